@@ -1,0 +1,131 @@
+# nudged: build, test, install.
+#
+#   make            optimised build (-O2 -g) of ./nudged
+#   make check      ASan+UBSan build with -Werror, then every unit and integration test
+#   make run        the demo: nudged serve -c config/demo.json
+#   make bench      the benchmarks under bench/
+#   make install    PREFIX=/usr/local DESTDIR= (binary, config, prompt bank, systemd unit)
+#   make clean
+#
+# Every target first installs missing Debian packages (see `deps`), so a fresh
+# Debian 12 machine needs nothing typed beforehand.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/nudged
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+
+# Debian packages nudged needs to build and test.
+DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
+        libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev libcmocka-dev \
+        tzdata curl
+PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wvla -Wpointer-arith -Wwrite-strings -Wundef \
+        -Wimplicit-fallthrough -Wnull-dereference -Wcast-align
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -DNUDGED_VERSION='"$(VERSION)"' \
+        -DNUDGED_DATADIR='"$(DATADIR)"' -DNUDGED_SYSCONFDIR='"$(SYSCONFDIR)"' \
+        -Idaemon $(WARN) -MMD -MP $(shell pkg-config --cflags $(PKGS))
+LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+
+# Two build flavours side by side: release (./nudged) and check (sanitizers).
+MODE ?= release
+ifeq ($(MODE),check)
+MODE_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -Werror
+MODE_LDFLAGS := -fsanitize=address,undefined
+else
+MODE_CFLAGS := -O2 -g
+MODE_LDFLAGS :=
+endif
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS  = $(BASE_CFLAGS) $(MODE_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(MODE_LDFLAGS) $(LDFLAGS)
+
+B        := build/$(MODE)
+SRCS     := $(wildcard daemon/*.c daemon/chat/*.c)
+LIB_SRCS := $(filter-out daemon/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(B)/%.o)
+TEST_SRCS := $(wildcard tests/test_*.c tests/it_*.c)
+TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
+
+.PHONY: all deps check run bench install clean build tests benches
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: nudged
+
+# The optimised binary at the top of the tree.
+nudged: $(B)/nudged
+	cp $< $@
+
+$(B)/nudged: $(B)/daemon/main.o $(B)/libnudged.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/libnudged.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
+
+$(B)/bench/%: $(B)/bench/%.o $(B)/libnudged.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: $(B)/nudged $(TEST_BINS)
+benches: $(B)/nudged $(BENCH_BINS)
+
+# Install any missing Debian package (as root), or say exactly what to run.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "nudged needs these Debian packages; as root, run:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+	fi
+
+check: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
+
+run: all
+	mkdir -p var
+	./nudged serve -c config/demo.json
+
+bench: deps
+	@$(MAKE) --no-print-directory MODE=release benches
+	@sh bench/run.sh build/release
+
+install: all
+	install -D -m 0755 nudged $(DESTDIR)$(BINDIR)/nudged
+	install -D -m 0640 config/nudged.json $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json
+	install -d $(DESTDIR)$(DATADIR)/prompts
+	install -m 0644 prompts/*.json $(DESTDIR)$(DATADIR)/prompts/
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/nudged.service > nudged.service.tmp
+	install -D -m 0644 nudged.service.tmp $(DESTDIR)$(UNITDIR)/nudged.service
+	rm -f nudged.service.tmp
+
+clean:
+	rm -rf build nudged nudged.service.tmp
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,8 @@
+#!/bin/sh
+# Run every benchmark against the optimised build in DIR (default build/release).
+set -eu
+dir=${1:-build/release}
+echo "== next-fire computation (cron_next)"
+"$dir/bench/bench_cron"
+echo "== daemon startup"
+"$dir/bench/bench_startup" "$dir/nudged" 10000 5

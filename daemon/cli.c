@@ -1,0 +1,254 @@
+/*
+ * Parsing nudged's command line into a struct cli. Nothing here touches files
+ * or the network, so every usage rule can be tested directly; main acts on
+ * the result. Usage errors come back as a message and end in exit code 2.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct cli_spec {
+	enum cli_command command;
+	const char	*name;
+	const char	*usage;
+	const char	*options;	/* which long options apply: letters */
+};
+
+static const struct cli_spec cli_specs[] = {
+	{ CLI_SERVE, "serve",
+	    "usage: nudged serve [-c FILE] [-v]\n"
+	    "Run the daemon in the foreground: post nudges when they are due,\n"
+	    "take replies over HTTP. SIGHUP reloads the config, SIGTERM stops.\n",
+	    "cv" },
+	{ CLI_CHECK, "check",
+	    "usage: nudged check [-c FILE]\n"
+	    "Validate the config (and the prompt bank). Prints \"ok\" and exits 0,\n"
+	    "or prints every error as FILE:LINE:COL: what, and exits 1.\n",
+	    "c" },
+	{ CLI_CRON, "cron",
+	    "usage: nudged cron EXPR [--tz ZONE] [--from TIME] [--count N]\n"
+	    "Print the next N (default 5) instants EXPR fires strictly after TIME\n"
+	    "(default now) in ZONE (default UTC), one ISO 8601 UTC instant a line.\n"
+	    "TIME is ISO 8601 with an offset or Z, e.g. 2026-03-29T00:30:00Z.\n",
+	    "tfn" },
+	{ CLI_NEXT, "next",
+	    "usage: nudged next [-c FILE] [--from TIME] [--count N] [--days D]\n"
+	    "Preview upcoming nudges of every schedule, in time order: UTC instant,\n"
+	    "local time and zone, schedule, channel. Default: the next 10.\n",
+	    "cfnd" },
+};
+#define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
+
+static const char cli_main_usage[] =
+    "usage: nudged COMMAND [OPTIONS]\n"
+    "nudged posts coaching and reflection questions to team chat on a\n"
+    "schedule, takes the answers, and shows how the habit grows.\n"
+    "\n"
+    "commands:\n"
+    "  serve   [-c FILE]                          run the daemon in the foreground\n"
+    "  check   [-c FILE]                          validate config and prompt bank\n"
+    "  next    [-c FILE] [--from TIME] [--count N] [--days D]\n"
+    "                                             preview upcoming nudges\n"
+    "  cron    EXPR [--tz ZONE] [--from TIME] [--count N]\n"
+    "                                             print the next fire instants\n"
+    "\n"
+    "  nudged --version | --help | COMMAND --help\n"
+    "\n"
+    "The config defaults to $NUDGED_CONFIG, else /etc/nudged/nudged.json,\n"
+    "else config/nudged.json. Exit codes: 0 ok, 1 invalid input or config,\n"
+    "2 usage, 3 runtime failure.\n";
+
+static const struct cli_spec *cli_find(const char *);
+static int	 cli_number(const char *, const char *, long, long, long *,
+		    char **);
+static int	 cli_apply(const struct cli_spec *, struct cli *, int,
+		    const char *, char **);
+static const char *cli_long_name(int);
+
+/* The help text of a sub-command, or the main help for CLI_NONE/CLI_HELP. */
+const char *
+cli_usage(enum cli_command command)
+{
+	for (int i = 0; i < CLI_NSPECS; i++) {
+		if (cli_specs[i].command == command)
+			return cli_specs[i].usage;
+	}
+	return cli_main_usage;
+}
+
+/* The word a sub-command is typed as. */
+const char *
+cli_command_name(enum cli_command command)
+{
+	for (int i = 0; i < CLI_NSPECS; i++) {
+		if (cli_specs[i].command == command)
+			return cli_specs[i].name;
+	}
+	return "nudged";
+}
+
+/* The spec of a sub-command word, or NULL. */
+static const struct cli_spec *
+cli_find(const char *name)
+{
+	for (int i = 0; i < CLI_NSPECS; i++) {
+		if (strcmp(cli_specs[i].name, name) == 0)
+			return &cli_specs[i];
+	}
+	return NULL;
+}
+
+/* A whole decimal number for an option, within [min, max]. */
+static int
+cli_number(const char *option, const char *s, long min, long max, long *out,
+    char **cause)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		xasprintf(cause, "%s: \"%s\" is not a number from %ld to %ld",
+		    option, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parse argv; 0 on success, -1 with a usage message in cause. */
+int
+cli_parse(int argc, char **argv, struct cli *cli, char **cause)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "tz", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_spec *spec;
+	int ch;
+
+	memset(cli, 0, sizeof *cli);
+	cli->count = -1;
+	if (argc < 2) {
+		xasprintf(cause, "no command given");
+		return -1;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli->command = CLI_HELP;
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		cli->command = CLI_VERSION;
+		return 0;
+	}
+	if ((spec = cli_find(argv[1])) == NULL) {
+		xasprintf(cause, "unknown command \"%s\"", argv[1]);
+		return -1;
+	}
+	cli->command = spec->command;
+	optind = 0;	/* 0, not 1: glibc re-initialises for each parse */
+	opterr = 0;
+	/* "-" hands operands back in order (as 1), so options may follow EXPR. */
+	while ((ch = getopt_long(argc - 1, argv + 1, "-:c:vh", longopts,
+	    NULL)) != -1) {
+		if (ch == 'h') {
+			cli->help = 1;
+			return 0;
+		}
+		if (cli_apply(spec, cli, ch, argv[optind], cause) == -1)
+			return -1;
+	}
+	if (cli->command == CLI_CRON && cli->expr == NULL) {
+		xasprintf(cause, "cron: missing EXPR");
+		return -1;
+	}
+	return 0;
+}
+
+/* Apply one option or operand of the parse; -1 with cause on a usage error. */
+static int
+cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
+    const char *current, char **cause)
+{
+	char *why = NULL;
+
+	if (ch == '?' || ch == ':') {
+		xasprintf(cause, "%s: %s %s", spec->name, ch == ':' ?
+		    "missing value for option" : "unknown option", current);
+		return -1;
+	}
+	if (ch == 1) {
+		if (cli->command != CLI_CRON || cli->expr != NULL) {
+			xasprintf(cause, "%s: unexpected argument \"%s\"",
+			    spec->name, optarg);
+			return -1;
+		}
+		cli->expr = optarg;
+		return 0;
+	}
+	if (strchr(spec->options, ch) == NULL) {
+		xasprintf(cause, "%s: option -%c/--%s does not apply", spec->name,
+		    ch, cli_long_name(ch));
+		return -1;
+	}
+	switch (ch) {
+	case 'c':
+		cli->config = optarg;
+		return 0;
+	case 'v':
+		cli->verbose = 1;
+		return 0;
+	case 't':
+		cli->tz = optarg;
+		return 0;
+	case 'f':
+		if (timefmt_parse_iso8601(optarg, &cli->from, &why) == -1) {
+			xasprintf(cause, "--from: %s", why);
+			free(why);
+			return -1;
+		}
+		cli->has_from = 1;
+		return 0;
+	case 'n':
+		return cli_number("--count", optarg, 1, 100000, &cli->count, cause);
+	case 'd':
+		return cli_number("--days", optarg, 1, 3660, &cli->days, cause);
+	default:
+		xasprintf(cause, "%s: unknown option", spec->name);
+		return -1;
+	}
+}
+
+/* The long name of an option letter, for messages. */
+static const char *
+cli_long_name(int ch)
+{
+	switch (ch) {
+	case 'c':
+		return "config";
+	case 't':
+		return "tz";
+	case 'f':
+		return "from";
+	case 'n':
+		return "count";
+	case 'd':
+		return "days";
+	default:
+		return "verbose";
+	}
+}

@@ -1,0 +1,34 @@
+/* The command line: sub-commands and their options, parsed without side effects. */
+#ifndef NUDGED_CLI_H
+#define NUDGED_CLI_H
+
+#include <stdint.h>
+
+enum cli_command {
+	CLI_NONE,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_SERVE,
+	CLI_CHECK,
+	CLI_CRON,
+	CLI_NEXT,
+};
+
+struct cli {
+	enum cli_command command;
+	int		 help;		/* SUBCOMMAND --help */
+	int		 verbose;
+	const char	*config;	/* -c FILE, or NULL for the default */
+	const char	*expr;		/* cron EXPR */
+	const char	*tz;		/* --tz ZONE */
+	int		 has_from;
+	int64_t		 from;		/* --from TIME, UTC seconds */
+	long		 count;		/* --count N */
+	long		 days;		/* --days D, 0 when not given */
+};
+
+int		 cli_parse(int argc, char **argv, struct cli *, char **cause);
+const char	*cli_usage(enum cli_command);
+const char	*cli_command_name(enum cli_command);
+
+#endif

@@ -1,0 +1,72 @@
+/* nudged's configuration: one strict JSON-with-comments file. */
+#ifndef NUDGED_CONFIG_H
+#define NUDGED_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cron;
+struct tz;
+
+enum config_audience {
+	CONFIG_AUDIENCE_ANY,
+	CONFIG_AUDIENCE_LEADER,
+	CONFIG_AUDIENCE_TEAM,
+};
+
+struct config_channel {
+	char	*name;
+	char	*platform;
+	char	*webhook;		/* secret: never logged */
+	char	*signing_secret;	/* secret */
+	char	*hmac_secret;		/* secret */
+	char	*token;			/* secret */
+	char	*public_key;
+	char	*api_token;		/* secret */
+	char	*slack_channel_id;
+};
+
+struct config_schedule {
+	char			*name;
+	char			*cron_expr;
+	struct cron		*cron;
+	const struct tz		*tz;		/* owned by config.zones */
+	const struct config_channel *channel;
+	char			**themes;
+	size_t			 nthemes;
+	enum config_audience	 audience;
+	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
+	size_t			 nskip_days;
+	int64_t			 catch_up;	/* seconds */
+};
+
+struct config {
+	char			*path;
+	char			*state_dir;
+	char			*listen_host;
+	int			 listen_port;
+	const struct tz		*tz;
+	char			*prompts_dir;
+	struct config_channel	*channels;
+	size_t			 nchannels;
+	struct config_schedule	*schedules;
+	size_t			 nschedules;
+	struct tz		**zones;
+	size_t			 nzones;
+};
+
+#define CONFIG_DEFAULT_LISTEN	"127.0.0.1:8470"
+#define CONFIG_DEFAULT_CATCH_UP	3600
+
+struct config	*config_load(const char *path, char **cause);
+void		 config_free(struct config *);
+const char	*config_default_path(void);
+const struct config_channel *config_find_channel(const struct config *,
+		    const char *);
+const struct config_schedule *config_find_schedule(const struct config *,
+		    const char *);
+const char	*config_audience_name(enum config_audience);
+int		 config_schedule_skips(const struct config_schedule *,
+		    int64_t local_day);
+
+#endif

@@ -1,0 +1,12 @@
+/* The HTTP server (evhttp) on the configured listen address. */
+#ifndef NUDGED_HTTPD_H
+#define NUDGED_HTTPD_H
+
+struct event_base;
+struct httpd;
+
+struct httpd	*httpd_start(struct event_base *, const char *host, int port,
+		    char **cause);
+void		 httpd_stop(struct httpd *);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * Logging for nudged: one line per event on stderr. Under systemd (stderr is
+ * the journal stream named by $JOURNAL_STREAM) each line carries the syslog
+ * priority prefix "<N>" so journald keeps the level; elsewhere lines are plain.
+ * Callers never pass webhook URLs or secrets here.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int log_verbose;
+static int log_to_journal;
+
+static void log_vmsg(enum log_level, const char *, va_list, int)
+	__attribute__((format(printf, 2, 0)));
+static void log_event_cb(int, const char *);
+static int log_stderr_is_journal(void);
+
+/* True when stderr is the very stream $JOURNAL_STREAM ("dev:ino") names. */
+static int
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(2, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* Route libevent's own diagnostics into our log at a matching level. */
+static void
+log_event_cb(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		log_debug("libevent: %s", msg);
+		break;
+	case EVENT_LOG_MSG:
+		log_info("libevent: %s", msg);
+		break;
+	default:
+		log_warnx("libevent: %s", msg);
+		break;
+	}
+}
+
+/* Choose the output style once; verbose enables debug lines. */
+void
+log_init(int verbose)
+{
+	log_verbose = verbose;
+	log_to_journal = log_stderr_is_journal();
+	event_set_log_callback(log_event_cb);
+}
+
+/* Write one line; with_errno appends strerror of the errno at entry. */
+static void
+log_vmsg(enum log_level level, const char *fmt, va_list ap, int with_errno)
+{
+	int saved_errno = errno;
+	char line[2048];
+	int n;
+
+	if (level == LOG_LEVEL_DEBUG && !log_verbose)
+		return;
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	if (n < 0)
+		line[0] = '\0';
+	/* One event is one line: fold any newline a message carries. */
+	for (char *p = line; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+	if (log_to_journal)
+		fprintf(stderr, "<%d>", (int)level);
+	if (with_errno)
+		fprintf(stderr, "%s: %s\n", line, strerror(saved_errno));
+	else
+		fprintf(stderr, "%s\n", line);
+	errno = saved_errno;
+}
+
+/* Log at an explicit level. */
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Log a routine event. */
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_INFO, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Log a significant but normal event (skips, catch-ups, reloads). */
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_NOTICE, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Log a warning with strerror(errno) appended. */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_WARNING, fmt, ap, 1);
+	va_end(ap);
+}
+
+/* Log a warning without errno. */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_WARNING, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Log a debug line, shown only when verbose. */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_DEBUG, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Log an error with strerror(errno) and exit with the runtime-failure code. */
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_ERR, fmt, ap, 1);
+	va_end(ap);
+	exit(3);
+}
+
+/* Log an error and exit with the runtime-failure code. */
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_ERR, fmt, ap, 0);
+	va_end(ap);
+	exit(3);
+}

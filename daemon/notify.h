@@ -1,0 +1,14 @@
+/* Telling systemd where nudged is: ready, reloading, stopping, alive. */
+#ifndef NUDGED_NOTIFY_H
+#define NUDGED_NOTIFY_H
+
+#include <stdint.h>
+
+void	notify_ready(const char *status);
+void	notify_reloading(void);
+void	notify_stopping(void);
+void	notify_status(const char *status);
+void	notify_watchdog(void);
+int64_t	notify_watchdog_usec(void);
+
+#endif

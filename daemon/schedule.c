@@ -1,0 +1,404 @@
+/*
+ * Turning schedules into deliveries. The scheduler sleeps on one timerfd set
+ * to the earliest due instant (CLOCK_REALTIME, absolute), so it wakes exactly
+ * then and is told when the wall clock jumps (TFD_TIMER_CANCEL_ON_SET): after
+ * settimeofday, an NTP step or a resume it recomputes from the clock.
+ *
+ * Each wake handles every instant that came due since a schedule's last
+ * processed instant, in one transaction: the newest is enqueued if it is no
+ * later than the schedule's catch_up allows, every other one is recorded as
+ * skipped with its reason. Enqueuing is idempotent on (schedule, due instant).
+ */
+#include "schedule.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cron.h"
+#include "log.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* Missed instants recorded one by one before the rest are summarised. */
+#define SCHEDULE_MAX_RECORDED_MISSES	1000
+/* How long to wait before retrying after the store refused a write. */
+#define SCHEDULE_RETRY_SECONDS		5
+
+struct scheduler_entry {
+	const struct config_schedule	*sc;
+	int64_t				 last;	/* processed up to here */
+	int64_t				 next;	/* next due, INT64_MAX: none */
+	int64_t				 pending_last; /* last, once committed */
+};
+
+struct scheduler {
+	struct event_base	*base;
+	struct store		*store;
+	const struct config	*cfg;
+	struct scheduler_entry	*entries;
+	size_t			 n;
+	int			 tfd;
+	struct event		*ev;
+	void			(*enqueued)(void *);
+	void			*enqueued_arg;
+};
+
+static int	 scheduler_load(struct scheduler *, const struct config *,
+		    int64_t);
+static void	 scheduler_timer_cb(evutil_socket_t, short, void *);
+static void	 scheduler_run_due(struct scheduler *, int64_t);
+static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
+		    int64_t, int *);
+static int	 scheduler_record(struct scheduler *, const struct config_schedule *,
+		    int64_t, enum store_state, const char *);
+static void	 scheduler_arm(struct scheduler *, int64_t);
+static int64_t	 scheduler_next_after(const struct config_schedule *, int64_t);
+static int64_t	 scheduler_now(void);
+
+/* The wall clock, in whole UTC seconds. */
+static int64_t
+scheduler_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* The next fire instant strictly after t, or INT64_MAX when there is none. */
+static int64_t
+scheduler_next_after(const struct config_schedule *sc, int64_t t)
+{
+	int64_t next;
+
+	if (cron_next(sc->cron, sc->tz, t, &next) == -1)
+		return INT64_MAX;
+	return next;
+}
+
+/* Whether an instant falls on a local date the schedule skips. */
+int
+schedule_skips_instant(const struct config_schedule *sc, int64_t at)
+{
+	struct tz_local l;
+
+	if (sc->nskip_days == 0)
+		return 0;
+	tz_to_local(sc->tz, at, &l);
+	return config_schedule_skips(sc,
+	    timefmt_days_from_civil(l.year, l.month, l.day));
+}
+
+/* Start scheduling: load state, catch up on what was missed, arm the timer. */
+struct scheduler *
+scheduler_start(struct event_base *base, struct store *store,
+    const struct config *cfg, char **cause)
+{
+	struct scheduler *s = xcalloc(1, sizeof *s);
+	int64_t now = scheduler_now();
+
+	s->base = base;
+	s->store = store;
+	s->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->tfd == -1) {
+		xasprintf(cause, "timerfd_create: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->ev = event_new(base, s->tfd, EV_READ | EV_PERSIST, scheduler_timer_cb,
+	    s);
+	event_add(s->ev, NULL);
+	if (scheduler_load(s, cfg, now) == -1) {
+		xasprintf(cause, "cannot read or record schedule state in the "
+		    "store");
+		scheduler_stop(s);
+		return NULL;
+	}
+	scheduler_run_due(s, now);
+	return s;
+}
+
+/* Called after each wake that enqueued at least one nudge. */
+void
+scheduler_on_enqueue(struct scheduler *s, void (*cb)(void *), void *arg)
+{
+	s->enqueued = cb;
+	s->enqueued_arg = arg;
+}
+
+/*
+ * Build the entries for cfg. A schedule seen for the first time starts now
+ * (nothing before its creation is owed) and that start is stored, so a miss
+ * after it is caught up even if nudged restarts before the first fire.
+ */
+static int
+scheduler_load(struct scheduler *s, const struct config *cfg, int64_t now)
+{
+	struct scheduler_entry *entries, *e;
+	int found;
+
+	entries = xcalloc(cfg->nschedules, sizeof *entries);
+	if (store_begin(s->store) == -1)
+		goto fail;
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		e = &entries[i];
+		e->sc = &cfg->schedules[i];
+		found = store_last_instant(s->store, e->sc->name, &e->last);
+		if (found == -1)
+			goto fail;
+		if (found == 0) {
+			e->last = now;
+			if (store_set_last_instant(s->store, e->sc->name, now) == -1)
+				goto fail;
+		}
+		e->next = scheduler_next_after(e->sc, e->last);
+	}
+	if (store_commit(s->store) == -1)
+		goto fail;
+	free(s->entries);
+	s->entries = entries;
+	s->n = cfg->nschedules;
+	s->cfg = cfg;
+	return 0;
+fail:
+	store_rollback(s->store);
+	free(entries);
+	return -1;
+}
+
+/* Swap in a new configuration; schedules keep their progress by name. -1: keep the old. */
+int
+scheduler_reload(struct scheduler *s, const struct config *cfg)
+{
+	int64_t now = scheduler_now();
+
+	if (scheduler_load(s, cfg, now) == -1)
+		return -1;
+	scheduler_run_due(s, now);
+	return 0;
+}
+
+/* Stop the timer and free the scheduler. */
+void
+scheduler_stop(struct scheduler *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (s->tfd != -1)
+		close(s->tfd);
+	free(s->entries);
+	free(s);
+}
+
+/* The timerfd fired, or the wall clock jumped (ECANCELED): recompute from now. */
+static void
+scheduler_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct scheduler *s = arg;
+	uint64_t expirations;
+
+	(void)what;
+	if (read(fd, &expirations, sizeof expirations) == -1) {
+		if (errno == ECANCELED)
+			log_notice("schedule: the wall clock jumped; recomputing "
+			    "due instants");
+		else if (errno == EAGAIN)
+			return;
+		else
+			log_warn("schedule: timerfd read");
+	}
+	scheduler_run_due(s, scheduler_now());
+}
+
+/* Handle everything due by now in one transaction, then sleep until the next. */
+static void
+scheduler_run_due(struct scheduler *s, int64_t now)
+{
+	int64_t earliest = INT64_MAX;
+	int enqueued = 0, due = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		s->entries[i].pending_last = s->entries[i].last;
+		if (s->entries[i].next <= now)
+			due = 1;
+	}
+	if (due) {
+		if (store_begin(s->store) == -1)
+			goto retry;
+		for (size_t i = 0; i < s->n; i++) {
+			if (s->entries[i].next <= now &&
+			    scheduler_advance(s, &s->entries[i], now,
+			    &enqueued) == -1)
+				goto retry;
+		}
+		if (store_commit(s->store) == -1)
+			goto retry;
+		/* Committed: only now does progress move on. */
+		for (size_t i = 0; i < s->n; i++) {
+			struct scheduler_entry *e = &s->entries[i];
+
+			if (e->pending_last != e->last) {
+				e->last = e->pending_last;
+				e->next = scheduler_next_after(e->sc, e->last);
+			}
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->entries[i].next < earliest)
+			earliest = s->entries[i].next;
+	}
+	scheduler_arm(s, earliest);
+	if (enqueued > 0 && s->enqueued != NULL)
+		s->enqueued(s->enqueued_arg);
+	return;
+retry:
+	/* Nothing was committed: the same instants come due again, never lost. */
+	store_rollback(s->store);
+	log_warnx("schedule: the store refused the write; retrying in %d s",
+	    SCHEDULE_RETRY_SECONDS);
+	scheduler_arm(s, now + SCHEDULE_RETRY_SECONDS);
+}
+
+/*
+ * Process one schedule's instants in (last, now]. All but the newest were
+ * missed (nudged down, machine asleep, clock jumped) and are recorded as
+ * skipped; the newest is enqueued, unless it falls on a skip date or is later
+ * than catch_up allows. Only the newest is ever caught up: no late burst.
+ */
+static int
+scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
+    int *enqueued)
+{
+	const struct config_schedule *sc = e->sc;
+	int64_t t = e->next, next, missed = 0, first_missed = 0;
+	char at[32], *reason;
+	int rc;
+
+	for (; (next = scheduler_next_after(sc, t)) <= now; t = next) {
+		if (missed++ == 0)
+			first_missed = t;
+		if (missed > SCHEDULE_MAX_RECORDED_MISSES)
+			continue;
+		rc = scheduler_record(s, sc, t, STORE_SKIPPED,
+		    schedule_skips_instant(sc, t) ? "skip date" :
+		    "missed: nudged was not running at this instant (or the "
+		    "clock jumped past it); only the newest miss is caught up");
+		if (rc == -1)
+			return -1;
+	}
+	if (missed > 0) {
+		char from[32];
+
+		timefmt_utc(first_missed, from, sizeof from);
+		timefmt_utc(t, at, sizeof at);
+		log_notice("schedule %s: %" PRId64 " instant%s from %s missed "
+		    "before %s; recorded as skipped%s", sc->name, missed,
+		    missed == 1 ? "" : "s", from, at,
+		    missed > SCHEDULE_MAX_RECORDED_MISSES ?
+		    " (the oldest beyond 1000 are counted here only)" : "");
+	}
+	timefmt_utc(t, at, sizeof at);
+	if (schedule_skips_instant(sc, t)) {
+		rc = scheduler_record(s, sc, t, STORE_SKIPPED, "skip date");
+		log_notice("schedule %s: %s is a skip date; not sent", sc->name,
+		    at);
+	} else if (now - t > sc->catch_up) {
+		xasprintf(&reason, "missed by %" PRId64 " s, more than catch_up "
+		    "(%" PRId64 " s) allows", now - t, sc->catch_up);
+		rc = scheduler_record(s, sc, t, STORE_SKIPPED, reason);
+		log_notice("schedule %s: %s %s; not sent", sc->name, at, reason);
+		free(reason);
+	} else {
+		rc = scheduler_record(s, sc, t, STORE_PENDING, NULL);
+		if (rc == 1) {
+			(*enqueued)++;
+			if (now - t > 1)
+				log_notice("schedule %s: caught up %s, %" PRId64
+				    " s late", sc->name, at, now - t);
+		}
+	}
+	if (rc == -1 || store_set_last_instant(s->store, sc->name, t) == -1)
+		return -1;
+	e->pending_last = t;
+	return 0;
+}
+
+/* Insert one delivery row for an instant; 1 added, 0 already there, -1 error. */
+static int
+scheduler_record(struct scheduler *s, const struct config_schedule *sc,
+    int64_t at, enum store_state state, const char *reason)
+{
+	struct store_delivery d = {
+		.schedule = sc->name,
+		.channel = sc->channel->name,
+		.due_at = at,
+		.state = state,
+		.reason = reason,
+	};
+	char when[32];
+	int64_t id = 0;
+	int rc;
+
+	rc = store_enqueue(s->store, &d, &id);
+	if (rc == 1 && state == STORE_PENDING) {
+		timefmt_utc(at, when, sizeof when);
+		log_info("schedule %s: due %s, enqueued delivery %" PRId64
+		    " for channel %s", sc->name, when, id, sc->channel->name);
+	}
+	return rc;
+}
+
+/* Set the timerfd to wake at an absolute wall-clock instant (disarm for none). */
+static void
+scheduler_arm(struct scheduler *s, int64_t at)
+{
+	struct itimerspec its = { 0 };
+
+	if (at != INT64_MAX)
+		its.it_value.tv_sec = at > 0 ? (time_t)at : 1;
+	if (timerfd_settime(s->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+	    &its, NULL) == -1)
+		log_warn("schedule: timerfd_settime");
+}
+
+/*
+ * The upcoming instants of every schedule in (from, until], merged in time
+ * order, at most max of them. Used by `nudged next`.
+ */
+size_t
+schedule_preview(const struct config *cfg, int64_t from, int64_t until,
+    size_t max, struct schedule_instant *out)
+{
+	int64_t *next = xcalloc(cfg->nschedules, sizeof *next);
+	size_t n = 0, best;
+
+	for (size_t i = 0; i < cfg->nschedules; i++)
+		next[i] = scheduler_next_after(&cfg->schedules[i], from);
+	while (n < max) {
+		best = cfg->nschedules;
+		for (size_t i = 0; i < cfg->nschedules; i++) {
+			if (next[i] <= until && (best == cfg->nschedules ||
+			    next[i] < next[best]))
+				best = i;
+		}
+		if (best == cfg->nschedules)
+			break;
+		out[n].at = next[best];
+		out[n].schedule = &cfg->schedules[best];
+		out[n].skipped = schedule_skips_instant(&cfg->schedules[best],
+		    next[best]);
+		n++;
+		next[best] = scheduler_next_after(&cfg->schedules[best],
+		    next[best]);
+	}
+	free(next);
+	return n;
+}

@@ -1,0 +1,33 @@
+/* The schedules at run time: when each is next due, and what happens then. */
+#ifndef NUDGED_SCHEDULE_H
+#define NUDGED_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct config_schedule;
+struct event_base;
+struct scheduler;
+struct store;
+
+/* One upcoming nudge, for previews. */
+struct schedule_instant {
+	int64_t				 at;	/* UTC seconds */
+	const struct config_schedule	*schedule;
+	int				 skipped; /* a skip date or calendar */
+};
+
+struct scheduler *scheduler_start(struct event_base *, struct store *,
+		    const struct config *, char **cause);
+int		 scheduler_reload(struct scheduler *, const struct config *);
+void		 scheduler_stop(struct scheduler *);
+void		 scheduler_on_enqueue(struct scheduler *,
+		    void (*)(void *), void *);
+
+size_t		 schedule_preview(const struct config *, int64_t from,
+		    int64_t until, size_t max, struct schedule_instant *out);
+int		 schedule_skips_instant(const struct config_schedule *,
+		    int64_t at);
+
+#endif

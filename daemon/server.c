@@ -1,0 +1,221 @@
+/*
+ * The daemon: one event_base, one thread. It loads the config, takes the
+ * state folder's lock, opens the store, binds the HTTP listener, arms the
+ * schedules, tells systemd it is ready, and then only reacts: to timers, to
+ * HTTP, to signals (TERM/INT stop, HUP reloads, PIPE ignored).
+ */
+#include "server.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "httpd.h"
+#include "log.h"
+#include "notify.h"
+#include "schedule.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct server {
+	struct event_base	*base;
+	struct config		*cfg;
+	struct store		*store;
+	struct httpd		*httpd;
+	struct scheduler	*scheduler;
+	int			 lock_fd;
+	struct event		*ev_term;
+	struct event		*ev_int;
+	struct event		*ev_hup;
+	struct event		*ev_watchdog;
+};
+
+static void	server_signal_cb(evutil_socket_t, short, void *);
+static void	server_watchdog_cb(evutil_socket_t, short, void *);
+static void	server_reload(struct server *);
+static int	server_start(struct server *, const char *);
+static void	server_shutdown(struct server *);
+static void	server_log_errors(const char *, const char *);
+
+/* Log a multi-line error list one line per error. */
+static void
+server_log_errors(const char *prefix, const char *errors)
+{
+	char *copy = xstrdup(errors), *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s%s", prefix, line);
+	free(copy);
+}
+
+/* Run the daemon until SIGTERM or SIGINT; returns the process exit code. */
+int
+server_run(const char *config_path)
+{
+	struct server s = { .lock_fd = -1 };
+	char *cause = NULL;
+	int rc;
+
+	if ((s.cfg = config_load(config_path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		fprintf(stderr, "nudged: %s is not valid; not starting\n",
+		    config_path);
+		free(cause);
+		return 1;
+	}
+	rc = server_start(&s, config_path);
+	if (rc == 0) {
+		event_base_dispatch(s.base);
+		log_info("nudged stopping");
+	}
+	server_shutdown(&s);
+	if (rc == 0)
+		log_info("nudged stopped");
+	return rc;
+}
+
+/* Everything between a valid config and the first loop turn; 3 on failure. */
+static int
+server_start(struct server *s, const char *config_path)
+{
+	char *cause = NULL, status[256];
+	int64_t wd;
+
+	if (store_lock(s->cfg->state_dir, &s->lock_fd, &cause) == -1 ||
+	    (s->store = store_open(s->cfg->state_dir, &cause)) == NULL) {
+		log_warnx("nudged: %s", cause);
+		free(cause);
+		return 3;
+	}
+	if ((s->base = event_base_new()) == NULL) {
+		log_warnx("nudged: cannot create the event loop");
+		return 3;
+	}
+	if ((s->httpd = httpd_start(s->base, s->cfg->listen_host,
+	    s->cfg->listen_port, &cause)) == NULL) {
+		log_warnx("nudged: %s", cause);
+		free(cause);
+		return 3;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	s->ev_term = evsignal_new(s->base, SIGTERM, server_signal_cb, s);
+	s->ev_int = evsignal_new(s->base, SIGINT, server_signal_cb, s);
+	s->ev_hup = evsignal_new(s->base, SIGHUP, server_signal_cb, s);
+	event_add(s->ev_term, NULL);
+	event_add(s->ev_int, NULL);
+	event_add(s->ev_hup, NULL);
+	if ((wd = notify_watchdog_usec()) > 0) {
+		struct timeval tv = { wd / 2000000, (wd / 2) % 1000000 };
+
+		s->ev_watchdog = event_new(s->base, -1, EV_PERSIST,
+		    server_watchdog_cb, s);
+		event_add(s->ev_watchdog, &tv);
+	}
+	if ((s->scheduler = scheduler_start(s->base, s->store, s->cfg,
+	    &cause)) == NULL) {
+		log_warnx("nudged: %s", cause);
+		free(cause);
+		return 3;
+	}
+	log_info("nudged %s started: config %s, listening on %s:%d, "
+	    "%zu schedule%s, state %s", NUDGED_VERSION, config_path,
+	    s->cfg->listen_host, s->cfg->listen_port, s->cfg->nschedules,
+	    s->cfg->nschedules == 1 ? "" : "s", s->cfg->state_dir);
+	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
+	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
+	notify_ready(status);
+	return 0;
+}
+
+/* Free everything in the reverse order of start; safe on a partial start. */
+static void
+server_shutdown(struct server *s)
+{
+	notify_stopping();
+	scheduler_stop(s->scheduler);
+	httpd_stop(s->httpd);
+	if (s->ev_watchdog != NULL)
+		event_free(s->ev_watchdog);
+	if (s->ev_term != NULL) {
+		event_free(s->ev_term);
+		event_free(s->ev_int);
+		event_free(s->ev_hup);
+	}
+	store_close(s->store);
+	if (s->base != NULL)
+		event_base_free(s->base);
+	config_free(s->cfg);
+	if (s->lock_fd != -1)
+		close(s->lock_fd);
+}
+
+/* TERM and INT stop the loop after this turn; HUP reloads. */
+static void
+server_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *s = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		server_reload(s);
+		return;
+	}
+	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	notify_stopping();
+	event_base_loopexit(s->base, NULL);
+}
+
+/* Keep systemd's watchdog fed from the loop itself, so a stuck loop is noticed. */
+static void
+server_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_watchdog();
+}
+
+/*
+ * Re-read the config. A valid one replaces the old (the listener and state
+ * folder need a restart to change); an invalid one is logged and the old one
+ * keeps running.
+ */
+static void
+server_reload(struct server *s)
+{
+	struct config *next;
+	char *cause = NULL, status[256];
+
+	notify_reloading();
+	log_info("received SIGHUP, reloading %s", s->cfg->path);
+	if ((next = config_load(s->cfg->path, &cause)) == NULL) {
+		server_log_errors("reload: ", cause);
+		log_warnx("reload: %s is not valid; keeping the running "
+		    "configuration", s->cfg->path);
+		free(cause);
+	} else if (strcmp(next->state_dir, s->cfg->state_dir) != 0 ||
+	    strcmp(next->listen_host, s->cfg->listen_host) != 0 ||
+	    next->listen_port != s->cfg->listen_port) {
+		log_warnx("reload: state_dir and listen cannot change while "
+		    "running; restart nudged to apply; keeping the running "
+		    "configuration");
+		config_free(next);
+	} else if (scheduler_reload(s->scheduler, next) == -1) {
+		log_warnx("reload: the store could not load schedule state; "
+		    "keeping the running configuration");
+		config_free(next);
+	} else {
+		config_free(s->cfg);
+		s->cfg = next;
+		log_info("reload: %s applied, %zu schedule%s", s->cfg->path,
+		    s->cfg->nschedules, s->cfg->nschedules == 1 ? "" : "s");
+	}
+	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
+	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
+	notify_ready(status);
+}

@@ -1,0 +1,7 @@
+/* `nudged serve`: the daemon's one event loop and its lifecycle. */
+#ifndef NUDGED_SERVER_H
+#define NUDGED_SERVER_H
+
+int	server_run(const char *config_path);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * The scheduler in the real daemon: a schedule due within the minute is
+ * enqueued exactly once, at its instant, and a restart does not enqueue it
+ * again; after downtime only the newest missed instant is caught up and the
+ * others are recorded as skipped; a miss older than catch_up is not sent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "store.h"
+
+struct fixture {
+	char	*dir;
+	char	*config;
+	char	*state;
+	int	 port;
+};
+
+/* Write a config with one console schedule. */
+static void
+write_config(struct fixture *f, const char *cron, const char *catch_up)
+{
+	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:%d\", \"channels\": {\"demo\": {\"platform\": "
+	    "\"console\"}}, \"schedules\": [{\"name\": \"s\", \"cron\": \"%s\", "
+	    "\"channel\": \"demo\", \"catch_up\": \"%s\"}]}", f->port, cron,
+	    catch_up);
+
+	harness_write(f->config, text);
+	free(text);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	f->dir = harness_tmpdir();
+	f->config = harness_format("%s/nudged.json", f->dir);
+	f->state = harness_format("%s/state", f->dir);
+	f->port = harness_free_port();
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	harness_rmdir(f->dir);
+	free(f->config);
+	free(f->state);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* One integer from the daemon's database. */
+static int64_t
+query(struct fixture *f, const char *sql)
+{
+	char *path = harness_format("%s/%s", f->state, STORE_FILE);
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(path);
+	return v;
+}
+
+/* Start serve and wait for its start line. */
+static void
+start(struct fixture *f, struct harness_proc *p)
+{
+	assert_int_equal(harness_spawn(p, (char *[]){ (char *)harness_bin(),
+	    "serve", "-c", f->config, NULL }), 0);
+	if (harness_wait_output(p, "started: config", 10000) != 0)
+		fail_msg("no start line:\n%s", p->out);
+}
+
+/* SIGTERM and expect a clean exit. */
+static void
+stop(struct harness_proc *p)
+{
+	kill(p->pid, SIGTERM);
+	assert_int_equal(harness_wait_exit(p, 10000), 0);
+	harness_kill(p);
+}
+
+/* Seed a schedule's last processed instant, as if nudged ran until then. */
+static void
+seed_last_instant(struct fixture *f, int64_t at)
+{
+	char *cause = NULL;
+	struct store *st = store_open(f->state, &cause);
+
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_set_last_instant(st, "s", at), 0);
+	store_close(st);
+}
+
+static void
+test_due_instant_is_enqueued_once(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_proc p;
+	int64_t started, due;
+	char *sql;
+
+	write_config(f, "* * * * *", "1h");
+	/* Start clear of a boundary so the first instant is the next minute's. */
+	while (time(NULL) % 60 > 54)
+		sleep(1);
+	start(f, &p);
+	started = time(NULL);
+	due = (started / 60 + 1) * 60;
+	if (harness_wait_output(&p, "enqueued delivery", 75000) != 0)
+		fail_msg("nothing enqueued within 75 s:\n%s", p.out);
+	/* Woken at the instant itself, not by polling later. */
+	assert_true(time(NULL) - due <= 2);
+	assert_int_equal(harness_count(&p, "enqueued delivery"), 1);
+	stop(&p);
+
+	sql = harness_format("SELECT count(*) FROM deliveries WHERE schedule = "
+	    "'s' AND due_at = %lld AND state = 'pending'", (long long)due);
+	assert_int_equal(query(f, sql), 1);
+	assert_int_equal(query(f, "SELECT count(*) FROM deliveries"), 1);
+
+	/* A restart within the same minute never enqueues it a second time. */
+	start(f, &p);
+	stop(&p);
+	assert_int_equal(query(f, sql), 1);
+	assert_int_equal(query(f, "SELECT last_instant FROM schedule_state WHERE "
+	    "schedule = 's'"), due);
+	free(sql);
+}
+
+static void
+test_only_the_newest_miss_is_caught_up(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_proc p;
+	int64_t now, newest, ten_ago;
+	char *sql;
+
+	write_config(f, "* * * * *", "1h");
+	/* Stay clear of a minute boundary so the instants counted are certain. */
+	while (time(NULL) % 60 > 50)
+		sleep(1);
+	now = time(NULL);
+	newest = now / 60 * 60;
+	ten_ago = newest - 600;
+	seed_last_instant(f, ten_ago);
+	start(f, &p);
+	assert_non_null(strstr(p.out, "caught up"));
+	assert_non_null(strstr(p.out, "9 instants"));
+	stop(&p);
+	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at = %lld "
+	    "AND state = 'pending'", (long long)newest);
+	assert_int_equal(query(f, sql), 1);
+	free(sql);
+	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at > %lld "
+	    "AND due_at < %lld AND state = 'skipped' AND reason LIKE 'missed:%%'",
+	    (long long)ten_ago, (long long)newest);
+	assert_int_equal(query(f, sql), 9);
+	free(sql);
+}
+
+static void
+test_a_miss_beyond_catch_up_is_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_proc p;
+	int64_t now;
+
+	write_config(f, "0 0 1 1 *", "1h");
+	now = time(NULL);
+	/* Last processed a year ago: New Year's instant is long past catch_up. */
+	seed_last_instant(f, now - 366 * 86400);
+	start(f, &p);
+	stop(&p);
+	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'pending'"), 0);
+	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'skipped' AND reason LIKE '%more than catch_up%'"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_only_the_newest_miss_is_caught_up,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_miss_beyond_catch_up_is_skipped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_due_instant_is_enqueued_once,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

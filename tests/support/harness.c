@@ -1,0 +1,272 @@
+/*
+ * Integration-test support: run the real nudged binary (path in $NUDGED_BIN),
+ * read its output without blocking forever, and always reap it by PID. All
+ * waits have deadlines; all network traffic goes to 127.0.0.1.
+ */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long	harness_ms(void);
+static void	harness_read_some(struct harness_proc *, int);
+static size_t	harness_curl_write(char *, size_t, size_t, void *);
+
+/* The binary under test. */
+const char *
+harness_bin(void)
+{
+	const char *bin = getenv("NUDGED_BIN");
+
+	return bin != NULL ? bin : "./nudged";
+}
+
+/* Milliseconds on the monotonic clock. */
+static long
+harness_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* A fresh private folder under /tmp. */
+char *
+harness_tmpdir(void)
+{
+	char *dir = strdup("/tmp/nudged-test-XXXXXX");
+
+	if (dir == NULL || mkdtemp(dir) == NULL)
+		abort();
+	return dir;
+}
+
+/* Remove a test folder and everything in it. */
+void
+harness_rmdir(const char *dir)
+{
+	char *cmd = harness_format("rm -rf '%s'", dir);
+
+	if (strncmp(dir, "/tmp/nudged-test-", 17) == 0 && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+}
+
+/* Write a whole file. */
+void
+harness_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		abort();
+}
+
+/* printf into a new string. */
+char *
+harness_format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int
+harness_free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		abort();
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Start argv[0]... with stdout and stderr captured; 0 on success. */
+int
+harness_spawn(struct harness_proc *p, char *const argv[])
+{
+	int fds[2];
+
+	memset(p, 0, sizeof *p);
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	p->pid = fork();
+	if (p->pid == -1)
+		return -1;
+	if (p->pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->out_fd = fds[0];
+	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+	p->out = calloc(1, 1);
+	return 0;
+}
+
+/* Append whatever the child has written, waiting at most timeout_ms. */
+static void
+harness_read_some(struct harness_proc *p, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = p->out_fd, .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+
+	if (p->out_fd == -1 || poll(&pfd, 1, timeout_ms) <= 0)
+		return;
+	while ((n = read(p->out_fd, buf, sizeof buf)) > 0) {
+		p->out = realloc(p->out, p->out_len + (size_t)n + 1);
+		memcpy(p->out + p->out_len, buf, (size_t)n);
+		p->out_len += (size_t)n;
+		p->out[p->out_len] = '\0';
+	}
+	if (n == 0) {
+		close(p->out_fd);
+		p->out_fd = -1;
+	}
+}
+
+/* Wait until the output contains needle; 0 when it does, -1 at the deadline. */
+int
+harness_wait_output(struct harness_proc *p, const char *needle, int timeout_ms)
+{
+	long deadline = harness_ms() + timeout_ms;
+
+	while (strstr(p->out, needle) == NULL) {
+		long left = deadline - harness_ms();
+
+		if (left <= 0 || (p->out_fd == -1))
+			return strstr(p->out, needle) ? 0 : -1;
+		harness_read_some(p, left > 100 ? 100 : (int)left);
+	}
+	return 0;
+}
+
+/* How many times needle occurs in the output so far. */
+int
+harness_count(const struct harness_proc *p, const char *needle)
+{
+	int n = 0;
+
+	for (const char *s = p->out; (s = strstr(s, needle)) != NULL;
+	    s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Wait for the child to exit; its exit code, 128+signal, or -1 at the deadline. */
+int
+harness_wait_exit(struct harness_proc *p, int timeout_ms)
+{
+	long deadline = harness_ms() + timeout_ms;
+	int status;
+
+	while (harness_ms() < deadline) {
+		pid_t r = waitpid(p->pid, &status, WNOHANG);
+
+		if (r == p->pid) {
+			while (p->out_fd != -1)
+				harness_read_some(p, 100);
+			p->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+			    128 + WTERMSIG(status);
+		}
+		harness_read_some(p, 50);
+	}
+	return -1;
+}
+
+/* Kill the child (if still running) by PID, reap it and free its output. */
+void
+harness_kill(struct harness_proc *p)
+{
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+		p->pid = 0;
+	}
+	if (p->out_fd != -1)
+		close(p->out_fd);
+	p->out_fd = -1;
+	free(p->out);
+	p->out = NULL;
+}
+
+/* Run a command to completion (30 s at most); its exit code, output in *output. */
+int
+harness_run(char *const argv[], char **output)
+{
+	struct harness_proc p;
+	int rc;
+
+	if (harness_spawn(&p, argv) == -1)
+		return -1;
+	rc = harness_wait_exit(&p, 30000);
+	if (rc == -1)
+		harness_kill(&p);
+	*output = p.out;
+	p.out = NULL;
+	if (p.out_fd != -1)
+		close(p.out_fd);
+	return rc;
+}
+
+/* curl write callback collecting the body. */
+static size_t
+harness_curl_write(char *data, size_t size, size_t n, void *arg)
+{
+	char **body = arg;
+	size_t old = *body ? strlen(*body) : 0;
+
+	*body = realloc(*body, old + size * n + 1);
+	memcpy(*body + old, data, size * n);
+	(*body)[old + size * n] = '\0';
+	return size * n;
+}
+
+/* GET http://127.0.0.1:port/path; the status code, or -1 when unreachable. */
+int
+harness_http_get(int port, const char *path, char **body)
+{
+	CURL *c = curl_easy_init();
+	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
+	long code = -1;
+
+	*body = NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	free(url);
+	return (int)code;
+}

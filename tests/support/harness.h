@@ -1,0 +1,32 @@
+/* What integration tests share: the real nudged binary, run by PID, with deadlines. */
+#ifndef NUDGED_TEST_HARNESS_H
+#define NUDGED_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct harness_proc {
+	pid_t	 pid;
+	int	 out_fd;	/* stdout and stderr of the child, merged */
+	char	*out;		/* everything read so far */
+	size_t	 out_len;
+};
+
+const char *harness_bin(void);
+char	*harness_tmpdir(void);
+void	 harness_rmdir(const char *);
+void	 harness_write(const char *path, const char *text);
+char	*harness_format(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+int	 harness_free_port(void);
+
+int	 harness_run(char *const argv[], char **output);
+int	 harness_spawn(struct harness_proc *, char *const argv[]);
+int	 harness_wait_output(struct harness_proc *, const char *needle,
+	    int timeout_ms);
+int	 harness_count(const struct harness_proc *, const char *needle);
+int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
+void	 harness_kill(struct harness_proc *);
+int	 harness_http_get(int port, const char *path, char **body);
+
+#endif

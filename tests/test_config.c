@@ -1,0 +1,311 @@
+/* Config loading: valid files, comments, ${NAME} secrets, and every kind of error with its place. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tz.h"
+
+static char config_dir[] = "/tmp/nudged-config-XXXXXX";
+
+/* Write text to a file in the test folder and return its path. */
+static char *
+write_config(const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	if (asprintf(&path, "%s/%s", config_dir, name) < 0)
+		abort();
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load text as a config; return the errors (NULL when it loaded). */
+static char *
+load_errors(const char *text)
+{
+	char *path = write_config("bad.json", text), *cause = NULL;
+	struct config *cfg = config_load(path, &cause);
+
+	config_free(cfg);
+	free(path);
+	return cause;
+}
+
+/* Assert that loading text fails with exactly this message among its errors. */
+static void
+assert_error(const char *text, const char *expected)
+{
+	char *cause = load_errors(text), *want;
+
+	if (asprintf(&want, "%s/bad.json:%s", config_dir, expected) < 0)
+		abort();
+	assert_non_null(cause);
+	if (strstr(cause, want) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", want, cause);
+	free(want);
+	free(cause);
+}
+
+#define MINIMAL_CHANNELS \
+	"\"channels\": {\"c\": {\"platform\": \"console\"}}"
+
+static void
+test_valid_with_comments_and_env(void **state)
+{
+	char *cause = NULL, *path;
+	struct config *cfg;
+
+	(void)state;
+	setenv("NUDGED_TEST_HOOK", "https://hooks.example.test/abc", 1);
+	setenv("NUDGED_TEST_SECRET", "s3cret", 1);
+	path = write_config("good.json",
+	    "// a reference deployment\n"
+	    "{\n"
+	    "  \"state_dir\": \"var\", /* relative to this file */\n"
+	    "  \"listen\": \"127.0.0.1:9999\",\n"
+	    "  \"timezone\": \"Europe/Berlin\",\n"
+	    "  \"calendars\": {\"de\": [\"2026-12-25\", \"2026-12-26\"]},\n"
+	    "  \"channels\": {\n"
+	    "    \"leaders\": {\"platform\": \"slack\", \"webhook\": "
+	    "\"${NUDGED_TEST_HOOK}\", \"signing_secret\": \"${NUDGED_TEST_SECRET}\"},\n"
+	    "    \"demo\": {\"platform\": \"console\"}\n"
+	    "  },\n"
+	    "  \"schedules\": [\n"
+	    "    {\"name\": \"daily\", \"cron\": \"0 9 * * MON-FRI\", \"channel\": "
+	    "\"leaders\", \"themes\": [\"coaching\"], \"audience\": \"leader\",\n"
+	    "     \"skip_dates\": [\"2026-12-24\"], \"skip_calendars\": [\"de\"], "
+	    "\"catch_up\": \"2h\"},\n"
+	    "    {\"name\": \"weekly\", \"cron\": \"0 15 * * FRI\", \"timezone\": "
+	    "\"America/New_York\", \"channel\": \"demo\"}\n"
+	    "  ]\n"
+	    "}\n");
+	cfg = config_load(path, &cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->listen_host, "127.0.0.1");
+	assert_int_equal(cfg->listen_port, 9999);
+	assert_true(strstr(cfg->state_dir, "nudged-config-") != NULL);
+	assert_string_equal(cfg->state_dir + strlen(cfg->state_dir) - 4, "/var");
+	assert_int_equal(cfg->nchannels, 2);
+	assert_string_equal(cfg->channels[0].webhook,
+	    "https://hooks.example.test/abc");
+	assert_string_equal(cfg->channels[0].signing_secret, "s3cret");
+	assert_int_equal(cfg->nschedules, 2);
+	assert_string_equal(tz_name(cfg->schedules[0].tz), "Europe/Berlin");
+	assert_string_equal(tz_name(cfg->schedules[1].tz), "America/New_York");
+	assert_int_equal(cfg->schedules[0].catch_up, 7200);
+	assert_int_equal(cfg->schedules[1].catch_up, 3600);
+	assert_int_equal(cfg->schedules[0].audience, CONFIG_AUDIENCE_LEADER);
+	assert_int_equal(cfg->schedules[0].nskip_days, 3);
+	/* 2026-12-24 is day 20811 since 1970-01-01. */
+	assert_true(config_schedule_skips(&cfg->schedules[0], 20811));
+	assert_true(config_schedule_skips(&cfg->schedules[0], 20812));
+	assert_false(config_schedule_skips(&cfg->schedules[0], 20810));
+	assert_ptr_equal(cfg->schedules[1].channel, &cfg->channels[1]);
+	config_free(cfg);
+	free(path);
+}
+
+static void
+test_credentials_directory_wins(void **state)
+{
+	char *cause = NULL, *path, *creds;
+	struct config *cfg;
+
+	(void)state;
+	if (asprintf(&creds, "%s/creds", config_dir) < 0)
+		abort();
+	mkdir(creds, 0700);
+	free(write_config("creds/slack-hook", "https://hooks.example.test/"
+	    "from-credential\n"));
+	setenv("CREDENTIALS_DIRECTORY", creds, 1);
+	setenv("slack-hook", "https://hooks.example.test/from-env", 1);
+	setenv("SLACK_HOOK", "https://hooks.example.test/from-env", 1);
+	path = write_config("creds.json", "{\"state_dir\": \"/tmp\", "
+	    "\"channels\": {\"s\": {\"platform\": \"slack\", \"webhook\": "
+	    "\"${SLACK_HOOK}\"}, \"t\": {\"platform\": \"teams\", \"webhook\": "
+	    "\"https://x.example.test/$${literal}\"}}, \"schedules\": []}");
+	free(write_config("creds/SLACK_HOOK", "https://hooks.example.test/"
+	    "from-credential\n"));
+	cfg = config_load(path, &cause);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->channels[0].webhook,
+	    "https://hooks.example.test/from-credential");
+	assert_string_equal(cfg->channels[1].webhook,
+	    "https://x.example.test/${literal}");
+	config_free(cfg);
+	free(path);
+	free(creds);
+}
+
+static void
+test_syntax_errors(void **state)
+{
+	(void)state;
+	assert_error("{\n  \"state_dir\": \"var\",\n  \"listen\": 12 34\n}\n",
+	    "3:16: JSON syntax error near '3'");
+	assert_error("{\n  \"state_dir\": \"var\"\n", "3:1: JSON syntax error: "
+	    "unexpected end of file");
+	assert_error("{ /* never closed\n", "1:3: unterminated /* comment");
+	assert_error("{\"a\": 1,}", "1:9: JSON syntax error near '}'");
+}
+
+static void
+test_schema_errors(void **state)
+{
+	(void)state;
+	assert_error("{\n  \"state_dir\": \"var\",\n  \"chanels\": {},\n"
+	    "  " MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "3:3: unknown key \"chanels\"");
+	assert_error("{\"state_dir\": 5, " MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:15: \"state_dir\" must be a string, not a number");
+	assert_error("{" MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:1: missing required key \"state_dir\"");
+	assert_error("{\"state_dir\": \"v\", \"listen\": \"127.0.0.1:70000\", "
+	    MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:31: \"listen\": port must be 1-65535");
+	assert_error("{\"state_dir\": \"v\", \"timezone\": \"Europe/Berln\", "
+	    MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:33: unknown time zone \"Europe/Berln\"");
+	assert_error("{\"state_dir\": \"v\", \"state_dir\": \"w\", "
+	    MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:20: duplicate key \"state_dir\"");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"skype\"}}, \"schedules\": []}",
+	    "1:49: unknown platform \"skype\"");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\"}}, \"schedules\": []}",
+	    "1:37: channel \"c\" (slack) needs a \"webhook\"");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"http://example.test/x\"}}, "
+	    "\"schedules\": []}",
+	    "1:70: channel \"c\": webhook must be an https:// URL");
+}
+
+static void
+test_schedule_errors(void **state)
+{
+	(void)state;
+	/* The cron error points at the offending character inside the string. */
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"0 24 * * *\", \"channel\": \"c\"}]}",
+	    "3:28: cron: field 2 (hour): 24 is out of range 0-23 at column 3");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"nope\"}]}",
+	    "3:45: no channel called \"nope\" under \"channels\"");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
+	    "\"skip_dates\": [\"2026-02-30\"]}]}",
+	    "3:64: ");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
+	    "\"skip_calendars\": [\"fr\"]}]}",
+	    "3:68: no calendar called \"fr\" under \"calendars\"");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"},\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"}]}",
+	    "4:13: schedule \"s\" is defined twice");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
+	    "\"catch_up\": \"soon\"}]}",
+	    "3:59: catch_up: ");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
+	    "\"audience\": \"managers\"}]}",
+	    "3:59: audience must be \"leader\", \"team\" or \"any\"");
+}
+
+static void
+test_missing_env_is_named_and_secret_is_not_shown(void **state)
+{
+	char *cause;
+
+	(void)state;
+	unsetenv("NUDGED_NOT_SET");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"${NUDGED_NOT_SET}\"}}, "
+	    "\"schedules\": []}",
+	    "1:70: ${NUDGED_NOT_SET}: no such environment variable or credential");
+	setenv("NUDGED_TEST_BAD_HOOK", "http://secret-host.example.test/T000/B000/"
+	    "xyz", 1);
+	cause = load_errors("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"${NUDGED_TEST_BAD_HOOK}\"}}, "
+	    "\"schedules\": []}");
+	assert_non_null(cause);
+	assert_null(strstr(cause, "secret-host"));
+	free(cause);
+}
+
+static void
+test_every_error_is_reported(void **state)
+{
+	char *cause;
+	int lines = 1;
+
+	(void)state;
+	cause = load_errors("{\"state_dir\": 1, \"listen\": \"x\", \"bogus\": 2, "
+	    "\"channels\": {\"c\": {\"platform\": \"nope\"}}, \"schedules\": "
+	    "[{\"name\": \"s\", \"cron\": \"61 * * * *\", \"channel\": \"d\"}]}");
+	assert_non_null(cause);
+	for (const char *p = cause; *p != '\0'; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 6);
+	free(cause);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(config_dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd;
+
+	(void)state;
+	if (asprintf(&cmd, "rm -rf %s", config_dir) < 0 || system(cmd) != 0)
+		return -1;
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_with_comments_and_env),
+		cmocka_unit_test(test_credentials_directory_wins),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_schema_errors),
+		cmocka_unit_test(test_schedule_errors),
+		cmocka_unit_test(test_missing_env_is_named_and_secret_is_not_shown),
+		cmocka_unit_test(test_every_error_is_reported),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,252 @@
+/* The store: schema and migrations, file mode, WAL, idempotent enqueue, the serve lock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* A fresh state folder for one test. */
+static int
+setup(void **state)
+{
+	char *dir = strdup("/tmp/nudged-store-XXXXXX");
+
+	if (dir == NULL || mkdtemp(dir) == NULL)
+		return -1;
+	*state = dir;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd;
+	int rc;
+
+	if (asprintf(&cmd, "rm -rf %s", (char *)*state) < 0)
+		return -1;
+	rc = system(cmd);
+	free(cmd);
+	free(*state);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Run one SQL statement on the database file directly and return its first integer. */
+static long
+sql_int(const char *dir, const char *sql)
+{
+	char *path;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	long v = -1;
+
+	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
+		abort();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(path);
+	return v;
+}
+
+static void
+test_new_store_is_migrated_private_and_wal(void **state)
+{
+	const char *dir = *state;
+	char *cause = NULL, *path;
+	struct store *st;
+	struct stat sb;
+
+	st = store_open(dir, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_schema_version(st), store_latest_version());
+	assert_true(store_latest_version() >= 1);
+	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
+		abort();
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_null(store_integrity_check(st, &cause) == 0 ? NULL : cause);
+	store_close(st);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('deliveries', 'schedule_state', 'meta')"), 3);
+	/* journal_mode=WAL is persistent in the file itself. */
+	assert_int_equal(sql_int(dir, "SELECT journal_mode = 'wal' FROM "
+	    "pragma_journal_mode"), 1);
+	free(path);
+}
+
+static void
+test_reopen_keeps_version_and_rows(void **state)
+{
+	const char *dir = *state;
+	char *cause = NULL;
+	struct store *st = store_open(dir, &cause);
+	struct store_delivery d = { .schedule = "daily", .channel = "leaders",
+	    .due_at = 1774746000, .state = STORE_PENDING };
+	int64_t id = 0, n = 0, last = 0;
+
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_enqueue(st, &d, &id), 1);
+	assert_true(id > 0);
+	assert_int_equal(store_set_last_instant(st, "daily", 1774746000), 0);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	st = store_open(dir, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), store_latest_version());
+	assert_int_equal(store_count_deliveries(st, "daily", STORE_PENDING, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_last_instant(st, "daily", &last), 1);
+	assert_int_equal(last, 1774746000);
+	assert_int_equal(store_last_instant(st, "weekly", &last), 0);
+	store_close(st);
+}
+
+static void
+test_enqueue_is_idempotent_per_schedule_and_instant(void **state)
+{
+	char *cause = NULL;
+	struct store *st = store_open(*state, &cause);
+	struct store_delivery d = { .schedule = "daily", .channel = "leaders",
+	    .due_at = 1774746000, .state = STORE_PENDING };
+	int64_t n = 0;
+
+	assert_non_null(st);
+	assert_int_equal(store_enqueue(st, &d, NULL), 1);
+	assert_int_equal(store_enqueue(st, &d, NULL), 0);
+	d.state = STORE_SKIPPED;
+	d.reason = "skip date";
+	assert_int_equal(store_enqueue(st, &d, NULL), 0);
+	d.schedule = "weekly";
+	assert_int_equal(store_enqueue(st, &d, NULL), 1);
+	assert_int_equal(store_count_deliveries(st, NULL, STORE_PENDING, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_count_deliveries(st, NULL, STORE_SKIPPED, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+}
+
+static void
+test_last_instant_never_moves_back(void **state)
+{
+	char *cause = NULL;
+	struct store *st = store_open(*state, &cause);
+	int64_t last = 0;
+
+	assert_non_null(st);
+	assert_int_equal(store_set_last_instant(st, "s", 2000), 0);
+	assert_int_equal(store_set_last_instant(st, "s", 1000), 0);
+	assert_int_equal(store_last_instant(st, "s", &last), 1);
+	assert_int_equal(last, 2000);
+	store_close(st);
+}
+
+static void
+test_rollback_discards(void **state)
+{
+	char *cause = NULL;
+	struct store *st = store_open(*state, &cause);
+	struct store_delivery d = { .schedule = "daily", .channel = "c",
+	    .due_at = 60, .state = STORE_PENDING };
+	int64_t n = -1;
+
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_enqueue(st, &d, NULL), 1);
+	store_rollback(st);
+	assert_int_equal(store_count_deliveries(st, NULL, STORE_PENDING, &n), 0);
+	assert_int_equal(n, 0);
+	store_close(st);
+}
+
+static void
+test_newer_schema_is_refused(void **state)
+{
+	const char *dir = *state;
+	char *cause = NULL, *path, *sql;
+	struct store *st = store_open(dir, &cause);
+	sqlite3 *db;
+
+	assert_non_null(st);
+	store_close(st);
+	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0 ||
+	    asprintf(&sql, "UPDATE meta SET value = '%d' WHERE key = "
+	    "'schema_version'", store_latest_version() + 1) < 0)
+		abort();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dir, &cause));
+	assert_non_null(strstr(cause, "is newer than this nudged understands"));
+	free(cause);
+	free(sql);
+	free(path);
+}
+
+static void
+test_second_lock_is_refused(void **state)
+{
+	char *cause = NULL;
+	int fd1 = -1, fd2 = -1;
+
+	assert_int_equal(store_lock(*state, &fd1, &cause), 0);
+	assert_int_equal(store_lock(*state, &fd2, &cause), -1);
+	assert_non_null(strstr(cause, "another nudged serve is already running"));
+	free(cause);
+	close(fd1);
+	cause = NULL;
+	assert_int_equal(store_lock(*state, &fd2, &cause), 0);
+	close(fd2);
+}
+
+static void
+test_unwritable_state_dir_is_a_clear_error(void **state)
+{
+	char *cause = NULL;
+
+	(void)state;
+	assert_null(store_open("/proc/nudged-cannot-be-here", &cause));
+	assert_non_null(strstr(cause, "/proc/nudged-cannot-be-here"));
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_new_store_is_migrated_private_and_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_version_and_rows,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_enqueue_is_idempotent_per_schedule_and_instant, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_last_instant_never_moves_back,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_discards, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_second_lock_is_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unwritable_state_dir_is_a_clear_error, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
