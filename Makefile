@@ -71,21 +71,33 @@ nudged: $(B)/nudged
 	cp $< $@
 
 $(B)/nudged: $(B)/daemon/main.o $(B)/libnudged.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/libnudged.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
+
+# Quiet by default; `make V=1` shows the full commands.
+Q := $(if $(V),,@)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o $(B)/bench/%.o: ALL_CFLAGS += -Itests/support
 
 $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
 $(B)/bench/%: $(B)/bench/%.o $(B)/libnudged.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Keep objects between runs; they are not throwaway intermediates.
+.SECONDARY:
 
 tests: $(B)/nudged $(TEST_BINS)
 benches: $(B)/nudged $(BENCH_BINS)

@@ -33,7 +33,7 @@ static const char *const config_channel_keys[] = { "platform", "webhook",
 	"signing_secret", "hmac_secret", "token", "public_key", "api_token",
 	"slack_channel_id", NULL };
 static const char *const config_schedule_keys[] = { "name", "cron",
-	"timezone", "channel", "themes", "audience", "skip_dates",
+	"timezone", "channel", "themes", "track", "audience", "skip_dates",
 	"skip_calendars", "catch_up", NULL };
 static const char *const config_platforms[] = { "slack", "teams", "discord",
 	"mattermost", "googlechat", "webhook", "console", NULL };
@@ -161,6 +161,9 @@ config_free(struct config *cfg)
 		for (size_t j = 0; j < s->nthemes; j++)
 			free(s->themes[j]);
 		free(s->themes);
+		for (size_t j = 0; j < s->ntrack; j++)
+			free(s->track[j]);
+		free(s->track);
 		free(s->skip_days);
 	}
 	for (size_t i = 0; i < cfg->nzones; i++)
@@ -579,6 +582,22 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
 				    "as \"coaching\"");
 			else
 				sc->themes[sc->nthemes++] = xstrdup(t->valuestring);
+		}
+	}
+	if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
+		if (sc->nthemes > 0)
+			jsonc_error(L->doc, node, "a schedule has either \"themes\" "
+			    "or a \"track\", not both");
+		if (cJSON_GetArraySize(node) == 0)
+			jsonc_error(L->doc, node, "\"track\" is empty");
+		sc->track = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
+		    sizeof *sc->track);
+		cJSON_ArrayForEach(t, node) {
+			if (!cJSON_IsString(t) || *t->valuestring == '\0')
+				jsonc_error(L->doc, t, "a track entry must be a "
+				    "prompt id such as \"coaching-001\"");
+			else
+				sc->track[sc->ntrack++] = xstrdup(t->valuestring);
 		}
 	}
 	if ((v = config_string(L, s, "audience", 0)) != NULL) {

@@ -34,6 +34,8 @@ struct config_schedule {
 	const struct config_channel *channel;
 	char			**themes;
 	size_t			 nthemes;
+	char			**track;	/* ordered prompt ids, walked once */
+	size_t			 ntrack;
 	enum config_audience	 audience;
 	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
 	size_t			 nskip_days;

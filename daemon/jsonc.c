@@ -21,6 +21,7 @@ struct jsonc_pos {
 
 static int	 jsonc_blank_comments(char *, size_t, size_t *);
 static size_t	 jsonc_skip_space(const char *, size_t, size_t);
+static size_t	 jsonc_error_offset(const char *, size_t, size_t);
 static size_t	 jsonc_skip_string(const char *, size_t, size_t);
 static size_t	 jsonc_index_value(struct jsonc_doc *, const cJSON *, size_t,
 		    size_t);
@@ -95,10 +96,8 @@ jsonc_parse(const char *path, const char *text, size_t len, char **cause)
 	}
 	doc->root = cJSON_ParseWithLengthOpts(doc->text, len + 1, &end, 1);
 	if (doc->root == NULL) {
-		off = end != NULL ? (size_t)(end - doc->text) : 0;
-		if (off > len)
-			off = len;
-		off = jsonc_skip_space(doc->text, len, off);
+		off = jsonc_error_offset(doc->text, len,
+		    end != NULL ? (size_t)(end - doc->text) : 0);
 		jsonc_line_col(doc, off, &line, &col);
 		if (off >= len)
 			xasprintf(cause, "%s:%d:%d: JSON syntax error: unexpected "
@@ -168,6 +167,28 @@ jsonc_blank_comments(char *s, size_t len, size_t *bad)
 		i++;
 	}
 	return 0;
+}
+
+/*
+ * Where a syntax error really is, from the offset cJSON reports. cJSON steps
+ * one character past the culprit when an object key was expected but no '"'
+ * came (`{"a": 1,}`), so in that case the character before is the one.
+ */
+static size_t
+jsonc_error_offset(const char *s, size_t len, size_t off)
+{
+	size_t prev;
+
+	if (off > len)
+		off = len;
+	if (off > 0 && s[off - 1] != '"' && strchr(" \t\r\n", s[off - 1]) == NULL) {
+		prev = off - 1;
+		while (prev > 0 && strchr(" \t\r\n", s[prev - 1]) != NULL)
+			prev--;
+		if (prev > 0 && (s[prev - 1] == '{' || s[prev - 1] == ','))
+			return off - 1;
+	}
+	return jsonc_skip_space(s, len, off);
 }
 
 /* Offset of the first non-space character at or after off. */

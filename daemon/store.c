@@ -74,6 +74,10 @@ store_lock(const char *state_dir, int *fd, char **cause)
 {
 	char *path;
 
+	if (mkdir(state_dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "state folder %s: %s", state_dir, strerror(errno));
+		return -1;
+	}
 	xasprintf(&path, "%s/%s", state_dir, STORE_LOCK_FILE);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd == -1) {

@@ -91,7 +91,7 @@ query(struct fixture *f, const char *sql)
 static void
 start(struct fixture *f, struct harness_proc *p)
 {
-	assert_int_equal(harness_spawn(p, (char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_spawn(p, (const char *[]){ harness_bin(),
 	    "serve", "-c", f->config, NULL }), 0);
 	if (harness_wait_output(p, "started: config", 10000) != 0)
 		fail_msg("no start line:\n%s", p->out);

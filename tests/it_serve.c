@@ -79,23 +79,23 @@ test_version_help_and_usage(void **state)
 	char *out;
 
 	(void)state;
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "--version", NULL }, &out), 0);
 	assert_non_null(strstr(out, "nudged "));
 	free(out);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "--help", NULL }, &out), 0);
 	assert_non_null(strstr(out, "usage: nudged COMMAND"));
 	free(out);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "serve", "--help", NULL }, &out), 0);
 	assert_non_null(strstr(out, "usage: nudged serve"));
 	free(out);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "frobnicate", NULL }, &out), 2);
 	assert_non_null(strstr(out, "unknown command \"frobnicate\""));
 	free(out);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "--nope", NULL }, &out), 2);
 	free(out);
 }
@@ -106,7 +106,7 @@ test_check_good_and_bad(void **state)
 	struct fixture *f = *state;
 	char *out, *want;
 
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", f->config, NULL }, &out), 0);
 	assert_string_equal(out, "ok\n");
 	free(out);
@@ -115,10 +115,10 @@ test_check_good_and_bad(void **state)
 	setenv("SLACK_SIGNING_SECRET", "x", 1);
 	setenv("TEAMS_TEAM_A_WEBHOOK", "https://teams.example.test/x", 1);
 	setenv("TEAMS_TEAM_A_HMAC", "eA==", 1);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", "config/nudged.json", NULL }, &out), 0);
 	free(out);
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", "config/demo.json", NULL }, &out), 0);
 	free(out);
 
@@ -126,9 +126,9 @@ test_check_good_and_bad(void **state)
 	    "{\"demo\": {\"platform\": \"console\"}},\n  \"schedules\": [{\"name\": "
 	    "\"x\", \"cron\": \"0 9 * * MON-FRY\", \"channel\": \"demo\"}],\n"
 	    "  \"colour\": \"blue\"\n}\n");
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", f->config, NULL }, &out), 1);
-	want = harness_format("%s:4:51: cron: field 5 (day-of-week)", f->config);
+	want = harness_format("%s:4:52: cron: field 5 (day-of-week): unknown name \"FRY\" at column 13", f->config);
 	if (strstr(out, want) == NULL)
 		fail_msg("expected \"%s\" in:\n%s", want, out);
 	free(want);
@@ -137,7 +137,7 @@ test_check_good_and_bad(void **state)
 	free(want);
 	free(out);
 
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", "/nonexistent/nudged.json", NULL }, &out), 1);
 	assert_non_null(strstr(out, "/nonexistent/nudged.json: No such file"));
 	free(out);
@@ -152,7 +152,7 @@ test_serve_lifecycle(void **state)
 	struct store *st;
 	int64_t last = 0;
 
-	assert_int_equal(harness_spawn(&p, (char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_spawn(&p, (const char *[]){ harness_bin(),
 	    "serve", "-c", f->config, NULL }), 0);
 	if (harness_wait_output(&p, "started: config", 10000) != 0)
 		fail_msg("no start line:\n%s", p.out);
@@ -162,8 +162,8 @@ test_serve_lifecycle(void **state)
 	free(body);
 
 	/* A second daemon on the same state folder refuses to start. */
-	assert_int_equal(harness_spawn(&second, (char *[]){
-	    (char *)harness_bin(), "serve", "-c", f->config, NULL }), 0);
+	assert_int_equal(harness_spawn(&second, (const char *[]){
+	    harness_bin(), "serve", "-c", f->config, NULL }), 0);
 	assert_int_equal(harness_wait_exit(&second, 10000), 3);
 	assert_non_null(strstr(second.out, "another nudged serve is already "
 	    "running"));
@@ -211,7 +211,7 @@ test_serve_refuses_invalid_config(void **state)
 
 	harness_write(f->config, "{ \"state_dir\": \"s\", \"channels\": {}, "
 	    "\"schedules\": [] }");
-	assert_int_equal(harness_run((char *[]){ (char *)harness_bin(),
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "serve", "-c", f->config, NULL }, &out), 1);
 	assert_non_null(strstr(out, "\"channels\" is empty"));
 	assert_non_null(strstr(out, "is not valid; not starting"));

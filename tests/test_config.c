@@ -178,23 +178,23 @@ test_schema_errors(void **state)
 	    "1:1: missing required key \"state_dir\"");
 	assert_error("{\"state_dir\": \"v\", \"listen\": \"127.0.0.1:70000\", "
 	    MINIMAL_CHANNELS ", \"schedules\": []}",
-	    "1:31: \"listen\": port must be 1-65535");
+	    "1:30: \"listen\": port must be 1-65535");
 	assert_error("{\"state_dir\": \"v\", \"timezone\": \"Europe/Berln\", "
 	    MINIMAL_CHANNELS ", \"schedules\": []}",
-	    "1:33: unknown time zone \"Europe/Berln\"");
+	    "1:32: unknown time zone \"Europe/Berln\"");
 	assert_error("{\"state_dir\": \"v\", \"state_dir\": \"w\", "
 	    MINIMAL_CHANNELS ", \"schedules\": []}",
 	    "1:20: duplicate key \"state_dir\"");
 	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
 	    "{\"platform\": \"skype\"}}, \"schedules\": []}",
-	    "1:49: unknown platform \"skype\"");
+	    "1:51: unknown platform \"skype\"");
 	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
 	    "{\"platform\": \"slack\"}}, \"schedules\": []}",
-	    "1:37: channel \"c\" (slack) needs a \"webhook\"");
+	    "1:38: channel \"c\" (slack) needs a \"webhook\"");
 	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
 	    "{\"platform\": \"slack\", \"webhook\": \"http://example.test/x\"}}, "
 	    "\"schedules\": []}",
-	    "1:70: channel \"c\": webhook must be an https:// URL");
+	    "1:71: channel \"c\": webhook must be an https:// URL");
 }
 
 static void
@@ -209,32 +209,32 @@ test_schedule_errors(void **state)
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"nope\"}]}",
-	    "3:45: no channel called \"nope\" under \"channels\"");
+	    "3:46: no channel called \"nope\" under \"channels\"");
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
 	    "\"skip_dates\": [\"2026-02-30\"]}]}",
-	    "3:64: ");
+	    "3:66: bad date \"2026-02-30\": day 30 is out of range 1-28");
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
 	    "\"skip_calendars\": [\"fr\"]}]}",
-	    "3:68: no calendar called \"fr\" under \"calendars\"");
+	    "3:70: no calendar called \"fr\" under \"calendars\"");
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"},\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"}]}",
-	    "4:13: schedule \"s\" is defined twice");
+	    "4:12: schedule \"s\" is defined twice");
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
 	    "\"catch_up\": \"soon\"}]}",
-	    "3:59: catch_up: ");
+	    "3:63: catch_up: ");
 	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
 	    "\"schedules\": [\n"
 	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\", "
 	    "\"audience\": \"managers\"}]}",
-	    "3:59: audience must be \"leader\", \"team\" or \"any\"");
+	    "3:63: audience must be \"leader\", \"team\" or \"any\"");
 }
 
 static void
@@ -247,7 +247,7 @@ test_missing_env_is_named_and_secret_is_not_shown(void **state)
 	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
 	    "{\"platform\": \"slack\", \"webhook\": \"${NUDGED_NOT_SET}\"}}, "
 	    "\"schedules\": []}",
-	    "1:70: ${NUDGED_NOT_SET}: no such environment variable or credential");
+	    "1:72: ${NUDGED_NOT_SET}: no such environment variable or credential");
 	setenv("NUDGED_TEST_BAD_HOOK", "http://secret-host.example.test/T000/B000/"
 	    "xyz", 1);
 	cause = load_errors("{\"state_dir\": \"v\", \"channels\": {\"c\": "

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,7 @@ harness_free_port(void)
 
 /* Start argv[0]... with stdout and stderr captured; 0 on success. */
 int
-harness_spawn(struct harness_proc *p, char *const argv[])
+harness_spawn(struct harness_proc *p, const char *const argv[])
 {
 	int fds[2];
 
@@ -121,7 +122,8 @@ harness_spawn(struct harness_proc *p, char *const argv[])
 	if (p->pid == 0) {
 		dup2(fds[1], 1);
 		dup2(fds[1], 2);
-		execv(argv[0], argv);
+		/* execv takes char *const[], but never writes through it. */
+		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -221,7 +223,7 @@ harness_kill(struct harness_proc *p)
 
 /* Run a command to completion (30 s at most); its exit code, output in *output. */
 int
-harness_run(char *const argv[], char **output)
+harness_run(const char *const argv[], char **output)
 {
 	struct harness_proc p;
 	int rc;

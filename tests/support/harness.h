@@ -20,8 +20,8 @@ char	*harness_format(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 int	 harness_free_port(void);
 
-int	 harness_run(char *const argv[], char **output);
-int	 harness_spawn(struct harness_proc *, char *const argv[]);
+int	 harness_run(const char *const argv[], char **output);
+int	 harness_spawn(struct harness_proc *, const char *const argv[]);
 int	 harness_wait_output(struct harness_proc *, const char *needle,
 	    int timeout_ms);
 int	 harness_count(const struct harness_proc *, const char *needle);

@@ -1,0 +1,597 @@
+/*
+ * The prompt bank. Every JSON file in the bank's folder holds one theme; loading checks
+ * each prompt strictly (FILE:LINE:COL errors, all of them at once) because
+ * the questions are what people see every day.
+ *
+ * Choosing the next prompt for a schedule is pure: it reads the channel's
+ * history (from the store) and never repeats a prompt on a channel until every
+ * eligible prompt has been sent there once (a cycle). Within a cycle the order
+ * is a shuffle keyed by SHA-256 of channel, cycle and prompt id: different per
+ * channel and cycle, the same on every run, and stable when prompts are added.
+ * Themes take turns: the next prompt comes from the theme used least so far in
+ * the cycle.
+ */
+#include "bank.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonc.h"
+#include "xmalloc.h"
+
+static const char *const bank_file_keys[] = { "theme", "title", "description",
+	"prompts", NULL };
+static const char *const bank_prompt_keys[] = { "id", "audience", "text",
+	"follow_up", "source_model", NULL };
+static const char *const bank_source_models[] = { "after-action-review",
+	"grow", "kolb", "sbi", "feedforward", "appreciative-inquiry",
+	"start-stop-continue", "pre-mortem", "double-loop", "five-whys", NULL };
+
+static int	 bank_name_cmp(const void *, const void *);
+static void	 bank_load_file(struct bank *, const char *, const char *,
+		    char ***, size_t *);
+static void	 bank_load_prompt(struct bank *, struct jsonc_doc *,
+		    const cJSON *, size_t);
+static int	 bank_check_text(struct jsonc_doc *, const cJSON *,
+		    const char *);
+static int	 bank_valid_slug(const char *);
+static size_t	 bank_utf8_length(const char *);
+static int	 bank_eligible(const struct bank *, const struct bank_prompt *,
+		    const struct config_schedule *);
+static int	 bank_in(char *const *, size_t, const char *);
+static uint64_t	 bank_key(const char *, int64_t, const char *);
+static int	 bank_candidate(const struct bank *, const struct bank_prompt *,
+		    const struct config_schedule *, const struct bank_history *,
+		    size_t);
+static size_t	 bank_pick_theme(const struct bank *,
+		    const struct config_schedule *, const struct bank_history *,
+		    size_t);
+static const struct bank_prompt *bank_pick_track(const struct bank *,
+		    const struct config_schedule *, struct bank_history *,
+		    char **);
+
+/* Sort order for file names, so loading is reproducible. */
+static int
+bank_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load and check every *.json file of dir; NULL with every error on failure. */
+struct bank *
+bank_load(const char *dir, char **cause)
+{
+	struct bank *b = xcalloc(1, sizeof *b);
+	char **names = NULL, **errors = NULL;
+	size_t nnames = 0, nerrors = 0, len = 0;
+	struct dirent *de;
+	DIR *d;
+
+	b->dir = xstrdup(dir);
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "prompt bank %s: %s", dir, strerror(errno));
+		bank_free(b);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 &&
+		    de->d_name[0] != '.') {
+			names = xreallocarray(names, nnames + 1, sizeof *names);
+			names[nnames++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof *names, bank_name_cmp);
+	for (size_t i = 0; i < nnames; i++) {
+		bank_load_file(b, dir, names[i], &errors, &nerrors);
+		free(names[i]);
+	}
+	free(names);
+	if (nerrors == 0 && b->nprompts == 0)
+		xasprintf(cause, "prompt bank %s: no prompts (*.json files) found",
+		    dir);
+	else if (nerrors > 0) {
+		for (size_t i = 0; i < nerrors; i++)
+			len += strlen(errors[i]) + 1;
+		*cause = xcalloc(1, len);
+		for (size_t i = 0; i < nerrors; i++) {
+			strcat(*cause, errors[i]);
+			if (i + 1 < nerrors)
+				strcat(*cause, "\n");
+			free(errors[i]);
+		}
+		free(errors);
+	}
+	if (nerrors > 0 || b->nprompts == 0) {
+		bank_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Free the bank. */
+void
+bank_free(struct bank *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->nthemes; i++) {
+		free(b->themes[i].slug);
+		free(b->themes[i].title);
+		free(b->themes[i].description);
+	}
+	for (size_t i = 0; i < b->nprompts; i++) {
+		free(b->prompts[i].id);
+		free(b->prompts[i].text);
+		free(b->prompts[i].follow_up);
+		free(b->prompts[i].source_model);
+	}
+	free(b->themes);
+	free(b->prompts);
+	free(b->dir);
+	free(b);
+}
+
+/* Theme slugs and prompt ids: 1-64 of [a-z0-9-], starting with a letter or digit. */
+static int
+bank_valid_slug(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* Characters (UTF-8 code points) in s. */
+static size_t
+bank_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* One file: its theme, then its prompts; errors go to the shared list. */
+static void
+bank_load_file(struct bank *b, const char *dir, const char *name,
+    char ***errors, size_t *nerrors)
+{
+	struct jsonc_doc *doc;
+	const cJSON *root, *prompts, *p;
+	struct bank_theme *t;
+	char *path, *cause = NULL, *slug;
+	const char *theme, *title, *description;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	if ((doc = jsonc_load_file(path, &cause)) == NULL) {
+		*errors = xreallocarray(*errors, *nerrors + 1, sizeof **errors);
+		(*errors)[(*nerrors)++] = cause;
+		free(path);
+		return;
+	}
+	root = doc->root;
+	slug = xstrndup(name, strlen(name) - 5);
+	if (!cJSON_IsObject(root)) {
+		jsonc_error(doc, root, "a prompt file must be an object, not %s",
+		    jsonc_type_name(root));
+		goto done;
+	}
+	jsonc_check_keys(doc, root, bank_file_keys);
+	theme = jsonc_get_string(doc, root, "theme", 1);
+	title = jsonc_get_string(doc, root, "title", 1);
+	description = jsonc_get_string(doc, root, "description", 0);
+	prompts = jsonc_get_array(doc, root, "prompts", 1);
+	if (theme != NULL && (!bank_valid_slug(theme) ||
+	    strcmp(theme, slug) != 0))
+		jsonc_error(doc, jsonc_get(doc, root, "theme", 0), "the theme must "
+		    "be a lowercase name matching the file name (\"%s\" in "
+		    "%s.json)", theme, slug);
+	if (title != NULL && *title == '\0')
+		jsonc_error(doc, jsonc_get(doc, root, "title", 0), "empty title");
+	if (prompts != NULL && cJSON_GetArraySize(prompts) == 0)
+		jsonc_error(doc, prompts, "no prompts in this theme");
+	if (doc->nerrors > 0 || theme == NULL || title == NULL ||
+	    prompts == NULL)
+		goto done;
+	b->themes = xreallocarray(b->themes, b->nthemes + 1, sizeof *b->themes);
+	t = &b->themes[b->nthemes++];
+	t->slug = xstrdup(theme);
+	t->title = xstrdup(title);
+	t->description = description ? xstrdup(description) : NULL;
+	cJSON_ArrayForEach(p, prompts)
+		bank_load_prompt(b, doc, p, b->nthemes - 1);
+done:
+	for (size_t i = 0; i < doc->nerrors; i++) {
+		*errors = xreallocarray(*errors, *nerrors + 1, sizeof **errors);
+		(*errors)[(*nerrors)++] = xstrdup(doc->errors[i]);
+	}
+	free(slug);
+	free(path);
+	jsonc_free(doc);
+}
+
+/* Check a question: not empty, one line, at most 280 characters, ends with "?". */
+static int
+bank_check_text(struct jsonc_doc *doc, const cJSON *node, const char *what)
+{
+	const char *s = node->valuestring;
+	size_t n = strlen(s);
+
+	if (n == 0 || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[n - 1])) {
+		jsonc_error(doc, node, "%s is empty or starts or ends with a space",
+		    what);
+		return -1;
+	}
+	if (strpbrk(s, "\n\r\t") != NULL) {
+		jsonc_error(doc, node, "%s must be one line", what);
+		return -1;
+	}
+	if (bank_utf8_length(s) > BANK_MAX_TEXT) {
+		jsonc_error(doc, node, "%s is %zu characters, more than %d", what,
+		    bank_utf8_length(s), BANK_MAX_TEXT);
+		return -1;
+	}
+	if (s[n - 1] != '?') {
+		jsonc_error(doc, node, "%s must be a question ending with \"?\"",
+		    what);
+		return -1;
+	}
+	return 0;
+}
+
+/* One prompt object of a theme file. */
+static void
+bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
+    size_t theme)
+{
+	const char *id, *audience, *text, *follow_up, *model;
+	enum config_audience a = CONFIG_AUDIENCE_ANY;
+	const struct bank_prompt *other;
+	struct bank_prompt *bp;
+	size_t before = doc->nerrors;
+	int known = 0;
+
+	if (!cJSON_IsObject(p)) {
+		jsonc_error(doc, p, "a prompt must be an object, not %s",
+		    jsonc_type_name(p));
+		return;
+	}
+	jsonc_check_keys(doc, p, bank_prompt_keys);
+	id = jsonc_get_string(doc, p, "id", 1);
+	audience = jsonc_get_string(doc, p, "audience", 1);
+	text = jsonc_get_string(doc, p, "text", 1);
+	follow_up = jsonc_get_string(doc, p, "follow_up", 0);
+	model = jsonc_get_string(doc, p, "source_model", 0);
+	if (id != NULL && !bank_valid_slug(id))
+		jsonc_error(doc, jsonc_get(doc, p, "id", 0), "prompt id \"%s\" "
+		    "must be 1-64 of a-z, 0-9 and '-'", id);
+	else if (id != NULL && (other = bank_find(b, id)) != NULL)
+		jsonc_error(doc, jsonc_get(doc, p, "id", 0), "duplicate prompt id "
+		    "\"%s\" (also in %s.json); ids are never reused", id,
+		    b->themes[other->theme].slug);
+	if (audience != NULL) {
+		if (strcmp(audience, "leader") == 0)
+			a = CONFIG_AUDIENCE_LEADER;
+		else if (strcmp(audience, "team") == 0)
+			a = CONFIG_AUDIENCE_TEAM;
+		else if (strcmp(audience, "any") != 0)
+			jsonc_error(doc, jsonc_get(doc, p, "audience", 0),
+			    "unknown audience \"%s\" (leader, team or any)",
+			    audience);
+	}
+	if (text != NULL)
+		bank_check_text(doc, jsonc_get(doc, p, "text", 0), "text");
+	if (follow_up != NULL)
+		bank_check_text(doc, jsonc_get(doc, p, "follow_up", 0),
+		    "follow_up");
+	for (size_t i = 0; model != NULL && bank_source_models[i]; i++)
+		known |= strcmp(model, bank_source_models[i]) == 0;
+	if (model != NULL && !known)
+		jsonc_error(doc, jsonc_get(doc, p, "source_model", 0), "unknown "
+		    "source_model \"%s\" (see prompts/README.md)", model);
+	if (doc->nerrors > before || id == NULL || text == NULL ||
+	    audience == NULL)
+		return;
+	b->prompts = xreallocarray(b->prompts, b->nprompts + 1,
+	    sizeof *b->prompts);
+	bp = &b->prompts[b->nprompts++];
+	bp->id = xstrdup(id);
+	bp->theme = theme;
+	bp->audience = a;
+	bp->text = xstrdup(text);
+	bp->follow_up = follow_up ? xstrdup(follow_up) : NULL;
+	bp->source_model = model ? xstrdup(model) : NULL;
+}
+
+/* The prompt with this id, or NULL. */
+const struct bank_prompt *
+bank_find(const struct bank *b, const char *id)
+{
+	for (size_t i = 0; i < b->nprompts; i++) {
+		if (strcmp(b->prompts[i].id, id) == 0)
+			return &b->prompts[i];
+	}
+	return NULL;
+}
+
+/* The theme a prompt belongs to. */
+const struct bank_theme *
+bank_theme_of(const struct bank *b, const struct bank_prompt *p)
+{
+	return &b->themes[p->theme];
+}
+
+/*
+ * Check the config against the bank: every theme a schedule names exists,
+ * every track id exists, and every schedule has at least one prompt to send.
+ */
+int
+bank_check_config(const struct bank *b, const struct config *cfg, char **cause)
+{
+	char *all = NULL, *line;
+	size_t n;
+	int found;
+
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		const struct config_schedule *sc = &cfg->schedules[i];
+
+		line = NULL;
+		for (size_t t = 0; t < sc->nthemes && line == NULL; t++) {
+			found = 0;
+			for (size_t k = 0; k < b->nthemes; k++)
+				found |= strcmp(b->themes[k].slug, sc->themes[t]) == 0;
+			if (!found)
+				xasprintf(&line, "%s: schedule \"%s\": no theme "
+				    "\"%s\" in the prompt bank %s", cfg->path,
+				    sc->name, sc->themes[t], b->dir);
+		}
+		for (size_t t = 0; t < sc->ntrack && line == NULL; t++) {
+			if (bank_find(b, sc->track[t]) == NULL)
+				xasprintf(&line, "%s: schedule \"%s\": track prompt "
+				    "\"%s\" is not in the prompt bank", cfg->path,
+				    sc->name, sc->track[t]);
+		}
+		n = 0;
+		for (size_t k = 0; k < b->nprompts && line == NULL; k++)
+			n += bank_eligible(b, &b->prompts[k], sc);
+		if (line == NULL && n == 0 && sc->ntrack == 0)
+			xasprintf(&line, "%s: schedule \"%s\": no prompt in the bank "
+			    "fits its themes and audience \"%s\"", cfg->path,
+			    sc->name, config_audience_name(sc->audience));
+		if (line != NULL) {
+			if (all == NULL)
+				all = line;
+			else {
+				char *joined;
+
+				xasprintf(&joined, "%s\n%s", all, line);
+				free(all);
+				free(line);
+				all = joined;
+			}
+		}
+	}
+	*cause = all;
+	return all == NULL ? 0 : -1;
+}
+
+/* Whether a prompt fits a schedule's themes and audience. */
+static int
+bank_eligible(const struct bank *b, const struct bank_prompt *p,
+    const struct config_schedule *sc)
+{
+	int theme_ok = sc->nthemes == 0;
+
+	for (size_t t = 0; t < sc->nthemes && !theme_ok; t++)
+		theme_ok = strcmp(b->themes[p->theme].slug, sc->themes[t]) == 0;
+	if (!theme_ok)
+		return 0;
+	return sc->audience == CONFIG_AUDIENCE_ANY ||
+	    p->audience == CONFIG_AUDIENCE_ANY || p->audience == sc->audience;
+}
+
+/* Whether id is in the list. */
+static int
+bank_in(char *const *list, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i], id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The shuffle key of a name within a channel's cycle. */
+static uint64_t
+bank_key(const char *channel, int64_t cycle, const char *name)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char *s;
+	uint64_t k = 0;
+	int n = xasprintf(&s, "%s\n%lld\n%s", channel, (long long)cycle, name);
+
+	SHA256((const unsigned char *)s, (size_t)n, md);
+	free(s);
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | md[i];
+	return k;
+}
+
+/* A track walks its ids in order, once; NULL with a cause when it is done. */
+static const struct bank_prompt *
+bank_pick_track(const struct bank *b, const struct config_schedule *sc,
+    struct bank_history *h, char **cause)
+{
+	for (size_t i = 0; i < sc->ntrack; i++) {
+		if (!bank_in(h->track_done, h->ntrack_done, sc->track[i])) {
+			const struct bank_prompt *p = bank_find(b, sc->track[i]);
+
+			if (p == NULL)
+				xasprintf(cause, "track prompt \"%s\" is no longer in "
+				    "the prompt bank", sc->track[i]);
+			return p;
+		}
+	}
+	xasprintf(cause, "track finished: all %zu prompts were sent", sc->ntrack);
+	return NULL;
+}
+
+/* Whether p may come next: eligible, unused in this cycle, not the last one sent. */
+static int
+bank_candidate(const struct bank *b, const struct bank_prompt *p,
+    const struct config_schedule *sc, const struct bank_history *h,
+    size_t eligible)
+{
+	if (!bank_eligible(b, p, sc) || bank_in(h->used, h->nused, p->id))
+		return 0;
+	/* Never the same question twice in a row, even across a new cycle. */
+	return h->last == NULL || eligible < 2 || strcmp(h->last, p->id) != 0;
+}
+
+/* The theme that goes next: least used in this cycle, ties by shuffle key. */
+static size_t
+bank_pick_theme(const struct bank *b, const struct config_schedule *sc,
+    const struct bank_history *h, size_t eligible)
+{
+	size_t *uses = xcalloc(b->nthemes, sizeof *uses), best = SIZE_MAX;
+	uint64_t best_key = 0, k;
+	const struct bank_prompt *p;
+
+	for (size_t i = 0; i < h->nused; i++) {
+		if ((p = bank_find(b, h->used[i])) != NULL)
+			uses[p->theme]++;
+	}
+	for (size_t i = 0; i < b->nprompts; i++) {
+		p = &b->prompts[i];
+		if (p->theme == best ||
+		    !bank_candidate(b, p, sc, h, eligible))
+			continue;
+		k = bank_key(sc->channel->name, h->cycle, b->themes[p->theme].slug);
+		if (best == SIZE_MAX || uses[p->theme] < uses[best] ||
+		    (uses[p->theme] == uses[best] && k < best_key)) {
+			best = p->theme;
+			best_key = k;
+		}
+	}
+	free(uses);
+	return best;
+}
+
+/*
+ * The next prompt for a schedule on its channel, given the history; records
+ * the choice in the history and sets *cycle. NULL with a cause when nothing
+ * fits, or when a track is finished.
+ */
+const struct bank_prompt *
+bank_pick(const struct bank *b, const struct config_schedule *sc,
+    struct bank_history *h, int64_t *cycle, char **cause)
+{
+	const struct bank_prompt *best = NULL, *p;
+	size_t eligible = 0, left = 0, theme;
+	uint64_t best_key = 0, k;
+
+	if (sc->ntrack > 0) {
+		if ((p = bank_pick_track(b, sc, h, cause)) != NULL) {
+			*cycle = h->cycle > 0 ? h->cycle : 1;
+			bank_history_add(h, p->id, *cycle);
+			bank_history_add_track(h, p->id);
+		}
+		return p;
+	}
+	for (size_t i = 0; i < b->nprompts; i++) {
+		if (bank_eligible(b, &b->prompts[i], sc)) {
+			eligible++;
+			left += !bank_in(h->used, h->nused, b->prompts[i].id);
+		}
+	}
+	if (eligible == 0) {
+		xasprintf(cause, "no prompt in the bank fits schedule \"%s\"",
+		    sc->name);
+		return NULL;
+	}
+	if (left == 0 || h->cycle == 0) {
+		/* A new cycle: every eligible prompt may come again. */
+		for (size_t i = 0; i < h->nused; i++)
+			free(h->used[i]);
+		h->nused = 0;
+		h->cycle++;
+	}
+	theme = bank_pick_theme(b, sc, h, eligible);
+	for (size_t i = 0; i < b->nprompts; i++) {
+		p = &b->prompts[i];
+		if (p->theme != theme || !bank_candidate(b, p, sc, h, eligible))
+			continue;
+		k = bank_key(sc->channel->name, h->cycle, p->id);
+		if (best == NULL || k < best_key) {
+			best = p;
+			best_key = k;
+		}
+	}
+	if (best == NULL) {
+		/* Unreachable: a new cycle always leaves a candidate. */
+		xasprintf(cause, "no prompt left for schedule \"%s\"", sc->name);
+		return NULL;
+	}
+	*cycle = h->cycle;
+	bank_history_add(h, best->id, h->cycle);
+	return best;
+}
+
+/* Record that id was sent on the channel in cycle. */
+void
+bank_history_add(struct bank_history *h, const char *id, int64_t cycle)
+{
+	if (cycle > h->cycle) {
+		for (size_t i = 0; i < h->nused; i++)
+			free(h->used[i]);
+		h->nused = 0;
+		h->cycle = cycle;
+	}
+	if (cycle == h->cycle && !bank_in(h->used, h->nused, id)) {
+		h->used = xreallocarray(h->used, h->nused + 1, sizeof *h->used);
+		h->used[h->nused++] = xstrdup(id);
+	}
+	free(h->last);
+	h->last = xstrdup(id);
+}
+
+/* Record that a track schedule has sent id. */
+void
+bank_history_add_track(struct bank_history *h, const char *id)
+{
+	if (bank_in(h->track_done, h->ntrack_done, id))
+		return;
+	h->track_done = xreallocarray(h->track_done, h->ntrack_done + 1,
+	    sizeof *h->track_done);
+	h->track_done[h->ntrack_done++] = xstrdup(id);
+}
+
+/* Free what a history holds and reset it. */
+void
+bank_history_clear(struct bank_history *h)
+{
+	for (size_t i = 0; i < h->nused; i++)
+		free(h->used[i]);
+	for (size_t i = 0; i < h->ntrack_done; i++)
+		free(h->track_done[i]);
+	free(h->used);
+	free(h->track_done);
+	free(h->last);
+	memset(h, 0, sizeof *h);
+}
