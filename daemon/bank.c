@@ -595,3 +595,16 @@ bank_history_clear(struct bank_history *h)
 	free(h->last);
 	memset(h, 0, sizeof *h);
 }
+
+/* The bank a config names, checked against that config; NULL with every error. */
+struct bank *
+bank_load_for(const struct config *cfg, char **cause)
+{
+	struct bank *b = bank_load(cfg->prompts_dir, cause);
+
+	if (b != NULL && bank_check_config(b, cfg, cause) == -1) {
+		bank_free(b);
+		return NULL;
+	}
+	return b;
+}

@@ -43,6 +43,7 @@ struct bank_history {
 };
 
 struct bank	*bank_load(const char *dir, char **cause);
+struct bank	*bank_load_for(const struct config *, char **cause);
 void		 bank_free(struct bank *);
 int		 bank_check_config(const struct bank *, const struct config *,
 		    char **cause);

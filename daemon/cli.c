@@ -42,6 +42,12 @@ static const struct cli_spec cli_specs[] = {
 	    "Preview upcoming nudges of every schedule, in time order: UTC instant,\n"
 	    "local time and zone, schedule, channel. Default: the next 10.\n",
 	    "cfnd" },
+	{ CLI_PROMPTS, "prompts",
+	    "usage: nudged prompts [-c FILE] [--theme T] [--audience A] "
+	    "[--format table|json]\n"
+	    "List the prompt bank the config names, optionally one theme or\n"
+	    "audience (leader, team, any), as a table or as JSON.\n",
+	    "cTaF" },
 };
 #define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
 
@@ -57,6 +63,8 @@ static const char cli_main_usage[] =
     "                                             preview upcoming nudges\n"
     "  cron    EXPR [--tz ZONE] [--from TIME] [--count N]\n"
     "                                             print the next fire instants\n"
+    "  prompts [-c FILE] [--theme T] [--audience A] [--format table|json]\n"
+    "                                             list the prompt bank\n"
     "\n"
     "  nudged --version | --help | COMMAND --help\n"
     "\n"
@@ -133,6 +141,9 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		{ "from", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "days", required_argument, NULL, 'd' },
+		{ "theme", required_argument, NULL, 'T' },
+		{ "audience", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -227,6 +238,26 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 		return cli_number("--count", optarg, 1, 100000, &cli->count, cause);
 	case 'd':
 		return cli_number("--days", optarg, 1, 3660, &cli->days, cause);
+	case 'T':
+		cli->theme = optarg;
+		return 0;
+	case 'a':
+		if (strcmp(optarg, "leader") != 0 && strcmp(optarg, "team") != 0 &&
+		    strcmp(optarg, "any") != 0) {
+			xasprintf(cause, "--audience: \"%s\" is not leader, team or "
+			    "any", optarg);
+			return -1;
+		}
+		cli->audience = optarg;
+		return 0;
+	case 'F':
+		if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
+			xasprintf(cause, "--format: \"%s\" is not table or json",
+			    optarg);
+			return -1;
+		}
+		cli->format = optarg;
+		return 0;
 	default:
 		xasprintf(cause, "%s: unknown option", spec->name);
 		return -1;
@@ -248,6 +279,12 @@ cli_long_name(int ch)
 		return "count";
 	case 'd':
 		return "days";
+	case 'T':
+		return "theme";
+	case 'a':
+		return "audience";
+	case 'F':
+		return "format";
 	default:
 		return "verbose";
 	}

@@ -12,6 +12,7 @@ enum cli_command {
 	CLI_CHECK,
 	CLI_CRON,
 	CLI_NEXT,
+	CLI_PROMPTS,
 };
 
 struct cli {
@@ -25,6 +26,9 @@ struct cli {
 	int64_t		 from;		/* --from TIME, UTC seconds */
 	long		 count;		/* --count N */
 	long		 days;		/* --days D, 0 when not given */
+	const char	*theme;		/* --theme T */
+	const char	*audience;	/* --audience A */
+	const char	*format;	/* --format table|json */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bank.h"
 #include "config.h"
 #include "cron.h"
 #include "log.h"
@@ -44,6 +45,7 @@ struct scheduler {
 	struct event_base	*base;
 	struct store		*store;
 	const struct config	*cfg;
+	const struct bank	*bank;
 	struct scheduler_entry	*entries;
 	size_t			 n;
 	int			 tfd;
@@ -60,9 +62,14 @@ static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
 		    int64_t, int *);
 static int	 scheduler_record(struct scheduler *, const struct config_schedule *,
 		    int64_t, enum store_state, const char *);
+static int	 scheduler_enqueue(struct scheduler *,
+		    const struct config_schedule *, int64_t);
 static void	 scheduler_arm(struct scheduler *, int64_t);
 static int64_t	 scheduler_next_after(const struct config_schedule *, int64_t);
 static int64_t	 scheduler_now(void);
+static void	 schedule_note(char ***, size_t *, char *);
+static void	 schedule_dst_note(const struct config_schedule *,
+		    const struct tz *, int64_t, char ***, size_t *);
 
 /* The wall clock, in whole UTC seconds. */
 static int64_t
@@ -98,13 +105,14 @@ schedule_skips_instant(const struct config_schedule *sc, int64_t at)
 /* Start scheduling: load state, catch up on what was missed, arm the timer. */
 struct scheduler *
 scheduler_start(struct event_base *base, struct store *store,
-    const struct config *cfg, char **cause)
+    const struct config *cfg, const struct bank *bank, char **cause)
 {
 	struct scheduler *s = xcalloc(1, sizeof *s);
 	int64_t now = scheduler_now();
 
 	s->base = base;
 	s->store = store;
+	s->bank = bank;
 	s->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (s->tfd == -1) {
 		xasprintf(cause, "timerfd_create: %s", strerror(errno));
@@ -174,12 +182,14 @@ fail:
 
 /* Swap in a new configuration; schedules keep their progress by name. -1: keep the old. */
 int
-scheduler_reload(struct scheduler *s, const struct config *cfg)
+scheduler_reload(struct scheduler *s, const struct config *cfg,
+    const struct bank *bank)
 {
 	int64_t now = scheduler_now();
 
 	if (scheduler_load(s, cfg, now) == -1)
 		return -1;
+	s->bank = bank;
 	scheduler_run_due(s, now);
 	return 0;
 }
@@ -317,7 +327,7 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 		log_notice("schedule %s: %s %s; not sent", sc->name, at, reason);
 		free(reason);
 	} else {
-		rc = scheduler_record(s, sc, t, STORE_PENDING, NULL);
+		rc = scheduler_enqueue(s, sc, t);
 		if (rc == 1) {
 			(*enqueued)++;
 			if (now - t > 1)
@@ -343,16 +353,50 @@ scheduler_record(struct scheduler *s, const struct config_schedule *sc,
 		.state = state,
 		.reason = reason,
 	};
-	char when[32];
+
+	return store_enqueue(s->store, &d, NULL);
+}
+
+/*
+ * Enqueue a due instant with the prompt the bank picks for it from the
+ * channel's history; a schedule with nothing to send (a finished track)
+ * records the instant as skipped, saying why.
+ */
+static int
+scheduler_enqueue(struct scheduler *s, const struct config_schedule *sc,
+    int64_t at)
+{
+	struct store_delivery d = {
+		.schedule = sc->name,
+		.channel = sc->channel->name,
+		.due_at = at,
+		.state = STORE_PENDING,
+	};
+	struct bank_history h = { 0 };
+	const struct bank_prompt *p;
+	char when[32], *cause = NULL;
 	int64_t id = 0;
 	int rc;
 
-	rc = store_enqueue(s->store, &d, &id);
-	if (rc == 1 && state == STORE_PENDING) {
-		timefmt_utc(at, when, sizeof when);
-		log_info("schedule %s: due %s, enqueued delivery %" PRId64
-		    " for channel %s", sc->name, when, id, sc->channel->name);
+	if (store_load_history(s->store, sc->channel->name, sc->name, &h) == -1) {
+		bank_history_clear(&h);
+		return -1;
 	}
+	timefmt_utc(at, when, sizeof when);
+	if ((p = bank_pick(s->bank, sc, &h, &d.cycle, &cause)) == NULL) {
+		log_notice("schedule %s: %s not sent: %s", sc->name, when, cause);
+		rc = scheduler_record(s, sc, at, STORE_SKIPPED, cause);
+		free(cause);
+		bank_history_clear(&h);
+		return rc == -1 ? -1 : 0;
+	}
+	d.prompt_id = p->id;
+	rc = store_enqueue(s->store, &d, &id);
+	if (rc == 1)
+		log_info("schedule %s: due %s, enqueued delivery %" PRId64
+		    " (prompt %s) for channel %s", sc->name, when, id, p->id,
+		    sc->channel->name);
+	bank_history_clear(&h);
 	return rc;
 }
 
@@ -400,5 +444,89 @@ schedule_preview(const struct config *cfg, int64_t from, int64_t until,
 		    next[best]);
 	}
 	free(next);
+	return n;
+}
+
+/* Add one note to a growing list. */
+static void
+schedule_note(char ***notes, size_t *n, char *note)
+{
+	*notes = xreallocarray(*notes, *n + 1, sizeof **notes);
+	(*notes)[(*n)++] = note;
+}
+
+/*
+ * One schedule's notes for a transition at t: whether it wants a wall time
+ * in the gap (clocks forward) or in the repeated hour (clocks back), and
+ * what nudged does then. Wall times are matched with cron in UTC, where the
+ * wall clock and UTC agree.
+ */
+static void
+schedule_dst_note(const struct config_schedule *sc, const struct tz *utc,
+    int64_t t, char ***notes, size_t *n)
+{
+	int32_t before = tz_offset(sc->tz, t - 1, NULL);
+	int32_t after = tz_offset(sc->tz, t, NULL);
+	int64_t start = t + (before < after ? before : after);
+	int64_t end = t + (before < after ? after : before), wall, fire;
+	struct tz_local l;
+	char *note;
+
+	if (cron_next(sc->cron, utc, start - 1, &wall) == -1 || wall >= end)
+		return;
+	tz_to_local(utc, wall, &l);
+	if (after > before) {
+		if (cron_is_frequent(sc->cron))
+			xasprintf(&note, "schedule \"%s\": %02d:%02d on %04d-%02d-%02d "
+			    "does not exist in %s (clocks go forward); it runs on "
+			    "real time, so no run is lost", sc->name, l.hour, l.min,
+			    l.year, l.month, l.day, tz_name(sc->tz));
+		else {
+			struct tz_local f;
+
+			fire = tz_from_local(sc->tz, l.year, l.month, l.day, l.hour,
+			    l.min, 0);
+			tz_to_local(sc->tz, fire, &f);
+			xasprintf(&note, "schedule \"%s\": %02d:%02d on "
+			    "%04d-%02d-%02d does not exist in %s (clocks go forward); "
+			    "it fires once, at %02d:%02d %s", sc->name, l.hour, l.min,
+			    l.year, l.month, l.day, tz_name(sc->tz), f.hour, f.min,
+			    f.abbr);
+		}
+	} else
+		xasprintf(&note, "schedule \"%s\": %02d:%02d on %04d-%02d-%02d "
+		    "happens twice in %s (clocks go back); %s", sc->name, l.hour,
+		    l.min, l.year, l.month, l.day, tz_name(sc->tz),
+		    cron_is_frequent(sc->cron) ? "it runs on real time, in both "
+		    "hours" : "it fires once, at the first");
+	schedule_note(notes, n, note);
+}
+
+/*
+ * Notes on schedules that meet a daylight-saving change in (from, until]:
+ * a wall time that does not exist, or that happens twice. For `nudged check`.
+ */
+size_t
+schedule_dst_notes(const struct config *cfg, int64_t from, int64_t until,
+    char ***notes)
+{
+	char *cause = NULL;
+	struct tz *utc = tz_load("UTC", &cause);
+	size_t n = 0;
+	int64_t t;
+
+	*notes = NULL;
+	if (utc == NULL) {
+		schedule_note(notes, &n, cause);
+		return n;
+	}
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		const struct config_schedule *sc = &cfg->schedules[i];
+
+		for (t = from; tz_next_transition(sc->tz, t, &t) == 0 &&
+		    t <= until;)
+			schedule_dst_note(sc, utc, t, notes, &n);
+	}
+	tz_free(utc);
 	return n;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct bank;
 struct config;
 struct config_schedule;
 struct event_base;
@@ -19,14 +20,17 @@ struct schedule_instant {
 };
 
 struct scheduler *scheduler_start(struct event_base *, struct store *,
-		    const struct config *, char **cause);
-int		 scheduler_reload(struct scheduler *, const struct config *);
+		    const struct config *, const struct bank *, char **cause);
+int		 scheduler_reload(struct scheduler *, const struct config *,
+		    const struct bank *);
 void		 scheduler_stop(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,
 		    void (*)(void *), void *);
 
 size_t		 schedule_preview(const struct config *, int64_t from,
 		    int64_t until, size_t max, struct schedule_instant *out);
+size_t		 schedule_dst_notes(const struct config *, int64_t from,
+		    int64_t until, char ***notes);
 int		 schedule_skips_instant(const struct config_schedule *,
 		    int64_t at);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bank.h"
 #include "config.h"
 #include "httpd.h"
 #include "log.h"
@@ -24,6 +25,7 @@
 struct server {
 	struct event_base	*base;
 	struct config		*cfg;
+	struct bank		*bank;
 	struct store		*store;
 	struct httpd		*httpd;
 	struct scheduler	*scheduler;
@@ -61,7 +63,9 @@ server_run(const char *config_path)
 	char *cause = NULL;
 	int rc;
 
-	if ((s.cfg = config_load(config_path, &cause)) == NULL) {
+	if ((s.cfg = config_load(config_path, &cause)) == NULL ||
+	    (s.bank = bank_load_for(s.cfg, &cause)) == NULL) {
+		config_free(s.cfg);
 		fprintf(stderr, "%s\n", cause);
 		fprintf(stderr, "nudged: %s is not valid; not starting\n",
 		    config_path);
@@ -116,16 +120,17 @@ server_start(struct server *s, const char *config_path)
 		    server_watchdog_cb, s);
 		event_add(s->ev_watchdog, &tv);
 	}
-	if ((s->scheduler = scheduler_start(s->base, s->store, s->cfg,
+	if ((s->scheduler = scheduler_start(s->base, s->store, s->cfg, s->bank,
 	    &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return 3;
 	}
 	log_info("nudged %s started: config %s, listening on %s:%d, "
-	    "%zu schedule%s, state %s", NUDGED_VERSION, config_path,
+	    "%zu schedule%s, %zu prompts, state %s", NUDGED_VERSION, config_path,
 	    s->cfg->listen_host, s->cfg->listen_port, s->cfg->nschedules,
-	    s->cfg->nschedules == 1 ? "" : "s", s->cfg->state_dir);
+	    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts,
+	    s->cfg->state_dir);
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
 	notify_ready(status);
@@ -149,6 +154,7 @@ server_shutdown(struct server *s)
 	store_close(s->store);
 	if (s->base != NULL)
 		event_base_free(s->base);
+	bank_free(s->bank);
 	config_free(s->cfg);
 	if (s->lock_fd != -1)
 		close(s->lock_fd);
@@ -189,31 +195,39 @@ static void
 server_reload(struct server *s)
 {
 	struct config *next;
+	struct bank *bank = NULL;
 	char *cause = NULL, status[256];
 
 	notify_reloading();
 	log_info("received SIGHUP, reloading %s", s->cfg->path);
-	if ((next = config_load(s->cfg->path, &cause)) == NULL) {
+	if ((next = config_load(s->cfg->path, &cause)) == NULL ||
+	    (bank = bank_load_for(next, &cause)) == NULL) {
 		server_log_errors("reload: ", cause);
-		log_warnx("reload: %s is not valid; keeping the running "
-		    "configuration", s->cfg->path);
+		log_warnx("reload: %s or its prompt bank is not valid; keeping the "
+		    "running configuration", s->cfg->path);
 		free(cause);
+		config_free(next);
 	} else if (strcmp(next->state_dir, s->cfg->state_dir) != 0 ||
 	    strcmp(next->listen_host, s->cfg->listen_host) != 0 ||
 	    next->listen_port != s->cfg->listen_port) {
 		log_warnx("reload: state_dir and listen cannot change while "
 		    "running; restart nudged to apply; keeping the running "
 		    "configuration");
+		bank_free(bank);
 		config_free(next);
-	} else if (scheduler_reload(s->scheduler, next) == -1) {
+	} else if (scheduler_reload(s->scheduler, next, bank) == -1) {
 		log_warnx("reload: the store could not load schedule state; "
 		    "keeping the running configuration");
+		bank_free(bank);
 		config_free(next);
 	} else {
+		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;
-		log_info("reload: %s applied, %zu schedule%s", s->cfg->path,
-		    s->cfg->nschedules, s->cfg->nschedules == 1 ? "" : "s");
+		s->bank = bank;
+		log_info("reload: %s applied, %zu schedule%s, %zu prompts",
+		    s->cfg->path, s->cfg->nschedules,
+		    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts);
 	}
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bank.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -57,6 +58,10 @@ static const char *const store_migrations[] = {
 	"  schedule TEXT PRIMARY KEY,"
 	"  last_instant INTEGER NOT NULL"
 	");",
+	/* 2: the prompt bank's cycle per channel, for no-repeat rotation. */
+	"ALTER TABLE deliveries ADD COLUMN cycle INTEGER;"
+	"CREATE INDEX deliveries_by_cycle ON deliveries (channel, cycle);"
+	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -67,6 +72,10 @@ static int	 store_pragma_check(struct store *, const char *, const char *,
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static sqlite3_stmt *store_prepare(struct store *, const char *);
+static int	 store_each_id(struct store *, const char *, const char *,
+		    int64_t, void (*)(struct bank_history *, const char *,
+		    int64_t), struct bank_history *);
+static void	 store_add_track(struct bank_history *, const char *, int64_t);
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -144,6 +153,40 @@ store_open(const char *state_dir, char **cause)
 fail:
 	store_close(st);
 	return NULL;
+}
+
+/*
+ * Open an existing store read-only, for previews: NULL without a cause when
+ * there is none yet, NULL with a cause when it cannot be read as this
+ * version's schema.
+ */
+struct store *
+store_open_readonly(const char *state_dir, char **cause)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+
+	*cause = NULL;
+	xasprintf(&st->path, "%s/%s", state_dir, STORE_FILE);
+	if (access(st->path, F_OK) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		xasprintf(cause, "%s: %s", st->path, st->db ?
+		    sqlite3_errmsg(st->db) : "cannot open");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (store_schema_version(st) != STORE_NMIGRATIONS) {
+		xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
+		    "migrates it", st->path, store_schema_version(st),
+		    STORE_NMIGRATIONS);
+		store_close(st);
+		return NULL;
+	}
+	return st;
 }
 
 /* Close the database; SQLite checkpoints and removes the WAL on the last close. */
@@ -317,7 +360,7 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
-	    "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "next_attempt_at, cycle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 	    "CAST(strftime('%s', 'now') AS INTEGER)) "
 	    "ON CONFLICT (schedule, due_at) DO NOTHING");
 	int rc;
@@ -332,6 +375,8 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, d->reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, d->due_at);
+	if (d->prompt_id != NULL)
+		sqlite3_bind_int64(stmt, 8, d->cycle);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -433,4 +478,74 @@ store_integrity_check(struct store *st, char **cause)
 		xasprintf(cause, "%s", sqlite3_errmsg(st->db));
 	sqlite3_finalize(stmt);
 	return ok;
+}
+
+/*
+ * Run a query taking ?1 (text) and, where it uses one, ?2 (integer), and give
+ * each row's prompt id and cycle to add.
+ */
+static int
+store_each_id(struct store *st, const char *sql, const char *text, int64_t n,
+    void (*add)(struct bank_history *, const char *, int64_t),
+    struct bank_history *h)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(stmt) > 1)
+		sqlite3_bind_int64(stmt, 2, n);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		add(h, (const char *)sqlite3_column_text(stmt, 0),
+		    sqlite3_column_int64(stmt, 1));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* bank_history_add_track in the shape store_each_id calls. */
+static void
+store_add_track(struct bank_history *h, const char *id, int64_t unused)
+{
+	(void)unused;
+	bank_history_add_track(h, id);
+}
+
+/*
+ * What the bank needs to choose the next prompt for a schedule: the
+ * channel's current cycle and the prompts used in it, the channel's newest
+ * prompt (added last, so it ends up as h->last), and for tracks what the
+ * schedule has sent.
+ */
+int
+store_load_history(struct store *st, const char *channel, const char *schedule,
+    struct bank_history *h)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(cycle), 0) "
+	    "FROM deliveries WHERE channel = ? AND prompt_id IS NOT NULL");
+	int64_t cycle = 0;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		cycle = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
+	    "schedule = ?1 AND prompt_id IS NOT NULL", schedule, 0,
+	    store_add_track, h) == -1)
+		return -1;
+	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
+	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
+	    "NULL ORDER BY due_at, id", channel, cycle, bank_history_add,
+	    h) == -1)
+		return -1;
+	return store_each_id(st, "SELECT prompt_id, cycle FROM deliveries "
+	    "WHERE channel = ?1 AND prompt_id IS NOT NULL ORDER BY due_at DESC, "
+	    "id DESC LIMIT 1", channel, 0, bank_history_add, h);
 }

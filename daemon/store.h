@@ -24,12 +24,16 @@ struct store_delivery {
 	int64_t		 due_at;	/* UTC seconds */
 	enum store_state state;
 	const char	*reason;	/* why skipped or failed */
+	int64_t		 cycle;		/* the bank's cycle, with prompt_id */
 };
+
+struct bank_history;
 
 #define STORE_FILE	"nudged.db"
 #define STORE_LOCK_FILE	"nudged.lock"
 
 struct store	*store_open(const char *state_dir, char **cause);
+struct store	*store_open_readonly(const char *state_dir, char **cause);
 void		 store_close(struct store *);
 int		 store_lock(const char *state_dir, int *fd, char **cause);
 int		 store_schema_version(struct store *);
@@ -48,6 +52,8 @@ int		 store_set_last_instant(struct store *, const char *schedule,
 		    int64_t instant);
 int		 store_count_deliveries(struct store *, const char *schedule,
 		    enum store_state, int64_t *count);
+int		 store_load_history(struct store *, const char *channel,
+		    const char *schedule, struct bank_history *);
 int		 store_integrity_check(struct store *, char **cause);
 
 #endif

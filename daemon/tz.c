@@ -176,8 +176,8 @@ struct tz *
 tz_load(const char *name, char **cause)
 {
 	const char	*dir = getenv("TZDIR");
-	unsigned char	*buf;
-	size_t		 len;
+	unsigned char	*buf = NULL;
+	size_t		 len = 0;
 	char		*path;
 	struct tz	*tz;
 	int		 error;

@@ -32,14 +32,16 @@ struct fixture {
 static void
 write_config(struct fixture *f, const char *cron, const char *catch_up)
 {
+	char *cwd = getcwd(NULL, 0);
 	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
-	    "\"127.0.0.1:%d\", \"channels\": {\"demo\": {\"platform\": "
-	    "\"console\"}}, \"schedules\": [{\"name\": \"s\", \"cron\": \"%s\", "
-	    "\"channel\": \"demo\", \"catch_up\": \"%s\"}]}", f->port, cron,
-	    catch_up);
+	    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", \"channels\": "
+	    "{\"demo\": {\"platform\": \"console\"}}, \"schedules\": "
+	    "[{\"name\": \"s\", \"cron\": \"%s\", \"channel\": \"demo\", "
+	    "\"catch_up\": \"%s\"}]}", f->port, cwd, cron, catch_up);
 
 	harness_write(f->config, text);
 	free(text);
+	free(cwd);
 }
 
 static int
@@ -142,7 +144,8 @@ test_due_instant_is_enqueued_once(void **state)
 	stop(&p);
 
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE schedule = "
-	    "'s' AND due_at = %lld AND state = 'pending'", (long long)due);
+	    "'s' AND due_at = %lld AND state = 'pending' AND prompt_id IS NOT "
+	    "NULL AND cycle = 1", (long long)due);
 	assert_int_equal(query(f, sql), 1);
 	assert_int_equal(query(f, "SELECT count(*) FROM deliveries"), 1);
 

@@ -104,7 +104,7 @@ static void
 test_check_good_and_bad(void **state)
 {
 	struct fixture *f = *state;
-	char *out, *want;
+	char *out, *want, *cwd, *text, *reference;
 
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", f->config, NULL }, &out), 0);
@@ -115,8 +115,18 @@ test_check_good_and_bad(void **state)
 	setenv("SLACK_SIGNING_SECRET", "x", 1);
 	setenv("TEAMS_TEAM_A_WEBHOOK", "https://teams.example.test/x", 1);
 	setenv("TEAMS_TEAM_A_HMAC", "eA==", 1);
+	/* The reference names the installed bank; point a copy at the source tree's. */
+	reference = harness_read("config/nudged.json");
+	cwd = getcwd(NULL, 0);
+	text = harness_format("%s/prompts", cwd);
+	reference = harness_replace(reference, "/usr/local/share/nudged/prompts",
+	    text);
+	harness_write(f->config, reference);
+	free(reference);
+	free(text);
+	free(cwd);
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
-	    "check", "-c", "config/nudged.json", NULL }, &out), 0);
+	    "check", "-c", f->config, NULL }, &out), 0);
 	free(out);
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", "config/demo.json", NULL }, &out), 0);
@@ -135,6 +145,28 @@ test_check_good_and_bad(void **state)
 	want = harness_format("%s:5:3: unknown key \"colour\"", f->config);
 	assert_non_null(strstr(out, want));
 	free(want);
+	free(out);
+
+	/* Schedules that meet a clock change within a year get a note, still ok. */
+	cwd = getcwd(NULL, 0);
+	text = harness_format("{\"state_dir\": \"s\", \"timezone\": "
+	    "\"Europe/Berlin\", \"prompts\": \"%s/prompts\", \"channels\": "
+	    "{\"c\": {\"platform\": \"console\"}}, \"schedules\": [{\"name\": "
+	    "\"night\", \"cron\": \"30 2 * * *\", \"channel\": \"c\"}, "
+	    "{\"name\": \"noon\", \"cron\": \"0 12 * * *\", \"channel\": "
+	    "\"c\"}]}", cwd);
+	harness_write(f->config, text);
+	free(text);
+	free(cwd);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
+	    "check", "-c", f->config, NULL }, &out), 0);
+	assert_non_null(strstr(out, "schedule \"night\": 02:30 on "));
+	assert_non_null(strstr(out, "does not exist in Europe/Berlin (clocks go "
+	    "forward); it fires once, at 03:00 CEST"));
+	assert_non_null(strstr(out, "happens twice in Europe/Berlin (clocks go "
+	    "back); it fires once, at the first"));
+	assert_null(strstr(out, "\"noon\""));
+	assert_non_null(strstr(out, "ok\n"));
 	free(out);
 
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),

@@ -71,4 +71,82 @@ void		 chat_request_free(struct chat_request *);
 void		 chat_request_add_header(struct chat_request *, const char *fmt,
 		    ...) __attribute__((format(printf, 2, 3)));
 
+/* The rows of the table, one per file under daemon/chat/. */
+extern const struct chat_platform chat_slack;
+extern const struct chat_platform chat_teams;
+extern const struct chat_platform chat_discord;
+extern const struct chat_platform chat_mattermost;
+extern const struct chat_platform chat_googlechat;
+extern const struct chat_platform chat_webhook;
+extern const struct chat_platform chat_console;
+
+/*
+ * Google Chat: the query parameter to append to a space webhook URL (after
+ * '&', or '?' when the URL has no query) so that each schedule's nudges
+ * share one thread; the body names the thread by the schedule.
+ */
+const char	*chat_googlechat_url_suffix(void);
+
+/* Shared by the platform files. */
+
+/* A growing string; start with all zeroes. */
+struct chat_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+void		 chat_buf_addn(struct chat_buf *, const char *, size_t);
+void		 chat_buf_add(struct chat_buf *, const char *);
+void		 chat_buf_addc(struct chat_buf *, char);
+void		 chat_buf_addf(struct chat_buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+char		*chat_buf_take(struct chat_buf *);
+
+/* Unicode code points in a NUL-terminated string, SIZE_MAX if not UTF-8. */
+size_t		 chat_utf8_chars(const char *);
+/* A question to send: text present, every string valid UTF-8. */
+int		 chat_check_nudge(const struct chat_nudge *, char **cause);
+/* The theme's title, falling back to its slug. */
+const char	*chat_title(const struct chat_nudge *);
+/* The line that opens a message: a welcome, or the gentle reminder. */
+const char	*chat_lead(const struct chat_nudge *);
+/* One plain line for notifications: "Coaching: <question>" or reminder. */
+char		*chat_one_line(const struct chat_nudge *);
+/* "/reflect K7QX your answer". */
+char		*chat_reply_command(const struct chat_nudge *);
+/* &, <, > as &amp; &lt; &gt; (Slack mrkdwn, Google Chat card HTML). */
+char		*chat_escape_html(const char *);
+/* Backslash before each of specials, and before #, - or + opening a line. */
+char		*chat_escape_markdown(const char *, const char *specials);
+/* Characters a terminal would act on (escapes, C1 controls) become '?'. */
+char		*chat_escape_terminal(const char *);
+
+/* The usual reading of a status: 2xx sent; 408, 425, 429, 5xx retry. */
+enum chat_outcome chat_http_outcome(long status);
+/*
+ * "HTTP 404: <detail>", the detail (len bytes, need not be NUL-terminated)
+ * flattened to one printable line, cut at 200 bytes, and every http:// or
+ * https:// URL in it replaced by "[url]", so no webhook URL a platform echoes
+ * back can reach a log.
+ */
+char		*chat_reason(long status, const char *detail, size_t len);
+
+/*
+ * cJSON builders that abort on out-of-memory. A NULL key appends to an
+ * array; chat_json_object(NULL, NULL) makes a new root object.
+ */
+struct cJSON	*chat_json_object(struct cJSON *parent, const char *key);
+struct cJSON	*chat_json_array(struct cJSON *parent, const char *key);
+void		 chat_json_string(struct cJSON *, const char *key,
+		    const char *value);
+void		 chat_json_number(struct cJSON *, const char *key, double);
+void		 chat_json_bool(struct cJSON *, const char *key, int);
+/* Print root unformatted into the request as its JSON body; frees root. */
+void		 chat_json_finish(struct cJSON *root, struct chat_request *,
+		    const char *content_type);
+/* A string member of a parsed JSON body, looked up by a path of keys. */
+const char	*chat_json_find(const struct cJSON *, const char *key,
+		    const char *subkey);
+
 #endif

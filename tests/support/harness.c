@@ -76,6 +76,34 @@ harness_write(const char *path, const char *text)
 		abort();
 }
 
+/* A whole file as a string. */
+char *
+harness_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f == NULL || getdelim(&buf, &len, '\0', f) == -1)
+		abort();
+	fclose(f);
+	return buf;
+}
+
+/* Replace the first occurrence of from in text (which is freed); a new string. */
+char *
+harness_replace(char *text, const char *from, const char *to)
+{
+	char *at = strstr(text, from), *out;
+
+	if (at == NULL)
+		abort();
+	out = harness_format("%.*s%s%s", (int)(at - text), text, to,
+	    at + strlen(from));
+	free(text);
+	return out;
+}
+
 /* printf into a new string. */
 char *
 harness_format(const char *fmt, ...)

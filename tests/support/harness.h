@@ -16,6 +16,8 @@ const char *harness_bin(void);
 char	*harness_tmpdir(void);
 void	 harness_rmdir(const char *);
 void	 harness_write(const char *path, const char *text);
+char	*harness_read(const char *path);
+char	*harness_replace(char *text, const char *from, const char *to);
 char	*harness_format(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 int	 harness_free_port(void);

@@ -1,0 +1,503 @@
+/*
+ * The table of chat platforms and what their files share: the wording every
+ * platform uses, escaping, UTF-8 lengths, failure reasons that can never
+ * carry a webhook URL, and cJSON builders that treat out-of-memory as fatal.
+ */
+#include "chat/chat.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+/* What the answer hint tells people to type. */
+#define CHAT_COMMAND		"/reflect"
+#define CHAT_PROMPT_LEAD	"Here's a question to reflect on."
+#define CHAT_REMINDER_LEAD	"A gentle reminder: this question is still open."
+/* Bytes of platform text kept in a reason. */
+#define CHAT_REASON_MAX		200
+
+static const struct chat_platform *const chat_platforms[] = {
+	&chat_slack,
+	&chat_teams,
+	&chat_discord,
+	&chat_mattermost,
+	&chat_googlechat,
+	&chat_webhook,
+	&chat_console,
+};
+#define CHAT_NPLATFORMS (sizeof chat_platforms / sizeof chat_platforms[0])
+
+static size_t	chat_utf8_seq(const unsigned char *, size_t);
+static int	chat_check_string(const char *, const char *, char **);
+static size_t	chat_url_len(const char *, size_t);
+static cJSON	*chat_json_attach(cJSON *, const char *, cJSON *);
+
+/* The platform called name, or NULL. */
+const struct chat_platform *
+chat_find(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < CHAT_NPLATFORMS; i++) {
+		if (strcmp(chat_platforms[i]->name, name) == 0)
+			return chat_platforms[i];
+	}
+	return NULL;
+}
+
+/* Every platform name, comma-separated, for error messages. */
+const char *
+chat_platform_names(void)
+{
+	return "slack, teams, discord, mattermost, googlechat, webhook, "
+	    "console";
+}
+
+/* Free what a request holds and leave it empty (not the struct itself). */
+void
+chat_request_free(struct chat_request *req)
+{
+	size_t	 i;
+
+	if (req == NULL)
+		return;
+	free(req->body);
+	free(req->content_type);
+	for (i = 0; i < req->nheaders; i++)
+		free(req->headers[i]);
+	free(req->headers);
+	memset(req, 0, sizeof *req);
+}
+
+/* Append one "Name: value" header line to a request. */
+void
+chat_request_add_header(struct chat_request *req, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	req->headers = xreallocarray(req->headers, req->nheaders + 1,
+	    sizeof *req->headers);
+	req->headers[req->nheaders++] = line;
+}
+
+/* Append len bytes to a buffer. */
+void
+chat_buf_addn(struct chat_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->size) {
+		while (b->len + len + 1 > b->size)
+			b->size = b->size != 0 ? b->size * 2 : 64;
+		b->s = xreallocarray(b->s, b->size, 1);
+	}
+	memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+/* Append a string to a buffer. */
+void
+chat_buf_add(struct chat_buf *b, const char *s)
+{
+	chat_buf_addn(b, s, strlen(s));
+}
+
+/* Append one byte to a buffer. */
+void
+chat_buf_addc(struct chat_buf *b, char c)
+{
+	chat_buf_addn(b, &c, 1);
+}
+
+/* Append formatted text to a buffer. */
+void
+chat_buf_addf(struct chat_buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	chat_buf_add(b, s);
+	free(s);
+}
+
+/* Hand the buffer's string to the caller (never NULL) and reset it. */
+char *
+chat_buf_take(struct chat_buf *b)
+{
+	char	*s = b->s != NULL ? b->s : xstrdup("");
+
+	memset(b, 0, sizeof *b);
+	return s;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
+static size_t
+chat_utf8_seq(const unsigned char *s, size_t avail)
+{
+	uint32_t	 cp;
+	size_t		 n, i;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n > avail)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* Count code points; SIZE_MAX when s is not valid UTF-8. */
+size_t
+chat_utf8_chars(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 left = strlen(s), n, count = 0;
+
+	while (left != 0) {
+		if ((n = chat_utf8_seq(p, left)) == 0)
+			return SIZE_MAX;
+		p += n;
+		left -= n;
+		count++;
+	}
+	return count;
+}
+
+/* Refuse a string of a nudge that is not UTF-8, naming which one. */
+static int
+chat_check_string(const char *what, const char *s, char **cause)
+{
+	if (s != NULL && chat_utf8_chars(s) == SIZE_MAX) {
+		xasprintf(cause, "the %s is not valid UTF-8", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check a nudge before any platform formats it. */
+int
+chat_check_nudge(const struct chat_nudge *n, char **cause)
+{
+	if (n->text == NULL || n->text[0] == '\0') {
+		*cause = xstrdup("the nudge has no question text");
+		return -1;
+	}
+	if (chat_check_string("question", n->text, cause) == -1 ||
+	    chat_check_string("follow-up", n->follow_up, cause) == -1 ||
+	    chat_check_string("theme title", n->theme_title, cause) == -1 ||
+	    chat_check_string("theme", n->theme, cause) == -1 ||
+	    chat_check_string("schedule name", n->schedule, cause) == -1 ||
+	    chat_check_string("channel name", n->channel, cause) == -1 ||
+	    chat_check_string("prompt id", n->prompt_id, cause) == -1 ||
+	    chat_check_string("reply code", n->reply_code, cause) == -1)
+		return -1;
+	return 0;
+}
+
+/* The theme as people read it. */
+const char *
+chat_title(const struct chat_nudge *n)
+{
+	if (n->theme_title != NULL && n->theme_title[0] != '\0')
+		return n->theme_title;
+	if (n->theme != NULL && n->theme[0] != '\0')
+		return n->theme;
+	return "Reflection";
+}
+
+/* The opening line of a message. */
+const char *
+chat_lead(const struct chat_nudge *n)
+{
+	return n->kind == CHAT_REMINDER ? CHAT_REMINDER_LEAD : CHAT_PROMPT_LEAD;
+}
+
+/* One plain line that stands for the whole message in a notification. */
+char *
+chat_one_line(const struct chat_nudge *n)
+{
+	char	*s;
+
+	if (n->kind == CHAT_REMINDER)
+		xasprintf(&s, "A gentle reminder: this question is still open "
+		    "\xe2\x80\x94 %s", n->text);
+	else
+		xasprintf(&s, "%s: %s", chat_title(n), n->text);
+	return s;
+}
+
+/* The command that answers this nudge. */
+char *
+chat_reply_command(const struct chat_nudge *n)
+{
+	char	*s;
+
+	if (n->reply_code != NULL && n->reply_code[0] != '\0')
+		xasprintf(&s, CHAT_COMMAND " %s your answer", n->reply_code);
+	else
+		s = xstrdup(CHAT_COMMAND " your answer");
+	return s;
+}
+
+/* Escape the three characters HTML-like markup gives meaning to. */
+char *
+chat_escape_html(const char *s)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			chat_buf_add(&b, "&amp;");
+		else if (*s == '<')
+			chat_buf_add(&b, "&lt;");
+		else if (*s == '>')
+			chat_buf_add(&b, "&gt;");
+		else
+			chat_buf_addc(&b, *s);
+	}
+	return chat_buf_take(&b);
+}
+
+/* Make Markdown specials literal with backslashes. */
+char *
+chat_escape_markdown(const char *s, const char *specials)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+	int		 line_start = 1;
+
+	for (; *s != '\0'; s++) {
+		/* Headings and list items only open at the start of a line. */
+		if (strchr(specials, *s) != NULL ||
+		    (line_start && strchr("#-+", *s) != NULL))
+			chat_buf_addc(&b, '\\');
+		chat_buf_addc(&b, *s);
+		if (*s == '\n')
+			line_start = 1;
+		else if (*s != ' ' && *s != '\t')
+			line_start = 0;
+	}
+	return chat_buf_take(&b);
+}
+
+/* Replace what a terminal would interpret (ESC, C1 controls) with '?'. */
+char *
+chat_escape_terminal(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct chat_buf		 b = { NULL, 0, 0 };
+	size_t			 left = strlen(s), n;
+
+	while (left != 0) {
+		n = chat_utf8_seq(p, left);
+		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\n' &&
+		    *p != '\t') || *p == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			chat_buf_addc(&b, '?');
+			n = n != 0 ? n : 1;
+		} else
+			chat_buf_addn(&b, (const char *)p, n);
+		p += n;
+		left -= n;
+	}
+	return chat_buf_take(&b);
+}
+
+/* The usual meaning of an HTTP status for a post. */
+enum chat_outcome
+chat_http_outcome(long status)
+{
+	if (status >= 200 && status <= 299)
+		return CHAT_SENT;
+	/* No status at all (transport failure), timeouts, throttling. */
+	if (status < 100 || status == 408 || status == 425 || status == 429 ||
+	    status >= 500)
+		return CHAT_RETRY;
+	return CHAT_PERMANENT;
+}
+
+/* Length of the URL starting at s (0 if none): scheme to a delimiter. */
+static size_t
+chat_url_len(const char *s, size_t len)
+{
+	size_t	 n;
+
+	if (len >= 5 && strncasecmp(s, "http:", 5) == 0)
+		n = 5;
+	else if (len >= 6 && strncasecmp(s, "https:", 6) == 0)
+		n = 6;
+	else
+		return 0;
+	/* Also "https:\/\/…" as JSON may write it. */
+	while (n < len && s[n] != '\0' && strchr(" \t\r\n\"'<>", s[n]) == NULL)
+		n++;
+	return n;
+}
+
+/* A reason for the log and the store: status and sanitised platform text. */
+char *
+chat_reason(long status, const char *detail, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)detail;
+	struct chat_buf		 b = { NULL, 0, 0 };
+	size_t			 i = 0, n, start, kept = 0;
+	int			 space = 0;
+
+	chat_buf_addf(&b, "HTTP %ld", status);
+	start = b.len;
+	while (detail != NULL && i < len && detail[i] != '\0') {
+		if ((n = chat_url_len(detail + i, len - i)) != 0) {
+			chat_buf_add(&b, b.len == start ? ": " : space ?
+			    " " : "");
+			chat_buf_add(&b, "[url]");
+			space = 0;
+			i += n;
+			continue;
+		}
+		n = chat_utf8_seq(p + i, len - i);
+		if (n == 1 && (p[i] <= ' ' || p[i] == 0x7f)) {
+			space = 1;
+			i++;
+			continue;
+		}
+		if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
+			space = 1;
+			i += 2;
+			continue;
+		}
+		if (kept + (n != 0 ? n : 1) > CHAT_REASON_MAX) {
+			chat_buf_add(&b, "...");
+			break;
+		}
+		chat_buf_add(&b, b.len == start ? ": " : space ? " " : "");
+		space = 0;
+		if (n == 0) {
+			chat_buf_addc(&b, '?');
+			n = 1;
+		} else
+			chat_buf_addn(&b, detail + i, n);
+		kept += n;
+		i += n;
+	}
+	return chat_buf_take(&b);
+}
+
+/* Attach item to parent under key (or at the end of an array), if any. */
+static cJSON *
+chat_json_attach(cJSON *parent, const char *key, cJSON *item)
+{
+	int	 ok;
+
+	if (item == NULL)
+		fatalx("cJSON: out of memory");
+	if (parent == NULL)
+		return item;
+	if (key == NULL)
+		ok = cJSON_AddItemToArray(parent, item);
+	else
+		ok = cJSON_AddItemToObject(parent, key, item);
+	if (!ok)
+		fatalx("cJSON: out of memory");
+	return item;
+}
+
+/* A new object inside parent, or a new root when parent is NULL. */
+struct cJSON *
+chat_json_object(struct cJSON *parent, const char *key)
+{
+	return chat_json_attach(parent, key, cJSON_CreateObject());
+}
+
+/* A new array inside parent. */
+struct cJSON *
+chat_json_array(struct cJSON *parent, const char *key)
+{
+	return chat_json_attach(parent, key, cJSON_CreateArray());
+}
+
+/* A string member; NULL becomes JSON null. */
+void
+chat_json_string(struct cJSON *parent, const char *key, const char *value)
+{
+	chat_json_attach(parent, key, value != NULL ?
+	    cJSON_CreateString(value) : cJSON_CreateNull());
+}
+
+/* A number member. */
+void
+chat_json_number(struct cJSON *parent, const char *key, double value)
+{
+	chat_json_attach(parent, key, cJSON_CreateNumber(value));
+}
+
+/* A boolean member. */
+void
+chat_json_bool(struct cJSON *parent, const char *key, int value)
+{
+	chat_json_attach(parent, key, cJSON_CreateBool(value));
+}
+
+/* Print root as the request's body and free it. */
+void
+chat_json_finish(struct cJSON *root, struct chat_request *req,
+    const char *content_type)
+{
+	char	*s;
+
+	if ((s = cJSON_PrintUnformatted(root)) == NULL)
+		fatalx("cJSON: out of memory");
+	cJSON_Delete(root);
+	req->body = s;
+	req->body_len = strlen(s);
+	req->content_type = xstrdup(content_type);
+}
+
+/* root[key] or root[key][subkey] when it is a string, else NULL. */
+const char *
+chat_json_find(const struct cJSON *root, const char *key, const char *subkey)
+{
+	const cJSON	*item;
+
+	if (!cJSON_IsObject(root))
+		return NULL;
+	item = cJSON_GetObjectItemCaseSensitive(root, key);
+	if (subkey != NULL)
+		item = cJSON_IsObject(item) ?
+		    cJSON_GetObjectItemCaseSensitive(item, subkey) : NULL;
+	return cJSON_IsString(item) ? item->valuestring : NULL;
+}

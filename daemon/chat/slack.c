@@ -1,0 +1,211 @@
+/*
+ * Slack incoming webhooks: a Block Kit message (the question in a section,
+ * the follow-up and the answer hint in context blocks) with a plain "text"
+ * fallback for notifications. Slack's mrkdwn has no escape for * _ ~, only
+ * &amp; &lt; &gt; for & < >, which also keeps <!channel> and links inert.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "chat/chat.h"
+#include "xmalloc.h"
+
+/* Block Kit: a section's text and a text object hold 1-3000 characters. */
+#define SLACK_SECTION_MAX	3000
+/* The "text" field is truncated beyond 40,000 characters. */
+#define SLACK_TEXT_MAX		40000
+
+static int	slack_format(const struct chat_nudge *,
+		    const struct config_channel *, int64_t,
+		    struct chat_request *, char **);
+static enum chat_outcome slack_classify(long, const char *, size_t, char **,
+		    int64_t *);
+static int	slack_can_bold(const char *);
+static int	slack_check(const char *, const char *, size_t, char **);
+static void	slack_context(cJSON *, const char *);
+static const char *slack_error(const char *, size_t, const char **);
+
+/* Incoming webhooks allow one message per second, with short bursts. */
+const struct chat_platform chat_slack = {
+	"slack", 1, 1.0, slack_format, slack_classify
+};
+
+/* What the webhook error strings mean (Slack's changelog and webhook page). */
+static const struct {
+	const char	*code;
+	const char	*hint;
+} slack_errors[] = {
+	{ "invalid_payload", "Slack could not read the message" },
+	{ "user_not_found", "the webhook's user no longer exists" },
+	{ "channel_not_found", "the webhook's channel is gone or out of reach" },
+	{ "channel_is_archived", "the webhook's channel is archived" },
+	{ "action_prohibited", "a workspace admin restricted posting" },
+	{ "posting_to_general_channel_denied",
+	    "only admins may post in this channel" },
+	{ "too_many_attachments", "the message has too many attachments" },
+	{ "invalid_token", "the webhook was revoked; create a new one" },
+	{ "no_service", "the webhook was disabled or removed; create a new one" },
+	{ "no_service_id", "the webhook is not valid; create a new one" },
+	{ "no_team", "the webhook's workspace is gone" },
+	{ "team_disabled", "the webhook's workspace is disabled" },
+};
+
+/*
+ * True when the question can be wrapped in *...*: Slack bolds a span only
+ * between non-blank ends on one line, and an inner * would end it early.
+ */
+static int
+slack_can_bold(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n != 0 && strpbrk(s, "*\n") == NULL && s[0] != ' ' &&
+	    s[n - 1] != ' ';
+}
+
+/* Refuse text over a Slack limit rather than let Slack cut it. */
+static int
+slack_check(const char *what, const char *s, size_t max, char **cause)
+{
+	size_t	 n = chat_utf8_chars(s);
+
+	if (n <= max)
+		return 0;
+	xasprintf(cause, "the %s is %zu characters once formatted; Slack "
+	    "allows at most %zu in a %s", what, n, max,
+	    max == SLACK_TEXT_MAX ? "message's text" : "Block Kit text");
+	return -1;
+}
+
+/* Append a context block with one mrkdwn element. */
+static void
+slack_context(cJSON *blocks, const char *mrkdwn)
+{
+	cJSON	*block, *elements, *el;
+
+	block = chat_json_object(blocks, NULL);
+	chat_json_string(block, "type", "context");
+	elements = chat_json_array(block, "elements");
+	el = chat_json_object(elements, NULL);
+	chat_json_string(el, "type", "mrkdwn");
+	chat_json_string(el, "text", mrkdwn);
+}
+
+/* Build the Block Kit message for a nudge. */
+static int
+slack_format(const struct chat_nudge *n, const struct config_channel *cc,
+    int64_t now, struct chat_request *req, char **cause)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+	cJSON		*root, *blocks, *block, *text;
+	char		*question, *section, *follow = NULL, *footer, *line;
+	char		*fallback, *title, *command;
+	int		 rv = -1;
+
+	(void)cc;
+	(void)now;
+	memset(req, 0, sizeof *req);
+	if (chat_check_nudge(n, cause) == -1)
+		return -1;
+
+	question = chat_escape_html(n->text);
+	if (n->kind == CHAT_REMINDER) {
+		chat_buf_add(&b, chat_lead(n));
+		chat_buf_addc(&b, '\n');
+	}
+	if (slack_can_bold(n->text))
+		chat_buf_addf(&b, "*%s*", question);
+	else
+		chat_buf_add(&b, question);
+	section = chat_buf_take(&b);
+
+	if (n->follow_up != NULL && n->follow_up[0] != '\0')
+		follow = chat_escape_html(n->follow_up);
+	title = chat_escape_html(chat_title(n));
+	command = chat_reply_command(n);
+	line = chat_escape_html(command);
+	xasprintf(&footer, "%s \xc2\xb7 Answer with `%s` or reply in the "
+	    "thread", title, line);
+	free(line);
+	line = chat_one_line(n);
+	fallback = chat_escape_html(line);
+	free(line);
+
+	if (slack_check("question", section, SLACK_SECTION_MAX, cause) == -1 ||
+	    (follow != NULL && slack_check("follow-up", follow,
+	    SLACK_SECTION_MAX, cause) == -1) ||
+	    slack_check("theme title", footer, SLACK_SECTION_MAX, cause) == -1 ||
+	    slack_check("question", fallback, SLACK_TEXT_MAX, cause) == -1)
+		goto out;
+
+	root = chat_json_object(NULL, NULL);
+	chat_json_string(root, "text", fallback);
+	blocks = chat_json_array(root, "blocks");
+	block = chat_json_object(blocks, NULL);
+	chat_json_string(block, "type", "section");
+	text = chat_json_object(block, "text");
+	chat_json_string(text, "type", "mrkdwn");
+	chat_json_string(text, "text", section);
+	if (follow != NULL)
+		slack_context(blocks, follow);
+	slack_context(blocks, footer);
+	chat_json_finish(root, req, "application/json");
+	rv = 0;
+
+out:
+	free(question);
+	free(section);
+	free(follow);
+	free(title);
+	free(command);
+	free(footer);
+	free(fallback);
+	return rv;
+}
+
+/* The Slack error string a body holds, with its explanation, or NULL. */
+static const char *
+slack_error(const char *body, size_t len, const char **hint)
+{
+	size_t	 i, n;
+
+	/* Bodies are a bare string, sometimes with a trailing newline. */
+	while (len != 0 && (body[len - 1] == '\n' || body[len - 1] == '\r' ||
+	    body[len - 1] == ' '))
+		len--;
+	for (i = 0; i < sizeof slack_errors / sizeof slack_errors[0]; i++) {
+		n = strlen(slack_errors[i].code);
+		if (n == len && memcmp(body, slack_errors[i].code, n) == 0) {
+			*hint = slack_errors[i].hint;
+			return slack_errors[i].code;
+		}
+	}
+	return NULL;
+}
+
+/* Read Slack's answer: 200 "ok" is sent; 429 and 5xx retry; the rest fail. */
+static enum chat_outcome
+slack_classify(long status, const char *body, size_t len, char **reason,
+    int64_t *retry_ms)
+{
+	enum chat_outcome	 outcome = chat_http_outcome(status);
+	const char		*code, *hint;
+	char			*detail;
+
+	if (retry_ms != NULL)
+		*retry_ms = -1;	/* Slack says Retry-After in a header only */
+	if (reason == NULL)
+		return outcome;
+	if (body == NULL)
+		len = 0;
+	if (outcome != CHAT_SENT &&
+	    (code = slack_error(body, len, &hint)) != NULL) {
+		xasprintf(&detail, "%s (%s)", code, hint);
+		*reason = chat_reason(status, detail, strlen(detail));
+		free(detail);
+	} else
+		*reason = chat_reason(status, body, len);
+	return outcome;
+}

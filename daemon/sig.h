@@ -1,0 +1,75 @@
+/*
+ * Signatures: HMAC-SHA256 and Ed25519 on OpenSSL, the encodings they travel
+ * in, and each chat platform's request signing scheme. Every comparison is
+ * constant time; nothing here logs, so no secret can reach a log.
+ */
+#ifndef NUDGED_SIG_H
+#define NUDGED_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How far a signed timestamp may be from now, either way, in seconds. */
+#define SIG_TOLERANCE 300
+
+void	 sig_hmac_sha256(const void *key, size_t keylen, const void *msg,
+	    size_t len, unsigned char out[32]);
+/* Ed25519 (RFC 8032, pure): 1 when sig is valid for msg under pub, else 0. */
+int	 sig_ed25519_verify(const unsigned char pub[32],
+	    const unsigned char sig[64], const void *msg, size_t len);
+
+/* Standard alphabet, padded. */
+char	*sig_base64_encode(const unsigned char *buf, size_t len);
+/*
+ * Strict: length a multiple of 4, padding only at the end, no whitespace, no
+ * stray bits in the last group. Returns 0 with an allocated *out (free it),
+ * or -1 on invalid input.
+ */
+int	 sig_base64_decode(const char *s, unsigned char **out, size_t *outlen);
+/* Lowercase. */
+char	*sig_hex_encode(const unsigned char *buf, size_t len);
+/* Exactly 2 * outlen hex digits (either case), else -1. */
+int	 sig_hex_decode(const char *s, unsigned char *out, size_t outlen);
+/* Constant time (CRYPTO_memcmp); 1 when equal. */
+int	 sig_equal(const void *a, const void *b, size_t len);
+
+enum sig_result {
+	SIG_OK = 0,
+	SIG_MISSING,		/* a signature or timestamp header is absent */
+	SIG_MALFORMED,		/* present but not of the scheme's shape */
+	SIG_BAD,		/* does not match (or no usable secret is set) */
+	SIG_STALE,		/* authentic, but the timestamp is too far off */
+};
+
+/*
+ * The verifiers check the signature before the clock, so SIG_STALE is only
+ * ever said of an authentic request (clock skew or a replay), never of a
+ * forgery. A NULL or unusable secret or key gives SIG_BAD: fail closed.
+ */
+
+/* Slack v0: X-Slack-Signature "v0=<hex>" over "v0:" TIMESTAMP ":" BODY. */
+enum sig_result sig_slack_verify(const char *secret, const char *timestamp,
+	    const char *signature, const void *body, size_t len, int64_t now);
+/* Teams outgoing webhook: "HMAC <base64>" of BODY, key base64-decoded. */
+enum sig_result sig_teams_verify(const char *b64_secret,
+	    const char *authorization, const void *body, size_t len);
+/* Discord: Ed25519 over TIMESTAMP BODY, key and signature in hex. */
+enum sig_result sig_discord_verify(const char *public_key_hex,
+	    const char *timestamp, const char *signature_hex, const void *body,
+	    size_t len, int64_t now);
+/*
+ * Standard Webhooks: "v1,<base64 HMAC-SHA256 of MSGID.TIMESTAMP.BODY>". A
+ * "whsec_" secret's base64 part is the key (unpadded base64 accepted, as the
+ * official libraries do); any other secret's bytes are the key as they are.
+ * NULL when the secret is empty or its whsec_ part is not base64.
+ */
+char	*sig_standard_webhooks_sign(const char *secret, const char *msg_id,
+	    int64_t timestamp, const void *body, size_t len);
+/* A webhook-signature header: space-separated entries, any v1 match passes. */
+enum sig_result sig_standard_webhooks_verify(const char *secret,
+	    const char *msg_id, const char *timestamp, const char *signatures,
+	    const void *body, size_t len, int64_t now);
+
+const char *sig_result_reason(enum sig_result);
+
+#endif
