@@ -60,7 +60,7 @@ int
 main(void)
 {
 	static const char *const exprs[] = {
-		"0 9 * * MON-FRI", "*/15 * * * *", "0 15 * * FRI", "0 9 1#1 * *"
+		"0 9 * * MON-FRI", "*/15 * * * *", "0 15 * * FRI", "0 9 * * 1#1"
 	};
 	struct tz	*tz;
 	struct cron	*c;

@@ -23,7 +23,7 @@
 static const char *const zones[] = { "Europe/Berlin", "America/New_York",
 	"Australia/Sydney", "Asia/Kolkata", "UTC", "America/Sao_Paulo" };
 static const char *const exprs[] = { "0 9 * * MON-FRI", "0 15 * * FRI",
-	"*/15 9-17 * * *", "30 8 1#1 * *", "0 10 L * *", "0 16 * * 5L" };
+	"*/15 9-17 * * *", "30 8 * * 1#1", "0 10 L * *", "0 16 * * 5L" };
 
 /* Milliseconds on the monotonic clock, as a double. */
 static double

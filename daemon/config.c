@@ -28,13 +28,17 @@ struct config_load {
 };
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
-	"timezone", "prompts", "channels", "schedules", "calendars", NULL };
+	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
+	NULL };
+static const char *const config_delivery_keys[] = { "max_in_flight",
+	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
+	NULL };
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"signing_secret", "hmac_secret", "token", "public_key", "api_token",
-	"slack_channel_id", NULL };
+	"slack_channel_id", "rate", NULL };
 static const char *const config_schedule_keys[] = { "name", "cron",
 	"timezone", "channel", "themes", "track", "audience", "skip_dates",
-	"skip_calendars", "catch_up", NULL };
+	"skip_calendars", "catch_up", "expiry", NULL };
 static const char *const config_platforms[] = { "slack", "teams", "discord",
 	"mattermost", "googlechat", "webhook", "console", NULL };
 
@@ -47,6 +51,9 @@ static int	 config_valid_name(const char *);
 static const struct tz *config_zone(struct config_load *, const cJSON *,
 		    const char *);
 static void	 config_parse_listen(struct config_load *, const cJSON *);
+static void	 config_parse_delivery(struct config_load *, const cJSON *);
+static void	 config_duration(struct config_load *, const cJSON *,
+		    const char *, int64_t, int64_t, int64_t *);
 static void	 config_parse_channels(struct config_load *, const cJSON *);
 static void	 config_parse_channel(struct config_load *, const cJSON *,
 		    struct config_channel *);
@@ -107,6 +114,8 @@ config_load(const char *path, char **cause)
 			free(copy);
 		}
 		config_parse_listen(&L, root);
+		config_parse_delivery(&L, jsonc_get_object(L.doc, root, "delivery",
+		    0));
 		tzname = config_string(&L, root, "timezone", 0);
 		cfg->tz = config_zone(&L, jsonc_get(L.doc, root, "timezone", 0),
 		    tzname != NULL ? tzname : "UTC");
@@ -381,6 +390,55 @@ config_parse_listen(struct config_load *L, const cJSON *root)
 	free(s);
 }
 
+/* A duration member ("90s", "2h") within [min, max] seconds; *out keeps its default when absent. */
+static void
+config_duration(struct config_load *L, const cJSON *object, const char *key,
+    int64_t min, int64_t max, int64_t *out)
+{
+	const cJSON *node = jsonc_get(L->doc, object, key, 0);
+	char *v = config_string(L, object, key, 0), *cause = NULL;
+	int64_t d;
+
+	if (v == NULL)
+		return;
+	if (timefmt_parse_duration(v, &d, &cause) == -1) {
+		jsonc_error(L->doc, node, "%s: %s", key, cause);
+		free(cause);
+	} else if (d < min || d > max)
+		jsonc_error(L->doc, node, "%s: %s is outside %llds-%llds", key, v,
+		    (long long)min, (long long)max);
+	else
+		*out = d;
+	free(v);
+}
+
+/* The delivery section: limits and the retry schedule, with defaults. */
+static void
+config_parse_delivery(struct config_load *L, const cJSON *d)
+{
+	struct config_delivery *cd = &L->cfg->delivery;
+	long v;
+
+	cd->max_in_flight = 64;
+	cd->timeout = 30;
+	cd->connect_timeout = 10;
+	cd->retry_initial = 1;
+	cd->retry_max = 600;
+	cd->stop_grace = 10;
+	if (d == NULL)
+		return;
+	jsonc_check_keys(L->doc, d, config_delivery_keys);
+	if (jsonc_get_int(L->doc, d, "max_in_flight", 0, 1, 4096, &v) == 1)
+		cd->max_in_flight = v;
+	config_duration(L, d, "timeout", 1, 600, &cd->timeout);
+	config_duration(L, d, "connect_timeout", 1, 600, &cd->connect_timeout);
+	config_duration(L, d, "retry_initial", 1, 3600, &cd->retry_initial);
+	config_duration(L, d, "retry_max", 1, 86400, &cd->retry_max);
+	config_duration(L, d, "stop_grace", 0, 300, &cd->stop_grace);
+	if (cd->retry_max < cd->retry_initial)
+		jsonc_error(L->doc, d, "retry_max is shorter than retry_initial");
+}
+
 /* Named holiday lists, each an array of local dates. */
 static void
 config_parse_calendars(struct config_load *L, const cJSON *calendars)
@@ -476,6 +534,15 @@ config_parse_channel(struct config_load *L, const cJSON *ch,
 	c->public_key = config_string(L, ch, "public_key", 0);
 	c->api_token = config_string(L, ch, "api_token", 0);
 	c->slack_channel_id = config_string(L, ch, "slack_channel_id", 0);
+	c->rate = -1;
+	if ((node = jsonc_get(L->doc, ch, "rate", 0)) != NULL) {
+		if (!cJSON_IsNumber(node) || node->valuedouble < 0 ||
+		    node->valuedouble > 1000)
+			jsonc_error(L->doc, node, "\"rate\" must be messages per "
+			    "second from 0 (no limit) to 1000");
+		else
+			c->rate = node->valuedouble;
+	}
 	if (c->platform != NULL && known)
 		config_check_webhook(L, ch, c);
 }
@@ -531,6 +598,7 @@ config_parse_schedules(struct config_load *L, const cJSON *schedules)
 		    &L->cfg->schedules[L->cfg->nschedules++];
 
 		sc->catch_up = CONFIG_DEFAULT_CATCH_UP;
+		sc->expiry = CONFIG_DEFAULT_EXPIRY;
 		if (!cJSON_IsObject(s)) {
 			jsonc_error(L->doc, s, "a schedule must be an object, not "
 			    "%s", jsonc_type_name(s));
@@ -546,7 +614,7 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
     struct config_schedule *sc)
 {
 	const cJSON *node, *t;
-	char *v, *cause = NULL;
+	char *v;
 
 	jsonc_check_keys(L->doc, s, config_schedule_keys);
 	sc->name = config_string(L, s, "name", 1);
@@ -610,14 +678,8 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
 			    "audience must be \"leader\", \"team\" or \"any\"");
 		free(v);
 	}
-	if ((v = config_string(L, s, "catch_up", 0)) != NULL) {
-		if (timefmt_parse_duration(v, &sc->catch_up, &cause) == -1) {
-			jsonc_error(L->doc, jsonc_get(L->doc, s, "catch_up", 0),
-			    "catch_up: %s", cause);
-			free(cause);
-		}
-		free(v);
-	}
+	config_duration(L, s, "catch_up", 0, 366 * 86400, &sc->catch_up);
+	config_duration(L, s, "expiry", 60, 30 * 86400, &sc->expiry);
 	config_parse_skips(L, s, sc);
 }
 

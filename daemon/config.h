@@ -24,6 +24,7 @@ struct config_channel {
 	char	*public_key;
 	char	*api_token;		/* secret */
 	char	*slack_channel_id;
+	double	 rate;		/* messages per second; < 0: the platform's */
 };
 
 struct config_schedule {
@@ -40,6 +41,17 @@ struct config_schedule {
 	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
 	size_t			 nskip_days;
 	int64_t			 catch_up;	/* seconds */
+	int64_t			 expiry;	/* seconds after due_at to stop retrying */
+};
+
+/* How the outbox posts: limits, timeouts and the retry schedule. */
+struct config_delivery {
+	long	 max_in_flight;		/* requests in flight, all channels */
+	int64_t	 timeout;		/* seconds, whole request */
+	int64_t	 connect_timeout;	/* seconds */
+	int64_t	 retry_initial;		/* seconds, first backoff cap */
+	int64_t	 retry_max;		/* seconds, largest backoff */
+	int64_t	 stop_grace;		/* seconds to finish requests on stop */
 };
 
 struct config {
@@ -49,6 +61,7 @@ struct config {
 	int			 listen_port;
 	const struct tz		*tz;
 	char			*prompts_dir;
+	struct config_delivery	 delivery;
 	struct config_channel	*channels;
 	size_t			 nchannels;
 	struct config_schedule	*schedules;
@@ -59,6 +72,7 @@ struct config {
 
 #define CONFIG_DEFAULT_LISTEN	"127.0.0.1:8470"
 #define CONFIG_DEFAULT_CATCH_UP	3600
+#define CONFIG_DEFAULT_EXPIRY	(12 * 3600)
 
 struct config	*config_load(const char *path, char **cause);
 void		 config_free(struct config *);

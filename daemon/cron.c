@@ -39,8 +39,8 @@ struct cron {
 	uint32_t	 mdays;		/* bits 1-31 */
 	uint16_t	 months;	/* bits 1-12 */
 	uint8_t		 wdays;		/* bits 0-6, 0 = Sunday */
-	uint8_t		 wdays_last;	/* "5L": last such weekday of the month */
-	uint64_t	 wdays_nth;	/* "1#1" in day-of-week: bit wday * 5 + n - 1 */
+	uint8_t		 wdays_last;	/* "5L": last one in the month */
+	uint64_t	 wdays_nth;	/* "1#1": bit wday * 5 + n - 1 */
 	uint64_t	 mdays_nth;	/* the same, written in day-of-month */
 	int		 mday_last;	/* "L" */
 	int		 mday_star;	/* day-of-month is exactly "*" */
@@ -142,7 +142,7 @@ cron_parse(const char *expr, char **cause, int *column)
 {
 	struct cron_parser	 ps = { expr, cause, column, -1 };
 	struct cron_set		 set[5];
-	const char		*start[6], *end[6], *p = expr;
+	const char		*start[5], *end[5], *p = expr;
 	struct cron		*c;
 	int			 n = 0, i;
 
@@ -152,11 +152,13 @@ cron_parse(const char *expr, char **cause, int *column)
 		p++;
 	if (*p == '@')
 		return cron_parse_macro(&ps, p);
-	while (*p != '\0' && n < 6) {
-		start[n] = p;
+	for (; *p != '\0'; n++) {
+		if (n < 5)
+			start[n] = p;
 		while (*p != '\0' && !isspace((unsigned char)*p))
 			p++;
-		end[n++] = p;
+		if (n < 5)
+			end[n] = p;
 		while (isspace((unsigned char)*p))
 			p++;
 	}
@@ -165,8 +167,7 @@ cron_parse(const char *expr, char **cause, int *column)
 			cron_error(&ps, NULL, "empty expression");
 		else
 			cron_error(&ps, NULL, "expected 5 fields (minute hour "
-			    "day-of-month month day-of-week), found %s%d",
-			    *p != '\0' ? "more than " : "", *p != '\0' ? 5 : n);
+			    "day-of-month month day-of-week), found %d", n);
 		return NULL;
 	}
 	for (i = 0; i < 5; i++) {
@@ -252,7 +253,8 @@ cron_parse_item(struct cron_parser *ps, const char **pp, const char *end,
 {
 	const struct cron_field	*f = &cron_fields[ps->field];
 	const char		*p = *pp, *item = p, *q;
-	int			 lo, hi, step = 1, v, wday = ps->field == CRON_WDAY;
+	int			 lo, hi, step = 1, v;
+	int			 wday = ps->field == CRON_WDAY;
 
 	if (p == end || *p == ',') {
 		cron_error(ps, p == end ? p - 1 : p, "empty list item");
@@ -284,8 +286,9 @@ cron_parse_item(struct cron_parser *ps, const char **pp, const char *end,
 		if (wday && p < end && (*p == 'L' || *p == 'l')) {
 			p++;
 			if (p < end && *p != ',') {
-				cron_error(ps, p, "unexpected \"%c\" after %.*s",
-				    *p, (int)(p - item), item);
+				cron_error(ps, p,
+				    "unexpected \"%c\" after %.*s", *p,
+				    (int)(p - item), item);
 				return -1;
 			}
 			set->last |= 1 << (lo % 7);
@@ -296,7 +299,7 @@ cron_parse_item(struct cron_parser *ps, const char **pp, const char *end,
 			p++;
 			if (cron_parse_value(ps, &p, end, f, wday, &hi) != 0)
 				return -1;
-			/* Sunday is 7 closing a range (SAT-SUN), 0 opening one. */
+			/* Sunday is 7 at the end of a range (SAT-SUN). */
 			if (wday && hi == 0 && lo > 0)
 				hi = 7;
 			if (wday && lo == 7 && hi < 7)
@@ -425,7 +428,7 @@ cron_can_fire(const struct cron *c)
 	for (m = 1; m <= 12; m++) {
 		if (!(c->months >> m & 1))
 			continue;
-		/* A fifth weekday needs 29 days: any month but a common February. */
+		/* A fifth weekday needs 29 days: February of leap years. */
 		dim = timefmt_days_in_month(2000, m);
 		dom = (c->mdays & (((uint32_t)2 << dim) - 2)) != 0 ||
 		    c->mday_last || (c->mdays_nth & short_nth) != 0 ||

@@ -22,8 +22,8 @@ void		 cron_free(struct cron *);
  * The first fire instant strictly after `after` (UTC seconds) in zone tz:
  * 0 and *next, or -1 if there is none within CRON_SEARCH_YEARS.
  */
-int		 cron_next(const struct cron *, const struct tz *, int64_t after,
-		    int64_t *next);
+int		 cron_next(const struct cron *, const struct tz *,
+		    int64_t after, int64_t *next);
 /* True when the hour field is `*` or has a step (follows elapsed time). */
 int		 cron_is_frequent(const struct cron *);
 

@@ -15,6 +15,7 @@
 
 #include "bank.h"
 #include "config.h"
+#include "deliver.h"
 #include "httpd.h"
 #include "log.h"
 #include "notify.h"
@@ -29,6 +30,8 @@ struct server {
 	struct store		*store;
 	struct httpd		*httpd;
 	struct scheduler	*scheduler;
+	struct deliver		*deliver;
+	int			 stopping;
 	int			 lock_fd;
 	struct event		*ev_term;
 	struct event		*ev_int;
@@ -42,6 +45,8 @@ static void	server_reload(struct server *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
+static void	server_stopped_cb(void *);
+static void	server_kick_cb(void *);
 
 /* Log a multi-line error list one line per error. */
 static void
@@ -120,12 +125,15 @@ server_start(struct server *s, const char *config_path)
 		    server_watchdog_cb, s);
 		event_add(s->ev_watchdog, &tv);
 	}
-	if ((s->scheduler = scheduler_start(s->base, s->store, s->cfg, s->bank,
+	if ((s->deliver = deliver_start(s->base, s->store, s->cfg, s->bank,
+	    &cause)) == NULL ||
+	    (s->scheduler = scheduler_start(s->base, s->store, s->cfg, s->bank,
 	    &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return 3;
 	}
+	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
 	log_info("nudged %s started: config %s, listening on %s:%d, "
 	    "%zu schedule%s, %zu prompts, state %s", NUDGED_VERSION, config_path,
 	    s->cfg->listen_host, s->cfg->listen_port, s->cfg->nschedules,
@@ -143,6 +151,7 @@ server_shutdown(struct server *s)
 {
 	notify_stopping();
 	scheduler_stop(s->scheduler);
+	deliver_free(s->deliver);
 	httpd_stop(s->httpd);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
@@ -168,12 +177,41 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		server_reload(s);
+		if (!s->stopping)
+			server_reload(s);
 		return;
 	}
+	if (s->stopping) {
+		log_info("second stop signal: leaving now; unfinished deliveries "
+		    "are sent again at the next start");
+		event_base_loopexit(s->base, NULL);
+		return;
+	}
+	s->stopping = 1;
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	notify_stopping();
+	/* No new work; requests in flight get a bounded time to finish. */
+	scheduler_stop(s->scheduler);
+	s->scheduler = NULL;
+	deliver_shutdown(s->deliver, server_stopped_cb, s);
+}
+
+/* The outbox has finished or put back what was in flight: leave the loop. */
+static void
+server_stopped_cb(void *arg)
+{
+	struct server *s = arg;
+
 	event_base_loopexit(s->base, NULL);
+}
+
+/* The scheduler enqueued nudges: let the outbox look now. */
+static void
+server_kick_cb(void *arg)
+{
+	struct server *s = arg;
+
+	deliver_kick(s->deliver);
 }
 
 /* Keep systemd's watchdog fed from the loop itself, so a stuck loop is noticed. */
@@ -221,6 +259,7 @@ server_reload(struct server *s)
 		bank_free(bank);
 		config_free(next);
 	} else {
+		deliver_reload(s->deliver, next, bank);
 		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;

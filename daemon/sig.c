@@ -183,7 +183,8 @@ sig_base64_decode(const char *s, unsigned char **out, size_t *outlen)
 		for (j = 0; j < 4; j++) {
 			if (i + 4 == n && j >= 4 - pad)
 				v[j] = 0;
-			else if ((v[j] = sig_b64_value((unsigned char)s[i + j])) < 0)
+			else if ((v[j] = sig_b64_value(
+			    (unsigned char)s[i + j])) < 0)
 				goto fail;
 		}
 		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
@@ -194,8 +195,9 @@ sig_base64_decode(const char *s, unsigned char **out, size_t *outlen)
 		if (i + 4 < n || pad < 1)
 			buf[o++] = w & 0xff;
 	}
-	/* Bits beyond the last byte must be zero, or two strings decode alike. */
-	if ((pad == 2 && (v[1] & 0x0f) != 0) || (pad == 1 && (v[2] & 0x03) != 0))
+	/* Bits past the last byte must be zero, or two strings decode alike. */
+	if ((pad == 2 && (v[1] & 0x0f) != 0) ||
+	    (pad == 1 && (v[2] & 0x03) != 0))
 		goto fail;
 	*out = buf;
 	*outlen = o;
@@ -482,21 +484,25 @@ sig_webhooks_match(const unsigned char want[32], const char *signatures)
 		if (n == 0)
 			break;
 		comma = memchr(p, ',', n);
-		if (comma != NULL && comma != p && comma + 1 != p + n) {
-			if (comma - p == 2 && strncmp(p, "v1", 2) == 0) {
-				b64 = xstrndup(comma + 1, n - 3);
-				if (sig_base64_decode(b64, &got, &gotlen) == 0) {
-					/* Keep looping: no early exit. */
-					if (gotlen == 32 && sig_equal(want, got, 32))
-						matched = 1;
-					if (gotlen == 32)
-						shaped = 1;
-					free(got);
-				}
-				free(b64);
-			} else
-				shaped = 1;	/* another scheme, e.g. v1a */
+		if (comma == NULL || comma == p || comma + 1 == p + n) {
+			p += n;
+			continue;
 		}
+		if (comma - p != 2 || strncmp(p, "v1", 2) != 0) {
+			shaped = 1;	/* another scheme, e.g. v1a */
+			p += n;
+			continue;
+		}
+		b64 = xstrndup(comma + 1, n - 3);
+		if (sig_base64_decode(b64, &got, &gotlen) == 0) {
+			/* Every entry is compared: no early exit. */
+			if (gotlen == 32) {
+				shaped = 1;
+				matched |= sig_equal(want, got, 32);
+			}
+			free(got);
+		}
+		free(b64);
 		p += n;
 	}
 	if (matched)

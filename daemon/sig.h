@@ -37,8 +37,8 @@ enum sig_result {
 	SIG_OK = 0,
 	SIG_MISSING,		/* a signature or timestamp header is absent */
 	SIG_MALFORMED,		/* present but not of the scheme's shape */
-	SIG_BAD,		/* does not match (or no usable secret is set) */
-	SIG_STALE,		/* authentic, but the timestamp is too far off */
+	SIG_BAD,		/* no match (or no usable secret is set) */
+	SIG_STALE,		/* authentic, but the timestamp is too far */
 };
 
 /*

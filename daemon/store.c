@@ -19,6 +19,7 @@
 
 #include "bank.h"
 #include "log.h"
+#include "replycode.h"
 #include "xmalloc.h"
 
 /* Bounded so a busy database never stalls the event loop for long. */
@@ -62,6 +63,9 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE deliveries ADD COLUMN cycle INTEGER;"
 	"CREATE INDEX deliveries_by_cycle ON deliveries (channel, cycle);"
 	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);",
+	/* 3: the short code shown with each nudge, which answers quote. */
+	"ALTER TABLE deliveries ADD COLUMN reply_code TEXT;"
+	"CREATE INDEX deliveries_by_code ON deliveries (reply_code, due_at);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -76,6 +80,10 @@ static int	 store_each_id(struct store *, const char *, const char *,
 		    int64_t, void (*)(struct bank_history *, const char *,
 		    int64_t), struct bank_history *);
 static void	 store_add_track(struct bank_history *, const char *, int64_t);
+static int	 store_set_reply_code(struct store *, int64_t);
+static char	*store_column_strdup(sqlite3_stmt *, int);
+static int	 store_update(struct store *, const char *, int64_t, int64_t,
+		    const char *);
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -386,9 +394,30 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	}
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
+	if (store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
+		return -1;
 	if (id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return 1;
+}
+
+/* Give a new delivery the reply code its id maps to. */
+static int
+store_set_reply_code(struct store *st, int64_t id)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE deliveries SET "
+	    "reply_code = ? WHERE id = ?");
+	char code[REPLYCODE_LEN + 1];
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	replycode_for(id, code);
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* A schedule's last processed instant: 1 and *out when known, 0 when never, -1 on error. */
@@ -548,4 +577,187 @@ store_load_history(struct store *st, const char *channel, const char *schedule,
 	return store_each_id(st, "SELECT prompt_id, cycle FROM deliveries "
 	    "WHERE channel = ?1 AND prompt_id IS NOT NULL ORDER BY due_at DESC, "
 	    "id DESC LIMIT 1", channel, 0, bank_history_add, h);
+}
+
+/* Rows left in `sending` by a crash or kill: back to pending, to be sent again. */
+int
+store_recover_sending(struct store *st, int64_t now, int64_t *count)
+{
+	*count = 0;
+	if (store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE state = 'sending'", 0,
+	    now, NULL) == -1)
+		return -1;
+	*count = sqlite3_changes(st->db);
+	return 0;
+}
+
+/* The earliest next attempt of any pending delivery: 1 and *at, 0 when none. */
+int
+store_next_attempt(struct store *st, int64_t *at)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT min(next_attempt_at) FROM "
+	    "deliveries WHERE state = 'pending'");
+	int found = 0;
+
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		*at = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/* A copy of a text column, or NULL. */
+static char *
+store_column_strdup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/*
+ * Up to limit deliveries to send now, past the first offset: pending ones
+ * whose time has come, or, with only > 0, just that one whatever its state.
+ */
+int
+store_due(struct store *st, int64_t now, int64_t only, size_t offset,
+    size_t limit, struct store_outbox_row **rows, size_t *n)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, channel, "
+	    "prompt_id, due_at, attempts, reply_code FROM deliveries WHERE "
+	    "(?3 > 0 AND id = ?3) OR (?3 = 0 AND state = 'pending' AND "
+	    "next_attempt_at <= ?1) ORDER BY next_attempt_at, id LIMIT ?2 "
+	    "OFFSET ?4");
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, (int64_t)limit);
+	sqlite3_bind_int64(stmt, 3, only);
+	sqlite3_bind_int64(stmt, 4, (int64_t)offset);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_outbox_row *r;
+
+		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+		r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(stmt, 0);
+		r->schedule = store_column_strdup(stmt, 1);
+		r->channel = store_column_strdup(stmt, 2);
+		r->prompt_id = store_column_strdup(stmt, 3);
+		r->due_at = sqlite3_column_int64(stmt, 4);
+		r->attempts = sqlite3_column_int64(stmt, 5);
+		r->reply_code = store_column_strdup(stmt, 6);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_outbox_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Free rows from store_due. */
+void
+store_outbox_free(struct store_outbox_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].schedule);
+		free(rows[i].channel);
+		free(rows[i].prompt_id);
+		free(rows[i].reply_code);
+	}
+	free(rows);
+}
+
+/*
+ * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text (SQLite allows
+ * binding a number the statement does not use, below its highest); -1 on error.
+ */
+static int
+store_update(struct store *st, const char *sql, int64_t id, int64_t at,
+    const char *text)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, at);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Claim a pending delivery for sending now: 1 claimed, 0 taken already, -1 error. */
+int
+store_mark_sending(struct store *st, int64_t id, int64_t now)
+{
+	if (store_update(st, "UPDATE deliveries SET state = 'sending', attempts "
+	    "= attempts + 1, next_attempt_at = ?2 WHERE id = ?1 AND state = "
+	    "'pending'", id, now, NULL) == -1)
+		return -1;
+	return sqlite3_changes(st->db) == 1;
+}
+
+/* Count one more attempt of a delivery `nudged send` holds in `sending`. */
+int
+store_mark_attempt(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET attempts = attempts + 1, "
+	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL);
+}
+
+/* The platform took it. */
+int
+store_mark_sent(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'sent', sent_at = "
+	    "?2, last_error = NULL WHERE id = ?1", id, now, NULL);
+}
+
+/* A transient failure: try again at next_at (state stays as given by keep). */
+int
+store_mark_retry(struct store *st, int64_t id, int64_t next_at,
+    const char *error, int keep_sending)
+{
+	return store_update(st, keep_sending ? "UPDATE deliveries SET "
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1" :
+	    "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, "
+	    "last_error = ?3 WHERE id = ?1", id, next_at, error);
+}
+
+/* A permanent failure, or expiry: give up, saying why. */
+int
+store_mark_failed(struct store *st, int64_t id, const char *reason)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'failed', reason "
+	    "= ?3, last_error = ?3 WHERE id = ?1", id, 0,
+	    reason);
+}
+
+/* Put back a claimed delivery untouched (shutdown before it finished). */
+int
+store_release(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE id = ?1 AND state = 'sending'", id, now,
+	    NULL);
 }

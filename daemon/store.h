@@ -29,6 +29,17 @@ struct store_delivery {
 
 struct bank_history;
 
+/* A delivery the outbox is about to send. */
+struct store_outbox_row {
+	int64_t	 id;
+	char	*schedule;
+	char	*channel;
+	char	*prompt_id;
+	int64_t	 due_at;
+	int64_t	 attempts;
+	char	*reply_code;
+};
+
 #define STORE_FILE	"nudged.db"
 #define STORE_LOCK_FILE	"nudged.lock"
 
@@ -54,6 +65,21 @@ int		 store_count_deliveries(struct store *, const char *schedule,
 		    enum store_state, int64_t *count);
 int		 store_load_history(struct store *, const char *channel,
 		    const char *schedule, struct bank_history *);
+int		 store_recover_sending(struct store *, int64_t now,
+		    int64_t *count);
+int		 store_next_attempt(struct store *, int64_t *at);
+int		 store_due(struct store *, int64_t now, int64_t only,
+		    size_t offset, size_t limit, struct store_outbox_row **,
+		    size_t *n);
+void		 store_outbox_free(struct store_outbox_row *, size_t);
+int		 store_mark_sending(struct store *, int64_t id, int64_t now);
+int		 store_mark_attempt(struct store *, int64_t id, int64_t now);
+int		 store_mark_sent(struct store *, int64_t id, int64_t now);
+int		 store_mark_retry(struct store *, int64_t id, int64_t next_at,
+		    const char *error, int keep_sending);
+int		 store_mark_failed(struct store *, int64_t id,
+		    const char *reason);
+int		 store_release(struct store *, int64_t id, int64_t now);
 int		 store_integrity_check(struct store *, char **cause);
 
 #endif

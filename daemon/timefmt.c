@@ -175,8 +175,8 @@ timefmt_parse_offset(const char **pp, int32_t *utoff, const char *input,
 			timefmt_error(cause, "timestamp", input,
 			    "missing UTC offset (\"Z\" or \"+HH:MM\")");
 		else
-			timefmt_error(cause, "timestamp", input,
-			    "unexpected \"%c\" where the UTC offset belongs", *p);
+			timefmt_error(cause, "timestamp", input, "unexpected "
+			    "\"%c\" where the UTC offset belongs", *p);
 		return -1;
 	}
 	sign = *p++ == '-' ? -1 : 1;
@@ -263,8 +263,8 @@ timefmt_parse_date(const char *s, int *y, int *m, int *d, char **cause)
 	if (timefmt_parse_ymd(&p, &yy, &mm, &dd, "date", s, cause) != 0)
 		return -1;
 	if (*p != '\0') {
-		timefmt_error(cause, "date", s, "unexpected \"%s\" after the date",
-		    p);
+		timefmt_error(cause, "date", s,
+		    "unexpected \"%s\" after the date", p);
 		return -1;
 	}
 	*y = yy;

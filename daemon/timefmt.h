@@ -1,4 +1,4 @@
-/* ISO 8601 timestamps, dates and durations, and proleptic Gregorian arithmetic. */
+/* ISO 8601 timestamps, dates, durations and Gregorian day arithmetic. */
 #ifndef NUDGED_TIMEFMT_H
 #define NUDGED_TIMEFMT_H
 

@@ -21,7 +21,7 @@
 #define TZ_FILE_MAX	(1024 * 1024)
 #define TZ_NAME_MAX	255
 #define TZ_ABBR_MAX	15
-/* RFC 8536 section 3.2: offsets stay within -25:59:59 .. +25:59:59. */
+/* RFC 8536 section 3.2 keeps offsets within 26 hours of UTC. */
 #define TZ_UTOFF_MIN	(-93599)
 #define TZ_UTOFF_MAX	93599
 /* A wall time is at most this far from the UTC instant it names. */
@@ -127,7 +127,7 @@ tz_read(const char *path, unsigned char **buf, size_t *len)
 	ssize_t		 n;
 	int		 fd, error;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return errno;
 	if (fstat(fd, &st) == -1) {
 		error = errno;
@@ -251,8 +251,8 @@ tz_parse(const char *name, const unsigned char *buf, size_t len, char **cause)
 		p += size;
 		if (p >= end || *p != '\n' ||
 		    (nl = memchr(p + 1, '\n', (size_t)(end - p - 1))) == NULL) {
-			xasprintf(cause, "time zone \"%s\": TZif footer missing",
-			    name);
+			xasprintf(cause,
+			    "time zone \"%s\": TZif footer missing", name);
 			tz_free(tz);
 			return NULL;
 		}
@@ -657,7 +657,8 @@ tz_type_at(const struct tz *tz, int64_t t)
 	int64_t			 next;
 	long			 i;
 
-	if (tz->has_rule && (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1])) {
+	if (tz->has_rule &&
+	    (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1])) {
 		tz_rule_span(&tz->rule, t, &type, &next);
 		return type;
 	}
@@ -677,7 +678,8 @@ tz_span(const struct tz *tz, int64_t t, int32_t *utoff, int64_t *next)
 	int64_t			 rnext;
 	int			 more;
 
-	if (tz->has_rule && (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1])) {
+	if (tz->has_rule &&
+	    (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1])) {
 		more = tz_rule_span(&tz->rule, t, &cur, next);
 		*utoff = cur->utoff;
 		return more;
@@ -744,7 +746,7 @@ tz_from_local(const struct tz *tz, int year, int month, int day, int hour,
 	    86400 + (int64_t)hour * 3600 + min * 60 + sec);
 }
 
-/* Wall seconds to UTC: walk the spans of constant offset around the wall time. */
+/* Wall seconds to UTC, walking the spans of constant offset around it. */
 int64_t
 tz_from_wall(const struct tz *tz, int64_t wall)
 {

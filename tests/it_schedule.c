@@ -141,11 +141,16 @@ test_due_instant_is_enqueued_once(void **state)
 	/* Woken at the instant itself, not by polling later. */
 	assert_true(time(NULL) - due <= 2);
 	assert_int_equal(harness_count(&p, "enqueued delivery"), 1);
+	/* The console channel prints the nudge at once: the row ends up sent. */
+	if (harness_wait_output(&p, "sent to channel demo (stdout)", 10000) != 0)
+		fail_msg("not delivered:\n%s", p.out);
+	assert_non_null(strstr(p.out, "/reflect "));
 	stop(&p);
 
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE schedule = "
-	    "'s' AND due_at = %lld AND state = 'pending' AND prompt_id IS NOT "
-	    "NULL AND cycle = 1", (long long)due);
+	    "'s' AND due_at = %lld AND state = 'sent' AND attempts = 1 AND "
+	    "prompt_id IS NOT NULL AND cycle = 1 AND length(reply_code) = 4",
+	    (long long)due);
 	assert_int_equal(query(f, sql), 1);
 	assert_int_equal(query(f, "SELECT count(*) FROM deliveries"), 1);
 
@@ -179,7 +184,7 @@ test_only_the_newest_miss_is_caught_up(void **state)
 	assert_non_null(strstr(p.out, "9 instants"));
 	stop(&p);
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at = %lld "
-	    "AND state = 'pending'", (long long)newest);
+	    "AND state = 'sent'", (long long)newest);
 	assert_int_equal(query(f, sql), 1);
 	free(sql);
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at > %lld "
@@ -202,8 +207,8 @@ test_a_miss_beyond_catch_up_is_skipped(void **state)
 	seed_last_instant(f, now - 366 * 86400);
 	start(f, &p);
 	stop(&p);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'pending'"), 0);
+	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state "
+	    "IN ('pending', 'sending', 'sent')"), 0);
 	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
 	    "'skipped' AND reason LIKE '%more than catch_up%'"), 1);
 }

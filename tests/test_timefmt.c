@@ -120,12 +120,14 @@ static void
 test_timefmt_weekday(void **state)
 {
 	(void)state;
-	assert_int_equal(timefmt_weekday(0), 4);			/* Thu */
-	assert_int_equal(timefmt_weekday(-1), 3);			/* Wed */
-	assert_int_equal(timefmt_weekday(20541), 0);		/* 2026-03-29 Sun */
-	assert_int_equal(timefmt_weekday(-25508), 4);		/* 1900-03-01 Thu */
-	assert_int_equal(timefmt_weekday(-719162), 1);		/* 0001-01-01 Mon */
-	assert_int_equal(timefmt_weekday(47541), 1);		/* 2100-03-01 Mon */
+	/* 1970-01-01 Thu, 1969-12-31 Wed, 2026-03-29 Sun, 1900-03-01 Thu. */
+	assert_int_equal(timefmt_weekday(0), 4);
+	assert_int_equal(timefmt_weekday(-1), 3);
+	assert_int_equal(timefmt_weekday(20541), 0);
+	assert_int_equal(timefmt_weekday(-25508), 4);
+	/* 0001-01-01 Mon, 2100-03-01 Mon. */
+	assert_int_equal(timefmt_weekday(-719162), 1);
+	assert_int_equal(timefmt_weekday(47541), 1);
 }
 
 /* Valid ISO 8601 forms: Z, offsets, optional seconds. */

@@ -143,7 +143,7 @@ test_tz_build(unsigned char *buf, int version, const int64_t *trans,
 
 	for (i = 0; i < ntypes; i++) {
 		at[i] = nchars;
-		memcpy(chars + nchars, types[i].abbr, strlen(types[i].abbr) + 1);
+		strcpy(chars + nchars, types[i].abbr);
 		nchars += strlen(types[i].abbr) + 1;
 	}
 	for (pass = 0; pass < (version == 1 ? 1u : 2u); pass++) {
@@ -416,16 +416,18 @@ test_tz_slim(void **state)
 	static const struct test_tz_type types[] = {
 		{ 3600, 0, "CET" }, { 7200, 1, "CEST" }
 	};
-	static const int64_t		 trans[] = { 846378000 };	/* 1996-10-27 */
+	/* 1996-10-27T01:00:00Z, the last change before the current rule. */
+	static const int64_t		 trans[] = { 846378000 };
 	static const unsigned char	 idx[] = { 0 };
 	unsigned char			 buf[512];
-	struct tz			*slim, *full = test_tz_load("Europe/Berlin");
+	struct tz			*slim, *full;
 	char				*cause = NULL;
 	int64_t				 a, b, t, end;
 	size_t				 len;
 	int				 n = 0;
 
 	(void)state;
+	full = test_tz_load("Europe/Berlin");
 	len = test_tz_build(buf, 2, trans, idx, 1, types, 2,
 	    "CET-1CEST,M3.5.0,M10.5.0/3");
 	if ((slim = tz_parse("Slim/Berlin", buf, len, &cause)) == NULL)
@@ -514,7 +516,8 @@ test_tz_errors(void **state)
 		    "invalid time zone name \"Europe/../../etc/passwd\"" },
 		{ "/etc/passwd", "invalid time zone name \"/etc/passwd\"" },
 		{ "", "invalid time zone name \"\"" },
-		{ "Europe/Berlin ", "invalid time zone name \"Europe/Berlin \"" },
+		{ "Europe/Berlin ",
+		    "invalid time zone name \"Europe/Berlin \"" },
 		{ "zone.tab", "time zone \"zone.tab\": not a TZif file" },
 	};
 	static const struct test_tz_type types[] = { { 3600, 0, "CET" } };
@@ -542,7 +545,8 @@ test_tz_errors(void **state)
 	test_tz_expect(tz, "2026-06-01T00:00:00Z", 3600, "CET", 0);
 	tz_free(tz);
 
-	len = test_tz_build(buf, 2, NULL, NULL, 0, types, 1, "CET-1CEST,M13.5.0");
+	len = test_tz_build(buf, 2, NULL, NULL, 0, types, 1,
+	    "CET-1CEST,M13.5.0");
 	assert_null(tz_parse("Footer", buf, len, &cause));
 	assert_string_equal(cause, "time zone \"Footer\": bad TZif footer "
 	    "\"CET-1CEST,M13.5.0\"");

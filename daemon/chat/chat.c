@@ -20,7 +20,8 @@
 /* What the answer hint tells people to type. */
 #define CHAT_COMMAND		"/reflect"
 #define CHAT_PROMPT_LEAD	"Here's a question to reflect on."
-#define CHAT_REMINDER_LEAD	"A gentle reminder: this question is still open."
+#define CHAT_REMINDER_LEAD \
+	"A gentle reminder: this question is still open."
 /* Bytes of platform text kept in a reason. */
 #define CHAT_REASON_MAX		200
 
@@ -363,7 +364,7 @@ chat_url_len(const char *s, size_t len)
 		n = 6;
 	else
 		return 0;
-	/* Also "https:\/\/…" as JSON may write it. */
+	/* Also "https:\/\/..." as JSON may write it. */
 	while (n < len && s[n] != '\0' && strchr(" \t\r\n\"'<>", s[n]) == NULL)
 		n++;
 	return n;

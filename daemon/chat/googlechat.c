@@ -6,6 +6,7 @@
  * header is plain text. Each schedule keeps one thread: thread.threadKey is
  * the schedule name and the URL gets chat_googlechat_url_suffix().
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,7 @@ googlechat_format(const struct chat_nudge *n,
 	free(line);
 	cards = chat_json_array(root, "cardsV2");
 	entry = chat_json_object(cards, NULL);
-	xasprintf(&line, "nudge-%lld", (long long)n->delivery_id);
+	xasprintf(&line, "nudge-%" PRId64, n->delivery_id);
 	chat_json_string(entry, "cardId", line);
 	free(line);
 	card = chat_json_object(entry, "card");
@@ -137,7 +138,7 @@ googlechat_classify(long status, const char *body, size_t len, char **reason,
 		*retry_ms = -1;
 	if (reason == NULL)
 		return outcome;
-	/* Google APIs: {"error":{"code":400,"message":…,"status":…}}. */
+	/* Google APIs: {"error":{"code":400,"message":...,"status":...}}. */
 	json = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
 	gstatus = chat_json_find(json, "error", "status");
 	message = chat_json_find(json, "error", "message");

@@ -130,7 +130,7 @@ mattermost_classify(long status, const char *body, size_t len, char **reason,
 		*retry_ms = -1;
 	if (reason == NULL)
 		return outcome;
-	/* Server errors are JSON {"id":…,"message":…}; older ones plain text. */
+	/* Errors are JSON {"id", "message", ...}; older servers send text. */
 	json = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
 	message = chat_json_find(json, "message", NULL);
 	if (outcome != CHAT_SENT && message != NULL)

@@ -39,14 +39,16 @@ static const struct {
 } slack_errors[] = {
 	{ "invalid_payload", "Slack could not read the message" },
 	{ "user_not_found", "the webhook's user no longer exists" },
-	{ "channel_not_found", "the webhook's channel is gone or out of reach" },
+	{ "channel_not_found",
+	    "the webhook's channel is gone or out of reach" },
 	{ "channel_is_archived", "the webhook's channel is archived" },
 	{ "action_prohibited", "a workspace admin restricted posting" },
 	{ "posting_to_general_channel_denied",
 	    "only admins may post in this channel" },
 	{ "too_many_attachments", "the message has too many attachments" },
 	{ "invalid_token", "the webhook was revoked; create a new one" },
-	{ "no_service", "the webhook was disabled or removed; create a new one" },
+	{ "no_service",
+	    "the webhook was disabled or removed; create a new one" },
 	{ "no_service_id", "the webhook is not valid; create a new one" },
 	{ "no_team", "the webhook's workspace is gone" },
 	{ "team_disabled", "the webhook's workspace is disabled" },
@@ -136,7 +138,8 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 	if (slack_check("question", section, SLACK_SECTION_MAX, cause) == -1 ||
 	    (follow != NULL && slack_check("follow-up", follow,
 	    SLACK_SECTION_MAX, cause) == -1) ||
-	    slack_check("theme title", footer, SLACK_SECTION_MAX, cause) == -1 ||
+	    slack_check("theme title", footer, SLACK_SECTION_MAX,
+	    cause) == -1 ||
 	    slack_check("question", fallback, SLACK_TEXT_MAX, cause) == -1)
 		goto out;
 

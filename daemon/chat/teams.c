@@ -129,14 +129,14 @@ teams_classify(long status, const char *body, size_t len, char **reason,
 
 	if (retry_ms != NULL)
 		*retry_ms = -1;
-	/* Legacy connectors report throttling inside a 200 (Microsoft's sample). */
+	/* Legacy connectors report throttling in a 200 (Microsoft's sample). */
 	if (outcome == CHAT_SENT && teams_contains(body, len,
 	    "Microsoft Teams endpoint returned HTTP error 429"))
 		outcome = CHAT_RETRY;
 	if (reason == NULL)
 		return outcome;
 	json = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
-	/* Logic Apps errors: {"error":{"code":…,"message":…}}. */
+	/* Logic Apps errors: {"error":{"code":...,"message":...}}. */
 	code = chat_json_find(json, "error", "code");
 	message = chat_json_find(json, "error", "message");
 	if (outcome != CHAT_SENT && (code != NULL || message != NULL)) {

@@ -1,0 +1,105 @@
+/*
+ * The console "platform": no HTTP, a few lines of text for a terminal (the
+ * demo and `nudged send` without a chat account). Decorations are plain
+ * ASCII so any terminal and any log viewer shows them; the question itself
+ * stays UTF-8, with anything a terminal would act on (ESC, other controls)
+ * replaced by '?'.
+ *
+ *   -- nudge 12 | demo-every-minute | Reflection -------------------------
+ *   What did we learn this week?
+ *     follow-up: What would we try next time?
+ *   answer: /reflect K7QX your answer
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/chat.h"
+#include "xmalloc.h"
+
+/* The header rule is padded with '-' to this many bytes. */
+#define CONSOLE_WIDTH	72
+
+static int	console_format(const struct chat_nudge *,
+		    const struct config_channel *, int64_t,
+		    struct chat_request *, char **);
+static enum chat_outcome console_classify(long, const char *, size_t,
+		    char **, int64_t *);
+static void	console_add(struct chat_buf *, const char *);
+
+/* Printing has no rate limit. */
+const struct chat_platform chat_console = {
+	"console", 0, 0, console_format, console_classify
+};
+
+/* Append text made safe for a terminal. */
+static void
+console_add(struct chat_buf *b, const char *s)
+{
+	char	*safe = chat_escape_terminal(s);
+
+	chat_buf_add(b, safe);
+	free(safe);
+}
+
+/* Build the text block for a nudge. */
+static int
+console_format(const struct chat_nudge *n, const struct config_channel *cc,
+    int64_t now, struct chat_request *req, char **cause)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+	char		*command;
+
+	(void)cc;
+	(void)now;
+	memset(req, 0, sizeof *req);
+	if (chat_check_nudge(n, cause) == -1)
+		return -1;
+
+	chat_buf_addf(&b, "-- %s %" PRId64 " | ", n->kind == CHAT_REMINDER ?
+	    "reminder" : "nudge", n->delivery_id);
+	console_add(&b, n->schedule != NULL && n->schedule[0] != '\0' ?
+	    n->schedule : "-");
+	chat_buf_add(&b, " | ");
+	console_add(&b, chat_title(n));
+	chat_buf_addc(&b, ' ');
+	while (b.len < CONSOLE_WIDTH)
+		chat_buf_addc(&b, '-');
+	chat_buf_addc(&b, '\n');
+	if (n->kind == CHAT_REMINDER) {
+		chat_buf_add(&b, chat_lead(n));
+		chat_buf_addc(&b, '\n');
+	}
+	console_add(&b, n->text);
+	chat_buf_addc(&b, '\n');
+	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
+		chat_buf_add(&b, "  follow-up: ");
+		console_add(&b, n->follow_up);
+		chat_buf_addc(&b, '\n');
+	}
+	command = chat_reply_command(n);
+	chat_buf_add(&b, "answer: ");
+	console_add(&b, command);
+	chat_buf_addc(&b, '\n');
+	free(command);
+
+	req->body = chat_buf_take(&b);
+	req->body_len = strlen(req->body);
+	req->content_type = xstrdup("text/plain");
+	return 0;
+}
+
+/* Printing cannot fail in a way worth retrying. */
+static enum chat_outcome
+console_classify(long status, const char *body, size_t len, char **reason,
+    int64_t *retry_ms)
+{
+	(void)status;
+	(void)body;
+	(void)len;
+	if (retry_ms != NULL)
+		*retry_ms = -1;
+	if (reason != NULL)
+		*reason = xstrdup("printed");
+	return CHAT_SENT;
+}
