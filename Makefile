@@ -92,7 +92,7 @@ $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
-$(B)/bench/%: $(B)/bench/%.o $(B)/libnudged.a
+$(B)/bench/%: $(B)/bench/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 

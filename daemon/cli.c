@@ -48,6 +48,13 @@ static const struct cli_spec cli_specs[] = {
 	    "List the prompt bank the config names, optionally one theme or\n"
 	    "audience (leader, team, any), as a table or as JSON.\n",
 	    "cTaF" },
+	{ CLI_SEND, "send",
+	    "usage: nudged send [-c FILE] SCHEDULE\n"
+	    "Enqueue one nudge of SCHEDULE now and deliver it (with retries,\n"
+	    "within the nudge's expiry); print the delivery id, reply code and\n"
+	    "outcome. Exits 0 when sent, 3 when it failed. Safe to run while\n"
+	    "nudged serve runs on the same state folder.\n",
+	    "c" },
 };
 #define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
 
@@ -65,6 +72,7 @@ static const char cli_main_usage[] =
     "                                             print the next fire instants\n"
     "  prompts [-c FILE] [--theme T] [--audience A] [--format table|json]\n"
     "                                             list the prompt bank\n"
+    "  send    [-c FILE] SCHEDULE                 send one nudge of SCHEDULE now\n"
     "\n"
     "  nudged --version | --help | COMMAND --help\n"
     "\n"
@@ -187,6 +195,10 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		xasprintf(cause, "cron: missing EXPR");
 		return -1;
 	}
+	if (cli->command == CLI_SEND && cli->schedule == NULL) {
+		xasprintf(cause, "send: missing SCHEDULE");
+		return -1;
+	}
 	return 0;
 }
 
@@ -203,12 +215,15 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 		return -1;
 	}
 	if (ch == 1) {
-		if (cli->command != CLI_CRON || cli->expr != NULL) {
+		if (cli->command == CLI_CRON && cli->expr == NULL)
+			cli->expr = optarg;
+		else if (cli->command == CLI_SEND && cli->schedule == NULL)
+			cli->schedule = optarg;
+		else {
 			xasprintf(cause, "%s: unexpected argument \"%s\"",
 			    spec->name, optarg);
 			return -1;
 		}
-		cli->expr = optarg;
 		return 0;
 	}
 	if (strchr(spec->options, ch) == NULL) {

@@ -13,6 +13,7 @@ enum cli_command {
 	CLI_CRON,
 	CLI_NEXT,
 	CLI_PROMPTS,
+	CLI_SEND,
 };
 
 struct cli {
@@ -21,6 +22,7 @@ struct cli {
 	int		 verbose;
 	const char	*config;	/* -c FILE, or NULL for the default */
 	const char	*expr;		/* cron EXPR */
+	const char	*schedule;	/* send SCHEDULE */
 	const char	*tz;		/* --tz ZONE */
 	int		 has_from;
 	int64_t		 from;		/* --from TIME, UTC seconds */

@@ -30,6 +30,7 @@
 #include "bank.h"
 #include "chat/chat.h"
 #include "config.h"
+#include "curlev.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -96,8 +97,7 @@ struct deliver {
 	struct store		*store;
 	const struct config	*cfg;
 	const struct bank	*bank;
-	CURLM			*multi;
-	struct event		*curl_timer;
+	struct curlev		*curl;
 	struct event		*wake;
 	struct event		*flush;
 	struct event		*grace;
@@ -118,14 +118,9 @@ struct deliver {
 
 static struct deliver *deliver_new(struct event_base *, struct store *,
 		    const struct config *, const struct bank *, char **);
-static int	 deliver_socket_cb(CURL *, curl_socket_t, int, void *, void *);
-static int	 deliver_timer_cb(CURLM *, long, void *);
-static void	 deliver_event_cb(evutil_socket_t, short, void *);
-static void	 deliver_curl_timeout_cb(evutil_socket_t, short, void *);
 static void	 deliver_wake_cb(evutil_socket_t, short, void *);
 static void	 deliver_flush_cb(evutil_socket_t, short, void *);
 static void	 deliver_grace_cb(evutil_socket_t, short, void *);
-static void	 deliver_check_done(struct deliver *);
 static void	 deliver_pump(struct deliver *);
 static enum deliver_take_result deliver_take(struct deliver *,
 		    const struct store_outbox_row *, int64_t,
@@ -144,10 +139,22 @@ static struct deliver_rate *deliver_rate_for(struct deliver *, const char *);
 static int	 deliver_rate_take(struct deliver_rate *, int64_t, int64_t *);
 static int64_t	 deliver_backoff_ms(const struct config *, int64_t);
 static char	*deliver_host(const char *);
+static void	 deliver_done_cb(void *, CURL *, CURLcode);
 static size_t	 deliver_write_cb(char *, size_t, size_t, void *);
 static size_t	 deliver_header_cb(char *, size_t, size_t, void *);
 static int64_t	 deliver_now_ms(void);
+static int64_t	 deliver_realtime_ms(void);
 static void	 deliver_arm_wake(struct deliver *, int64_t);
+
+/* Milliseconds of wall-clock time, for instants stored in the outbox. */
+static int64_t
+deliver_realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Milliseconds on the monotonic clock, for token buckets. */
 static int64_t
@@ -170,18 +177,12 @@ deliver_new(struct event_base *base, struct store *store,
 	d->store = store;
 	d->cfg = cfg;
 	d->bank = bank;
-	if ((d->multi = curl_multi_init()) == NULL) {
+	if ((d->curl = curlev_new(base, deliver_done_cb, d)) == NULL) {
 		xasprintf(cause, "cannot start libcurl");
 		free(d);
 		return NULL;
 	}
-	curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, deliver_socket_cb);
-	curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
-	curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, deliver_timer_cb);
-	curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
-	curl_multi_setopt(d->multi, CURLMOPT_MAXCONNECTS,
-	    (long)cfg->delivery.max_in_flight);
-	d->curl_timer = evtimer_new(base, deliver_curl_timeout_cb, d);
+	curlev_set_max_connections(d->curl, cfg->delivery.max_in_flight);
 	d->wake = evtimer_new(base, deliver_wake_cb, d);
 	d->flush = evtimer_new(base, deliver_flush_cb, d);
 	d->grace = evtimer_new(base, deliver_grace_cb, d);
@@ -280,17 +281,16 @@ deliver_free(struct deliver *d)
 		return;
 	for (t = d->transfers; t != NULL; t = next) {
 		next = t->next;
-		curl_multi_remove_handle(d->multi, t->easy);
+		curlev_remove(d->curl, t->easy);
 		deliver_transfer_free(t);
 	}
-	curl_multi_cleanup(d->multi);
+	curlev_free(d->curl);
 	for (size_t i = 0; i < d->noutcomes; i++)
 		free(d->outcomes[i].text);
 	free(d->outcomes);
 	for (size_t i = 0; i < d->nrates; i++)
 		free(d->rates[i].channel);
 	free(d->rates);
-	event_free(d->curl_timer);
 	event_free(d->wake);
 	event_free(d->flush);
 	event_free(d->grace);
@@ -398,94 +398,15 @@ deliver_host(const char *url)
 	return out;
 }
 
-/* libcurl wants a socket watched for what (or no longer): one event per socket. */
-static int
-deliver_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-    void *socketp)
-{
-	struct deliver *d = userp;
-	struct event *ev = socketp;
-	short kind;
-
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (ev != NULL) {
-			event_free(ev);
-			curl_multi_assign(d->multi, s, NULL);
-		}
-		return 0;
-	}
-	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
-	if (ev == NULL) {
-		ev = event_new(d->base, s, kind, deliver_event_cb, d);
-		curl_multi_assign(d->multi, s, ev);
-	} else {
-		event_del(ev);
-		event_assign(ev, d->base, s, kind, deliver_event_cb, d);
-	}
-	event_add(ev, NULL);
-	return 0;
-}
-
-/* libcurl wants one timer: -1 deletes it, 0 means soon (never call libcurl from here). */
-static int
-deliver_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct deliver *d = userp;
-	struct timeval tv;
-
-	(void)multi;
-	if (timeout_ms < 0) {
-		evtimer_del(d->curl_timer);
-		return 0;
-	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(d->curl_timer, &tv);
-	return 0;
-}
-
-/* A socket libcurl watches is ready. */
+/* libcurl finished a post. */
 static void
-deliver_event_cb(evutil_socket_t fd, short kind, void *arg)
-{
-	struct deliver *d = arg;
-	int running, action = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) |
-	    ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
-
-	curl_multi_socket_action(d->multi, fd, action, &running);
-	deliver_check_done(d);
-}
-
-/* libcurl's timer fired. */
-static void
-deliver_curl_timeout_cb(evutil_socket_t fd, short kind, void *arg)
-{
-	struct deliver *d = arg;
-	int running;
-
-	(void)fd;
-	(void)kind;
-	curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	deliver_check_done(d);
-}
-
-/* Finish every transfer libcurl reports done. */
-static void
-deliver_check_done(struct deliver *d)
+deliver_done_cb(void *arg, CURL *easy, CURLcode res)
 {
 	struct deliver_transfer *t;
-	CURLMsg *msg;
-	int left;
 
-	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-		curl_multi_remove_handle(d->multi, msg->easy_handle);
-		deliver_finish(t, msg->data.result);
-	}
+	(void)arg;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+	deliver_finish(t, res);
 }
 
 /* Collect the response body, up to a limit (it only ever holds a reason). */
@@ -538,7 +459,7 @@ deliver_wake_cb(evutil_socket_t fd, short kind, void *arg)
 	deliver_pump(arg);
 }
 
-/* Sleep until at (UTC seconds) at the latest; earlier wakes are kept. */
+/* Wake within delay_ms at the latest (an earlier wake is kept); -1: no wake needed. */
 static void
 deliver_arm_wake(struct deliver *d, int64_t delay_ms)
 {
@@ -571,7 +492,8 @@ deliver_pump(struct deliver *d)
 {
 	struct deliver_transfer *started = NULL, *t, *next;
 	struct store_outbox_row *rows;
-	int64_t now = (int64_t)time(NULL), wake_ms = -1, ready_ms, at;
+	int64_t now_ms = deliver_realtime_ms(), now = now_ms / 1000;
+	int64_t wake_ms = -1, ready_ms, at;
 	size_t n, skipped = 0, scanned = 0;
 	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
 
@@ -619,8 +541,8 @@ deliver_pump(struct deliver *d)
 	}
 	/* Sleep until the next retry comes due, or the next token. */
 	if (d->only == 0 && store_next_attempt(d->store, &at) == 1 && at > now &&
-	    (wake_ms == -1 || (at - now) * 1000 < wake_ms))
-		wake_ms = (at - now) * 1000;
+	    (wake_ms == -1 || at * 1000 - now_ms < wake_ms))
+		wake_ms = at * 1000 - now_ms;
 	deliver_arm_wake(d, wake_ms);
 	return;
 rollback:
@@ -790,7 +712,7 @@ deliver_post(struct deliver *d, struct deliver_transfer *t)
 	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
 	free(url);	/* libcurl copied the URL string */
-	if (curl_multi_add_handle(d->multi, t->easy) != CURLM_OK)
+	if (curlev_add(d->curl, t->easy) == -1)
 		deliver_finish(t, CURLE_FAILED_INIT);
 }
 
@@ -816,7 +738,8 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 	struct deliver *d = t->d;
 	struct deliver_rate *rate = deliver_rate_for(d, t->channel);
 	enum chat_outcome outcome = CHAT_RETRY;
-	int64_t now = (int64_t)time(NULL), hint_ms = -1, delay_ms, next_at;
+	int64_t now_ms = deliver_realtime_ms(), now = now_ms / 1000;
+	int64_t hint_ms = -1, delay_ms, next_at;
 	char *reason = NULL, *text;
 	long status = 0;
 
@@ -848,9 +771,8 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 			hint_ms = t->retry_after_ms;
 		delay_ms = hint_ms >= 0 ? hint_ms :
 		    deliver_backoff_ms(d->cfg, t->attempts);
-		next_at = now + (delay_ms + 999) / 1000;
-		if (next_at == now)
-			next_at++;
+		/* Whole seconds in the store, rounded up: never before the delay. */
+		next_at = (now_ms + delay_ms + 999) / 1000;
 		if (next_at >= t->due_at + t->expiry) {
 			char *why;
 
@@ -914,7 +836,7 @@ deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct deliver *d = arg;
 	struct timeval later = { DELIVER_FLUSH_RETRY_MS / 1000, 0 };
-	int64_t now = (int64_t)time(NULL);
+	int64_t now_ms = deliver_realtime_ms();
 	int failed = store_begin(d->store) == -1;
 
 	(void)fd;
@@ -933,7 +855,7 @@ deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 		struct deliver_outcome *o = &d->outcomes[i];
 
 		if (d->only > 0 && o->kind == DELIVER_OUT_RETRY)
-			deliver_arm_wake(d, (o->at - now) * 1000);
+			deliver_arm_wake(d, o->at * 1000 - now_ms);
 		else if (d->only > 0 && o->kind != DELIVER_OUT_RELEASE)
 			d->one_done(d->one_arg, o->kind == DELIVER_OUT_SENT ?
 			    DELIVER_SENT : DELIVER_FAILED, o->text);
@@ -965,7 +887,7 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 	(void)fd;
 	(void)kind;
 	while ((t = d->transfers) != NULL) {
-		curl_multi_remove_handle(d->multi, t->easy);
+		curlev_remove(d->curl, t->easy);
 		deliver_unlink(d, t);
 		log_notice("deliver: delivery %" PRId64 " to channel %s did not "
 		    "finish before the stop; it stays pending", t->id, t->channel);

@@ -8,7 +8,11 @@
 #include <string.h>
 
 #include "bank.h"
+#include <event2/event.h>
+
 #include "cli.h"
+#include "deliver.h"
+#include "replycode.h"
 #include "config.h"
 #include "cron.h"
 #include "log.h"
@@ -26,6 +30,8 @@ static int	main_check(const struct cli *);
 static int	main_cron(const struct cli *);
 static int	main_next(const struct cli *);
 static int	main_prompts(const struct cli *);
+static int	main_send(const struct cli *);
+static void	main_send_done(void *, enum deliver_result, const char *);
 static void	main_next_histories(const struct config *, struct bank_history *);
 static struct config *main_load_config(const struct cli *, const char **,
 		    struct bank **);
@@ -244,6 +250,97 @@ main_prompts(const struct cli *cli)
 	return 0;
 }
 
+/* What `nudged send` learnt from the outbox. */
+struct main_send_result {
+	struct event_base	*base;
+	enum deliver_result	 result;
+	char			*reason;
+	int			 done;
+};
+
+/* The one delivery of `nudged send` ended: remember how, and leave the loop. */
+static void
+main_send_done(void *arg, enum deliver_result result, const char *reason)
+{
+	struct main_send_result *r = arg;
+
+	r->result = result;
+	r->reason = reason != NULL ? xstrdup(reason) : NULL;
+	r->done = 1;
+	event_base_loopexit(r->base, NULL);
+}
+
+/* nudged send SCHEDULE: one nudge now, delivered by this process. */
+static int
+main_send(const struct cli *cli)
+{
+	const struct config_schedule *sc;
+	struct main_send_result r = { 0 };
+	struct deliver *d = NULL;
+	struct store *st = NULL;
+	struct config *cfg;
+	struct bank *bank;
+	const char *path;
+	char *cause = NULL, code[REPLYCODE_LEN + 1];
+	int64_t id = 0, at = (int64_t)time(NULL);
+	int rc = 0, exit_code = 3;
+
+	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
+		return EXIT_INVALID;
+	if ((sc = config_find_schedule(cfg, cli->schedule)) == NULL) {
+		fprintf(stderr, "nudged: %s has no schedule called \"%s\"\n", path,
+		    cli->schedule);
+		exit_code = EXIT_INVALID;
+		goto out;
+	}
+	if ((st = store_open(cfg->state_dir, &cause)) == NULL)
+		goto out;
+	/* The instant must be unique for the schedule: take the next free second. */
+	for (; rc == 0 && at < (int64_t)time(NULL) + 60; at++) {
+		if (store_begin(st) == -1)
+			break;
+		rc = schedule_enqueue(st, bank, sc, at, STORE_SENDING, &id, &cause);
+		if (rc == -1 || store_commit(st) == -1) {
+			store_rollback(st);
+			rc = -1;
+		}
+	}
+	if (rc != 1) {
+		if (rc == 2)
+			exit_code = EXIT_INVALID;
+		if (cause == NULL)
+			xasprintf(&cause, "could not enqueue a nudge of %s", sc->name);
+		goto out;
+	}
+	replycode_for(id, code);
+	printf("delivery %" PRId64 " (reply code %s) of schedule %s to channel "
+	    "%s\n", id, code, sc->name, sc->channel->name);
+	fflush(stdout);
+	r.base = event_base_new();
+	if ((d = deliver_start_one(r.base, st, cfg, bank, id, main_send_done, &r,
+	    &cause)) == NULL)
+		goto out;
+	event_base_dispatch(r.base);
+	if (r.done && r.result == DELIVER_SENT) {
+		printf("delivery %" PRId64 ": sent\n", id);
+		exit_code = 0;
+	} else
+		xasprintf(&cause, "delivery %" PRId64 ": failed: %s", id,
+		    r.reason ? r.reason : "stopped before it finished");
+out:
+	if (cause != NULL)
+		fprintf(stderr, "nudged: %s\n", cause);
+	free(cause);
+	free(r.reason);
+	deliver_free(d);
+	if (r.base != NULL)
+		event_base_free(r.base);
+	store_close(st);
+	bank_free(bank);
+	config_free(cfg);
+	return exit_code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -275,6 +372,8 @@ main(int argc, char **argv)
 		return main_next(&cli);
 	case CLI_PROMPTS:
 		return main_prompts(&cli);
+	case CLI_SEND:
+		return main_send(&cli);
 	default:
 		fputs(cli_usage(CLI_NONE), stderr);
 		return EXIT_USAGE;

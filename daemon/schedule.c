@@ -358,46 +358,64 @@ scheduler_record(struct scheduler *s, const struct config_schedule *sc,
 }
 
 /*
- * Enqueue a due instant with the prompt the bank picks for it from the
- * channel's history; a schedule with nothing to send (a finished track)
- * records the instant as skipped, saying why.
+ * Add a delivery of sc at instant at, in state (pending for the outbox, or
+ * sending for `nudged send`, which posts it itself), carrying the prompt
+ * the bank picks from the channel's history. 1 added (and *id), 0 already
+ * there, -1 store error; 2 when there is nothing to send (a finished track):
+ * the instant is then recorded as skipped and *cause says why.
  */
-static int
-scheduler_enqueue(struct scheduler *s, const struct config_schedule *sc,
-    int64_t at)
+int
+schedule_enqueue(struct store *st, const struct bank *bank,
+    const struct config_schedule *sc, int64_t at, enum store_state state,
+    int64_t *id, char **cause)
 {
 	struct store_delivery d = {
 		.schedule = sc->name,
 		.channel = sc->channel->name,
 		.due_at = at,
-		.state = STORE_PENDING,
+		.state = state,
 	};
 	struct bank_history h = { 0 };
 	const struct bank_prompt *p;
+	int rc;
+
+	*cause = NULL;
+	if (store_load_history(st, sc->channel->name, sc->name, &h) == -1) {
+		bank_history_clear(&h);
+		return -1;
+	}
+	if ((p = bank_pick(bank, sc, &h, &d.cycle, cause)) == NULL) {
+		d.state = STORE_SKIPPED;
+		d.reason = *cause;
+		rc = store_enqueue(st, &d, NULL);
+		bank_history_clear(&h);
+		return rc == -1 ? -1 : 2;
+	}
+	d.prompt_id = p->id;
+	rc = store_enqueue(st, &d, id);
+	bank_history_clear(&h);
+	return rc;
+}
+
+/* Enqueue a due instant for the outbox, logging what happened. */
+static int
+scheduler_enqueue(struct scheduler *s, const struct config_schedule *sc,
+    int64_t at)
+{
 	char when[32], *cause = NULL;
 	int64_t id = 0;
 	int rc;
 
-	if (store_load_history(s->store, sc->channel->name, sc->name, &h) == -1) {
-		bank_history_clear(&h);
-		return -1;
-	}
 	timefmt_utc(at, when, sizeof when);
-	if ((p = bank_pick(s->bank, sc, &h, &d.cycle, &cause)) == NULL) {
+	rc = schedule_enqueue(s->store, s->bank, sc, at, STORE_PENDING, &id,
+	    &cause);
+	if (rc == 2)
 		log_notice("schedule %s: %s not sent: %s", sc->name, when, cause);
-		rc = scheduler_record(s, sc, at, STORE_SKIPPED, cause);
-		free(cause);
-		bank_history_clear(&h);
-		return rc == -1 ? -1 : 0;
-	}
-	d.prompt_id = p->id;
-	rc = store_enqueue(s->store, &d, &id);
-	if (rc == 1)
+	else if (rc == 1)
 		log_info("schedule %s: due %s, enqueued delivery %" PRId64
-		    " (prompt %s) for channel %s", sc->name, when, id, p->id,
-		    sc->channel->name);
-	bank_history_clear(&h);
-	return rc;
+		    " for channel %s", sc->name, when, id, sc->channel->name);
+	free(cause);
+	return rc == 2 ? 0 : rc;
 }
 
 /* Set the timerfd to wake at an absolute wall-clock instant (disarm for none). */

@@ -5,12 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
+
 struct bank;
 struct config;
 struct config_schedule;
 struct event_base;
 struct scheduler;
-struct store;
 
 /* One upcoming nudge, for previews. */
 struct schedule_instant {
@@ -27,6 +28,9 @@ void		 scheduler_stop(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,
 		    void (*)(void *), void *);
 
+int		 schedule_enqueue(struct store *, const struct bank *,
+		    const struct config_schedule *, int64_t at, enum store_state,
+		    int64_t *id, char **cause);
 size_t		 schedule_preview(const struct config *, int64_t from,
 		    int64_t until, size_t max, struct schedule_instant *out);
 size_t		 schedule_dst_notes(const struct config *, int64_t from,

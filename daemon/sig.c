@@ -478,19 +478,15 @@ sig_webhooks_match(const unsigned char want[32], const char *signatures)
 	char		*b64;
 	int		 shaped = 0, matched = 0;
 
-	while (*p != '\0') {
+	for (;; p += n) {
 		p += strspn(p, " ");
-		n = strcspn(p, " ");
-		if (n == 0)
+		if ((n = strcspn(p, " ")) == 0)
 			break;
 		comma = memchr(p, ',', n);
-		if (comma == NULL || comma == p || comma + 1 == p + n) {
-			p += n;
+		if (comma == NULL || comma == p || comma + 1 == p + n)
 			continue;
-		}
 		if (comma - p != 2 || strncmp(p, "v1", 2) != 0) {
 			shaped = 1;	/* another scheme, e.g. v1a */
-			p += n;
 			continue;
 		}
 		b64 = xstrndup(comma + 1, n - 3);
@@ -503,7 +499,6 @@ sig_webhooks_match(const unsigned char want[32], const char *signatures)
 			free(got);
 		}
 		free(b64);
-		p += n;
 	}
 	if (matched)
 		return SIG_OK;

@@ -622,7 +622,8 @@ store_column_strdup(sqlite3_stmt *stmt, int col)
 
 /*
  * Up to limit deliveries to send now, past the first offset: pending ones
- * whose time has come, or, with only > 0, just that one whatever its state.
+ * whose time has come, or, with only > 0, just that one (whatever its state)
+ * once its next attempt has come.
  */
 int
 store_due(struct store *st, int64_t now, int64_t only, size_t offset,
@@ -630,8 +631,9 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, channel, "
 	    "prompt_id, due_at, attempts, reply_code FROM deliveries WHERE "
-	    "(?3 > 0 AND id = ?3) OR (?3 = 0 AND state = 'pending' AND "
-	    "next_attempt_at <= ?1) ORDER BY next_attempt_at, id LIMIT ?2 "
+	    "(?3 > 0 AND id = ?3 AND next_attempt_at <= ?1) OR (?3 = 0 AND "
+	    "state = 'pending' AND next_attempt_at <= ?1) "
+	    "ORDER BY next_attempt_at, id LIMIT ?2 "
 	    "OFFSET ?4");
 	int rc;
 

@@ -472,7 +472,7 @@ test_discord_clock_and_headers(void **state)
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM), SIG_MALFORMED);
 	/* 127 digits, and a non-hex digit. */
 	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
-	    DISCORD_SIG + 1, body, len, DISCORD_TS_NUM), SIG_MALFORMED);
+	    &DISCORD_SIG[1], body, len, DISCORD_TS_NUM), SIG_MALFORMED);
 	{
 		char	*s = strdup(DISCORD_SIG);
 

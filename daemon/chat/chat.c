@@ -370,42 +370,38 @@ chat_url_len(const char *s, size_t len)
 	return n;
 }
 
-/* A reason for the log and the store: status and sanitised platform text. */
+/* A reason for the log and the store: sanitised platform text, or NULL. */
 char *
-chat_reason(long status, const char *detail, size_t len)
+chat_reason(const char *detail, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)detail;
 	struct chat_buf		 b = { NULL, 0, 0 };
-	size_t			 i = 0, n, start, kept = 0;
+	size_t			 i = 0, n, kept = 0;
 	int			 space = 0;
 
-	chat_buf_addf(&b, "HTTP %ld", status);
-	start = b.len;
 	while (detail != NULL && i < len && detail[i] != '\0') {
 		if ((n = chat_url_len(detail + i, len - i)) != 0) {
-			chat_buf_add(&b, b.len == start ? ": " : space ?
-			    " " : "");
+			if (space && b.len != 0)
+				chat_buf_addc(&b, ' ');
 			chat_buf_add(&b, "[url]");
 			space = 0;
 			i += n;
 			continue;
 		}
 		n = chat_utf8_seq(p + i, len - i);
-		if (n == 1 && (p[i] <= ' ' || p[i] == 0x7f)) {
+		/* Controls, C1 controls and blanks fold into one space. */
+		if ((n == 1 && (p[i] <= ' ' || p[i] == 0x7f)) ||
+		    (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
 			space = 1;
-			i++;
-			continue;
-		}
-		if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
-			space = 1;
-			i += 2;
+			i += n;
 			continue;
 		}
 		if (kept + (n != 0 ? n : 1) > CHAT_REASON_MAX) {
 			chat_buf_add(&b, "...");
 			break;
 		}
-		chat_buf_add(&b, b.len == start ? ": " : space ? " " : "");
+		if (space && b.len != 0)
+			chat_buf_addc(&b, ' ');
 		space = 0;
 		if (n == 0) {
 			chat_buf_addc(&b, '?');
@@ -415,7 +411,7 @@ chat_reason(long status, const char *detail, size_t len)
 		kept += n;
 		i += n;
 	}
-	return chat_buf_take(&b);
+	return b.s;
 }
 
 /* Attach item to parent under key (or at the end of an array), if any. */

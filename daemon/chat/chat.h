@@ -57,7 +57,8 @@ struct chat_platform {
 			    struct chat_request *, char **cause);
 	/*
 	 * Read the HTTP status and body of a post: the outcome, a short
-	 * reason (allocated, never containing the webhook URL), and for
+	 * reason (allocated, or NULL when the platform gave none; never the
+	 * webhook URL), and for
 	 * CHAT_RETRY an optional platform-specified delay in milliseconds
 	 * (from the body, e.g. Discord's retry_after), else -1.
 	 */
@@ -125,12 +126,13 @@ char		*chat_escape_terminal(const char *);
 /* The usual reading of a status: 2xx sent; 408, 425, 429, 5xx retry. */
 enum chat_outcome chat_http_outcome(long status);
 /*
- * "HTTP 404: <detail>", the detail (len bytes, need not be NUL-terminated)
- * flattened to one printable line, cut at 200 bytes, and every http:// or
- * https:// URL in it replaced by "[url]", so no webhook URL a platform echoes
- * back can reach a log.
+ * A platform's explanation for a reason: detail (len bytes, need not be
+ * NUL-terminated) flattened to one printable line, cut at 200 bytes, every
+ * http:// or https:// URL in it replaced by "[url]" so no webhook URL a
+ * platform echoes back can reach a log; NULL when nothing is left. Reasons
+ * leave the HTTP status out: the caller has it.
  */
-char		*chat_reason(long status, const char *detail, size_t len);
+char		*chat_reason(const char *detail, size_t len);
 
 /*
  * cJSON builders that abort on out-of-memory. A NULL key appends to an

@@ -5,7 +5,8 @@
  * @everyone, @here, a role or a user. Markdown that would render in content,
  * title and description (\ * _ ~ ` | > anywhere, # - + opening a line) is
  * backslash-escaped; Discord drops a backslash before any punctuation. The
- * footer is plain text in Discord and is not escaped.
+ * footer is plain text in Discord and is not escaped. A retryable answer's
+ * JSON retry_after (seconds, float) becomes the retry delay, rounded up.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -160,7 +161,7 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 
 	json = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
 	if (retry_ms != NULL)
-		*retry_ms = status == 429 ? discord_retry_ms(json) : -1;
+		*retry_ms = outcome == CHAT_RETRY ? discord_retry_ms(json) : -1;
 	if (reason != NULL) {
 		/* Errors: {"message": "Unknown Webhook", "code": 10015}. */
 		message = chat_json_find(json, "message", NULL);
@@ -176,10 +177,10 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 			if (cJSON_IsTrue(global))
 				chat_buf_add(&b, " (global limit)");
 			detail = chat_buf_take(&b);
-			*reason = chat_reason(status, detail, strlen(detail));
+			*reason = chat_reason(detail, strlen(detail));
 			free(detail);
 		} else
-			*reason = chat_reason(status, body, len);
+			*reason = chat_reason(body, len);
 	}
 	cJSON_Delete(json);
 	return outcome;

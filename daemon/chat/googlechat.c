@@ -145,12 +145,12 @@ googlechat_classify(long status, const char *body, size_t len, char **reason,
 	if (outcome != CHAT_SENT && message != NULL) {
 		xasprintf(&detail, "%s%s%s", gstatus != NULL ? gstatus : "",
 		    gstatus != NULL ? ": " : "", message);
-		*reason = chat_reason(status, detail, strlen(detail));
+		*reason = chat_reason(detail, strlen(detail));
 		free(detail);
 	} else if (outcome == CHAT_SENT)
-		*reason = chat_reason(status, "ok", 2);
+		*reason = NULL;	/* the body is the posted message */
 	else
-		*reason = chat_reason(status, body, len);
+		*reason = chat_reason(body, len);
 	cJSON_Delete(json);
 	return outcome;
 }

@@ -134,9 +134,9 @@ mattermost_classify(long status, const char *body, size_t len, char **reason,
 	json = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
 	message = chat_json_find(json, "message", NULL);
 	if (outcome != CHAT_SENT && message != NULL)
-		*reason = chat_reason(status, message, strlen(message));
+		*reason = chat_reason(message, strlen(message));
 	else
-		*reason = chat_reason(status, body, len);
+		*reason = chat_reason(body, len);
 	cJSON_Delete(json);
 	return outcome;
 }

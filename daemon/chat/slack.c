@@ -206,9 +206,9 @@ slack_classify(long status, const char *body, size_t len, char **reason,
 	if (outcome != CHAT_SENT &&
 	    (code = slack_error(body, len, &hint)) != NULL) {
 		xasprintf(&detail, "%s (%s)", code, hint);
-		*reason = chat_reason(status, detail, strlen(detail));
+		*reason = chat_reason(detail, strlen(detail));
 		free(detail);
 	} else
-		*reason = chat_reason(status, body, len);
+		*reason = chat_reason(body, len);
 	return outcome;
 }

@@ -143,14 +143,14 @@ teams_classify(long status, const char *body, size_t len, char **reason,
 		xasprintf(&detail, "%s%s%s", code != NULL ? code : "",
 		    code != NULL && message != NULL ? ": " : "",
 		    message != NULL ? message : "");
-		*reason = chat_reason(status, detail, strlen(detail));
+		*reason = chat_reason(detail, strlen(detail));
 		free(detail);
 	} else if (outcome == CHAT_RETRY && status >= 200 && status <= 299) {
 		detail = xstrdup("throttled (HTTP error 429 in the body)");
-		*reason = chat_reason(status, detail, strlen(detail));
+		*reason = chat_reason(detail, strlen(detail));
 		free(detail);
 	} else
-		*reason = chat_reason(status, body, len);
+		*reason = chat_reason(body, len);
 	cJSON_Delete(json);
 	return outcome;
 }

@@ -89,6 +89,6 @@ webhook_classify(long status, const char *body, size_t len, char **reason,
 	if (retry_ms != NULL)
 		*retry_ms = -1;
 	if (reason != NULL)
-		*reason = chat_reason(status, body, len);
+		*reason = chat_reason(body, len);
 	return chat_http_outcome(status);
 }
