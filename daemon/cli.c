@@ -55,6 +55,19 @@ static const struct cli_spec cli_specs[] = {
 	    "outcome. Exits 0 when sent, 3 when it failed. Safe to run while\n"
 	    "nudged serve runs on the same state folder.\n",
 	    "c" },
+	{ CLI_EXPORT, "export",
+	    "usage: nudged export [-c FILE] [--format json|csv]\n"
+	    "Write every delivery and every answer to stdout: JSON (default),\n"
+	    "deliveries each with their replies, or CSV, one line per answer.\n",
+	    "cF" },
+	{ CLI_STATS, "stats",
+	    "usage: nudged stats [-c FILE] [--channel C] [--user U] [--since DATE]\n"
+	    "                    [--format table|json|csv]\n"
+	    "How the reflection habit grows: per channel the nudges, answers,\n"
+	    "people and a 12-week trend; per person answers, response rate,\n"
+	    "streaks, median time to answer, active weeks. DATE is a local date\n"
+	    "(YYYY-MM-DD) in the config's time zone.\n",
+	    "cFHus" },
 };
 #define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
 
@@ -73,6 +86,9 @@ static const char cli_main_usage[] =
     "  prompts [-c FILE] [--theme T] [--audience A] [--format table|json]\n"
     "                                             list the prompt bank\n"
     "  send    [-c FILE] SCHEDULE                 send one nudge of SCHEDULE now\n"
+    "  export  [-c FILE] [--format json|csv]      every delivery and answer\n"
+    "  stats   [-c FILE] [--channel C] [--user U] [--since DATE]\n"
+    "          [--format table|json|csv]          streaks, response rates, trends\n"
     "\n"
     "  nudged --version | --help | COMMAND --help\n"
     "\n"
@@ -86,6 +102,7 @@ static int	 cli_number(const char *, const char *, long, long, long *,
 static int	 cli_apply(const struct cli_spec *, struct cli *, int,
 		    const char *, char **);
 static const char *cli_long_name(int);
+static int	 cli_format(struct cli *, const char *, char **);
 
 /* The help text of a sub-command, or the main help for CLI_NONE/CLI_HELP. */
 const char *
@@ -152,6 +169,9 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		{ "theme", required_argument, NULL, 'T' },
 		{ "audience", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "channel", required_argument, NULL, 'H' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "since", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -266,17 +286,39 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 		cli->audience = optarg;
 		return 0;
 	case 'F':
-		if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
-			xasprintf(cause, "--format: \"%s\" is not table or json",
-			    optarg);
-			return -1;
-		}
-		cli->format = optarg;
+		return cli_format(cli, optarg, cause);
+	case 'H':
+		cli->channel = optarg;
+		return 0;
+	case 'u':
+		cli->user = optarg;
+		return 0;
+	case 's':
+		cli->since = optarg;
 		return 0;
 	default:
 		xasprintf(cause, "%s: unknown option", spec->name);
 		return -1;
 	}
+}
+
+/* --format: the formats each command writes. */
+static int
+cli_format(struct cli *cli, const char *value, char **cause)
+{
+	const char *allowed = cli->command == CLI_EXPORT ? "json csv" :
+	    cli->command == CLI_STATS ? "table json csv" : "table json";
+	const char *p = strstr(allowed, value);
+	size_t n = strlen(value);
+
+	if (n == 0 || p == NULL || (p != allowed && p[-1] != ' ') ||
+	    (p[n] != ' ' && p[n] != '\0')) {
+		xasprintf(cause, "--format: \"%s\" is not one of: %s", value,
+		    allowed);
+		return -1;
+	}
+	cli->format = value;
+	return 0;
 }
 
 /* The long name of an option letter, for messages. */
@@ -300,6 +342,12 @@ cli_long_name(int ch)
 		return "audience";
 	case 'F':
 		return "format";
+	case 'H':
+		return "channel";
+	case 'u':
+		return "user";
+	case 's':
+		return "since";
 	default:
 		return "verbose";
 	}

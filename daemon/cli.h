@@ -14,6 +14,8 @@ enum cli_command {
 	CLI_NEXT,
 	CLI_PROMPTS,
 	CLI_SEND,
+	CLI_EXPORT,
+	CLI_STATS,
 };
 
 struct cli {
@@ -30,7 +32,10 @@ struct cli {
 	long		 days;		/* --days D, 0 when not given */
 	const char	*theme;		/* --theme T */
 	const char	*audience;	/* --audience A */
-	const char	*format;	/* --format table|json */
+	const char	*format;	/* --format table|json|csv */
+	const char	*channel;	/* --channel C */
+	const char	*user;		/* --user U */
+	const char	*since;		/* --since DATE */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

@@ -29,16 +29,19 @@ struct config_load {
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
 	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
-	NULL };
+	"away", "retention", "dashboard_token", NULL };
+static const char *const config_away_keys[] = { "user", "channel", "from",
+	"to", NULL };
 static const char *const config_delivery_keys[] = { "max_in_flight",
 	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
 	NULL };
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"signing_secret", "hmac_secret", "token", "public_key", "api_token",
-	"slack_channel_id", "rate", NULL };
+	"slack_channel_id", "rate", "anonymous", "share_answers", NULL };
 static const char *const config_schedule_keys[] = { "name", "cron",
 	"timezone", "channel", "themes", "track", "audience", "skip_dates",
-	"skip_calendars", "catch_up", "expiry", NULL };
+	"skip_calendars", "catch_up", "expiry", "answer_window", "digest",
+	"remind_after", NULL };
 static const char *const config_platforms[] = { "slack", "teams", "discord",
 	"mattermost", "googlechat", "webhook", "console", NULL };
 
@@ -52,6 +55,8 @@ static const struct tz *config_zone(struct config_load *, const cJSON *,
 		    const char *);
 static void	 config_parse_listen(struct config_load *, const cJSON *);
 static void	 config_parse_delivery(struct config_load *, const cJSON *);
+static void	 config_parse_away(struct config_load *, const cJSON *);
+static int64_t	 config_local_day_start(const struct tz *, int, int, int);
 static void	 config_duration(struct config_load *, const cJSON *,
 		    const char *, int64_t, int64_t, int64_t *);
 static void	 config_parse_channels(struct config_load *, const cJSON *);
@@ -130,6 +135,10 @@ config_load(const char *path, char **cause)
 		    "channels", 1));
 		config_parse_schedules(&L, jsonc_get_array(L.doc, root,
 		    "schedules", 1));
+		config_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
+		config_duration(&L, root, "retention", 86400, 100 * 366 * 86400LL,
+		    &cfg->retention);
+		cfg->dashboard_token = config_string(&L, root, "dashboard_token", 0);
 	}
 	free(L.dir);
 	if ((*cause = jsonc_errors_join(L.doc)) != NULL) {
@@ -160,6 +169,12 @@ config_free(struct config *cfg)
 		free(c->api_token);
 		free(c->slack_channel_id);
 	}
+	for (size_t i = 0; i < cfg->naway; i++) {
+		free(cfg->away[i].user);
+		free(cfg->away[i].channel);
+	}
+	free(cfg->away);
+	free(cfg->dashboard_token);
 	for (size_t i = 0; i < cfg->nschedules; i++) {
 		struct config_schedule *s = &cfg->schedules[i];
 
@@ -174,6 +189,9 @@ config_free(struct config *cfg)
 			free(s->track[j]);
 		free(s->track);
 		free(s->skip_days);
+		free(s->digest_expr);
+		if (s->digest != NULL)
+			cron_free(s->digest);
 	}
 	for (size_t i = 0; i < cfg->nzones; i++)
 		tz_free(cfg->zones[i]);
@@ -439,6 +457,70 @@ config_parse_delivery(struct config_load *L, const cJSON *d)
 		jsonc_error(L->doc, d, "retry_max is shorter than retry_initial");
 }
 
+/* The UTC instant a local day starts in zone tz. */
+static int64_t
+config_local_day_start(const struct tz *tz, int y, int m, int d)
+{
+	return tz_from_local(tz, y, m, d, 0, 0, 0);
+}
+
+/*
+ * "away": [{"user", "channel"?, "from", "to"}], dates local to the config's
+ * time zone, both included.
+ */
+static void
+config_parse_away(struct config_load *L, const cJSON *away)
+{
+	const cJSON *a, *node;
+	const char *user, *from, *to, *channel;
+	int y1, m1, d1, y2, m2, d2;
+	char *cause = NULL;
+	struct config_away *ca;
+
+	if (away == NULL || L->cfg->tz == NULL)
+		return;
+	L->cfg->away = xcalloc((size_t)cJSON_GetArraySize(away) + 1,
+	    sizeof *L->cfg->away);
+	cJSON_ArrayForEach(a, away) {
+		if (!cJSON_IsObject(a)) {
+			jsonc_error(L->doc, a, "an away entry must be an object "
+			    "{\"user\", \"from\", \"to\"}");
+			continue;
+		}
+		jsonc_check_keys(L->doc, a, config_away_keys);
+		user = jsonc_get_string(L->doc, a, "user", 1);
+		channel = jsonc_get_string(L->doc, a, "channel", 0);
+		from = jsonc_get_string(L->doc, a, "from", 1);
+		to = jsonc_get_string(L->doc, a, "to", 1);
+		if (channel != NULL && config_find_channel(L->cfg, channel) == NULL)
+			jsonc_error(L->doc, jsonc_get(L->doc, a, "channel", 0),
+			    "no channel called \"%s\" under \"channels\"", channel);
+		if (user == NULL || from == NULL || to == NULL)
+			continue;
+		node = jsonc_get(L->doc, a, "from", 0);
+		if (timefmt_parse_date(from, &y1, &m1, &d1, &cause) == -1 ||
+		    (node = jsonc_get(L->doc, a, "to", 0),
+		    timefmt_parse_date(to, &y2, &m2, &d2, &cause) == -1)) {
+			jsonc_error(L->doc, node, "%s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (timefmt_days_from_civil(y2, m2, d2) <
+		    timefmt_days_from_civil(y1, m1, d1)) {
+			jsonc_error(L->doc, node, "\"to\" is before \"from\"");
+			continue;
+		}
+		ca = &L->cfg->away[L->cfg->naway++];
+		ca->user = xstrdup(user);
+		ca->channel = channel != NULL ? xstrdup(channel) : NULL;
+		ca->from = config_local_day_start(L->cfg->tz, y1, m1, d1);
+		timefmt_civil_from_days(timefmt_days_from_civil(y2, m2, d2) + 1,
+		    &y2, &m2, &d2);
+		ca->until = config_local_day_start(L->cfg->tz, y2, m2, d2);
+	}
+}
+
 /* Named holiday lists, each an array of local dates. */
 static void
 config_parse_calendars(struct config_load *L, const cJSON *calendars)
@@ -534,6 +616,11 @@ config_parse_channel(struct config_load *L, const cJSON *ch,
 	c->public_key = config_string(L, ch, "public_key", 0);
 	c->api_token = config_string(L, ch, "api_token", 0);
 	c->slack_channel_id = config_string(L, ch, "slack_channel_id", 0);
+	if (jsonc_get_bool(L->doc, ch, "anonymous", 0, &c->anonymous) == 1 &&
+	    c->anonymous && jsonc_get(L->doc, ch, "share_answers", 0) != NULL)
+		jsonc_error(L->doc, jsonc_get(L->doc, ch, "share_answers", 0),
+		    "an anonymous channel never shares answers");
+	jsonc_get_bool(L->doc, ch, "share_answers", 0, &c->share_answers);
 	c->rate = -1;
 	if ((node = jsonc_get(L->doc, ch, "rate", 0)) != NULL) {
 		if (!cJSON_IsNumber(node) || node->valuedouble < 0 ||
@@ -599,6 +686,7 @@ config_parse_schedules(struct config_load *L, const cJSON *schedules)
 
 		sc->catch_up = CONFIG_DEFAULT_CATCH_UP;
 		sc->expiry = CONFIG_DEFAULT_EXPIRY;
+		sc->answer_window = CONFIG_DEFAULT_ANSWER_WINDOW;
 		if (!cJSON_IsObject(s)) {
 			jsonc_error(L->doc, s, "a schedule must be an object, not "
 			    "%s", jsonc_type_name(s));
@@ -680,6 +768,24 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
 	}
 	config_duration(L, s, "catch_up", 0, 366 * 86400, &sc->catch_up);
 	config_duration(L, s, "expiry", 60, 30 * 86400, &sc->expiry);
+	config_duration(L, s, "answer_window", 60, CONFIG_MAX_ANSWER_WINDOW,
+	    &sc->answer_window);
+	config_duration(L, s, "remind_after", 60, CONFIG_MAX_ANSWER_WINDOW,
+	    &sc->remind_after);
+	if (sc->remind_after > 0 && sc->remind_after >= sc->answer_window)
+		jsonc_error(L->doc, jsonc_get(L->doc, s, "remind_after", 0),
+		    "remind_after must be shorter than answer_window");
+	if ((sc->digest_expr = config_string(L, s, "digest", 0)) != NULL) {
+		char *cause = NULL;
+		int column = 0;
+
+		if ((sc->digest = cron_parse(sc->digest_expr, &cause,
+		    &column)) == NULL) {
+			jsonc_error_at(L->doc, jsonc_get(L->doc, s, "digest", 0),
+			    column, "digest: %s", cause);
+			free(cause);
+		}
+	}
 	config_parse_skips(L, s, sc);
 }
 

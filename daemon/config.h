@@ -25,6 +25,8 @@ struct config_channel {
 	char	*api_token;		/* secret */
 	char	*slack_channel_id;
 	double	 rate;		/* messages per second; < 0: the platform's */
+	int	 anonymous;	/* counts only, never names; no figure under 3 */
+	int	 share_answers;	/* digests may quote answers */
 };
 
 struct config_schedule {
@@ -42,6 +44,18 @@ struct config_schedule {
 	size_t			 nskip_days;
 	int64_t			 catch_up;	/* seconds */
 	int64_t			 expiry;	/* seconds after due_at to stop retrying */
+	int64_t			 answer_window;	/* seconds after due_at answers attach */
+	char			*digest_expr;	/* weekly digest cron, or NULL */
+	struct cron		*digest;
+	int64_t			 remind_after;	/* seconds; 0: no reminder */
+};
+
+/* A person away (vacation, leave): their unanswered nudges then do not count. */
+struct config_away {
+	char		*user;		/* platform user id, as answers carry it */
+	char		*channel;	/* NULL: every channel */
+	int64_t		 from;		/* UTC instant the first local day starts */
+	int64_t		 until;		/* UTC instant after the last local day */
 };
 
 /* How the outbox posts: limits, timeouts and the retry schedule. */
@@ -66,6 +80,10 @@ struct config {
 	size_t			 nchannels;
 	struct config_schedule	*schedules;
 	size_t			 nschedules;
+	struct config_away	*away;
+	size_t			 naway;
+	int64_t			 retention;	/* seconds answers are kept; 0: forever */
+	char			*dashboard_token; /* bearer for / and /api/v1/stats */
 	struct tz		**zones;
 	size_t			 nzones;
 };
@@ -73,6 +91,8 @@ struct config {
 #define CONFIG_DEFAULT_LISTEN	"127.0.0.1:8470"
 #define CONFIG_DEFAULT_CATCH_UP	3600
 #define CONFIG_DEFAULT_EXPIRY	(12 * 3600)
+#define CONFIG_DEFAULT_ANSWER_WINDOW	(7 * 86400)
+#define CONFIG_MAX_ANSWER_WINDOW	(30 * 86400)
 
 struct config	*config_load(const char *path, char **cause);
 void		 config_free(struct config *);

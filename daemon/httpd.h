@@ -4,9 +4,10 @@
 
 struct event_base;
 struct httpd;
+struct replies;
 
 struct httpd	*httpd_start(struct event_base *, const char *host, int port,
-		    char **cause);
+		    struct replies *, char **cause);
 void		 httpd_stop(struct httpd *);
 
 #endif

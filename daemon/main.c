@@ -12,6 +12,8 @@
 
 #include "cli.h"
 #include "deliver.h"
+#include "export.h"
+#include "habits.h"
 #include "replycode.h"
 #include "config.h"
 #include "cron.h"
@@ -31,6 +33,8 @@ static int	main_cron(const struct cli *);
 static int	main_next(const struct cli *);
 static int	main_prompts(const struct cli *);
 static int	main_send(const struct cli *);
+static int	main_export(const struct cli *);
+static int	main_stats(const struct cli *);
 static void	main_send_done(void *, enum deliver_result, const char *);
 static void	main_next_histories(const struct config *, struct bank_history *);
 static struct config *main_load_config(const struct cli *, const char **,
@@ -341,6 +345,96 @@ out:
 	return exit_code;
 }
 
+/* nudged export: every delivery and answer on stdout. */
+static int
+main_export(const struct cli *cli)
+{
+	struct store *st;
+	struct config *cfg;
+	const char *path;
+	char *cause = NULL;
+	int rc;
+
+	path = cli->config != NULL ? cli->config : config_default_path();
+	if ((cfg = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return EXIT_INVALID;
+	}
+	st = store_open_readonly(cfg->state_dir, &cause);
+	if (st == NULL && cause != NULL) {
+		fprintf(stderr, "nudged: %s\n", cause);
+		free(cause);
+		config_free(cfg);
+		return 3;
+	}
+	rc = export_write(st, stdout, cli->format ? cli->format : "json");
+	if (rc == -1)
+		fprintf(stderr, "nudged: reading the store failed\n");
+	store_close(st);
+	config_free(cfg);
+	return rc == -1 ? 3 : 0;
+}
+
+/* nudged stats: the habit measures as a table, JSON or CSV. */
+static int
+main_stats(const struct cli *cli)
+{
+	struct habits_filter f = { .channel = cli->channel, .user = cli->user,
+	    .since_date = cli->since };
+	struct store *st = NULL;
+	struct config *cfg;
+	struct bank *bank;
+	const char *path;
+	char *cause = NULL;
+	cJSON *doc = NULL;
+	int y, m, d, rc = EXIT_INVALID;
+
+	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
+		return EXIT_INVALID;
+	if (cli->channel != NULL && config_find_channel(cfg, cli->channel) ==
+	    NULL) {
+		xasprintf(&cause, "--channel: %s has no channel called \"%s\"",
+		    path, cli->channel);
+		goto out;
+	}
+	if (cli->since != NULL) {
+		if (timefmt_parse_date(cli->since, &y, &m, &d, &cause) == -1)
+			goto out;
+		f.since = tz_from_local(cfg->tz, y, m, d, 0, 0, 0);
+	}
+	rc = 3;
+	st = store_open_readonly(cfg->state_dir, &cause);
+	if (st == NULL && cause != NULL)
+		goto out;
+	if ((doc = habits_stats(st, cfg, bank, &f, (int64_t)time(NULL),
+	    &cause)) == NULL)
+		goto out;
+	if (cli->format != NULL && strcmp(cli->format, "json") == 0) {
+		char *json = cJSON_Print(doc);
+
+		printf("%s\n", json);
+		free(json);
+	} else if (cli->format != NULL && strcmp(cli->format, "csv") == 0)
+		habits_print_csv(stdout, doc);
+	else {
+		if (st == NULL)
+			printf("No nudges have been sent yet (no database in %s).\n",
+			    cfg->state_dir);
+		habits_print_table(stdout, doc);
+	}
+	rc = 0;
+out:
+	if (cause != NULL)
+		fprintf(stderr, "nudged: %s\n", cause);
+	free(cause);
+	cJSON_Delete(doc);
+	store_close(st);
+	bank_free(bank);
+	config_free(cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -374,6 +468,10 @@ main(int argc, char **argv)
 		return main_prompts(&cli);
 	case CLI_SEND:
 		return main_send(&cli);
+	case CLI_EXPORT:
+		return main_export(&cli);
+	case CLI_STATS:
+		return main_stats(&cli);
 	default:
 		fputs(cli_usage(CLI_NONE), stderr);
 		return EXIT_USAGE;

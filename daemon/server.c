@@ -19,6 +19,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "notify.h"
+#include "reply.h"
 #include "schedule.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -29,6 +30,7 @@ struct server {
 	struct bank		*bank;
 	struct store		*store;
 	struct httpd		*httpd;
+	struct replies		*replies;
 	struct scheduler	*scheduler;
 	struct deliver		*deliver;
 	int			 stopping;
@@ -105,8 +107,9 @@ server_start(struct server *s, const char *config_path)
 		log_warnx("nudged: cannot create the event loop");
 		return 3;
 	}
+	s->replies = replies_new(s->base, s->store, s->cfg, s->bank);
 	if ((s->httpd = httpd_start(s->base, s->cfg->listen_host,
-	    s->cfg->listen_port, &cause)) == NULL) {
+	    s->cfg->listen_port, s->replies, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return 3;
@@ -152,6 +155,8 @@ server_shutdown(struct server *s)
 	notify_stopping();
 	scheduler_stop(s->scheduler);
 	deliver_free(s->deliver);
+	/* Answers accepted this turn are committed before connections close. */
+	replies_free(s->replies);
 	httpd_stop(s->httpd);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
@@ -260,6 +265,7 @@ server_reload(struct server *s)
 		config_free(next);
 	} else {
 		deliver_reload(s->deliver, next, bank);
+		replies_reload(s->replies, next, bank);
 		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;

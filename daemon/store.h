@@ -28,6 +28,7 @@ struct store_delivery {
 };
 
 struct bank_history;
+struct tz;
 
 /* A delivery the outbox is about to send. */
 struct store_outbox_row {
@@ -38,6 +39,89 @@ struct store_outbox_row {
 	int64_t	 due_at;
 	int64_t	 attempts;
 	char	*reply_code;
+};
+
+/* The delivery an answer is attached to. */
+struct store_target {
+	int64_t	 id;
+	char	*schedule;
+	char	*prompt_id;
+	int64_t	 due_at;
+};
+
+/* One answer as it is stored. */
+struct store_reply {
+	int64_t		 delivery_id;
+	const char	*channel;
+	const char	*user_id;
+	const char	*user_name;
+	const char	*text;
+	int64_t		 received_at;
+	const char	*source;	/* the route: slack, teams, api... */
+	const char	*message_id;	/* unique per source */
+};
+
+/* One row of `nudged export`: a delivery and one of its replies (reply_id 0: none). */
+struct store_export_row {
+	int64_t		 delivery_id;
+	const char	*schedule;
+	const char	*channel;
+	const char	*prompt_id;
+	int64_t		 due_at;
+	const char	*state;
+	const char	*reason;
+	int64_t		 attempts;
+	int64_t		 sent_at;	/* 0: not sent */
+	const char	*reply_code;
+	int64_t		 reply_id;
+	const char	*user_id;
+	const char	*user_name;
+	const char	*text;
+	int64_t		 received_at;
+	const char	*source;
+	const char	*message_id;
+};
+
+/* What the habit measures look at (see store_stats.c). */
+struct store_stats_scope {
+	const char	*channel;	/* NULL: every channel */
+	const char	*user;		/* NULL: everyone */
+	int64_t		 since;		/* deliveries due from here; 0: all */
+	int64_t		 now;
+	struct store_away {
+		const char	*user;
+		const char	*channel;	/* NULL: every channel */
+		int64_t		 from, until;
+	}		*away;
+	size_t		 naway;
+	struct store_window {
+		const char	*schedule;
+		int64_t		 seconds;
+	}		*windows;		/* answer windows by schedule */
+	size_t		 nwindows;
+	int64_t		 default_window;
+	const struct tz	*tz;		/* the zone local days and weeks are read in */
+};
+
+/* One result row of a stats query. */
+struct store_row;
+int64_t		 store_row_int(const struct store_row *, int col);
+const char	*store_row_text(const struct store_row *, int col);
+int		 store_row_is_null(const struct store_row *, int col);
+typedef void	(*store_row_cb)(void *, const struct store_row *);
+
+enum store_stats_query {
+	STORE_STATS_PEOPLE,		/* channel, user, user_name, answers, deliveries */
+	STORE_STATS_STREAKS,		/* channel, user, schedule, longest, current */
+	STORE_STATS_LATENCY,		/* channel, user, median seconds */
+	STORE_STATS_ACTIVE_WEEKS,	/* channel, user, weeks */
+	STORE_STATS_USER_WEEKS,		/* channel, user, week, answers (from ?5) */
+	STORE_STATS_USER_PROMPTS,	/* channel, user, prompt_id, answers */
+	STORE_STATS_CHANNELS,		/* channel, deliveries, answers, people */
+	STORE_STATS_PARTICIPATION,	/* channel, delivery, due_at, schedule, prompt, answered_by, rank */
+	STORE_STATS_CHANNEL_WEEKS,	/* channel, week, deliveries, answers, people (from ?5) */
+	STORE_STATS_CHANNEL_DAYS,	/* channel, day, answers (from ?5) */
+	STORE_STATS_TOP_PROMPTS,	/* channel, prompt_id, answers, rank */
 };
 
 #define STORE_FILE	"nudged.db"
@@ -80,6 +164,21 @@ int		 store_mark_retry(struct store *, int64_t id, int64_t next_at,
 int		 store_mark_failed(struct store *, int64_t id,
 		    const char *reason);
 int		 store_release(struct store *, int64_t id, int64_t now);
+int		 store_find_target(struct store *, const char *channel,
+		    const char *code, int64_t since, struct store_target *);
+void		 store_target_clear(struct store_target *);
+int		 store_add_reply(struct store *, const struct store_reply *,
+		    int64_t *id);
+int		 store_streak_at(struct store *, const char *schedule,
+		    const char *channel, const char *user_id, int64_t due_at,
+		    int64_t *streak);
+int		 store_each_export(struct store *,
+		    void (*)(void *, const struct store_export_row *), void *);
+int		 store_stats_begin(struct store *,
+		    const struct store_stats_scope *);
+int		 store_stats_run(struct store *, enum store_stats_query,
+		    int64_t from, store_row_cb, void *);
+void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
 
 #endif

@@ -144,7 +144,7 @@ test_due_instant_is_enqueued_once(void **state)
 	/* The console channel prints the nudge at once: the row ends up sent. */
 	if (harness_wait_output(&p, "sent to channel demo (stdout)", 10000) != 0)
 		fail_msg("not delivered:\n%s", p.out);
-	assert_non_null(strstr(p.out, "/reflect "));
+	assert_non_null(strstr(p.out, "answer: POST /api/v1/replies {\"channel\": \"demo\", \"code\": \""));
 	stop(&p);
 
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE schedule = "

@@ -80,6 +80,42 @@ chat_request_free(struct chat_request *req)
 	memset(req, 0, sizeof *req);
 }
 
+/* Free what an answer holds and leave it empty (not the struct itself). */
+void
+chat_answer_free(struct chat_answer *a)
+{
+	if (a == NULL)
+		return;
+	free(a->user_id);
+	free(a->user_name);
+	free(a->text);
+	free(a->code);
+	free(a->message_id);
+	free(a->route_key);
+	free(a->thread);
+	free(a->handshake);
+	free(a->handshake_type);
+	memset(a, 0, sizeof *a);
+}
+
+/* Make a code that resolved to no delivery the first word of the text again. */
+void
+chat_answer_restore_code(struct chat_answer *a)
+{
+	char	*text;
+
+	if (a->code == NULL)
+		return;
+	if (a->text != NULL && a->text[0] != '\0')
+		xasprintf(&text, "%s %s", a->code, a->text);
+	else
+		text = xstrdup(a->code);
+	free(a->text);
+	free(a->code);
+	a->text = text;
+	a->code = NULL;
+}
+
 /* Append one "Name: value" header line to a request. */
 void
 chat_request_add_header(struct chat_request *req, const char *fmt, ...)

@@ -8,7 +8,9 @@
  *   -- nudge 12 | demo-every-minute | Reflection -------------------------
  *   What did we learn this week?
  *     follow-up: What would we try next time?
- *   answer: /reflect K7QX your answer
+ *   answer: POST /api/v1/replies {"channel": "demo", "code": "K7QX", ...}
+ *
+ * A console channel is answered through the JSON API (see README.md).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -27,9 +29,13 @@ static enum chat_outcome console_classify(long, const char *, size_t,
 		    char **, int64_t *);
 static void	console_add(struct chat_buf *, const char *);
 
-/* Printing has no rate limit. */
+/* Printing has no rate limit; answers come through the JSON API. */
 const struct chat_platform chat_console = {
-	"console", 0, 0, console_format, console_classify
+	.name = "console",
+	.posts_http = 0,
+	.default_rate = 0,
+	.format_prompt = console_format,
+	.classify = console_classify,
 };
 
 /* Append text made safe for a terminal. */
@@ -48,7 +54,6 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
 	struct chat_buf	 b = { NULL, 0, 0 };
-	char		*command;
 
 	(void)cc;
 	(void)now;
@@ -77,11 +82,13 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
 		console_add(&b, n->follow_up);
 		chat_buf_addc(&b, '\n');
 	}
-	command = chat_reply_command(n);
-	chat_buf_add(&b, "answer: ");
-	console_add(&b, command);
-	chat_buf_addc(&b, '\n');
-	free(command);
+	chat_buf_add(&b, "answer: POST /api/v1/replies {\"channel\": \"");
+	console_add(&b, n->channel != NULL ? n->channel : "-");
+	if (n->reply_code != NULL && n->reply_code[0] != '\0') {
+		chat_buf_add(&b, "\", \"code\": \"");
+		console_add(&b, n->reply_code);
+	}
+	chat_buf_add(&b, "\", \"user\": ..., \"text\": ...}\n");
 
 	req->body = chat_buf_take(&b);
 	req->body_len = strlen(req->body);

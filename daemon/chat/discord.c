@@ -7,6 +7,20 @@
  * backslash-escaped; Discord drops a backslash before any punctuation. The
  * footer is plain text in Discord and is not escaped. A retryable answer's
  * JSON retry_after (seconds, float) becomes the retry delay, rounded up.
+ *
+ * Answers come as interactions of a Discord application, signed with
+ * Ed25519: the /reflect slash command, registered by the admin once with
+ *	POST https://discord.com/api/v10/applications/{application id}/commands
+ *	Authorization: Bot {bot token}
+ * and the body in tests/data/chat/inbound/discord-register.json:
+ *	{"name": "reflect", "type": 1, "contexts": [0, 1],
+ *	 "description": "Answer a question from nudged",
+ *	 "options": [
+ *	  {"type": 3, "name": "answer", "description": "Your answer",
+ *	   "required": true, "max_length": 4000},
+ *	  {"type": 3, "name": "code", "description": "The reply code shown
+ *	   with the question, like K7QX", "min_length": 4, "max_length": 4}]}
+ * (type 3 is STRING; contexts 0 and 1 are servers and DMs with the bot).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat/chat.h"
+#include "config.h"
 #include "xmalloc.h"
 
 /* Limits from Discord's message resource documentation (characters). */
@@ -36,13 +51,44 @@ static enum chat_outcome discord_classify(long, const char *, size_t, char **,
 static int	discord_check(const char *, size_t, size_t, const char *,
 		    char **);
 static int64_t	discord_retry_ms(const cJSON *);
+static int	discord_parse(const struct chat_inbound *, struct chat_answer *,
+		    char **);
+static int	discord_interaction(const cJSON *, struct chat_answer *,
+		    char **);
+static int	discord_options(const cJSON *, const char **, const char **,
+		    char **);
+static int	discord_has_secret(const struct config_channel *);
+static enum sig_result discord_verify(const struct config_channel *,
+		    const struct chat_inbound *, int64_t);
+static char	*discord_respond(const struct chat_receipt *, const char **);
+static char	*discord_cut(const char *, size_t);
+
+/* The command and its options, as registered (above). */
+#define DISCORD_COMMAND		"reflect"
+#define DISCORD_OPT_ANSWER	"answer"
+#define DISCORD_OPT_CODE	"code"
+/* Interaction types and callback types used. */
+#define DISCORD_PING		1
+#define DISCORD_APP_COMMAND	2
+#define DISCORD_PONG		1
+#define DISCORD_REPLY		4	/* CHANNEL_MESSAGE_WITH_SOURCE */
+#define DISCORD_EPHEMERAL	64	/* flag: only the caller sees it */
 
 /*
  * Per-webhook limits are unpublished (read from headers); about 30 messages
  * a minute per webhook is the commonly observed bucket, so 0.5/s.
  */
 const struct chat_platform chat_discord = {
-	"discord", 1, 0.5, discord_format, discord_classify
+	.name = "discord",
+	.posts_http = 1,
+	.default_rate = 0.5,
+	.format_prompt = discord_format,
+	.classify = discord_classify,
+	.accepts = "application/json",
+	.parse = discord_parse,
+	.has_secret = discord_has_secret,
+	.verify = discord_verify,
+	.respond = discord_respond,
 };
 
 /* Refuse a field over its Discord limit, naming both. */
@@ -184,4 +230,221 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 	}
 	cJSON_Delete(json);
 	return outcome;
+}
+
+/* Read an interaction. */
+static int
+discord_parse(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause)
+{
+	struct chat_in_body	*body;
+	const cJSON		*root;
+	int			 rv = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	if ((root = chat_in_body_json(body)) == NULL)
+		*cause = xstrdup("the body is not JSON");
+	else
+		rv = discord_interaction(root, a, cause);
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_answer_free(a);
+	return rv;
+}
+
+/*
+ * PING is the handshake, answered {"type":1}. /reflect is an answer: the
+ * person is member.user in a server, user in a DM; the name shown is
+ * global_name, else username. Every other interaction (components, modals,
+ * autocomplete, other commands) is an error: nudged registers none, and
+ * Discord needs an answer to each, so a 400 says plainly it was not ours.
+ */
+static int
+discord_interaction(const cJSON *root, struct chat_answer *a, char **cause)
+{
+	const cJSON	*member, *user, *data;
+	const char	*id, *channel, *uid, *name, *global, *command;
+	const char	*answer, *code, *where;
+	long		 type;
+	size_t		 n;
+
+	a->via = CHAT_VIA_COMMAND;
+	if (chat_in_int(root, NULL, "type", CHAT_IN_REQUIRED, 1, 255, &type,
+	    cause) == -1)
+		return -1;
+	if (type == DISCORD_PING) {
+		a->kind = CHAT_IN_HANDSHAKE;
+		xasprintf(&a->handshake, "{\"type\":%d}", DISCORD_PONG);
+		a->handshake_type = xstrdup("application/json");
+		return 0;
+	}
+	if (type != DISCORD_APP_COMMAND) {
+		xasprintf(cause, "interaction type %ld is not a command; "
+		    "nudged only answers /" DISCORD_COMMAND, type);
+		return -1;
+	}
+	if (chat_in_object(root, NULL, "data", CHAT_IN_REQUIRED, &data,
+	    cause) == -1 ||
+	    chat_in_string(data, "data", "name", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &command, cause) == -1)
+		return -1;
+	if (strcmp(command, DISCORD_COMMAND) != 0) {
+		*cause = xstrdup("the command is not /" DISCORD_COMMAND);
+		return -1;
+	}
+	if (chat_in_string(root, NULL, "id", CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX,
+	    &id, cause) == -1 ||
+	    chat_in_string(root, NULL, "channel_id", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &channel, cause) == -1 ||
+	    chat_in_object(root, NULL, "member", CHAT_IN_OPTIONAL, &member,
+	    cause) == -1)
+		return -1;
+	if (member != NULL) {
+		where = "member.user";
+		if (chat_in_object(member, "member", "user", CHAT_IN_REQUIRED,
+		    &user, cause) == -1)
+			return -1;
+	} else {
+		where = "user";
+		if (chat_in_object(root, NULL, "user", CHAT_IN_REQUIRED, &user,
+		    cause) == -1)
+			return -1;
+	}
+	if (chat_in_string(user, where, "id", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &uid, cause) == -1 ||
+	    chat_in_string(user, where, "username", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &name, cause) == -1 ||
+	    chat_in_string(user, where, "global_name", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &global, cause) == -1 ||
+	    discord_options(data, &answer, &code, cause) == -1)
+		return -1;
+
+	/* A blank code option is none; then a code may open the answer. */
+	n = 0;
+	if (code != NULL) {
+		code += strspn(code, " \t");
+		for (n = strlen(code); n != 0 && (code[n - 1] == ' ' ||
+		    code[n - 1] == '\t'); n--)
+			;
+	}
+	a->kind = CHAT_IN_ANSWER;
+	if (chat_in_answer_text(a, answer, n == 0, cause) == -1)
+		return -1;
+	if (n != 0)
+		a->code = xstrndup(code, n);
+	if (global != NULL && *global != '\0')
+		name = global;
+	a->user_id = xstrdup(uid);
+	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
+	a->message_id = xstrdup(id);
+	a->route_key = xstrdup(channel);
+	return 0;
+}
+
+/* The answer and code options; unknown options are left alone. */
+static int
+discord_options(const cJSON *data, const char **answer, const char **code,
+    char **cause)
+{
+	const cJSON	*options, *opt;
+	const char	*name, *value, **slot;
+
+	*answer = *code = NULL;
+	options = cJSON_GetObjectItemCaseSensitive(data, "options");
+	if (options != NULL && !cJSON_IsNull(options) &&
+	    !cJSON_IsArray(options)) {
+		*cause = xstrdup("\"data.options\" must be an array");
+		return -1;
+	}
+	cJSON_ArrayForEach(opt, options) {
+		if (!cJSON_IsObject(opt)) {
+			*cause = xstrdup("\"data.options\" must hold objects");
+			return -1;
+		}
+		if (chat_in_string(opt, "data.options[]", "name",
+		    CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX, &name, cause) == -1)
+			return -1;
+		if (strcmp(name, DISCORD_OPT_ANSWER) == 0)
+			slot = answer;
+		else if (strcmp(name, DISCORD_OPT_CODE) == 0)
+			slot = code;
+		else
+			continue;
+		if (*slot != NULL) {
+			xasprintf(cause, "option \"%s\" is given twice", name);
+			return -1;
+		}
+		if (chat_in_string(opt, slot == answer ?
+		    "data.options[answer]" : "data.options[code]", "value",
+		    CHAT_IN_REQUIRED, slot == answer ? CHAT_IN_RAW_MAX :
+		    CHAT_IN_ID_MAX, &value, cause) == -1)
+			return -1;
+		*slot = value;
+	}
+	if (*answer == NULL) {
+		*cause = xstrdup("missing option \"" DISCORD_OPT_ANSWER "\"");
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the channel has the application's public key. */
+static int
+discord_has_secret(const struct config_channel *cc)
+{
+	return cc->public_key != NULL && cc->public_key[0] != '\0';
+}
+
+/* Check the Ed25519 signature over the timestamp and the raw body. */
+static enum sig_result
+discord_verify(const struct config_channel *cc,
+    const struct chat_inbound *in, int64_t now)
+{
+	return sig_discord_verify(cc->public_key,
+	    chat_in_header(in, "X-Signature-Timestamp"),
+	    chat_in_header(in, "X-Signature-Ed25519"), in->body, in->len, now);
+}
+
+/* s cut to at most max characters, ending in an ellipsis when cut. */
+static char *
+discord_cut(const char *s, size_t max)
+{
+	size_t	 i, chars = 0;
+	char	*cut;
+
+	if (chat_utf8_chars(s) <= max)
+		return xstrdup(s);
+	/* Keep max - 1 characters: stop at the first byte of the next. */
+	for (i = 0; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max - 1)
+			break;
+	}
+	xasprintf(&cut, "%.*s\xe2\x80\xa6", (int)i, s);
+	return cut;
+}
+
+/* An ephemeral reply that can mention no one. */
+static char *
+discord_respond(const struct chat_receipt *r, const char **content_type)
+{
+	cJSON	*root, *data, *allowed;
+	char	*escaped, *content;
+
+	if (r->message == NULL)
+		return chat_in_empty(content_type);
+	escaped = chat_escape_markdown(r->message, DISCORD_SPECIALS);
+	content = discord_cut(escaped, DISCORD_CONTENT_MAX);
+	free(escaped);
+	root = chat_json_object(NULL, NULL);
+	chat_json_number(root, "type", DISCORD_REPLY);
+	data = chat_json_object(root, "data");
+	chat_json_string(data, "content", content);
+	chat_json_number(data, "flags", DISCORD_EPHEMERAL);
+	allowed = chat_json_object(data, "allowed_mentions");
+	chat_json_array(allowed, "parse");
+	free(content);
+	*content_type = "application/json";
+	return chat_in_print(root);
 }

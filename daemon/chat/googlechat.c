@@ -28,10 +28,15 @@ static void	googlechat_paragraph(cJSON *, const char *, const char *,
 
 /*
  * 60 writes a minute per space, shared by every app and webhook in it (and
- * webhooks have further limits): 0.5/s leaves half for the others.
+ * webhooks have further limits): 0.5/s leaves half for the others. No
+ * inbound side: webhooks are one-way; answering needs a Chat app.
  */
 const struct chat_platform chat_googlechat = {
-	"googlechat", 1, 0.5, googlechat_format, googlechat_classify
+	.name = "googlechat",
+	.posts_http = 1,
+	.default_rate = 0.5,
+	.format_prompt = googlechat_format,
+	.classify = googlechat_classify,
 };
 
 /* The query parameter that makes a threadKey reply in (or start) a thread. */

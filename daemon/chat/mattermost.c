@@ -6,13 +6,19 @@
  * "<@id>" into mentions and notifies on "@channel" and friends, so a zero
  * width space goes after every '<' and '@' in every field: shown the same,
  * never a mention.
+ *
+ * Answers come by an outgoing webhook (a trigger word opens a post; form or
+ * JSON) or a custom slash command (a form). Both carry the integration's
+ * token, the slash command also as "Authorization: Token ...": no signature.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "chat/chat.h"
+#include "config.h"
 #include "xmalloc.h"
 
 /* Posts hold up to 16,383 characters (servers 5.0 and later). */
@@ -28,13 +34,35 @@ static int	mattermost_format(const struct chat_nudge *,
 static enum chat_outcome mattermost_classify(long, const char *, size_t,
 		    char **, int64_t *);
 static char	*mattermost_escape(const char *, int);
+static int	mattermost_parse(const struct chat_inbound *,
+		    struct chat_answer *, char **);
+static int	mattermost_fields(const struct chat_in_body *,
+		    struct chat_answer *, char **);
+static const char *mattermost_untrigger(const char *, const char *);
+static int	mattermost_has_secret(const struct config_channel *);
+static enum sig_result mattermost_verify(const struct config_channel *,
+		    const struct chat_inbound *, int64_t);
+static const char *mattermost_credentials(const char *);
+static int	mattermost_token_equal(const char *, const char *, size_t);
+static char	*mattermost_respond(const struct chat_receipt *,
+		    const char **);
 
 /*
  * Self-hosted: rate limiting is off by default and 10/s with bursts of 100
  * when on; 1/s is polite to small servers and ample for nudges.
  */
 const struct chat_platform chat_mattermost = {
-	"mattermost", 1, 1.0, mattermost_format, mattermost_classify
+	.name = "mattermost",
+	.posts_http = 1,
+	.default_rate = 1.0,
+	.format_prompt = mattermost_format,
+	.classify = mattermost_classify,
+	/* Outgoing webhooks send either, as configured; slash commands forms. */
+	.accepts = "application/x-www-form-urlencoded,application/json",
+	.parse = mattermost_parse,
+	.has_secret = mattermost_has_secret,
+	.verify = mattermost_verify,
+	.respond = mattermost_respond,
 };
 
 /* Escape a field: Markdown (when it renders) and mention triggers. */
@@ -139,4 +167,176 @@ mattermost_classify(long status, const char *body, size_t len, char **reason,
 		*reason = chat_reason(body, len);
 	cJSON_Delete(json);
 	return outcome;
+}
+
+/* Read an outgoing webhook or a slash command, form or JSON. */
+static int
+mattermost_parse(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause)
+{
+	struct chat_in_body	*body;
+	int			 rv;
+
+	memset(a, 0, sizeof *a);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	rv = mattermost_fields(body, a, cause);
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_answer_free(a);
+	return rv;
+}
+
+/*
+ * A request with a "command" field is a slash command: its text is what
+ * followed the command, and its trigger_id stands for the message id it
+ * lacks. Otherwise it is an outgoing webhook: post_id is the message id,
+ * and the text still opens with the trigger word, which goes.
+ */
+static int
+mattermost_fields(const struct chat_in_body *body, struct chat_answer *a,
+    char **cause)
+{
+	const char	*command, *user, *name, *channel, *text, *id, *trigger;
+
+	if (chat_in_field(body, "command", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
+	    &command, cause) == -1 ||
+	    chat_in_field(body, "user_id", CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX,
+	    &user, cause) == -1 ||
+	    chat_in_field(body, "user_name", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
+	    &name, cause) == -1 ||
+	    chat_in_field(body, "channel_id", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &channel, cause) == -1 ||
+	    chat_in_field(body, "text", CHAT_IN_REQUIRED, CHAT_IN_RAW_MAX,
+	    &text, cause) == -1)
+		return -1;
+	if (command != NULL) {
+		a->via = CHAT_VIA_COMMAND;
+		if (chat_in_field(body, "trigger_id", CHAT_IN_NONEMPTY,
+		    CHAT_IN_ID_MAX, &id, cause) == -1)
+			return -1;
+	} else {
+		a->via = CHAT_VIA_MESSAGE;
+		if (chat_in_field(body, "post_id", CHAT_IN_NONEMPTY,
+		    CHAT_IN_ID_MAX, &id, cause) == -1 ||
+		    chat_in_field(body, "trigger_word", CHAT_IN_OPTIONAL,
+		    CHAT_IN_ID_MAX, &trigger, cause) == -1)
+			return -1;
+		text = mattermost_untrigger(text, trigger);
+	}
+	a->kind = CHAT_IN_ANSWER;
+	if (chat_in_answer_text(a, text, 1, cause) == -1)
+		return -1;
+	a->user_id = xstrdup(user);
+	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
+	a->message_id = xstrdup(id);
+	a->route_key = xstrdup(channel);
+	return 0;
+}
+
+/*
+ * The text after its first word when that word begins with the trigger
+ * word: the whole word for "first word matches exactly" hooks, and for
+ * "starts with" hooks too, whose trigger may be only the word's start.
+ */
+static const char *
+mattermost_untrigger(const char *text, const char *trigger)
+{
+	const char	*word = text + strspn(text, " \t\n");
+
+	if (trigger == NULL || *trigger == '\0' ||
+	    strncmp(word, trigger, strlen(trigger)) != 0)
+		return text;
+	return word + strcspn(word, " \t\n");
+}
+
+/* Whether the channel has the integration's token. */
+static int
+mattermost_has_secret(const struct config_channel *cc)
+{
+	return cc->token != NULL && cc->token[0] != '\0';
+}
+
+/* The credentials of "Token t" or "Bearer t", any case; NULL for others. */
+static const char *
+mattermost_credentials(const char *auth)
+{
+	size_t	 n = strcspn(auth, " \t");
+
+	if ((n == 5 && strncasecmp(auth, "Token", 5) == 0) ||
+	    (n == 6 && strncasecmp(auth, "Bearer", 6) == 0))
+		return auth + n + strspn(auth + n, " \t");
+	return NULL;
+}
+
+/* Compare tokens in time that tells neither their bytes nor their lengths. */
+static int
+mattermost_token_equal(const char *want, const char *got, size_t len)
+{
+	static const char	 key[] = "nudged mattermost token";
+	unsigned char		 a[32], b[32];
+
+	if (want == NULL || *want == '\0')
+		return 0;
+	sig_hmac_sha256(key, sizeof key - 1, want, strlen(want), a);
+	sig_hmac_sha256(key, sizeof key - 1, got, len, b);
+	return sig_equal(a, b, sizeof a);
+}
+
+/*
+ * Check the token: from an Authorization header of the Token (or Bearer)
+ * scheme when there is one, else the body's token field, read again here
+ * since parse keeps no state. Another scheme (say a proxy's Basic) is not
+ * ours and leaves the body to decide.
+ */
+static enum sig_result
+mattermost_verify(const struct config_channel *cc,
+    const struct chat_inbound *in, int64_t now)
+{
+	struct chat_in_body	*body = NULL;
+	const char		*auth, *token = NULL;
+	char			*cause = NULL;
+	size_t			 len;
+	enum sig_result		 rv;
+
+	(void)now;
+	auth = chat_in_header(in, "Authorization");
+	if (auth != NULL && (token = mattermost_credentials(auth)) != NULL) {
+		len = strcspn(token, " \t");
+		if (len == 0 || token[len + strspn(token + len, " \t")] != '\0')
+			return SIG_MALFORMED;
+		return mattermost_token_equal(cc->token, token, len) ?
+		    SIG_OK : SIG_BAD;
+	}
+	if ((body = chat_in_body_parse(in, &cause)) == NULL ||
+	    chat_in_field(body, "token", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
+	    &token, &cause) == -1)
+		rv = SIG_MALFORMED;
+	else if (token == NULL || *token == '\0')
+		rv = SIG_MISSING;
+	else
+		rv = mattermost_token_equal(cc->token, token, strlen(token)) ?
+		    SIG_OK : SIG_BAD;
+	free(cause);
+	chat_in_body_free(body);
+	return rv;
+}
+
+/* Ephemeral for a slash command; a comment in the thread for a webhook. */
+static char *
+mattermost_respond(const struct chat_receipt *r, const char **content_type)
+{
+	cJSON	*root;
+	char	*text;
+
+	if (r->message == NULL)
+		return chat_in_empty(content_type);
+	text = mattermost_escape(r->message, 1);
+	root = chat_json_object(NULL, NULL);
+	chat_json_string(root, "text", text);
+	chat_json_string(root, "response_type", r->via == CHAT_VIA_COMMAND ?
+	    "ephemeral" : "comment");
+	free(text);
+	*content_type = "application/json";
+	return chat_in_print(root);
 }

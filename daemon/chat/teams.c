@@ -3,13 +3,21 @@
  * Card 1.4 in the documented message envelope. TextBlocks render a small
  * Markdown subset with no escape for it, so text goes in as it is; cards
  * posted by a webhook cannot mention anyone, so nothing can ping a channel.
+ *
+ * Answers come through a Teams outgoing webhook: someone @mentions it in a
+ * channel, Teams posts the Bot Framework activity signed with HMAC-SHA256
+ * under the webhook's security token, and the reply (a message activity)
+ * must go back on the same request within 5 seconds.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "chat/chat.h"
+#include "config.h"
 #include "xmalloc.h"
 
 /* "About 28 KB per message including all markup"; 28,000 bytes to be safe. */
@@ -22,6 +30,15 @@ static enum chat_outcome teams_classify(long, const char *, size_t, char **,
 		    int64_t *);
 static cJSON	*teams_text(cJSON *, const char *);
 static int	teams_contains(const char *, size_t, const char *);
+static int	teams_parse(const struct chat_inbound *, struct chat_answer *,
+		    char **);
+static int	teams_activity(const cJSON *, struct chat_answer *, char **);
+static int	teams_breaks(const char *);
+static char	*teams_clean(const char *);
+static int	teams_has_secret(const struct config_channel *);
+static enum sig_result teams_verify(const struct config_channel *,
+		    const struct chat_inbound *, int64_t);
+static char	*teams_respond(const struct chat_receipt *, const char **);
 
 /*
  * Connector limits are 4 per second and 60 per 30 s per channel (and 100 an
@@ -30,7 +47,16 @@ static int	teams_contains(const char *, size_t, const char *);
  * a 429 is retried anyway.
  */
 const struct chat_platform chat_teams = {
-	"teams", 1, 0.5, teams_format, teams_classify
+	.name = "teams",
+	.posts_http = 1,
+	.default_rate = 0.5,
+	.format_prompt = teams_format,
+	.classify = teams_classify,
+	.accepts = "application/json",
+	.parse = teams_parse,
+	.has_secret = teams_has_secret,
+	.verify = teams_verify,
+	.respond = teams_respond,
 };
 
 /* Append a wrapping TextBlock to a card body. */
@@ -153,4 +179,176 @@ teams_classify(long status, const char *body, size_t len, char **reason,
 		*reason = chat_reason(body, len);
 	cJSON_Delete(json);
 	return outcome;
+}
+
+/* Read an outgoing webhook's activity. */
+static int
+teams_parse(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause)
+{
+	struct chat_in_body	*body;
+	const cJSON		*root;
+	int			 rv = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	if ((root = chat_in_body_json(body)) == NULL)
+		*cause = xstrdup("the body is not JSON");
+	else
+		rv = teams_activity(root, a, cause);
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_answer_free(a);
+	return rv;
+}
+
+/*
+ * A message activity is an answer; any other activity type is ignored. The
+ * channel to route by is channelData.teamsChannelId, else conversation.id
+ * up to its ";messageid=", which names the thread's root post.
+ */
+static int
+teams_activity(const cJSON *root, struct chat_answer *a, char **cause)
+{
+	const cJSON	*from, *data, *conv;
+	const char	*type, *id, *user, *name, *text, *channel, *conv_id;
+	const char	*mark;
+	char		*plain;
+	int		 rv;
+
+	a->via = CHAT_VIA_MESSAGE;
+	if (chat_in_string(root, NULL, "type", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &type, cause) == -1)
+		return -1;
+	if (strcmp(type, "message") != 0) {
+		a->kind = CHAT_IN_IGNORE;
+		return 0;
+	}
+	if (chat_in_string(root, NULL, "id", CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX,
+	    &id, cause) == -1 ||
+	    chat_in_object(root, NULL, "from", CHAT_IN_REQUIRED, &from,
+	    cause) == -1 ||
+	    chat_in_string(from, "from", "id", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &user, cause) == -1 ||
+	    chat_in_string(from, "from", "name", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &name, cause) == -1 ||
+	    chat_in_string(root, NULL, "text", CHAT_IN_REQUIRED,
+	    CHAT_IN_RAW_MAX, &text, cause) == -1 ||
+	    chat_in_object(root, NULL, "channelData", CHAT_IN_OPTIONAL, &data,
+	    cause) == -1 ||
+	    chat_in_string(data, "channelData", "teamsChannelId",
+	    CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX, &channel, cause) == -1 ||
+	    chat_in_object(root, NULL, "conversation", CHAT_IN_OPTIONAL, &conv,
+	    cause) == -1 ||
+	    chat_in_string(conv, "conversation", "id", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &conv_id, cause) == -1)
+		return -1;
+	a->kind = CHAT_IN_ANSWER;
+	plain = teams_clean(text);
+	rv = chat_in_answer_text(a, plain, 1, cause);
+	free(plain);
+	if (rv == -1)
+		return -1;
+	a->user_id = xstrdup(user);
+	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
+	a->message_id = xstrdup(id);
+	if (channel != NULL && *channel != '\0')
+		a->route_key = xstrdup(channel);
+	else if (conv_id != NULL && *conv_id != '\0' && *conv_id != ';')
+		a->route_key = xstrndup(conv_id, strcspn(conv_id, ";"));
+	if (conv_id != NULL && (mark = strstr(conv_id, ";messageid=")) != NULL &&
+	    mark[11] != '\0')
+		a->thread = xstrdup(mark + 11);
+	return 0;
+}
+
+/* Whether the tag at s ('<' first) ends a line: <br>, </p>, </div>. */
+static int
+teams_breaks(const char *s)
+{
+	const char	*name = s + 1;
+	int		 closing = *name == '/';
+	size_t		 n;
+
+	name += closing;
+	n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789");
+	if (n == 2 && strncasecmp(name, "br", 2) == 0)
+		return 1;
+	return closing && ((n == 1 && strncasecmp(name, "p", 1) == 0) ||
+	    (n == 3 && strncasecmp(name, "div", 3) == 0));
+}
+
+/*
+ * The words of a message: the first <at>...</at> (the webhook's own
+ * mention, which is what sent the message here) goes with its name; other
+ * tags go but leave their text, so a person mentioned in the answer stays
+ * as "Larry Brown"; <br>, </p> and </div> become line breaks. Entities are
+ * decoded last, because a '<' the person typed arrives as &lt;.
+ */
+static char *
+teams_clean(const char *text)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+	const char	*p, *at, *end = NULL, *gt;
+	char		*markup, *plain;
+
+	if ((at = strcasestr(text, "<at>")) != NULL &&
+	    (end = strcasestr(at, "</at>")) == NULL)
+		at = NULL;
+	for (p = text; *p != '\0'; ) {
+		if (p == at) {
+			p = end + 5;
+			continue;
+		}
+		if (*p == '<' && (isalpha((unsigned char)p[1]) ||
+		    (p[1] == '/' && isalpha((unsigned char)p[2]))) &&
+		    (gt = strchr(p, '>')) != NULL) {
+			if (teams_breaks(p))
+				chat_buf_addc(&b, '\n');
+			p = gt + 1;
+			continue;
+		}
+		chat_buf_addc(&b, *p++);
+	}
+	markup = chat_buf_take(&b);
+	plain = chat_in_unescape_html(markup);
+	free(markup);
+	return plain;
+}
+
+/* Whether the channel has the outgoing webhook's security token. */
+static int
+teams_has_secret(const struct config_channel *cc)
+{
+	return cc->hmac_secret != NULL && cc->hmac_secret[0] != '\0';
+}
+
+/* Check "Authorization: HMAC <base64>" over the raw body (no timestamp). */
+static enum sig_result
+teams_verify(const struct config_channel *cc, const struct chat_inbound *in,
+    int64_t now)
+{
+	(void)now;
+	return sig_teams_verify(cc->hmac_secret,
+	    chat_in_header(in, "Authorization"), in->body, in->len);
+}
+
+/* A message activity, shown in the reply chain of the mention. */
+static char *
+teams_respond(const struct chat_receipt *r, const char **content_type)
+{
+	cJSON	*root;
+	char	*text;
+
+	if (r->message == NULL)
+		return chat_in_empty(content_type);
+	text = chat_escape_html(r->message);
+	root = chat_json_object(NULL, NULL);
+	chat_json_string(root, "type", "message");
+	chat_json_string(root, "text", text);
+	free(text);
+	*content_type = "application/json";
+	return chat_in_print(root);
 }

@@ -25,9 +25,16 @@ static int	webhook_format(const struct chat_nudge *,
 static enum chat_outcome webhook_classify(long, const char *, size_t, char **,
 		    int64_t *);
 
-/* A receiver we do not know: 10/s, limited by what it answers (429). */
+/*
+ * A receiver we do not know: 10/s, limited by what it answers (429). No
+ * inbound side: answers from scripts use the JSON API.
+ */
 const struct chat_platform chat_webhook = {
-	"webhook", 1, 10.0, webhook_format, webhook_classify
+	.name = "webhook",
+	.posts_http = 1,
+	.default_rate = 10.0,
+	.format_prompt = webhook_format,
+	.classify = webhook_classify,
 };
 
 /* Build the JSON body and Standard Webhooks headers for a nudge. */

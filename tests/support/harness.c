@@ -300,3 +300,36 @@ harness_http_get(int port, const char *path, char **body)
 	free(url);
 	return (int)code;
 }
+
+/*
+ * POST body to http://127.0.0.1:port/path with extra "Name: value" headers
+ * (NULL-terminated); the status code, or -1 when unreachable.
+ */
+int
+harness_http_post(int port, const char *path, const char *const *headers,
+    const char *body, size_t len, char **response)
+{
+	CURL *c = curl_easy_init();
+	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
+	struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+	long code = -1;
+
+	*response = NULL;
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+		list = curl_slist_append(list, headers[i]);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, response);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(list);
+	free(url);
+	if (*response == NULL)
+		*response = strdup("");
+	return (int)code;
+}

@@ -30,5 +30,7 @@ int	 harness_count(const struct harness_proc *, const char *needle);
 int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
 void	 harness_kill(struct harness_proc *);
 int	 harness_http_get(int port, const char *path, char **body);
+int	 harness_http_post(int port, const char *path, const char *const *headers,
+	    const char *body, size_t len, char **response);
 
 #endif

@@ -1,0 +1,603 @@
+/*
+ * Fan-out: N due nudges (default 10,000) to N distinct webhook URLs on a
+ * local sink, rate limits off, 64 requests in flight. The outbox is seeded
+ * in one transaction before the real `nudged serve` starts; the time counted
+ * runs from exec until no row is pending or sending any more, as seen by a
+ * read-only SQLite connection polling every 10 ms (committed state is what
+ * counts), and every row must then be `sent`. The daemon's peak RSS is its
+ * VmHWM just before SIGTERM.
+ *
+ * In the same run, `curl --parallel --parallel-max 64` posts the same bodies
+ * with the same headers to the same kind of sink, from exec to exit. Runs
+ * alternate (nudged, curl, nudged, ...), each with a fresh sink and state
+ * folder, R times each (default 3); each run, the median and the spread are
+ * printed, with the CPU time of the contender and of the sink. The sink is
+ * single-threaded: when its CPU time nears the wall time it is the limit,
+ * and it is the same limit for both.
+ *
+ *   build/release/bench/bench_fanout [NUDGED] [N] [R] [CURL]
+ *
+ * The prompt bank is ./prompts (or $NUDGED_PROMPTS).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bank.h"
+#include "chat/chat.h"
+#include "config.h"
+#include "harness.h"
+#include "replycode.h"
+#include "sink.h"
+#include "store.h"
+
+#define BENCH_MAX_IN_FLIGHT	64
+#define BENCH_POLL_MS		10
+#define BENCH_DEADLINE_MS	120000
+#define BENCH_STOP_MS		20000
+#define BENCH_MAX_RUNS		15
+#define BENCH_TARGET_S		3.0
+#define BENCH_TARGET_MIB	64.0
+
+/* What one run of a contender measured. */
+struct bench_result {
+	double	 secs;		/* exec to all committed (nudged) or to exit (curl) */
+	double	 cpu;		/* the contender's CPU seconds, user + system */
+	double	 sink_cpu;	/* the sink's CPU seconds over the same time */
+	double	 rss_mib;	/* peak resident set */
+	double	 ready_ms;	/* nudged: exec to its start line */
+	int	 done;		/* rows sent, or requests answered 200 */
+};
+
+static double	 bench_ms(void);
+static int	 bench_cmp(const void *, const void *);
+static double	 bench_proc_cpu(pid_t);
+static double	 bench_proc_hwm_mib(pid_t);
+static void	 bench_write_config(const char *, int, int, const char *);
+static void	 bench_seed(const char *, int, int64_t);
+static void	 bench_requests(const char *, int, int64_t,
+		    struct chat_request *);
+static void	 bench_quote(FILE *, const char *, size_t);
+static void	 bench_write_curl_config(const char *, int, int,
+		    const struct chat_request *);
+static int	 bench_db_busy(sqlite3 **, const char *);
+static int	 bench_db_count(const char *, const char *);
+static void	 bench_collect(int, char *, size_t *, size_t, double,
+		    double *);
+static int	 bench_nudged_once(const char *, const char *, int,
+		    struct bench_result *);
+static int	 bench_curl_once(const char *, int,
+		    const struct chat_request *, struct bench_result *);
+static void	 bench_summary(const char *, const char *,
+		    const struct bench_result *, int, int, double *);
+
+/* Milliseconds on the monotonic clock, as a double. */
+static double
+bench_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* qsort order for doubles. */
+static int
+bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* CPU seconds (user + system) a live process has used so far, from /proc. */
+static double
+bench_proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields 14 and 15, counted after the command name in parentheses. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d "
+	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A live process's peak resident set (VmHWM) in MiB, from /proc. */
+static double
+bench_proc_hwm_mib(pid_t pid)
+{
+	char path[64], line[256];
+	double kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib / 1024;
+}
+
+/* The daemon's config: n webhook channels c0..c(n-1), unlimited, one idle schedule. */
+static void
+bench_write_config(const char *path, int n, int sink_port, const char *prompts)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		exit(3);
+	fprintf(f, "{\"state_dir\": \"state\", \"listen\": \"127.0.0.1:%d\",\n"
+	    "\"prompts\": \"%s\",\n\"delivery\": {\"max_in_flight\": %d},\n"
+	    "\"channels\": {\n", harness_free_port(), prompts,
+	    BENCH_MAX_IN_FLIGHT);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s\"c%d\": {\"platform\": \"webhook\", \"rate\": 0, "
+		    "\"webhook\": \"http://127.0.0.1:%d/ok/%d\"}\n", i ? "," : "",
+		    i, sink_port, i);
+	fprintf(f, "},\n\"schedules\": [{\"name\": \"idle\", \"cron\": "
+	    "\"0 0 1 1 *\", \"channel\": \"c0\"}]}\n");
+	if (fclose(f) != 0)
+		exit(3);
+}
+
+/* Enqueue n pending deliveries, one per channel, due at due, in one transaction. */
+static void
+bench_seed(const char *state, int n, int64_t due)
+{
+	struct store_delivery d = { .prompt_id = "coaching-001",
+	    .state = STORE_PENDING, .cycle = 1, .due_at = due };
+	char schedule[32], channel[32], *cause = NULL;
+	struct store *st;
+
+	if ((st = store_open(state, &cause)) == NULL) {
+		fprintf(stderr, "bench_fanout: %s\n", cause);
+		exit(3);
+	}
+	if (store_begin(st) == -1)
+		exit(3);
+	for (int i = 0; i < n; i++) {
+		snprintf(schedule, sizeof schedule, "fanout-%d", i);
+		snprintf(channel, sizeof channel, "c%d", i);
+		d.schedule = schedule;
+		d.channel = channel;
+		if (store_enqueue(st, &d, NULL) != 1)
+			exit(3);
+	}
+	if (store_commit(st) == -1)
+		exit(3);
+	store_close(st);
+}
+
+/* The requests nudged builds for the seeded rows (ids 1..n), by its own webhook code. */
+static void
+bench_requests(const char *prompts, int n, int64_t due,
+    struct chat_request *reqs)
+{
+	const struct bank_prompt *p;
+	struct bank *b;
+	char *cause = NULL, code[REPLYCODE_LEN + 1], name[32];
+	char platform[] = "webhook";
+
+	if ((b = bank_load(prompts, &cause)) == NULL ||
+	    (p = bank_find(b, "coaching-001")) == NULL) {
+		fprintf(stderr, "bench_fanout: %s\n", cause ? cause :
+		    "no prompt coaching-001");
+		exit(3);
+	}
+	for (int i = 0; i < n; i++) {
+		struct config_channel cc = { .name = name, .platform = platform,
+		    .rate = 0 };
+		char schedule[32];
+		struct chat_nudge nudge = {
+			.kind = CHAT_PROMPT,
+			.delivery_id = i + 1,
+			.schedule = schedule,
+			.channel = name,
+			.prompt_id = p->id,
+			.theme = bank_theme_of(b, p)->slug,
+			.theme_title = bank_theme_of(b, p)->title,
+			.text = p->text,
+			.follow_up = p->follow_up,
+			.due_at = due,
+			.reply_code = code,
+		};
+
+		snprintf(name, sizeof name, "c%d", i);
+		snprintf(schedule, sizeof schedule, "fanout-%d", i);
+		replycode_for(i + 1, code);
+		if (chat_webhook.format_prompt(&nudge, &cc, (int64_t)time(NULL),
+		    &reqs[i], &cause) == -1) {
+			fprintf(stderr, "bench_fanout: %s\n", cause);
+			exit(3);
+		}
+	}
+	bank_free(b);
+}
+
+/* Write s as a double-quoted curl config value (backslash escapes quotes and backslashes). */
+static void
+bench_quote(FILE *f, const char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fputc('\\', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+/* A curl config: one group per request (separated by `next`), same URL, headers and body as nudged. */
+static void
+bench_write_curl_config(const char *path, int n, int port,
+    const struct chat_request *reqs)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		exit(3);
+	for (int i = 0; i < n; i++) {
+		const struct chat_request *r = &reqs[i];
+
+		fprintf(f, "%surl = \"http://127.0.0.1:%d/ok/%d\"\n",
+		    i ? "next\n" : "", port, i);
+		fprintf(f, "header = \"Content-Type: %s\"\nheader = \"Expect:\"\n",
+		    r->content_type);
+		for (size_t h = 0; h < r->nheaders; h++) {
+			fputs("header = ", f);
+			bench_quote(f, r->headers[h], strlen(r->headers[h]));
+			fputc('\n', f);
+		}
+		fprintf(f, "user-agent = \"nudged/" NUDGED_VERSION "\"\n"
+		    "output = \"/dev/null\"\nwrite-out = \"%%{response_code}\\n\"\n"
+		    "data-binary = ");
+		bench_quote(f, r->body, r->body_len);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0)
+		exit(3);
+}
+
+/* Whether any row is still pending or sending: 1 yes, 0 no, -1 not readable yet. */
+static int
+bench_db_busy(sqlite3 **db, const char *path)
+{
+	sqlite3_stmt *stmt;
+	int busy = -1;
+
+	if (*db == NULL && sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	if (sqlite3_prepare_v2(*db, "SELECT EXISTS (SELECT 1 FROM deliveries "
+	    "WHERE state IN ('pending', 'sending'))", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		busy = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return busy;
+}
+
+/* How many rows are in a state, on a fresh read-only connection. */
+static int
+bench_db_count(const char *path, const char *state)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt;
+	int n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "deliveries WHERE state = ?", -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, state, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			n = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * Read what the daemon wrote, keeping the first cap bytes for messages, and
+ * note when its start line appeared (*ready_ms, relative to t0).
+ */
+static void
+bench_collect(int fd, char *head, size_t *len, size_t cap, double t0,
+    double *ready_ms)
+{
+	char buf[65536];
+	ssize_t n;
+	size_t take;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		take = *len + (size_t)n < cap ? (size_t)n : cap - *len;
+		memcpy(head + *len, buf, take);
+		*len += take;
+		head[*len] = '\0';
+		if (*ready_ms < 0 && strstr(head, "started: config") != NULL)
+			*ready_ms = bench_ms() - t0;
+	}
+}
+
+/* One nudged run on a fresh sink and state folder; 0 when every row was sent. */
+static int
+bench_nudged_once(const char *bin, const char *prompts, int n,
+    struct bench_result *r)
+{
+	char *dir = harness_tmpdir(), *config, *state, *dbpath;
+	char head[65537] = "";
+	size_t len = 0;
+	struct sink sink;
+	sqlite3 *db = NULL;
+	double t0, sink0, last = 0, now;
+	int fds[2], busy = 1, status = 0, ok = -1;
+	pid_t pid;
+
+	memset(r, 0, sizeof *r);
+	r->ready_ms = -1;
+	config = harness_format("%s/nudged.json", dir);
+	state = harness_format("%s/state", dir);
+	dbpath = harness_format("%s/%s", state, STORE_FILE);
+	if (sink_start(&sink, "/dev/null", 0) != 0)
+		exit(3);
+	bench_write_config(config, n, sink.port, prompts);
+	bench_seed(state, n, (int64_t)time(NULL));
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		exit(3);
+	sink0 = bench_proc_cpu(sink.pid);
+	t0 = bench_ms();
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execl(bin, bin, "serve", "-c", config, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	while ((now = bench_ms()) - t0 < BENCH_DEADLINE_MS) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int wait = BENCH_POLL_MS - (int)(now - last);
+
+		if (poll(&pfd, 1, wait > 0 ? wait : 0) > 0)
+			bench_collect(fds[0], head, &len, sizeof head - 1, t0,
+			    &r->ready_ms);
+		if (bench_ms() - last < BENCH_POLL_MS)
+			continue;
+		last = bench_ms();
+		if ((busy = bench_db_busy(&db, dbpath)) == 0) {
+			r->secs = (bench_ms() - t0) / 1000;
+			break;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid = -1;
+			break;
+		}
+	}
+	sqlite3_close(db);
+	if (pid > 0) {
+		r->rss_mib = bench_proc_hwm_mib(pid);
+		r->cpu = bench_proc_cpu(pid);
+		r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
+		kill(pid, SIGTERM);
+	}
+	/* Read to the end, so a stopping daemon never blocks on its log. */
+	for (now = bench_ms(); pid > 0; ) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (bench_ms() - now > BENCH_STOP_MS) {
+			fprintf(stderr, "bench_fanout: nudged did not stop within "
+			    "%d ms of SIGTERM\n", BENCH_STOP_MS);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		if (poll(&pfd, 1, BENCH_POLL_MS) > 0)
+			bench_collect(fds[0], head, &len, sizeof head - 1, t0,
+			    &r->ready_ms);
+	}
+	bench_collect(fds[0], head, &len, sizeof head - 1, t0, &r->ready_ms);
+	r->done = bench_db_count(dbpath, "sent");
+	if (busy == 0 && r->done == n && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0)
+		ok = 0;
+	else
+		fprintf(stderr, "bench_fanout: nudged run failed (exit status %d; "
+		    "%d of %d sent, %d failed, %d pending, %d sending); its output "
+		    "began:\n%s\n", status, r->done, n,
+		    bench_db_count(dbpath, "failed"),
+		    bench_db_count(dbpath, "pending"),
+		    bench_db_count(dbpath, "sending"), head);
+	close(fds[0]);
+	sink_stop(&sink);
+	harness_rmdir(dir);
+	free(dbpath);
+	free(state);
+	free(config);
+	free(dir);
+	return ok;
+}
+
+/* One curl run on a fresh sink; 0 when every request was answered 200. */
+static int
+bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
+    struct bench_result *r)
+{
+	char *dir = harness_tmpdir(), *cfg, *out, *err, *codes, *line, *save;
+	char max[16];
+	struct rusage ru;
+	struct sink sink;
+	double t0, sink0;
+	int status, fd, efd, ok = -1;
+	pid_t pid;
+
+	memset(r, 0, sizeof *r);
+	r->ready_ms = -1;
+	cfg = harness_format("%s/curl.cfg", dir);
+	out = harness_format("%s/codes", dir);
+	err = harness_format("%s/errors", dir);
+	if (sink_start(&sink, "/dev/null", 0) != 0)
+		exit(3);
+	bench_write_curl_config(cfg, n, sink.port, reqs);
+	snprintf(max, sizeof max, "%d", BENCH_MAX_IN_FLIGHT);
+	sink0 = bench_proc_cpu(sink.pid);
+	t0 = bench_ms();
+	if ((pid = fork()) == 0) {
+		if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+		    (efd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(efd, 2);
+		execlp(curl, curl, "--silent", "--show-error", "--parallel",
+		    "--parallel-max", max, "-K", cfg, (char *)NULL);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) != pid)
+		exit(3);
+	r->secs = (bench_ms() - t0) / 1000;
+	r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
+	r->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	r->rss_mib = (double)ru.ru_maxrss / 1024;
+	codes = harness_read(out);
+	for (line = strtok_r(codes, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		r->done += strcmp(line, "200") == 0;
+	free(codes);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r->done == n)
+		ok = 0;
+	else {
+		codes = harness_read(err);
+		fprintf(stderr, "bench_fanout: curl run failed (exit %d, %d of %d "
+		    "answered 200):\n%.4096s\n", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : -1, r->done, n, codes);
+		free(codes);
+	}
+	sink_stop(&sink);
+	harness_rmdir(dir);
+	free(err);
+	free(out);
+	free(cfg);
+	free(dir);
+	return ok;
+}
+
+/* Print the median and spread of a contender's runs; its median seconds in *median. */
+static void
+bench_summary(const char *who, const char *what, const struct bench_result *r,
+    int runs, int n, double *median)
+{
+	double secs[BENCH_MAX_RUNS], rss[BENCH_MAX_RUNS], cpu[BENCH_MAX_RUNS];
+	double sink[BENCH_MAX_RUNS];
+
+	for (int i = 0; i < runs; i++) {
+		secs[i] = r[i].secs;
+		rss[i] = r[i].rss_mib;
+		cpu[i] = r[i].cpu;
+		sink[i] = r[i].sink_cpu;
+	}
+	qsort(secs, (size_t)runs, sizeof secs[0], bench_cmp);
+	qsort(rss, (size_t)runs, sizeof rss[0], bench_cmp);
+	qsort(cpu, (size_t)runs, sizeof cpu[0], bench_cmp);
+	qsort(sink, (size_t)runs, sizeof sink[0], bench_cmp);
+	*median = secs[runs / 2];
+	printf("fanout %s: median %d %s in %.2f s (%.0f/s) over %d runs, spread "
+	    "%.2f-%.2f s; peak RSS median %.1f MiB (max %.1f); CPU median %.2f "
+	    "s, sink CPU median %.2f s\n", who, n, what, *median,
+	    n / *median, runs, secs[0], secs[runs - 1], rss[runs / 2],
+	    rss[runs - 1], cpu[runs / 2], sink[runs / 2]);
+}
+
+/* Alternate nudged and curl runs, then print each side's median and spread. */
+int
+main(int argc, char **argv)
+{
+	const char *bin = argc > 1 ? argv[1] : "./nudged";
+	int n = argc > 2 ? atoi(argv[2]) : 10000;
+	int runs = argc > 3 ? atoi(argv[3]) : 3;
+	const char *curl = argc > 4 ? argv[4] : "curl";
+	const char *env = getenv("NUDGED_PROMPTS");
+	struct bench_result nr[BENCH_MAX_RUNS], cr[BENCH_MAX_RUNS], *x;
+	struct chat_request *reqs;
+	char prompts[PATH_MAX];
+	double nmed, cmed, rss_max = 0;
+
+	if (n < 1 || runs < 1 || runs > BENCH_MAX_RUNS) {
+		fprintf(stderr, "usage: bench_fanout [NUDGED] [N] [RUNS 1-%d] "
+		    "[CURL]\n", BENCH_MAX_RUNS);
+		return 2;
+	}
+	if (realpath(env != NULL ? env : "prompts", prompts) == NULL) {
+		fprintf(stderr, "bench_fanout: prompts: %s\n", strerror(errno));
+		return 3;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	reqs = calloc((size_t)n, sizeof *reqs);
+	bench_requests(prompts, n, (int64_t)time(NULL), reqs);
+	printf("fanout: %d nudges to %d distinct webhook URLs on a local sink, "
+	    "rate limits off, %d in flight; body %zu bytes\n", n, n,
+	    BENCH_MAX_IN_FLIGHT, reqs[0].body_len);
+	for (int i = 0; i < runs; i++) {
+		x = &nr[i];
+		if (bench_nudged_once(bin, prompts, n, x) != 0)
+			return 3;
+		printf("fanout nudged: %d sent and committed in %.2f s (%.0f/s), "
+		    "peak RSS %.1f MiB [started after %.0f ms; CPU %.2f s; sink "
+		    "CPU %.2f s, %.0f%% busy]\n", x->done, x->secs,
+		    x->done / x->secs, x->rss_mib, x->ready_ms, x->cpu,
+		    x->sink_cpu, 100 * x->sink_cpu / x->secs);
+		if (x->rss_mib > rss_max)
+			rss_max = x->rss_mib;
+		x = &cr[i];
+		if (bench_curl_once(curl, n, reqs, x) != 0)
+			return 3;
+		printf("fanout curl --parallel-max %d: %d posted in %.2f s "
+		    "(%.0f/s) [peak RSS %.1f MiB; CPU %.2f s; sink CPU %.2f s, "
+		    "%.0f%% busy]\n", BENCH_MAX_IN_FLIGHT, x->done, x->secs,
+		    x->done / x->secs, x->rss_mib, x->cpu, x->sink_cpu,
+		    100 * x->sink_cpu / x->secs);
+		fflush(stdout);
+	}
+	bench_summary("nudged", "sent and committed", nr, runs, n, &nmed);
+	bench_summary("curl --parallel-max 64", "posted", cr, runs, n, &cmed);
+	printf("fanout: nudged %s (median %.2f s, target %.0f s), peak RSS %s "
+	    "(max %.1f MiB, target %.0f MiB), %s than curl (%.2fx curl's "
+	    "time)\n", nmed < BENCH_TARGET_S ? "meets the time target" :
+	    "MISSES the time target", nmed, BENCH_TARGET_S,
+	    rss_max < BENCH_TARGET_MIB ? "within target" : "OVER target",
+	    rss_max, BENCH_TARGET_MIB, nmed <= cmed ? "no slower" : "SLOWER",
+	    nmed / cmed);
+	for (int i = 0; i < n; i++)
+		chat_request_free(&reqs[i]);
+	free(reqs);
+	return 0;
+}

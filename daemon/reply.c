@@ -1,0 +1,645 @@
+/*
+ * The answer pipeline. A request on a reply route is checked (method,
+ * content type, size), parsed by its platform, matched to one of the
+ * configured channels by that channel's signature or token, and attached to
+ * its nudge: by the reply code when it carries one, else the newest nudge on
+ * the channel, within the schedule's answer window. Accepted answers wait
+ * for the end of the loop turn and are committed together in one
+ * transaction; only after the COMMIT does anyone get a 2xx. A platform's
+ * retry of the same message is stored once and answered 2xx again.
+ *
+ * Every refusal is a 4xx with a short reason and a log line, and changes
+ * nothing. Secrets never reach a message.
+ */
+#include "reply.h"
+
+#include <ctype.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "bank.h"
+#include "chat/chat.h"
+#include "config.h"
+#include "log.h"
+#include "replycode.h"
+#include "sig.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define REPLY_MAX_TEXT	4000	/* characters of an answer from the API */
+
+/* An accepted answer waiting for this turn's commit. */
+struct reply_pending {
+	struct evhttp_request	*req;		/* NULL once the client is gone */
+	struct evhttp_connection *conn;
+	struct replies		*r;
+	const struct chat_platform *platform;	/* NULL for the JSON API */
+	const char		*source;
+	char			*channel;
+	char			*user_id;
+	char			*user_name;
+	char			*text;
+	char			*message_id;
+	struct store_target	 target;
+	int64_t			 received_at;
+	int			 result;	/* store_add_reply's */
+	struct reply_pending	*next;
+};
+
+struct replies {
+	struct event_base	*base;
+	struct store		*store;
+	const struct config	*cfg;
+	const struct bank	*bank;
+	struct event		*flush;
+	struct reply_pending	*pending;	/* newest first */
+	size_t			 npending;
+};
+
+static const char	*reply_header(void *, const char *);
+static int		 reply_check_method(struct evhttp_request *);
+static char		*reply_content_type(struct evhttp_request *);
+static int		 reply_accepts(const char *, const char *);
+static char		*reply_body(struct evhttp_request *, size_t *);
+static void		 reply_refuse(struct evhttp_request *, int, const char *,
+			    const char *, const char *, ...)
+			    __attribute__((format(printf, 5, 6)));
+static void		 reply_send(struct evhttp_request *, int, const char *,
+			    const char *);
+static const struct config_channel *reply_choose_channel(struct replies *,
+			    const struct chat_platform *,
+			    const struct chat_inbound *, const struct chat_answer *,
+			    int64_t, int *, const char **);
+static int		 reply_attach(struct replies *, const char *,
+			    const char *, int64_t, struct store_target *,
+			    char **);
+static void		 reply_queue(struct replies *, struct reply_pending *);
+static void		 reply_flush_cb(evutil_socket_t, short, void *);
+static void		 reply_closed_cb(struct evhttp_connection *, void *);
+static void		 reply_answer(struct replies *, struct reply_pending *);
+static void		 reply_pending_free(struct reply_pending *);
+static char		*reply_receipt_text(struct replies *,
+			    const struct reply_pending *, int64_t);
+static const char	*reply_json_string(const cJSON *, const char *);
+
+/* Start the pipeline; it answers nothing until a route hands it a request. */
+struct replies *
+replies_new(struct event_base *base, struct store *store,
+    const struct config *cfg, const struct bank *bank)
+{
+	struct replies *r = xcalloc(1, sizeof *r);
+
+	r->base = base;
+	r->store = store;
+	r->cfg = cfg;
+	r->bank = bank;
+	r->flush = evtimer_new(base, reply_flush_cb, r);
+	return r;
+}
+
+/* Use a new configuration and bank from now on. */
+void
+replies_reload(struct replies *r, const struct config *cfg,
+    const struct bank *bank)
+{
+	r->cfg = cfg;
+	r->bank = bank;
+}
+
+/* Commit what is waiting (so nothing accepted is lost), then free. */
+void
+replies_free(struct replies *r)
+{
+	if (r == NULL)
+		return;
+	if (r->pending != NULL)
+		reply_flush_cb(-1, 0, r);
+	event_free(r->flush);
+	free(r);
+}
+
+/* Case-insensitive header lookup on an evhttp request. */
+static const char *
+reply_header(void *ctx, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(ctx), name);
+}
+
+/* Only POST reaches the pipeline; 0 when it may go on. */
+static int
+reply_check_method(struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST");
+	reply_refuse(req, 405, "method", "text/plain; charset=utf-8",
+	    "method not allowed: answers are POSTed");
+	return -1;
+}
+
+/* The request's media type, lowercase, without parameters; "" when none. */
+static char *
+reply_content_type(struct evhttp_request *req)
+{
+	const char *v = reply_header(req, "Content-Type");
+	char *t = xstrdup(v != NULL ? v : "");
+
+	t[strcspn(t, "; \t")] = '\0';
+	for (char *p = t; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return t;
+}
+
+/* Whether type is one of the comma-separated accepted types. */
+static int
+reply_accepts(const char *accepts, const char *type)
+{
+	size_t n = strlen(type);
+
+	for (const char *p = accepts; n > 0 && p != NULL; ) {
+		if (strncmp(p, type, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* The body as a NUL-terminated copy (evhttp already enforced the size limit). */
+static char *
+reply_body(struct evhttp_request *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	char *body;
+
+	*len = evbuffer_get_length(in);
+	body = xmalloc(*len + 1);
+	evbuffer_copyout(in, body, *len);
+	body[*len] = '\0';
+	return body;
+}
+
+/* Send a complete response. */
+static void
+reply_send(struct evhttp_request *req, int code, const char *type,
+    const char *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evbuffer_add(buf, body, strlen(body));
+	evhttp_send_reply(req, code, NULL, buf);
+	evbuffer_free(buf);
+}
+
+/* Refuse with a status and a short reason (JSON for the API), and log it. */
+static void
+reply_refuse(struct evhttp_request *req, int code, const char *what,
+    const char *type, const char *fmt, ...)
+{
+	char *reason, *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&reason, fmt, ap);
+	va_end(ap);
+	log_warnx("reply: %s %s: %d %s", what, evhttp_request_get_uri(req), code,
+	    reason);
+	if (strncmp(type, "application/json", 16) == 0) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "error", reason);
+		body = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	} else
+		xasprintf(&body, "%s\n", reason);
+	reply_send(req, code, type, body);
+	free(body);
+	free(reason);
+}
+
+/*
+ * The configured channel a verified request belongs to. Every channel of the
+ * platform whose secret verifies the request is a candidate (several Slack
+ * channels may share one app's signing secret); among them the one whose
+ * platform channel id matches wins, else the one holding the reply code,
+ * else the first. NULL with *status and *why when none verifies.
+ */
+static const struct config_channel *
+reply_choose_channel(struct replies *r, const struct chat_platform *p,
+    const struct chat_inbound *in, const struct chat_answer *a, int64_t now,
+    int *status, const char **why)
+{
+	const struct config_channel *best = NULL, *c;
+	struct store_target t;
+	enum sig_result v, worst = SIG_MISSING;
+	char code[REPLYCODE_LEN + 1];
+	int secrets = 0, rank, best_rank = -1;
+
+	for (size_t i = 0; i < r->cfg->nchannels; i++) {
+		c = &r->cfg->channels[i];
+		if (strcmp(c->platform, p->name) != 0 || !p->has_secret(c))
+			continue;
+		secrets++;
+		if ((v = p->verify(c, in, now)) != SIG_OK) {
+			/* A stale but authentic request says more than a bad one. */
+			if (v == SIG_STALE || worst == SIG_MISSING)
+				worst = v;
+			continue;
+		}
+		rank = 0;
+		if (a->route_key != NULL && c->slack_channel_id != NULL &&
+		    strcmp(a->route_key, c->slack_channel_id) == 0)
+			rank = 2;
+		else if (a->code != NULL && replycode_normalize(a->code, code) ==
+		    0 && store_find_target(r->store, c->name, code, now -
+		    CONFIG_MAX_ANSWER_WINDOW, &t) == 1) {
+			rank = 1;
+			store_target_clear(&t);
+		}
+		if (rank > best_rank) {
+			best = c;
+			best_rank = rank;
+		}
+	}
+	if (best != NULL)
+		return best;
+	if (secrets == 0) {
+		*status = 403;
+		*why = "no channel of this platform has a secret set, so none "
+		    "accepts answers";
+	} else if (worst == SIG_STALE) {
+		*status = 409;
+		*why = sig_result_reason(worst);
+	} else {
+		*status = 401;
+		*why = sig_result_reason(worst);
+	}
+	return NULL;
+}
+
+/*
+ * Find the nudge an answer belongs to on channel: by code, or the newest,
+ * within its schedule's answer window. 0 and *t, or -1 with a reason (422).
+ */
+static int
+reply_attach(struct replies *r, const char *channel, const char *typed_code,
+    int64_t now, struct store_target *t, char **why)
+{
+	const struct config_schedule *sc;
+	char code[REPLYCODE_LEN + 1];
+	int64_t window;
+	int found;
+
+	if (typed_code != NULL && replycode_normalize(typed_code, code) == -1) {
+		xasprintf(why, "\"%s\" is not a reply code; codes are the four "
+		    "characters shown with the question", typed_code);
+		return -1;
+	}
+	found = store_find_target(r->store, channel, typed_code ? code : NULL,
+	    now - CONFIG_MAX_ANSWER_WINDOW, t);
+	if (found == -1) {
+		xasprintf(why, "could not look up the question; try again");
+		return -1;
+	}
+	if (found == 0) {
+		if (typed_code != NULL)
+			xasprintf(why, "no question with code %s was sent on this "
+			    "channel recently", code);
+		else
+			xasprintf(why, "no question was sent on this channel "
+			    "recently; answer with the code shown with the question");
+		return -1;
+	}
+	sc = config_find_schedule(r->cfg, t->schedule);
+	window = sc != NULL ? sc->answer_window : CONFIG_DEFAULT_ANSWER_WINDOW;
+	if (now - t->due_at > window) {
+		xasprintf(why, "the question%s%s closed for answers %" PRId64
+		    " day(s) ago", typed_code ? " with code " : "",
+		    typed_code ? code : "", (now - t->due_at - window) / 86400 + 1);
+		store_target_clear(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* A chat platform's reply route. */
+void
+replies_handle_chat(struct replies *r, struct evhttp_request *req,
+    const struct chat_platform *p)
+{
+	struct chat_answer a = { 0 };
+	struct chat_inbound in = { 0 };
+	const struct config_channel *c;
+	struct reply_pending *pe;
+	struct chat_receipt receipt = { 0 };
+	const char *type = "text/plain; charset=utf-8", *why = NULL;
+	char *ctype, *body, *cause = NULL, *out;
+	int64_t now = (int64_t)time(NULL);
+	int status = 0;
+	size_t len;
+
+	if (reply_check_method(req) == -1)
+		return;
+	ctype = reply_content_type(req);
+	if (!reply_accepts(p->accepts, ctype)) {
+		reply_refuse(req, 415, p->name, type, "unsupported content type "
+		    "\"%s\" (expected %s)", ctype, p->accepts);
+		free(ctype);
+		return;
+	}
+	body = reply_body(req, &len);
+	in = (struct chat_inbound){ .body = body, .len = len,
+	    .content_type = ctype, .header = reply_header, .ctx = req };
+	if (p->parse(&in, &a, &cause) == -1) {
+		reply_refuse(req, 400, p->name, type, "malformed request: %s",
+		    cause);
+		goto done;
+	}
+	if ((c = reply_choose_channel(r, p, &in, &a, now, &status, &why)) ==
+	    NULL) {
+		reply_refuse(req, status, p->name, type, "%s", why);
+		goto done;
+	}
+	if (a.kind == CHAT_IN_HANDSHAKE) {
+		reply_send(req, 200, a.handshake_type, a.handshake);
+		goto done;
+	}
+	if (a.kind == CHAT_IN_IGNORE) {
+		out = p->respond(&receipt, &type);
+		reply_send(req, 200, type, out);
+		free(out);
+		goto done;
+	}
+	pe = xcalloc(1, sizeof *pe);
+	if (reply_attach(r, c->name, a.code, now, &pe->target, &cause) == -1) {
+		reply_refuse(req, 422, p->name, type, "%s", cause);
+		free(pe);
+		goto done;
+	}
+	pe->req = req;
+	pe->platform = p;
+	pe->source = p->name;
+	pe->channel = xstrdup(c->name);
+	pe->user_id = a.user_id;
+	pe->user_name = a.user_name;
+	pe->text = a.text;
+	pe->message_id = a.message_id;
+	a.user_id = a.user_name = a.text = a.message_id = NULL;
+	pe->received_at = now;
+	reply_queue(r, pe);
+done:
+	chat_answer_free(&a);
+	free(cause);
+	free(body);
+	free(ctype);
+}
+
+/* A string member of the API body, or NULL (absent or not a string). */
+static const char *
+reply_json_string(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * POST /api/v1/replies: {"channel", "user", "text", "code"?, "user_name"?,
+ * "id"?} with "Authorization: Bearer <the channel's api_token>". "id" makes
+ * a retry idempotent; without it each request is a new answer.
+ */
+void
+replies_handle_api(struct replies *r, struct evhttp_request *req)
+{
+	const char *json = "application/json", *channel, *user, *text, *code;
+	const char *auth, *id, *name;
+	const struct config_channel *c;
+	struct reply_pending *pe;
+	char *ctype, *body, *cause = NULL;
+	int64_t now = (int64_t)time(NULL);
+	cJSON *o = NULL;
+	size_t len;
+
+	if (reply_check_method(req) == -1)
+		return;
+	ctype = reply_content_type(req);
+	body = reply_body(req, &len);
+	if (strcmp(ctype, "application/json") != 0) {
+		reply_refuse(req, 415, "api", json, "unsupported content type "
+		    "\"%s\" (expected application/json)", ctype);
+		goto done;
+	}
+	o = cJSON_ParseWithLength(body, len);
+	if (!cJSON_IsObject(o)) {
+		reply_refuse(req, 400, "api", json, "the body is not a JSON object");
+		goto done;
+	}
+	channel = reply_json_string(o, "channel");
+	user = reply_json_string(o, "user");
+	text = reply_json_string(o, "text");
+	code = reply_json_string(o, "code");
+	name = reply_json_string(o, "user_name");
+	id = reply_json_string(o, "id");
+	if (channel == NULL || user == NULL || text == NULL || *user == '\0') {
+		reply_refuse(req, 400, "api", json, "\"channel\", \"user\" and "
+		    "\"text\" are required strings");
+		goto done;
+	}
+	while (isspace((unsigned char)*text))
+		text++;
+	if (*text == '\0' || strlen(text) > REPLY_MAX_TEXT * 4) {
+		reply_refuse(req, 400, "api", json, "\"text\" must be a non-empty "
+		    "answer of at most %d characters", REPLY_MAX_TEXT);
+		goto done;
+	}
+	if ((auth = reply_header(req, "Authorization")) == NULL ||
+	    strncmp(auth, "Bearer ", 7) != 0) {
+		reply_refuse(req, 401, "api", json, "missing \"Authorization: "
+		    "Bearer <token>\"");
+		goto done;
+	}
+	auth += 7;
+	c = config_find_channel(r->cfg, channel);
+	if (c == NULL || c->api_token == NULL ||
+	    strlen(auth) != strlen(c->api_token) ||
+	    !sig_equal(auth, c->api_token, strlen(auth))) {
+		reply_refuse(req, 403, "api", json, "unknown channel, or a token "
+		    "that is not this channel's api_token");
+		goto done;
+	}
+	pe = xcalloc(1, sizeof *pe);
+	if (reply_attach(r, c->name, code, now, &pe->target, &cause) == -1) {
+		reply_refuse(req, 422, "api", json, "%s", cause);
+		free(pe);
+		goto done;
+	}
+	pe->req = req;
+	pe->source = "api";
+	pe->channel = xstrdup(c->name);
+	pe->user_id = xstrdup(user);
+	pe->user_name = name != NULL ? xstrdup(name) : NULL;
+	pe->text = xstrdup(text);
+	if (id != NULL)
+		xasprintf(&pe->message_id, "%s:%s", c->name, id);
+	else
+		xasprintf(&pe->message_id, "%s:%08x%08x", c->name, arc4random(),
+		    arc4random());
+	pe->received_at = now;
+	reply_queue(r, pe);
+done:
+	cJSON_Delete(o);
+	free(cause);
+	free(body);
+	free(ctype);
+}
+
+/* Hold an accepted answer for this turn's commit; note if the client leaves. */
+static void
+reply_queue(struct replies *r, struct reply_pending *pe)
+{
+	struct timeval soon = { 0, 0 };
+
+	pe->r = r;
+	pe->conn = evhttp_request_get_connection(pe->req);
+	evhttp_connection_set_closecb(pe->conn, reply_closed_cb, pe);
+	pe->next = r->pending;
+	r->pending = pe;
+	r->npending++;
+	if (!evtimer_pending(r->flush, NULL))
+		evtimer_add(r->flush, &soon);
+}
+
+/* The client went away before its answer was committed: commit, but answer no one. */
+static void
+reply_closed_cb(struct evhttp_connection *conn, void *arg)
+{
+	struct reply_pending *pe = arg;
+
+	(void)conn;
+	pe->req = NULL;
+	pe->conn = NULL;
+}
+
+/*
+ * Once per loop turn: every answer that arrived is committed in one
+ * transaction, then each sender is answered. When the store refuses, nobody
+ * gets a 2xx and nothing was stored: the platforms will retry.
+ */
+static void
+reply_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct replies *r = arg;
+	struct reply_pending *pe, *next;
+	int failed = store_begin(r->store) == -1;
+
+	(void)fd;
+	(void)what;
+	for (pe = r->pending; pe != NULL && !failed; pe = pe->next) {
+		struct store_reply sr = {
+			.delivery_id = pe->target.id,
+			.channel = pe->channel,
+			.user_id = pe->user_id,
+			.user_name = pe->user_name,
+			.text = pe->text,
+			.received_at = pe->received_at,
+			.source = pe->source,
+			.message_id = pe->message_id,
+		};
+
+		failed = (pe->result = store_add_reply(r->store, &sr, NULL)) == -1;
+	}
+	if (failed || (failed = store_commit(r->store) == -1)) {
+		store_rollback(r->store);
+		log_warnx("reply: the store refused %zu answer%s; answering 503",
+		    r->npending, r->npending == 1 ? "" : "s");
+	}
+	for (pe = r->pending; pe != NULL; pe = next) {
+		next = pe->next;
+		if (pe->conn != NULL)
+			evhttp_connection_set_closecb(pe->conn, NULL, NULL);
+		if (pe->req != NULL && failed)
+			reply_refuse(pe->req, 503, pe->source, "text/plain; "
+			    "charset=utf-8", "could not store the answer now; "
+			    "please try again");
+		else if (pe->req != NULL)
+			reply_answer(r, pe);
+		reply_pending_free(pe);
+	}
+	r->pending = NULL;
+	r->npending = 0;
+}
+
+/* The sentence the person sees: which question, and their streak. */
+static char *
+reply_receipt_text(struct replies *r, const struct reply_pending *pe,
+    int64_t streak)
+{
+	const struct bank_prompt *p = bank_find(r->bank, pe->target.prompt_id);
+	char *s;
+
+	xasprintf(&s, "%s your answer to \"%s\"%s%" PRId64 " in a row.",
+	    pe->result == 0 ? "Already saved:" : "Saved",
+	    p != NULL ? p->text : pe->target.prompt_id, " Streak: ", streak);
+	return s;
+}
+
+/* Tell the sender the answer is stored, in the platform's own form. */
+static void
+reply_answer(struct replies *r, struct reply_pending *pe)
+{
+	struct chat_receipt receipt = { 0 };
+	const char *type = "application/json";
+	int64_t streak = 0;
+	char *text, *out;
+	cJSON *o;
+
+	store_streak_at(r->store, pe->target.schedule, pe->channel, pe->user_id,
+	    pe->target.due_at, &streak);
+	text = reply_receipt_text(r, pe, streak);
+	log_info("reply: %s answer of %s to delivery %" PRId64 " on channel %s%s",
+	    pe->source, pe->user_id, pe->target.id, pe->channel,
+	    pe->result == 0 ? " (already stored)" : "");
+	if (pe->platform != NULL) {
+		receipt.stored = 1;
+		receipt.duplicate = pe->result == 0;
+		receipt.message = text;
+		out = pe->platform->respond(&receipt, &type);
+	} else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", pe->result == 0 ?
+		    "duplicate" : "stored");
+		cJSON_AddNumberToObject(o, "delivery_id", (double)pe->target.id);
+		cJSON_AddStringToObject(o, "prompt_id", pe->target.prompt_id);
+		cJSON_AddNumberToObject(o, "streak", (double)streak);
+		cJSON_AddStringToObject(o, "message", text);
+		out = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	}
+	reply_send(pe->req, 200, type, out);
+	free(out);
+	free(text);
+}
+
+/* Free a pending answer. */
+static void
+reply_pending_free(struct reply_pending *pe)
+{
+	store_target_clear(&pe->target);
+	free(pe->channel);
+	free(pe->user_id);
+	free(pe->user_name);
+	free(pe->text);
+	free(pe->message_id);
+	free(pe);
+}

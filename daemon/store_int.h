@@ -1,0 +1,23 @@
+/* The store's private parts, shared by its files (store*.c) and no one else. */
+#ifndef NUDGED_STORE_INT_H
+#define NUDGED_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3				*db;
+	char				*path;
+	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
+};
+
+int		 store_exec(struct store *, const char *);
+sqlite3_stmt	*store_prepare(struct store *, const char *);
+int		 store_update(struct store *, const char *, int64_t, int64_t,
+		    const char *);
+char		*store_column_strdup(sqlite3_stmt *, int);
+const char	*store_text_or_empty(sqlite3_stmt *, int);
+
+#endif

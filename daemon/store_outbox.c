@@ -1,0 +1,368 @@
+/*
+ * The outbox in the store: deliveries enqueued (idempotent on schedule and
+ * instant, with a reply code), claimed, marked sent, retried or failed, the
+ * bank's history per channel, and the export of everything.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bank.h"
+#include "log.h"
+#include "replycode.h"
+#include "store_int.h"
+#include "xmalloc.h"
+
+static int	 store_set_reply_code(struct store *, int64_t);
+static int	 store_each_id(struct store *, const char *, const char *,
+		    int64_t, void (*)(struct bank_history *, const char *,
+		    int64_t), struct bank_history *);
+static void	 store_add_track(struct bank_history *, const char *, int64_t);
+
+/*
+ * Add a delivery unless (schedule, due_at) is already there: 1 when added, 0
+ * when it existed (a restart at the wrong moment), -1 on error. Its first
+ * attempt is due at its instant, or now if that is earlier (`nudged send`
+ * takes the next free second as its instant).
+ */
+int
+store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
+	    "(schedule, channel, prompt_id, due_at, state, reason, "
+	    "next_attempt_at, cycle, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+	    "min(?7, CAST(strftime('%s', 'now') AS INTEGER)), ?, "
+	    "CAST(strftime('%s', 'now') AS INTEGER)) "
+	    "ON CONFLICT (schedule, due_at) DO NOTHING");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, d->schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, d->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, d->prompt_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, d->due_at);
+	sqlite3_bind_text(stmt, 5, store_state_name(d->state), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, d->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, d->due_at);
+	if (d->prompt_id != NULL)
+		sqlite3_bind_int64(stmt, 8, d->cycle);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: enqueue %s: %s", d->schedule,
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	if (store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
+		return -1;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 1;
+}
+
+/* Give a new delivery the reply code its id maps to. */
+static int
+store_set_reply_code(struct store *st, int64_t id)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE deliveries SET "
+	    "reply_code = ? WHERE id = ?");
+	char code[REPLYCODE_LEN + 1];
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	replycode_for(id, code);
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* How many deliveries of a schedule (any schedule when NULL) are in a state. */
+int
+store_count_deliveries(struct store *st, const char *schedule,
+    enum store_state state, int64_t *count)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM deliveries "
+	    "WHERE state = ?1 AND (?2 IS NULL OR schedule = ?2)");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, store_state_name(state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, schedule, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Run a query taking ?1 (text) and, where it uses one, ?2 (integer), and give
+ * each row's prompt id and cycle to add.
+ */
+static int
+store_each_id(struct store *st, const char *sql, const char *text, int64_t n,
+    void (*add)(struct bank_history *, const char *, int64_t),
+    struct bank_history *h)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(stmt) > 1)
+		sqlite3_bind_int64(stmt, 2, n);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		add(h, (const char *)sqlite3_column_text(stmt, 0),
+		    sqlite3_column_int64(stmt, 1));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* bank_history_add_track in the shape store_each_id calls. */
+static void
+store_add_track(struct bank_history *h, const char *id, int64_t unused)
+{
+	(void)unused;
+	bank_history_add_track(h, id);
+}
+
+/*
+ * What the bank needs to choose the next prompt for a schedule: the
+ * channel's current cycle and the prompts used in it, the channel's newest
+ * prompt (added last, so it ends up as h->last), and for tracks what the
+ * schedule has sent.
+ */
+int
+store_load_history(struct store *st, const char *channel, const char *schedule,
+    struct bank_history *h)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(cycle), 0) "
+	    "FROM deliveries WHERE channel = ? AND prompt_id IS NOT NULL");
+	int64_t cycle = 0;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		cycle = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
+	    "schedule = ?1 AND prompt_id IS NOT NULL", schedule, 0,
+	    store_add_track, h) == -1)
+		return -1;
+	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
+	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
+	    "NULL ORDER BY due_at, id", channel, cycle, bank_history_add,
+	    h) == -1)
+		return -1;
+	return store_each_id(st, "SELECT prompt_id, cycle FROM deliveries "
+	    "WHERE channel = ?1 AND prompt_id IS NOT NULL ORDER BY due_at DESC, "
+	    "id DESC LIMIT 1", channel, 0, bank_history_add, h);
+}
+
+/* Rows left in `sending` by a crash or kill: back to pending, to be sent again. */
+int
+store_recover_sending(struct store *st, int64_t now, int64_t *count)
+{
+	*count = 0;
+	if (store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE state = 'sending'", 0,
+	    now, NULL) == -1)
+		return -1;
+	*count = sqlite3_changes(st->db);
+	return 0;
+}
+
+/* The earliest next attempt of any pending delivery: 1 and *at, 0 when none. */
+int
+store_next_attempt(struct store *st, int64_t *at)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT min(next_attempt_at) FROM "
+	    "deliveries WHERE state = 'pending'");
+	int found = 0;
+
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		*at = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/*
+ * Up to limit deliveries to send now, past the first offset: pending ones
+ * whose time has come, or, with only > 0, just that one (whatever its state)
+ * once its next attempt has come.
+ */
+int
+store_due(struct store *st, int64_t now, int64_t only, size_t offset,
+    size_t limit, struct store_outbox_row **rows, size_t *n)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, channel, "
+	    "prompt_id, due_at, attempts, reply_code FROM deliveries WHERE "
+	    "(?3 > 0 AND id = ?3 AND next_attempt_at <= ?1) OR (?3 = 0 AND "
+	    "state = 'pending' AND next_attempt_at <= ?1) "
+	    "ORDER BY next_attempt_at, id LIMIT ?2 "
+	    "OFFSET ?4");
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, (int64_t)limit);
+	sqlite3_bind_int64(stmt, 3, only);
+	sqlite3_bind_int64(stmt, 4, (int64_t)offset);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_outbox_row *r;
+
+		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+		r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(stmt, 0);
+		r->schedule = store_column_strdup(stmt, 1);
+		r->channel = store_column_strdup(stmt, 2);
+		r->prompt_id = store_column_strdup(stmt, 3);
+		r->due_at = sqlite3_column_int64(stmt, 4);
+		r->attempts = sqlite3_column_int64(stmt, 5);
+		r->reply_code = store_column_strdup(stmt, 6);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_outbox_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Free rows from store_due. */
+void
+store_outbox_free(struct store_outbox_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].schedule);
+		free(rows[i].channel);
+		free(rows[i].prompt_id);
+		free(rows[i].reply_code);
+	}
+	free(rows);
+}
+
+/* Claim a pending delivery for sending now: 1 claimed, 0 taken already, -1 error. */
+int
+store_mark_sending(struct store *st, int64_t id, int64_t now)
+{
+	if (store_update(st, "UPDATE deliveries SET state = 'sending', attempts "
+	    "= attempts + 1, next_attempt_at = ?2 WHERE id = ?1 AND state = "
+	    "'pending'", id, now, NULL) == -1)
+		return -1;
+	return sqlite3_changes(st->db) == 1;
+}
+
+/* Count one more attempt of a delivery `nudged send` holds in `sending`. */
+int
+store_mark_attempt(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET attempts = attempts + 1, "
+	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL);
+}
+
+/* The platform took it. */
+int
+store_mark_sent(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'sent', sent_at = "
+	    "?2, last_error = NULL WHERE id = ?1", id, now, NULL);
+}
+
+/* A transient failure: try again at next_at (state stays as given by keep). */
+int
+store_mark_retry(struct store *st, int64_t id, int64_t next_at,
+    const char *error, int keep_sending)
+{
+	return store_update(st, keep_sending ? "UPDATE deliveries SET "
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1" :
+	    "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, "
+	    "last_error = ?3 WHERE id = ?1", id, next_at, error);
+}
+
+/* A permanent failure, or expiry: give up, saying why. */
+int
+store_mark_failed(struct store *st, int64_t id, const char *reason)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'failed', reason "
+	    "= ?3, last_error = ?3 WHERE id = ?1", id, 0,
+	    reason);
+}
+
+/* Put back a claimed delivery untouched (shutdown before it finished). */
+int
+store_release(struct store *st, int64_t id, int64_t now)
+{
+	return store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE id = ?1 AND state = 'sending'", id, now,
+	    NULL);
+}
+
+/*
+ * Every delivery, oldest first, joined with each of its replies (a delivery
+ * without replies comes once, with reply_id 0): cb is called per row.
+ */
+int
+store_each_export(struct store *st,
+    void (*cb)(void *, const struct store_export_row *), void *arg)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT d.id, d.schedule, "
+	    "d.channel, d.prompt_id, d.due_at, d.state, d.reason, d.attempts, "
+	    "coalesce(d.sent_at, 0), d.reply_code, coalesce(r.id, 0), r.user_id, "
+	    "r.user_name, r.text, coalesce(r.received_at, 0), r.source, "
+	    "r.message_id FROM deliveries d LEFT JOIN replies r ON r.delivery_id "
+	    "= d.id ORDER BY d.due_at, d.id, r.received_at, r.id");
+	struct store_export_row row;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row.delivery_id = sqlite3_column_int64(stmt, 0);
+		row.schedule = store_text_or_empty(stmt, 1);
+		row.channel = store_text_or_empty(stmt, 2);
+		row.prompt_id = store_text_or_empty(stmt, 3);
+		row.due_at = sqlite3_column_int64(stmt, 4);
+		row.state = store_text_or_empty(stmt, 5);
+		row.reason = store_text_or_empty(stmt, 6);
+		row.attempts = sqlite3_column_int64(stmt, 7);
+		row.sent_at = sqlite3_column_int64(stmt, 8);
+		row.reply_code = store_text_or_empty(stmt, 9);
+		row.reply_id = sqlite3_column_int64(stmt, 10);
+		row.user_id = store_text_or_empty(stmt, 11);
+		row.user_name = store_text_or_empty(stmt, 12);
+		row.text = store_text_or_empty(stmt, 13);
+		row.received_at = sqlite3_column_int64(stmt, 14);
+		row.source = store_text_or_empty(stmt, 15);
+		row.message_id = store_text_or_empty(stmt, 16);
+		cb(arg, &row);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

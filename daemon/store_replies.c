@@ -1,0 +1,130 @@
+/*
+ * Answers in the store: finding the nudge an answer belongs to, storing it
+ * once per platform message, and the streak it extends.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "xmalloc.h"
+
+static void	 store_read_target(sqlite3_stmt *, struct store_target *);
+
+/* Read a target row (id, schedule, prompt_id, due_at) from a statement's current row. */
+static void
+store_read_target(sqlite3_stmt *stmt, struct store_target *t)
+{
+	t->id = sqlite3_column_int64(stmt, 0);
+	t->schedule = store_column_strdup(stmt, 1);
+	t->prompt_id = store_column_strdup(stmt, 2);
+	t->due_at = sqlite3_column_int64(stmt, 3);
+}
+
+/*
+ * The delivery an answer belongs to: the sent one on channel with this reply
+ * code (code non-NULL) or else the newest sent one, due at or after since.
+ * 1 found, 0 none, -1 error.
+ */
+int
+store_find_target(struct store *st, const char *channel, const char *code,
+    int64_t since, struct store_target *t)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, prompt_id, "
+	    "due_at FROM deliveries WHERE channel = ?1 AND state = 'sent' AND "
+	    "due_at >= ?3 AND (?2 IS NULL OR reply_code = ?2) ORDER BY due_at "
+	    "DESC, id DESC LIMIT 1");
+	int rc, found = 0;
+
+	memset(t, 0, sizeof *t);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_read_target(stmt, t);
+		found = 1;
+	} else if (rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/* Free what store_find_target filled in. */
+void
+store_target_clear(struct store_target *t)
+{
+	free(t->schedule);
+	free(t->prompt_id);
+	memset(t, 0, sizeof *t);
+}
+
+/*
+ * Store an answer unless this platform message is stored already: 1 added,
+ * 0 a duplicate (a platform's retry), -1 error.
+ */
+int
+store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO replies (delivery_id, "
+	    "channel, user_id, user_name, text, received_at, source, message_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO "
+	    "NOTHING");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, r->delivery_id);
+	sqlite3_bind_text(stmt, 2, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, r->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, r->user_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, r->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, r->received_at);
+	sqlite3_bind_text(stmt, 7, r->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, r->message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: reply: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 1;
+}
+
+/*
+ * A person's streak up to and including a delivery: how many of the
+ * schedule's sent deliveries on the channel, counting back from it, the
+ * person answered without a gap. Skipped and failed deliveries are not
+ * counted and do not break it.
+ */
+int
+store_streak_at(struct store *st, const char *schedule, const char *channel,
+    const char *user_id, int64_t due_at, int64_t *streak)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "replies r WHERE r.delivery_id = d.id AND r.user_id = ?3) FROM "
+	    "deliveries d WHERE d.schedule = ?1 AND d.channel = ?2 AND d.state = "
+	    "'sent' AND d.due_at <= ?4 ORDER BY d.due_at DESC, d.id DESC");
+	int rc;
+
+	*streak = 0;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, due_at);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+	    sqlite3_column_int(stmt, 0) == 1)
+		(*streak)++;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,175 @@
+/*
+ * Answers over HTTP to the real daemon: each route with genuine requests and
+ * with forged, stale, malformed, oversized and misaddressed ones; every
+ * refusal has its status and changes nothing; every answer is stored once,
+ * checked through `nudged export`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "harness.h"
+#include "replies_fixture.h"
+#include "sink.h"
+
+/* Answers stored so far, through nudged export. */
+static int
+count_replies(struct replies_fixture *f)
+{
+	cJSON *root = replies_fixture_export(f), *d;
+	int n = 0;
+
+	cJSON_ArrayForEach(d, cJSON_GetObjectItem(root, "deliveries"))
+		n += cJSON_GetArraySize(cJSON_GetObjectItem(d, "replies"));
+	cJSON_Delete(root);
+	return n;
+}
+
+/* POST JSON to the API with a bearer token (NULL: none); the status. */
+static int
+post_api(struct replies_fixture *f, const char *token, const char *body,
+    char **out)
+{
+	char *auth = token ? harness_format("Authorization: Bearer %s", token) :
+	    NULL;
+	const char *headers[] = { "Content-Type: application/json", auth, NULL };
+	int status = harness_http_post(f->port, "/api/v1/replies", headers, body,
+	    strlen(body), out);
+
+	free(auth);
+	return status;
+}
+
+static void
+test_api_stores_once_and_answers_with_the_streak(void **state)
+{
+	struct replies_fixture *f = *state;
+	char *out, *body;
+	cJSON *o;
+
+	body = harness_format("{\"channel\": \"team\", \"user\": \"U1\", "
+	    "\"user_name\": \"Ada\", \"text\": \"We paired on the incident\", "
+	    "\"code\": \"%s\", \"id\": \"m-1\"}", f->code[0]);
+	assert_int_equal(post_api(f, "tok-team", body, &out), 200);
+	o = cJSON_Parse(out);
+	assert_string_equal(cJSON_GetObjectItem(o, "status")->valuestring,
+	    "stored");
+	assert_int_equal(cJSON_GetObjectItem(o, "streak")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(o, "delivery_id")->valueint, 1);
+	cJSON_Delete(o);
+	free(out);
+	/* The same message again (a retry): 200, still one answer. */
+	assert_int_equal(post_api(f, "tok-team", body, &out), 200);
+	assert_non_null(strstr(out, "\"duplicate\""));
+	free(out);
+	free(body);
+	/* No code: the newest nudge on the channel; the streak grows. */
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U1\", \"text\": \"lower-case code next\"}", &out), 200);
+	o = cJSON_Parse(out);
+	assert_int_equal(cJSON_GetObjectItem(o, "delivery_id")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(o, "streak")->valueint, 2);
+	cJSON_Delete(o);
+	free(out);
+	replies_fixture_stop(f);
+	assert_int_equal(count_replies(f), 2);
+}
+
+static void
+test_api_refusals_change_nothing(void **state)
+{
+	struct replies_fixture *f = *state;
+	const char *ok = "{\"channel\": \"team\", \"user\": \"U1\", \"text\": "
+	    "\"x\"}";
+	char *out, *big;
+	const char *headers[] = { "Content-Type: text/plain",
+	    "Authorization: Bearer tok-team", NULL };
+
+	assert_int_equal(post_api(f, NULL, ok, &out), 401);
+	free(out);
+	assert_int_equal(post_api(f, "tok-other", ok, &out), 403);
+	assert_non_null(strstr(out, "\"error\""));
+	free(out);
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"nope\", "
+	    "\"user\": \"U1\", \"text\": \"x\"}", &out), 403);
+	free(out);
+	assert_int_equal(harness_http_post(f->port, "/api/v1/replies", headers,
+	    ok, strlen(ok), &out), 415);
+	free(out);
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", ",
+	    &out), 400);
+	free(out);
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U1\", \"text\": 5}", &out), 400);
+	free(out);
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U1\", \"text\": \"   \"}", &out), 400);
+	free(out);
+	/* A well-formed code no nudge has, and something that is no code. */
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U1\", \"text\": \"x\", \"code\": \"ZZZZ\"}", &out), 422);
+	assert_non_null(strstr(out, "no question with code ZZZZ"));
+	free(out);
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U1\", \"text\": \"x\", \"code\": \"0O1I\"}", &out), 422);
+	free(out);
+	/* A channel with nothing sent on it. */
+	assert_int_equal(post_api(f, "tok-other", "{\"channel\": \"other\", "
+	    "\"user\": \"U1\", \"text\": \"x\"}", &out), 422);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/api/v1/replies", &out), 405);
+	free(out);
+	big = calloc(1, 70 * 1024 + 1);
+	memset(big, 'a', 70 * 1024);
+	assert_int_equal(post_api(f, "tok-team", big, &out), 413);
+	free(out);
+	free(big);
+	replies_fixture_stop(f);
+	assert_int_equal(count_replies(f), 0);
+}
+
+static void
+test_export_formats(void **state)
+{
+	struct replies_fixture *f = *state;
+	char *out, *csv;
+
+	assert_int_equal(post_api(f, "tok-team", "{\"channel\": \"team\", "
+	    "\"user\": \"U2\", \"text\": \"a \\\"quoted\\\", comma\"}", &out),
+	    200);
+	free(out);
+	replies_fixture_stop(f);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "export",
+	    "-c", f->config, "--format", "csv", NULL }, &csv), 0);
+	assert_non_null(strstr(csv, "delivery_id,schedule,channel,prompt_id,"));
+	/* RFC 4180: the field is quoted and its quotes doubled. */
+	assert_non_null(strstr(csv, ",\"a \"\"quoted\"\", comma\"\n"));
+	free(csv);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_api_stores_once_and_answers_with_the_streak,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_api_refusals_change_nothing,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_export_formats,
+		    replies_fixture_setup, replies_fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
