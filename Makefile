@@ -21,7 +21,7 @@ UNITDIR    ?= /lib/systemd/system
 # Debian packages nudged needs to build and test.
 DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
         libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev libcmocka-dev \
-        tzdata curl
+        tzdata curl chromium
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -141,3 +141,70 @@ clean:
 	rm -rf build nudged nudged.service.tmp
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Fuzzing: one libFuzzer harness per parser (tests/fuzz/fuzz_NAME.c), built
+# with clang, ASan and UBSan against every daemon source but main.c, in
+# build/fuzz/. See tests/fuzz/README.md.
+#
+#   make fuzz                       each harness for FUZZ_SECONDS (60) over its corpus
+#   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="cron tz"
+#   make fuzz FUZZ_SECONDS=0        replay the corpora once, as a regression run
+#
+# Seeds are read from tests/fuzz/corpus/NAME; what the fuzzer finds new goes to
+# build/fuzz/corpus/NAME, a crashing input to build/fuzz/artifacts/NAME-*.
+FUZZ_DEBS    := clang libclang-rt-14-dev
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= config cron tz bank timefmt sig
+FUZZ_FLAGS   ?= -timeout=10
+FB           := build/fuzz
+FUZZ_CFLAGS   = $(BASE_CFLAGS) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FB)/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+
+.PHONY: fuzz fuzz-deps fuzz-build
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FB)/corpus/$$t $(FB)/artifacts; \
+	  dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	  if [ "$(FUZZ_SECONDS)" = 0 ]; then \
+	    echo "== fuzz_$$t: replaying its corpus"; \
+	    $(FB)/fuzz_$$t -runs=0 $(FUZZ_FLAGS) $$dict tests/fuzz/corpus/$$t \
+	      $(FB)/corpus/$$t || exit 1; \
+	  else \
+	    echo "== fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    $(FB)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=$(FB)/artifacts/$$t- $(FUZZ_FLAGS) $$dict \
+	      $(FB)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	  fi; \
+	done
+
+fuzz-build: $(FUZZ_BINS)
+
+# clang, the fuzzer and sanitizer runtimes (as root), or the exact apt-get line.
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "make fuzz needs these Debian packages; as root, run:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+	fi
+
+$(FB)/daemon/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC      $< (fuzz)")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_OBJS) $(LIBS)

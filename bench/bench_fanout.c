@@ -433,7 +433,7 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 	else
 		fprintf(stderr, "bench_fanout: nudged run failed (exit status %d; "
 		    "%d of %d sent, %d failed, %d pending, %d sending); its output "
-		    "began:\n%s\n", status, r->done, n,
+		    "began:\n%.2048s\n", status, r->done, n,
 		    bench_db_count(dbpath, "failed"),
 		    bench_db_count(dbpath, "pending"),
 		    bench_db_count(dbpath, "sending"), head);

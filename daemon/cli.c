@@ -68,6 +68,12 @@ static const struct cli_spec cli_specs[] = {
 	    "streaks, median time to answer, active weeks. DATE is a local date\n"
 	    "(YYYY-MM-DD) in the config's time zone.\n",
 	    "cFHus" },
+	{ CLI_FORGET, "forget",
+	    "usage: nudged forget [-c FILE] USER [--channel C]\n"
+	    "Delete every answer of USER (a platform user id), on channel C or\n"
+	    "on all channels, and with them their stats; says how many. The\n"
+	    "deleted text is overwritten in the database file.\n",
+	    "cH" },
 };
 #define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
 
@@ -89,6 +95,7 @@ static const char cli_main_usage[] =
     "  export  [-c FILE] [--format json|csv]      every delivery and answer\n"
     "  stats   [-c FILE] [--channel C] [--user U] [--since DATE]\n"
     "          [--format table|json|csv]          streaks, response rates, trends\n"
+    "  forget  [-c FILE] USER [--channel C]       delete a person's answers\n"
     "\n"
     "  nudged --version | --help | COMMAND --help\n"
     "\n"
@@ -219,6 +226,11 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		xasprintf(cause, "send: missing SCHEDULE");
 		return -1;
 	}
+	if (cli->command == CLI_FORGET && (cli->forget_user == NULL ||
+	    *cli->forget_user == '\0')) {
+		xasprintf(cause, "forget: missing USER");
+		return -1;
+	}
 	return 0;
 }
 
@@ -239,6 +251,8 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 			cli->expr = optarg;
 		else if (cli->command == CLI_SEND && cli->schedule == NULL)
 			cli->schedule = optarg;
+		else if (cli->command == CLI_FORGET && cli->forget_user == NULL)
+			cli->forget_user = optarg;
 		else {
 			xasprintf(cause, "%s: unexpected argument \"%s\"",
 			    spec->name, optarg);

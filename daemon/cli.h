@@ -16,6 +16,7 @@ enum cli_command {
 	CLI_SEND,
 	CLI_EXPORT,
 	CLI_STATS,
+	CLI_FORGET,
 };
 
 struct cli {
@@ -25,6 +26,7 @@ struct cli {
 	const char	*config;	/* -c FILE, or NULL for the default */
 	const char	*expr;		/* cron EXPR */
 	const char	*schedule;	/* send SCHEDULE */
+	const char	*forget_user;	/* forget USER */
 	const char	*tz;		/* --tz ZONE */
 	int		 has_from;
 	int64_t		 from;		/* --from TIME, UTC seconds */

@@ -14,8 +14,11 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* Below this many, counts of anonymous channels are null (nobody singled out). */
+/* A count an anonymous channel hides (null: fewer than 3 people or answers). */
 #define DASHBOARD_LT3 "<span class=\"lt3\" title=\"fewer than 3\">&lt;3</span>"
+
+/* The largest number read from a stats document. */
+#define DASHBOARD_NUM_MAX 1e9
 
 static const char dashboard_css[] =
 	":root{--bg:#f3f6f4;--card:#fff;--ink:#16221b;--ink2:#34443b;"
@@ -23,16 +26,17 @@ static const char dashboard_css[] =
 	"--bar:#3a9461;--accsoft:#e1f0e6;--l0:#e7ede9;--l1:#bfe0c9;"
 	"--l2:#80c497;--l3:#3f9a63;--l4:#1b6b40;--na:#edf0ee;--hatch:#cdd5d0;"
 	"--dl:#3d4d44;color-scheme:light dark}\n"
-	"@media (prefers-color-scheme:dark){:root{--bg:#0d1310;--card:#141c18;"
-	"--ink:#e3ebe6;--ink2:#c4d0c9;--muted:#9baba3;--line:#25302a;"
-	"--soft:#19231e;--acc:#72c892;--bar:#4fae74;--accsoft:#1c3327;"
-	"--l0:#1e2823;--l1:#1b4530;--l2:#276a44;--l3:#3b9561;--l4:#72c892;"
-	"--na:#1a221e;--hatch:#34413a;--dl:#c0ccc5}}\n"
+	"@media (prefers-color-scheme:dark){:root{--bg:#0d1310;"
+	"--card:#141c18;--ink:#e3ebe6;--ink2:#c4d0c9;--muted:#9baba3;"
+	"--line:#25302a;--soft:#19231e;--acc:#72c892;--bar:#4fae74;"
+	"--accsoft:#1c3327;--l0:#1e2823;--l1:#1b4530;--l2:#276a44;"
+	"--l3:#3b9561;--l4:#72c892;--na:#1a221e;--hatch:#34413a;--dl:#c0ccc5}"
+	"}\n"
 	"*{box-sizing:border-box}\n"
-	"body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 "
-	"system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\","
-	"\"Noto Sans\",\"Liberation Sans\",Arial,sans-serif;"
-	"-webkit-text-size-adjust:100%}\n"
+	"body{margin:0;background:var(--bg);color:var(--ink);"
+	"font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,"
+	"\"Helvetica Neue\",\"Noto Sans\",\"Liberation Sans\",Arial,"
+	"sans-serif;-webkit-text-size-adjust:100%}\n"
 	".wrap{max-width:1200px;margin:0 auto;padding:0 24px}\n"
 	".defs{position:absolute;width:0;height:0;overflow:hidden}\n"
 	".top{background:var(--card);border-bottom:1px solid var(--line)}\n"
@@ -44,7 +48,8 @@ static const char dashboard_css[] =
 	".brand svg{width:26px;height:26px;fill:var(--acc)}\n"
 	".brand span{font-weight:400;color:var(--muted);font-size:16px}\n"
 	".meta{margin:0;color:var(--muted);font-size:14px}\n"
-	"main.wrap{display:grid;gap:24px;padding-top:24px;padding-bottom:8px}\n"
+	"main.wrap{display:grid;gap:24px;padding-top:24px;"
+	"padding-bottom:8px}\n"
 	".card{background:var(--card);border:1px solid var(--line);"
 	"border-radius:14px;padding:22px 24px 24px;"
 	"box-shadow:0 1px 3px rgba(20,50,35,.05)}\n"
@@ -61,7 +66,8 @@ static const char dashboard_css[] =
 	"border-color:transparent}\n"
 	".kpis{display:grid;grid-template-columns:repeat(auto-fit,"
 	"minmax(170px,1fr));gap:12px;margin:0 0 20px}\n"
-	".kpis div{background:var(--soft);border-radius:10px;padding:12px 16px}\n"
+	".kpis div{background:var(--soft);border-radius:10px;"
+	"padding:12px 16px}\n"
 	".kpis dt{font-size:13px;color:var(--muted)}\n"
 	".kpis dd{margin:0;font-size:28px;font-weight:650;line-height:1.25;"
 	"font-variant-numeric:tabular-nums}\n"
@@ -71,8 +77,8 @@ static const char dashboard_css[] =
 	"gap:20px}\n"
 	".panel{margin:0;min-width:0;border:1px solid var(--line);"
 	"border-radius:12px;padding:16px 18px}\n"
-	".heat{grid-column:span 7}.trend{grid-column:span 5}"
-	".people,.prompts,.wide{grid-column:1/-1}\n"
+	".heat{grid-column:span 7}.trend{grid-column:span 5}.people,.prompts,"
+	".wide{grid-column:1/-1}\n"
 	".ph{display:flex;flex-wrap:wrap;align-items:baseline;"
 	"justify-content:space-between;gap:2px 12px}\n"
 	"h3{margin:0;font-size:15px;font-weight:650}\n"
@@ -80,32 +86,35 @@ static const char dashboard_css[] =
 	".note{margin:12px 0 0}\n"
 	"svg.hm,svg.tr{display:block;width:100%;height:auto}\n"
 	"svg.hm{max-width:620px;margin:14px 0 6px}svg.tr{margin-top:6px}\n"
-	".hm text,.tr text{fill:var(--muted);font-size:10px}.tr text{font-size:12px}\n"
-	".hm .l0,.sw.l0{fill:var(--l0);background:var(--l0)}"
-	".hm .l1,.sw.l1{fill:var(--l1);background:var(--l1)}"
-	".hm .l2,.sw.l2{fill:var(--l2);background:var(--l2)}"
-	".hm .l3,.sw.l3{fill:var(--l3);background:var(--l3)}"
-	".hm .l4,.sw.l4{fill:var(--l4);background:var(--l4)}\n"
+	".hm text,.tr text{fill:var(--muted);font-size:10px}.tr text{"
+	"font-size:12px}\n"
+	".hm .l0,.sw.l0{fill:var(--l0);background:var(--l0)}.hm .l1,.sw.l1{"
+	"fill:var(--l1);background:var(--l1)}.hm .l2,.sw.l2{fill:var(--l2);"
+	"background:var(--l2)}.hm .l3,.sw.l3{fill:var(--l3);"
+	"background:var(--l3)}.hm .l4,.sw.l4{fill:var(--l4);"
+	"background:var(--l4)}\n"
 	".hm .na,.tr .na{fill:url(#nd-hatch)}\n"
 	".hm .fut{fill:none;stroke:var(--line);stroke-dasharray:2 2}\n"
 	".hb{fill:var(--na)}.hl{fill:var(--hatch)}\n"
 	".legend{display:flex;flex-wrap:wrap;justify-content:space-between;"
 	"gap:4px 16px;font-size:12px;color:var(--muted)}\n"
 	".scale{display:inline-flex;align-items:center;gap:3px}\n"
-	".sw,.key{display:inline-block;width:11px;height:11px;border-radius:2px;"
-	"vertical-align:-1px}\n"
-	".sw.na{background:repeating-linear-gradient(45deg,var(--hatch) 0 1.6px,"
-	"var(--na) 1.6px 3.6px)}\n"
+	".sw,.key{display:inline-block;width:11px;height:11px;"
+	"border-radius:2px;vertical-align:-1px}\n"
+	".sw.na{background:repeating-linear-gradient(45deg,"
+	"var(--hatch) 0 1.6px,var(--na) 1.6px 3.6px)}\n"
 	".scale .hid{display:inline-flex;align-items:center;gap:5px;"
-	"margin-right:14px}.scale .l0{margin-left:4px}.scale .l4{margin-right:4px}\n"
+	"margin-right:14px}.scale .l0{margin-left:4px}.scale .l4{"
+	"margin-right:4px}\n"
 	".keys{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;"
 	"color:var(--muted);margin-top:10px}\n"
 	".keys span{display:inline-flex;align-items:center;gap:6px}\n"
-	".key.kb{background:var(--bar)}"
-	".key.kl{height:2px;width:16px;border-radius:1px;background:var(--dl)}\n"
+	".key.kb{background:var(--bar)}.key.kl{height:2px;width:16px;"
+	"border-radius:1px;background:var(--dl)}\n"
 	".key.kc{opacity:.5}.tr .dl.cur{stroke-dasharray:3 3}\n"
 	".tr .grid{stroke:var(--line)}.tr .base{stroke:var(--hatch)}\n"
-	".tr .ay,.hm .wd{text-anchor:end}.tr .ax,.tr .lt{text-anchor:middle}\n"
+	".tr .ay,.hm .wd{text-anchor:end}.tr .ax,.tr .lt{"
+	"text-anchor:middle}\n"
 	".tr .lt{font-weight:600;fill:var(--ink2)}\n"
 	".tr .bar{fill:var(--bar)}.tr .bar.na{fill:url(#nd-hatch)}"
 	".tr .bar.cur{opacity:.55}\n"
@@ -113,19 +122,26 @@ static const char dashboard_css[] =
 	"stroke-linejoin:round}\n"
 	".tr .dot{fill:var(--card);stroke:var(--dl);stroke-width:1.6}\n"
 	".prompts ol{list-style:none;margin:12px 0 0;padding:0;display:grid;"
-	"grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}\n"
-	".prompts li{display:flex;flex-direction:column;justify-content:space-between;"
-	"padding:12px 14px;border-radius:10px;background:var(--soft)}\n"
+	"grid-template-columns:repeat(auto-fill,minmax(260px,1fr));"
+	"gap:12px}\n"
+	".prompts li{display:flex;flex-direction:column;"
+	"justify-content:space-between;padding:12px 14px;border-radius:10px;"
+	"background:var(--soft)}\n"
 	".prompts q{display:block;quotes:none;color:var(--ink)}\n"
+	".prompts q.gone{color:var(--muted);"
+	"font-family:ui-monospace,monospace}\n"
+	".spark{display:block;width:84px;height:22px}"
+	".spark .on{fill:var(--bar)}.spark .off{fill:var(--hatch)}\n"
 	".pm{display:flex;align-items:center;gap:10px;margin-top:6px;"
-	"font-size:12px;color:var(--muted);font-variant-numeric:tabular-nums}\n"
+	"font-size:12px;color:var(--muted);"
+	"font-variant-numeric:tabular-nums}\n"
 	".pm i{flex:1;height:4px;border-radius:2px;background:var(--l0)}\n"
 	".pm i b,.rate i b{display:block;height:100%;border-radius:inherit;"
 	"background:var(--bar)}\n"
 	"table{width:100%;border-collapse:collapse;margin-top:8px;"
 	"font-variant-numeric:tabular-nums}\n"
-	"th{font-size:12px;font-weight:600;color:var(--muted);text-align:left;"
-	"padding:8px 8px;border-bottom:1px solid var(--line);"
+	"th{font-size:12px;font-weight:600;color:var(--muted);"
+	"text-align:left;padding:8px 8px;border-bottom:1px solid var(--line);"
 	"white-space:nowrap}\n"
 	"td{padding:10px 8px;border-bottom:1px solid var(--line)}\n"
 	"tbody tr:last-child td{border-bottom:0}\n"
@@ -142,35 +158,37 @@ static const char dashboard_css[] =
 	"font-weight:600;white-space:nowrap}\n"
 	".streak svg{width:15px;height:15px;fill:var(--bar)}\n"
 	".streak.off{color:var(--muted);font-weight:400}\n"
-	".best{margin-left:6px;font-size:11px;font-weight:600;color:var(--acc);"
-	"background:var(--accsoft);border-radius:999px;padding:1px 7px}\n"
+	".best{margin-left:6px;font-size:11px;font-weight:600;"
+	"color:var(--acc);background:var(--accsoft);border-radius:999px;"
+	"padding:1px 7px}\n"
 	".lt3{font-weight:600;color:var(--ink2)}\n"
 	".empty{text-align:center;padding:36px 16px;color:var(--muted)}\n"
 	".empty svg{width:36px;height:36px;fill:var(--l2)}\n"
-	".empty b{display:block;color:var(--ink);font-size:17px;margin:8px 0 4px}\n"
+	".empty b{display:block;color:var(--ink);font-size:17px;"
+	"margin:8px 0 4px}\n"
 	".empty p{margin:0 auto;max-width:520px}\n"
 	"code{font:.92em ui-monospace,\"SFMono-Regular\",Menlo,Consolas,"
 	"\"Liberation Mono\",monospace;background:var(--soft);"
 	"border-radius:4px;padding:1px 5px}\n"
 	"footer{color:var(--muted);font-size:13px;padding-top:8px;"
 	"padding-bottom:32px}\n"
-	"@media (max-width:980px){.panels>*{grid-column:1/-1}"
-	"svg.hm{max-width:none}}\n"
-	"@media (max-width:640px){.wrap{padding:0 12px}"
-	".hmw{overflow-x:auto;direction:rtl}svg.hm{direction:ltr;min-width:400px}"
-	".hm text{font-size:12px}.tr text{font-size:14px}"
-	".card{padding:16px 14px;border-radius:12px}.panel{padding:14px 12px}"
-	"main{gap:16px;padding-top:16px}.panels{gap:14px}"
-	".kpis{grid-template-columns:1fr 1fr;gap:8px}.kpis div{padding:10px 12px}"
-	".kpis dd{font-size:22px}"
-	".people thead{display:none}.people tbody,.people td{display:block}"
-	".people tr{display:grid;grid-template-columns:1fr 1fr;gap:8px 12px;"
-	"padding:12px 0;border-bottom:1px solid var(--line)}"
-	".people tr:last-child{border-bottom:0}"
-	".people td{border:0;padding:0;text-align:left}"
-	".people td.who{grid-column:1/-1}"
-	".people td[data-l]::before{content:attr(data-l);display:block;"
-	"font-size:11px;color:var(--muted)}}\n";
+	"@media (max-width:980px){.panels>*{grid-column:1/-1}svg.hm{"
+	"max-width:none}}\n"
+	"@media (max-width:640px){.wrap{padding:0 12px}.hmw{overflow-x:auto;"
+	"direction:rtl}svg.hm{direction:ltr;min-width:400px}.hm text{"
+	"font-size:12px}.tr text{font-size:14px}.card{padding:16px 14px;"
+	"border-radius:12px}.panel{padding:14px 12px}main.wrap{gap:16px;"
+	"padding-top:16px}.panels{gap:14px}.kpis{"
+	"grid-template-columns:1fr 1fr;gap:8px}.kpis div{padding:10px 12px}"
+	".kpis dd{font-size:22px}.people thead{display:none}.people tbody,"
+	".people td{display:block}.people tr{display:grid;"
+	"grid-template-columns:repeat(3,1fr);gap:8px 12px;padding:12px 0;"
+	"border-bottom:1px solid var(--line)}.people tr:last-child{"
+	"border-bottom:0}.people td{border:0;padding:0;text-align:left}"
+	".people td.who{grid-column:1/-1}.people td.rt{grid-column:span 2}"
+	".people td[data-l]::before{"
+	"content:attr(data-l);display:block;font-size:11px;"
+	"color:var(--muted)}}\n";
 
 static void	dashboard_grow(struct dashboard_buf *, size_t);
 static void	dashboard_add_count(struct dashboard_buf *, double);
@@ -178,7 +196,7 @@ static void	dashboard_add_known(struct dashboard_buf *, const cJSON *,
 		    const char *);
 static void	dashboard_add_instant(struct dashboard_buf *, const char *);
 static void	dashboard_add_duration(struct dashboard_buf *, double);
-static void	dashboard_add_theme(struct dashboard_buf *, const cJSON *);
+static void	dashboard_add_themes(struct dashboard_buf *, const cJSON *);
 static const char *dashboard_platform(const char *);
 static void	dashboard_header(struct dashboard_buf *, const cJSON *);
 static void	dashboard_channel(struct dashboard_buf *, const cJSON *,
@@ -254,8 +272,9 @@ dashboard_add_text(struct dashboard_buf *b, const char *s)
 			rep = "&#39;";
 			break;
 		default:
-			/* Control characters other than tab and newline are dropped. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
+			/* Control characters but tab and newline go. */
+			if ((unsigned char)*s < 0x20 && *s != '\t' &&
+			    *s != '\n')
 				continue;
 			dashboard_grow(b, 1);
 			b->s[b->len++] = *s;
@@ -266,15 +285,25 @@ dashboard_add_text(struct dashboard_buf *b, const char *s)
 	}
 }
 
-/* A number member: 1 and its value, or 0 when it is null, missing or not a number. */
+/*
+ * A number member (key NULL: o itself): 1 and its value, or 0 if null,
+ * missing or not a number. Every number in a stats document is a count, a
+ * rate or seconds: it is kept within 0..1e9, which no real one reaches, so
+ * conversions to int are safe.
+ */
 int
 dashboard_num(const cJSON *o, const char *key, double *v)
 {
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *item;
 
+	item = key != NULL ? cJSON_GetObjectItemCaseSensitive(o, key) : o;
 	if (!cJSON_IsNumber(item))
 		return 0;
 	*v = item->valuedouble;
+	if (!(*v >= 0))
+		*v = 0;
+	else if (*v > DASHBOARD_NUM_MAX)
+		*v = DASHBOARD_NUM_MAX;
 	return 1;
 }
 
@@ -287,7 +316,7 @@ dashboard_str(const cJSON *o, const char *key)
 	return cJSON_IsString(item) ? item->valuestring : "";
 }
 
-/* "YYYY-MM-DD" (or the date of an instant) as a day number; 0 if it is not one. */
+/* "YYYY-MM-DD" (or an instant's date) as a day number; 0 if it is not one. */
 int
 dashboard_date(const char *s, int64_t *days)
 {
@@ -315,6 +344,8 @@ dashboard_add_count(struct dashboard_buf *b, double v)
 	int	n, i, o = 0;
 
 	n = snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
+	if (n < 0 || n >= (int)sizeof digits)
+		n = 0;
 	for (i = 0; i < n && o < (int)sizeof out - 2; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
 			out[o++] = ',';
@@ -336,7 +367,7 @@ dashboard_add_known(struct dashboard_buf *b, const cJSON *o, const char *key)
 		dashboard_add(b, DASHBOARD_LT3);
 }
 
-/* An ISO 8601 instant as "Tue 24 Nov 2026, 11:00 UTC"; anything else as it is. */
+/* An ISO 8601 instant as "Tue 24 Nov 2026, 11:00 UTC"; anything else as is. */
 static void
 dashboard_add_instant(struct dashboard_buf *b, const char *s)
 {
@@ -360,7 +391,7 @@ dashboard_add_instant(struct dashboard_buf *b, const char *s)
 	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	secs = t - days * 86400;
 	timefmt_civil_from_days(days, &y, &m, &d);
-	dashboard_addf(b, "<time datetime=\"");
+	dashboard_add(b, "<time datetime=\"");
 	dashboard_add_text(b, s);
 	dashboard_addf(b, "\">%s %d %s %d", wd[timefmt_weekday(days)], d,
 	    mon[m - 1], y);
@@ -386,20 +417,26 @@ dashboard_add_duration(struct dashboard_buf *b, double secs)
 		dashboard_addf(b, "%ld d %ld h", s / 86400, s % 86400 / 3600);
 }
 
-/* The first theme of a list, its hyphens read as spaces ("psychological safety"). */
+/* Up to two themes of a list, hyphens as spaces ("psychological safety"). */
 static void
-dashboard_add_theme(struct dashboard_buf *b, const cJSON *list)
+dashboard_add_themes(struct dashboard_buf *b, const cJSON *list)
 {
-	char	*s, *p;
+	const cJSON	*t;
+	char		*s, *p;
+	int		 n = 0;
 
-	if (!cJSON_IsArray(list) || !cJSON_IsString(list->child))
-		return;
-	s = xstrdup(list->child->valuestring);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '-' || *p == '_')
-			*p = ' ';
-	dashboard_add_text(b, s);
-	free(s);
+	cJSON_ArrayForEach(t, list) {
+		if (!cJSON_IsString(t) || n == 2)
+			continue;
+		s = xstrdup(t->valuestring);
+		for (p = s; *p != '\0'; p++)
+			if (*p == '-' || *p == '_')
+				*p = ' ';
+		if (n++ > 0)
+			dashboard_add(b, " and ");
+		dashboard_add_text(b, s);
+		free(s);
+	}
 }
 
 /* How a platform is named to people. */
@@ -422,12 +459,14 @@ dashboard_platform(const char *p)
 static void
 dashboard_header(struct dashboard_buf *b, const cJSON *stats)
 {
-	const cJSON	*channels;
+	const cJSON	*channels, *ch;
 	const char	*since;
-	int		 n;
+	int		 n = 0;
 
 	channels = cJSON_GetObjectItemCaseSensitive(stats, "channels");
-	n = cJSON_IsArray(channels) ? cJSON_GetArraySize(channels) : 0;
+	if (cJSON_IsArray(channels))
+		cJSON_ArrayForEach(ch, channels)
+			n += cJSON_IsObject(ch);
 	dashboard_add(b, "<header class=\"top\"><div class=\"wrap\">"
 	    "<h1 class=\"brand\"><svg aria-hidden=\"true\"><use "
 	    "href=\"#nd-sprout\"/></svg>nudged <span>reflection habits</span>"
@@ -455,7 +494,8 @@ dashboard_kpis(struct dashboard_buf *b, const cJSON *stats, const cJSON *ch)
 	known = dashboard_num(ch, "answers", &answers);
 	(void)dashboard_num(ch, "deliveries", &deliveries);
 	(void)dashboard_num(ch, "people", &people);
-	dashboard_add(b, "<dl class=\"kpis\"><div><dt>People reflecting</dt><dd>");
+	dashboard_add(b, "<dl class=\"kpis\"><div><dt>People reflecting</dt>"
+	    "<dd>");
 	dashboard_add_known(b, ch, "people");
 	dashboard_add(b, "<small>answered at least once</small></dd></div>"
 	    "<div><dt>Answers</dt><dd>");
@@ -478,7 +518,8 @@ dashboard_kpis(struct dashboard_buf *b, const cJSON *stats, const cJSON *ch)
 		dashboard_add_count(b, deliveries * people);
 		dashboard_add(b, " possible answers</small>");
 	} else
-		dashboard_add(b, "&mdash;<small>not enough answers yet</small>");
+		dashboard_add(b, "&mdash;<small>not enough answers yet"
+		    "</small>");
 	dashboard_add(b, "</dd></div></dl>\n");
 }
 
@@ -501,8 +542,14 @@ dashboard_prompts(struct dashboard_buf *b, const cJSON *ch)
 			max = v;
 	dashboard_add(b, "<ol>");
 	cJSON_ArrayForEach(p, top) {
-		dashboard_add(b, "<li><q>");
-		dashboard_add_text(b, dashboard_str(p, "text"));
+		/* A prompt since dropped from the bank is named by its id. */
+		if (*dashboard_str(p, "text") != '\0') {
+			dashboard_add(b, "<li><q>");
+			dashboard_add_text(b, dashboard_str(p, "text"));
+		} else {
+			dashboard_add(b, "<li><q class=\"gone\">");
+			dashboard_add_text(b, dashboard_str(p, "prompt_id"));
+		}
 		dashboard_add(b, "</q><span class=\"pm\"><i>");
 		if (dashboard_num(p, "answers", &v) && max > 0)
 			dashboard_addf(b, "<b style=\"width:%.0f%%\"></b>",
@@ -528,14 +575,15 @@ dashboard_person(struct dashboard_buf *b, const cJSON *p)
 	most = cJSON_GetObjectItemCaseSensitive(p, "themes_most");
 	if (cJSON_IsArray(most) && cJSON_IsString(most->child)) {
 		dashboard_add(b, "<small>often on ");
-		dashboard_add_theme(b, most);
+		dashboard_add_themes(b, most);
 		dashboard_add(b, "</small>");
 	}
 	dashboard_add(b, "</td><td class=\"num\" data-l=\"Answered\">");
 	dashboard_add_known(b, p, "answers");
 	dashboard_add(b, "<span class=\"of\"> / ");
 	dashboard_add_known(b, p, "deliveries");
-	dashboard_add(b, "</span></td><td data-l=\"Response rate\">");
+	dashboard_add(b, "</span></td><td class=\"rt\" data-l=\"Response "
+	    "rate\">");
 	if (dashboard_num(p, "response_rate", &v)) {
 		v = v < 0 ? 0 : v > 1 ? 1 : v;
 		dashboard_addf(b, "<span class=\"rate\"><i><b style=\"width:"
@@ -543,18 +591,21 @@ dashboard_person(struct dashboard_buf *b, const cJSON *p)
 		    v * 100);
 	} else
 		dashboard_add(b, "&mdash;");
+	dashboard_add(b, "</td><td data-l=\"Last 12 weeks\">");
+	dashboard_svg_spark(b, cJSON_GetObjectItemCaseSensitive(p, "weeks"));
 	dashboard_add(b, "</td><td data-l=\"Current streak\">");
 	(void)dashboard_num(p, "current_streak", &cur);
 	(void)dashboard_num(p, "longest_streak", &longest);
 	if (cur > 0) {
 		dashboard_addf(b, "<span class=\"streak\"><svg aria-hidden="
-		    "\"true\"><use href=\"#nd-sprout\"/></svg>%.0f</span>", cur);
+		    "\"true\"><use href=\"#nd-sprout\"/></svg>%.0f</span>",
+		    cur);
 		if (cur >= longest && cur > 1)
 			dashboard_add(b, "<span class=\"best\">best</span>");
 	} else
 		dashboard_add(b, "<span class=\"streak off\">0</span>");
 	dashboard_addf(b, "</td><td class=\"num\" data-l=\"Longest streak\">"
-	    "%.0f</td><td class=\"num\" data-l=\"Median time to answer\">",
+	    "%.0f</td><td class=\"num\" data-l=\"Median reply\">",
 	    longest);
 	if (dashboard_num(p, "median_answer_seconds", &v))
 		dashboard_add_duration(b, v);
@@ -578,21 +629,24 @@ dashboard_people(struct dashboard_buf *b, const cJSON *stats,
 		if (strcmp(dashboard_str(p, "channel"), channel) != 0)
 			continue;
 		if (n++ == 0)
-			dashboard_add(b, "<section class=\"panel people\"><div "
-			    "class=\"ph\"><h3>People</h3><span class=\"sub\">"
-			    "streaks count nudges answered in a row</span></div>"
-			    "<table><thead><tr><th>Name</th><th class=\"num\">"
-			    "Answered</th><th>Response rate</th><th>Current "
+			dashboard_add(b, "<section class=\"panel people\">"
+			    "<div class=\"ph\"><h3>People</h3><span "
+			    "class=\"sub\">streaks count nudges answered in a "
+			    "row</span></div><table><thead><tr><th>Name</th>"
+			    "<th class=\"num\">Answered</th><th>Response "
+			    "rate</th><th>Last 12 weeks</th><th>Current "
 			    "streak</th><th class=\"num\">Longest</th><th "
 			    "class=\"num\">Median time to answer</th><th "
-			    "class=\"num\">Active weeks</th></tr></thead><tbody>");
+			    "class=\"num\">Active weeks</th></tr></thead>"
+			    "<tbody>");
 		dashboard_person(b, p);
 	}
 	if (n > 0)
 		dashboard_add(b, "</tbody></table></section>\n");
 	else
-		dashboard_add(b, "<section class=\"panel people\"><h3>People</h3>"
-		    "<p class=\"note\">Nobody has answered yet.</p></section>\n");
+		dashboard_add(b, "<section class=\"panel people\"><h3>People"
+		    "</h3><p class=\"note\">Nobody has answered yet.</p>"
+		    "</section>\n");
 }
 
 /* A friendly placeholder: a headline and what to do next. */
@@ -637,7 +691,8 @@ dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
 	dashboard_kpis(b, stats, ch);
 
 	if (dashboard_num(ch, "answers", &answers) && answers <= 0) {
-		dashboard_add(b, "<div class=\"panels\"><div class=\"panel wide\">");
+		dashboard_add(b, "<div class=\"panels\"><div class=\"panel "
+		    "wide\">");
 		dashboard_empty(b, "No answers yet", "Answers will appear here "
 		    "after the first reply. Each nudge shows how to answer in "
 		    "the channel; the habit builds from the first one.");
@@ -645,8 +700,8 @@ dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
 		return;
 	}
 	dashboard_add(b, "<div class=\"panels\"><figure class=\"panel heat\">"
-	    "<figcaption class=\"ph\"><h3>Answers per day</h3><span class=\"sub\">"
-	    "last 26 weeks</span></figcaption>\n");
+	    "<figcaption class=\"ph\"><h3>Answers per day</h3><span "
+	    "class=\"sub\">last 26 weeks</span></figcaption>\n");
 	dashboard_svg_heatmap(b, ch, today);
 	dashboard_add(b, "</figure>\n<figure class=\"panel trend\"><figcaption "
 	    "class=\"ph\"><h3>Participation</h3><span class=\"sub\">last 12 "
@@ -659,7 +714,10 @@ dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
 	dashboard_add(b, "</div></section>\n");
 }
 
-/* The dashboard page for a stats document (the same JSON as GET /api/v1/stats). Allocated HTML. */
+/*
+ * The dashboard page for a stats document (the same JSON as GET
+ * /api/v1/stats). Allocated HTML.
+ */
 char *
 dashboard_html(const cJSON *stats)
 {
@@ -684,7 +742,9 @@ dashboard_html(const cJSON *stats)
 	dashboard_add(&b, "<main class=\"wrap\">\n");
 
 	channels = cJSON_GetObjectItemCaseSensitive(stats, "channels");
-	if (!cJSON_IsArray(channels) || channels->child == NULL) {
+	if (!cJSON_IsArray(channels))
+		channels = NULL;
+	if (channels == NULL || channels->child == NULL) {
 		dashboard_add(&b, "<section class=\"card\">");
 		dashboard_empty(&b, "No channels to show yet", "Answers will "
 		    "appear here after the first reply. Add a channel and a "
@@ -694,7 +754,8 @@ dashboard_html(const cJSON *stats)
 		dashboard_add(&b, "</section>\n");
 	}
 	cJSON_ArrayForEach(ch, channels)
-		dashboard_channel(&b, stats, ch, today);
+		if (cJSON_IsObject(ch))
+			dashboard_channel(&b, stats, ch, today);
 
 	dashboard_add(&b, "</main>\n<footer class=\"wrap\">nudged &middot; one "
 	    "good question at a time. Streaks count the nudges a person "

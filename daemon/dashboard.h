@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The dashboard page for a stats document (the same JSON as GET /api/v1/stats). Allocated HTML. */
+/*
+ * The dashboard page for a stats document (the same JSON as GET
+ * /api/v1/stats). Allocated HTML.
+ */
 char	*dashboard_html(const cJSON *stats);
 
 /*
@@ -35,8 +38,10 @@ void	dashboard_svg_defs(struct dashboard_buf *);
 /* A channel's answers per day: 7 rows (Mon-Sun) by one column per week. */
 void	dashboard_svg_heatmap(struct dashboard_buf *, const cJSON *channel,
 	    int64_t today);
-/* A channel's last weeks: people who answered (bars) against nudges sent (line). */
+/* A channel's last weeks: people who answered (bars), nudges sent (line). */
 void	dashboard_svg_trend(struct dashboard_buf *, const cJSON *channel,
 	    int64_t today);
+/* A person's answers per week as a small bar sparkline. */
+void	dashboard_svg_spark(struct dashboard_buf *, const cJSON *weeks);
 
 #endif

@@ -11,12 +11,18 @@
 
 #include "timefmt.h"
 
-/* Heatmap geometry in SVG units: a cell, the step between cells, the label margins. */
+/* Heatmap geometry in SVG units: a cell, the step between cells, margins. */
 #define HM_CELL		13
 #define HM_PITCH	16
 #define HM_LEFT		34
 #define HM_TOP		18
 #define HM_MAXCOLS	60
+
+/* Sparkline geometry: a bar per week, this wide, this far apart, this high. */
+#define SP_BAR		5
+#define SP_PITCH	7
+#define SP_H		22
+#define SP_WEEKS	12
 
 /* Trend chart geometry in SVG units: the view and the plot's margins. */
 #define TR_W		440
@@ -27,7 +33,7 @@
 #define TR_B		26
 #define TR_WEEKS	12
 
-/* A null count is at most this: the bar of a hidden count is drawn this high. */
+/* A null count is at most this, so a hidden week's bar is drawn this high. */
 #define DASHBOARD_HIDDEN_MAX 2
 
 /* One week of the trend, read once. */
@@ -66,8 +72,9 @@ dashboard_svg_defs(struct dashboard_buf *b)
 	    "<rect class=\"hl\" width=\"1.6\" height=\"5\"/></pattern>"
 	    "<symbol id=\"nd-sprout\" viewBox=\"0 0 16 16\">"
 	    "<path d=\"M7.25 8.5h1.5V15h-1.5z\"/>"
-	    "<path d=\"M7.7 9.6C7.5 6.4 5.5 4.4 1.6 4.4c0 3.4 2.3 5.4 6.1 5.2z\"/>"
-	    "<path d=\"M8.3 7.6C8.5 4 10.7 1.6 14.4 1.6c0 3.8-2.3 6.1-6.1 6z\"/>"
+	    "<path d=\"M7.7 9.6C7.5 6.4 5.5 4.4 1.6 4.4c0 3.4 2.3 5.4 6.1 "
+	    "5.2z\"/><path d=\"M8.3 7.6C8.5 4 10.7 1.6 14.4 1.6c0 3.8-2.3 "
+	    "6.1-6.1 6z\"/>"
 	    "</symbol></defs></svg>\n");
 }
 
@@ -97,13 +104,13 @@ dashboard_heat_day(const cJSON *entry, int i, int64_t first)
 	return first + i;
 }
 
-/* Month names above the columns where a month starts, weekday names on the left. */
+/* Month names above the columns where a month starts, weekdays on the left. */
 static void
 dashboard_heat_labels(struct dashboard_buf *b, const cJSON *heat,
     int64_t first, int64_t monday)
 {
 	const cJSON	*e;
-	int64_t		 d;
+	int64_t		 d, next;
 	int		 i = 0, col, last = -9, y, m, dd;
 
 	cJSON_ArrayForEach(e, heat) {
@@ -111,8 +118,12 @@ dashboard_heat_labels(struct dashboard_buf *b, const cJSON *heat,
 		if (d < monday || (col = (int)((d - monday) / 7)) >= HM_MAXCOLS)
 			continue;
 		timefmt_civil_from_days(d, &y, &m, &dd);
-		/* The first column is named only if its month has days left to show. */
-		if ((dd != 1 && (i != 1 || dd > 20)) || col - last < 3)
+		if (i == 1 && dd != 1) {
+			/* Named only if the next month starts 3 columns on. */
+			next = d + timefmt_days_in_month(y, m) - dd + 1;
+			if ((next - monday) / 7 < 3)
+				continue;
+		} else if (dd != 1 || col - last < 3)
 			continue;
 		dashboard_addf(b, "<text x=\"%d\" y=\"%d\">%s</text>",
 		    HM_LEFT + col * HM_PITCH, HM_TOP - 6,
@@ -134,13 +145,14 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 	const cJSON	*heat, *e;
 	int64_t		 first, monday, d;
 	double		 v, max = 0;
-	int		 i, col, ncols = 0, level;
+	int		 i, col, ncols = 0, level, known;
 
 	heat = cJSON_GetObjectItemCaseSensitive(channel, "heatmap");
 	if (!cJSON_IsArray(heat) || heat->child == NULL)
 		return;
 	if (!dashboard_date(dashboard_str(heat->child, "date"), &first))
-		first = today - cJSON_GetArraySize(heat) + 1;
+		first = today == INT64_MAX ? 0 :
+		    today - cJSON_GetArraySize(heat) + 1;
 	monday = first - (timefmt_weekday(first) + 6) % 7;
 	i = 0;
 	cJSON_ArrayForEach(e, heat) {
@@ -153,9 +165,10 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 	}
 
 	/* On a phone it scrolls sideways, opening on the latest weeks (rtl). */
-	dashboard_addf(b, "<div class=\"hmw\"><svg class=\"hm\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-	    "height=\"%d\" role=\"img\" aria-label=\"Answers per day, one column "
-	    "per week\">", HM_LEFT + ncols * HM_PITCH, HM_TOP + 7 * HM_PITCH,
+	dashboard_addf(b, "<div class=\"hmw\"><svg class=\"hm\" viewBox=\"0 0 "
+	    "%d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label="
+	    "\"Answers per day, one column per week\">",
+	    HM_LEFT + ncols * HM_PITCH, HM_TOP + 7 * HM_PITCH,
 	    HM_LEFT + ncols * HM_PITCH, HM_TOP + 7 * HM_PITCH);
 	dashboard_heat_labels(b, heat, first, monday);
 	i = 0;
@@ -167,16 +180,19 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 		    "height=\"%d\" rx=\"2.5\" ", HM_LEFT + col * HM_PITCH,
 		    HM_TOP + (int)((d - monday) % 7) * HM_PITCH, HM_CELL,
 		    HM_CELL);
-		if (d > today) {
+		/* Local days may run ahead of UTC: answered is not future. */
+		known = dashboard_num(e, "answers", &v);
+		if (d > today && !(known && v > 0)) {
 			dashboard_add(b, "class=\"fut\"><title>");
 			dashboard_add_text(b, dashboard_str(e, "date"));
 			dashboard_add(b, ": still to come</title></rect>");
 			continue;
 		}
-		if (!dashboard_num(e, "answers", &v)) {
+		if (!known) {
 			dashboard_add(b, "class=\"na\"><title>");
 			dashboard_add_text(b, dashboard_str(e, "date"));
-			dashboard_add(b, ": fewer than 3 answers</title></rect>");
+			dashboard_add(b, ": fewer than 3 answers</title>"
+			    "</rect>");
 			continue;
 		}
 		level = dashboard_level(v, max);
@@ -192,7 +208,7 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 	dashboard_heat_legend(b, heat, max > 0);
 }
 
-/* Under the heatmap: how many answers on how many days, and the colour scale. */
+/* Under the heatmap: answers on how many days, and the colour scale. */
 static void
 dashboard_heat_legend(struct dashboard_buf *b, const cJSON *heat, int any)
 {
@@ -286,7 +302,7 @@ dashboard_trend_bar(struct dashboard_buf *b, const struct dashboard_week *wk,
 		    "&lt;3</text>", x + slot / 2, TR_H - TR_B - h - 4);
 }
 
-/* The chart's keys, above it; the hatch and the week in progress only when shown. */
+/* The chart's keys; the hatch and the week in progress only when shown. */
 static void
 dashboard_trend_keys(struct dashboard_buf *b, int hidden, int current)
 {
@@ -294,14 +310,15 @@ dashboard_trend_keys(struct dashboard_buf *b, int hidden, int current)
 	    "People who answered</span><span><i class=\"key kl\"></i>"
 	    "Nudges sent</span>");
 	if (hidden)
-		dashboard_add(b, "<span><i class=\"sw na\"></i>fewer than 3</span>");
+		dashboard_add(b, "<span><i class=\"sw na\"></i>fewer than 3"
+		    "</span>");
 	if (current)
 		dashboard_add(b, "<span><i class=\"key kb kc\"></i>week so far"
 		    "</span>");
 	dashboard_add(b, "</div>\n");
 }
 
-/* A channel's last weeks: people who answered (bars) against nudges sent (line). */
+/* A channel's last weeks: people who answered (bars), nudges sent (line). */
 void
 dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
     int64_t today)
@@ -341,9 +358,10 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 	slot = (double)(TR_W - TR_L - TR_R) / n;
 
 	dashboard_trend_keys(b, hidden, wk[n - 1].current);
-	dashboard_addf(b, "<svg class=\"tr\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-	    "height=\"%d\" role=\"img\" aria-label=\"People who answered and "
-	    "nudges sent per week\">", TR_W, TR_H, TR_W, TR_H);
+	dashboard_addf(b, "<svg class=\"tr\" viewBox=\"0 0 %d %d\" "
+	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"People "
+	    "who answered and nudges sent per week\">", TR_W, TR_H, TR_W,
+	    TR_H);
 	for (k = 0; k <= top; k += step) {
 		y = TR_T + ph - k * scale;
 		dashboard_addf(b, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" "
@@ -354,7 +372,7 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 	for (k = 0; k < n; k++)
 		dashboard_trend_bar(b, &wk[k], TR_L + slot * k, slot, scale);
 
-	/* Nudges sent: solid through whole weeks, dashed into the week in progress. */
+	/* Nudges sent: solid through whole weeks, dashed into this one. */
 	dashboard_add(b, "<polyline class=\"dl\" points=\"");
 	for (k = 0; k < n; k++) {
 		if (k == n - 1 && wk[k].current && k > 0) {
@@ -363,15 +381,16 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 			    TR_T + ph - wk[k - 1].deliveries * scale);
 		}
 		dashboard_addf(b, "%s%.1f,%.1f", k > 0 ? " " : "",
-		    TR_L + slot * (k + 0.5), TR_T + ph - wk[k].deliveries * scale);
+		    TR_L + slot * (k + 0.5),
+		    TR_T + ph - wk[k].deliveries * scale);
 	}
 	dashboard_add(b, "\"/>");
 	for (k = 0; k < n; k++) {
 		x = TR_L + slot * (k + 0.5);
-		dashboard_addf(b, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" "
-		    "r=\"3\"><title>%.0f nudge%s sent</title></circle>", x,
-		    TR_T + ph - wk[k].deliveries * scale, wk[k].deliveries,
-		    wk[k].deliveries == 1 ? "" : "s");
+		dashboard_addf(b, "<circle class=\"dot\" cx=\"%.1f\" "
+		    "cy=\"%.1f\" r=\"3\"><title>%.0f nudge%s sent</title>"
+		    "</circle>", x, TR_T + ph - wk[k].deliveries * scale,
+		    wk[k].deliveries, wk[k].deliveries == 1 ? "" : "s");
 		/* Every other week is named, always the latest. */
 		if ((n - 1 - k) % 2 != 0)
 			continue;
@@ -381,4 +400,42 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 		dashboard_add(b, "</text>");
 	}
 	dashboard_add(b, "</svg>\n");
+}
+
+/* A person's answers per week as a small bar sparkline. */
+void
+dashboard_svg_spark(struct dashboard_buf *b, const cJSON *weeks)
+{
+	const cJSON	*w;
+	double		 v[SP_WEEKS], max = 1, h;
+	int		 n = 0, k;
+
+	k = cJSON_GetArraySize(weeks) - SP_WEEKS;
+	cJSON_ArrayForEach(w, weeks) {
+		if (k-- > 0)
+			continue;
+		v[n] = 0;
+		(void)dashboard_num(w, NULL, &v[n]);
+		if (v[n] > max)
+			max = v[n];
+		n++;
+	}
+	if (n == 0) {
+		dashboard_add(b, "&mdash;");
+		return;
+	}
+	dashboard_addf(b, "<svg class=\"spark\" viewBox=\"0 0 %d %d\" "
+	    "width=\"%d\" height=\"%d\" role=\"img\"><title>Answers per "
+	    "week, oldest first:", n * SP_PITCH, SP_H, n * SP_PITCH, SP_H);
+	for (k = 0; k < n; k++)
+		dashboard_addf(b, "%s %.0f", k > 0 ? "," : "", v[k]);
+	dashboard_add(b, "</title>");
+	for (k = 0; k < n; k++) {
+		/* An empty week is a flat tick, so the rhythm stays visible. */
+		h = v[k] > 0 ? 2 + (SP_H - 2) * v[k] / max : 1.5;
+		dashboard_addf(b, "<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
+		    "width=\"%d\" height=\"%.1f\" rx=\"1\"/>",
+		    v[k] > 0 ? "on" : "off", k * SP_PITCH, SP_H - h, SP_BAR, h);
+	}
+	dashboard_add(b, "</svg>");
 }

@@ -2,12 +2,18 @@
 #ifndef NUDGED_HTTPD_H
 #define NUDGED_HTTPD_H
 
+struct bank;
+struct config;
 struct event_base;
 struct httpd;
 struct replies;
+struct store;
 
-struct httpd	*httpd_start(struct event_base *, const char *host, int port,
-		    struct replies *, char **cause);
+struct httpd	*httpd_start(struct event_base *, const struct config *,
+		    const struct bank *, struct store *, struct replies *,
+		    char **cause);
+void		 httpd_reload(struct httpd *, const struct config *,
+		    const struct bank *);
 void		 httpd_stop(struct httpd *);
 
 #endif

@@ -35,6 +35,7 @@ static int	main_prompts(const struct cli *);
 static int	main_send(const struct cli *);
 static int	main_export(const struct cli *);
 static int	main_stats(const struct cli *);
+static int	main_forget(const struct cli *);
 static void	main_send_done(void *, enum deliver_result, const char *);
 static void	main_next_histories(const struct config *, struct bank_history *);
 static struct config *main_load_config(const struct cli *, const char **,
@@ -435,6 +436,54 @@ out:
 	return rc;
 }
 
+/* nudged forget USER: delete a person's answers, saying how many. */
+static int
+main_forget(const struct cli *cli)
+{
+	struct store *st;
+	struct config *cfg;
+	const char *path;
+	char *cause = NULL;
+	int64_t n = 0;
+
+	path = cli->config != NULL ? cli->config : config_default_path();
+	if ((cfg = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return EXIT_INVALID;
+	}
+	if (cli->channel != NULL && config_find_channel(cfg, cli->channel) ==
+	    NULL) {
+		fprintf(stderr, "nudged: --channel: %s has no channel called "
+		    "\"%s\"\n", path, cli->channel);
+		config_free(cfg);
+		return EXIT_INVALID;
+	}
+	/* Look before opening for writing: forget never creates a database. */
+	if ((st = store_open_readonly(cfg->state_dir, &cause)) == NULL &&
+	    cause == NULL) {
+		printf("nothing to forget: no answers are stored yet\n");
+		config_free(cfg);
+		return 0;
+	}
+	store_close(st);
+	if (cause != NULL || (st = store_open(cfg->state_dir, &cause)) == NULL ||
+	    store_forget(st, cli->forget_user, cli->channel, &n) == -1) {
+		fprintf(stderr, "nudged: forget failed: %s\n", cause ? cause :
+		    "the store refused the deletion");
+		free(cause);
+		store_close(st);
+		config_free(cfg);
+		return 3;
+	}
+	printf("forgot %" PRId64 " answer%s of %s%s%s\n", n, n == 1 ? "" : "s",
+	    cli->forget_user, cli->channel ? " on channel " : "",
+	    cli->channel ? cli->channel : "");
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -472,6 +521,8 @@ main(int argc, char **argv)
 		return main_export(&cli);
 	case CLI_STATS:
 		return main_stats(&cli);
+	case CLI_FORGET:
+		return main_forget(&cli);
 	default:
 		fputs(cli_usage(CLI_NONE), stderr);
 		return EXIT_USAGE;

@@ -52,6 +52,7 @@ struct reply_pending {
 	struct store_target	 target;
 	int64_t			 received_at;
 	int			 result;	/* store_add_reply's */
+	enum chat_via		 via;		/* how the platform wants the receipt */
 	struct reply_pending	*next;
 };
 
@@ -90,6 +91,8 @@ static void		 reply_pending_free(struct reply_pending *);
 static char		*reply_receipt_text(struct replies *,
 			    const struct reply_pending *, int64_t);
 static const char	*reply_json_string(const cJSON *, const char *);
+static int		 reply_code_known(struct replies *, const char *,
+			    const char *, int64_t);
 
 /* Start the pipeline; it answers nothing until a route hands it a request. */
 struct replies *
@@ -281,6 +284,9 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 	} else if (worst == SIG_STALE) {
 		*status = 409;
 		*why = sig_result_reason(worst);
+	} else if (p == &chat_mattermost && worst == SIG_BAD) {
+		*status = 403;	/* a token, not a signature: a wrong one is forbidden */
+		*why = "the token matches no channel";
 	} else {
 		*status = 401;
 		*why = sig_result_reason(worst);
@@ -333,6 +339,23 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 	return 0;
 }
 
+/* Whether a typed code names a nudge sent on channel lately: 1, 0, or -1 on error. */
+static int
+reply_code_known(struct replies *r, const char *channel, const char *typed,
+    int64_t now)
+{
+	char code[REPLYCODE_LEN + 1];
+	struct store_target t;
+	int found;
+
+	if (replycode_normalize(typed, code) == -1)
+		return 0;
+	found = store_find_target(r->store, channel, code, now -
+	    CONFIG_MAX_ANSWER_WINDOW, &t);
+	store_target_clear(&t);
+	return found;
+}
+
 /* A chat platform's reply route. */
 void
 replies_handle_chat(struct replies *r, struct evhttp_request *req,
@@ -375,13 +398,26 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 		reply_send(req, 200, a.handshake_type, a.handshake);
 		goto done;
 	}
+	/* In a thread we cannot tell a nudge's from any other: a code decides. */
+	if (a.kind == CHAT_IN_ANSWER && a.thread != NULL && a.code == NULL &&
+	    a.via == CHAT_VIA_MESSAGE && p == &chat_slack) {
+		log_debug("reply: slack thread reply without a code: ignored");
+		a.kind = CHAT_IN_IGNORE;
+	}
 	if (a.kind == CHAT_IN_IGNORE) {
+		receipt.via = a.via;
 		out = p->respond(&receipt, &type);
 		reply_send(req, 200, type, out);
 		free(out);
 		goto done;
 	}
 	pe = xcalloc(1, sizeof *pe);
+	/*
+	 * A first word that looks like a code but matches no nudge ("What a
+	 * week") is part of the answer: give it back and use the newest nudge.
+	 */
+	if (a.code != NULL && reply_code_known(r, c->name, a.code, now) == 0)
+		chat_answer_restore_code(&a);
 	if (reply_attach(r, c->name, a.code, now, &pe->target, &cause) == -1) {
 		reply_refuse(req, 422, p->name, type, "%s", cause);
 		free(pe);
@@ -389,6 +425,7 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 	}
 	pe->req = req;
 	pe->platform = p;
+	pe->via = a.via;
 	pe->source = p->name;
 	pe->channel = xstrdup(c->name);
 	pe->user_id = a.user_id;
@@ -611,6 +648,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 	    pe->source, pe->user_id, pe->target.id, pe->channel,
 	    pe->result == 0 ? " (already stored)" : "");
 	if (pe->platform != NULL) {
+		receipt.via = pe->via;
 		receipt.stored = 1;
 		receipt.duplicate = pe->result == 0;
 		receipt.message = text;

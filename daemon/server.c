@@ -7,10 +7,12 @@
 #include "server.h"
 
 #include <event2/event.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bank.h"
@@ -39,7 +41,11 @@ struct server {
 	struct event		*ev_int;
 	struct event		*ev_hup;
 	struct event		*ev_watchdog;
+	struct event		*ev_retention;
 };
+
+/* Retention runs at start and then once a day. */
+#define SERVER_RETENTION_INTERVAL	86400
 
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
@@ -49,6 +55,7 @@ static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
 static void	server_stopped_cb(void *);
 static void	server_kick_cb(void *);
+static void	server_retention_cb(evutil_socket_t, short, void *);
 
 /* Log a multi-line error list one line per error. */
 static void
@@ -108,8 +115,8 @@ server_start(struct server *s, const char *config_path)
 		return 3;
 	}
 	s->replies = replies_new(s->base, s->store, s->cfg, s->bank);
-	if ((s->httpd = httpd_start(s->base, s->cfg->listen_host,
-	    s->cfg->listen_port, s->replies, &cause)) == NULL) {
+	if ((s->httpd = httpd_start(s->base, s->cfg, s->bank, s->store,
+	    s->replies, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return 3;
@@ -137,6 +144,14 @@ server_start(struct server *s, const char *config_path)
 		return 3;
 	}
 	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
+	{
+		struct timeval day = { SERVER_RETENTION_INTERVAL, 0 };
+
+		s->ev_retention = event_new(s->base, -1, EV_PERSIST,
+		    server_retention_cb, s);
+		event_add(s->ev_retention, &day);
+		server_retention_cb(-1, 0, s);
+	}
 	log_info("nudged %s started: config %s, listening on %s:%d, "
 	    "%zu schedule%s, %zu prompts, state %s", NUDGED_VERSION, config_path,
 	    s->cfg->listen_host, s->cfg->listen_port, s->cfg->nschedules,
@@ -160,6 +175,8 @@ server_shutdown(struct server *s)
 	httpd_stop(s->httpd);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
+	if (s->ev_retention != NULL)
+		event_free(s->ev_retention);
 	if (s->ev_term != NULL) {
 		event_free(s->ev_term);
 		event_free(s->ev_int);
@@ -208,6 +225,27 @@ server_stopped_cb(void *arg)
 	struct server *s = arg;
 
 	event_base_loopexit(s->base, NULL);
+}
+
+/* Delete answers older than the configured retention (daily). */
+static void
+server_retention_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	int64_t n = 0, before;
+
+	(void)fd;
+	(void)what;
+	if (s->cfg->retention <= 0)
+		return;
+	before = (int64_t)time(NULL) - s->cfg->retention;
+	if (store_expire_replies(s->store, before, &n) == -1)
+		log_warnx("retention: could not delete old answers; trying again "
+		    "tomorrow");
+	else if (n > 0)
+		log_notice("retention: deleted %" PRId64 " answer%s older than "
+		    "%" PRId64 " days", n, n == 1 ? "" : "s",
+		    s->cfg->retention / 86400);
 }
 
 /* The scheduler enqueued nudges: let the outbox look now. */
@@ -266,6 +304,7 @@ server_reload(struct server *s)
 	} else {
 		deliver_reload(s->deliver, next, bank);
 		replies_reload(s->replies, next, bank);
+		httpd_reload(s->httpd, next, bank);
 		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;
@@ -273,6 +312,8 @@ server_reload(struct server *s)
 		log_info("reload: %s applied, %zu schedule%s, %zu prompts",
 		    s->cfg->path, s->cfg->nschedules,
 		    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts);
+		/* The retention may have just been set or shortened. */
+		server_retention_cb(-1, 0, s);
 	}
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);

@@ -174,6 +174,10 @@ int		 store_streak_at(struct store *, const char *schedule,
 		    int64_t *streak);
 int		 store_each_export(struct store *,
 		    void (*)(void *, const struct store_export_row *), void *);
+int		 store_forget(struct store *, const char *user,
+		    const char *channel, int64_t *count);
+int		 store_expire_replies(struct store *, int64_t before,
+		    int64_t *count);
 int		 store_stats_begin(struct store *,
 		    const struct store_stats_scope *);
 int		 store_stats_run(struct store *, enum store_stats_query,

@@ -12,6 +12,8 @@
 #include "xmalloc.h"
 
 static void	 store_read_target(sqlite3_stmt *, struct store_target *);
+static int	 store_delete_replies(struct store *, const char *,
+		    const char *, const char *, int64_t, int64_t *);
 
 /* Read a target row (id, schedule, prompt_id, due_at) from a statement's current row. */
 static void
@@ -127,4 +129,61 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 		(*streak)++;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Delete answers for good: secure_delete overwrites their bytes and the
+ * checkpoint moves that into the database file, so a forgotten answer does
+ * not linger in free pages or the WAL. *count is how many were deleted.
+ */
+static int
+store_delete_replies(struct store *st, const char *sql, const char *a,
+    const char *b, int64_t before, int64_t *count)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*count = 0;
+	if (store_exec(st, "PRAGMA secure_delete = ON") == -1 ||
+	    store_begin(st) == -1)
+		return -1;
+	if ((stmt = store_prepare(st, sql)) == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	/* Statements take ?1 user, ?2 channel, ?3 an instant, or some of them. */
+	if (sqlite3_bind_parameter_count(stmt) >= 2) {
+		sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		sqlite3_bind_int64(stmt, 3, before);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE || store_commit(st) == -1) {
+		log_warnx("store: delete answers: %s", sqlite3_errmsg(st->db));
+		store_rollback(st);
+		return -1;
+	}
+	*count = sqlite3_changes(st->db);
+	if (*count > 0)
+		store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	return 0;
+}
+
+/* `nudged forget`: every answer of a person, on one channel or all. */
+int
+store_forget(struct store *st, const char *user, const char *channel,
+    int64_t *count)
+{
+	return store_delete_replies(st, "DELETE FROM replies WHERE user_id = ?1 "
+	    "AND (?2 IS NULL OR channel = ?2)", user, channel, 0, count);
+}
+
+/* Retention: every answer received before an instant. */
+int
+store_expire_replies(struct store *st, int64_t before, int64_t *count)
+{
+	return store_delete_replies(st, "DELETE FROM replies WHERE received_at "
+	    "< ?3", NULL, NULL, before, count);
 }

@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "replies_fixture.h"
 #include "sink.h"
+#include "store.h"
 
 /* Answers stored so far, through nudged export. */
 static int
@@ -158,6 +159,123 @@ test_export_formats(void **state)
 	free(csv);
 }
 
+/* Edit the running daemon's config (first occurrence of from -> to) and reload. */
+static void
+reconfigure(struct replies_fixture *f, const char *from, const char *to)
+{
+	char *text = harness_replace(harness_read(f->config), from, to);
+	int before = harness_count(&f->serve, "applied,");
+
+	harness_write(f->config, text);
+	free(text);
+	kill(f->serve.pid, SIGHUP);
+	if (harness_wait_count(&f->serve, "applied,", before + 1, 10000) != 0)
+		fail_msg("reload not applied:\n%s", f->serve.out);
+}
+
+/* Answer on "team" through the API as user. */
+static void
+answer_as(struct replies_fixture *f, const char *user, const char *id)
+{
+	char *body = harness_format("{\"channel\": \"team\", \"user\": "
+	    "\"%s\", \"user_name\": \"%s name\", \"text\": \"an answer\", "
+	    "\"id\": \"%s\"}", user, user, id), *out;
+
+	assert_int_equal(post_api(f, "tok-team", body, &out), 200);
+	free(out);
+	free(body);
+}
+
+static void
+test_forget_deletes_one_person(void **state)
+{
+	struct replies_fixture *f = *state;
+	char *out;
+
+	answer_as(f, "U1", "a");
+	answer_as(f, "U1", "b");
+	answer_as(f, "U2", "c");
+	replies_fixture_stop(f);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "forget",
+	    "-c", f->config, "U1", NULL }, &out), 0);
+	assert_string_equal(out, "forgot 2 answers of U1\n");
+	free(out);
+	assert_int_equal(count_replies(f), 1);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "stats",
+	    "-c", f->config, "--format", "csv", NULL }, &out), 0);
+	assert_null(strstr(out, "U1"));
+	/* U2 answered only the newest nudge: counted from there, 1 of 1. */
+	assert_non_null(strstr(out, "team,U2,\"U2 name\",1,1,1.000,"));
+	free(out);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "forget",
+	    "-c", f->config, "U1", "--channel", "nope", NULL }, &out), 1);
+	free(out);
+}
+
+static void
+test_retention_deletes_old_answers(void **state)
+{
+	struct replies_fixture *f = *state;
+	char *cause = NULL, *dir = harness_format("%s/state", f->dir);
+	struct store *st = store_open(dir, &cause);
+	struct store_reply old = { .delivery_id = 1, .channel = "team",
+	    .user_id = "U9", .text = "long ago", .received_at = time(NULL) -
+	    40 * 86400, .source = "api", .message_id = "old-1" };
+
+	assert_non_null(st);
+	assert_int_equal(store_add_reply(st, &old, NULL), 1);
+	store_close(st);
+	free(dir);
+	answer_as(f, "U1", "recent");
+	reconfigure(f, "\"state_dir\": \"state\",",
+	    "\"state_dir\": \"state\", \"retention\": \"30d\",");
+	if (harness_wait_output(&f->serve, "retention: deleted 1 answer older "
+	    "than 30 days", 5000) != 0)
+		fail_msg("no retention:\n%s", f->serve.out);
+	replies_fixture_stop(f);
+	assert_int_equal(count_replies(f), 1);
+}
+
+static void
+test_stats_api_dashboard_and_token(void **state)
+{
+	struct replies_fixture *f = *state;
+	const char *bearer[] = { "Authorization: Bearer dash-tok", NULL };
+	char *out;
+	cJSON *doc;
+
+	answer_as(f, "U1", "a");
+	assert_int_equal(harness_http_get(f->port, "/api/v1/stats", &out), 200);
+	doc = cJSON_Parse(out);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "people")),
+	    1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(doc, "people"), 0), "user")->valuestring, "U1");
+	cJSON_Delete(doc);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/api/v1/stats?channel=nope",
+	    &out), 404);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/", &out), 200);
+	assert_non_null(strstr(out, "<html"));
+	assert_non_null(strstr(out, "U1 name"));
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/nope", &out), 404);
+	free(out);
+	reconfigure(f, "\"state_dir\": \"state\",",
+	    "\"state_dir\": \"state\", \"dashboard_token\": \"dash-tok\",");
+	assert_int_equal(harness_http_get(f->port, "/api/v1/stats", &out), 401);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/?token=wrong", &out), 403);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/?token=dash-tok", &out),
+	    200);
+	free(out);
+	assert_int_equal(harness_http_get_headers(f->port, "/api/v1/stats",
+	    bearer, &out), 200);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -168,6 +286,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_api_refusals_change_nothing,
 		    replies_fixture_setup, replies_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_export_formats,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_forget_deletes_one_person,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_retention_deletes_old_answers,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stats_api_dashboard_and_token,
 		    replies_fixture_setup, replies_fixture_teardown),
 	};
 

@@ -155,8 +155,12 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 	title = chat_escape_html(chat_title(n));
 	command = chat_reply_command(n);
 	line = chat_escape_html(command);
-	xasprintf(&footer, "%s \xc2\xb7 Answer with `%s` or reply in the "
-	    "thread", title, line);
+	/* A thread reply is matched by its code: webhooks do not tell us the ts. */
+	if (n->reply_code != NULL && n->reply_code[0] != '\0')
+		xasprintf(&footer, "%s \xc2\xb7 Answer with `%s`, or reply in the "
+		    "thread starting with %s", title, line, n->reply_code);
+	else
+		xasprintf(&footer, "%s \xc2\xb7 Answer with `%s`", title, line);
 	free(line);
 	line = chat_one_line(n);
 	fallback = chat_escape_html(line);

@@ -199,6 +199,23 @@ harness_wait_output(struct harness_proc *p, const char *needle, int timeout_ms)
 	return 0;
 }
 
+/* Wait until needle occurs at least n times; 0 when it does, -1 at the deadline. */
+int
+harness_wait_count(struct harness_proc *p, const char *needle, int n,
+    int timeout_ms)
+{
+	long deadline = harness_ms() + timeout_ms;
+
+	while (harness_count(p, needle) < n) {
+		long left = deadline - harness_ms();
+
+		if (left <= 0 || p->out_fd == -1)
+			return harness_count(p, needle) >= n ? 0 : -1;
+		harness_read_some(p, left > 100 ? 100 : (int)left);
+	}
+	return 0;
+}
+
 /* How many times needle occurs in the output so far. */
 int
 harness_count(const struct harness_proc *p, const char *needle)
@@ -285,19 +302,34 @@ harness_curl_write(char *data, size_t size, size_t n, void *arg)
 int
 harness_http_get(int port, const char *path, char **body)
 {
+	return harness_http_get_headers(port, path, NULL, body);
+}
+
+/* GET with extra "Name: value" headers (NULL-terminated). */
+int
+harness_http_get_headers(int port, const char *path,
+    const char *const *headers, char **body)
+{
 	CURL *c = curl_easy_init();
 	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
+	struct curl_slist *list = NULL;
 	long code = -1;
 
 	*body = NULL;
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+		list = curl_slist_append(list, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(list);
 	free(url);
+	if (*body == NULL)
+		*body = strdup("");
 	return (int)code;
 }
 

@@ -27,9 +27,13 @@ int	 harness_spawn(struct harness_proc *, const char *const argv[]);
 int	 harness_wait_output(struct harness_proc *, const char *needle,
 	    int timeout_ms);
 int	 harness_count(const struct harness_proc *, const char *needle);
+int	 harness_wait_count(struct harness_proc *, const char *needle, int n,
+	    int timeout_ms);
 int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
 void	 harness_kill(struct harness_proc *);
 int	 harness_http_get(int port, const char *path, char **body);
+int	 harness_http_get_headers(int port, const char *path,
+	    const char *const *headers, char **body);
 int	 harness_http_post(int port, const char *path, const char *const *headers,
 	    const char *body, size_t len, char **response);
 
