@@ -64,6 +64,7 @@ static double	 bench_ms(void);
 static int	 bench_cmp(const void *, const void *);
 static double	 bench_proc_cpu(pid_t);
 static double	 bench_proc_hwm_mib(pid_t);
+static int	 bench_proc_exec_done(pid_t);
 static void	 bench_write_config(const char *, int, int, const char *);
 static void	 bench_seed(const char *, int, int64_t);
 static void	 bench_requests(const char *, int, int64_t,
@@ -140,6 +141,19 @@ bench_proc_hwm_mib(pid_t pid)
 	}
 	fclose(f);
 	return kib / 1024;
+}
+
+/* Whether a child of ours has exec'd already: its program is no longer ours. */
+static int
+bench_proc_exec_done(pid_t pid)
+{
+	char path[64], mine[PATH_MAX], its[PATH_MAX];
+	ssize_t a, b;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	a = readlink("/proc/self/exe", mine, sizeof mine);
+	b = readlink(path, its, sizeof its);
+	return a > 0 && b > 0 && (a != b || memcmp(mine, its, (size_t)a) != 0);
 }
 
 /* The daemon's config: n webhook channels c0..c(n-1), unlimited, one idle schedule. */
@@ -456,7 +470,7 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 	char max[16];
 	struct rusage ru;
 	struct sink sink;
-	double t0, sink0;
+	double t0, sink0, hwm;
 	int status, fd, efd, ok = -1;
 	pid_t pid;
 
@@ -481,13 +495,20 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 		    "--parallel-max", max, "-K", cfg, (char *)NULL);
 		_exit(127);
 	}
-	if (wait4(pid, &status, 0, &ru) != pid)
-		exit(3);
+	/*
+	 * Sample VmHWM while it runs: it covers curl's own memory only, where
+	 * ru_maxrss would include this process's pages from before the exec.
+	 */
+	while (wait4(pid, &status, WNOHANG, &ru) == 0) {
+		if (bench_proc_exec_done(pid) &&
+		    (hwm = bench_proc_hwm_mib(pid)) > r->rss_mib)
+			r->rss_mib = hwm;
+		poll(NULL, 0, 2);
+	}
 	r->secs = (bench_ms() - t0) / 1000;
 	r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
 	r->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	r->rss_mib = (double)ru.ru_maxrss / 1024;
 	codes = harness_read(out);
 	for (line = strtok_r(codes, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))

@@ -29,7 +29,10 @@
  * Environment: BENCH_WRK (wrk), BENCH_WRK_THREADS (2), BENCH_NODE (node),
  * BENCH_REPLIES_DIR (bench/replies: post.lua, bolt_app.js, node_modules),
  * BENCH_REQUESTS_N (requests made per run; default 40,000 per second of
- * run), BENCH_BOLT=0 (nudged only), NUDGED_PROMPTS (prompts).
+ * run), BENCH_BOLT=0 (nudged only), NUDGED_PROMPTS (prompts),
+ * BENCH_VERBOSE=1 (wrk's own report too), BENCH_PERF=PREFIX (a `perf record
+ * --call-graph dwarf -e cpu-clock` profile of the contender during each wrk
+ * run, kept as PREFIX.PID.data; perf takes CPU too, so such runs are slower).
  * Exit 0 when every run completed (whatever the figures), 3 otherwise.
  */
 #include <errno.h>
@@ -77,8 +80,11 @@ struct bench_result {
 	double	 p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
 	double	 cpu;		/* the contender's CPU seconds during wrk */
 	double	 wrk_cpu;	/* wrk's CPU seconds, loading included */
+	double	 wrk_rss_mib;	/* wrk's peak resident set */
+	double	 busy;		/* CPU seconds of the whole machine during wrk */
 	double	 rss_mib;	/* the contender's peak resident set */
 	double	 gen_ms;	/* making and signing the requests */
+	long	 made;		/* requests made and signed */
 };
 
 /* What every run shares. */
@@ -99,6 +105,7 @@ static char	*bench_read(const char *);
 static int	 bench_cmp(const void *, const void *);
 static double	 bench_median(double *, int, double *, double *);
 static double	 bench_proc_cpu(pid_t);
+static double	 bench_machine_busy(void);
 static double	 bench_proc_hwm_mib(pid_t);
 static pid_t	 bench_spawn(const char *const [], const char *const [],
 		    const char *);
@@ -187,6 +194,26 @@ bench_proc_cpu(pid_t pid)
 	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds all cores have spent busy since boot (not idle or iowait). */
+static double
+bench_machine_busy(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (f == NULL)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return 0;
+	/* user nice system idle iowait irq softirq steal */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	    (double)sysconf(_SC_CLK_TCK);
 }
 
 /* A live process's peak resident set (VmHWM) in MiB, from /proc. */
@@ -442,17 +469,29 @@ bench_wrk(const struct bench *b, const char *url, const char *prefix,
 	char *dur = harness_format("-d%ds", b->seconds);
 	char *script = harness_format("%s/post.lua", b->dir);
 	char *env = harness_format("BENCH_REQUESTS=%s", prefix);
+	char *env_threads = harness_format("BENCH_THREADS=%d", b->threads);
 	char *log = harness_format("%s.wrk", prefix);
 	const char *argv[] = { b->wrk, threads, conns, dur, "--latency", "-s",
 	    script, url, NULL };
-	const char *envv[] = { env, NULL };
+	const char *envv[] = { env, env_threads, NULL };
 	struct rusage ru = { 0 };
 	char *text = NULL, *line;
-	double cpu0 = bench_proc_cpu(pid);
-	pid_t w;
+	double cpu0 = bench_proc_cpu(pid), busy0 = bench_machine_busy();
+	const char *perf_out;
+	char *perf_data = NULL, *perf_pid_s = NULL, *perf_log = NULL;
+	pid_t w, perf = -1;
 	int status, rc = -1;
 
 	fflush(stdout);
+	if ((perf_out = getenv("BENCH_PERF")) != NULL) {
+		/* A CPU profile of the contender while wrk runs. */
+		perf_data = harness_format("%s.%d.data", perf_out, (int)pid);
+		perf_pid_s = harness_format("%d", (int)pid);
+		perf_log = harness_format("%s.perf", prefix);
+		perf = bench_spawn((const char *[]){ "perf", "record", "-q",
+		    "--call-graph", "dwarf,8192", "-e", "cpu-clock", "-F", "499",
+		    "-o", perf_data, "-p", perf_pid_s, NULL }, NULL, perf_log);
+	}
 	w = bench_spawn(argv, envv, log);
 	if (w == -1)
 		goto out;
@@ -463,9 +502,20 @@ bench_wrk(const struct bench *b, const char *url, const char *prefix,
 		goto out;
 	}
 	x->cpu = bench_proc_cpu(pid) - cpu0;
+	x->busy = bench_machine_busy() - busy0;
+	if (perf > 0) {
+		kill(perf, SIGINT);
+		if (bench_wait(perf, BENCH_STOP_MS, NULL) == -1) {
+			kill(perf, SIGKILL);
+			waitpid(perf, NULL, 0);
+		}
+		perf = -1;
+		printf("replies: profile of pid %d in %s\n", (int)pid, perf_data);
+	}
 	x->rss_mib = bench_proc_hwm_mib(pid);
 	x->wrk_cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	x->wrk_rss_mib = ru.ru_maxrss / 1024.0;
 	text = bench_read(log);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text == NULL ||
 	    (line = strstr(text, "bench: ")) == NULL) {
@@ -487,12 +537,20 @@ bench_wrk(const struct bench *b, const char *url, const char *prefix,
 		fputs(text, stdout);
 	rc = x->secs > 0 ? 0 : -1;
 out:
+	if (perf > 0) {
+		kill(perf, SIGKILL);
+		waitpid(perf, NULL, 0);
+	}
+	free(perf_data);
+	free(perf_pid_s);
+	free(perf_log);
 	free(text);
 	free(threads);
 	free(conns);
 	free(dur);
 	free(script);
 	free(env);
+	free(env_threads);
 	free(log);
 	return rc;
 }
@@ -582,6 +640,7 @@ bench_nudged_once(struct bench *b, struct bench_result *x)
 		free(text);
 		goto out;
 	}
+	x->made = b->n[0];
 	if (bench_generate(b, prefix, port, code_ptrs, b->n[0], &x->gen_ms) !=
 	    0) {
 		fprintf(stderr, "bench_replies: cannot make the requests\n");
@@ -649,6 +708,7 @@ bench_bolt_once(struct bench *b, struct bench_result *x)
 		free(text);
 		goto out;
 	}
+	x->made = b->n[1];
 	if (bench_generate(b, prefix, port, codes, b->n[1], &x->gen_ms) != 0) {
 		fprintf(stderr, "bench_replies: cannot make the requests\n");
 		goto out;
@@ -682,13 +742,18 @@ bench_print(const char *who, const struct bench_result *x, int run, int runs)
 	printf("replies %s: %ld stored in %.1f s = %.0f/s, p99 %.1f ms "
 	    "[run %d/%d; wrk: %ld answered, %ld non-2xx, %ld socket errors%s; "
 	    "p50 %.2f, p90 %.2f, p99.9 %.1f, max %.1f ms; CPU %s %.1f s "
-	    "(%.0f%% of a core), wrk %.1f s; peak RSS %.0f MiB; %ld requests "
-	    "signed in %.0f ms]\n", who, x->stored, x->secs, x->stored / x->secs,
+	    "(%.0f%% of a core), wrk %.1f s; peak RSS %s %.0f MiB, wrk %.0f MiB; "
+	    "%ld requests signed in %.0f ms]\n", who, x->stored, x->secs, x->stored / x->secs,
 	    x->p99_ms, run, runs, x->requests, x->status_errors,
 	    x->socket_errors, x->wrapped ? ", RAN OUT OF REQUESTS: raise "
 	    "BENCH_REQUESTS_N" : "", x->p50_ms, x->p90_ms, x->p999_ms,
-	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs, x->wrk_cpu,
-	    x->rss_mib, x->requests, x->gen_ms);
+	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs, x->wrk_cpu, who,
+	    x->rss_mib, x->wrk_rss_mib, x->made, x->gen_ms);
+	/* Builds, tests or fuzzers of others on this 2-core machine skew it. */
+	if (x->busy - x->cpu - x->wrk_cpu > 0.1 * x->secs)
+		printf("replies %s: NOTE: other processes used %.1f s of CPU "
+		    "during this run; the figures are not from a quiet machine\n",
+		    who, x->busy - x->cpu - x->wrk_cpu);
 	if (x->stored + 64 < x->requests - x->status_errors && !x->wrapped)
 		printf("replies %s: WARNING: %ld answered 2xx but only %ld stored\n",
 		    who, x->requests - x->status_errors, x->stored);

@@ -31,6 +31,7 @@
 #include "chat/chat.h"
 #include "config.h"
 #include "curlev.h"
+#include "habits.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -592,9 +593,9 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 	const struct bank_prompt *p;
 	struct deliver_transfer *t;
 	struct chat_nudge nudge;
-	char *reason, *cause = NULL;
+	char *reason, *cause = NULL, *summary = NULL;
 	int64_t expiry = CONFIG_DEFAULT_EXPIRY;
-	int claimed;
+	int claimed, digest, rc;
 
 	if (rate == NULL) {
 		xasprintf(&reason, "channel \"%s\" is no longer configured",
@@ -602,15 +603,22 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		return deliver_fail_now(d, row, reason);
 	}
 	channel = config_find_channel(d->cfg, row->channel);
-	if ((sc = config_find_schedule(d->cfg, row->schedule)) != NULL)
-		expiry = sc->expiry;
+	{
+		/* Reminders and digests ("name/reminder") expire like their schedule. */
+		char *base = xstrndup(row->schedule, strcspn(row->schedule, "/"));
+
+		if ((sc = config_find_schedule(d->cfg, base)) != NULL)
+			expiry = sc->expiry;
+		free(base);
+	}
 	if (row->due_at + expiry <= now) {
 		xasprintf(&reason, "expired: not sent within %" PRId64 " s of its "
 		    "time", expiry);
 		return deliver_fail_now(d, row, reason);
 	}
+	digest = row->kind != NULL && strcmp(row->kind, "digest") == 0;
 	p = row->prompt_id != NULL ? bank_find(d->bank, row->prompt_id) : NULL;
-	if (p == NULL) {
+	if (p == NULL && !digest) {
 		xasprintf(&reason, "prompt \"%s\" is no longer in the prompt bank",
 		    row->prompt_id ? row->prompt_id : "(none)");
 		return deliver_fail_now(d, row, reason);
@@ -622,18 +630,31 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		.delivery_id = row->id,
 		.schedule = row->schedule,
 		.channel = row->channel,
-		.prompt_id = p->id,
-		.theme = bank_theme_of(d->bank, p)->slug,
-		.theme_title = bank_theme_of(d->bank, p)->title,
-		.text = p->text,
-		.follow_up = p->follow_up,
 		.due_at = row->due_at,
 		.reply_code = row->reply_code,
 	};
+	if (digest) {
+		/* Written when it goes out, so it covers the week up to now. */
+		summary = habits_digest(d->store, d->cfg, d->bank, row->channel,
+		    now);
+		nudge.kind = CHAT_DIGEST;
+		nudge.theme = "digest";
+		nudge.theme_title = "Weekly digest";
+		nudge.text = summary;
+	} else {
+		if (strcmp(row->kind, "reminder") == 0)
+			nudge.kind = CHAT_REMINDER;
+		nudge.prompt_id = p->id;
+		nudge.theme = bank_theme_of(d->bank, p)->slug;
+		nudge.theme_title = bank_theme_of(d->bank, p)->title;
+		nudge.text = p->text;
+		nudge.follow_up = p->follow_up;
+	}
 	t = xcalloc(1, sizeof *t);
 	t->platform = chat_find(channel->platform);
-	if (t->platform->format_prompt(&nudge, channel, now, &t->req,
-	    &cause) == -1) {
+	rc = t->platform->format_prompt(&nudge, channel, now, &t->req, &cause);
+	free(summary);
+	if (rc == -1) {
 		deliver_transfer_free(t);
 		return deliver_fail_now(d, row, cause);
 	}

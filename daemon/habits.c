@@ -27,6 +27,11 @@ struct habits_person {
 	int64_t	*theme_answers;		/* per bank theme */
 };
 
+/* A text grown line by line. */
+struct habits_text {
+	char	*s;
+};
+
 /* What the row callbacks share. */
 struct habits_build {
 	const struct config	*cfg;
@@ -61,6 +66,8 @@ static void	 habits_finish_person(struct habits_build *,
 static void	 habits_fill_calendar(struct habits_build *, cJSON *);
 static void	 habits_sparkline(FILE *, const cJSON *, const char *);
 static double	 habits_num(const cJSON *, const char *);
+static void	 habits_digest_quote(void *, const char *, const char *);
+static const cJSON *habits_first_channel(const cJSON *);
 
 /* Whether a channel is anonymous (unknown channels are treated as such). */
 static int
@@ -605,4 +612,101 @@ habits_print_csv(FILE *out, const cJSON *doc)
 			fprintf(out, "%.0f", median->valuedouble);
 		fprintf(out, ",%.0f\n", habits_num(p, "active_weeks"));
 	}
+}
+
+/* One shared answer, quoted in the digest. */
+static void
+habits_digest_quote(void *arg, const char *text, const char *who)
+{
+	struct habits_text *b = arg;
+	char *line;
+
+	xasprintf(&line, "%s\n\u201c%.200s%s\u201d \u2014 %s", b->s, text,
+	    strlen(text) > 200 ? "\u2026" : "", who);
+	free(b->s);
+	b->s = line;
+}
+
+/* The first channel object of a document. */
+static const cJSON *
+habits_first_channel(const cJSON *doc)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "channels"), 0);
+}
+
+/*
+ * The weekly digest for a channel: how many people reflected in the past
+ * seven days, the streaks worth celebrating, the question that drew most
+ * answers, and, only where the channel shares answers, a few of them. An
+ * anonymous channel gets counts only, and none below three.
+ */
+char *
+habits_digest(struct store *st, const struct config *cfg,
+    const struct bank *bank, const char *channel, int64_t now)
+{
+	const struct config_channel *c = config_find_channel(cfg, channel);
+	struct habits_filter week = { .channel = channel, .since = now -
+	    7 * 86400 }, all = { .channel = channel };
+	char *cause_week = NULL, *cause_all = NULL;
+	cJSON *w = habits_stats(st, cfg, bank, &week, now, &cause_week);
+	cJSON *a = habits_stats(st, cfg, bank, &all, now, &cause_all);
+	const cJSON *wc = w ? habits_first_channel(w) : NULL, *p, *top, *list;
+	struct habits_text out = { NULL };
+	int anon = c == NULL || c->anonymous, shown = 0;
+	double people, total, answers;
+
+	people = wc ? habits_num(wc, "people") : 0;
+	answers = wc ? habits_num(wc, "answers") : 0;
+	total = a && habits_first_channel(a) ? habits_num(habits_first_channel(a),
+	    "people") : 0;
+	if (people == 0)
+		xasprintf(&out.s, "No answers this week yet. There is still time: "
+		    "reply to this week's question.");
+	else if (anon && people < HABITS_MIN_GROUP)
+		xasprintf(&out.s, "A few of you reflected this week. Thank you.");
+	else
+		xasprintf(&out.s, "%.0f of %.0f people reflected this week, with "
+		    "%.0f answer%s.", people, total, answers, answers == 1 ? "" :
+		    "s");
+	/* Names only where the channel is not anonymous (people[] is empty then). */
+	list = a != NULL ? cJSON_GetObjectItem(a, "people") : NULL;
+	cJSON_ArrayForEach(p, list) {
+		const cJSON *name = cJSON_GetObjectItem(p, "user_name");
+		char *line;
+
+		if (habits_num(p, "current_streak") < 3 || shown == 3)
+			continue;
+		xasprintf(&line, "%s%s%s %.0f in a row", out.s, shown++ == 0 ?
+		    "\nStreaks worth celebrating: " : ", ", cJSON_IsString(name) ?
+		    name->valuestring : cJSON_GetObjectItem(p, "user")->valuestring,
+		    habits_num(p, "current_streak"));
+		free(out.s);
+		out.s = line;
+	}
+	if (shown > 0) {
+		char *line;
+
+		xasprintf(&line, "%s.", out.s);
+		free(out.s);
+		out.s = line;
+	}
+	top = wc ? cJSON_GetArrayItem(cJSON_GetObjectItem(wc, "top_prompts"), 0) :
+	    NULL;
+	if (top != NULL && habits_num(top, "answers") > 0) {
+		char *line;
+
+		xasprintf(&line, "%s\nThe question that drew most answers: \u201c%s"
+		    "\u201d (%.0f).", out.s, cJSON_GetObjectItem(top,
+		    "text")->valuestring, habits_num(top, "answers"));
+		free(out.s);
+		out.s = line;
+	}
+	if (c != NULL && c->share_answers && !c->anonymous && st != NULL)
+		store_each_recent_reply(st, channel, now - 7 * 86400, 3,
+		    habits_digest_quote, &out);
+	cJSON_Delete(w);
+	cJSON_Delete(a);
+	free(cause_week);
+	free(cause_all);
+	return out.s;
 }

@@ -36,6 +36,9 @@
 
 struct scheduler_entry {
 	const struct config_schedule	*sc;
+	char				*name;	/* sc's, or "<sc>/digest" */
+	const struct cron		*cron;	/* sc's, or its digest's */
+	int				 digest;
 	int64_t				 last;	/* processed up to here */
 	int64_t				 next;	/* next due, INT64_MAX: none */
 	int64_t				 pending_last; /* last, once committed */
@@ -60,12 +63,17 @@ static void	 scheduler_timer_cb(evutil_socket_t, short, void *);
 static void	 scheduler_run_due(struct scheduler *, int64_t);
 static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
 		    int64_t, int *);
-static int	 scheduler_record(struct scheduler *, const struct config_schedule *,
-		    int64_t, enum store_state, const char *);
+static int	 scheduler_record(struct scheduler *,
+		    const struct scheduler_entry *, int64_t, enum store_state,
+		    const char *);
 static int	 scheduler_enqueue(struct scheduler *,
 		    const struct config_schedule *, int64_t);
 static void	 scheduler_arm(struct scheduler *, int64_t);
 static int64_t	 scheduler_next_after(const struct config_schedule *, int64_t);
+static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
+static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
+static int	 scheduler_remind(struct scheduler *, int64_t, int *);
+static int64_t	 scheduler_next_reminder(const struct scheduler *, int64_t);
 static int64_t	 scheduler_now(void);
 static void	 schedule_note(char ***, size_t *, char *);
 static void	 schedule_dst_note(const struct config_schedule *,
@@ -87,6 +95,26 @@ scheduler_next_after(const struct config_schedule *sc, int64_t t)
 	if (cron_next(sc->cron, sc->tz, t, &next) == -1)
 		return INT64_MAX;
 	return next;
+}
+
+/* An entry's next instant strictly after t (its schedule's or its digest's cron). */
+static int64_t
+scheduler_entry_next(const struct scheduler_entry *e, int64_t t)
+{
+	int64_t next;
+
+	if (cron_next(e->cron, e->sc->tz, t, &next) == -1)
+		return INT64_MAX;
+	return next;
+}
+
+/* Free a set of entries. */
+static void
+scheduler_free_entries(struct scheduler_entry *entries, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(entries[i].name);
+	free(entries);
 }
 
 /* Whether an instant falls on a local date the schedule skips. */
@@ -149,34 +177,47 @@ static int
 scheduler_load(struct scheduler *s, const struct config *cfg, int64_t now)
 {
 	struct scheduler_entry *entries, *e;
+	size_t n = 0;
 	int found;
 
-	entries = xcalloc(cfg->nschedules, sizeof *entries);
+	entries = xcalloc(cfg->nschedules * 2 + 1, sizeof *entries);
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		const struct config_schedule *sc = &cfg->schedules[i];
+
+		entries[n].sc = sc;
+		entries[n].cron = sc->cron;
+		entries[n++].name = xstrdup(sc->name);
+		if (sc->digest != NULL) {
+			entries[n].sc = sc;
+			entries[n].cron = sc->digest;
+			entries[n].digest = 1;
+			xasprintf(&entries[n++].name, "%s/digest", sc->name);
+		}
+	}
 	if (store_begin(s->store) == -1)
 		goto fail;
-	for (size_t i = 0; i < cfg->nschedules; i++) {
+	for (size_t i = 0; i < n; i++) {
 		e = &entries[i];
-		e->sc = &cfg->schedules[i];
-		found = store_last_instant(s->store, e->sc->name, &e->last);
+		found = store_last_instant(s->store, e->name, &e->last);
 		if (found == -1)
 			goto fail;
 		if (found == 0) {
 			e->last = now;
-			if (store_set_last_instant(s->store, e->sc->name, now) == -1)
+			if (store_set_last_instant(s->store, e->name, now) == -1)
 				goto fail;
 		}
-		e->next = scheduler_next_after(e->sc, e->last);
+		e->next = scheduler_entry_next(e, e->last);
 	}
 	if (store_commit(s->store) == -1)
 		goto fail;
-	free(s->entries);
+	scheduler_free_entries(s->entries, s->n);
 	s->entries = entries;
-	s->n = cfg->nschedules;
+	s->n = n;
 	s->cfg = cfg;
 	return 0;
 fail:
 	store_rollback(s->store);
-	free(entries);
+	scheduler_free_entries(entries, n);
 	return -1;
 }
 
@@ -204,7 +245,7 @@ scheduler_stop(struct scheduler *s)
 		event_free(s->ev);
 	if (s->tfd != -1)
 		close(s->tfd);
-	free(s->entries);
+	scheduler_free_entries(s->entries, s->n);
 	free(s);
 }
 
@@ -257,14 +298,18 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 
 			if (e->pending_last != e->last) {
 				e->last = e->pending_last;
-				e->next = scheduler_next_after(e->sc, e->last);
+				e->next = scheduler_entry_next(e, e->last);
 			}
 		}
 	}
+	if (scheduler_remind(s, now, &enqueued) == -1)
+		goto retry;
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->entries[i].next < earliest)
 			earliest = s->entries[i].next;
 	}
+	if (scheduler_next_reminder(s, now) < earliest)
+		earliest = scheduler_next_reminder(s, now);
 	scheduler_arm(s, earliest);
 	if (enqueued > 0 && s->enqueued != NULL)
 		s->enqueued(s->enqueued_arg);
@@ -288,16 +333,17 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
     int *enqueued)
 {
 	const struct config_schedule *sc = e->sc;
+	const char *name = e->name;
 	int64_t t = e->next, next, missed = 0, first_missed = 0;
 	char at[32], *reason;
 	int rc;
 
-	for (; (next = scheduler_next_after(sc, t)) <= now; t = next) {
+	for (; (next = scheduler_entry_next(e, t)) <= now; t = next) {
 		if (missed++ == 0)
 			first_missed = t;
 		if (missed > SCHEDULE_MAX_RECORDED_MISSES)
 			continue;
-		rc = scheduler_record(s, sc, t, STORE_SKIPPED,
+		rc = scheduler_record(s, e, t, STORE_SKIPPED,
 		    schedule_skips_instant(sc, t) ? "skip date" :
 		    "missed: nudged was not running at this instant (or the "
 		    "clock jumped past it); only the newest miss is caught up");
@@ -310,51 +356,106 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 		timefmt_utc(first_missed, from, sizeof from);
 		timefmt_utc(t, at, sizeof at);
 		log_notice("schedule %s: %" PRId64 " instant%s from %s missed "
-		    "before %s; recorded as skipped%s", sc->name, missed,
+		    "before %s; recorded as skipped%s", name, missed,
 		    missed == 1 ? "" : "s", from, at,
 		    missed > SCHEDULE_MAX_RECORDED_MISSES ?
 		    " (the oldest beyond 1000 are counted here only)" : "");
 	}
 	timefmt_utc(t, at, sizeof at);
 	if (schedule_skips_instant(sc, t)) {
-		rc = scheduler_record(s, sc, t, STORE_SKIPPED, "skip date");
+		rc = scheduler_record(s, e, t, STORE_SKIPPED, "skip date");
 		log_notice("schedule %s: %s is a skip date; not sent", sc->name,
 		    at);
 	} else if (now - t > sc->catch_up) {
 		xasprintf(&reason, "missed by %" PRId64 " s, more than catch_up "
 		    "(%" PRId64 " s) allows", now - t, sc->catch_up);
-		rc = scheduler_record(s, sc, t, STORE_SKIPPED, reason);
+		rc = scheduler_record(s, e, t, STORE_SKIPPED, reason);
 		log_notice("schedule %s: %s %s; not sent", sc->name, at, reason);
 		free(reason);
 	} else {
-		rc = scheduler_enqueue(s, sc, t);
+		rc = e->digest ? scheduler_record(s, e, t, STORE_PENDING, NULL) :
+		    scheduler_enqueue(s, sc, t);
 		if (rc == 1) {
 			(*enqueued)++;
 			if (now - t > 1)
 				log_notice("schedule %s: caught up %s, %" PRId64
-				    " s late", sc->name, at, now - t);
+				    " s late", name, at, now - t);
 		}
 	}
-	if (rc == -1 || store_set_last_instant(s->store, sc->name, t) == -1)
+	if (rc == -1 || store_set_last_instant(s->store, name, t) == -1)
 		return -1;
 	e->pending_last = t;
 	return 0;
 }
 
-/* Insert one delivery row for an instant; 1 added, 0 already there, -1 error. */
+/* Insert one delivery row of an entry for an instant; 1 added, 0 already there, -1 error. */
 static int
-scheduler_record(struct scheduler *s, const struct config_schedule *sc,
+scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
     int64_t at, enum store_state state, const char *reason)
 {
 	struct store_delivery d = {
-		.schedule = sc->name,
-		.channel = sc->channel->name,
+		.schedule = e->name,
+		.channel = e->sc->channel->name,
 		.due_at = at,
 		.state = state,
 		.reason = reason,
+		.kind = e->digest ? "digest" : NULL,
 	};
+	int rc = store_enqueue(s->store, &d, NULL);
 
-	return store_enqueue(s->store, &d, NULL);
+	if (rc == 1 && state == STORE_PENDING && e->digest)
+		log_info("schedule %s: weekly digest enqueued for channel %s",
+		    e->name, e->sc->channel->name);
+	return rc;
+}
+
+/*
+ * Enqueue the reminders now due for every schedule with remind_after (see
+ * store_enqueue_reminders), counting them into *enqueued.
+ */
+static int
+scheduler_remind(struct scheduler *s, int64_t now, int *enqueued)
+{
+	const struct config_schedule *sc;
+	int64_t n;
+	int failed = 0;
+
+	for (size_t i = 0; i < s->cfg->nschedules; i++) {
+		sc = &s->cfg->schedules[i];
+		if (sc->remind_after <= 0)
+			continue;
+		if (store_begin(s->store) == -1 ||
+		    store_enqueue_reminders(s->store, sc->name, sc->remind_after,
+		    sc->answer_window, now, &n) == -1 ||
+		    store_commit(s->store) == -1) {
+			store_rollback(s->store);
+			failed = 1;
+			continue;
+		}
+		if (n > 0)
+			log_info("schedule %s: %" PRId64 " unanswered nudge%s get a "
+			    "gentle reminder", sc->name, n, n == 1 ? "" : "s");
+		*enqueued += (int)n;
+	}
+	return failed ? -1 : 0;
+}
+
+/* When the next reminder may come due: a remind_after past a schedule's next instant. */
+static int64_t
+scheduler_next_reminder(const struct scheduler *s, int64_t now)
+{
+	const struct config_schedule *sc;
+	int64_t earliest = INT64_MAX, t;
+
+	for (size_t i = 0; i < s->cfg->nschedules; i++) {
+		sc = &s->cfg->schedules[i];
+		if (sc->remind_after <= 0 || cron_next(sc->cron, sc->tz,
+		    now - sc->remind_after, &t) == -1)
+			continue;
+		if (t + sc->remind_after < earliest)
+			earliest = t + sc->remind_after;
+	}
+	return earliest;
 }
 
 /*

@@ -76,6 +76,11 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX replies_by_delivery ON replies (delivery_id, user_id);"
 	"CREATE INDEX replies_by_user ON replies (channel, user_id, received_at);",
+	/* 5: reminders and digests travel through the outbox too. */
+	"ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'prompt' "
+	"  CHECK (kind IN ('prompt', 'reminder', 'digest'));"
+	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER REFERENCES "
+	"  deliveries (id);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -25,6 +25,7 @@ struct store_delivery {
 	enum store_state state;
 	const char	*reason;	/* why skipped or failed */
 	int64_t		 cycle;		/* the bank's cycle, with prompt_id */
+	const char	*kind;		/* NULL or "prompt", "reminder", "digest" */
 };
 
 struct bank_history;
@@ -39,6 +40,7 @@ struct store_outbox_row {
 	int64_t	 due_at;
 	int64_t	 attempts;
 	char	*reply_code;
+	char	*kind;		/* "prompt", "reminder", "digest" */
 };
 
 /* The delivery an answer is attached to. */
@@ -174,6 +176,12 @@ int		 store_streak_at(struct store *, const char *schedule,
 		    int64_t *streak);
 int		 store_each_export(struct store *,
 		    void (*)(void *, const struct store_export_row *), void *);
+int		 store_enqueue_reminders(struct store *, const char *schedule,
+		    int64_t remind_after, int64_t window, int64_t now,
+		    int64_t *count);
+int		 store_each_recent_reply(struct store *, const char *channel,
+		    int64_t since, int limit,
+		    void (*)(void *, const char *, const char *), void *);
 int		 store_forget(struct store *, const char *user,
 		    const char *channel, int64_t *count);
 int		 store_expire_replies(struct store *, int64_t before,

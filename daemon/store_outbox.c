@@ -31,9 +31,9 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
-	    "next_attempt_at, cycle, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+	    "next_attempt_at, cycle, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, "
 	    "min(?7, CAST(strftime('%s', 'now') AS INTEGER)), ?, "
-	    "CAST(strftime('%s', 'now') AS INTEGER)) "
+	    "CAST(strftime('%s', 'now') AS INTEGER), coalesce(?9, 'prompt')) "
 	    "ON CONFLICT (schedule, due_at) DO NOTHING");
 	int rc;
 
@@ -49,6 +49,7 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	sqlite3_bind_int64(stmt, 7, d->due_at);
 	if (d->prompt_id != NULL)
 		sqlite3_bind_int64(stmt, 8, d->cycle);
+	sqlite3_bind_text(stmt, 9, d->kind, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -58,7 +59,8 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	}
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
-	if (store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
+	if ((d->kind == NULL || strcmp(d->kind, "prompt") == 0) &&
+	    store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
 		return -1;
 	if (id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -151,7 +153,8 @@ store_load_history(struct store *st, const char *channel, const char *schedule,
     struct bank_history *h)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(cycle), 0) "
-	    "FROM deliveries WHERE channel = ? AND prompt_id IS NOT NULL");
+	    "FROM deliveries WHERE channel = ? AND prompt_id IS NOT NULL AND "
+	    "kind = 'prompt'");
 	int64_t cycle = 0;
 
 	if (stmt == NULL)
@@ -161,17 +164,20 @@ store_load_history(struct store *st, const char *channel, const char *schedule,
 		cycle = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
-	    "schedule = ?1 AND prompt_id IS NOT NULL", schedule, 0,
+	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt'",
+	    schedule, 0,
 	    store_add_track, h) == -1)
 		return -1;
 	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
 	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
-	    "NULL ORDER BY due_at, id", channel, cycle, bank_history_add,
+	    "NULL AND kind = 'prompt' ORDER BY due_at, id", channel, cycle,
+	    bank_history_add,
 	    h) == -1)
 		return -1;
 	return store_each_id(st, "SELECT prompt_id, cycle FROM deliveries "
-	    "WHERE channel = ?1 AND prompt_id IS NOT NULL ORDER BY due_at DESC, "
-	    "id DESC LIMIT 1", channel, 0, bank_history_add, h);
+	    "WHERE channel = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt' "
+	    "ORDER BY due_at DESC, id DESC LIMIT 1", channel, 0,
+	    bank_history_add, h);
 }
 
 /* Rows left in `sending` by a crash or kill: back to pending, to be sent again. */
@@ -216,7 +222,7 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
     size_t limit, struct store_outbox_row **rows, size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, channel, "
-	    "prompt_id, due_at, attempts, reply_code FROM deliveries WHERE "
+	    "prompt_id, due_at, attempts, reply_code, kind FROM deliveries WHERE "
 	    "(?3 > 0 AND id = ?3 AND next_attempt_at <= ?1) OR (?3 = 0 AND "
 	    "state = 'pending' AND next_attempt_at <= ?1) "
 	    "ORDER BY next_attempt_at, id LIMIT ?2 "
@@ -243,6 +249,7 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 		r->due_at = sqlite3_column_int64(stmt, 4);
 		r->attempts = sqlite3_column_int64(stmt, 5);
 		r->reply_code = store_column_strdup(stmt, 6);
+		r->kind = store_column_strdup(stmt, 7);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -264,6 +271,7 @@ store_outbox_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].channel);
 		free(rows[i].prompt_id);
 		free(rows[i].reply_code);
+		free(rows[i].kind);
 	}
 	free(rows);
 }
@@ -365,4 +373,43 @@ store_each_export(struct store *st,
 	}
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * One reminder for each sent nudge of schedule that nobody has answered
+ * remind_after seconds after its instant, while it still takes answers. A
+ * reminder is the row (schedule "/reminder", the nudge's instant), so there
+ * is never more than one per nudge; it carries the nudge's prompt and reply
+ * code, so answers to it land on the nudge.
+ */
+int
+store_enqueue_reminders(struct store *st, const char *schedule,
+    int64_t remind_after, int64_t window, int64_t now, int64_t *count)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
+	    "(schedule, channel, prompt_id, due_at, state, next_attempt_at, "
+	    "created_at, kind, parent_id, reply_code) SELECT d.schedule || "
+	    "'/reminder', d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
+	    "'reminder', d.id, d.reply_code FROM deliveries d WHERE d.schedule = "
+	    "?1 AND d.kind = 'prompt' AND d.state = 'sent' AND d.due_at + ?2 <= "
+	    "?4 AND d.due_at + ?3 > ?4 AND NOT EXISTS (SELECT 1 FROM replies r "
+	    "WHERE r.delivery_id = d.id) ON CONFLICT (schedule, due_at) DO "
+	    "NOTHING");
+	int rc;
+
+	*count = 0;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, remind_after);
+	sqlite3_bind_int64(stmt, 3, window);
+	sqlite3_bind_int64(stmt, 4, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: reminders: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	*count = sqlite3_changes(st->db);
+	return 0;
 }

@@ -36,7 +36,8 @@ store_find_target(struct store *st, const char *channel, const char *code,
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, prompt_id, "
 	    "due_at FROM deliveries WHERE channel = ?1 AND state = 'sent' AND "
-	    "due_at >= ?3 AND (?2 IS NULL OR reply_code = ?2) ORDER BY due_at "
+	    "kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL OR reply_code = ?2) "
+	    "ORDER BY due_at "
 	    "DESC, id DESC LIMIT 1");
 	int rc, found = 0;
 
@@ -114,7 +115,8 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
 	    "replies r WHERE r.delivery_id = d.id AND r.user_id = ?3) FROM "
 	    "deliveries d WHERE d.schedule = ?1 AND d.channel = ?2 AND d.state = "
-	    "'sent' AND d.due_at <= ?4 ORDER BY d.due_at DESC, d.id DESC");
+	    "'sent' AND d.kind = 'prompt' AND d.due_at <= ?4 ORDER BY d.due_at "
+	    "DESC, d.id DESC");
 	int rc;
 
 	*streak = 0;
@@ -186,4 +188,25 @@ store_expire_replies(struct store *st, int64_t before, int64_t *count)
 {
 	return store_delete_replies(st, "DELETE FROM replies WHERE received_at "
 	    "< ?3", NULL, NULL, before, count);
+}
+
+/* The newest answers on a channel since an instant (text, user name), at most limit. */
+int
+store_each_recent_reply(struct store *st, const char *channel, int64_t since,
+    int limit, void (*cb)(void *, const char *, const char *), void *arg)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT r.text, coalesce("
+	    "r.user_name, r.user_id) FROM replies r WHERE r.channel = ?1 AND "
+	    "r.received_at >= ?2 ORDER BY r.received_at DESC, r.id DESC LIMIT ?3");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	sqlite3_bind_int(stmt, 3, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		cb(arg, store_text_or_empty(stmt, 0), store_text_or_empty(stmt, 1));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

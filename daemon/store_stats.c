@@ -50,7 +50,7 @@ struct store_row {
 	"grid AS (SELECT p.channel, p.user_id, d.id, d.schedule, d.due_at, " \
 	"  EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = d.id AND " \
 	"  r.user_id = p.user_id) AS answered FROM people p JOIN deliveries d " \
-	"  ON d.channel = p.channel AND d.state = 'sent' AND " \
+	"  ON d.channel = p.channel AND d.state = 'sent' AND d.kind = 'prompt' AND " \
 	"  d.due_at >= p.first_due), " \
 	"counted AS (SELECT * FROM grid g WHERE g.answered OR (g.due_at <= ?4 - " \
 	"  coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
@@ -120,14 +120,14 @@ static const char *const store_stats_sql[] = {
 	"SELECT d.channel, count(*), (SELECT count(*) FROM ans a WHERE "
 	"a.channel = d.channel), (SELECT count(DISTINCT a.user_id) FROM ans a "
 	"WHERE a.channel = d.channel) FROM deliveries d WHERE d.state = 'sent' "
-	"AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1) GROUP BY "
+	"AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1) GROUP BY "
 	"d.channel ORDER BY 1",
 
 	[STORE_STATS_PARTICIPATION] =
 	"WITH ranked AS (SELECT d.id, d.channel, d.due_at, d.schedule, "
 	"  d.prompt_id, row_number() OVER (PARTITION BY d.channel ORDER BY "
 	"  d.due_at DESC, d.id DESC) AS rk FROM deliveries d WHERE d.state = "
-	"  'sent' AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1)) "
+	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1)) "
 	"SELECT channel, id, due_at, schedule, prompt_id, (SELECT count(DISTINCT "
 	"r.user_id) FROM replies r WHERE r.delivery_id = ranked.id AND (?2 IS "
 	"NULL OR r.user_id = ?2)), rk FROM ranked WHERE rk <= ?5 ORDER BY "
@@ -136,7 +136,7 @@ static const char *const store_stats_sql[] = {
 	[STORE_STATS_CHANNEL_WEEKS] =
 	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, "
 	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = "
-	"  'sent' AND d.due_at >= ?3 AND d.due_at >= (?5 * 7 - 3) * 86400 - "
+	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 * 7 - 3) * 86400 - "
 	"  172800 AND (?1 IS NULL OR d.channel = ?1)) WHERE w >= ?5), "
 	"ans AS (SELECT DISTINCT dw.channel, dw.w, r.delivery_id, r.user_id "
 	"  FROM dw JOIN replies r ON r.delivery_id = dw.id WHERE (?2 IS NULL OR "

@@ -3,7 +3,12 @@
 -- with a fresh timestamp) by bench_replies just before the run, one file per
 -- wrk thread: $BENCH_REQUESTS.0, $BENCH_REQUESTS.1, ... Each file holds
 -- records "LENGTH\n" followed by LENGTH bytes of a complete HTTP/1.1 request.
--- Loading happens in init(), before the thread starts sending.
+-- Loading happens in init(), before the thread starts sending. wrk starts
+-- each thread right after its init(), before the next thread loads, and
+-- starts its clock after the last one: so that no thread sends while
+-- another is still loading (requests wrk would count in no time), the last
+-- thread to load creates $BENCH_REQUESTS.go, and each thread's first
+-- request() waits for that file ($BENCH_THREADS says how many threads).
 --
 -- A thread that runs out starts over (its requests then become duplicates,
 -- which nudged answers 200 without storing again); done() says how many
@@ -48,9 +53,35 @@ function init(args)
    end
    loaded = n
    loaded_ms = (os.clock() - t0) * 1000
+   gate = prefix .. ".go"
+   if id == tonumber(os.getenv("BENCH_THREADS") or "1") - 1 then
+      assert(io.open(gate, "w")):close()
+   end
 end
 
+-- True once the last thread has loaded.
+local function open_gate()
+   local f = io.open(gate, "r")
+   if f == nil then
+      return false
+   end
+   f:close()
+   return true
+end
+
+local ready, verified = false, false
+
 function request()
+   if not ready then
+      -- wrk first calls thread 0's request() itself, before the other
+      -- threads load, only to parse it (nothing is sent): no waiting then.
+      if id == 0 and not verified then
+         verified = true
+         return reqs[1]
+      end
+      while not open_gate() do end
+      ready = true
+   end
    i = i + 1
    if i > n then
       i = 1

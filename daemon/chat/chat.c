@@ -282,6 +282,8 @@ chat_title(const struct chat_nudge *n)
 const char *
 chat_lead(const struct chat_nudge *n)
 {
+	if (n->kind == CHAT_DIGEST)
+		return "This week in reflection.";
 	return n->kind == CHAT_REMINDER ? CHAT_REMINDER_LEAD : CHAT_PROMPT_LEAD;
 }
 
@@ -294,6 +296,9 @@ chat_one_line(const struct chat_nudge *n)
 	if (n->kind == CHAT_REMINDER)
 		xasprintf(&s, "A gentle reminder: this question is still open "
 		    "\xe2\x80\x94 %s", n->text);
+	else if (n->kind == CHAT_DIGEST)
+		xasprintf(&s, "This week in reflection: %.*s", (int)strcspn(n->text,
+		    "\n"), n->text);
 	else
 		xasprintf(&s, "%s: %s", chat_title(n), n->text);
 	return s;

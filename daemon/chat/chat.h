@@ -17,6 +17,7 @@ struct config_channel;
 enum chat_kind {
 	CHAT_PROMPT,		/* the question itself */
 	CHAT_REMINDER,		/* a gentle reminder of an unanswered prompt */
+	CHAT_DIGEST,		/* the weekly summary: text is the summary */
 };
 
 struct chat_nudge {

@@ -62,7 +62,8 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
 		return -1;
 
 	chat_buf_addf(&b, "-- %s %" PRId64 " | ", n->kind == CHAT_REMINDER ?
-	    "reminder" : "nudge", n->delivery_id);
+	    "reminder" : n->kind == CHAT_DIGEST ? "digest" : "nudge",
+	    n->delivery_id);
 	console_add(&b, n->schedule != NULL && n->schedule[0] != '\0' ?
 	    n->schedule : "-");
 	chat_buf_add(&b, " | ");
@@ -71,7 +72,7 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
 	while (b.len < CONSOLE_WIDTH)
 		chat_buf_addc(&b, '-');
 	chat_buf_addc(&b, '\n');
-	if (n->kind == CHAT_REMINDER) {
+	if (n->kind != CHAT_PROMPT) {
 		chat_buf_add(&b, chat_lead(n));
 		chat_buf_addc(&b, '\n');
 	}

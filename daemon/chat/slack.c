@@ -140,7 +140,7 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 		return -1;
 
 	question = chat_escape_html(n->text);
-	if (n->kind == CHAT_REMINDER) {
+	if (n->kind != CHAT_PROMPT) {
 		chat_buf_add(&b, chat_lead(n));
 		chat_buf_addc(&b, '\n');
 	}

@@ -104,7 +104,7 @@ teams_format(const struct chat_nudge *n, const struct config_channel *cc,
 	chat_json_string(tb, "size", "Small");
 	chat_json_string(tb, "weight", "Bolder");
 	chat_json_bool(tb, "isSubtle", 1);
-	if (n->kind == CHAT_REMINDER)
+	if (n->kind != CHAT_PROMPT)
 		teams_text(body, chat_lead(n));
 	tb = teams_text(body, n->text);
 	chat_json_string(tb, "size", "Large");

@@ -51,7 +51,8 @@ webhook_format(const struct chat_nudge *n, const struct config_channel *cc,
 
 	root = chat_json_object(NULL, NULL);
 	chat_json_string(root, "type", n->kind == CHAT_REMINDER ?
-	    "nudge.reminder" : "nudge.prompt");
+	    "nudge.reminder" : n->kind == CHAT_DIGEST ? "nudge.digest" :
+	    "nudge.prompt");
 	chat_json_number(root, "delivery_id", (double)n->delivery_id);
 	chat_json_string(root, "schedule", n->schedule);
 	chat_json_string(root, "channel", n->channel);

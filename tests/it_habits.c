@@ -1,0 +1,299 @@
+/*
+ * Reminders and weekly digests through the real daemon and a local sink:
+ * one gentle reminder for a nudge nobody answered (never two, not even after
+ * a restart), answers to it counted on the nudge; a digest with the people
+ * who reflected, the streaks worth celebrating and, where the channel shares
+ * them, a few answers; an anonymous channel's digest with no names.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "harness.h"
+#include "sink.h"
+#include "store.h"
+
+struct fixture {
+	char		*dir;
+	char		*config;
+	char		*state;
+	int		 port;
+	struct sink	 sink;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char *log;
+
+	f->dir = harness_tmpdir();
+	f->config = harness_format("%s/nudged.json", f->dir);
+	f->state = harness_format("%s/state", f->dir);
+	f->port = harness_free_port();
+	log = harness_format("%s/sink.log", f->dir);
+	if (sink_start(&f->sink, log, 1) != 0)
+		return -1;
+	free(log);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sink_stop(&f->sink);
+	harness_rmdir(f->dir);
+	free(f->config);
+	free(f->state);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A config with channel "team" (extra channel keys) and schedule "s" (extra keys). */
+static void
+write_config(struct fixture *f, const char *channel_extra,
+    const char *schedule_extra)
+{
+	char *cwd = getcwd(NULL, 0), *text = harness_format("{\"state_dir\": "
+	    "\"state\", \"listen\": \"127.0.0.1:%d\", \"prompts\": "
+	    "\"%s/prompts\", \"channels\": {\"team\": {\"platform\": "
+	    "\"webhook\", \"webhook\": \"http://127.0.0.1:%d/ok/team\", "
+	    "\"api_token\": \"tok\"%s}}, \"schedules\": [{\"name\": \"s\", "
+	    "\"cron\": \"0 0 1 1 *\", \"channel\": \"team\", \"answer_window\": "
+	    "\"1d\"%s}]}", f->port, cwd, f->sink.port, channel_extra,
+	    schedule_extra);
+
+	harness_write(f->config, text);
+	free(text);
+	free(cwd);
+}
+
+/* A sent nudge of "s" due at; its id. */
+static int64_t
+seed_nudge(struct store *st, int64_t at, const char *prompt)
+{
+	struct store_delivery d = { .schedule = "s", .channel = "team",
+	    .prompt_id = prompt, .due_at = at, .state = STORE_SENT, .cycle = 1 };
+	int64_t id = 0;
+
+	assert_int_equal(store_enqueue(st, &d, &id), 1);
+	return id;
+}
+
+/* Add an answer. */
+static void
+seed_answer(struct store *st, int64_t delivery, const char *user,
+    const char *name, const char *text, int64_t at)
+{
+	static int n;
+	char mid[16];
+	struct store_reply r = { .delivery_id = delivery, .channel = "team",
+	    .user_id = user, .user_name = name, .text = text, .received_at = at,
+	    .source = "api", .message_id = mid };
+
+	snprintf(mid, sizeof mid, "h%d", ++n);
+	assert_int_equal(store_add_reply(st, &r, NULL), 1);
+}
+
+/* Start serve; wait for its start line. */
+static void
+start(struct fixture *f, struct harness_proc *p)
+{
+	assert_int_equal(harness_spawn(p, (const char *[]){ harness_bin(),
+	    "serve", "-c", f->config, NULL }), 0);
+	if (harness_wait_output(p, "started: config", 10000) != 0)
+		fail_msg("no start line:\n%s", p->out);
+}
+
+/* SIGTERM, clean exit. */
+static void
+stop(struct harness_proc *p)
+{
+	kill(p->pid, SIGTERM);
+	assert_int_equal(harness_wait_exit(p, 10000), 0);
+	harness_kill(p);
+}
+
+/* Bodies the sink received of a given type, as parsed JSON (caller frees). */
+static cJSON *
+bodies_of_type(struct fixture *f, const char *type)
+{
+	cJSON *all = sink_requests(&f->sink, "/ok/team"), *r, *out =
+	    cJSON_CreateArray(), *b;
+
+	cJSON_ArrayForEach(r, all) {
+		b = cJSON_Parse(cJSON_GetObjectItem(r, "body")->valuestring);
+		if (b != NULL && strcmp(cJSON_GetObjectItem(b, "type")->valuestring,
+		    type) == 0)
+			cJSON_AddItemToArray(out, b);
+		else
+			cJSON_Delete(b);
+	}
+	cJSON_Delete(all);
+	return out;
+}
+
+/* Wait until the sink has n bodies of a type. */
+static void
+wait_bodies(struct fixture *f, const char *type, int n)
+{
+	cJSON *b = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		cJSON_Delete(b);
+		b = bodies_of_type(f, type);
+		if (cJSON_GetArraySize(b) >= n)
+			break;
+		usleep(100000);
+	}
+	if (cJSON_GetArraySize(b) < n)
+		fail_msg("the sink has %d %s, wanted %d", cJSON_GetArraySize(b),
+		    type, n);
+	cJSON_Delete(b);
+}
+
+static void
+test_one_reminder_for_the_unanswered_nudge(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = time(NULL), unanswered, answered;
+	struct harness_proc p;
+	char *cause = NULL, *out, *body;
+	struct store *st;
+	cJSON *reminders, *r0, *o;
+	const char *code;
+
+	write_config(f, "", ", \"remind_after\": \"1m\"");
+	st = store_open(f->state, &cause);
+	assert_non_null(st);
+	unanswered = seed_nudge(st, now - 120, "coaching-001");
+	answered = seed_nudge(st, now - 100, "coaching-002");
+	seed_nudge(st, now - 10, "coaching-003");	/* not due for one yet */
+	seed_answer(st, answered, "U1", "Ada", "yes", now - 90);
+	store_close(st);
+	start(f, &p);
+	wait_bodies(f, "nudge.reminder", 1);
+	stop(&p);
+	/* A restart never sends a second one. */
+	start(f, &p);
+	usleep(500000);
+	reminders = bodies_of_type(f, "nudge.reminder");
+	assert_int_equal(cJSON_GetArraySize(reminders), 1);
+	r0 = cJSON_GetArrayItem(reminders, 0);
+	assert_string_equal(cJSON_GetObjectItem(r0, "prompt_id")->valuestring,
+	    "coaching-001");
+	/* Answering with the reminder's code counts on the nudge itself. */
+	code = cJSON_GetObjectItem(r0, "reply_code")->valuestring;
+	body = harness_format("{\"channel\": \"team\", \"user\": \"U2\", "
+	    "\"text\": \"late but here\", \"code\": \"%s\"}", code);
+	assert_int_equal(harness_http_post(f->port, "/api/v1/replies",
+	    (const char *[]){ "Content-Type: application/json",
+	    "Authorization: Bearer tok", NULL }, body, strlen(body), &out), 200);
+	o = cJSON_Parse(out);
+	assert_int_equal(cJSON_GetObjectItem(o, "delivery_id")->valueint,
+	    unanswered);
+	cJSON_Delete(o);
+	free(out);
+	free(body);
+	cJSON_Delete(reminders);
+	stop(&p);
+}
+
+/* Seed three answered nudges of U1 this week, and the digest due just now. */
+static void
+seed_week(struct fixture *f)
+{
+	int64_t now = time(NULL), id;
+	char *cause = NULL;
+	struct store *st = store_open(f->state, &cause);
+
+	assert_non_null(st);
+	for (int i = 3; i >= 1; i--) {
+		id = seed_nudge(st, now - i * 86400, i == 1 ? "coaching-004" :
+		    i == 2 ? "coaching-005" : "coaching-006");
+		seed_answer(st, id, "U1", "Ada", i == 1 ? "We asked first" :
+		    "noted", now - i * 86400 + 600);
+	}
+	/* As if the digest last ran 90 s ago: the next minute's is due at start. */
+	assert_int_equal(store_set_last_instant(st, "s/digest", now - 90), 0);
+	assert_int_equal(store_set_last_instant(st, "s", now), 0);
+	store_close(st);
+}
+
+static void
+test_digest_celebrates_and_shares(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_proc p;
+	cJSON *digests;
+	const char *text;
+
+	write_config(f, ", \"share_answers\": true", ", \"digest\": "
+	    "\"* * * * *\"");
+	seed_week(f);
+	start(f, &p);
+	wait_bodies(f, "nudge.digest", 1);
+	stop(&p);
+	digests = bodies_of_type(f, "nudge.digest");
+	text = cJSON_GetObjectItem(cJSON_GetArrayItem(digests, 0),
+	    "text")->valuestring;
+	assert_non_null(strstr(text, "1 of 1 people reflected this week, with "
+	    "3 answers."));
+	assert_non_null(strstr(text, "Streaks worth celebrating: Ada 3 in a "
+	    "row."));
+	assert_non_null(strstr(text, "The question that drew most answers:"));
+	assert_non_null(strstr(text, "We asked first"));
+	cJSON_Delete(digests);
+}
+
+static void
+test_anonymous_digest_has_no_names(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_proc p;
+	cJSON *digests;
+	const char *text;
+
+	write_config(f, ", \"anonymous\": true", ", \"digest\": \"* * * * *\"");
+	seed_week(f);
+	start(f, &p);
+	wait_bodies(f, "nudge.digest", 1);
+	stop(&p);
+	digests = bodies_of_type(f, "nudge.digest");
+	text = cJSON_GetObjectItem(cJSON_GetArrayItem(digests, 0),
+	    "text")->valuestring;
+	assert_non_null(strstr(text, "A few of you reflected this week."));
+	assert_null(strstr(text, "Ada"));
+	assert_null(strstr(text, "We asked first"));
+	cJSON_Delete(digests);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_one_reminder_for_the_unanswered_nudge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_celebrates_and_shares,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anonymous_digest_has_no_names,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
