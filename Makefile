@@ -21,7 +21,7 @@ UNITDIR    ?= /lib/systemd/system
 # Debian packages nudged needs to build and test.
 DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
         libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev libcmocka-dev \
-        tzdata curl chromium
+        tzdata curl chromium wrk
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -106,6 +106,7 @@ static int	 bench_cmp(const void *, const void *);
 static double	 bench_median(double *, int, double *, double *);
 static double	 bench_proc_cpu(pid_t);
 static double	 bench_machine_busy(void);
+static int	 bench_have(const char *);
 static double	 bench_proc_hwm_mib(pid_t);
 static pid_t	 bench_spawn(const char *const [], const char *const [],
 		    const char *);
@@ -214,6 +215,26 @@ bench_machine_busy(void)
 	/* user nice system idle iowait irq softirq steal */
 	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
 	    (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Whether prog (a path, or a name looked up in $PATH) can be run. */
+static int
+bench_have(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char full[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return access(prog, X_OK) == 0;
+	for (p = path != NULL ? path : "/usr/bin:/bin"; *p != '\0'; p = end) {
+		end = p + strcspn(p, ":");
+		snprintf(full, sizeof full, "%.*s/%s", (int)(end - p), p, prog);
+		if (end > p && access(full, X_OK) == 0)
+			return 1;
+		if (*end == ':')
+			end++;
+	}
+	return 0;
 }
 
 /* A live process's peak resident set (VmHWM) in MiB, from /proc. */
@@ -742,12 +763,14 @@ bench_print(const char *who, const struct bench_result *x, int run, int runs)
 	printf("replies %s: %ld stored in %.1f s = %.0f/s, p99 %.1f ms "
 	    "[run %d/%d; wrk: %ld answered, %ld non-2xx, %ld socket errors%s; "
 	    "p50 %.2f, p90 %.2f, p99.9 %.1f, max %.1f ms; CPU %s %.1f s "
-	    "(%.0f%% of a core), wrk %.1f s; peak RSS %s %.0f MiB, wrk %.0f MiB; "
+	    "(%.0f%% of a core), wrk %.1f s, others %.1f s; peak RSS %s %.0f MiB, "
+	    "wrk %.0f MiB; "
 	    "%ld requests signed in %.0f ms]\n", who, x->stored, x->secs, x->stored / x->secs,
 	    x->p99_ms, run, runs, x->requests, x->status_errors,
 	    x->socket_errors, x->wrapped ? ", RAN OUT OF REQUESTS: raise "
 	    "BENCH_REQUESTS_N" : "", x->p50_ms, x->p90_ms, x->p999_ms,
-	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs, x->wrk_cpu, who,
+	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs, x->wrk_cpu,
+	    x->busy - x->cpu - x->wrk_cpu, who,
 	    x->rss_mib, x->wrk_rss_mib, x->made, x->gen_ms);
 	/* Builds, tests or fuzzers of others on this 2-core machine skew it. */
 	if (x->busy - x->cpu - x->wrk_cpu > 0.1 * x->secs)
@@ -819,6 +842,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_replies: bench/replies: %s\n",
 		    strerror(errno));
 		return 3;
+	}
+	if (!bench_have(b.wrk)) {
+		printf("replies: skipped: %s is not installed (apt-get install "
+		    "wrk)\n", b.wrk);
+		return 0;
+	}
+	if (bolt && !bench_have(b.node)) {
+		printf("replies bolt: skipped: %s is not installed (apt-get "
+		    "install nodejs npm, then npm ci in bench/replies)\n", b.node);
+		bolt = 0;
 	}
 	if (bolt) {
 		char *mod = harness_format("%s/node_modules/@slack/bolt", b.dir);

@@ -57,12 +57,16 @@ static void
 bench_write_config(const char *path, int n)
 {
 	FILE *f = fopen(path, "w");
+	char *cwd;
 
 	if (f == NULL)
 		exit(3);
+	cwd = getcwd(NULL, 0);
 	fprintf(f, "{\"state_dir\": \"state\", \"listen\": \"127.0.0.1:%d\", "
-	    "\"channels\": {\"demo\": {\"platform\": \"console\"}},\n"
-	    "\"schedules\": [\n", bench_free_port());
+	    "\"prompts\": \"%s/prompts\", \"channels\": {\"demo\": "
+	    "{\"platform\": \"console\"}},\n\"schedules\": [\n",
+	    bench_free_port(), cwd);
+	free(cwd);
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s{\"name\": \"s%d\", \"cron\": \"%s\", \"timezone\": "
 		    "\"%s\", \"channel\": \"demo\"}\n", i ? "," : "", i,

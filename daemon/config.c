@@ -75,6 +75,12 @@ static void	 config_add_dates(struct config_load *, const cJSON *,
 		    struct config_schedule *);
 static void	 config_parse_calendars(struct config_load *, const cJSON *);
 static int	 config_day_cmp(const void *, const void *);
+static const char *config_name_at(const void *, size_t, size_t);
+static int	 config_index_cmp(const void *, const void *, void *);
+static size_t	*config_index(struct config_load *, const void *, size_t, size_t,
+		    const cJSON *, const char *);
+static const void *config_lookup(const void *, size_t, size_t, const size_t *,
+		    const char *);
 
 /* The config path used when -c is not given. */
 const char *
@@ -198,6 +204,8 @@ config_free(struct config *cfg)
 	free(cfg->zones);
 	free(cfg->channels);
 	free(cfg->schedules);
+	free(cfg->channel_index);
+	free(cfg->schedule_index);
 	free(cfg->path);
 	free(cfg->state_dir);
 	free(cfg->listen_host);
@@ -568,11 +576,6 @@ config_parse_channels(struct config_load *L, const cJSON *channels)
 	for (ch = channels->child; ch != NULL; ch = ch->next) {
 		struct config_channel *c = &L->cfg->channels[L->cfg->nchannels];
 
-		for (size_t i = 0; i < L->cfg->nchannels; i++) {
-			if (strcmp(L->cfg->channels[i].name, ch->string) == 0)
-				jsonc_error(L->doc, ch, "channel \"%s\" is defined "
-				    "twice", ch->string);
-		}
 		c->name = xstrdup(ch->string);
 		L->cfg->nchannels++;
 		if (!config_valid_name(ch->string))
@@ -588,6 +591,8 @@ config_parse_channels(struct config_load *L, const cJSON *channels)
 	if (n == 0)
 		jsonc_error(L->doc, channels, "\"channels\" is empty: define at "
 		    "least one channel");
+	L->cfg->channel_index = config_index(L, L->cfg->channels, L->cfg->nchannels,
+	    sizeof *L->cfg->channels, channels, "channel");
 }
 
 /* One channel: its platform, its webhook and the secrets for replies. */
@@ -694,6 +699,8 @@ config_parse_schedules(struct config_load *L, const cJSON *schedules)
 		}
 		config_parse_schedule(L, s, sc);
 	}
+	L->cfg->schedule_index = config_index(L, L->cfg->schedules,
+	    L->cfg->nschedules, sizeof *L->cfg->schedules, schedules, "schedule");
 }
 
 /* One schedule: name, cron, zone, channel, prompt choice, skips, catch-up. */
@@ -710,12 +717,6 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
 	if (sc->name != NULL && !config_valid_name(sc->name))
 		jsonc_error(L->doc, node, "schedule name \"%s\" must be 1-64 "
 		    "letters, digits, '.', '_' or '-'", sc->name);
-	for (struct config_schedule *o = L->cfg->schedules; sc->name != NULL &&
-	    o < sc; o++) {
-		if (o->name != NULL && strcmp(o->name, sc->name) == 0)
-			jsonc_error(L->doc, node, "schedule \"%s\" is defined "
-			    "twice", sc->name);
-	}
 	if ((v = config_string(L, s, "timezone", 0)) != NULL) {
 		sc->tz = config_zone(L, jsonc_get(L->doc, s, "timezone", 0), v);
 		free(v);
@@ -885,27 +886,98 @@ config_schedule_skips(const struct config_schedule *sc, int64_t local_day)
 	    sizeof *sc->skip_days, config_day_cmp) != NULL;
 }
 
+/* The name of element i of an array of channels or schedules (both start with it). */
+static const char *
+config_name_at(const void *base, size_t size, size_t i)
+{
+	return *(char *const *)(const void *)((const char *)base + i * size);
+}
+
+/* The array config_index sorts. */
+struct config_sort {
+	const void	*base;
+	size_t		 size;
+};
+
+/* qsort_r order of indexes by name, then position (so the later one is the duplicate). */
+static int
+config_index_cmp(const void *a, const void *b, void *arg)
+{
+	const struct config_sort *cs = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const char *nx = config_name_at(cs->base, cs->size, x);
+	const char *ny = config_name_at(cs->base, cs->size, y);
+	int c = strcmp(nx ? nx : "", ny ? ny : "");
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/*
+ * Indexes of n named elements sorted by name, for binary search; a name
+ * defined twice is an error at the array's (or object's) member.
+ */
+static size_t *
+config_index(struct config_load *L, const void *base, size_t n, size_t size,
+    const cJSON *container, const char *what)
+{
+	struct config_sort cs = { base, size };
+	size_t *index = xcalloc(n + 1, sizeof *index);
+	const cJSON *item, *at;
+	const char *a, *b;
+
+	for (size_t i = 0; i < n; i++)
+		index[i] = i;
+	qsort_r(index, n, sizeof *index, config_index_cmp, &cs);
+	for (size_t i = 1; i < n; i++) {
+		a = config_name_at(base, size, index[i - 1]);
+		b = config_name_at(base, size, index[i]);
+		if (a == NULL || b == NULL || strcmp(a, b) != 0)
+			continue;
+		/* Point at the later one's name (a schedule's "name" member). */
+		item = cJSON_GetArrayItem(container, (int)index[i]);
+		at = cJSON_IsArray(container) ?
+		    cJSON_GetObjectItemCaseSensitive(item, "name") : item;
+		jsonc_error(L->doc, at, "%s \"%s\" is defined twice", what, b);
+	}
+	return index;
+}
+
+/* Binary search for name among n named elements through their sorted index. */
+static const void *
+config_lookup(const void *base, size_t n, size_t size, const size_t *index,
+    const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (index != NULL && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = config_name_at(base, size, index[mid]);
+		int c = strcmp(name, m ? m : "");
+
+		if (c == 0)
+			return (const char *)base + index[mid] * size;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 /* The channel called name, or NULL. */
 const struct config_channel *
 config_find_channel(const struct config *cfg, const char *name)
 {
-	for (size_t i = 0; i < cfg->nchannels; i++) {
-		if (strcmp(cfg->channels[i].name, name) == 0)
-			return &cfg->channels[i];
-	}
-	return NULL;
+	return config_lookup(cfg->channels, cfg->nchannels,
+	    sizeof *cfg->channels, cfg->channel_index, name);
 }
 
 /* The schedule called name, or NULL. */
 const struct config_schedule *
 config_find_schedule(const struct config *cfg, const char *name)
 {
-	for (size_t i = 0; i < cfg->nschedules; i++) {
-		if (cfg->schedules[i].name != NULL &&
-		    strcmp(cfg->schedules[i].name, name) == 0)
-			return &cfg->schedules[i];
-	}
-	return NULL;
+	return config_lookup(cfg->schedules, cfg->nschedules,
+	    sizeof *cfg->schedules, cfg->schedule_index, name);
 }
 
 /* The config word for an audience. */

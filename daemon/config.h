@@ -80,6 +80,8 @@ struct config {
 	size_t			 nchannels;
 	struct config_schedule	*schedules;
 	size_t			 nschedules;
+	size_t			*channel_index;	/* channels sorted by name */
+	size_t			*schedule_index; /* schedules sorted by name */
 	struct config_away	*away;
 	size_t			 naway;
 	int64_t			 retention;	/* seconds answers are kept; 0: forever */

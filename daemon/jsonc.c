@@ -429,18 +429,20 @@ jsonc_check_keys(struct jsonc_doc *doc, const cJSON *object,
 	int known;
 
 	for (a = object->child; a != NULL; a = a->next) {
-		p = jsonc_find_pos(doc, a);
 		known = 0;
 		for (size_t i = 0; allowed[i] != NULL; i++) {
 			if (strcmp(allowed[i], a->string) == 0)
 				known = 1;
 		}
 		if (!known) {
+			p = jsonc_find_pos(doc, a);
 			jsonc_error_key(doc, p, "unknown key \"%s\"", a->string);
 			continue;
 		}
+		/* Objects checked here have a handful of known keys: this stays short. */
 		for (b = object->child; b != a; b = b->next) {
 			if (strcmp(b->string, a->string) == 0) {
+				p = jsonc_find_pos(doc, a);
 				jsonc_error_key(doc, p, "duplicate key \"%s\"",
 				    a->string);
 				break;

@@ -89,6 +89,8 @@ static int	 store_pragma_check(struct store *, const char *, const char *,
 		    char **);
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
+static sqlite3_stmt *store_cached(struct store *, sqlite3_stmt **,
+		    const char *);
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -208,6 +210,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	sqlite3_finalize(st->last_instant);
+	sqlite3_finalize(st->set_last_instant);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
 	free(st->path);
@@ -364,12 +368,25 @@ store_state_name(enum store_state s)
 	return names[s];
 }
 
+/* A statement prepared on first use and kept (reset) for the store's life. */
+static sqlite3_stmt *
+store_cached(struct store *st, sqlite3_stmt **slot, const char *sql)
+{
+	if (*slot == NULL)
+		*slot = store_prepare(st, sql);
+	else {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+	}
+	return *slot;
+}
+
 /* A schedule's last processed instant: 1 and *out when known, 0 when never, -1 on error. */
 int
 store_last_instant(struct store *st, const char *schedule, int64_t *out)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT last_instant FROM "
-	    "schedule_state WHERE schedule = ?");
+	sqlite3_stmt *stmt = store_cached(st, &st->last_instant, "SELECT "
+	    "last_instant FROM schedule_state WHERE schedule = ?");
 	int rc, found = 0;
 
 	if (stmt == NULL)
@@ -383,7 +400,7 @@ store_last_instant(struct store *st, const char *schedule, int64_t *out)
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		found = -1;
 	}
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
 	return found;
 }
 
@@ -391,9 +408,10 @@ store_last_instant(struct store *st, const char *schedule, int64_t *out)
 int
 store_set_last_instant(struct store *st, const char *schedule, int64_t instant)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO schedule_state "
-	    "(schedule, last_instant) VALUES (?, ?) ON CONFLICT (schedule) DO "
-	    "UPDATE SET last_instant = max(last_instant, excluded.last_instant)");
+	sqlite3_stmt *stmt = store_cached(st, &st->set_last_instant, "INSERT "
+	    "INTO schedule_state (schedule, last_instant) VALUES (?, ?) ON "
+	    "CONFLICT (schedule) DO UPDATE SET last_instant = max(last_instant, "
+	    "excluded.last_instant)");
 	int rc;
 
 	if (stmt == NULL)
@@ -401,7 +419,7 @@ store_set_last_instant(struct store *st, const char *schedule, int64_t instant)
 	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, instant);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		return -1;

@@ -10,6 +10,8 @@
 struct store {
 	sqlite3				*db;
 	char				*path;
+	sqlite3_stmt			*last_instant;	/* prepared once: */
+	sqlite3_stmt			*set_last_instant; /* run per schedule */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
 };
 
