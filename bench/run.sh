@@ -14,3 +14,5 @@ if [ ! -d bench/replies/node_modules ] && command -v npm >/dev/null 2>&1; then
 		echo "replies bolt: npm ci failed; the Bolt runs will be skipped"
 fi
 "$dir/bench/bench_replies" "$dir/nudged" 10 3 64
+echo "== habit measures at about a million answers"
+"$dir/bench/bench_stats" "$dir/nudged" 10 100 1000 3

@@ -81,6 +81,10 @@ static const char *const store_migrations[] = {
 	"  CHECK (kind IN ('prompt', 'reminder', 'digest'));"
 	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER REFERENCES "
 	"  deliveries (id);",
+	/* 6: habit measures read an answer's first time from the index alone. */
+	"DROP INDEX replies_by_delivery;"
+	"CREATE INDEX replies_by_delivery ON replies (delivery_id, user_id, "
+	"  received_at);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

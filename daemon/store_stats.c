@@ -1,16 +1,18 @@
 /*
- * The habit measures, in SQL. store_stats_begin fills three TEMP tables for
- * the queries: people's away ranges, each schedule's answer window, and the
- * configured zone's UTC offsets over time, so that local days and weeks
- * (Monday to Sunday) are computed in SQL with the right daylight-saving
- * boundaries: a local day is (t + offset) / 86400, its week (day + 3) / 7
- * (1970-01-01 was a Thursday).
+ * The habit measures, in SQL. store_stats_begin fills TEMP tables for the
+ * queries: people's away ranges, each schedule's answer window, and the grid
+ * of every person's counted deliveries (built once, sorted by channel,
+ * person, schedule and instant, with each answer's first time), from which
+ * one ordered pass each derives streaks and median times to answer. Local
+ * days and weeks (Monday to Sunday) come from the SQL functions
+ * nudged_local_day() and nudged_local_week(), which read the configured
+ * zone's offset at each instant, so daylight-saving boundaries are right.
  *
  * A person is someone who answered on a channel. Their deliveries are the
  * channel's sent nudges from their first answered one on; a nudge they did
  * not answer does not count while it is still open (inside its answer
  * window) or while they were away. Streaks run over one schedule's counted
- * nudges: consecutive answered ones (gaps and islands over row numbers).
+ * nudges: consecutive answered ones.
  * Skipped and failed deliveries are never sent, so they neither count nor
  * break a streak. An answer is a (delivery, person) pair: answering twice
  * counts once.
@@ -20,6 +22,7 @@
  */
 #include "store.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,9 +36,8 @@ struct store_row {
 };
 
 /* The local day of an instant column x, and its Monday-based week. */
-#define STATS_DAY(x) "((" x " + (SELECT o.off FROM temp.stats_tz o WHERE " \
-	"o.from_at <= " x " ORDER BY o.from_at DESC LIMIT 1)) / 86400)"
-#define STATS_WEEK(x) "((" STATS_DAY(x) " + 3) / 7)"
+#define STATS_DAY(x) "nudged_local_day(" x ")"
+#define STATS_WEEK(x) "nudged_local_week(" x ")"
 
 /* Replies of people in scope, on deliveries due in scope. */
 #define STATS_REPLY_FILTER \
@@ -48,11 +50,12 @@ struct store_row {
 	"  FROM replies r JOIN deliveries d ON d.id = r.delivery_id " \
 	"  WHERE " STATS_REPLY_FILTER " GROUP BY r.channel, r.user_id), " \
 	"grid AS (SELECT p.channel, p.user_id, d.id, d.schedule, d.due_at, " \
-	"  EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = d.id AND " \
-	"  r.user_id = p.user_id) AS answered FROM people p JOIN deliveries d " \
+	"  (SELECT min(r.received_at) FROM replies r WHERE r.delivery_id = d.id " \
+	"  AND r.user_id = p.user_id) AS first_at FROM people p JOIN deliveries d " \
 	"  ON d.channel = p.channel AND d.state = 'sent' AND d.kind = 'prompt' AND " \
 	"  d.due_at >= p.first_due), " \
-	"counted AS (SELECT * FROM grid g WHERE g.answered OR (g.due_at <= ?4 - " \
+	"counted AS (SELECT * FROM grid g WHERE g.first_at IS NOT NULL OR " \
+	"  (g.due_at <= ?4 - " \
 	"  coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
 	"  w.schedule = g.schedule), (SELECT w.seconds FROM temp.stats_windows " \
 	"  w WHERE w.schedule IS NULL)) AND NOT EXISTS (SELECT 1 FROM " \
@@ -62,44 +65,23 @@ struct store_row {
 
 static const char *const store_stats_sql[] = {
 	[STORE_STATS_PEOPLE] =
-	"WITH " STATS_COUNTED " "
-	"SELECT c.channel, c.user_id, (SELECT r.user_name FROM replies r WHERE "
-	"r.channel = c.channel AND r.user_id = c.user_id AND r.user_name IS NOT "
-	"NULL ORDER BY r.received_at DESC LIMIT 1), sum(c.answered), count(*) "
-	"FROM counted c GROUP BY c.channel, c.user_id ORDER BY 1, 2",
+	"SELECT g.channel, g.user_id, (SELECT r.user_name FROM replies r WHERE "
+	"r.channel = g.channel AND r.user_id = g.user_id AND r.user_name IS NOT "
+	"NULL ORDER BY r.received_at DESC LIMIT 1), sum(g.first_at IS NOT NULL), "
+	"count(*) FROM temp.stats_grid g GROUP BY g.channel, g.user_id "
+	"ORDER BY 1, 2",
 
 	[STORE_STATS_STREAKS] =
-	"WITH " STATS_COUNTED ", "
-	"seq AS (SELECT channel, user_id, schedule, due_at, answered, "
-	"  row_number() OVER (PARTITION BY channel, user_id, schedule ORDER BY "
-	"  due_at, id) - row_number() OVER (PARTITION BY channel, user_id, "
-	"  schedule, answered ORDER BY due_at, id) AS grp FROM counted), "
-	"runs AS (SELECT channel, user_id, schedule, count(*) AS len, "
-	"  max(due_at) AS last_due FROM seq WHERE answered GROUP BY channel, "
-	"  user_id, schedule, grp), "
-	"lasts AS (SELECT channel, user_id, schedule, max(due_at) AS last_due "
-	"  FROM counted GROUP BY channel, user_id, schedule) "
-	"SELECT l.channel, l.user_id, l.schedule, coalesce(max(r.len), 0), "
-	"coalesce(max(CASE WHEN r.last_due = l.last_due THEN r.len END), 0) "
-	"FROM lasts l LEFT JOIN runs r ON r.channel = l.channel AND r.user_id = "
-	"l.user_id AND r.schedule = l.schedule GROUP BY l.channel, l.user_id, "
-	"l.schedule ORDER BY 1, 2, 3",
+	"SELECT channel, user_id, schedule, longest, current FROM "
+	"temp.stats_streaks ORDER BY 1, 2, 3",
 
 	[STORE_STATS_LATENCY] =
-	"WITH lat AS (SELECT r.channel, r.user_id, min(r.received_at) - "
-	"  d.due_at AS s FROM replies r JOIN deliveries d ON d.id = "
-	"  r.delivery_id WHERE " STATS_REPLY_FILTER " GROUP BY r.delivery_id, "
-	"  r.user_id), "
-	"ranked AS (SELECT channel, user_id, s, row_number() OVER (PARTITION BY "
-	"  channel, user_id ORDER BY s) AS rn, count(*) OVER (PARTITION BY "
-	"  channel, user_id) AS n FROM lat) "
-	"SELECT channel, user_id, CAST(round(avg(s)) AS INTEGER) FROM ranked "
-	"WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY channel, user_id",
+	"SELECT channel, user_id, median FROM temp.stats_latency",
 
 	[STORE_STATS_ACTIVE_WEEKS] =
-	"SELECT r.channel, r.user_id, count(DISTINCT " STATS_WEEK("r.received_at")
-	") FROM replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
-	STATS_REPLY_FILTER " GROUP BY r.channel, r.user_id",
+	"SELECT channel, user_id, count(DISTINCT " STATS_WEEK("first_at") ") "
+	"FROM temp.stats_grid WHERE first_at IS NOT NULL GROUP BY channel, "
+	"user_id",
 
 	[STORE_STATS_USER_WEEKS] =
 	"SELECT channel, user_id, w, count(*) FROM (SELECT DISTINCT r.channel, "
@@ -109,19 +91,18 @@ static const char *const store_stats_sql[] = {
 	"WHERE w >= ?5 GROUP BY channel, user_id, w ORDER BY 1, 2, 3",
 
 	[STORE_STATS_USER_PROMPTS] =
-	"SELECT r.channel, r.user_id, d.prompt_id, count(DISTINCT r.delivery_id) "
-	"FROM replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
-	STATS_REPLY_FILTER " GROUP BY r.channel, r.user_id, d.prompt_id",
+	"SELECT g.channel, g.user_id, d.prompt_id, count(*) FROM "
+	"temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at IS "
+	"NOT NULL GROUP BY g.channel, g.user_id, d.prompt_id",
 
 	[STORE_STATS_CHANNELS] =
-	"WITH ans AS (SELECT DISTINCT r.channel, r.delivery_id, r.user_id FROM "
-	"  replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
-	"  " STATS_REPLY_FILTER ") "
-	"SELECT d.channel, count(*), (SELECT count(*) FROM ans a WHERE "
-	"a.channel = d.channel), (SELECT count(DISTINCT a.user_id) FROM ans a "
-	"WHERE a.channel = d.channel) FROM deliveries d WHERE d.state = 'sent' "
-	"AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1) GROUP BY "
-	"d.channel ORDER BY 1",
+	"WITH a AS (SELECT channel, count(*) AS answers, count(DISTINCT "
+	"  user_id) AS people FROM temp.stats_grid WHERE first_at IS NOT NULL "
+	"  GROUP BY channel) "
+	"SELECT d.channel, count(*), coalesce(a.answers, 0), coalesce(a.people, "
+	"0) FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
+	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
+	"NULL OR d.channel = ?1) GROUP BY d.channel ORDER BY 1",
 
 	[STORE_STATS_PARTICIPATION] =
 	"WITH ranked AS (SELECT d.id, d.channel, d.due_at, d.schedule, "
@@ -154,19 +135,26 @@ static const char *const store_stats_sql[] = {
 	"day >= ?5 GROUP BY channel, day ORDER BY 1, 2",
 
 	[STORE_STATS_TOP_PROMPTS] =
-	"WITH pc AS (SELECT r.channel, d.prompt_id, count(DISTINCT "
-	"  r.delivery_id || ':' || r.user_id) AS n FROM replies r JOIN "
-	"  deliveries d ON d.id = r.delivery_id WHERE " STATS_REPLY_FILTER " "
-	"  GROUP BY r.channel, d.prompt_id), "
+	"WITH pc AS (SELECT g.channel, d.prompt_id, count(*) AS n FROM "
+	"  temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at "
+	"  IS NOT NULL GROUP BY g.channel, d.prompt_id), "
 	"ranked AS (SELECT channel, prompt_id, n, row_number() OVER (PARTITION "
 	"  BY channel ORDER BY n DESC, prompt_id) AS rk FROM pc) "
 	"SELECT channel, prompt_id, n, rk FROM ranked WHERE rk <= ?5 ORDER BY "
 	"channel, rk",
 };
 
-static int	store_stats_fill_tz(struct store *, const struct tz *, int64_t);
 static int	store_stats_insert(struct store *, const char *, const char *,
 		    const char *, int64_t, int64_t);
+static void	store_stats_local_day(sqlite3_context *, int, sqlite3_value **);
+static void	store_stats_local_week(sqlite3_context *, int, sqlite3_value **);
+static int	store_stats_grid(struct store *);
+static int	store_stats_streaks(struct store *);
+static int64_t	store_stats_floor_div(int64_t, int64_t);
+static int	store_stats_cmp(const void *, const void *);
+static int	store_stats_median(sqlite3_stmt *, const char *, const char *,
+		    int64_t *, size_t);
+static int	store_stats_latency(struct store *);
 
 /* An integer column of a row. */
 int64_t
@@ -208,32 +196,185 @@ store_stats_insert(struct store *st, const char *sql, const char *a,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The zone's UTC offset from the first delivery until tomorrow, one row per change. */
-static int
-store_stats_fill_tz(struct store *st, const struct tz *tz, int64_t now)
+/* a / b rounded down (instants before 1970 give negative days). */
+static int64_t
+store_stats_floor_div(int64_t a, int64_t b)
 {
-	const char *sql = "INSERT OR REPLACE INTO temp.stats_tz (from_at, off) "
-	    "VALUES (?3, ?4)";
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(min(due_at), ?1) "
-	    "FROM deliveries");
-	int64_t t = now;
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* SQL nudged_local_day(t): the day number of instant t in the scope's zone. */
+static void
+store_stats_local_day(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct store_stats_scope *scope = sqlite3_user_data(ctx);
+	int64_t t = sqlite3_value_int64(argv[0]);
+
+	(void)argc;
+	sqlite3_result_int64(ctx, store_stats_floor_div(t +
+	    tz_offset(scope->tz, t, NULL), 86400));
+}
+
+/* SQL nudged_local_week(t): its Monday-based week (1970-01-01 was a Thursday). */
+static void
+store_stats_local_week(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct store_stats_scope *scope = sqlite3_user_data(ctx);
+	int64_t t = sqlite3_value_int64(argv[0]);
+
+	(void)argc;
+	sqlite3_result_int64(ctx, store_stats_floor_div(store_stats_floor_div(t +
+	    tz_offset(scope->tz, t, NULL), 86400) + 3, 7));
+}
+
+/*
+ * The counted deliveries of every person in scope (see the top of this
+ * file), built once per stats call and kept sorted by channel, person,
+ * schedule and instant: most measures read it instead of all answers.
+ */
+static int
+store_stats_grid(struct store *st)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.stats_grid "
+	    "WITH " STATS_COUNTED " SELECT channel, user_id, schedule, due_at, id, "
+	    "first_at FROM counted ORDER BY channel, user_id, schedule, due_at, "
+	    "id");
+	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		t = sqlite3_column_int64(stmt, 0);
+	sqlite3_bind_text(stmt, 1, st->stats->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, st->stats->since);
+	sqlite3_bind_int64(stmt, 4, st->stats->now);
+	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	/* Replies come after their delivery; everything before t reads t's offset. */
-	if (store_stats_insert(st, sql, NULL, NULL, INT64_MIN / 2,
-	    tz_offset(tz, t, NULL)) == -1)
-		return -1;
-	while (tz_next_transition(tz, t, &t) == 0 && t <= now + 86400) {
-		if (store_stats_insert(st, sql, NULL, NULL, t,
-		    tz_offset(tz, t, NULL)) == -1)
-			return -1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Streaks in one ordered pass over the grid: per person and schedule the
+ * longest run of answered deliveries, and the run the latest one ends.
+ */
+static int
+store_stats_streaks(struct store *st)
+{
+	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, schedule, "
+	    "first_at IS NOT NULL FROM temp.stats_grid ORDER BY rowid");
+	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_streaks "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)");
+	char *channel = NULL, *user = NULL, *schedule = NULL;
+	int64_t run = 0, longest = 0;
+	int rc = SQLITE_ERROR, failed = 0;
+
+	while (in != NULL && out != NULL) {
+		rc = sqlite3_step(in);
+		if (rc != SQLITE_ROW || channel == NULL ||
+		    strcmp(channel, store_text_or_empty(in, 0)) != 0 ||
+		    strcmp(user, store_text_or_empty(in, 1)) != 0 ||
+		    strcmp(schedule, store_text_or_empty(in, 2)) != 0) {
+			/* A group ended: record it, start the next. */
+			if (channel != NULL) {
+				sqlite3_bind_text(out, 1, channel, -1, SQLITE_STATIC);
+				sqlite3_bind_text(out, 2, user, -1, SQLITE_STATIC);
+				sqlite3_bind_text(out, 3, schedule, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(out, 4, longest);
+				sqlite3_bind_int64(out, 5, run);
+				failed |= sqlite3_step(out) != SQLITE_DONE;
+				sqlite3_reset(out);
+			}
+			free(channel);
+			free(user);
+			free(schedule);
+			channel = user = schedule = NULL;
+			if (rc != SQLITE_ROW)
+				break;
+			channel = xstrdup(store_text_or_empty(in, 0));
+			user = xstrdup(store_text_or_empty(in, 1));
+			schedule = xstrdup(store_text_or_empty(in, 2));
+			run = longest = 0;
+		}
+		run = sqlite3_column_int(in, 3) ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
 	}
-	return 0;
+	sqlite3_finalize(in);
+	sqlite3_finalize(out);
+	return failed || rc != SQLITE_DONE ? -1 : 0;
+}
+
+/* qsort order for latencies. */
+static int
+store_stats_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Record one person's median time to answer (the mean of the middle two). */
+static int
+store_stats_median(sqlite3_stmt *out, const char *channel, const char *user,
+    int64_t *v, size_t n)
+{
+	int64_t m;
+	int rc;
+
+	qsort(v, n, sizeof *v, store_stats_cmp);
+	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2] + 1) / 2;
+	sqlite3_bind_text(out, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(out, 2, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(out, 3, m);
+	rc = sqlite3_step(out);
+	sqlite3_reset(out);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Median time to answer per person, in one pass over the grid (grouped by
+ * channel and person already): the first answer to each nudge after its
+ * instant.
+ */
+static int
+store_stats_latency(struct store *st)
+{
+	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, first_at "
+	    "- due_at FROM temp.stats_grid WHERE first_at IS NOT NULL ORDER BY "
+	    "rowid");
+	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_latency "
+	    "VALUES (?1, ?2, ?3)");
+	char *channel = NULL, *user = NULL;
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = SQLITE_ERROR, failed = 0;
+
+	while (in != NULL && out != NULL) {
+		rc = sqlite3_step(in);
+		if (rc != SQLITE_ROW || channel == NULL ||
+		    strcmp(channel, store_text_or_empty(in, 0)) != 0 ||
+		    strcmp(user, store_text_or_empty(in, 1)) != 0) {
+			if (channel != NULL && n > 0)
+				failed |= store_stats_median(out, channel, user, v,
+				    n) == -1;
+			free(channel);
+			free(user);
+			channel = user = NULL;
+			n = 0;
+			if (rc != SQLITE_ROW)
+				break;
+			channel = xstrdup(store_text_or_empty(in, 0));
+			user = xstrdup(store_text_or_empty(in, 1));
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n++] = sqlite3_column_int64(in, 2);
+	}
+	free(v);
+	sqlite3_finalize(in);
+	sqlite3_finalize(out);
+	return failed || rc != SQLITE_DONE ? -1 : 0;
 }
 
 /* Prepare the temp tables the stats queries read; -1 on error. */
@@ -241,14 +382,29 @@ int
 store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 {
 	st->stats = scope;
+	/* The grid of a large store is big; it lives in memory for the call. */
+	if (store_exec(st, "PRAGMA temp_store = MEMORY") == -1)
+		return -1;
+	if (sqlite3_create_function(st->db, "nudged_local_day", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)scope,
+	    store_stats_local_day, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nudged_local_week", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)scope,
+	    store_stats_local_week, NULL, NULL) != SQLITE_OK)
+		return -1;
 	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS stats_away (user_id "
 	    "TEXT, channel TEXT, from_at INTEGER, until_at INTEGER);"
 	    "CREATE TEMP TABLE IF NOT EXISTS stats_windows (schedule TEXT, "
 	    "seconds INTEGER);"
-	    "CREATE TEMP TABLE IF NOT EXISTS stats_tz (from_at INTEGER PRIMARY "
-	    "KEY, off INTEGER);"
+	    "CREATE TEMP TABLE IF NOT EXISTS stats_grid (channel TEXT, user_id "
+	    "TEXT, schedule TEXT, due_at INTEGER, id INTEGER, first_at INTEGER);"
+	    "CREATE TEMP TABLE IF NOT EXISTS stats_streaks (channel TEXT, "
+	    "user_id TEXT, schedule TEXT, longest INTEGER, current INTEGER);"
+	    "CREATE TEMP TABLE IF NOT EXISTS stats_latency (channel TEXT, "
+	    "user_id TEXT, median INTEGER);"
 	    "DELETE FROM temp.stats_away; DELETE FROM temp.stats_windows; "
-	    "DELETE FROM temp.stats_tz;") == -1)
+	    "DELETE FROM temp.stats_grid; DELETE FROM temp.stats_streaks; "
+	    "DELETE FROM temp.stats_latency;") == -1)
 		return -1;
 	for (size_t i = 0; i < scope->naway; i++) {
 		if (store_stats_insert(st, "INSERT INTO temp.stats_away VALUES "
@@ -266,7 +422,12 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	if (store_stats_insert(st, "INSERT INTO temp.stats_windows VALUES (NULL, "
 	    "?3)", NULL, NULL, scope->default_window, 0) == -1)
 		return -1;
-	return store_stats_fill_tz(st, scope->tz, scope->now);
+	if (store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
+	    store_stats_latency(st) == -1) {
+		log_warnx("store: stats: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
 }
 
 /* Run one stats query in the current scope, calling cb per row. */
@@ -300,5 +461,7 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
 void
 store_stats_end(struct store *st)
 {
+	store_exec(st, "DELETE FROM temp.stats_grid; DELETE FROM "
+	    "temp.stats_streaks; DELETE FROM temp.stats_latency");
 	st->stats = NULL;
 }

@@ -51,6 +51,8 @@ function init(args)
    if n == 0 then
       error("no requests in " .. prefix .. "." .. id)
    end
+   data = nil
+   collectgarbage("collect")
    loaded = n
    loaded_ms = (os.clock() - t0) * 1000
    gate = prefix .. ".go"

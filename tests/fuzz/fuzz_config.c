@@ -6,10 +6,14 @@
  * channel found again by its name, every schedule with a parsed cron, a
  * zone and a channel of this config, found again by its name, with delays
  * in their documented ranges and skip dates in order, and each schedule's
- * next fire time can be asked for.
+ * next fire time can be asked for. A plain http:// webhook must go to this
+ * machine (127.0.0.1, localhost or [::1]) as libcurl reads the URL, which
+ * is what the README promises.
  */
 #include "fuzz.h"
 
+#include <curl/curl.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 
 static void	fuzz_config_cause(const char *, const char *);
 static void	fuzz_config_whole(const struct config *);
+static void	fuzz_config_webhook(const struct config_channel *);
 
 /* A known environment: one secret to expand, no systemd folders. */
 int
@@ -52,6 +57,27 @@ fuzz_config_cause(const char *path, const char *cause)
 	}
 }
 
+/* A plain-http webhook that libcurl would post to another machine is refused. */
+static void
+fuzz_config_webhook(const struct config_channel *c)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+
+	if (c->webhook == NULL || (u = curl_url()) == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, c->webhook, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    strcasecmp(scheme, "http") == 0 && strcmp(host, "127.0.0.1") != 0 &&
+	    strcasecmp(host, "localhost") != 0 && strcmp(host, "[::1]") != 0)
+		fuzz_fail("channel %s: plain http webhook to host \"%s\" "
+		    "accepted", c->name, host);
+	curl_free(host);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+}
+
 /* What every accepted configuration holds. */
 static void
 fuzz_config_whole(const struct config *cfg)
@@ -76,6 +102,7 @@ fuzz_config_whole(const struct config *cfg)
 			    c->name ? c->name : "unnamed");
 		if (c->rate != -1 && (c->rate < 0 || c->rate > 1000))
 			fuzz_fail("channel %s: rate %g", c->name, c->rate);
+		fuzz_config_webhook(c);
 	}
 	for (size_t i = 0; i < cfg->nschedules; i++) {
 		const struct config_schedule *s = &cfg->schedules[i];
