@@ -15,6 +15,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/nudged
+DOCDIR     ?= $(PREFIX)/share/doc/nudged
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 
@@ -133,7 +134,9 @@ install: all
 	install -D -m 0640 config/nudged.json $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json
 	install -d $(DESTDIR)$(DATADIR)/prompts
 	install -m 0644 prompts/*.json $(DESTDIR)$(DATADIR)/prompts/
-	sed 's|@BINDIR@|$(BINDIR)|g' systemd/nudged.service > nudged.service.tmp
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	    systemd/nudged.service > nudged.service.tmp
 	install -D -m 0644 nudged.service.tmp $(DESTDIR)$(UNITDIR)/nudged.service
 	rm -f nudged.service.tmp
 
