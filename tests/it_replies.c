@@ -253,6 +253,25 @@ test_stats_api_dashboard_and_token(void **state)
 	    cJSON_GetObjectItem(doc, "people"), 0), "user")->valuestring, "U1");
 	cJSON_Delete(doc);
 	free(out);
+	/* The CLI and the API give the same document (but for when it was made). */
+	{
+		char *cli;
+		cJSON *a, *b;
+
+		assert_int_equal(harness_http_get(f->port, "/api/v1/stats", &out),
+		    200);
+		assert_int_equal(harness_run((const char *[]){ harness_bin(),
+		    "stats", "-c", f->config, "--format", "json", NULL }, &cli), 0);
+		a = cJSON_Parse(out);
+		b = cJSON_Parse(cli);
+		cJSON_DeleteItemFromObject(a, "generated_at");
+		cJSON_DeleteItemFromObject(b, "generated_at");
+		assert_true(cJSON_Compare(a, b, 1));
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		free(cli);
+		free(out);
+	}
 	assert_int_equal(harness_http_get(f->port, "/api/v1/stats?channel=nope",
 	    &out), 404);
 	free(out);

@@ -175,6 +175,53 @@ test_rollback_discards(void **state)
 }
 
 static void
+test_old_database_is_migrated_with_its_rows(void **state)
+{
+	const char *dir = *state;
+	char *cause = NULL, *path;
+	struct store *st;
+	sqlite3 *db;
+
+	/* A database as schema version 1 left it, with a delivery in it. */
+	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
+		abort();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	    "CREATE TABLE deliveries (id INTEGER PRIMARY KEY, schedule TEXT NOT "
+	    "NULL, channel TEXT NOT NULL, prompt_id TEXT, due_at INTEGER NOT NULL, "
+	    "state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', "
+	    "'failed', 'skipped')), reason TEXT, attempts INTEGER NOT NULL DEFAULT "
+	    "0, next_attempt_at INTEGER, last_error TEXT, sent_at INTEGER, "
+	    "created_at INTEGER NOT NULL, UNIQUE (schedule, due_at));"
+	    "CREATE INDEX deliveries_by_state ON deliveries (state, "
+	    "next_attempt_at);"
+	    "CREATE INDEX deliveries_by_channel ON deliveries (channel, due_at);"
+	    "CREATE TABLE schedule_state (schedule TEXT PRIMARY KEY, last_instant "
+	    "INTEGER NOT NULL);"
+	    "INSERT INTO meta VALUES ('schema_version', '1');"
+	    "INSERT INTO deliveries (schedule, channel, prompt_id, due_at, state, "
+	    "attempts, sent_at, created_at) VALUES ('daily', 'leaders', "
+	    "'coaching-001', 1774746000, 'sent', 1, 1774746001, 1774746000);"
+	    "INSERT INTO schedule_state VALUES ('daily', 1774746000);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dir, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_schema_version(st), store_latest_version());
+	store_close(st);
+	/* The row is there, with the columns later versions added. */
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM deliveries WHERE "
+	    "schedule = 'daily' AND state = 'sent' AND kind = 'prompt' AND "
+	    "cycle IS NULL"), 1);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(sql_int(dir, "SELECT last_instant FROM schedule_state"),
+	    1774746000);
+	free(path);
+}
+
+static void
 test_newer_schema_is_refused(void **state)
 {
 	const char *dir = *state;
@@ -240,6 +287,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_old_database_is_migrated_with_its_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_second_lock_is_refused, setup,
