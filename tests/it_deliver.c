@@ -95,32 +95,6 @@ write_config(struct fixture *f, const char *channels, const char *delivery)
 	free(cwd);
 }
 
-/* One integer from the daemon's database. */
-static int64_t
-query(struct fixture *f, const char *fmt, ...)
-{
-	char *path = harness_format("%s/%s", f->state, STORE_FILE), *sql;
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&sql, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	free(path);
-	free(sql);
-	return v;
-}
 
 /* Add n pending deliveries due at due_at on a channel, as the scheduler would. */
 static void
@@ -160,22 +134,13 @@ wait_for(struct fixture *f, int64_t want, int ms, const char *sql)
 	int64_t v = -1;
 
 	for (int waited = 0; waited <= ms; waited += 100) {
-		if ((v = query(f, "%s", sql)) == want)
+		if ((v = harness_db_int(f->state, "%s", sql)) == want)
 			break;
 		usleep(100000);
 	}
 	return v;
 }
 
-/* Start serve; wait for its start line. */
-static void
-start(struct fixture *f, struct harness_proc *p)
-{
-	assert_int_equal(harness_spawn(p, (const char *[]){ harness_bin(),
-	    "serve", "-c", f->config, NULL }), 0);
-	if (harness_wait_output(p, "started: config", 10000) != 0)
-		fail_msg("no start line:\n%s", p->out);
-}
 
 /* The milliseconds field of the i-th recorded request with that prefix. */
 static double
@@ -213,7 +178,8 @@ test_send_ok_posts_block_kit(void **state)
 	assert_true(cJSON_IsString(cJSON_GetObjectItem(body, "text")));
 	cJSON_Delete(body);
 	cJSON_Delete(reqs);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
 	    "'sent' AND attempts = 1 AND sent_at IS NOT NULL"), 1);
 }
 
@@ -230,7 +196,8 @@ test_send_gone_fails_at_once(void **state)
 	assert_non_null(strstr(out, "HTTP 410"));
 	free(out);
 	assert_int_equal(sink_count(&f->sink, "/status/410"), 1);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
 	    "'failed' AND attempts = 1 AND reason LIKE '%%HTTP 410%%'"), 1);
 }
 
@@ -246,7 +213,8 @@ test_send_retries_5xx_with_backoff(void **state)
 	assert_int_equal(send_once(f, &out), 0);
 	free(out);
 	assert_int_equal(sink_count(&f->sink, "/flaky/2/x"), 3);
-	assert_int_equal(query(f, "SELECT attempts FROM deliveries"), 3);
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT attempts FROM deliveries"), 3);
 	/* Full jitter within 1 s, then within 2 s, in whole seconds rounded up. */
 	gap1 = request_ms(f, "/flaky", 1) - request_ms(f, "/flaky", 0);
 	gap2 = request_ms(f, "/flaky", 2) - request_ms(f, "/flaky", 1);
@@ -279,7 +247,7 @@ test_hang_times_out_and_stop_leaves_it_pending(void **state)
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
 	    "\"SINK/hang/x\"}", "");
 	seed(f, "a", 1, (int64_t)time(NULL));
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	/* 1 s timeout, then a backoff of at most 1 s: a second try within 4 s. */
 	if (harness_wait_output(&p, "attempt 2:", 6000) != 0)
 		fail_msg("no second attempt:\n%s", p.out);
@@ -290,7 +258,8 @@ test_hang_times_out_and_stop_leaves_it_pending(void **state)
 	kill(p.pid, SIGTERM);
 	assert_int_equal(harness_wait_exit(&p, 8000), 0);
 	harness_kill(&p);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
 	    "'pending' AND last_error LIKE '%%Timeout%%'"), 1);
 }
 
@@ -303,13 +272,14 @@ test_reset_is_retried(void **state)
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
 	    "\"SINK/reset/x\"}", "");
 	seed(f, "a", 1, (int64_t)time(NULL));
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	if (harness_wait_output(&p, "attempt 2:", 6000) != 0)
 		fail_msg("no second attempt:\n%s", p.out);
 	kill(p.pid, SIGTERM);
 	assert_int_equal(harness_wait_exit(&p, 8000), 0);
 	harness_kill(&p);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
 	    "'pending' AND attempts >= 2"), 1);
 }
 
@@ -322,7 +292,7 @@ test_expired_nudge_fails_without_posting(void **state)
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
 	    "\"SINK/ok/x\"}", "");
 	seed(f, "a", 1, (int64_t)time(NULL) - 13 * 3600);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	assert_int_equal(wait_for(f, 1, 5000, "SELECT count(*) FROM deliveries "
 	    "WHERE state = 'failed' AND reason LIKE 'expired%'"), 1);
 	kill(p.pid, SIGTERM);
@@ -341,7 +311,7 @@ test_rate_limit_spaces_posts(void **state)
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"rate\": 4, "
 	    "\"webhook\": \"SINK/ok/rated\"}", "");
 	seed(f, "a", 6, (int64_t)time(NULL));
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	assert_int_equal(wait_for(f, 6, 8000, "SELECT count(*) FROM deliveries "
 	    "WHERE state = 'sent'"), 6);
 	kill(p.pid, SIGTERM);
@@ -364,7 +334,7 @@ test_slow_channel_does_not_hold_back_others(void **state)
 	    "\"SINK/ok/b\"}", ", \"max_in_flight\": 4");
 	seed(f, "a", 8, (int64_t)time(NULL) - 5);
 	seed(f, "b", 3, (int64_t)time(NULL));
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	assert_int_equal(wait_for(f, 3, 3000, "SELECT count(*) FROM deliveries "
 	    "WHERE channel = 'b' AND state = 'sent'"), 3);
 	kill(p.pid, SIGTERM);
@@ -384,15 +354,16 @@ test_kill9_during_fanout_loses_nothing(void **state)
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
 	    "\"SINK/slow/30/fan\"}", ", \"max_in_flight\": 8");
 	seed(f, "a", 300, (int64_t)time(NULL));
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	while (sink_count(&f->sink, "/slow") < 60)
 		usleep(20000);
 	kill(p.pid, SIGKILL);
 	assert_int_equal(harness_wait_exit(&p, 5000), 128 + SIGKILL);
 	harness_kill(&p);
-	assert_true(query(f, "SELECT count(*) FROM deliveries WHERE state = "
+	assert_true(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
 	    "'sent'") < 300);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	assert_int_equal(wait_for(f, 300, 30000, "SELECT count(*) FROM "
 	    "deliveries WHERE state = 'sent'"), 300);
 	kill(p.pid, SIGTERM);

@@ -110,24 +110,7 @@ seed_answer(struct store *st, int64_t delivery, const char *user,
 	assert_int_equal(store_add_reply(st, &r, NULL), 1);
 }
 
-/* Start serve; wait for its start line. */
-static void
-start(struct fixture *f, struct harness_proc *p)
-{
-	assert_int_equal(harness_spawn(p, (const char *[]){ harness_bin(),
-	    "serve", "-c", f->config, NULL }), 0);
-	if (harness_wait_output(p, "started: config", 10000) != 0)
-		fail_msg("no start line:\n%s", p->out);
-}
 
-/* SIGTERM, clean exit. */
-static void
-stop(struct harness_proc *p)
-{
-	kill(p->pid, SIGTERM);
-	assert_int_equal(harness_wait_exit(p, 10000), 0);
-	harness_kill(p);
-}
 
 /* Bodies the sink received of a given type, as parsed JSON (caller frees). */
 static cJSON *
@@ -186,11 +169,11 @@ test_one_reminder_for_the_unanswered_nudge(void **state)
 	seed_nudge(st, now - 10, "coaching-003");	/* not due for one yet */
 	seed_answer(st, answered, "U1", "Ada", "yes", now - 90);
 	store_close(st);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	wait_bodies(f, "nudge.reminder", 1);
-	stop(&p);
+	harness_serve_stop(&p);
 	/* A restart never sends a second one. */
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	usleep(500000);
 	reminders = bodies_of_type(f, "nudge.reminder");
 	assert_int_equal(cJSON_GetArraySize(reminders), 1);
@@ -211,7 +194,7 @@ test_one_reminder_for_the_unanswered_nudge(void **state)
 	free(out);
 	free(body);
 	cJSON_Delete(reminders);
-	stop(&p);
+	harness_serve_stop(&p);
 }
 
 /* Seed three answered nudges of U1 this week, and the digest due just now. */
@@ -246,9 +229,9 @@ test_digest_celebrates_and_shares(void **state)
 	write_config(f, ", \"share_answers\": true", ", \"digest\": "
 	    "\"* * * * *\"");
 	seed_week(f);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	wait_bodies(f, "nudge.digest", 1);
-	stop(&p);
+	harness_serve_stop(&p);
 	digests = bodies_of_type(f, "nudge.digest");
 	text = cJSON_GetObjectItem(cJSON_GetArrayItem(digests, 0),
 	    "text")->valuestring;
@@ -271,9 +254,9 @@ test_anonymous_digest_has_no_names(void **state)
 
 	write_config(f, ", \"anonymous\": true", ", \"digest\": \"* * * * *\"");
 	seed_week(f);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	wait_bodies(f, "nudge.digest", 1);
-	stop(&p);
+	harness_serve_stop(&p);
 	digests = bodies_of_type(f, "nudge.digest");
 	text = cJSON_GetObjectItem(cJSON_GetArrayItem(digests, 0),
 	    "text")->valuestring;

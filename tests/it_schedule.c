@@ -70,43 +70,8 @@ teardown(void **state)
 	return 0;
 }
 
-/* One integer from the daemon's database. */
-static int64_t
-query(struct fixture *f, const char *sql)
-{
-	char *path = harness_format("%s/%s", f->state, STORE_FILE);
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	free(path);
-	return v;
-}
 
-/* Start serve and wait for its start line. */
-static void
-start(struct fixture *f, struct harness_proc *p)
-{
-	assert_int_equal(harness_spawn(p, (const char *[]){ harness_bin(),
-	    "serve", "-c", f->config, NULL }), 0);
-	if (harness_wait_output(p, "started: config", 10000) != 0)
-		fail_msg("no start line:\n%s", p->out);
-}
-
-/* SIGTERM and expect a clean exit. */
-static void
-stop(struct harness_proc *p)
-{
-	kill(p->pid, SIGTERM);
-	assert_int_equal(harness_wait_exit(p, 10000), 0);
-	harness_kill(p);
-}
 
 /* Seed a schedule's last processed instant, as if nudged ran until then. */
 static void
@@ -133,7 +98,7 @@ test_due_instant_is_enqueued_once(void **state)
 	/* Start clear of a boundary so the first instant is the next minute's. */
 	while (time(NULL) % 60 > 54)
 		sleep(1);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	started = time(NULL);
 	due = (started / 60 + 1) * 60;
 	if (harness_wait_output(&p, "enqueued delivery", 75000) != 0)
@@ -142,23 +107,27 @@ test_due_instant_is_enqueued_once(void **state)
 	assert_true(time(NULL) - due <= 2);
 	assert_int_equal(harness_count(&p, "enqueued delivery"), 1);
 	/* The console channel prints the nudge at once: the row ends up sent. */
-	if (harness_wait_output(&p, "sent to channel demo (stdout)", 10000) != 0)
+	if (harness_wait_output(&p, "sent to channel demo (stdout)",
+	    10000) != 0)
 		fail_msg("not delivered:\n%s", p.out);
-	assert_non_null(strstr(p.out, "answer: POST /api/v1/replies {\"channel\": \"demo\", \"code\": \""));
-	stop(&p);
+	assert_non_null(strstr(p.out, "answer: POST /api/v1/replies "
+	    "{\"channel\": \"demo\", \"code\": \""));
+	harness_serve_stop(&p);
 
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE schedule = "
 	    "'s' AND due_at = %lld AND state = 'sent' AND attempts = 1 AND "
 	    "prompt_id IS NOT NULL AND cycle = 1 AND length(reply_code) = 4",
 	    (long long)due);
-	assert_int_equal(query(f, sql), 1);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries"), 1);
+	assert_int_equal(harness_db_int(f->state, "%s", sql), 1);
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries"), 1);
 
 	/* A restart within the same minute never enqueues it a second time. */
-	start(f, &p);
-	stop(&p);
-	assert_int_equal(query(f, sql), 1);
-	assert_int_equal(query(f, "SELECT last_instant FROM schedule_state WHERE "
+	harness_serve_start(&p, f->config);
+	harness_serve_stop(&p);
+	assert_int_equal(harness_db_int(f->state, "%s", sql), 1);
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT last_instant FROM schedule_state WHERE "
 	    "schedule = 's'"), due);
 	free(sql);
 }
@@ -183,18 +152,18 @@ test_only_the_newest_miss_is_caught_up(void **state)
 	newest = now / 60 * 60;
 	ten_ago = newest - 600;
 	seed_last_instant(f, ten_ago);
-	start(f, &p);
+	harness_serve_start(&p, f->config);
 	assert_non_null(strstr(p.out, "caught up"));
 	assert_non_null(strstr(p.out, "9 instants"));
-	stop(&p);
+	harness_serve_stop(&p);
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at = %lld "
 	    "AND state = 'sent'", (long long)newest);
-	assert_int_equal(query(f, sql), 1);
+	assert_int_equal(harness_db_int(f->state, "%s", sql), 1);
 	free(sql);
 	sql = harness_format("SELECT count(*) FROM deliveries WHERE due_at > %lld "
 	    "AND due_at < %lld AND state = 'skipped' AND reason LIKE 'missed:%%'",
 	    (long long)ten_ago, (long long)newest);
-	assert_int_equal(query(f, sql), 9);
+	assert_int_equal(harness_db_int(f->state, "%s", sql), 9);
 	free(sql);
 }
 
@@ -209,12 +178,14 @@ test_a_miss_beyond_catch_up_is_skipped(void **state)
 	now = time(NULL);
 	/* Last processed a year ago: New Year's instant is long past catch_up. */
 	seed_last_instant(f, now - 366 * 86400);
-	start(f, &p);
-	stop(&p);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state "
+	harness_serve_start(&p, f->config);
+	harness_serve_stop(&p);
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state "
 	    "IN ('pending', 'sending', 'sent')"), 0);
-	assert_int_equal(query(f, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'skipped' AND reason LIKE '%more than catch_up%'"), 1);
+	assert_int_equal(harness_db_int(f->state,
+	    "SELECT count(*) FROM deliveries WHERE state = "
+	    "'skipped' AND reason LIKE '%%more than catch_up%%'"), 1);
 }
 
 int

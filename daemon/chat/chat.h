@@ -250,6 +250,9 @@ struct chat_in_body *chat_in_body_parse(const struct chat_inbound *,
 void		 chat_in_body_free(struct chat_in_body *);
 /* The JSON root object, or NULL when the body is a form. */
 const struct cJSON *chat_in_body_json(const struct chat_in_body *);
+int		 chat_in_parse_json(const struct chat_inbound *,
+		    struct chat_answer *, char **,
+		    int (*)(const struct cJSON *, struct chat_answer *, char **));
 /*
  * A top-level string field of either kind of body. Every getter returns 0
  * with *out set (NULL when optional and absent) or -1 with a cause naming

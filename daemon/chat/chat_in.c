@@ -511,3 +511,29 @@ chat_in_empty(const char **content_type)
 	*content_type = "text/plain";
 	return xstrdup("");
 }
+
+/*
+ * Parse a JSON-only platform's request: the body must be a JSON object,
+ * which read turns into the answer. -1 with a cause when it is not, or when
+ * read refuses it (the answer is then freed).
+ */
+int
+chat_in_parse_json(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause, int (*read)(const cJSON *, struct chat_answer *, char **))
+{
+	struct chat_in_body	*body;
+	const cJSON		*root;
+	int			 rv = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	if ((root = chat_in_body_json(body)) == NULL)
+		*cause = xstrdup("the body is not JSON");
+	else
+		rv = read(root, a, cause);
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_answer_free(a);
+	return rv;
+}

@@ -186,21 +186,7 @@ static int
 teams_parse(const struct chat_inbound *in, struct chat_answer *a,
     char **cause)
 {
-	struct chat_in_body	*body;
-	const cJSON		*root;
-	int			 rv = -1;
-
-	memset(a, 0, sizeof *a);
-	if ((body = chat_in_body_parse(in, cause)) == NULL)
-		return -1;
-	if ((root = chat_in_body_json(body)) == NULL)
-		*cause = xstrdup("the body is not JSON");
-	else
-		rv = teams_activity(root, a, cause);
-	chat_in_body_free(body);
-	if (rv == -1)
-		chat_answer_free(a);
-	return rv;
+	return chat_in_parse_json(in, a, cause, teams_activity);
 }
 
 /*

@@ -5,7 +5,14 @@
  */
 #include "harness.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -364,4 +371,55 @@ harness_http_post(int port, const char *path, const char *const *headers,
 	if (*response == NULL)
 		*response = strdup("");
 	return (int)code;
+}
+
+/* Start `nudged serve -c config` and wait for its start line (a test failure if none). */
+void
+harness_serve_start(struct harness_proc *p, const char *config)
+{
+	if (harness_spawn(p, (const char *[]){ harness_bin(), "serve", "-c",
+	    config, NULL }) != 0)
+		fail_msg("cannot start %s", harness_bin());
+	if (harness_wait_output(p, "started: config", 10000) != 0)
+		fail_msg("no start line:\n%s", p->out);
+}
+
+/* SIGTERM the daemon and expect a clean exit 0 (a test failure otherwise). */
+void
+harness_serve_stop(struct harness_proc *p)
+{
+	int rc;
+
+	kill(p->pid, SIGTERM);
+	if ((rc = harness_wait_exit(p, 10000)) != 0)
+		fail_msg("nudged serve exited %d:\n%s", rc, p->out);
+	harness_kill(p);
+}
+
+/* The first integer a query returns from the daemon's database (-1: no row). */
+long long
+harness_db_int(const char *state_dir, const char *fmt, ...)
+{
+	char *path = harness_format("%s/nudged.db", state_dir), *sql;
+	sqlite3_stmt *stmt;
+	long long v = -1;
+	sqlite3 *db;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fail_msg("cannot open %s", path);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(path);
+	free(sql);
+	return v;
 }

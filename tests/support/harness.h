@@ -31,6 +31,10 @@ int	 harness_wait_count(struct harness_proc *, const char *needle, int n,
 	    int timeout_ms);
 int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
 void	 harness_kill(struct harness_proc *);
+void	 harness_serve_start(struct harness_proc *, const char *config);
+void	 harness_serve_stop(struct harness_proc *);
+long long harness_db_int(const char *state_dir, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int	 harness_http_get(int port, const char *path, char **body);
 int	 harness_http_get_headers(int port, const char *path,
 	    const char *const *headers, char **body);
