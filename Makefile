@@ -95,7 +95,7 @@ $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 
 $(B)/bench/%: $(B)/bench/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
 # Keep objects between runs; they are not throwaway intermediates.
 .SECONDARY:

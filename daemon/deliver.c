@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,7 @@ static void	 deliver_unlink(struct deliver *, struct deliver_transfer *);
 static int	 deliver_apply(struct deliver *, const struct deliver_outcome *);
 static void	 deliver_rates_build(struct deliver *);
 static struct deliver_rate *deliver_rate_for(struct deliver *, const char *);
+static int	 deliver_rate_cmp(const void *, const void *);
 static int	 deliver_rate_take(struct deliver_rate *, int64_t, int64_t *);
 static int64_t	 deliver_backoff_ms(const struct config *, int64_t);
 static char	*deliver_host(const char *);
@@ -320,29 +322,37 @@ deliver_rates_build(struct deliver *d)
 		/* A limited channel posts in order, one or a few at a time. */
 		r->max_in_flight = r->rate > 0 ? (int)fmax(1, ceil(r->rate)) :
 		    (int)d->cfg->delivery.max_in_flight;
-		for (size_t j = 0; j < nold; j++) {
-			o = &old[j];
-			if (strcmp(o->channel, r->channel) == 0) {
-				r->tokens = fmin(o->tokens, 1);
-				r->refilled_ms = o->refilled_ms;
-				r->in_flight = o->in_flight;
-			}
+		o = nold == 0 ? NULL : bsearch(r, old, nold, sizeof *old,
+		    deliver_rate_cmp);
+		if (o != NULL) {
+			r->tokens = fmin(o->tokens, 1);
+			r->refilled_ms = o->refilled_ms;
+			r->in_flight = o->in_flight;
 		}
 	}
 	for (size_t j = 0; j < nold; j++)
 		free(old[j].channel);
 	free(old);
+	/* Sorted, so each due row finds its channel's bucket by binary search. */
+	qsort(d->rates, d->nrates, sizeof *d->rates, deliver_rate_cmp);
+}
+
+/* bsearch/qsort order of buckets by channel name. */
+static int
+deliver_rate_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct deliver_rate *)a)->channel,
+	    ((const struct deliver_rate *)b)->channel);
 }
 
 /* The bucket of a channel, or NULL when the channel is no longer configured. */
 static struct deliver_rate *
 deliver_rate_for(struct deliver *d, const char *channel)
 {
-	for (size_t i = 0; i < d->nrates; i++) {
-		if (strcmp(d->rates[i].channel, channel) == 0)
-			return &d->rates[i];
-	}
-	return NULL;
+	struct deliver_rate key = { .channel = (char *)(uintptr_t)channel };
+
+	return bsearch(&key, d->rates, d->nrates, sizeof *d->rates,
+	    deliver_rate_cmp);
 }
 
 /* Take a token: 1 when taken, else 0 and *ready_ms until the next one (-1: a completion frees it). */

@@ -216,6 +216,8 @@ store_close(struct store *st)
 		return;
 	sqlite3_finalize(st->last_instant);
 	sqlite3_finalize(st->set_last_instant);
+	for (size_t i = 0; i < sizeof st->cache / sizeof st->cache[0]; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
 	free(st->path);
@@ -282,6 +284,30 @@ store_prepare(struct store *st, const char *sql)
 		return NULL;
 	}
 	return stmt;
+}
+
+/*
+ * A statement for a SQL literal, prepared once and kept until the store is
+ * closed: for the statements the outbox runs for every delivery. NULL when
+ * the cache is full (or the prepare failed): the caller prepares its own.
+ */
+sqlite3_stmt *
+store_prepare_cached(struct store *st, const char *sql)
+{
+	size_t i, n = sizeof st->cache / sizeof st->cache[0];
+
+	for (i = 0; i < n && st->cache[i].sql != NULL; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	}
+	if (i == n)
+		return NULL;
+	if ((st->cache[i].stmt = store_prepare(st, sql)) != NULL)
+		st->cache[i].sql = sql;
+	return st->cache[i].stmt;
 }
 
 /* The newest schema version this binary knows. */
@@ -481,17 +507,20 @@ int
 store_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc;
+	sqlite3_stmt *stmt = store_prepare_cached(st, sql);
+	int rc, cached = stmt != NULL;
 
-	if (stmt == NULL)
+	if (stmt == NULL && (stmt = store_prepare(st, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, at);
 	if (sqlite3_bind_parameter_count(stmt) >= 3)
 		sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	if (cached)
+		sqlite3_reset(stmt);
+	else
+		sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		return -1;

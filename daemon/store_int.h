@@ -12,11 +12,16 @@ struct store {
 	char				*path;
 	sqlite3_stmt			*last_instant;	/* prepared once: */
 	sqlite3_stmt			*set_last_instant; /* run per schedule */
+	struct {
+		const char	*sql;	/* the literal itself: compared by address */
+		sqlite3_stmt	*stmt;
+	}				 cache[16];	/* statements run per delivery */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
 };
 
 int		 store_exec(struct store *, const char *);
 sqlite3_stmt	*store_prepare(struct store *, const char *);
+sqlite3_stmt	*store_prepare_cached(struct store *, const char *);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(sqlite3_stmt *, int);
