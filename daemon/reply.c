@@ -82,7 +82,7 @@ static const struct config_channel *reply_choose_channel(struct replies *,
 			    int64_t, int *, const char **);
 static int		 reply_attach(struct replies *, const char *,
 			    const char *, int64_t, struct store_target *,
-			    char **);
+			    char **, int *);
 static void		 reply_queue(struct replies *, struct reply_pending *);
 static void		 reply_flush_cb(evutil_socket_t, short, void *);
 static void		 reply_closed_cb(struct evhttp_connection *, void *);
@@ -91,8 +91,6 @@ static void		 reply_pending_free(struct reply_pending *);
 static char		*reply_receipt_text(struct replies *,
 			    const struct reply_pending *, int64_t);
 static const char	*reply_json_string(const cJSON *, const char *);
-static int		 reply_code_known(struct replies *, const char *,
-			    const char *, int64_t);
 
 /* Start the pipeline; it answers nothing until a route hands it a request. */
 struct replies *
@@ -300,16 +298,18 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
  */
 static int
 reply_attach(struct replies *r, const char *channel, const char *typed_code,
-    int64_t now, struct store_target *t, char **why)
+    int64_t now, struct store_target *t, char **why, int *not_found)
 {
 	const struct config_schedule *sc;
 	char code[REPLYCODE_LEN + 1];
 	int64_t window;
 	int found;
 
+	*not_found = 0;
 	if (typed_code != NULL && replycode_normalize(typed_code, code) == -1) {
 		xasprintf(why, "\"%s\" is not a reply code; codes are the four "
 		    "characters shown with the question", typed_code);
+		*not_found = 1;
 		return -1;
 	}
 	found = store_find_target(r->store, channel, typed_code ? code : NULL,
@@ -319,6 +319,7 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 		return -1;
 	}
 	if (found == 0) {
+		*not_found = 1;
 		if (typed_code != NULL)
 			xasprintf(why, "no question with code %s was sent on this "
 			    "channel recently", code);
@@ -339,23 +340,6 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 	return 0;
 }
 
-/* Whether a typed code names a nudge sent on channel lately: 1, 0, or -1 on error. */
-static int
-reply_code_known(struct replies *r, const char *channel, const char *typed,
-    int64_t now)
-{
-	char code[REPLYCODE_LEN + 1];
-	struct store_target t;
-	int found;
-
-	if (replycode_normalize(typed, code) == -1)
-		return 0;
-	found = store_find_target(r->store, channel, code, now -
-	    CONFIG_MAX_ANSWER_WINDOW, &t);
-	store_target_clear(&t);
-	return found;
-}
-
 /* A chat platform's reply route. */
 void
 replies_handle_chat(struct replies *r, struct evhttp_request *req,
@@ -369,7 +353,7 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 	const char *type = "text/plain; charset=utf-8", *why = NULL;
 	char *ctype, *body, *cause = NULL, *out;
 	int64_t now = (int64_t)time(NULL);
-	int status = 0;
+	int status = 0, rc, not_found;
 	size_t len;
 
 	if (reply_check_method(req) == -1)
@@ -412,13 +396,20 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 		goto done;
 	}
 	pe = xcalloc(1, sizeof *pe);
+	rc = reply_attach(r, c->name, a.code, now, &pe->target, &cause,
+	    &not_found);
 	/*
 	 * A first word that looks like a code but matches no nudge ("What a
 	 * week") is part of the answer: give it back and use the newest nudge.
 	 */
-	if (a.code != NULL && reply_code_known(r, c->name, a.code, now) == 0)
+	if (rc == -1 && not_found && a.code != NULL) {
+		free(cause);
+		cause = NULL;
 		chat_answer_restore_code(&a);
-	if (reply_attach(r, c->name, a.code, now, &pe->target, &cause) == -1) {
+		rc = reply_attach(r, c->name, NULL, now, &pe->target, &cause,
+		    &not_found);
+	}
+	if (rc == -1) {
 		reply_refuse(req, 422, p->name, type, "%s", cause);
 		free(pe);
 		goto done;
@@ -467,6 +458,7 @@ replies_handle_api(struct replies *r, struct evhttp_request *req)
 	int64_t now = (int64_t)time(NULL);
 	cJSON *o = NULL;
 	size_t len;
+	int not_found;
 
 	if (reply_check_method(req) == -1)
 		return;
@@ -516,7 +508,8 @@ replies_handle_api(struct replies *r, struct evhttp_request *req)
 		goto done;
 	}
 	pe = xcalloc(1, sizeof *pe);
-	if (reply_attach(r, c->name, code, now, &pe->target, &cause) == -1) {
+	if (reply_attach(r, c->name, code, now, &pe->target, &cause,
+	    &not_found) == -1) {
 		reply_refuse(req, 422, "api", json, "%s", cause);
 		free(pe);
 		goto done;
@@ -601,6 +594,9 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 		log_warnx("reply: the store refused %zu answer%s; answering 503",
 		    r->npending, r->npending == 1 ? "" : "s");
 	}
+	if (!failed)
+		log_info("reply: committed %zu answer%s", r->npending,
+		    r->npending == 1 ? "" : "s");
 	for (pe = r->pending; pe != NULL; pe = next) {
 		next = pe->next;
 		if (pe->conn != NULL)
@@ -644,7 +640,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 	store_streak_at(r->store, pe->target.schedule, pe->channel, pe->user_id,
 	    pe->target.due_at, &streak);
 	text = reply_receipt_text(r, pe, streak);
-	log_info("reply: %s answer of %s to delivery %" PRId64 " on channel %s%s",
+	log_debug("reply: %s answer of %s to delivery %" PRId64 " on channel %s%s",
 	    pe->source, pe->user_id, pe->target.id, pe->channel,
 	    pe->result == 0 ? " (already stored)" : "");
 	if (pe->platform != NULL) {

@@ -310,6 +310,32 @@ store_prepare_cached(struct store *st, const char *sql)
 	return st->cache[i].stmt;
 }
 
+/*
+ * A statement for a SQL literal run often: the cached one when there is room
+ * (*cached set), else a fresh one. Hand it back with store_stmt_done.
+ */
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, int *cached)
+{
+	sqlite3_stmt *stmt = store_prepare_cached(st, sql);
+
+	*cached = stmt != NULL;
+	return stmt != NULL ? stmt : store_prepare(st, sql);
+}
+
+/*
+ * Done with a statement from store_stmt: a cached one is reset at once, so a
+ * SELECT that stopped on a row holds no read transaction open.
+ */
+void
+store_stmt_done(sqlite3_stmt *stmt, int cached)
+{
+	if (cached)
+		sqlite3_reset(stmt);
+	else
+		sqlite3_finalize(stmt);
+}
+
 /* The newest schema version this binary knows. */
 int
 store_latest_version(void)
@@ -507,20 +533,17 @@ int
 store_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text)
 {
-	sqlite3_stmt *stmt = store_prepare_cached(st, sql);
-	int rc, cached = stmt != NULL;
+	int rc, cached;
+	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
 
-	if (stmt == NULL && (stmt = store_prepare(st, sql)) == NULL)
+	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, at);
 	if (sqlite3_bind_parameter_count(stmt) >= 3)
 		sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	if (cached)
-		sqlite3_reset(stmt);
-	else
-		sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		return -1;

@@ -22,6 +22,8 @@ struct store {
 int		 store_exec(struct store *, const char *);
 sqlite3_stmt	*store_prepare(struct store *, const char *);
 sqlite3_stmt	*store_prepare_cached(struct store *, const char *);
+sqlite3_stmt	*store_stmt(struct store *, const char *, int *cached);
+void		 store_stmt_done(sqlite3_stmt *, int cached);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(sqlite3_stmt *, int);

@@ -34,11 +34,12 @@ int
 store_find_target(struct store *st, const char *channel, const char *code,
     int64_t since, struct store_target *t)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, prompt_id, "
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT id, schedule, prompt_id, "
 	    "due_at FROM deliveries WHERE channel = ?1 AND state = 'sent' AND "
 	    "kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL OR reply_code = ?2) "
 	    "ORDER BY due_at "
-	    "DESC, id DESC LIMIT 1");
+	    "DESC, id DESC LIMIT 1", &cached);
 	int rc, found = 0;
 
 	memset(t, 0, sizeof *t);
@@ -53,7 +54,7 @@ store_find_target(struct store *st, const char *channel, const char *code,
 		found = 1;
 	} else if (rc != SQLITE_DONE)
 		found = -1;
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	return found;
 }
 
@@ -73,10 +74,11 @@ store_target_clear(struct store_target *t)
 int
 store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO replies (delivery_id, "
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO replies (delivery_id, "
 	    "channel, user_id, user_name, text, received_at, source, message_id) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO "
-	    "NOTHING");
+	    "NOTHING", &cached);
 	int rc;
 
 	if (stmt == NULL)
@@ -90,7 +92,7 @@ store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 	sqlite3_bind_text(stmt, 7, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, r->message_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: reply: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -112,11 +114,12 @@ int
 store_streak_at(struct store *st, const char *schedule, const char *channel,
     const char *user_id, int64_t due_at, int64_t *streak)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM "
 	    "replies r WHERE r.delivery_id = d.id AND r.user_id = ?3) FROM "
 	    "deliveries d WHERE d.schedule = ?1 AND d.channel = ?2 AND d.state = "
 	    "'sent' AND d.kind = 'prompt' AND d.due_at <= ?4 ORDER BY d.due_at "
-	    "DESC, d.id DESC");
+	    "DESC, d.id DESC", &cached);
 	int rc;
 
 	*streak = 0;
@@ -129,7 +132,7 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
 	    sqlite3_column_int(stmt, 0) == 1)
 		(*streak)++;
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
