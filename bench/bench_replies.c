@@ -72,6 +72,7 @@
 /* What one run of a contender measured. */
 struct bench_result {
 	long	 stored;	/* rows in replies, or Bolt's count */
+	long	 first;		/* nudged: of them, attached to the first nudge */
 	long	 requests;	/* responses wrk read */
 	long	 status_errors;	/* of them, 4xx and 5xx */
 	long	 socket_errors;
@@ -120,7 +121,7 @@ static int	 bench_wrk(const struct bench *, const char *, const char *,
 		    int, struct bench_result *);
 static long	 bench_field(const char *, const char *);
 static int	 bench_send(const char *, const char *, char *);
-static long	 bench_count_rows(const char *);
+static long	 bench_count_rows(const char *, long *);
 static int	 bench_nudged_once(struct bench *, struct bench_result *);
 static int	 bench_bolt_once(struct bench *, struct bench_result *);
 static void	 bench_print(const char *, const struct bench_result *, int,
@@ -596,19 +597,25 @@ bench_send(const char *bin, const char *config, char *code)
 	return 0;
 }
 
-/* Rows in the replies table of a stopped daemon's database, or -1. */
+/*
+ * Rows in the replies table of a stopped daemon's database, or -1; *first:
+ * how many of them belong to the first nudge (half of them should: the
+ * other half carry the second nudge's code or none).
+ */
 static long
-bench_count_rows(const char *db)
+bench_count_rows(const char *db, long *first)
 {
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
 	long n = -1;
 
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, "SELECT count(*) FROM replies WHERE source = "
-	    "'slack'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
+	    sqlite3_prepare_v2(h, "SELECT count(*), sum(delivery_id = (SELECT "
+	    "min(id) FROM deliveries)) FROM replies WHERE source = 'slack'", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		n = (long)sqlite3_column_int64(st, 0);
+		*first = (long)sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return n;
@@ -672,7 +679,7 @@ bench_nudged_once(struct bench *b, struct bench_result *x)
 		goto out;
 	bench_stop(pid, "nudged serve");
 	pid = -1;
-	if ((x->stored = bench_count_rows(db)) < 0) {
+	if ((x->stored = bench_count_rows(db, &x->first)) < 0) {
 		fprintf(stderr, "bench_replies: cannot count the rows of %s\n", db);
 		goto out;
 	}
@@ -760,23 +767,32 @@ out:
 static void
 bench_print(const char *who, const struct bench_result *x, int run, int runs)
 {
+	/* Everyone else's CPU time (the two clocks tick apart: about 0). */
+	double others = x->busy - x->cpu - x->wrk_cpu;
+
 	printf("replies %s: %ld stored in %.1f s = %.0f/s, p99 %.1f ms "
 	    "[run %d/%d; wrk: %ld answered, %ld non-2xx, %ld socket errors%s; "
 	    "p50 %.2f, p90 %.2f, p99.9 %.1f, max %.1f ms; CPU %s %.1f s "
-	    "(%.0f%% of a core), wrk %.1f s, others %.1f s; peak RSS %s %.0f MiB, "
-	    "wrk %.0f MiB; "
-	    "%ld requests signed in %.0f ms]\n", who, x->stored, x->secs, x->stored / x->secs,
+	    "(%.0f%% of a core, %.0f us an answer), wrk %.1f s, others %.1f s; "
+	    "peak RSS %s %.0f MiB, wrk %.0f MiB; %ld requests signed in "
+	    "%.0f ms]\n", who, x->stored, x->secs, x->stored / x->secs,
 	    x->p99_ms, run, runs, x->requests, x->status_errors,
 	    x->socket_errors, x->wrapped ? ", RAN OUT OF REQUESTS: raise "
 	    "BENCH_REQUESTS_N" : "", x->p50_ms, x->p90_ms, x->p999_ms,
-	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs, x->wrk_cpu,
-	    x->busy - x->cpu - x->wrk_cpu, who,
-	    x->rss_mib, x->wrk_rss_mib, x->made, x->gen_ms);
+	    x->max_ms, who, x->cpu, 100 * x->cpu / x->secs,
+	    x->stored > 0 ? 1e6 * x->cpu / x->stored : 0, x->wrk_cpu,
+	    others > 0 ? others : 0, who, x->rss_mib, x->wrk_rss_mib, x->made,
+	    x->gen_ms);
 	/* Builds, tests or fuzzers of others on this 2-core machine skew it. */
-	if (x->busy - x->cpu - x->wrk_cpu > 0.1 * x->secs)
+	if (others > 0.1 * x->secs)
 		printf("replies %s: NOTE: other processes used %.1f s of CPU "
 		    "during this run; the figures are not from a quiet machine\n",
-		    who, x->busy - x->cpu - x->wrk_cpu);
+		    who, others);
+	if (x->first > 0 && (x->first < x->stored * 45 / 100 ||
+	    x->first > x->stored * 55 / 100))
+		printf("replies %s: WARNING: %ld of %ld answers went to the "
+		    "first nudge; half carry its code\n", who, x->first,
+		    x->stored);
 	if (x->stored + 64 < x->requests - x->status_errors && !x->wrapped)
 		printf("replies %s: WARNING: %ld answered 2xx but only %ld stored\n",
 		    who, x->requests - x->status_errors, x->stored);
@@ -788,17 +804,21 @@ static void
 bench_summary(const char *who, struct bench_result *r, int runs,
     double *rate, double *p99)
 {
-	double v[BENCH_MAX_RUNS], p[BENCH_MAX_RUNS], lo, hi, plo, phi;
+	double v[BENCH_MAX_RUNS], p[BENCH_MAX_RUNS], c[BENCH_MAX_RUNS];
+	double lo, hi, plo, phi, clo, chi, cpu;
 
 	for (int i = 0; i < runs; i++) {
 		v[i] = r[i].stored / r[i].secs;
 		p[i] = r[i].p99_ms;
+		c[i] = r[i].stored > 0 ? 1e6 * r[i].cpu / r[i].stored : 0;
 	}
 	*rate = bench_median(v, runs, &lo, &hi);
 	*p99 = bench_median(p, runs, &plo, &phi);
+	cpu = bench_median(c, runs, &clo, &chi);
+	/* CPU per answer hardly depends on what else the machine runs. */
 	printf("replies %s: median %.0f/s (%.0f-%.0f), p99 median %.1f ms "
-	    "(%.1f-%.1f) over %d runs\n", who, *rate, lo, hi, *p99, plo, phi,
-	    runs);
+	    "(%.1f-%.1f), CPU %.0f us an answer (%.0f-%.0f) over %d runs\n",
+	    who, *rate, lo, hi, *p99, plo, phi, cpu, clo, chi, runs);
 }
 
 int

@@ -26,7 +26,7 @@ function setup(thread)
    table.insert(threads, thread)
 end
 
--- reqs, n, i are this thread's; sent, wrapped, loaded, loaded_ms are globals
+-- reqs, n, i are this thread's; sent, wrapped, loaded are globals
 -- so that done() can read them with thread:get().
 local reqs, n, i
 
@@ -35,7 +35,6 @@ function init(args)
    if prefix == nil then
       error("BENCH_REQUESTS is not set")
    end
-   local t0 = os.clock()
    local f = assert(io.open(prefix .. "." .. id, "rb"))
    local data = f:read("*a")
    f:close()
@@ -54,7 +53,6 @@ function init(args)
    data = nil
    collectgarbage("collect")
    loaded = n
-   loaded_ms = (os.clock() - t0) * 1000
    gate = prefix .. ".go"
    if id == tonumber(os.getenv("BENCH_THREADS") or "1") - 1 then
       assert(io.open(gate, "w")):close()
@@ -98,9 +96,9 @@ function done(summary, latency, requests)
    for _, t in ipairs(threads) do
       local w = t:get("wrapped") or 0
       total_wrapped = total_wrapped + w
-      io.write(string.format("lua: thread %d loaded %d requests in %.0f ms, "
-         .. "sent %d, wrapped %d time(s)\n", t:get("id"), t:get("loaded") or 0,
-         t:get("loaded_ms") or 0, t:get("sent") or 0, w))
+      io.write(string.format("lua: thread %d loaded %d requests, sent %d, "
+         .. "wrapped %d time(s)\n", t:get("id"), t:get("loaded") or 0,
+         t:get("sent") or 0, w))
    end
    local e = summary.errors
    io.write(string.format("bench: requests=%d duration_us=%d status_errors=%d "
