@@ -45,6 +45,7 @@
 /* One channel's token bucket and load. */
 struct deliver_rate {
 	char	*channel;
+	const struct config_channel *cc;	/* this channel in d->cfg */
 	double	 rate;		/* tokens per second; 0: no limit */
 	double	 tokens;
 	int64_t	 refilled_ms;
@@ -316,6 +317,7 @@ deliver_rates_build(struct deliver *d)
 		r = &d->rates[i];
 		p = chat_find(c->platform);
 		r->channel = xstrdup(c->name);
+		r->cc = c;
 		r->rate = c->rate >= 0 ? c->rate : p->default_rate;
 		r->tokens = 1;
 		r->refilled_ms = deliver_now_ms();
@@ -505,7 +507,7 @@ deliver_pump(struct deliver *d)
 	struct store_outbox_row *rows;
 	int64_t now_ms = deliver_realtime_ms(), now = now_ms / 1000;
 	int64_t wake_ms = -1, ready_ms, at;
-	size_t n, skipped = 0, scanned = 0;
+	size_t n, skipped = 0, scanned = 0, page;
 	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
 
 	if (d->stopping || room <= 0)
@@ -513,7 +515,10 @@ deliver_pump(struct deliver *d)
 	if (store_begin(d->store) == -1)
 		goto retry;
 	do {
-		if (store_due(d->store, now, d->only, skipped, DELIVER_SCAN_PAGE,
+		/* Fetch no more rows than can start, unless some are held. */
+		page = skipped == 0 && (size_t)room < DELIVER_SCAN_PAGE ?
+		    (size_t)room : DELIVER_SCAN_PAGE;
+		if (store_due(d->store, now, d->only, skipped, page,
 		    &rows, &n) == -1)
 			goto rollback;
 		scanned += n;
@@ -542,7 +547,7 @@ deliver_pump(struct deliver *d)
 			}
 		}
 		store_outbox_free(rows, n);
-	} while (room > 0 && n == DELIVER_SCAN_PAGE && d->only == 0 &&
+	} while (room > 0 && n == page && d->only == 0 &&
 	    scanned < DELIVER_SCAN_MAX);
 	if (store_commit(d->store) == -1)
 		goto rollback;
@@ -612,7 +617,7 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		    row->channel);
 		return deliver_fail_now(d, row, reason);
 	}
-	channel = config_find_channel(d->cfg, row->channel);
+	channel = rate->cc;
 	{
 		/* Reminders and digests ("name/reminder") expire like their schedule. */
 		char *base = xstrndup(row->schedule, strcspn(row->schedule, "/"));
@@ -691,7 +696,8 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 static void
 deliver_post(struct deliver *d, struct deliver_transfer *t)
 {
-	const struct config_channel *c = config_find_channel(d->cfg, t->channel);
+	const struct deliver_rate *r = deliver_rate_for(d, t->channel);
+	const struct config_channel *c = r != NULL ? r->cc : NULL;
 	struct curl_slist *h;
 	char *url, *line;
 

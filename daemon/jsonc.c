@@ -315,6 +315,11 @@ jsonc_verror(struct jsonc_doc *doc, size_t off, const char *fmt, va_list ap)
 
 	jsonc_line_col(doc, off, &line, &col);
 	xvasprintf(&msg, fmt, ap);
+	/* One error, one line: a quoted value cannot start a fake error line. */
+	for (char *p = msg; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 	doc->errors = xreallocarray(doc->errors, doc->nerrors + 1,
 	    sizeof *doc->errors);
 	xasprintf(&doc->errors[doc->nerrors++], "%s:%d:%d: %s", doc->path, line,
@@ -527,13 +532,14 @@ jsonc_get_int(struct jsonc_doc *doc, const cJSON *object, const char *key,
 		return -1;
 	}
 	v = item->valuedouble;
-	if (v != (double)(long)v) {
-		jsonc_error(doc, item, "\"%s\" must be a whole number", key);
+	/* Range first: converting a double a long cannot hold is undefined. */
+	if (!(v >= (double)min && v <= (double)max)) {
+		jsonc_error(doc, item, "\"%s\" is %g, outside %ld-%ld", key, v,
+		    min, max);
 		return -1;
 	}
-	if (v < (double)min || v > (double)max) {
-		jsonc_error(doc, item, "\"%s\" is %ld, outside %ld-%ld", key,
-		    (long)v, min, max);
+	if (v != (double)(long)v) {
+		jsonc_error(doc, item, "\"%s\" must be a whole number", key);
 		return -1;
 	}
 	*out = (long)v;

@@ -573,7 +573,8 @@ tz_rule_window(const struct tz_rule *r, int64_t t, struct tz_event *ev)
 	local = t + r->std.utoff;
 	timefmt_civil_from_days(local / 86400 - (local % 86400 < 0), &y, &m,
 	    &d);
-	for (i = y - 1; i <= y + 2; i++) {
+	/* Two years back: rule times up to 167 h and large offsets cross years. */
+	for (i = y - 2; i <= y + 2; i++) {
 		/* Start is given in standard time, end in DST (POSIX). */
 		ev[n].at = tz_rule_day(&r->start, i) * 86400 + r->start.time -
 		    r->std.utoff;
@@ -598,7 +599,7 @@ static int
 tz_rule_span(const struct tz_rule *r, int64_t t, const struct tz_type **type,
     int64_t *next)
 {
-	struct tz_event		 ev[8];
+	struct tz_event		 ev[10];
 	const struct tz_type	*cur = NULL;
 	int			 i, n;
 

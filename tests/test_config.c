@@ -195,6 +195,15 @@ test_schema_errors(void **state)
 	    "{\"platform\": \"slack\", \"webhook\": \"http://example.test/x\"}}, "
 	    "\"schedules\": []}",
 	    "1:71: channel \"c\": webhook must be an https:// URL");
+	/* Plain http to a host that only starts like this machine's name. */
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"http://127.0.0.1.example."
+	    "test/x\"}}, \"schedules\": []}",
+	    "1:71: channel \"c\": webhook must be an https:// URL");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"http://localhost@"
+	    "example.test/x\"}}, \"schedules\": []}",
+	    "1:71: channel \"c\": webhook must be an https:// URL");
 }
 
 static void
