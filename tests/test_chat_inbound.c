@@ -13,107 +13,29 @@
 #include <cjson/cJSON.h>
 
 #include "chat/chat.h"
+#include "inbound.h"
 #include "config.h"
 #include "sig.h"
 
 #define FORM	"application/x-www-form-urlencoded"
 #define JSON	"application/json"
 
-/* A request as the server would hand it over: body, type, headers. */
-struct request {
-	const char	*body;
-	size_t		 len;
-	const char	*type;
-	const char	*names[4];
-	const char	*values[4];
-};
 
-static const char	*request_header(void *, const char *);
-static struct chat_inbound inbound(const struct request *);
-static char		*data_file(const char *);
-static void		 parse_ok(const char *, const char *, const char *,
-			    struct chat_answer *);
 static void		 parse_fails(const char *, const char *, const char *,
 			    const char *);
 static void		 parse_ignored(const char *, const char *, const char *);
 static void		 parse_file(const char *, const char *, const char *,
 			    struct chat_answer *);
 
-/* The server's header callback: case-insensitive, like evhttp's. */
-static const char *
-request_header(void *ctx, const char *name)
-{
-	const struct request	*r = ctx;
-	size_t			 i;
-
-	for (i = 0; i < 4 && r->names[i] != NULL; i++) {
-		if (strcasecmp(r->names[i], name) == 0)
-			return r->values[i];
-	}
-	return NULL;
-}
-
-/* The inbound view of a request. */
-static struct chat_inbound
-inbound(const struct request *r)
-{
-	struct chat_inbound	 in;
-
-	memset(&in, 0, sizeof in);
-	in.body = r->body;
-	in.len = r->len != 0 ? r->len : strlen(r->body);
-	in.content_type = r->type;
-	in.header = request_header;
-	in.ctx = (void *)(uintptr_t)r;
-	return in;
-}
-
-/* A file under tests/data/chat/inbound/, found next to this source. */
-static char *
-data_file(const char *file)
-{
-	const char	*slash = strrchr(__FILE__, '/');
-	char		*path, *text;
-	size_t		 len;
-	FILE		*f;
-
-	assert_true(asprintf(&path, "%.*sdata/chat/inbound/%s", slash != NULL ?
-	    (int)(slash - __FILE__ + 1) : 0, __FILE__, file) > 0);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open (run from the source tree)", path);
-	text = calloc(1, 65536);
-	assert_non_null(text);
-	len = fread(text, 1, 65535, f);
-	assert_true(len < 65535);
-	fclose(f);
-	free(path);
-	return text;
-}
-
-/* Parse body on platform name; it must succeed. */
-static void
-parse_ok(const char *name, const char *type, const char *body,
-    struct chat_answer *a)
-{
-	const struct chat_platform	*p = chat_find(name);
-	struct request			 r = { .body = body, .type = type };
-	struct chat_inbound		 in = inbound(&r);
-	char				*cause = NULL;
-
-	assert_non_null(p);
-	if (p->parse(&in, a, &cause) != 0)
-		fail_msg("%s: %s", name, cause);
-	assert_null(cause);
-}
 
 /* Parse a sample payload file. */
 static void
 parse_file(const char *name, const char *type, const char *file,
     struct chat_answer *a)
 {
-	char	*body = data_file(file);
+	char	*body = inbound_data_file(file);
 
-	parse_ok(name, type, body, a);
+	inbound_parse_ok(name, type, body, a);
 	free(body);
 }
 
@@ -123,8 +45,8 @@ parse_fails(const char *name, const char *type, const char *body,
     const char *want)
 {
 	const struct chat_platform	*p = chat_find(name);
-	struct request			 r = { .body = body, .type = type };
-	struct chat_inbound		 in = inbound(&r);
+	struct inbound_request			 r = { .body = body, .type = type };
+	struct chat_inbound		 in = inbound_of(&r);
 	struct chat_answer		 a;
 	char				*cause = NULL;
 
@@ -149,7 +71,7 @@ parse_ignored(const char *name, const char *type, const char *body)
 {
 	struct chat_answer	 a;
 
-	parse_ok(name, type, body, &a);
+	inbound_parse_ok(name, type, body, &a);
 	assert_int_equal(a.kind, CHAT_IN_IGNORE);
 	assert_null(a.user_id);
 	assert_null(a.text);
@@ -233,7 +155,7 @@ test_code_rule(void **state)
 
 	(void)state;
 	/* A word the code alphabet spells is a code when text follows... */
-	parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
+	inbound_parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
 	    "text=That+went+well", &a);
 	assert_string_equal(a.code, "That");
 	assert_string_equal(a.text, "went well");
@@ -246,19 +168,19 @@ test_code_rule(void **state)
 	chat_answer_free(&a);
 
 	/* Not codes: too long, O and I are not in the alphabet, five chars. */
-	parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
+	inbound_parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
 	    "text=Good+call+K7QXA", &a);
 	assert_null(a.code);
 	assert_string_equal(a.text, "Good call K7QXA");
 	chat_answer_free(&a);
 
 	/* A lone word: an answer unless it has a digit or is all capitals. */
-	parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
+	inbound_parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
 	    "text=calm", &a);
 	assert_null(a.code);
 	assert_string_equal(a.text, "calm");
 	chat_answer_free(&a);
-	parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
+	inbound_parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
 	    "text=+Same+", &a);
 	assert_null(a.code);
 	assert_string_equal(a.text, "Same");
@@ -275,7 +197,7 @@ test_code_rule(void **state)
 	    "text=+++%09", "empty answer");
 
 	/* Tabs and newlines separate the code too. */
-	parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
+	inbound_parse_ok("slack", FORM, "user_id=U1&channel_id=C1&trigger_id=t&"
 	    "text=H2MP%0A%0Afirst+line%0Asecond", &a);
 	assert_string_equal(a.code, "H2MP");
 	assert_string_equal(a.text, "first line\nsecond");
@@ -312,13 +234,13 @@ test_slack_events(void **state)
 	assert_string_equal(a.thread, "1355517500.000001");
 	chat_answer_free(&a);
 
-	body = data_file("slack-bot-message.json");
+	body = inbound_data_file("slack-bot-message.json");
 	parse_ignored("slack", JSON, body);
 	free(body);
-	body = data_file("slack-edit.json");
+	body = inbound_data_file("slack-edit.json");
 	parse_ignored("slack", JSON, body);
 	free(body);
-	body = data_file("slack-channel-message.json");
+	body = inbound_data_file("slack-channel-message.json");
 	parse_ignored("slack", JSON, body);
 	free(body);
 
@@ -349,7 +271,7 @@ test_slack_events(void **state)
 	    "\"text\":\" \",\"ts\":\"1.2\",\"thread_ts\":\"1.1\"}}");
 
 	/* "Also send to channel" is still a person's thread reply. */
-	parse_ok("slack", JSON, "{\"type\":\"event_callback\","
+	inbound_parse_ok("slack", JSON, "{\"type\":\"event_callback\","
 	    "\"event_id\":\"Ev9\",\"event\":{\"type\":\"message\","
 	    "\"subtype\":\"thread_broadcast\",\"user\":\"U1\","
 	    "\"channel\":\"C1\",\"text\":\"Shared widely\",\"ts\":\"1.2\","
@@ -383,7 +305,7 @@ test_teams(void **state)
 	chat_answer_free(&a);
 
 	/* No channelData: the channel is conversation.id up to ';'. */
-	parse_ok("teams", JSON, "{\"type\":\"message\",\"id\":\"1\","
+	inbound_parse_ok("teams", JSON, "{\"type\":\"message\",\"id\":\"1\","
 	    "\"from\":{\"id\":\"29:x\"},\"conversation\":{\"id\":"
 	    "\"19:abc@thread.skype;messageid=42\"},\"text\":"
 	    "\"<AT>Bot</AT> <p>One</p><p>Two &#x1F600; &#128512;</p>\"}", &a);
@@ -440,7 +362,7 @@ test_discord(void **state)
 	chat_answer_free(&a);
 
 	/* A code option of blanks is none; with a code option, no split. */
-	parse_ok("discord", JSON, "{\"type\":2,\"id\":\"9\",\"channel_id\":"
+	inbound_parse_ok("discord", JSON, "{\"type\":2,\"id\":\"9\",\"channel_id\":"
 	    "\"8\",\"user\":{\"id\":\"7\"},\"data\":{\"name\":\"reflect\","
 	    "\"options\":[{\"name\":\"code\",\"type\":3,\"value\":\"  \"},"
 	    "{\"name\":\"answer\",\"type\":3,\"value\":\"Calm down\"}]}}", &a);
@@ -448,7 +370,7 @@ test_discord(void **state)
 	assert_string_equal(a.text, "Calm down");
 	assert_null(a.user_name);
 	chat_answer_free(&a);
-	parse_ok("discord", JSON, "{\"type\":2,\"id\":\"9\",\"channel_id\":"
+	inbound_parse_ok("discord", JSON, "{\"type\":2,\"id\":\"9\",\"channel_id\":"
 	    "\"8\",\"user\":{\"id\":\"7\"},\"data\":{\"name\":\"reflect\","
 	    "\"options\":[{\"name\":\"code\",\"type\":3,\"value\":\" K7QX \"},"
 	    "{\"name\":\"answer\",\"type\":3,\"value\":\"H2MP is a code\"},"
@@ -514,7 +436,7 @@ test_mattermost(void **state)
 	chat_answer_free(&a);
 
 	/* A channel-triggered hook has no trigger word: all text counts. */
-	parse_ok("mattermost", JSON, "{\"user_id\":\"u\",\"channel_id\":\"c\","
+	inbound_parse_ok("mattermost", JSON, "{\"user_id\":\"u\",\"channel_id\":\"c\","
 	    "\"post_id\":\"p\",\"trigger_word\":\"\",\"text\":\"reflect on "
 	    "this\"}", &a);
 	assert_string_equal(a.text, "reflect on this");
@@ -595,8 +517,8 @@ test_malformed(void **state)
 	/* A NUL inside the body, past where a C string would end. */
 	{
 		const struct chat_platform *p = chat_find("teams");
-		struct request r = { .body = "{}\0{}", .len = 5, .type = JSON };
-		struct chat_inbound in = inbound(&r);
+		struct inbound_request r = { .body = "{}\0{}", .len = 5, .type = JSON };
+		struct chat_inbound in = inbound_of(&r);
 		struct chat_answer a;
 		char *cause = NULL;
 
@@ -616,7 +538,7 @@ test_malformed(void **state)
 	{
 		struct chat_answer a;
 
-		parse_ok("teams", JSON, body, &a);
+		inbound_parse_ok("teams", JSON, body, &a);
 		assert_int_equal(chat_utf8_chars(a.text), 4000);
 		chat_answer_free(&a);
 	}

@@ -14,96 +14,18 @@
 #include <openssl/evp.h>
 
 #include "chat/chat.h"
+#include "inbound.h"
 #include "config.h"
 #include "sig.h"
 
 #define FORM	"application/x-www-form-urlencoded"
 #define JSON	"application/json"
 
-/* A request as the server would hand it over: body, type, headers. */
-struct request {
-	const char	*body;
-	size_t		 len;
-	const char	*type;
-	const char	*names[4];
-	const char	*values[4];
-};
 
-static const char	*request_header(void *, const char *);
-static struct chat_inbound inbound(const struct request *);
-static char		*data_file(const char *);
-static void		 parse_ok(const char *, const char *, const char *,
-			    struct chat_answer *);
 static void		 assert_respond(const char *, const struct chat_receipt *,
 			    const char *, const char *);
 static char		*slack_sign(const char *, const char *, const char *);
 
-/* The server's header callback: case-insensitive, like evhttp's. */
-static const char *
-request_header(void *ctx, const char *name)
-{
-	const struct request	*r = ctx;
-	size_t			 i;
-
-	for (i = 0; i < 4 && r->names[i] != NULL; i++) {
-		if (strcasecmp(r->names[i], name) == 0)
-			return r->values[i];
-	}
-	return NULL;
-}
-
-/* The inbound view of a request. */
-static struct chat_inbound
-inbound(const struct request *r)
-{
-	struct chat_inbound	 in;
-
-	memset(&in, 0, sizeof in);
-	in.body = r->body;
-	in.len = r->len != 0 ? r->len : strlen(r->body);
-	in.content_type = r->type;
-	in.header = request_header;
-	in.ctx = (void *)(uintptr_t)r;
-	return in;
-}
-
-/* A file under tests/data/chat/inbound/, found next to this source. */
-static char *
-data_file(const char *file)
-{
-	const char	*slash = strrchr(__FILE__, '/');
-	char		*path, *text;
-	size_t		 len;
-	FILE		*f;
-
-	assert_true(asprintf(&path, "%.*sdata/chat/inbound/%s", slash != NULL ?
-	    (int)(slash - __FILE__ + 1) : 0, __FILE__, file) > 0);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open (run from the source tree)", path);
-	text = calloc(1, 65536);
-	assert_non_null(text);
-	len = fread(text, 1, 65535, f);
-	assert_true(len < 65535);
-	fclose(f);
-	free(path);
-	return text;
-}
-
-/* Parse body on platform name; it must succeed. */
-static void
-parse_ok(const char *name, const char *type, const char *body,
-    struct chat_answer *a)
-{
-	const struct chat_platform	*p = chat_find(name);
-	struct request			 r = { .body = body, .type = type };
-	struct chat_inbound		 in = inbound(&r);
-	char				*cause = NULL;
-
-	assert_non_null(p);
-	if (p->parse(&in, a, &cause) != 0)
-		fail_msg("%s: %s", name, cause);
-	assert_null(cause);
-}
 
 /* respond() must give exactly want, of type want_type. */
 static void
@@ -153,11 +75,11 @@ test_verify_slack(void **state)
 	char	 other[] = "8f742231b10e8888abcd99yyyzzz85a6";
 	struct config_channel cc = { .signing_secret = secret };
 	struct config_channel none = { .signing_secret = NULL };
-	struct request r = { .body = vector, .type = FORM,
+	struct inbound_request r = { .body = vector, .type = FORM,
 	    .names = { "x-slack-request-timestamp", "X-SLACK-SIGNATURE" },
 	    .values = { "1531420618", "v0=a2114d57b48eac39b9ad189dd8316235a7b4"
 	    "a8d21a10bd27519666489c69b503" } };
-	struct chat_inbound in = inbound(&r);
+	struct chat_inbound in = inbound_of(&r);
 	char	*body, *sig;
 
 	(void)state;
@@ -173,26 +95,26 @@ test_verify_slack(void **state)
 	assert_int_equal(chat_slack.verify(&none, &in, 1531420618), SIG_BAD);
 	cc.signing_secret = secret;
 	r.names[1] = NULL;
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618), SIG_MISSING);
 	r.names[1] = "X-Slack-Signature";
 	r.values[1] = "v1=abcd";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618),
 	    SIG_MALFORMED);
 
 	/* A sample event signed here; one byte changed fails. */
-	body = data_file("slack-thread-reply.json");
+	body = inbound_data_file("slack-thread-reply.json");
 	sig = slack_sign(secret, "1774623600", body);
-	r = (struct request){ .body = body, .type = JSON,
+	r = (struct inbound_request){ .body = body, .type = JSON,
 	    .names = { "X-Slack-Request-Timestamp", "X-Slack-Signature",
 	    "X-Slack-Retry-Num" }, .values = { "1774623600", sig, "1" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1774623605), SIG_OK);
 	body[10] ^= 1;
 	assert_int_equal(chat_slack.verify(&cc, &in, 1774623605), SIG_BAD);
 	r.names[0] = NULL;
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1774623605), SIG_MISSING);
 	free(sig);
 	free(body);
@@ -208,14 +130,14 @@ test_verify_teams(void **state)
 	struct config_channel none = { .hmac_secret = NULL };
 	unsigned char	*raw, *key, mac[32];
 	size_t		 rawlen, keylen;
-	struct request	 r;
+	struct inbound_request	 r;
 	struct chat_inbound in;
 	struct chat_answer a;
 	char		*body, *b64, *auth;
 
 	(void)state;
 	/* signature-vectors.md 2: the 1891-byte body, base64 on one line. */
-	b64 = data_file("teams-vector.b64");
+	b64 = inbound_data_file("teams-vector.b64");
 	assert_int_equal(sig_base64_decode(b64, &raw, &rawlen), 0);
 	free(b64);
 	assert_int_equal(rawlen, 1891);
@@ -223,10 +145,10 @@ test_verify_teams(void **state)
 	assert_non_null(body);
 	memcpy(body, raw, rawlen);
 	free(raw);
-	r = (struct request){ .body = body, .len = rawlen, .type = JSON,
+	r = (struct inbound_request){ .body = body, .len = rawlen, .type = JSON,
 	    .names = { "authorization" }, .values = { "HMAC 03TCao0i55H1eVKUus"
 	    "ZOTZRjtvYTs+mO41mPL+R1e1U=" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_true(chat_teams.has_secret(&cc));
 	assert_false(chat_teams.has_secret(&none));
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_OK);
@@ -235,7 +157,7 @@ test_verify_teams(void **state)
 	cc.hmac_secret = token;
 
 	/* The same vector parses: both mentions' markup goes. */
-	parse_ok("teams", JSON, body, &a);
+	inbound_parse_ok("teams", JSON, body, &a);
 	assert_string_equal(a.text, "Hello Larry Brown");
 	assert_string_equal(a.user_name, "Tim Jones");
 	assert_string_equal(a.message_id, "1485983408511");
@@ -246,23 +168,23 @@ test_verify_teams(void **state)
 	free(body);
 
 	/* A sample message signed here. */
-	body = data_file("teams-mention.json");
+	body = inbound_data_file("teams-mention.json");
 	assert_int_equal(sig_base64_decode(token, &key, &keylen), 0);
 	sig_hmac_sha256(key, keylen, body, strlen(body), mac);
 	free(key);
 	b64 = sig_base64_encode(mac, sizeof mac);
 	assert_true(asprintf(&auth, "HMAC %s", b64) > 0);
-	r = (struct request){ .body = body, .type = JSON,
+	r = (struct inbound_request){ .body = body, .type = JSON,
 	    .names = { "Authorization" }, .values = { auth } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_OK);
 	body[strlen(body) - 2] = ' ';
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_BAD);
 	r.values[0] = "Bearer abc";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_MALFORMED);
 	r.names[0] = NULL;
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_MISSING);
 	free(auth);
 	free(b64);
@@ -281,7 +203,7 @@ test_verify_discord(void **state)
 	unsigned char	 pub[32], sig[64];
 	size_t		 publen = sizeof pub, siglen = sizeof sig;
 	struct config_channel cc, none = { .public_key = NULL };
-	struct request	 r;
+	struct inbound_request	 r;
 	struct chat_inbound in;
 	char		*body, *msg, *pubhex, *sighex;
 	char		 rfc[] = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325"
@@ -297,7 +219,7 @@ test_verify_discord(void **state)
 	assert_int_equal(EVP_PKEY_get_raw_public_key(pkey, pub, &publen), 1);
 	pubhex = sig_hex_encode(pub, sizeof pub);
 
-	body = data_file("discord-command.json");
+	body = inbound_data_file("discord-command.json");
 	assert_true(asprintf(&msg, "1774623600%s", body) > 0);
 	md = EVP_MD_CTX_new();
 	assert_non_null(md);
@@ -311,10 +233,10 @@ test_verify_discord(void **state)
 	cc = (struct config_channel){ .public_key = pubhex };
 	assert_true(chat_discord.has_secret(&cc));
 	assert_false(chat_discord.has_secret(&none));
-	r = (struct request){ .body = body, .type = JSON,
+	r = (struct inbound_request){ .body = body, .type = JSON,
 	    .names = { "X-Signature-Ed25519", "X-Signature-Timestamp" },
 	    .values = { sighex, "1774623600" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605), SIG_OK);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623600 + 3600),
 	    SIG_STALE);
@@ -323,25 +245,25 @@ test_verify_discord(void **state)
 	assert_int_equal(chat_discord.verify(&none, &in, 1774623605), SIG_BAD);
 	cc.public_key = pubhex;
 	r.values[1] = "1774623601";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605), SIG_BAD);
 	r.values[0] = "zz";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605),
 	    SIG_MALFORMED);
 	r.names[1] = NULL;
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605),
 	    SIG_MISSING);
 
 	/* signature-vectors.md 3, the Discord-shaped RFC 8032 vector. */
 	cc.public_key = rfc;
-	r = (struct request){ .body = "{\"type\":1}", .type = JSON,
+	r = (struct inbound_request){ .body = "{\"type\":1}", .type = JSON,
 	    .names = { "X-Signature-Timestamp", "X-Signature-Ed25519" },
 	    .values = { "1700000000", "1695961a47c91a1ec033b819b7e87e3dbc583dd"
 	    "0cee6d1fd0216f58ac87b6228ae531ddbf91fb7bc28d7edf7f08604da16f546"
 	    "24f38a6bc0614e4dc13cd47f0f" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1700000000), SIG_OK);
 
 	free(sighex);
@@ -359,7 +281,7 @@ test_verify_mattermost(void **state)
 	char	 shorter[] = "u5nq8wz1eb7fdtx3kjrc9yma4";
 	struct config_channel cc = { .token = outgoing };
 	struct config_channel none = { .token = NULL };
-	struct request	 r;
+	struct inbound_request	 r;
 	struct chat_inbound in;
 	char		*body;
 
@@ -367,9 +289,9 @@ test_verify_mattermost(void **state)
 	assert_true(chat_mattermost.has_secret(&cc));
 	assert_false(chat_mattermost.has_secret(&none));
 
-	body = data_file("mattermost-outgoing.txt");
-	r = (struct request){ .body = body, .type = FORM };
-	in = inbound(&r);
+	body = inbound_data_file("mattermost-outgoing.txt");
+	r = (struct inbound_request){ .body = body, .type = FORM };
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	assert_int_equal(chat_mattermost.verify(&none, &in, 0), SIG_BAD);
 	cc.token = slash;
@@ -377,56 +299,56 @@ test_verify_mattermost(void **state)
 	free(body);
 
 	cc.token = outgoing;
-	body = data_file("mattermost-outgoing.json");
-	r = (struct request){ .body = body, .type = JSON };
-	in = inbound(&r);
+	body = inbound_data_file("mattermost-outgoing.json");
+	r = (struct inbound_request){ .body = body, .type = JSON };
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	free(body);
 
 	/* The slash command: header and body agree. */
 	cc.token = slash;
-	body = data_file("mattermost-slash.txt");
-	r = (struct request){ .body = body, .type = FORM,
+	body = inbound_data_file("mattermost-slash.txt");
+	r = (struct inbound_request){ .body = body, .type = FORM,
 	    .names = { "Authorization" },
 	    .values = { "Token u5nq8wz1eb7fdtx3kjrc9yma4h" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	cc.token = shorter;
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_BAD);
 	cc.token = slash;
 	/* The header decides when it is of the Token scheme. */
 	r.values[0] = "token  u5nq8wz1eb7fdtx3kjrc9yma4x";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_BAD);
 	r.values[0] = "Bearer u5nq8wz1eb7fdtx3kjrc9yma4h ";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	r.values[0] = "Token ";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_MALFORMED);
 	r.values[0] = "Token a b";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_MALFORMED);
 	/* Another scheme (a proxy's) leaves the body's token to decide. */
 	r.values[0] = "Basic dXNlcjpwYXNz";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	free(body);
 
 	/* Token only in the header; none at all. */
-	r = (struct request){ .body = "user_id=u&channel_id=c&command=%2Fr&"
+	r = (struct inbound_request){ .body = "user_id=u&channel_id=c&command=%2Fr&"
 	    "trigger_id=t&text=hi", .type = FORM, .names = { "Authorization" },
 	    .values = { "Token u5nq8wz1eb7fdtx3kjrc9yma4h" } };
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	r.names[0] = NULL;
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_MISSING);
 	r.body = "token=&user_id=u";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_MISSING);
 	r.body = "token=a&token=b";
-	in = inbound(&r);
+	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_MALFORMED);
 }
 
