@@ -21,47 +21,8 @@
 
 #include "harness.h"
 #include "sink.h"
+#include "sink_fixture.h"
 #include "store.h"
-
-struct fixture {
-	char		*dir;
-	char		*config;
-	char		*state;
-	int		 port;
-	struct sink	 sink;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	char *log;
-
-	f->dir = harness_tmpdir();
-	f->config = harness_format("%s/nudged.json", f->dir);
-	f->state = harness_format("%s/state", f->dir);
-	f->port = harness_free_port();
-	log = harness_format("%s/sink.log", f->dir);
-	if (sink_start(&f->sink, log, 1) != 0)
-		return -1;
-	free(log);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sink_stop(&f->sink);
-	harness_rmdir(f->dir);
-	free(f->config);
-	free(f->state);
-	free(f->dir);
-	free(f);
-	return 0;
-}
 
 /*
  * Write a config: channels is the inside of "channels": {...}, with SINK
@@ -69,7 +30,7 @@ teardown(void **state)
  * never fires by itself; extra delivery settings.
  */
 static void
-write_config(struct fixture *f, const char *channels, const char *delivery)
+write_config(struct sink_fixture *f, const char *channels, const char *delivery)
 {
 	char *cwd = getcwd(NULL, 0), *sink = harness_format("http://127.0.0.1:%d",
 	    f->sink.port), *ch = strdup(channels), *at, *text;
@@ -98,7 +59,7 @@ write_config(struct fixture *f, const char *channels, const char *delivery)
 
 /* Add n pending deliveries due at due_at on a channel, as the scheduler would. */
 static void
-seed(struct fixture *f, const char *channel, int n, int64_t due_at)
+seed(struct sink_fixture *f, const char *channel, int n, int64_t due_at)
 {
 	char *cause = NULL;
 	struct store *st = store_open(f->state, &cause);
@@ -121,7 +82,7 @@ seed(struct fixture *f, const char *channel, int n, int64_t due_at)
 
 /* Run `nudged send s`; its exit code, output in *out. */
 static int
-send_once(struct fixture *f, char **out)
+send_once(struct sink_fixture *f, char **out)
 {
 	return harness_run((const char *[]){ harness_bin(), "send", "-c",
 	    f->config, "s", NULL }, out);
@@ -129,7 +90,7 @@ send_once(struct fixture *f, char **out)
 
 /* Wait until a query returns want, at most ms; the last value. */
 static int64_t
-wait_for(struct fixture *f, int64_t want, int ms, const char *sql)
+wait_for(struct sink_fixture *f, int64_t want, int ms, const char *sql)
 {
 	int64_t v = -1;
 
@@ -144,7 +105,7 @@ wait_for(struct fixture *f, int64_t want, int ms, const char *sql)
 
 /* The milliseconds field of the i-th recorded request with that prefix. */
 static double
-request_ms(struct fixture *f, const char *prefix, int i)
+request_ms(struct sink_fixture *f, const char *prefix, int i)
 {
 	cJSON *all = sink_requests(&f->sink, prefix);
 	double ms = cJSON_GetObjectItem(cJSON_GetArrayItem(all, i),
@@ -157,7 +118,7 @@ request_ms(struct fixture *f, const char *prefix, int i)
 static void
 test_send_ok_posts_block_kit(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	cJSON *reqs, *body;
 	char *out;
 
@@ -186,7 +147,7 @@ test_send_ok_posts_block_kit(void **state)
 static void
 test_send_gone_fails_at_once(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	char *out;
 
 	write_config(f, "\"a\": {\"platform\": \"slack\", \"webhook\": "
@@ -204,7 +165,7 @@ test_send_gone_fails_at_once(void **state)
 static void
 test_send_retries_5xx_with_backoff(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	double gap1, gap2;
 	char *out;
 
@@ -225,7 +186,7 @@ test_send_retries_5xx_with_backoff(void **state)
 static void
 test_send_honours_retry_after(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	char *out;
 
 	write_config(f, "\"a\": {\"platform\": \"discord\", \"webhook\": "
@@ -241,7 +202,7 @@ test_send_honours_retry_after(void **state)
 static void
 test_hang_times_out_and_stop_leaves_it_pending(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
@@ -266,7 +227,7 @@ test_hang_times_out_and_stop_leaves_it_pending(void **state)
 static void
 test_reset_is_retried(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
@@ -286,7 +247,7 @@ test_reset_is_retried(void **state)
 static void
 test_expired_nudge_fails_without_posting(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
@@ -304,7 +265,7 @@ test_expired_nudge_fails_without_posting(void **state)
 static void
 test_rate_limit_spaces_posts(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 	double first, last;
 
@@ -326,7 +287,7 @@ test_rate_limit_spaces_posts(void **state)
 static void
 test_slow_channel_does_not_hold_back_others(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 
 	write_config(f, "\"a\": {\"platform\": \"webhook\", \"webhook\": "
@@ -345,7 +306,7 @@ test_slow_channel_does_not_hold_back_others(void **state)
 static void
 test_kill9_during_fanout_loses_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 	cJSON *reqs, *r;
 	char seen[301] = { 0 };
@@ -392,25 +353,34 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_send_ok_posts_block_kit,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_send_gone_fails_at_once,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_send_retries_5xx_with_backoff,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_send_honours_retry_after,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_hang_times_out_and_stop_leaves_it_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_is_retried, setup,
-		    teardown),
+		    test_hang_times_out_and_stop_leaves_it_pending, sink_fixture_setup,
+		    sink_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_is_retried, sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_expired_nudge_fails_without_posting, setup, teardown),
+		    test_expired_nudge_fails_without_posting, sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_spaces_posts,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_slow_channel_does_not_hold_back_others, setup, teardown),
+		    test_slow_channel_does_not_hold_back_others, sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_kill9_during_fanout_loses_nothing, setup, teardown),
+		    test_kill9_during_fanout_loses_nothing, sink_fixture_setup,
+		    sink_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,51 +22,12 @@
 
 #include "harness.h"
 #include "sink.h"
+#include "sink_fixture.h"
 #include "store.h"
-
-struct fixture {
-	char		*dir;
-	char		*config;
-	char		*state;
-	int		 port;
-	struct sink	 sink;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	char *log;
-
-	f->dir = harness_tmpdir();
-	f->config = harness_format("%s/nudged.json", f->dir);
-	f->state = harness_format("%s/state", f->dir);
-	f->port = harness_free_port();
-	log = harness_format("%s/sink.log", f->dir);
-	if (sink_start(&f->sink, log, 1) != 0)
-		return -1;
-	free(log);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sink_stop(&f->sink);
-	harness_rmdir(f->dir);
-	free(f->config);
-	free(f->state);
-	free(f->dir);
-	free(f);
-	return 0;
-}
 
 /* A config with channel "team" (extra channel keys) and schedule "s" (extra keys). */
 static void
-write_config(struct fixture *f, const char *channel_extra,
+write_config(struct sink_fixture *f, const char *channel_extra,
     const char *schedule_extra)
 {
 	char *cwd = getcwd(NULL, 0), *text = harness_format("{\"state_dir\": "
@@ -114,7 +75,7 @@ seed_answer(struct store *st, int64_t delivery, const char *user,
 
 /* Bodies the sink received of a given type, as parsed JSON (caller frees). */
 static cJSON *
-bodies_of_type(struct fixture *f, const char *type)
+bodies_of_type(struct sink_fixture *f, const char *type)
 {
 	cJSON *all = sink_requests(&f->sink, "/ok/team"), *r, *out =
 	    cJSON_CreateArray(), *b;
@@ -133,7 +94,7 @@ bodies_of_type(struct fixture *f, const char *type)
 
 /* Wait until the sink has n bodies of a type. */
 static void
-wait_bodies(struct fixture *f, const char *type, int n)
+wait_bodies(struct sink_fixture *f, const char *type, int n)
 {
 	cJSON *b = NULL;
 
@@ -153,7 +114,7 @@ wait_bodies(struct fixture *f, const char *type, int n)
 static void
 test_one_reminder_for_the_unanswered_nudge(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	int64_t now = time(NULL), unanswered, answered;
 	struct harness_proc p;
 	char *cause = NULL, *out, *body;
@@ -199,7 +160,7 @@ test_one_reminder_for_the_unanswered_nudge(void **state)
 
 /* Seed three answered nudges of U1 this week, and the digest due just now. */
 static void
-seed_week(struct fixture *f)
+seed_week(struct sink_fixture *f)
 {
 	int64_t now = time(NULL), id;
 	char *cause = NULL;
@@ -221,7 +182,7 @@ seed_week(struct fixture *f)
 static void
 test_digest_celebrates_and_shares(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 	cJSON *digests;
 	const char *text;
@@ -247,7 +208,7 @@ test_digest_celebrates_and_shares(void **state)
 static void
 test_anonymous_digest_has_no_names(void **state)
 {
-	struct fixture *f = *state;
+	struct sink_fixture *f = *state;
 	struct harness_proc p;
 	cJSON *digests;
 	const char *text;
@@ -271,11 +232,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_one_reminder_for_the_unanswered_nudge, setup, teardown),
+		    test_one_reminder_for_the_unanswered_nudge, sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_digest_celebrates_and_shares,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_anonymous_digest_has_no_names,
-		    setup, teardown),
+		    sink_fixture_setup,
+		    sink_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,19 +24,6 @@
 #include "sink.h"
 #include "store.h"
 
-/* Answers stored so far, through nudged export. */
-static int
-count_replies(struct replies_fixture *f)
-{
-	cJSON *root = replies_fixture_export(f), *d;
-	int n = 0;
-
-	cJSON_ArrayForEach(d, cJSON_GetObjectItem(root, "deliveries"))
-		n += cJSON_GetArraySize(cJSON_GetObjectItem(d, "replies"));
-	cJSON_Delete(root);
-	return n;
-}
-
 /* POST JSON to the API with a bearer token (NULL: none); the status. */
 static int
 post_api(struct replies_fixture *f, const char *token, const char *body,
@@ -84,7 +71,7 @@ test_api_stores_once_and_answers_with_the_streak(void **state)
 	cJSON_Delete(o);
 	free(out);
 	replies_fixture_stop(f);
-	assert_int_equal(count_replies(f), 2);
+	assert_int_equal(replies_fixture_count(f), 2);
 }
 
 static void
@@ -137,7 +124,7 @@ test_api_refusals_change_nothing(void **state)
 	free(out);
 	free(big);
 	replies_fixture_stop(f);
-	assert_int_equal(count_replies(f), 0);
+	assert_int_equal(replies_fixture_count(f), 0);
 }
 
 static void
@@ -200,7 +187,7 @@ test_forget_deletes_one_person(void **state)
 	    "-c", f->config, "U1", NULL }, &out), 0);
 	assert_string_equal(out, "forgot 2 answers of U1\n");
 	free(out);
-	assert_int_equal(count_replies(f), 1);
+	assert_int_equal(replies_fixture_count(f), 1);
 	assert_int_equal(harness_run((const char *[]){ harness_bin(), "stats",
 	    "-c", f->config, "--format", "csv", NULL }, &out), 0);
 	assert_null(strstr(out, "U1"));
@@ -233,7 +220,7 @@ test_retention_deletes_old_answers(void **state)
 	    "than 30 days", 5000) != 0)
 		fail_msg("no retention:\n%s", f->serve.out);
 	replies_fixture_stop(f);
-	assert_int_equal(count_replies(f), 1);
+	assert_int_equal(replies_fixture_count(f), 1);
 }
 
 static void

@@ -142,6 +142,19 @@ replies_fixture_export(struct replies_fixture *f)
 	return root;
 }
 
+/* Answers stored so far, counted through nudged export. */
+int
+replies_fixture_count(struct replies_fixture *f)
+{
+	cJSON *root = replies_fixture_export(f), *d;
+	int n = 0;
+
+	cJSON_ArrayForEach(d, cJSON_GetObjectItem(root, "deliveries"))
+		n += cJSON_GetArraySize(cJSON_GetObjectItem(d, "replies"));
+	cJSON_Delete(root);
+	return n;
+}
+
 /* Stop everything by PID and remove the folder. */
 int
 replies_fixture_teardown(void **state)

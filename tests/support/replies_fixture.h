@@ -32,5 +32,6 @@ int	 replies_fixture_setup(void **state);
 int	 replies_fixture_teardown(void **state);
 void	 replies_fixture_stop(struct replies_fixture *);
 cJSON	*replies_fixture_export(struct replies_fixture *);
+int	 replies_fixture_count(struct replies_fixture *);
 
 #endif
