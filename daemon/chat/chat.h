@@ -30,6 +30,7 @@ struct chat_nudge {
 	const char	*theme_title;	/* "Coaching" */
 	const char	*text;		/* the question */
 	const char	*follow_up;	/* may be NULL */
+	const char	*context;	/* a line shown above the question, or NULL */
 	int64_t		 due_at;	/* UTC seconds */
 	const char	*reply_code;	/* short code that ties an answer to it, "K7QX" */
 };
