@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "bank.h"
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "harness.h"
 #include "replycode.h"
@@ -214,7 +214,6 @@ bench_requests(const char *prompts, int n, int64_t due,
 	const struct bank_prompt *p;
 	struct bank *b;
 	char *cause = NULL, code[REPLYCODE_LEN + 1], name[32];
-	char platform[] = "webhook";
 
 	if ((b = bank_load(prompts, &cause)) == NULL ||
 	    (p = bank_find(b, "coaching-001")) == NULL) {
@@ -223,7 +222,7 @@ bench_requests(const char *prompts, int n, int64_t due,
 		exit(3);
 	}
 	for (int i = 0; i < n; i++) {
-		struct config_channel cc = { .name = name, .platform = platform,
+		struct config_channel cc = { .name = name, .platform = &chat_webhook,
 		    .rate = 0 };
 		char schedule[32];
 		struct chat_nudge nudge = {

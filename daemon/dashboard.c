@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/chat.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -439,20 +440,13 @@ dashboard_add_themes(struct dashboard_buf *b, const cJSON *list)
 	}
 }
 
-/* How a platform is named to people. */
+/* How a platform is named to people: its row's title. */
 static const char *
 dashboard_platform(const char *p)
 {
-	static const char *names[][2] = { { "slack", "Slack" },
-	    { "teams", "Microsoft Teams" }, { "discord", "Discord" },
-	    { "mattermost", "Mattermost" }, { "googlechat", "Google Chat" },
-	    { "webhook", "Webhook" }, { "console", "Console" } };
-	size_t i;
+	const struct chat_platform *row = chat_find(p);
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(p, names[i][0]) == 0)
-			return names[i][1];
-	return p;
+	return row != NULL ? row->title : p;
 }
 
 /* The page's top bar: the name, what it shows and when it was computed. */

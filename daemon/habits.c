@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "config.h"
 #include "store.h"
 #include "timefmt.h"
@@ -144,7 +145,8 @@ habits_channel(struct habits_build *b, const char *channel)
 		return o;
 	o = cJSON_AddObjectToObject(b->channels, channel);
 	cJSON_AddStringToObject(o, "channel", channel);
-	cJSON_AddStringToObject(o, "platform", c ? c->platform : "unknown");
+	cJSON_AddStringToObject(o, "platform", c ? c->platform->name :
+	    "unknown");
 	cJSON_AddBoolToObject(o, "anonymous", habits_anonymous(b, channel));
 	cJSON_AddNumberToObject(o, "deliveries", 0);
 	cJSON_AddNumberToObject(o, "answers", 0);

@@ -37,27 +37,10 @@
 #define HTTPD_MAX_BODY		(64 * 1024)
 #define HTTPD_TIMEOUT_SECONDS	10
 
-/* A reply route: the path a platform posts answers to. */
-struct httpd_route {
-	const char			*path;
-	const struct chat_platform	*platform;	/* NULL: the JSON API */
-};
-
-static const struct httpd_route httpd_routes[] = {
-	{ "/slack/commands", &chat_slack },
-	{ "/slack/events", &chat_slack },
-	{ "/teams", &chat_teams },
-	{ "/discord/interactions", &chat_discord },
-	{ "/mattermost", &chat_mattermost },
-	{ "/api/v1/replies", NULL },
-};
-
-#define HTTPD_NROUTES	(sizeof httpd_routes / sizeof httpd_routes[0])
-
-/* What a route callback needs. */
+/* What a chat route's callback needs. */
 struct httpd_route_arg {
 	struct httpd			*h;
-	const struct httpd_route	*route;
+	const struct chat_route		*route;
 };
 
 struct httpd {
@@ -68,11 +51,13 @@ struct httpd {
 	const struct bank	*bank;
 	cJSON			*stats;		/* cached unfiltered document */
 	int64_t			 stats_at;
-	struct httpd_route_arg	 args[HTTPD_NROUTES];
+	struct httpd_route_arg	*args;		/* one per platform route */
 };
 
 static void	httpd_healthz_cb(struct evhttp_request *, void *);
+static void	httpd_add_routes(struct httpd *);
 static void	httpd_route_cb(struct evhttp_request *, void *);
+static void	httpd_api_cb(struct evhttp_request *, void *);
 static void	httpd_stats_cb(struct evhttp_request *, void *);
 static void	httpd_dashboard_cb(struct evhttp_request *, void *);
 static int	httpd_allowed(struct httpd *, struct evhttp_request *,
@@ -112,22 +97,42 @@ httpd_start(struct event_base *base, const struct config *cfg,
 	evhttp_set_cb(h->http, "/healthz", httpd_healthz_cb, h);
 	evhttp_set_cb(h->http, "/api/v1/stats", httpd_stats_cb, h);
 	evhttp_set_cb(h->http, "/", httpd_dashboard_cb, h);
-	for (size_t i = 0; i < HTTPD_NROUTES; i++) {
-		h->args[i].h = h;
-		h->args[i].route = &httpd_routes[i];
-		evhttp_set_cb(h->http, httpd_routes[i].path, httpd_route_cb,
-		    &h->args[i]);
-	}
+	evhttp_set_cb(h->http, "/api/v1/replies", httpd_api_cb, h);
+	httpd_add_routes(h);
 	evhttp_set_gencb(h->http, httpd_fallback_cb, h);
 	if (evhttp_bind_socket_with_handle(h->http, host, (ev_uint16_t)port) ==
 	    NULL) {
 		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
 		    "address of this machine)", host, port);
 		evhttp_free(h->http);
+		free(h->args);
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+/* Register every chat platform's answer routes, as the table lists them. */
+static void
+httpd_add_routes(struct httpd *h)
+{
+	const struct chat_platform *p;
+	const struct chat_route *r;
+	size_t n = 0;
+
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		for (r = p->routes; r != NULL && r->path != NULL; r++)
+			n++;
+	}
+	h->args = xcalloc(n + 1, sizeof *h->args);
+	n = 0;
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		for (r = p->routes; r != NULL && r->path != NULL; r++) {
+			h->args[n] = (struct httpd_route_arg){ h, r };
+			evhttp_set_cb(h->http, r->path, httpd_route_cb,
+			    &h->args[n++]);
+		}
+	}
 }
 
 /* Use a new configuration and bank from now on. */
@@ -148,6 +153,7 @@ httpd_stop(struct httpd *h)
 		return;
 	evhttp_free(h->http);
 	cJSON_Delete(h->stats);
+	free(h->args);
 	free(h);
 }
 
@@ -179,31 +185,22 @@ httpd_healthz_cb(struct evhttp_request *req, void *arg)
 	httpd_reply(req, 200, "application/json", "{\"status\":\"ok\"}\n");
 }
 
-/* A reply route; Slack's certificate check (GET ?ssl_check=1) gets a plain 200. */
+/* A chat platform's answer route. */
 static void
 httpd_route_cb(struct evhttp_request *req, void *arg)
 {
 	struct httpd_route_arg *a = arg;
-	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	struct evkeyvalq params = { 0 };
-	int ssl_check = 0;
 
-	if (a->route->platform == &chat_slack && query != NULL &&
-	    evhttp_request_get_command(req) == EVHTTP_REQ_GET &&
-	    evhttp_parse_query_str(query, &params) == 0) {
-		const char *v = evhttp_find_header(&params, "ssl_check");
+	replies_handle_chat(a->h->replies, req, a->route);
+}
 
-		ssl_check = v != NULL && strcmp(v, "1") == 0;
-		evhttp_clear_headers(&params);
-	}
-	if (ssl_check) {
-		httpd_reply(req, 200, "text/plain; charset=utf-8", "ok\n");
-		return;
-	}
-	if (a->route->platform == NULL)
-		replies_handle_api(a->h->replies, req);
-	else
-		replies_handle_chat(a->h->replies, req, a->route->platform);
+/* POST /api/v1/replies: answers from scripts and terminals. */
+static void
+httpd_api_cb(struct evhttp_request *req, void *arg)
+{
+	struct httpd *h = arg;
+
+	replies_handle_api(h->replies, req);
 }
 
 /*

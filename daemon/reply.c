@@ -231,8 +231,8 @@ reply_refuse(struct evhttp_request *req, int code, const char *what,
 
 /*
  * The configured channel a verified request belongs to. Every channel of the
- * platform whose secret verifies the request is a candidate (several Slack
- * channels may share one app's signing secret); among them the one whose
+ * platform whose secret verifies the request is a candidate (several
+ * channels may share one app's signing secret); among them the one the
  * platform channel id matches wins, else the one holding the reply code,
  * else the first. NULL with *status and *why when none verifies.
  */
@@ -249,7 +249,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 
 	for (size_t i = 0; i < r->cfg->nchannels; i++) {
 		c = &r->cfg->channels[i];
-		if (strcmp(c->platform, p->name) != 0 || !p->has_secret(c))
+		if (c->platform != p || !p->has_secret(c))
 			continue;
 		secrets++;
 		if ((v = p->verify(c, in, now)) != SIG_OK) {
@@ -259,8 +259,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 			continue;
 		}
 		rank = 0;
-		if (a->route_key != NULL && c->slack_channel_id != NULL &&
-		    strcmp(a->route_key, c->slack_channel_id) == 0)
+		if (p->names_channel != NULL && p->names_channel(c, a))
 			rank = 2;
 		else if (a->code != NULL && replycode_normalize(a->code, code) ==
 		    0 && store_find_target(r->store, c->name, code, now -
@@ -282,7 +281,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 	} else if (worst == SIG_STALE) {
 		*status = 409;
 		*why = sig_result_reason(worst);
-	} else if (p == &chat_mattermost && worst == SIG_BAD) {
+	} else if (p->token_secret && worst == SIG_BAD) {
 		*status = 403;	/* a token, not a signature: a wrong one is forbidden */
 		*why = "the token matches no channel";
 	} else {
@@ -343,8 +342,9 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 /* A chat platform's reply route. */
 void
 replies_handle_chat(struct replies *r, struct evhttp_request *req,
-    const struct chat_platform *p)
+    const struct chat_route *route)
 {
+	const struct chat_platform *p = route->platform;
 	struct chat_answer a = { 0 };
 	struct chat_inbound in = { 0 };
 	const struct config_channel *c;
@@ -356,18 +356,24 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 	int status = 0, rc, not_found;
 	size_t len;
 
-	if (reply_check_method(req) == -1)
-		return;
 	ctype = reply_content_type(req);
-	if (!reply_accepts(p->accepts, ctype)) {
-		reply_refuse(req, 415, p->name, type, "unsupported content type "
-		    "\"%s\" (expected %s)", ctype, p->accepts);
-		free(ctype);
-		return;
-	}
 	body = reply_body(req, &len);
 	in = (struct chat_inbound){ .body = body, .len = len,
 	    .content_type = ctype, .header = reply_header, .ctx = req };
+	/* The platform checking the URL answers: 200, before any other rule. */
+	if (p->probe != NULL && p->probe(evhttp_request_get_command(req) ==
+	    EVHTTP_REQ_GET, evhttp_uri_get_query(evhttp_request_get_evhttp_uri(
+	    req)), &in)) {
+		reply_send(req, 200, type, "ok\n");
+		goto done;
+	}
+	if (reply_check_method(req) == -1)
+		goto done;
+	if (!reply_accepts(route->accepts, ctype)) {
+		reply_refuse(req, 415, p->name, type, "unsupported content type "
+		    "\"%s\" (expected %s)", ctype, route->accepts);
+		goto done;
+	}
 	if (p->parse(&in, &a, &cause) == -1) {
 		reply_refuse(req, 400, p->name, type, "malformed request: %s",
 		    cause);
@@ -384,8 +390,9 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 	}
 	/* In a thread we cannot tell a nudge's from any other: a code decides. */
 	if (a.kind == CHAT_IN_ANSWER && a.thread != NULL && a.code == NULL &&
-	    a.via == CHAT_VIA_MESSAGE && p == &chat_slack) {
-		log_debug("reply: slack thread reply without a code: ignored");
+	    a.via == CHAT_VIA_MESSAGE && p->thread_needs_code) {
+		log_debug("reply: %s thread reply without a code: ignored",
+		    p->name);
 		a.kind = CHAT_IN_IGNORE;
 	}
 	if (a.kind == CHAT_IN_IGNORE) {

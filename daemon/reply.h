@@ -3,7 +3,7 @@
 #define NUDGED_REPLY_H
 
 struct bank;
-struct chat_platform;
+struct chat_route;
 struct config;
 struct event_base;
 struct evhttp_request;
@@ -16,7 +16,7 @@ void		 replies_reload(struct replies *, const struct config *,
 		    const struct bank *);
 void		 replies_free(struct replies *);
 void		 replies_handle_chat(struct replies *, struct evhttp_request *,
-		    const struct chat_platform *);
+		    const struct chat_route *);
 void		 replies_handle_api(struct replies *, struct evhttp_request *);
 
 #endif

@@ -435,6 +435,21 @@ sig_webhooks_key(const char *secret, unsigned char **key, size_t *keylen)
 	return rv;
 }
 
+/* How long the key of a "whsec_" secret is, for checking a config. */
+long
+sig_standard_webhooks_key_bytes(const char *secret)
+{
+	unsigned char	*key;
+	size_t		 keylen;
+
+	if (secret == NULL || strncmp(secret, "whsec_", 6) != 0 ||
+	    sig_webhooks_key(secret, &key, &keylen) == -1)
+		return -1;
+	OPENSSL_cleanse(key, keylen);
+	free(key);
+	return (long)keylen;
+}
+
 /* Sign a Standard Webhooks message: "v1,<base64>". */
 char *
 sig_standard_webhooks_sign(const char *secret, const char *msg_id,

@@ -65,6 +65,8 @@ enum sig_result sig_discord_verify(const char *public_key_hex,
  */
 char	*sig_standard_webhooks_sign(const char *secret, const char *msg_id,
 	    int64_t timestamp, const void *body, size_t len);
+/* The bytes of a "whsec_" secret's key; -1 when not that form or not base64. */
+long	 sig_standard_webhooks_key_bytes(const char *secret);
 /* A webhook-signature header: space-separated entries, any v1 match passes. */
 enum sig_result sig_standard_webhooks_verify(const char *secret,
 	    const char *msg_id, const char *timestamp, const char *signatures,

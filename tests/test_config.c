@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chat/chat_int.h"
 #include "config.h"
 #include "tz.h"
 
@@ -102,7 +103,8 @@ test_valid_with_comments_and_env(void **state)
 	assert_int_equal(cfg->nchannels, 2);
 	assert_string_equal(cfg->channels[0].webhook,
 	    "https://hooks.example.test/abc");
-	assert_string_equal(cfg->channels[0].signing_secret, "s3cret");
+	assert_string_equal(((struct slack_settings *)
+	    cfg->channels[0].settings)->signing_secret, "s3cret");
 	assert_int_equal(cfg->nschedules, 2);
 	assert_string_equal(tz_name(cfg->schedules[0].tz), "Europe/Berlin");
 	assert_string_equal(tz_name(cfg->schedules[1].tz), "America/New_York");

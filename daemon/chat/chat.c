@@ -3,7 +3,7 @@
  * platform uses, escaping, UTF-8 lengths, failure reasons that can never
  * carry a webhook URL, and cJSON builders that treat out-of-memory as fatal.
  */
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -25,7 +26,8 @@
 /* Bytes of platform text kept in a reason. */
 #define CHAT_REASON_MAX		200
 
-static const struct chat_platform *const chat_platforms[] = {
+/* The table: the built-in rows, then any registered at run time. */
+static const struct chat_platform *chat_builtin[] = {
 	&chat_slack,
 	&chat_teams,
 	&chat_discord,
@@ -34,34 +36,83 @@ static const struct chat_platform *const chat_platforms[] = {
 	&chat_webhook,
 	&chat_console,
 };
-#define CHAT_NPLATFORMS (sizeof chat_platforms / sizeof chat_platforms[0])
+#define CHAT_NBUILTIN (sizeof chat_builtin / sizeof chat_builtin[0])
+
+static const struct chat_platform **chat_added;
+static size_t	 chat_nadded;
+static char	*chat_names;
 
 static size_t	chat_utf8_seq(const unsigned char *, size_t);
 static int	chat_check_string(const char *, const char *, char **);
 static size_t	chat_url_len(const char *, size_t);
 static cJSON	*chat_json_attach(cJSON *, const char *, cJSON *);
 
+/* Row i of the table, or NULL past its end. */
+const struct chat_platform *
+chat_platform_at(size_t i)
+{
+	if (i < CHAT_NBUILTIN)
+		return chat_builtin[i];
+	if (i - CHAT_NBUILTIN < chat_nadded)
+		return chat_added[i - CHAT_NBUILTIN];
+	return NULL;
+}
+
 /* The platform called name, or NULL. */
 const struct chat_platform *
 chat_find(const char *name)
 {
-	size_t	 i;
+	const struct chat_platform *p;
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < CHAT_NPLATFORMS; i++) {
-		if (strcmp(chat_platforms[i]->name, name) == 0)
-			return chat_platforms[i];
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		if (strcmp(p->name, name) == 0)
+			return p;
 	}
 	return NULL;
+}
+
+/* Add a platform to the table for the rest of the process. */
+void
+chat_register(const struct chat_platform *p)
+{
+	if (chat_find(p->name) != NULL)
+		fatalx("chat: platform \"%s\" registered twice", p->name);
+	chat_added = xreallocarray(chat_added, chat_nadded + 1,
+	    sizeof *chat_added);
+	chat_added[chat_nadded++] = p;
+	free(chat_names);
+	chat_names = NULL;
 }
 
 /* Every platform name, comma-separated, for error messages. */
 const char *
 chat_platform_names(void)
 {
-	return "slack, teams, discord, mattermost, googlechat, webhook, "
-	    "console";
+	const struct chat_platform *p;
+	size_t len = 0, n;
+
+	if (chat_names != NULL)
+		return chat_names;
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++)
+		len += strlen(p->name) + 2;
+	chat_names = xcalloc(1, len + 1);
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		n = strlen(chat_names);
+		snprintf(chat_names + n, len + 1 - n, "%s%s", i > 0 ? ", " : "",
+		    p->name);
+	}
+	return chat_names;
+}
+
+/* The URL a channel posts to: its platform's, else the webhook as configured. */
+char *
+chat_post_url(const struct config_channel *c)
+{
+	if (c->platform->post_url != NULL)
+		return c->platform->post_url(c);
+	return xstrdup(c->webhook);
 }
 
 /* Free what a request holds and leave it empty (not the struct itself). */

@@ -15,7 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "log.h"
 #include "replycode.h"
 #include "xmalloc.h"
@@ -313,6 +313,23 @@ chat_in_int(const struct cJSON *obj, const char *where, const char *key,
 	}
 	free(name);
 	return -1;
+}
+
+/* Whether a form's key is value (evhttp decodes it); 0 when malformed. */
+int
+chat_in_form_has(const char *form, const char *key, const char *value)
+{
+	struct evkeyvalq	 params;
+	const char		*v;
+	int			 rv = 0;
+
+	TAILQ_INIT(&params);
+	if (evhttp_parse_query_str(form, &params) == 0) {
+		v = evhttp_find_header(&params, key);
+		rv = v != NULL && strcmp(v, value) == 0;
+	}
+	evhttp_clear_headers(&params);
+	return rv;
 }
 
 /* A request header through the server's callback. */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "xmalloc.h"
 
 /* The header rule is padded with '-' to this many bytes. */
@@ -32,6 +32,7 @@ static void	console_add(struct chat_buf *, const char *);
 /* Printing has no rate limit; answers come through the JSON API. */
 const struct chat_platform chat_console = {
 	.name = "console",
+	.title = "Console",
 	.posts_http = 0,
 	.default_rate = 0,
 	.format_prompt = console_format,

@@ -28,7 +28,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -57,6 +57,8 @@ static int	discord_interaction(const cJSON *, struct chat_answer *,
 		    char **);
 static int	discord_options(const cJSON *, const char **, const char **,
 		    char **);
+static void	*discord_config_parse(struct config_reader *, const cJSON *);
+static void	 discord_config_free(void *);
 static int	discord_has_secret(const struct config_channel *);
 static enum sig_result discord_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
@@ -78,13 +80,26 @@ static char	*discord_cut(const char *, size_t);
  * Per-webhook limits are unpublished (read from headers); about 30 messages
  * a minute per webhook is the commonly observed bucket, so 0.5/s.
  */
+/* The application's public key checks interactions. */
+static const char *const discord_config_keys[] = { "public_key", NULL };
+
+/* Where Discord posts answers. */
+static const struct chat_route discord_routes[] = {
+	{ "/discord/interactions", "application/json", &chat_discord },
+	{ NULL, NULL, NULL },
+};
+
 const struct chat_platform chat_discord = {
 	.name = "discord",
+	.title = "Discord",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = discord_format,
 	.classify = discord_classify,
-	.accepts = "application/json",
+	.config_keys = discord_config_keys,
+	.config_parse = discord_config_parse,
+	.config_free = discord_config_free,
+	.routes = discord_routes,
 	.parse = discord_parse,
 	.has_secret = discord_has_secret,
 	.verify = discord_verify,
@@ -380,7 +395,9 @@ discord_options(const cJSON *data, const char **answer, const char **code,
 static int
 discord_has_secret(const struct config_channel *cc)
 {
-	return cc->public_key != NULL && cc->public_key[0] != '\0';
+	const struct discord_settings *s = cc->settings;
+
+	return s != NULL && s->public_key != NULL && s->public_key[0] != '\0';
 }
 
 /* Check the Ed25519 signature over the timestamp and the raw body. */
@@ -388,7 +405,9 @@ static enum sig_result
 discord_verify(const struct config_channel *cc,
     const struct chat_inbound *in, int64_t now)
 {
-	return sig_discord_verify(cc->public_key,
+	const struct discord_settings *s = cc->settings;
+
+	return sig_discord_verify(s->public_key,
 	    chat_in_header(in, "X-Signature-Timestamp"),
 	    chat_in_header(in, "X-Signature-Ed25519"), in->body, in->len, now);
 }
@@ -433,4 +452,26 @@ discord_respond(const struct chat_receipt *r, const char **content_type)
 	free(content);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* The channel's public_key. */
+static void *
+discord_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct discord_settings *s = xcalloc(1, sizeof *s);
+
+	s->public_key = config_read_string(r, channel, "public_key", 0);
+	return s;
+}
+
+/* Free what discord_config_parse made. */
+static void
+discord_config_free(void *settings)
+{
+	struct discord_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->public_key);
+	free(s);
 }

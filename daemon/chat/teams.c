@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -35,6 +35,8 @@ static int	teams_parse(const struct chat_inbound *, struct chat_answer *,
 static int	teams_activity(const cJSON *, struct chat_answer *, char **);
 static int	teams_breaks(const char *);
 static char	*teams_clean(const char *);
+static void	*teams_config_parse(struct config_reader *, const cJSON *);
+static void	 teams_config_free(void *);
 static int	teams_has_secret(const struct config_channel *);
 static enum sig_result teams_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
@@ -46,13 +48,26 @@ static char	*teams_respond(const struct chat_receipt *, const char **);
  * the hourly cap only matters for bursts a nudge daemon does not make, and
  * a 429 is retried anyway.
  */
+/* The outgoing webhook's security token (base64) checks answers. */
+static const char *const teams_config_keys[] = { "hmac_secret", NULL };
+
+/* Where Microsoft Teams posts answers. */
+static const struct chat_route teams_routes[] = {
+	{ "/teams", "application/json", &chat_teams },
+	{ NULL, NULL, NULL },
+};
+
 const struct chat_platform chat_teams = {
 	.name = "teams",
+	.title = "Microsoft Teams",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = teams_format,
 	.classify = teams_classify,
-	.accepts = "application/json",
+	.config_keys = teams_config_keys,
+	.config_parse = teams_config_parse,
+	.config_free = teams_config_free,
+	.routes = teams_routes,
 	.parse = teams_parse,
 	.has_secret = teams_has_secret,
 	.verify = teams_verify,
@@ -308,7 +323,9 @@ teams_clean(const char *text)
 static int
 teams_has_secret(const struct config_channel *cc)
 {
-	return cc->hmac_secret != NULL && cc->hmac_secret[0] != '\0';
+	const struct teams_settings *s = cc->settings;
+
+	return s != NULL && s->hmac_secret != NULL && s->hmac_secret[0] != '\0';
 }
 
 /* Check "Authorization: HMAC <base64>" over the raw body (no timestamp). */
@@ -316,8 +333,10 @@ static enum sig_result
 teams_verify(const struct config_channel *cc, const struct chat_inbound *in,
     int64_t now)
 {
+	const struct teams_settings *s = cc->settings;
+
 	(void)now;
-	return sig_teams_verify(cc->hmac_secret,
+	return sig_teams_verify(s->hmac_secret,
 	    chat_in_header(in, "Authorization"), in->body, in->len);
 }
 
@@ -337,4 +356,26 @@ teams_respond(const struct chat_receipt *r, const char **content_type)
 	free(text);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* The channel's hmac_secret. */
+static void *
+teams_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct teams_settings *s = xcalloc(1, sizeof *s);
+
+	s->hmac_secret = config_read_string(r, channel, "hmac_secret", 0);
+	return s;
+}
+
+/* Free what teams_config_parse made. */
+static void
+teams_config_free(void *settings)
+{
+	struct teams_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->hmac_secret);
+	free(s);
 }
