@@ -206,6 +206,26 @@ test_schema_errors(void **state)
 	    "{\"platform\": \"slack\", \"webhook\": \"http://localhost@"
 	    "example.test/x\"}}, \"schedules\": []}",
 	    "1:71: channel \"c\": webhook must be an https:// URL");
+	/* A Standard Webhooks secret is "whsec_" + base64 of 24+ bytes. */
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"a raw passphrase\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\" and the base64 of at "
+	    "least 24 random bytes, as Standard Webhooks receivers expect; "
+	    "make one with: echo whsec_$(head -c 32 /dev/urandom | base64)");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"whsec_c2hvcnQ=\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\"");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"whsec_not*base64\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\"");
+	/* A key is its platform's: Slack's secret means nothing to Teams. */
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"teams\", \"webhook\": \"https://h.test/x\", "
+	    "\"slack_channel_id\": \"C1\"}}, \"schedules\": []}",
+	    "1:91: unknown key \"slack_channel_id\"");
 }
 
 static void
