@@ -1,7 +1,11 @@
 /*
- * The table of chat platforms. Each platform is one file under daemon/chat/
- * and one row here: it builds the outbound payload for a nudge and reads the
- * platform's answer to a post. Platforms never touch the store or the loop.
+ * The table of chat platforms, as the rest of nudged sees it. Each platform
+ * is one row (struct chat_platform) and its own file(s) under daemon/chat/:
+ * its title, its config keys and their checks, the payload of a nudge, the
+ * URL it posts to, how it reads a failure, its inbound routes and how it
+ * parses, verifies and answers them. The daemon asks the row and never
+ * reads a platform's settings or compares its name. What the platform
+ * files share among themselves is in chat_int.h.
  */
 #ifndef NUDGED_CHAT_H
 #define NUDGED_CHAT_H
