@@ -1,6 +1,6 @@
 /*
  * Signatures: HMAC-SHA256 and Ed25519 on OpenSSL, the encodings they travel
- * in, and each chat platform's request signing scheme. Every comparison is
+ * in, signed timestamps and Standard Webhooks. Every comparison is
  * constant time; nothing here logs, so no secret can reach a log.
  */
 #ifndef NUDGED_SIG_H
@@ -42,21 +42,17 @@ enum sig_result {
 };
 
 /*
- * The verifiers check the signature before the clock, so SIG_STALE is only
- * ever said of an authentic request (clock skew or a replay), never of a
- * forgery. A NULL or unusable secret or key gives SIG_BAD: fail closed.
+ * Verifiers (here and each platform's under chat/) check the signature
+ * before the clock, so SIG_STALE is only ever said of an authentic request
+ * (clock skew or a replay), never of a forgery. A NULL or unusable secret or
+ * key gives SIG_BAD: fail closed.
  */
 
-/* Slack v0: X-Slack-Signature "v0=<hex>" over "v0:" TIMESTAMP ":" BODY. */
-enum sig_result sig_slack_verify(const char *secret, const char *timestamp,
-	    const char *signature, const void *body, size_t len, int64_t now);
-/* Teams outgoing webhook: "HMAC <base64>" of BODY, key base64-decoded. */
-enum sig_result sig_teams_verify(const char *b64_secret,
-	    const char *authorization, const void *body, size_t len);
-/* Discord: Ed25519 over TIMESTAMP BODY, key and signature in hex. */
-enum sig_result sig_discord_verify(const char *public_key_hex,
-	    const char *timestamp, const char *signature_hex, const void *body,
-	    size_t len, int64_t now);
+/* Unix seconds made of ASCII digits only, into *ts; -1 on anything else. */
+int	 sig_parse_timestamp(const char *s, int64_t *ts);
+/* Whether ts is within SIG_TOLERANCE seconds of now, either way. */
+int	 sig_fresh(int64_t ts, int64_t now);
+
 /*
  * Standard Webhooks: "v1,<base64 HMAC-SHA256 of MSGID.TIMESTAMP.BODY>". A
  * "whsec_" secret's base64 part is the key (unpadded base64 accepted, as the

@@ -54,6 +54,23 @@ int		 slack_in_names_channel(const struct config_channel *,
 char		*slack_in_respond(const struct chat_receipt *, const char **);
 
 /*
+ * Each platform's signature scheme, on sig.c's primitives. Like sig.c's
+ * verifiers they check the signature before the clock and fail closed
+ * (SIG_BAD) on a NULL or unusable secret or key.
+ */
+/* Slack v0: X-Slack-Signature "v0=<hex>" over "v0:" TIMESTAMP ":" BODY. */
+enum sig_result	 slack_in_signature(const char *secret, const char *timestamp,
+		    const char *signature, const void *body, size_t len,
+		    int64_t now);
+/* Teams outgoing webhook: "HMAC <base64>" of BODY, key base64-decoded. */
+enum sig_result	 teams_signature(const char *b64_secret,
+		    const char *authorization, const void *body, size_t len);
+/* Discord: Ed25519 over TIMESTAMP BODY, key and signature in hex. */
+enum sig_result	 discord_signature(const char *public_key_hex,
+		    const char *timestamp, const char *signature_hex,
+		    const void *body, size_t len, int64_t now);
+
+/*
  * Google Chat: the query parameter to append to a space webhook URL (after
  * '&', or '?' when the URL has no query) so that each schedule's nudges
  * share one thread; the body names the thread by the schedule.

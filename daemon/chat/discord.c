@@ -407,7 +407,7 @@ discord_verify(const struct config_channel *cc,
 {
 	const struct discord_settings *s = cc->settings;
 
-	return sig_discord_verify(s->public_key,
+	return discord_signature(s->public_key,
 	    chat_in_header(in, "X-Signature-Timestamp"),
 	    chat_in_header(in, "X-Signature-Ed25519"), in->body, in->len, now);
 }
@@ -474,4 +474,39 @@ discord_config_free(void *settings)
 		return;
 	free(s->public_key);
 	free(s);
+}
+
+/*
+ * Discord's interactions: X-Signature-Ed25519 (hex) over TIMESTAMP BODY
+ * under the application's public key (hex), X-Signature-Timestamp in Unix
+ * seconds (discord.com/developers/docs/interactions/overview).
+ */
+enum sig_result
+discord_signature(const char *public_key_hex, const char *timestamp,
+    const char *signature_hex, const void *body, size_t len, int64_t now)
+{
+	unsigned char	 pub[32], sig[64], *msg;
+	size_t		 tslen;
+	int64_t		 ts;
+	int		 ok;
+
+	if (timestamp == NULL || *timestamp == '\0' || signature_hex == NULL ||
+	    *signature_hex == '\0')
+		return SIG_MISSING;
+	if (sig_parse_timestamp(timestamp, &ts) == -1 ||
+	    sig_hex_decode(signature_hex, sig, sizeof sig) == -1)
+		return SIG_MALFORMED;
+	if (public_key_hex == NULL ||
+	    sig_hex_decode(public_key_hex, pub, sizeof pub) == -1)
+		return SIG_BAD;
+	tslen = strlen(timestamp);
+	msg = xmalloc(tslen + len);
+	memcpy(msg, timestamp, tslen);
+	if (len != 0)
+		memcpy(msg + tslen, body, len);
+	ok = sig_ed25519_verify(pub, sig, msg, tslen + len);
+	free(msg);
+	if (!ok)
+		return SIG_BAD;
+	return sig_fresh(ts, now) ? SIG_OK : SIG_STALE;
 }

@@ -232,7 +232,7 @@ slack_in_verify(const struct config_channel *cc, const struct chat_inbound *in,
 {
 	const struct slack_settings *s = cc->settings;
 
-	return sig_slack_verify(s->signing_secret,
+	return slack_in_signature(s->signing_secret,
 	    chat_in_header(in, "X-Slack-Request-Timestamp"),
 	    chat_in_header(in, "X-Slack-Signature"), in->body, in->len, now);
 }
@@ -267,4 +267,39 @@ slack_in_respond(const struct chat_receipt *r, const char **content_type)
 	free(text);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/*
+ * Slack's v0 scheme: X-Slack-Signature "v0=<hex>", the HMAC-SHA256 of
+ * "v0:" TIMESTAMP ":" BODY under the signing secret
+ * (api.slack.com/authentication/verifying-requests-from-slack).
+ */
+enum sig_result
+slack_in_signature(const char *secret, const char *timestamp,
+    const char *signature, const void *body, size_t len, int64_t now)
+{
+	unsigned char	 want[32], got[32];
+	char		*msg;
+	size_t		 head;
+	int64_t		 ts;
+
+	if (timestamp == NULL || *timestamp == '\0' || signature == NULL ||
+	    *signature == '\0')
+		return SIG_MISSING;
+	if (sig_parse_timestamp(timestamp, &ts) == -1 ||
+	    strncmp(signature, "v0=", 3) != 0 ||
+	    sig_hex_decode(signature + 3, got, sizeof got) == -1)
+		return SIG_MALFORMED;
+	if (secret == NULL || *secret == '\0')
+		return SIG_BAD;
+	xasprintf(&msg, "v0:%s:", timestamp);
+	head = strlen(msg);
+	msg = xreallocarray(msg, head + len + 1, 1);
+	if (len != 0)
+		memcpy(msg + head, body, len);
+	sig_hmac_sha256(secret, strlen(secret), msg, head + len, want);
+	free(msg);
+	if (!sig_equal(want, got, sizeof want))
+		return SIG_BAD;
+	return sig_fresh(ts, now) ? SIG_OK : SIG_STALE;
 }

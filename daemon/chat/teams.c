@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 
 #include "chat/chat_int.h"
 #include "config.h"
@@ -336,7 +337,7 @@ teams_verify(const struct config_channel *cc, const struct chat_inbound *in,
 	const struct teams_settings *s = cc->settings;
 
 	(void)now;
-	return sig_teams_verify(s->hmac_secret,
+	return teams_signature(s->hmac_secret,
 	    chat_in_header(in, "Authorization"), in->body, in->len);
 }
 
@@ -378,4 +379,51 @@ teams_config_free(void *settings)
 		return;
 	free(s->hmac_secret);
 	free(s);
+}
+
+/*
+ * A Teams outgoing webhook's Authorization: "HMAC <base64>", the
+ * HMAC-SHA256 of the body under the base64-decoded security token
+ * (learn.microsoft.com, "Create Outgoing Webhooks"). The auth-scheme is
+ * case-insensitive (RFC 9110 11.1).
+ */
+enum sig_result
+teams_signature(const char *b64_secret, const char *authorization,
+    const void *body, size_t len)
+{
+	unsigned char	 want[32], *key = NULL, *got = NULL;
+	size_t		 keylen, gotlen, n;
+	const char	*p;
+	char		*token;
+	enum sig_result	 rv;
+
+	if (authorization == NULL || *authorization == '\0')
+		return SIG_MISSING;
+	if (strncasecmp(authorization, "HMAC", 4) != 0 ||
+	    (authorization[4] != ' ' && authorization[4] != '\t'))
+		return SIG_MALFORMED;
+	p = authorization + 4;
+	p += strspn(p, " \t");
+	n = strcspn(p, " \t");
+	if (p[n + strspn(p + n, " \t")] != '\0')
+		return SIG_MALFORMED;
+	token = xstrndup(p, n);
+	rv = SIG_MALFORMED;
+	if (sig_base64_decode(token, &got, &gotlen) == -1 || gotlen != 32)
+		goto out;
+	rv = SIG_BAD;
+	if (b64_secret == NULL || *b64_secret == '\0' ||
+	    sig_base64_decode(b64_secret, &key, &keylen) == -1 || keylen == 0)
+		goto out;
+	sig_hmac_sha256(key, keylen, body, len, want);
+	if (sig_equal(want, got, sizeof want))
+		rv = SIG_OK;
+
+out:
+	if (key != NULL)
+		OPENSSL_cleanse(key, keylen);
+	free(key);
+	free(got);
+	free(token);
+	return rv;
 }
