@@ -1,6 +1,7 @@
 /*
- * The answer pipeline. A request on a reply route is checked (method,
- * content type, size), parsed by its platform, matched to one of the
+ * The answer pipeline. A request on a reply route, read by httpd.c (which
+ * has already refused other methods and oversized bodies), is checked for
+ * its content type, parsed by its platform, matched to one of the
  * configured channels by that channel's signature or token, and attached to
  * its nudge: by the reply code when it carries one, else the newest nudge on
  * the channel, within the schedule's answer window. Accepted answers wait
@@ -9,7 +10,9 @@
  * retry of the same message is stored once and answered 2xx again.
  *
  * Every refusal is a 4xx with a short reason and a log line, and changes
- * nothing. Secrets never reach a message.
+ * nothing. Secrets never reach a message. Answers go back through the
+ * request's waiter (reply.h); this file never sees HTTP, and its time is
+ * the injected clock's.
  */
 #include "reply.h"
 

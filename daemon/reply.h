@@ -18,7 +18,10 @@ struct event_base;
 struct replies;
 struct store;
 
-/* An inbound request on a reply route, as the HTTP server read it (a POST). */
+/*
+ * An inbound request on a reply route, as the HTTP server read it (a POST);
+ * its pointers are valid only during the handler's call.
+ */
 struct reply_request {
 	const char	*uri;		/* for log lines only */
 	const char	*content_type;	/* lowercase, without parameters; "" */
