@@ -262,6 +262,15 @@ sig_equal(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
+/* Whether a bearer token is the configured secret, comparing the bytes in constant time. */
+int
+sig_token_equal(const char *got, const char *want)
+{
+	size_t len = strlen(want);
+
+	return strlen(got) == len && sig_equal(got, want, len);
+}
+
 /* Parse Unix seconds made of ASCII digits only; -1 on anything else. */
 int
 sig_parse_timestamp(const char *s, int64_t *ts)

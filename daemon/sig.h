@@ -32,6 +32,8 @@ char	*sig_hex_encode(const unsigned char *buf, size_t len);
 int	 sig_hex_decode(const char *s, unsigned char *out, size_t outlen);
 /* Constant time (CRYPTO_memcmp); 1 when equal. */
 int	 sig_equal(const void *a, const void *b, size_t len);
+/* Whether a presented token is the configured one (its bytes in constant time); 1 when equal. */
+int	 sig_token_equal(const char *got, const char *want);
 
 enum sig_result {
 	SIG_OK = 0,

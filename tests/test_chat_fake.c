@@ -25,6 +25,7 @@
 
 #include "bank.h"
 #include "chat/chat_int.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "harness.h"
@@ -435,7 +436,7 @@ fake_serve(struct fake_world *w)
 
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(server_run(w->config));
+		_exit(server_run(w->config, clock_system()));
 	for (int i = 0; i < 200; i++) {
 		out = NULL;
 		if (harness_http_get(w->port, "/healthz", &out) == 200) {

@@ -13,9 +13,10 @@
 
 #include "chat/chat_int.h"
 #include "config.h"
+#include "harness.h"
 #include "tz.h"
 
-static char config_dir[] = "/tmp/nudged-config-XXXXXX";
+static char config_dir[] = "/tmp/nudged-test-XXXXXX";
 
 /* Write text to a file in the test folder and return its path. */
 static char *
@@ -98,7 +99,8 @@ test_valid_with_comments_and_env(void **state)
 		fail_msg("%s", cause);
 	assert_string_equal(cfg->listen_host, "127.0.0.1");
 	assert_int_equal(cfg->listen_port, 9999);
-	assert_true(strstr(cfg->state_dir, "nudged-config-") != NULL);
+	assert_int_equal(strncmp(cfg->state_dir, config_dir,
+	    strlen(config_dir)), 0);
 	assert_string_equal(cfg->state_dir + strlen(cfg->state_dir) - 4, "/var");
 	assert_int_equal(cfg->nchannels, 2);
 	assert_string_equal(cfg->channels[0].webhook,
@@ -316,13 +318,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf %s", config_dir) < 0 || system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return harness_rmdir(config_dir);
 }
 
 int

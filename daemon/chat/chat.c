@@ -182,58 +182,6 @@ chat_request_add_header(struct chat_request *req, const char *fmt, ...)
 	req->headers[req->nheaders++] = line;
 }
 
-/* Append len bytes to a buffer. */
-void
-chat_buf_addn(struct chat_buf *b, const char *s, size_t len)
-{
-	if (b->len + len + 1 > b->size) {
-		while (b->len + len + 1 > b->size)
-			b->size = b->size != 0 ? b->size * 2 : 64;
-		b->s = xreallocarray(b->s, b->size, 1);
-	}
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-/* Append a string to a buffer. */
-void
-chat_buf_add(struct chat_buf *b, const char *s)
-{
-	chat_buf_addn(b, s, strlen(s));
-}
-
-/* Append one byte to a buffer. */
-void
-chat_buf_addc(struct chat_buf *b, char c)
-{
-	chat_buf_addn(b, &c, 1);
-}
-
-/* Append formatted text to a buffer. */
-void
-chat_buf_addf(struct chat_buf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	chat_buf_add(b, s);
-	free(s);
-}
-
-/* Hand the buffer's string to the caller (never NULL) and reset it. */
-char *
-chat_buf_take(struct chat_buf *b)
-{
-	char	*s = b->s != NULL ? b->s : xstrdup("");
-
-	memset(b, 0, sizeof *b);
-	return s;
-}
-
 /* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
 static size_t
 chat_utf8_seq(const unsigned char *s, size_t avail)
@@ -372,40 +320,40 @@ chat_reply_command(const struct chat_nudge *n)
 char *
 chat_escape_html(const char *s)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		if (*s == '&')
-			chat_buf_add(&b, "&amp;");
+			strbuf_add(&b, "&amp;");
 		else if (*s == '<')
-			chat_buf_add(&b, "&lt;");
+			strbuf_add(&b, "&lt;");
 		else if (*s == '>')
-			chat_buf_add(&b, "&gt;");
+			strbuf_add(&b, "&gt;");
 		else
-			chat_buf_addc(&b, *s);
+			strbuf_addc(&b, *s);
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Make Markdown specials literal with backslashes. */
 char *
 chat_escape_markdown(const char *s, const char *specials)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	int		 line_start = 1;
 
 	for (; *s != '\0'; s++) {
 		/* Headings and list items only open at the start of a line. */
 		if (strchr(specials, *s) != NULL ||
 		    (line_start && strchr("#-+", *s) != NULL))
-			chat_buf_addc(&b, '\\');
-		chat_buf_addc(&b, *s);
+			strbuf_addc(&b, '\\');
+		strbuf_addc(&b, *s);
 		if (*s == '\n')
 			line_start = 1;
 		else if (*s != ' ' && *s != '\t')
 			line_start = 0;
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Replace what a terminal would interpret (ESC, C1 controls) with '?'. */
@@ -413,7 +361,7 @@ char *
 chat_escape_terminal(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	size_t			 left = strlen(s), n;
 
 	while (left != 0) {
@@ -421,14 +369,14 @@ chat_escape_terminal(const char *s)
 		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\n' &&
 		    *p != '\t') || *p == 0x7f)) ||
 		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
-			chat_buf_addc(&b, '?');
+			strbuf_addc(&b, '?');
 			n = n != 0 ? n : 1;
 		} else
-			chat_buf_addn(&b, (const char *)p, n);
+			strbuf_addn(&b, (const char *)p, n);
 		p += n;
 		left -= n;
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* The usual meaning of an HTTP status for a post. */
@@ -467,15 +415,15 @@ char *
 chat_reason(const char *detail, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)detail;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	size_t			 i = 0, n, kept = 0;
 	int			 space = 0;
 
 	while (detail != NULL && i < len && detail[i] != '\0') {
 		if ((n = chat_url_len(detail + i, len - i)) != 0) {
 			if (space && b.len != 0)
-				chat_buf_addc(&b, ' ');
-			chat_buf_add(&b, "[url]");
+				strbuf_addc(&b, ' ');
+			strbuf_add(&b, "[url]");
 			space = 0;
 			i += n;
 			continue;
@@ -489,17 +437,17 @@ chat_reason(const char *detail, size_t len)
 			continue;
 		}
 		if (kept + (n != 0 ? n : 1) > CHAT_REASON_MAX) {
-			chat_buf_add(&b, "...");
+			strbuf_add(&b, "...");
 			break;
 		}
 		if (space && b.len != 0)
-			chat_buf_addc(&b, ' ');
+			strbuf_addc(&b, ' ');
 		space = 0;
 		if (n == 0) {
-			chat_buf_addc(&b, '?');
+			strbuf_addc(&b, '?');
 			n = 1;
 		} else
-			chat_buf_addn(&b, detail + i, n);
+			strbuf_addn(&b, detail + i, n);
 		kept += n;
 		i += n;
 	}

@@ -8,6 +8,7 @@
 #define NUDGED_CHAT_INT_H
 
 #include "chat/chat.h"
+#include "strbuf.h"
 
 struct cJSON;
 
@@ -76,20 +77,6 @@ enum sig_result	 discord_signature(const char *public_key_hex,
  * share one thread; the body names the thread by the schedule.
  */
 const char	*chat_googlechat_url_suffix(void);
-
-/* A growing string; start with all zeroes. */
-struct chat_buf {
-	char	*s;
-	size_t	 len;
-	size_t	 size;
-};
-
-void		 chat_buf_addn(struct chat_buf *, const char *, size_t);
-void		 chat_buf_add(struct chat_buf *, const char *);
-void		 chat_buf_addc(struct chat_buf *, char);
-void		 chat_buf_addf(struct chat_buf *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-char		*chat_buf_take(struct chat_buf *);
 
 /* Unicode code points in a NUL-terminated string, SIZE_MAX if not UTF-8. */
 size_t		 chat_utf8_chars(const char *);

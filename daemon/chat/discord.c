@@ -123,7 +123,7 @@ static int
 discord_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *embeds, *embed, *footer, *mentions;
 	char		*question, *follow, *title, *desc, *command, *hint;
 	char		*content;
@@ -139,13 +139,13 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	content = chat_escape_markdown(chat_lead(n), DISCORD_SPECIALS);
 	title = chat_escape_markdown(chat_title(n), DISCORD_SPECIALS);
 	question = chat_escape_markdown(n->text, DISCORD_SPECIALS);
-	chat_buf_addf(&b, "**%s**", question);
+	strbuf_addf(&b, "**%s**", question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
 		follow = chat_escape_markdown(n->follow_up, DISCORD_SPECIALS);
-		chat_buf_addf(&b, "\n\n*%s*", follow);
+		strbuf_addf(&b, "\n\n*%s*", follow);
 		free(follow);
 	}
-	desc = chat_buf_take(&b);
+	desc = strbuf_take(&b);
 	command = chat_reply_command(n);
 	xasprintf(&hint, "Reply with %s", command);
 
@@ -216,7 +216,7 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 	enum chat_outcome	 outcome = chat_http_outcome(status);
 	const cJSON		*code, *global;
 	const char		*message;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	cJSON			*json;
 	char			*detail;
 
@@ -231,13 +231,13 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 		global = cJSON_IsObject(json) ?
 		    cJSON_GetObjectItemCaseSensitive(json, "global") : NULL;
 		if (outcome != CHAT_SENT && message != NULL) {
-			chat_buf_add(&b, message);
+			strbuf_add(&b, message);
 			if (cJSON_IsNumber(code))
-				chat_buf_addf(&b, " (code %.0f)",
+				strbuf_addf(&b, " (code %.0f)",
 				    code->valuedouble);
 			if (cJSON_IsTrue(global))
-				chat_buf_add(&b, " (global limit)");
-			detail = chat_buf_take(&b);
+				strbuf_add(&b, " (global limit)");
+			detail = strbuf_take(&b);
 			*reason = chat_reason(detail, strlen(detail));
 			free(detail);
 		} else

@@ -66,21 +66,21 @@ static void
 googlechat_paragraph(cJSON *widgets, const char *open, const char *text,
     const char *close)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*w, *tp;
 	char		*esc, *s;
 
-	chat_buf_add(&b, open);
+	strbuf_add(&b, open);
 	esc = chat_escape_html(text);
 	for (s = esc; *s != '\0'; s++) {
 		if (*s == '\n')
-			chat_buf_add(&b, "<br>");
+			strbuf_add(&b, "<br>");
 		else
-			chat_buf_addc(&b, *s);
+			strbuf_addc(&b, *s);
 	}
 	free(esc);
-	chat_buf_add(&b, close);
-	s = chat_buf_take(&b);
+	strbuf_add(&b, close);
+	s = strbuf_take(&b);
 	w = chat_json_object(widgets, NULL);
 	tp = chat_json_object(w, "textParagraph");
 	chat_json_string(tp, "text", s);

@@ -84,19 +84,19 @@ const struct chat_platform chat_mattermost = {
 static char *
 mattermost_escape(const char *s, int markdown)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	char		*md = NULL;
 	const char	*p;
 
 	if (markdown)
 		s = md = chat_escape_markdown(s, MATTERMOST_SPECIALS);
 	for (p = s; *p != '\0'; p++) {
-		chat_buf_addc(&b, *p);
+		strbuf_addc(&b, *p);
 		if (*p == '<' || *p == '@')
-			chat_buf_add(&b, MATTERMOST_ZWSP);
+			strbuf_add(&b, MATTERMOST_ZWSP);
 	}
 	free(md);
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Build the webhook body for a nudge. */
@@ -105,7 +105,7 @@ mattermost_format(const struct chat_nudge *n,
     const struct config_channel *cc, int64_t now, struct chat_request *req,
     char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *attachments, *att;
 	char		*question, *follow, *text, *title, *line, *fallback;
 	char		*command, *hint;
@@ -118,14 +118,14 @@ mattermost_format(const struct chat_nudge *n,
 		return -1;
 
 	question = mattermost_escape(n->text, 1);
-	chat_buf_addf(&b, "**%s**", question);
+	strbuf_addf(&b, "**%s**", question);
 	free(question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
 		follow = mattermost_escape(n->follow_up, 1);
-		chat_buf_addf(&b, "\n\n*%s*", follow);
+		strbuf_addf(&b, "\n\n*%s*", follow);
 		free(follow);
 	}
-	text = chat_buf_take(&b);
+	text = strbuf_take(&b);
 	if ((len = chat_utf8_chars(text)) > MATTERMOST_TEXT_MAX) {
 		xasprintf(cause, "the question is %zu characters once "
 		    "formatted; a Mattermost post holds at most %d", len,

@@ -129,7 +129,7 @@ static int
 slack_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *blocks, *block, *text;
 	char		*question, *section, *follow = NULL, *footer, *line;
 	char		*fallback, *title, *command;
@@ -143,14 +143,14 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 
 	question = chat_escape_html(n->text);
 	if (n->kind != CHAT_PROMPT) {
-		chat_buf_add(&b, chat_lead(n));
-		chat_buf_addc(&b, '\n');
+		strbuf_add(&b, chat_lead(n));
+		strbuf_addc(&b, '\n');
 	}
 	if (slack_can_bold(n->text))
-		chat_buf_addf(&b, "*%s*", question);
+		strbuf_addf(&b, "*%s*", question);
 	else
-		chat_buf_add(&b, question);
-	section = chat_buf_take(&b);
+		strbuf_add(&b, question);
+	section = strbuf_take(&b);
 
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		follow = chat_escape_html(n->follow_up);

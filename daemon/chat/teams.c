@@ -292,7 +292,7 @@ teams_breaks(const char *s)
 static char *
 teams_clean(const char *text)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	const char	*p, *at, *end = NULL, *gt;
 	char		*markup, *plain;
 
@@ -308,13 +308,13 @@ teams_clean(const char *text)
 		    (p[1] == '/' && isalpha((unsigned char)p[2]))) &&
 		    (gt = strchr(p, '>')) != NULL) {
 			if (teams_breaks(p))
-				chat_buf_addc(&b, '\n');
+				strbuf_addc(&b, '\n');
 			p = gt + 1;
 			continue;
 		}
-		chat_buf_addc(&b, *p++);
+		strbuf_addc(&b, *p++);
 	}
-	markup = chat_buf_take(&b);
+	markup = strbuf_take(&b);
 	plain = chat_in_unescape_html(markup);
 	free(markup);
 	return plain;
