@@ -56,7 +56,8 @@ SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(B)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c tests/it_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
+BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
 .PHONY: all deps check run bench install clean build tests benches
@@ -93,7 +94,7 @@ $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
-$(B)/bench/%: $(B)/bench/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
+$(B)/bench/%: $(B)/bench/%.o $(BENCH_SUPPORT_OBJS) $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_support.h"
 #include "cron.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -15,19 +16,8 @@
 /* Calls between two looks at the clock. */
 #define BENCH_CRON_BATCH 4096
 
-static double	bench_cron_now(void);
 static double	bench_cron_run(const struct cron *, const struct tz *,
 		    uint64_t *);
-
-/* Monotonic time in seconds. */
-static double
-bench_cron_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Call cron_next for about one second; returns calls per second. */
 static double
@@ -36,7 +26,7 @@ bench_cron_run(const struct cron *c, const struct tz *tz, uint64_t *calls)
 	int64_t	 first = timefmt_days_from_civil(2026, 1, 1) * 86400;
 	int64_t	 wrap = timefmt_days_from_civil(2036, 1, 1) * 86400;
 	int64_t	 t = first, next;
-	double	 start = bench_cron_now(), elapsed;
+	double	 start = bench_ms() / 1e3, elapsed;
 	uint64_t n = 0;
 	int	 i;
 
@@ -49,7 +39,7 @@ bench_cron_run(const struct cron *c, const struct tz *tz, uint64_t *calls)
 			t = next >= wrap ? first : next;
 		}
 		n += BENCH_CRON_BATCH;
-		elapsed = bench_cron_now() - start;
+		elapsed = bench_ms() / 1e3 - start;
 	} while (elapsed < 1.0);
 	*calls = n;
 	return (double)n / elapsed;

@@ -35,7 +35,8 @@
 #include <unistd.h>
 
 #include "bank.h"
-#include "chat/chat.h"
+#include "bench_support.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "harness.h"
 #include "replycode.h"
@@ -60,9 +61,6 @@ struct bench_result {
 	int	 done;		/* rows sent, or requests answered 200 */
 };
 
-static double	 bench_ms(void);
-static int	 bench_cmp(const void *, const void *);
-static double	 bench_proc_cpu(pid_t);
 static double	 bench_proc_hwm_mib(pid_t);
 static int	 bench_proc_exec_done(pid_t);
 static void	 bench_write_config(const char *, int, int, const char *);
@@ -82,47 +80,6 @@ static int	 bench_curl_once(const char *, int,
 		    const struct chat_request *, struct bench_result *);
 static void	 bench_summary(const char *, const char *,
 		    const struct bench_result *, int, int, double *);
-
-/* Milliseconds on the monotonic clock, as a double. */
-static double
-bench_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* qsort order for doubles. */
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* CPU seconds (user + system) a live process has used so far, from /proc. */
-static double
-bench_proc_cpu(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields 14 and 15, counted after the command name in parentheses. */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d "
-	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* A live process's peak resident set (VmHWM) in MiB, from /proc. */
 static double
@@ -214,7 +171,6 @@ bench_requests(const char *prompts, int n, int64_t due,
 	const struct bank_prompt *p;
 	struct bank *b;
 	char *cause = NULL, code[REPLYCODE_LEN + 1], name[32];
-	char platform[] = "webhook";
 
 	if ((b = bank_load(prompts, &cause)) == NULL ||
 	    (p = bank_find(b, "coaching-001")) == NULL) {
@@ -223,7 +179,7 @@ bench_requests(const char *prompts, int n, int64_t due,
 		exit(3);
 	}
 	for (int i = 0; i < n; i++) {
-		struct config_channel cc = { .name = name, .platform = platform,
+		struct config_channel cc = { .name = name, .platform = &chat_webhook,
 		    .rate = 0 };
 		char schedule[32];
 		struct chat_nudge nudge = {
@@ -546,10 +502,10 @@ bench_summary(const char *who, const char *what, const struct bench_result *r,
 		cpu[i] = r[i].cpu;
 		sink[i] = r[i].sink_cpu;
 	}
-	qsort(secs, (size_t)runs, sizeof secs[0], bench_cmp);
-	qsort(rss, (size_t)runs, sizeof rss[0], bench_cmp);
-	qsort(cpu, (size_t)runs, sizeof cpu[0], bench_cmp);
-	qsort(sink, (size_t)runs, sizeof sink[0], bench_cmp);
+	bench_sort(secs, runs);
+	bench_sort(rss, runs);
+	bench_sort(cpu, runs);
+	bench_sort(sink, runs);
 	*median = secs[runs / 2];
 	printf("fanout %s: median %d %s in %.2f s (%.0f/s) over %d runs, spread "
 	    "%.2f-%.2f s; peak RSS median %.1f MiB (max %.1f); CPU median %.2f "

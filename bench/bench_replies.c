@@ -55,6 +55,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "bench_support.h"
 #include "harness.h"
 #include "sink.h"
 
@@ -101,11 +102,7 @@ struct bench {
 	long		 n[2];			/* requests per run: nudged, Bolt */
 };
 
-static double	 bench_ms(void);
 static char	*bench_read(const char *);
-static int	 bench_cmp(const void *, const void *);
-static double	 bench_median(double *, int, double *, double *);
-static double	 bench_proc_cpu(pid_t);
 static double	 bench_machine_busy(void);
 static int	 bench_have(const char *);
 static double	 bench_proc_hwm_mib(pid_t);
@@ -129,16 +126,6 @@ static void	 bench_print(const char *, const struct bench_result *, int,
 static void	 bench_summary(const char *, struct bench_result *, int,
 		    double *, double *);
 
-/* Milliseconds on the monotonic clock. */
-static double
-bench_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* A whole file as a string ("" when empty), or NULL when it cannot be read. */
 static char *
 bench_read(const char *path)
@@ -155,47 +142,6 @@ bench_read(const char *path)
 	}
 	fclose(f);
 	return buf;
-}
-
-/* qsort order for doubles. */
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The median of n values (sorted in place), with the smallest and largest. */
-static double
-bench_median(double *v, int n, double *lo, double *hi)
-{
-	qsort(v, (size_t)n, sizeof *v, bench_cmp);
-	*lo = v[0];
-	*hi = v[n - 1];
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* CPU seconds (user + system) a live process has used so far, from /proc. */
-static double
-bench_proc_cpu(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields 14 and 15, counted after the command name in parentheses. */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d "
-	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* CPU seconds all cores have spent busy since boot (not idle or iowait). */

@@ -9,48 +9,22 @@
  *   build/release/bench/bench_startup [NUDGED] [N] [R]
  */
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_support.h"
+#include "harness.h"
 
 static const char *const zones[] = { "Europe/Berlin", "America/New_York",
 	"Australia/Sydney", "Asia/Kolkata", "UTC", "America/Sao_Paulo" };
 static const char *const exprs[] = { "0 9 * * MON-FRI", "0 15 * * FRI",
 	"*/15 9-17 * * *", "30 8 * * 1#1", "0 10 L * *", "0 16 * * 5L" };
-
-/* Milliseconds on the monotonic clock, as a double. */
-static double
-bench_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* A TCP port on 127.0.0.1 that was free a moment ago. */
-static int
-bench_free_port(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
-		exit(3);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
 
 /* Write the config with n schedules into dir. */
 static void
@@ -65,7 +39,7 @@ bench_write_config(const char *path, int n)
 	fprintf(f, "{\"state_dir\": \"state\", \"listen\": \"127.0.0.1:%d\", "
 	    "\"prompts\": \"%s/prompts\", \"channels\": {\"demo\": "
 	    "{\"platform\": \"console\"}},\n\"schedules\": [\n",
-	    bench_free_port(), cwd);
+	    harness_free_port(), cwd);
 	free(cwd);
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s{\"name\": \"s%d\", \"cron\": \"%s\", \"timezone\": "
@@ -121,22 +95,13 @@ bench_start_once(const char *bin, const char *config)
 	return took;
 }
 
-/* qsort order for doubles. */
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *bin = argc > 1 ? argv[1] : "./nudged";
 	int n = argc > 2 ? atoi(argv[2]) : 10000;
 	int runs = argc > 3 ? atoi(argv[3]) : 5;
-	char dir[] = "/tmp/nudged-bench-XXXXXX", config[64], cmd[96];
+	char dir[] = "/tmp/nudged-test-XXXXXX", config[64];
 	double warm[64], t;
 	int nwarm = 0;
 
@@ -152,9 +117,8 @@ main(int argc, char **argv)
 		if (r > 0)
 			warm[nwarm++] = t;
 	}
-	qsort(warm, (size_t)nwarm, sizeof warm[0], bench_cmp);
+	bench_sort(warm, nwarm);
 	printf("startup with %d schedules: median %.1f ms over %d starts on an "
 	    "existing database\n", n, warm[nwarm / 2], nwarm);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : 3;
+	return harness_rmdir(dir) == 0 ? 0 : 3;
 }

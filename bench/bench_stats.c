@@ -14,17 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_support.h"
+#include "harness.h"
 #include "store.h"
-
-/* Milliseconds on the monotonic clock. */
-static double
-bench_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Bulk-insert the history in one transaction with two prepared statements. */
 static void
@@ -109,15 +101,6 @@ bench_stats_once(const char *bin, const char *config, const char *user)
 	return bench_ms() - t0;
 }
 
-/* qsort order for doubles. */
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -126,7 +109,7 @@ main(int argc, char **argv)
 	int people = argc > 3 ? atoi(argv[3]) : 100;
 	int days = argc > 4 ? atoi(argv[4]) : 1000;
 	int runs = argc > 5 ? atoi(argv[5]) : 3;
-	char dir[] = "/tmp/nudged-bench-stats-XXXXXX", path[128], cmd[160];
+	char dir[] = "/tmp/nudged-test-XXXXXX", path[128], cmd[160];
 	char *cwd = getcwd(NULL, 0), *cause = NULL;
 	double all[16], one[16], t0;
 	struct store *st;
@@ -164,12 +147,11 @@ main(int argc, char **argv)
 		printf("stats run %d: everyone %.0f ms, one person %.0f ms\n", i + 1,
 		    all[i], one[i]);
 	}
-	qsort(all, (size_t)runs, sizeof all[0], bench_cmp);
-	qsort(one, (size_t)runs, sizeof one[0], bench_cmp);
+	bench_sort(all, runs);
+	bench_sort(one, runs);
 	printf("stats over about %d answers: everyone %.0f ms, one person %.0f "
 	    "ms (median of %d, whole process)\n", channels * people * days * 12 /
 	    13, all[runs / 2], one[runs / 2], runs);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	free(cwd);
-	return system(cmd) == 0 ? 0 : 3;
+	return harness_rmdir(dir) == 0 ? 0 : 3;
 }

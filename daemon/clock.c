@@ -68,6 +68,15 @@ clock_mono_ms(const struct clock *c)
 	return c->monotonic_ms(c->arg);
 }
 
+/* The clock's wall time minus the system's; exactly 0 for the system clock. */
+int64_t
+clock_offset_ms(const struct clock *c)
+{
+	if (c == &clock_sys)
+		return 0;
+	return clock_now_ms(c) - clock_read_ms(CLOCK_REALTIME);
+}
+
 static int64_t
 clock_fake_real_cb(void *arg)
 {

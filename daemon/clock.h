@@ -23,6 +23,12 @@ const struct clock *clock_system(void);
 int64_t	clock_now(const struct clock *);
 int64_t	clock_now_ms(const struct clock *);
 int64_t	clock_mono_ms(const struct clock *);
+/*
+ * How far the clock's wall time is ahead of the system's (negative when
+ * behind); 0 for clock_system(). For kernel timers that count on the
+ * system's wall clock, such as the scheduler's timerfd.
+ */
+int64_t	clock_offset_ms(const struct clock *);
 
 /* A clock a test sets and advances; both readings move together. */
 struct clock_fake {

@@ -10,77 +10,46 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "chat/chat.h"
+#include "config_int.h"
 #include "cron.h"
 #include "jsonc.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
 
-struct config_load {
-	struct jsonc_doc	*doc;
-	struct config		*cfg;
-	char			*dir;	/* the config file's folder */
-	const cJSON		*calendars;
-};
-
 static const char *const config_top_keys[] = { "state_dir", "listen",
 	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
 	"away", "retention", "dashboard_token", NULL };
-static const char *const config_away_keys[] = { "user", "channel", "from",
-	"to", NULL };
 static const char *const config_delivery_keys[] = { "max_in_flight",
 	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
 	NULL };
+/* Every channel's keys; each platform adds its own (chat_platform.config_keys). */
 static const char *const config_channel_keys[] = { "platform", "webhook",
-	"signing_secret", "hmac_secret", "token", "public_key", "api_token",
-	"slack_channel_id", "rate", "anonymous", "share_answers", NULL };
-static const char *const config_schedule_keys[] = { "name", "cron",
-	"timezone", "channel", "themes", "track", "audience", "skip_dates",
-	"skip_calendars", "catch_up", "expiry", "answer_window", "digest",
-	"remind_after", NULL };
-static const char *const config_platforms[] = { "slack", "teams", "discord",
-	"mattermost", "googlechat", "webhook", "console", NULL };
+	"api_token", "rate", "anonymous", "share_answers", NULL };
 
-static char	*config_expand(struct config_load *, const cJSON *, const char *);
+static char	*config_expand(struct config_reader *, const cJSON *, const char *);
 static char	*config_read_credential(const char *, const char *, char **);
-static char	*config_string(struct config_load *, const cJSON *, const char *,
-		    int);
-static char	*config_path(struct config_load *, const char *);
-static int	 config_valid_name(const char *);
-static const struct tz *config_zone(struct config_load *, const cJSON *,
-		    const char *);
-static void	 config_parse_listen(struct config_load *, const cJSON *);
-static void	 config_parse_delivery(struct config_load *, const cJSON *);
-static void	 config_parse_away(struct config_load *, const cJSON *);
-static int64_t	 config_local_day_start(const struct tz *, int, int, int);
-static void	 config_duration(struct config_load *, const cJSON *,
-		    const char *, int64_t, int64_t, int64_t *);
-static void	 config_parse_channels(struct config_load *, const cJSON *);
-static void	 config_parse_channel(struct config_load *, const cJSON *,
+static char	*config_path(struct config_reader *, const char *);
+static void	 config_parse_listen(struct config_reader *, const cJSON *);
+static void	 config_parse_delivery(struct config_reader *, const cJSON *);
+static void	 config_parse_channels(struct config_reader *, const cJSON *);
+static void	 config_parse_channel(struct config_reader *, const cJSON *,
 		    struct config_channel *);
+static void	 config_check_channel_keys(struct config_reader *,
+		    const cJSON *, const struct chat_platform *);
+static void	 config_add_key(const char ***, size_t *, const char *);
 static int	 config_webhook_allowed(const char *);
-static void	 config_check_webhook(struct config_load *, const cJSON *,
+static void	 config_check_webhook(struct config_reader *, const cJSON *,
 		    const struct config_channel *);
-static void	 config_parse_schedules(struct config_load *, const cJSON *);
-static void	 config_parse_schedule(struct config_load *, const cJSON *,
-		    struct config_schedule *);
-static void	 config_parse_cron(struct config_load *, const cJSON *,
-		    struct config_schedule *);
-static void	 config_parse_skips(struct config_load *, const cJSON *,
-		    struct config_schedule *);
-static void	 config_add_dates(struct config_load *, const cJSON *,
-		    struct config_schedule *);
-static void	 config_parse_calendars(struct config_load *, const cJSON *);
-static int	 config_day_cmp(const void *, const void *);
 static const char *config_name_at(const void *, size_t, size_t);
 static int	 config_index_cmp(const void *, const void *, void *);
-static size_t	*config_index(struct config_load *, const void *, size_t, size_t,
-		    const cJSON *, const char *);
 static const void *config_lookup(const void *, size_t, size_t, const size_t *,
 		    const char *);
 
@@ -101,7 +70,7 @@ config_default_path(void)
 struct config *
 config_load(const char *path, char **cause)
 {
-	struct config_load L = { 0 };
+	struct config_reader L = { 0 };
 	struct config *cfg;
 	const cJSON *root;
 	char *copy, *tzname;
@@ -122,31 +91,31 @@ config_load(const char *path, char **cause)
 		if (getenv("STATE_DIRECTORY") != NULL &&
 		    *getenv("STATE_DIRECTORY") != '\0')
 			cfg->state_dir = xstrdup(getenv("STATE_DIRECTORY"));
-		else if ((copy = config_string(&L, root, "state_dir", 1)) != NULL) {
+		else if ((copy = config_read_string(&L, root, "state_dir", 1)) != NULL) {
 			cfg->state_dir = config_path(&L, copy);
 			free(copy);
 		}
 		config_parse_listen(&L, root);
 		config_parse_delivery(&L, jsonc_get_object(L.doc, root, "delivery",
 		    0));
-		tzname = config_string(&L, root, "timezone", 0);
+		tzname = config_read_string(&L, root, "timezone", 0);
 		cfg->tz = config_zone(&L, jsonc_get(L.doc, root, "timezone", 0),
 		    tzname != NULL ? tzname : "UTC");
 		free(tzname);
-		if ((copy = config_string(&L, root, "prompts", 0)) == NULL)
+		if ((copy = config_read_string(&L, root, "prompts", 0)) == NULL)
 			copy = xstrdup("prompts");
 		cfg->prompts_dir = config_path(&L, copy);
 		free(copy);
 		L.calendars = jsonc_get_object(L.doc, root, "calendars", 0);
-		config_parse_calendars(&L, L.calendars);
+		config_schedule_parse_calendars(&L, L.calendars);
 		config_parse_channels(&L, jsonc_get_object(L.doc, root,
 		    "channels", 1));
-		config_parse_schedules(&L, jsonc_get_array(L.doc, root,
+		config_schedule_parse_list(&L, jsonc_get_array(L.doc, root,
 		    "schedules", 1));
-		config_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
+		config_schedule_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
 		config_duration(&L, root, "retention", 86400, 100 * 366 * 86400LL,
 		    &cfg->retention);
-		cfg->dashboard_token = config_string(&L, root, "dashboard_token", 0);
+		cfg->dashboard_token = config_read_string(&L, root, "dashboard_token", 0);
 	}
 	free(L.dir);
 	if ((*cause = jsonc_errors_join(L.doc)) != NULL) {
@@ -168,14 +137,10 @@ config_free(struct config *cfg)
 		struct config_channel *c = &cfg->channels[i];
 
 		free(c->name);
-		free(c->platform);
+		if (c->platform != NULL && c->platform->config_free != NULL)
+			c->platform->config_free(c->settings);
 		free(c->webhook);
-		free(c->signing_secret);
-		free(c->hmac_secret);
-		free(c->token);
-		free(c->public_key);
 		free(c->api_token);
-		free(c->slack_channel_id);
 	}
 	for (size_t i = 0; i < cfg->naway; i++) {
 		free(cfg->away[i].user);
@@ -216,8 +181,8 @@ config_free(struct config *cfg)
 }
 
 /* A string member with ${NAME} expanded; NULL when absent or invalid. */
-static char *
-config_string(struct config_load *L, const cJSON *object, const char *key,
+char *
+config_read_string(struct config_reader *L, const cJSON *object, const char *key,
     int required)
 {
 	const char *raw = jsonc_get_string(L->doc, object, key, required);
@@ -228,13 +193,28 @@ config_string(struct config_load *L, const cJSON *object, const char *key,
 	    raw);
 }
 
+/* Report a problem at a node of the file being read. */
+void
+config_read_error(struct config_reader *L, const cJSON *node,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	jsonc_error(L->doc, node, "%s", msg);
+	free(msg);
+}
+
 /*
  * Replace each ${NAME} in s with the systemd credential NAME (a file in
  * $CREDENTIALS_DIRECTORY) or else the environment variable NAME; "$${" is a
  * literal "${". A name found in neither is an error naming it.
  */
 static char *
-config_expand(struct config_load *L, const cJSON *node, const char *s)
+config_expand(struct config_reader *L, const cJSON *node, const char *s)
 {
 	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	char *out = xmalloc(1), *name, *value, *cause;
@@ -333,7 +313,7 @@ config_read_credential(const char *dir, const char *name, char **cause)
 
 /* An absolute path, or one relative to the config file's folder. */
 static char *
-config_path(struct config_load *L, const char *value)
+config_path(struct config_reader *L, const char *value)
 {
 	char *out;
 
@@ -344,7 +324,7 @@ config_path(struct config_load *L, const char *value)
 }
 
 /* Names of channels, schedules and calendars: 1-64 of [A-Za-z0-9._-]. */
-static int
+int
 config_valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -360,8 +340,8 @@ config_valid_name(const char *s)
 }
 
 /* The loaded zone called name, loading it once per config; NULL on error. */
-static const struct tz *
-config_zone(struct config_load *L, const cJSON *node, const char *name)
+const struct tz *
+config_zone(struct config_reader *L, const cJSON *node, const char *name)
 {
 	struct config *cfg = L->cfg;
 	struct tz *tz;
@@ -384,9 +364,9 @@ config_zone(struct config_load *L, const cJSON *node, const char *name)
 
 /* "HOST:PORT" or "[V6]:PORT"; the default when absent. */
 static void
-config_parse_listen(struct config_load *L, const cJSON *root)
+config_parse_listen(struct config_reader *L, const cJSON *root)
 {
-	char *s = config_string(L, root, "listen", 0), *colon, *end, *host;
+	char *s = config_read_string(L, root, "listen", 0), *colon, *end, *host;
 	const cJSON *node = jsonc_get(L->doc, root, "listen", 0);
 	long port;
 
@@ -419,12 +399,12 @@ config_parse_listen(struct config_load *L, const cJSON *root)
 }
 
 /* A duration member ("90s", "2h") within [min, max] seconds; *out keeps its default when absent. */
-static void
-config_duration(struct config_load *L, const cJSON *object, const char *key,
+void
+config_duration(struct config_reader *L, const cJSON *object, const char *key,
     int64_t min, int64_t max, int64_t *out)
 {
 	const cJSON *node = jsonc_get(L->doc, object, key, 0);
-	char *v = config_string(L, object, key, 0), *cause = NULL;
+	char *v = config_read_string(L, object, key, 0), *cause = NULL;
 	int64_t d;
 
 	if (v == NULL)
@@ -442,7 +422,7 @@ config_duration(struct config_load *L, const cJSON *object, const char *key,
 
 /* The delivery section: limits and the retry schedule, with defaults. */
 static void
-config_parse_delivery(struct config_load *L, const cJSON *d)
+config_parse_delivery(struct config_reader *L, const cJSON *d)
 {
 	struct config_delivery *cd = &L->cfg->delivery;
 	long v;
@@ -467,106 +447,9 @@ config_parse_delivery(struct config_load *L, const cJSON *d)
 		jsonc_error(L->doc, d, "retry_max is shorter than retry_initial");
 }
 
-/* The UTC instant a local day starts in zone tz. */
-static int64_t
-config_local_day_start(const struct tz *tz, int y, int m, int d)
-{
-	return tz_from_local(tz, y, m, d, 0, 0, 0);
-}
-
-/*
- * "away": [{"user", "channel"?, "from", "to"}], dates local to the config's
- * time zone, both included.
- */
-static void
-config_parse_away(struct config_load *L, const cJSON *away)
-{
-	const cJSON *a, *node;
-	const char *user, *from, *to, *channel;
-	int y1, m1, d1, y2, m2, d2;
-	char *cause = NULL;
-	struct config_away *ca;
-
-	if (away == NULL || L->cfg->tz == NULL)
-		return;
-	L->cfg->away = xcalloc((size_t)cJSON_GetArraySize(away) + 1,
-	    sizeof *L->cfg->away);
-	cJSON_ArrayForEach(a, away) {
-		if (!cJSON_IsObject(a)) {
-			jsonc_error(L->doc, a, "an away entry must be an object "
-			    "{\"user\", \"from\", \"to\"}");
-			continue;
-		}
-		jsonc_check_keys(L->doc, a, config_away_keys);
-		user = jsonc_get_string(L->doc, a, "user", 1);
-		channel = jsonc_get_string(L->doc, a, "channel", 0);
-		from = jsonc_get_string(L->doc, a, "from", 1);
-		to = jsonc_get_string(L->doc, a, "to", 1);
-		if (channel != NULL && config_find_channel(L->cfg, channel) == NULL)
-			jsonc_error(L->doc, jsonc_get(L->doc, a, "channel", 0),
-			    "no channel called \"%s\" under \"channels\"", channel);
-		if (user == NULL || from == NULL || to == NULL)
-			continue;
-		node = jsonc_get(L->doc, a, "from", 0);
-		if (timefmt_parse_date(from, &y1, &m1, &d1, &cause) == -1 ||
-		    (node = jsonc_get(L->doc, a, "to", 0),
-		    timefmt_parse_date(to, &y2, &m2, &d2, &cause) == -1)) {
-			jsonc_error(L->doc, node, "%s", cause);
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		if (timefmt_days_from_civil(y2, m2, d2) <
-		    timefmt_days_from_civil(y1, m1, d1)) {
-			jsonc_error(L->doc, node, "\"to\" is before \"from\"");
-			continue;
-		}
-		ca = &L->cfg->away[L->cfg->naway++];
-		ca->user = xstrdup(user);
-		ca->channel = channel != NULL ? xstrdup(channel) : NULL;
-		ca->from = config_local_day_start(L->cfg->tz, y1, m1, d1);
-		timefmt_civil_from_days(timefmt_days_from_civil(y2, m2, d2) + 1,
-		    &y2, &m2, &d2);
-		ca->until = config_local_day_start(L->cfg->tz, y2, m2, d2);
-	}
-}
-
-/* Named holiday lists, each an array of local dates. */
-static void
-config_parse_calendars(struct config_load *L, const cJSON *calendars)
-{
-	const cJSON *cal, *d;
-	int y, m, dd;
-	char *cause;
-
-	if (calendars == NULL)
-		return;
-	for (cal = calendars->child; cal != NULL; cal = cal->next) {
-		if (!config_valid_name(cal->string))
-			jsonc_error(L->doc, cal, "calendar name \"%s\" must be 1-64 "
-			    "letters, digits, '.', '_' or '-'", cal->string);
-		if (!cJSON_IsArray(cal)) {
-			jsonc_error(L->doc, cal, "calendar \"%s\" must be an array "
-			    "of dates, not %s", cal->string, jsonc_type_name(cal));
-			continue;
-		}
-		cJSON_ArrayForEach(d, cal) {
-			cause = NULL;
-			if (!cJSON_IsString(d))
-				jsonc_error(L->doc, d, "a date must be a string "
-				    "\"YYYY-MM-DD\", not %s", jsonc_type_name(d));
-			else if (timefmt_parse_date(d->valuestring, &y, &m, &dd,
-			    &cause) == -1) {
-				jsonc_error(L->doc, d, "%s", cause);
-				free(cause);
-			}
-		}
-	}
-}
-
 /* The channels object: name -> channel. */
 static void
-config_parse_channels(struct config_load *L, const cJSON *channels)
+config_parse_channels(struct config_reader *L, const cJSON *channels)
 {
 	const cJSON *ch;
 	size_t n = 0;
@@ -597,32 +480,26 @@ config_parse_channels(struct config_load *L, const cJSON *channels)
 	    sizeof *L->cfg->channels, channels, "channel");
 }
 
-/* One channel: its platform, its webhook and the secrets for replies. */
+/* One channel: the generic keys here, its platform's own keys in chat/. */
 static void
-config_parse_channel(struct config_load *L, const cJSON *ch,
+config_parse_channel(struct config_reader *L, const cJSON *ch,
     struct config_channel *c)
 {
 	const cJSON *node;
-	int known = 0;
+	char *name;
 
-	jsonc_check_keys(L->doc, ch, config_channel_keys);
-	c->platform = config_string(L, ch, "platform", 1);
-	node = jsonc_get(L->doc, ch, "platform", 0);
-	for (size_t i = 0; c->platform != NULL && config_platforms[i]; i++) {
-		if (strcmp(config_platforms[i], c->platform) == 0)
-			known = 1;
-	}
-	if (c->platform != NULL && !known)
-		jsonc_error(L->doc, node, "unknown platform \"%s\" (one of slack, "
-		    "teams, discord, mattermost, googlechat, webhook, console)",
-		    c->platform);
-	c->webhook = config_string(L, ch, "webhook", 0);
-	c->signing_secret = config_string(L, ch, "signing_secret", 0);
-	c->hmac_secret = config_string(L, ch, "hmac_secret", 0);
-	c->token = config_string(L, ch, "token", 0);
-	c->public_key = config_string(L, ch, "public_key", 0);
-	c->api_token = config_string(L, ch, "api_token", 0);
-	c->slack_channel_id = config_string(L, ch, "slack_channel_id", 0);
+	node = cJSON_GetObjectItemCaseSensitive(ch, "platform");
+	config_check_channel_keys(L, ch, cJSON_IsString(node) ?
+	    chat_find(node->valuestring) : NULL);
+	name = config_read_string(L, ch, "platform", 1);
+	if (name != NULL && (c->platform = chat_find(name)) == NULL)
+		jsonc_error(L->doc, node, "unknown platform \"%s\" (one of %s)",
+		    name, chat_platform_names());
+	free(name);
+	c->webhook = config_read_string(L, ch, "webhook", 0);
+	if (c->platform != NULL && c->platform->config_parse != NULL)
+		c->settings = c->platform->config_parse(L, ch);
+	c->api_token = config_read_string(L, ch, "api_token", 0);
 	if (jsonc_get_bool(L->doc, ch, "anonymous", 0, &c->anonymous) == 1 &&
 	    c->anonymous && jsonc_get(L->doc, ch, "share_answers", 0) != NULL)
 		jsonc_error(L->doc, jsonc_get(L->doc, ch, "share_answers", 0),
@@ -637,8 +514,41 @@ config_parse_channel(struct config_load *L, const cJSON *ch,
 		else
 			c->rate = node->valuedouble;
 	}
-	if (c->platform != NULL && known)
+	if (c->platform != NULL)
 		config_check_webhook(L, ch, c);
+}
+
+/*
+ * The strict key check of a channel: the generic keys and its platform's
+ * own; every platform's when the platform is not known (already reported).
+ */
+static void
+config_check_channel_keys(struct config_reader *L, const cJSON *ch,
+    const struct chat_platform *p)
+{
+	const char **keys = NULL;
+	const struct chat_platform *q;
+	size_t n = 0;
+
+	for (size_t i = 0; config_channel_keys[i] != NULL; i++)
+		config_add_key(&keys, &n, config_channel_keys[i]);
+	for (size_t i = 0; (q = chat_platform_at(i)) != NULL; i++) {
+		if ((p == NULL || p == q) && q->config_keys != NULL) {
+			for (size_t j = 0; q->config_keys[j] != NULL; j++)
+				config_add_key(&keys, &n, q->config_keys[j]);
+		}
+	}
+	config_add_key(&keys, &n, NULL);
+	jsonc_check_keys(L->doc, ch, keys);
+	free(keys);
+}
+
+/* Append one key to a growing NULL-terminated list. */
+static void
+config_add_key(const char ***keys, size_t *n, const char *key)
+{
+	*keys = xreallocarray(*keys, *n + 1, sizeof **keys);
+	(*keys)[(*n)++] = key;
 }
 
 /*
@@ -671,26 +581,26 @@ config_webhook_allowed(const char *url)
 }
 
 /*
- * Every platform but console posts to a webhook: https, or plain http only to
+ * Every platform that posts over HTTP posts to a webhook: https, or plain http only to
  * this machine (a local relay, or the tests' sink). The URL is a secret, so
  * messages never quote it.
  */
 static void
-config_check_webhook(struct config_load *L, const cJSON *ch,
+config_check_webhook(struct config_reader *L, const cJSON *ch,
     const struct config_channel *c)
 {
 	const cJSON *node = jsonc_get(L->doc, ch, "webhook", 0);
 	const char *u = c->webhook;
 
-	if (strcmp(c->platform, "console") == 0) {
+	if (!c->platform->posts_http) {
 		if (node != NULL)
-			jsonc_error(L->doc, node, "a console channel has no "
-			    "webhook");
+			jsonc_error(L->doc, node, "a %s channel has no webhook",
+			    c->platform->name);
 		return;
 	}
 	if (node == NULL) {
 		jsonc_error(L->doc, ch, "channel \"%s\" (%s) needs a \"webhook\"",
-		    c->name, c->platform);
+		    c->name, c->platform->name);
 		return;
 	}
 	if (u == NULL)
@@ -699,218 +609,6 @@ config_check_webhook(struct config_load *L, const cJSON *ch,
 		return;
 	jsonc_error(L->doc, node, "channel \"%s\": webhook must be an https:// "
 	    "URL (plain http only to 127.0.0.1, localhost or [::1])", c->name);
-}
-
-/* The schedules array. */
-static void
-config_parse_schedules(struct config_load *L, const cJSON *schedules)
-{
-	const cJSON *s;
-	size_t n;
-
-	if (schedules == NULL)
-		return;
-	n = (size_t)cJSON_GetArraySize(schedules);
-	L->cfg->schedules = xcalloc(n, sizeof *L->cfg->schedules);
-	cJSON_ArrayForEach(s, schedules) {
-		struct config_schedule *sc =
-		    &L->cfg->schedules[L->cfg->nschedules++];
-
-		sc->catch_up = CONFIG_DEFAULT_CATCH_UP;
-		sc->expiry = CONFIG_DEFAULT_EXPIRY;
-		sc->answer_window = CONFIG_DEFAULT_ANSWER_WINDOW;
-		if (!cJSON_IsObject(s)) {
-			jsonc_error(L->doc, s, "a schedule must be an object, not "
-			    "%s", jsonc_type_name(s));
-			continue;
-		}
-		config_parse_schedule(L, s, sc);
-	}
-	L->cfg->schedule_index = config_index(L, L->cfg->schedules,
-	    L->cfg->nschedules, sizeof *L->cfg->schedules, schedules, "schedule");
-}
-
-/* One schedule: name, cron, zone, channel, prompt choice, skips, catch-up. */
-static void
-config_parse_schedule(struct config_load *L, const cJSON *s,
-    struct config_schedule *sc)
-{
-	const cJSON *node, *t;
-	char *v;
-
-	jsonc_check_keys(L->doc, s, config_schedule_keys);
-	sc->name = config_string(L, s, "name", 1);
-	node = jsonc_get(L->doc, s, "name", 0);
-	if (sc->name != NULL && !config_valid_name(sc->name))
-		jsonc_error(L->doc, node, "schedule name \"%s\" must be 1-64 "
-		    "letters, digits, '.', '_' or '-'", sc->name);
-	if ((v = config_string(L, s, "timezone", 0)) != NULL) {
-		sc->tz = config_zone(L, jsonc_get(L->doc, s, "timezone", 0), v);
-		free(v);
-	} else
-		sc->tz = L->cfg->tz;
-	config_parse_cron(L, s, sc);
-	if ((v = config_string(L, s, "channel", 1)) != NULL) {
-		sc->channel = config_find_channel(L->cfg, v);
-		if (sc->channel == NULL)
-			jsonc_error(L->doc, jsonc_get(L->doc, s, "channel", 0),
-			    "no channel called \"%s\" under \"channels\"", v);
-		free(v);
-	}
-	if ((node = jsonc_get_array(L->doc, s, "themes", 0)) != NULL) {
-		sc->themes = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
-		    sizeof *sc->themes);
-		cJSON_ArrayForEach(t, node) {
-			if (!cJSON_IsString(t) || !config_valid_name(t->valuestring))
-				jsonc_error(L->doc, t, "a theme must be a name such "
-				    "as \"coaching\"");
-			else
-				sc->themes[sc->nthemes++] = xstrdup(t->valuestring);
-		}
-	}
-	if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
-		if (sc->nthemes > 0)
-			jsonc_error(L->doc, node, "a schedule has either \"themes\" "
-			    "or a \"track\", not both");
-		if (cJSON_GetArraySize(node) == 0)
-			jsonc_error(L->doc, node, "\"track\" is empty");
-		sc->track = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
-		    sizeof *sc->track);
-		cJSON_ArrayForEach(t, node) {
-			if (!cJSON_IsString(t) || *t->valuestring == '\0')
-				jsonc_error(L->doc, t, "a track entry must be a "
-				    "prompt id such as \"coaching-001\"");
-			else
-				sc->track[sc->ntrack++] = xstrdup(t->valuestring);
-		}
-	}
-	if ((v = config_string(L, s, "audience", 0)) != NULL) {
-		if (strcmp(v, "leader") == 0)
-			sc->audience = CONFIG_AUDIENCE_LEADER;
-		else if (strcmp(v, "team") == 0)
-			sc->audience = CONFIG_AUDIENCE_TEAM;
-		else if (strcmp(v, "any") != 0)
-			jsonc_error(L->doc, jsonc_get(L->doc, s, "audience", 0),
-			    "audience must be \"leader\", \"team\" or \"any\"");
-		free(v);
-	}
-	config_duration(L, s, "catch_up", 0, 366 * 86400, &sc->catch_up);
-	config_duration(L, s, "expiry", 60, 30 * 86400, &sc->expiry);
-	config_duration(L, s, "answer_window", 60, CONFIG_MAX_ANSWER_WINDOW,
-	    &sc->answer_window);
-	config_duration(L, s, "remind_after", 60, CONFIG_MAX_ANSWER_WINDOW,
-	    &sc->remind_after);
-	if (sc->remind_after > 0 && sc->remind_after >= sc->answer_window)
-		jsonc_error(L->doc, jsonc_get(L->doc, s, "remind_after", 0),
-		    "remind_after must be shorter than answer_window");
-	if ((sc->digest_expr = config_string(L, s, "digest", 0)) != NULL) {
-		char *cause = NULL;
-		int column = 0;
-
-		if ((sc->digest = cron_parse(sc->digest_expr, &cause,
-		    &column)) == NULL) {
-			jsonc_error_at(L->doc, jsonc_get(L->doc, s, "digest", 0),
-			    column, "digest: %s", cause);
-			free(cause);
-		}
-	}
-	config_parse_skips(L, s, sc);
-}
-
-/* The cron expression, with a parse error placed at its very character. */
-static void
-config_parse_cron(struct config_load *L, const cJSON *s,
-    struct config_schedule *sc)
-{
-	const cJSON *node = jsonc_get(L->doc, s, "cron", 0);
-	char *cause = NULL;
-	int column = 0;
-
-	if ((sc->cron_expr = config_string(L, s, "cron", 1)) == NULL)
-		return;
-	sc->cron = cron_parse(sc->cron_expr, &cause, &column);
-	if (sc->cron == NULL) {
-		jsonc_error_at(L->doc, node, column, "%s", cause);
-		free(cause);
-	}
-}
-
-/* skip_dates and skip_calendars, merged into one sorted list of local days. */
-static void
-config_parse_skips(struct config_load *L, const cJSON *s,
-    struct config_schedule *sc)
-{
-	const cJSON *node, *name, *cal;
-
-	if ((node = jsonc_get_array(L->doc, s, "skip_dates", 0)) != NULL)
-		config_add_dates(L, node, sc);
-	if ((node = jsonc_get_array(L->doc, s, "skip_calendars", 0)) != NULL) {
-		cJSON_ArrayForEach(name, node) {
-			if (!cJSON_IsString(name)) {
-				jsonc_error(L->doc, name, "a calendar name must be "
-				    "a string, not %s", jsonc_type_name(name));
-				continue;
-			}
-			cal = L->calendars == NULL ? NULL :
-			    cJSON_GetObjectItemCaseSensitive(L->calendars,
-			    name->valuestring);
-			if (cal == NULL)
-				jsonc_error(L->doc, name, "no calendar called "
-				    "\"%s\" under \"calendars\"", name->valuestring);
-			else if (cJSON_IsArray(cal))
-				config_add_dates(L, cal, sc);
-		}
-	}
-	if (sc->nskip_days > 1)
-		qsort(sc->skip_days, sc->nskip_days, sizeof *sc->skip_days,
-		    config_day_cmp);
-}
-
-/* Append the valid dates of an array to the schedule's skip list. */
-static void
-config_add_dates(struct config_load *L, const cJSON *arr,
-    struct config_schedule *sc)
-{
-	const cJSON *d;
-	char *cause = NULL;
-	int y, m, dd;
-
-	cJSON_ArrayForEach(d, arr) {
-		if (!cJSON_IsString(d)) {
-			jsonc_error(L->doc, d, "a date must be a string "
-			    "\"YYYY-MM-DD\", not %s", jsonc_type_name(d));
-			continue;
-		}
-		if (timefmt_parse_date(d->valuestring, &y, &m, &dd, &cause) == -1) {
-			/* Calendar dates were already reported where defined. */
-			if (arr->string == NULL ||
-			    strcmp(arr->string, "skip_dates") == 0)
-				jsonc_error(L->doc, d, "%s", cause);
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		sc->skip_days = xreallocarray(sc->skip_days, sc->nskip_days + 1,
-		    sizeof *sc->skip_days);
-		sc->skip_days[sc->nskip_days++] = timefmt_days_from_civil(y, m, dd);
-	}
-}
-
-/* qsort order for day numbers. */
-static int
-config_day_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Whether the schedule does not fire on this local day (skip_dates, calendars). */
-int
-config_schedule_skips(const struct config_schedule *sc, int64_t local_day)
-{
-	return bsearch(&local_day, sc->skip_days, sc->nskip_days,
-	    sizeof *sc->skip_days, config_day_cmp) != NULL;
 }
 
 /* The name of element i of an array of channels or schedules (both start with it). */
@@ -943,8 +641,8 @@ config_index_cmp(const void *a, const void *b, void *arg)
  * Indexes of n named elements sorted by name, for binary search; a name
  * defined twice is an error at the array's (or object's) member.
  */
-static size_t *
-config_index(struct config_load *L, const void *base, size_t n, size_t size,
+size_t *
+config_index(struct config_reader *L, const void *base, size_t n, size_t size,
     const cJSON *container, const char *what)
 {
 	struct config_sort cs = { base, size };

@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
+struct chat_platform;
+struct config_reader;
 struct cron;
 struct tz;
 
@@ -16,14 +20,11 @@ enum config_audience {
 
 struct config_channel {
 	char	*name;
-	char	*platform;
-	char	*webhook;		/* secret: never logged */
-	char	*signing_secret;	/* secret */
-	char	*hmac_secret;		/* secret */
-	char	*token;			/* secret */
-	char	*public_key;
-	char	*api_token;		/* secret */
-	char	*slack_channel_id;
+	const struct chat_platform *platform;	/* its row in the chat table */
+	void	*settings;	/* the platform's own keys, secrets included:
+				   only its file under chat/ reads them */
+	char	*webhook;	/* secret: never logged; NULL when it prints */
+	char	*api_token;	/* secret: the JSON API's bearer */
 	double	 rate;		/* messages per second; < 0: the platform's */
 	int	 anonymous;	/* counts only, never names; no figure under 3 */
 	int	 share_answers;	/* digests may quote answers */
@@ -106,5 +107,16 @@ const struct config_schedule *config_find_schedule(const struct config *,
 const char	*config_audience_name(enum config_audience);
 int		 config_schedule_skips(const struct config_schedule *,
 		    int64_t local_day);
+
+/*
+ * What a platform's config_parse (daemon/chat/) reads its channel's own keys
+ * with. A string member with ${NAME} expanded (systemd credentials, then the
+ * environment); NULL when absent, or invalid (then reported).
+ */
+char		*config_read_string(struct config_reader *, const cJSON *object,
+		    const char *key, int required);
+/* Report a problem at node's FILE:LINE:COL (node: a member or the object). */
+void		 config_read_error(struct config_reader *, const cJSON *node,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

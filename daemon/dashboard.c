@@ -5,20 +5,20 @@
  * assets; every text taken from the stats document is HTML-escaped.
  */
 #include "dashboard.h"
+#include "dashboard_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/chat.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
 /* A count an anonymous channel hides (null: fewer than 3 people or answers). */
 #define DASHBOARD_LT3 "<span class=\"lt3\" title=\"fewer than 3\">&lt;3</span>"
 
-/* The largest number read from a stats document. */
-#define DASHBOARD_NUM_MAX 1e9
 
 static const char dashboard_css[] =
 	":root{--bg:#f3f6f4;--card:#fff;--ink:#16221b;--ink2:#34443b;"
@@ -190,155 +190,28 @@ static const char dashboard_css[] =
 	"content:attr(data-l);display:block;font-size:11px;"
 	"color:var(--muted)}}\n";
 
-static void	dashboard_grow(struct dashboard_buf *, size_t);
-static void	dashboard_add_count(struct dashboard_buf *, double);
-static void	dashboard_add_known(struct dashboard_buf *, const cJSON *,
+static void	dashboard_add_count(struct strbuf *, double);
+static void	dashboard_add_known(struct strbuf *, const cJSON *,
 		    const char *);
-static void	dashboard_add_instant(struct dashboard_buf *, const char *);
-static void	dashboard_add_duration(struct dashboard_buf *, double);
-static void	dashboard_add_themes(struct dashboard_buf *, const cJSON *);
+static void	dashboard_add_instant(struct strbuf *, const char *);
+static void	dashboard_add_duration(struct strbuf *, double);
+static void	dashboard_add_themes(struct strbuf *, const cJSON *);
 static const char *dashboard_platform(const char *);
-static void	dashboard_header(struct dashboard_buf *, const cJSON *);
-static void	dashboard_channel(struct dashboard_buf *, const cJSON *,
+static void	dashboard_header(struct strbuf *, const cJSON *);
+static void	dashboard_channel(struct strbuf *, const cJSON *,
 		    const cJSON *, int64_t);
-static void	dashboard_kpis(struct dashboard_buf *, const cJSON *,
+static void	dashboard_kpis(struct strbuf *, const cJSON *,
 		    const cJSON *);
-static void	dashboard_prompts(struct dashboard_buf *, const cJSON *);
-static void	dashboard_people(struct dashboard_buf *, const cJSON *,
+static void	dashboard_prompts(struct strbuf *, const cJSON *);
+static void	dashboard_people(struct strbuf *, const cJSON *,
 		    const char *);
-static void	dashboard_person(struct dashboard_buf *, const cJSON *);
-static void	dashboard_empty(struct dashboard_buf *, const char *,
+static void	dashboard_person(struct strbuf *, const cJSON *);
+static void	dashboard_empty(struct strbuf *, const char *,
 		    const char *);
-
-/* Make room for n more bytes and the terminating NUL. */
-static void
-dashboard_grow(struct dashboard_buf *b, size_t n)
-{
-	if (b->len + n + 1 <= b->cap)
-		return;
-	if (b->cap == 0)
-		b->cap = 16384;
-	while (b->len + n + 1 > b->cap)
-		b->cap *= 2;
-	b->s = xreallocarray(b->s, b->cap, 1);
-}
-
-/* Append markup as it is. */
-void
-dashboard_add(struct dashboard_buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	dashboard_grow(b, n);
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
-/* Append formatted markup; the arguments must not carry user text. */
-void
-dashboard_addf(struct dashboard_buf *b, const char *fmt, ...)
-{
-	va_list	ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	(void)xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	dashboard_add(b, s);
-	free(s);
-}
-
-/* Append text escaped for HTML content and quoted attribute values. */
-void
-dashboard_add_text(struct dashboard_buf *b, const char *s)
-{
-	const char *rep;
-
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			/* Control characters but tab and newline go. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' &&
-			    *s != '\n')
-				continue;
-			dashboard_grow(b, 1);
-			b->s[b->len++] = *s;
-			b->s[b->len] = '\0';
-			continue;
-		}
-		dashboard_add(b, rep);
-	}
-}
-
-/*
- * A number member (key NULL: o itself): 1 and its value, or 0 if null,
- * missing or not a number. Every number in a stats document is a count, a
- * rate or seconds: it is kept within 0..1e9, which no real one reaches, so
- * conversions to int are safe.
- */
-int
-dashboard_num(const cJSON *o, const char *key, double *v)
-{
-	const cJSON *item;
-
-	item = key != NULL ? cJSON_GetObjectItemCaseSensitive(o, key) : o;
-	if (!cJSON_IsNumber(item))
-		return 0;
-	*v = item->valuedouble;
-	if (!(*v >= 0))
-		*v = 0;
-	else if (*v > DASHBOARD_NUM_MAX)
-		*v = DASHBOARD_NUM_MAX;
-	return 1;
-}
-
-/* A string member, or "" when it is null, missing or not a string. */
-const char *
-dashboard_str(const cJSON *o, const char *key)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-/* "YYYY-MM-DD" (or an instant's date) as a day number; 0 if it is not one. */
-int
-dashboard_date(const char *s, int64_t *days)
-{
-	char	 date[11];
-	char	*cause = NULL;
-	int	 y, m, d;
-
-	if (strlen(s) < 10)
-		return 0;
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	if (timefmt_parse_date(date, &y, &m, &d, &cause) != 0) {
-		free(cause);
-		return 0;
-	}
-	*days = timefmt_days_from_civil(y, m, d);
-	return 1;
-}
 
 /* A count with thousands separators: 12,345. */
 static void
-dashboard_add_count(struct dashboard_buf *b, double v)
+dashboard_add_count(struct strbuf *b, double v)
 {
 	char	digits[32], out[48];
 	int	n, i, o = 0;
@@ -352,24 +225,24 @@ dashboard_add_count(struct dashboard_buf *b, double v)
 		out[o++] = digits[i];
 	}
 	out[o] = '\0';
-	dashboard_add(b, out);
+	strbuf_add(b, out);
 }
 
 /* A count member, or "<3" when it is null (an anonymous channel hides it). */
 static void
-dashboard_add_known(struct dashboard_buf *b, const cJSON *o, const char *key)
+dashboard_add_known(struct strbuf *b, const cJSON *o, const char *key)
 {
 	double v;
 
 	if (dashboard_num(o, key, &v))
 		dashboard_add_count(b, v);
 	else
-		dashboard_add(b, DASHBOARD_LT3);
+		strbuf_add(b, DASHBOARD_LT3);
 }
 
 /* An ISO 8601 instant as "Tue 24 Nov 2026, 11:00 UTC"; anything else as is. */
 static void
-dashboard_add_instant(struct dashboard_buf *b, const char *s)
+dashboard_add_instant(struct strbuf *b, const char *s)
 {
 	static const char *wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
 	    "Sat" };
@@ -391,35 +264,35 @@ dashboard_add_instant(struct dashboard_buf *b, const char *s)
 	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	secs = t - days * 86400;
 	timefmt_civil_from_days(days, &y, &m, &d);
-	dashboard_add(b, "<time datetime=\"");
+	strbuf_add(b, "<time datetime=\"");
 	dashboard_add_text(b, s);
-	dashboard_addf(b, "\">%s %d %s %d", wd[timefmt_weekday(days)], d,
+	strbuf_addf(b, "\">%s %d %s %d", wd[timefmt_weekday(days)], d,
 	    mon[m - 1], y);
 	if (strlen(s) > 10)
-		dashboard_addf(b, ", %02d:%02d UTC", (int)(secs / 3600),
+		strbuf_addf(b, ", %02d:%02d UTC", (int)(secs / 3600),
 		    (int)(secs % 3600 / 60));
-	dashboard_add(b, "</time>");
+	strbuf_add(b, "</time>");
 }
 
 /* A median time to answer: "45 m", "1 h 30 m", "2 d 3 h". */
 static void
-dashboard_add_duration(struct dashboard_buf *b, double secs)
+dashboard_add_duration(struct strbuf *b, double secs)
 {
 	long s = (long)secs;
 
 	if (s < 60)
-		dashboard_add(b, "&lt;1 m");
+		strbuf_add(b, "&lt;1 m");
 	else if (s < 3600)
-		dashboard_addf(b, "%ld m", s / 60);
+		strbuf_addf(b, "%ld m", s / 60);
 	else if (s < 86400)
-		dashboard_addf(b, "%ld h %ld m", s / 3600, s % 3600 / 60);
+		strbuf_addf(b, "%ld h %ld m", s / 3600, s % 3600 / 60);
 	else
-		dashboard_addf(b, "%ld d %ld h", s / 86400, s % 86400 / 3600);
+		strbuf_addf(b, "%ld d %ld h", s / 86400, s % 86400 / 3600);
 }
 
 /* Up to two themes of a list, hyphens as spaces ("psychological safety"). */
 static void
-dashboard_add_themes(struct dashboard_buf *b, const cJSON *list)
+dashboard_add_themes(struct strbuf *b, const cJSON *list)
 {
 	const cJSON	*t;
 	char		*s, *p;
@@ -433,31 +306,24 @@ dashboard_add_themes(struct dashboard_buf *b, const cJSON *list)
 			if (*p == '-' || *p == '_')
 				*p = ' ';
 		if (n++ > 0)
-			dashboard_add(b, " and ");
+			strbuf_add(b, " and ");
 		dashboard_add_text(b, s);
 		free(s);
 	}
 }
 
-/* How a platform is named to people. */
+/* How a platform is named to people: its row's title. */
 static const char *
 dashboard_platform(const char *p)
 {
-	static const char *names[][2] = { { "slack", "Slack" },
-	    { "teams", "Microsoft Teams" }, { "discord", "Discord" },
-	    { "mattermost", "Mattermost" }, { "googlechat", "Google Chat" },
-	    { "webhook", "Webhook" }, { "console", "Console" } };
-	size_t i;
+	const struct chat_platform *row = chat_find(p);
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(p, names[i][0]) == 0)
-			return names[i][1];
-	return p;
+	return row != NULL ? row->title : p;
 }
 
 /* The page's top bar: the name, what it shows and when it was computed. */
 static void
-dashboard_header(struct dashboard_buf *b, const cJSON *stats)
+dashboard_header(struct strbuf *b, const cJSON *stats)
 {
 	const cJSON	*channels, *ch;
 	const char	*since;
@@ -467,26 +333,26 @@ dashboard_header(struct dashboard_buf *b, const cJSON *stats)
 	if (cJSON_IsArray(channels))
 		cJSON_ArrayForEach(ch, channels)
 			n += cJSON_IsObject(ch);
-	dashboard_add(b, "<header class=\"top\"><div class=\"wrap\">"
+	strbuf_add(b, "<header class=\"top\"><div class=\"wrap\">"
 	    "<h1 class=\"brand\"><svg aria-hidden=\"true\"><use "
 	    "href=\"#nd-sprout\"/></svg>nudged <span>reflection habits</span>"
 	    "</h1><p class=\"meta\">");
-	dashboard_addf(b, "%d channel%s", n, n == 1 ? "" : "s");
+	strbuf_addf(b, "%d channel%s", n, n == 1 ? "" : "s");
 	since = dashboard_str(stats, "since");
 	if (*since != '\0') {
-		dashboard_add(b, " &middot; since ");
+		strbuf_add(b, " &middot; since ");
 		dashboard_add_instant(b, since);
 	}
 	if (*dashboard_str(stats, "generated_at") != '\0') {
-		dashboard_add(b, " &middot; updated ");
+		strbuf_add(b, " &middot; updated ");
 		dashboard_add_instant(b, dashboard_str(stats, "generated_at"));
 	}
-	dashboard_add(b, "</p></div></header>\n");
+	strbuf_add(b, "</p></div></header>\n");
 }
 
 /* The headline numbers of a channel. */
 static void
-dashboard_kpis(struct dashboard_buf *b, const cJSON *stats, const cJSON *ch)
+dashboard_kpis(struct strbuf *b, const cJSON *stats, const cJSON *ch)
 {
 	double	answers = 0, deliveries = 0, people = 0;
 	int	known;
@@ -494,131 +360,131 @@ dashboard_kpis(struct dashboard_buf *b, const cJSON *stats, const cJSON *ch)
 	known = dashboard_num(ch, "answers", &answers);
 	(void)dashboard_num(ch, "deliveries", &deliveries);
 	(void)dashboard_num(ch, "people", &people);
-	dashboard_add(b, "<dl class=\"kpis\"><div><dt>People reflecting</dt>"
+	strbuf_add(b, "<dl class=\"kpis\"><div><dt>People reflecting</dt>"
 	    "<dd>");
 	dashboard_add_known(b, ch, "people");
-	dashboard_add(b, "<small>answered at least once</small></dd></div>"
+	strbuf_add(b, "<small>answered at least once</small></dd></div>"
 	    "<div><dt>Answers</dt><dd>");
 	dashboard_add_known(b, ch, "answers");
-	dashboard_add(b, "<small>");
+	strbuf_add(b, "<small>");
 	if (*dashboard_str(stats, "since") != '\0')
-		dashboard_add(b, "in this period");
+		strbuf_add(b, "in this period");
 	else
-		dashboard_add(b, "since the first nudge");
-	dashboard_add(b, "</small></dd></div><div><dt>Nudges sent</dt><dd>");
+		strbuf_add(b, "since the first nudge");
+	strbuf_add(b, "</small></dd></div><div><dt>Nudges sent</dt><dd>");
 	dashboard_add_known(b, ch, "deliveries");
-	dashboard_add(b, "<small>questions posted</small></dd></div>"
+	strbuf_add(b, "<small>questions posted</small></dd></div>"
 	    "<div><dt>Participation</dt><dd>");
 	if (known && deliveries > 0 && people > 0) {
-		dashboard_addf(b, "%.0f%%", answers >= deliveries * people ?
+		strbuf_addf(b, "%.0f%%", answers >= deliveries * people ?
 		    100.0 : 100.0 * answers / (deliveries * people));
-		dashboard_add(b, "<small>");
+		strbuf_add(b, "<small>");
 		dashboard_add_count(b, answers);
-		dashboard_add(b, " of ");
+		strbuf_add(b, " of ");
 		dashboard_add_count(b, deliveries * people);
-		dashboard_add(b, " possible answers</small>");
+		strbuf_add(b, " possible answers</small>");
 	} else
-		dashboard_add(b, "&mdash;<small>not enough answers yet"
+		strbuf_add(b, "&mdash;<small>not enough answers yet"
 		    "</small>");
-	dashboard_add(b, "</dd></div></dl>\n");
+	strbuf_add(b, "</dd></div></dl>\n");
 }
 
 /* The questions that drew most answers, with a bar against the first. */
 static void
-dashboard_prompts(struct dashboard_buf *b, const cJSON *ch)
+dashboard_prompts(struct strbuf *b, const cJSON *ch)
 {
 	const cJSON	*top, *p;
 	double		 v, max = 0;
 
 	top = cJSON_GetObjectItemCaseSensitive(ch, "top_prompts");
-	dashboard_add(b, "<section class=\"panel prompts\"><h3>Questions that "
+	strbuf_add(b, "<section class=\"panel prompts\"><h3>Questions that "
 	    "drew most answers</h3>");
 	if (!cJSON_IsArray(top) || top->child == NULL) {
-		dashboard_add(b, "<p class=\"note\">None yet.</p></section>\n");
+		strbuf_add(b, "<p class=\"note\">None yet.</p></section>\n");
 		return;
 	}
 	cJSON_ArrayForEach(p, top)
 		if (dashboard_num(p, "answers", &v) && v > max)
 			max = v;
-	dashboard_add(b, "<ol>");
+	strbuf_add(b, "<ol>");
 	cJSON_ArrayForEach(p, top) {
 		/* A prompt since dropped from the bank is named by its id. */
 		if (*dashboard_str(p, "text") != '\0') {
-			dashboard_add(b, "<li><q>");
+			strbuf_add(b, "<li><q>");
 			dashboard_add_text(b, dashboard_str(p, "text"));
 		} else {
-			dashboard_add(b, "<li><q class=\"gone\">");
+			strbuf_add(b, "<li><q class=\"gone\">");
 			dashboard_add_text(b, dashboard_str(p, "prompt_id"));
 		}
-		dashboard_add(b, "</q><span class=\"pm\"><i>");
+		strbuf_add(b, "</q><span class=\"pm\"><i>");
 		if (dashboard_num(p, "answers", &v) && max > 0)
-			dashboard_addf(b, "<b style=\"width:%.0f%%\"></b>",
+			strbuf_addf(b, "<b style=\"width:%.0f%%\"></b>",
 			    100.0 * v / max);
-		dashboard_add(b, "</i><span>");
+		strbuf_add(b, "</i><span>");
 		dashboard_add_known(b, p, "answers");
-		dashboard_add(b, " answers</span></span></li>");
+		strbuf_add(b, " answers</span></span></li>");
 	}
-	dashboard_add(b, "</ol></section>\n");
+	strbuf_add(b, "</ol></section>\n");
 }
 
 /* One row of the people table. */
 static void
-dashboard_person(struct dashboard_buf *b, const cJSON *p)
+dashboard_person(struct strbuf *b, const cJSON *p)
 {
 	const cJSON	*most;
 	double		 v, cur = 0, longest = 0;
 	const char	*name = dashboard_str(p, "user_name");
 
-	dashboard_add(b, "<tr><td class=\"who\"><b>");
+	strbuf_add(b, "<tr><td class=\"who\"><b>");
 	dashboard_add_text(b, *name != '\0' ? name : dashboard_str(p, "user"));
-	dashboard_add(b, "</b>");
+	strbuf_add(b, "</b>");
 	most = cJSON_GetObjectItemCaseSensitive(p, "themes_most");
 	if (cJSON_IsArray(most) && cJSON_IsString(most->child)) {
-		dashboard_add(b, "<small>often on ");
+		strbuf_add(b, "<small>often on ");
 		dashboard_add_themes(b, most);
-		dashboard_add(b, "</small>");
+		strbuf_add(b, "</small>");
 	}
-	dashboard_add(b, "</td><td class=\"num\" data-l=\"Answered\">");
+	strbuf_add(b, "</td><td class=\"num\" data-l=\"Answered\">");
 	dashboard_add_known(b, p, "answers");
-	dashboard_add(b, "<span class=\"of\"> / ");
+	strbuf_add(b, "<span class=\"of\"> / ");
 	dashboard_add_known(b, p, "deliveries");
-	dashboard_add(b, "</span></td><td class=\"rt\" data-l=\"Response "
+	strbuf_add(b, "</span></td><td class=\"rt\" data-l=\"Response "
 	    "rate\">");
 	if (dashboard_num(p, "response_rate", &v)) {
 		v = v < 0 ? 0 : v > 1 ? 1 : v;
-		dashboard_addf(b, "<span class=\"rate\"><i><b style=\"width:"
+		strbuf_addf(b, "<span class=\"rate\"><i><b style=\"width:"
 		    "%.0f%%\"></b></i><span>%.0f%%</span></span>", v * 100,
 		    v * 100);
 	} else
-		dashboard_add(b, "&mdash;");
-	dashboard_add(b, "</td><td data-l=\"Last 12 weeks\">");
+		strbuf_add(b, "&mdash;");
+	strbuf_add(b, "</td><td data-l=\"Last 12 weeks\">");
 	dashboard_svg_spark(b, cJSON_GetObjectItemCaseSensitive(p, "weeks"));
-	dashboard_add(b, "</td><td data-l=\"Current streak\">");
+	strbuf_add(b, "</td><td data-l=\"Current streak\">");
 	(void)dashboard_num(p, "current_streak", &cur);
 	(void)dashboard_num(p, "longest_streak", &longest);
 	if (cur > 0) {
-		dashboard_addf(b, "<span class=\"streak\"><svg aria-hidden="
+		strbuf_addf(b, "<span class=\"streak\"><svg aria-hidden="
 		    "\"true\"><use href=\"#nd-sprout\"/></svg>%.0f</span>",
 		    cur);
 		if (cur >= longest && cur > 1)
-			dashboard_add(b, "<span class=\"best\">best</span>");
+			strbuf_add(b, "<span class=\"best\">best</span>");
 	} else
-		dashboard_add(b, "<span class=\"streak off\">0</span>");
-	dashboard_addf(b, "</td><td class=\"num\" data-l=\"Longest streak\">"
+		strbuf_add(b, "<span class=\"streak off\">0</span>");
+	strbuf_addf(b, "</td><td class=\"num\" data-l=\"Longest streak\">"
 	    "%.0f</td><td class=\"num\" data-l=\"Median reply\">",
 	    longest);
 	if (dashboard_num(p, "median_answer_seconds", &v))
 		dashboard_add_duration(b, v);
 	else
-		dashboard_add(b, "&mdash;");
-	dashboard_add(b, "</td><td class=\"num\" data-l=\"Active weeks\">");
+		strbuf_add(b, "&mdash;");
+	strbuf_add(b, "</td><td class=\"num\" data-l=\"Active weeks\">");
 	dashboard_add_known(b, p, "active_weeks");
-	dashboard_add(b, "</td></tr>");
+	strbuf_add(b, "</td></tr>");
 }
 
 /* The people of a named channel, or why there are none to show. */
 static void
-dashboard_people(struct dashboard_buf *b, const cJSON *stats,
+dashboard_people(struct strbuf *b, const cJSON *stats,
     const char *channel)
 {
 	const cJSON	*people, *p;
@@ -629,7 +495,7 @@ dashboard_people(struct dashboard_buf *b, const cJSON *stats,
 		if (strcmp(dashboard_str(p, "channel"), channel) != 0)
 			continue;
 		if (n++ == 0)
-			dashboard_add(b, "<section class=\"panel people\">"
+			strbuf_add(b, "<section class=\"panel people\">"
 			    "<div class=\"ph\"><h3>People</h3><span "
 			    "class=\"sub\">streaks count nudges answered in a "
 			    "row</span></div><table><thead><tr><th>Name</th>"
@@ -642,28 +508,28 @@ dashboard_people(struct dashboard_buf *b, const cJSON *stats,
 		dashboard_person(b, p);
 	}
 	if (n > 0)
-		dashboard_add(b, "</tbody></table></section>\n");
+		strbuf_add(b, "</tbody></table></section>\n");
 	else
-		dashboard_add(b, "<section class=\"panel people\"><h3>People"
+		strbuf_add(b, "<section class=\"panel people\"><h3>People"
 		    "</h3><p class=\"note\">Nobody has answered yet.</p>"
 		    "</section>\n");
 }
 
 /* A friendly placeholder: a headline and what to do next. */
 static void
-dashboard_empty(struct dashboard_buf *b, const char *title, const char *what)
+dashboard_empty(struct strbuf *b, const char *title, const char *what)
 {
-	dashboard_add(b, "<div class=\"empty\"><svg aria-hidden=\"true\"><use "
+	strbuf_add(b, "<div class=\"empty\"><svg aria-hidden=\"true\"><use "
 	    "href=\"#nd-sprout\"/></svg><b>");
-	dashboard_add(b, title);
-	dashboard_add(b, "</b><p>");
-	dashboard_add(b, what);
-	dashboard_add(b, "</p></div>\n");
+	strbuf_add(b, title);
+	strbuf_add(b, "</b><p>");
+	strbuf_add(b, what);
+	strbuf_add(b, "</p></div>\n");
 }
 
 /* One channel's card: title, numbers, charts, questions and people. */
 static void
-dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
+dashboard_channel(struct strbuf *b, const cJSON *stats,
     const cJSON *ch, int64_t today)
 {
 	const char	*name = dashboard_str(ch, "channel");
@@ -672,46 +538,46 @@ dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
 
 	anonymous = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ch,
 	    "anonymous"));
-	dashboard_add(b, "<section class=\"card\"><header class=\"card-h\">"
+	strbuf_add(b, "<section class=\"card\"><header class=\"card-h\">"
 	    "<h2><span class=\"hash\">#</span>");
 	dashboard_add_text(b, name);
-	dashboard_add(b, "</h2>");
+	strbuf_add(b, "</h2>");
 	if (*dashboard_str(ch, "platform") != '\0') {
-		dashboard_add(b, "<span class=\"chip\">");
+		strbuf_add(b, "<span class=\"chip\">");
 		dashboard_add_text(b, dashboard_platform(dashboard_str(ch,
 		    "platform")));
-		dashboard_add(b, "</span>");
+		strbuf_add(b, "</span>");
 	}
 	if (anonymous)
-		dashboard_add(b, "<span class=\"chip anon\">anonymous</span>"
+		strbuf_add(b, "<span class=\"chip anon\">anonymous</span>"
 		    "<p class=\"note\">Answers here are counted, never "
 		    "attributed: any count under 3 shows as &lt;3, so that "
 		    "nobody can be singled out.</p>");
-	dashboard_add(b, "</header>\n");
+	strbuf_add(b, "</header>\n");
 	dashboard_kpis(b, stats, ch);
 
 	if (dashboard_num(ch, "answers", &answers) && answers <= 0) {
-		dashboard_add(b, "<div class=\"panels\"><div class=\"panel "
+		strbuf_add(b, "<div class=\"panels\"><div class=\"panel "
 		    "wide\">");
 		dashboard_empty(b, "No answers yet", "Answers will appear here "
 		    "after the first reply. Each nudge shows how to answer in "
 		    "the channel; the habit builds from the first one.");
-		dashboard_add(b, "</div></div></section>\n");
+		strbuf_add(b, "</div></div></section>\n");
 		return;
 	}
-	dashboard_add(b, "<div class=\"panels\"><figure class=\"panel heat\">"
+	strbuf_add(b, "<div class=\"panels\"><figure class=\"panel heat\">"
 	    "<figcaption class=\"ph\"><h3>Answers per day</h3><span "
 	    "class=\"sub\">last 26 weeks</span></figcaption>\n");
 	dashboard_svg_heatmap(b, ch, today);
-	dashboard_add(b, "</figure>\n<figure class=\"panel trend\"><figcaption "
+	strbuf_add(b, "</figure>\n<figure class=\"panel trend\"><figcaption "
 	    "class=\"ph\"><h3>Participation</h3><span class=\"sub\">last 12 "
 	    "weeks</span></figcaption>\n");
 	dashboard_svg_trend(b, ch, today);
-	dashboard_add(b, "</figure>\n");
+	strbuf_add(b, "</figure>\n");
 	if (!anonymous)
 		dashboard_people(b, stats, name);
 	dashboard_prompts(b, ch);
-	dashboard_add(b, "</div></section>\n");
+	strbuf_add(b, "</div></section>\n");
 }
 
 /*
@@ -721,7 +587,7 @@ dashboard_channel(struct dashboard_buf *b, const cJSON *stats,
 char *
 dashboard_html(const cJSON *stats)
 {
-	struct dashboard_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	const cJSON		*channels, *ch;
 	char			*cause = NULL;
 	int64_t			 t, today = INT64_MAX;
@@ -730,36 +596,36 @@ dashboard_html(const cJSON *stats)
 	    &cause) == 0)
 		today = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	free(cause);
-	dashboard_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	strbuf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
 	    "<title>nudged \xe2\x80\x94 reflection habits</title>\n<style>\n");
-	dashboard_add(&b, dashboard_css);
-	dashboard_add(&b, "</style></head>\n<body>\n");
+	strbuf_add(&b, dashboard_css);
+	strbuf_add(&b, "</style></head>\n<body>\n");
 	dashboard_svg_defs(&b);
 	dashboard_header(&b, stats);
-	dashboard_add(&b, "<main class=\"wrap\">\n");
+	strbuf_add(&b, "<main class=\"wrap\">\n");
 
 	channels = cJSON_GetObjectItemCaseSensitive(stats, "channels");
 	if (!cJSON_IsArray(channels))
 		channels = NULL;
 	if (channels == NULL || channels->child == NULL) {
-		dashboard_add(&b, "<section class=\"card\">");
+		strbuf_add(&b, "<section class=\"card\">");
 		dashboard_empty(&b, "No channels to show yet", "Answers will "
 		    "appear here after the first reply. Add a channel and a "
 		    "schedule to the configuration, check it with <code>nudged "
 		    "check</code>, and the first nudge goes out at its next "
 		    "time.");
-		dashboard_add(&b, "</section>\n");
+		strbuf_add(&b, "</section>\n");
 	}
 	cJSON_ArrayForEach(ch, channels)
 		if (cJSON_IsObject(ch))
 			dashboard_channel(&b, stats, ch, today);
 
-	dashboard_add(&b, "</main>\n<footer class=\"wrap\">nudged &middot; one "
+	strbuf_add(&b, "</main>\n<footer class=\"wrap\">nudged &middot; one "
 	    "good question at a time. Streaks count the nudges a person "
 	    "answered in a row; in anonymous channels, counts under 3 show as "
 	    "&lt;3.</footer>\n</body></html>\n");
-	return b.s;
+	return strbuf_take(&b);
 }

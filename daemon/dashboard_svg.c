@@ -4,7 +4,7 @@
  * classes, so dark mode restyles the charts too. In anonymous channels a
  * null count means "fewer than 3": it is drawn hatched, never as zero.
  */
-#include "dashboard.h"
+#include "dashboard_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,21 +50,21 @@ static const char *dashboard_month_names[12] = { "Jan", "Feb", "Mar", "Apr",
 
 static int	dashboard_level(double, double);
 static int64_t	dashboard_heat_day(const cJSON *, int, int64_t);
-static void	dashboard_heat_labels(struct dashboard_buf *, const cJSON *,
+static void	dashboard_heat_labels(struct strbuf *, const cJSON *,
 		    int64_t, int64_t);
-static void	dashboard_heat_legend(struct dashboard_buf *, const cJSON *,
+static void	dashboard_heat_legend(struct strbuf *, const cJSON *,
 		    int);
-static void	dashboard_short_date(struct dashboard_buf *, const char *);
+static void	dashboard_short_date(struct strbuf *, const char *);
 static int	dashboard_nice_step(int);
-static void	dashboard_trend_bar(struct dashboard_buf *,
+static void	dashboard_trend_bar(struct strbuf *,
 		    const struct dashboard_week *, double, double, double);
-static void	dashboard_trend_keys(struct dashboard_buf *, int, int);
+static void	dashboard_trend_keys(struct strbuf *, int, int);
 
 /* The hatch pattern and the sprout mark, once per page, for every chart. */
 void
-dashboard_svg_defs(struct dashboard_buf *b)
+dashboard_svg_defs(struct strbuf *b)
 {
-	dashboard_add(b, "<svg class=\"defs\" aria-hidden=\"true\" "
+	strbuf_add(b, "<svg class=\"defs\" aria-hidden=\"true\" "
 	    "focusable=\"false\"><defs>"
 	    "<pattern id=\"nd-hatch\" width=\"5\" height=\"5\" "
 	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
@@ -106,7 +106,7 @@ dashboard_heat_day(const cJSON *entry, int i, int64_t first)
 
 /* Month names above the columns where a month starts, weekdays on the left. */
 static void
-dashboard_heat_labels(struct dashboard_buf *b, const cJSON *heat,
+dashboard_heat_labels(struct strbuf *b, const cJSON *heat,
     int64_t first, int64_t monday)
 {
 	const cJSON	*e;
@@ -125,12 +125,12 @@ dashboard_heat_labels(struct dashboard_buf *b, const cJSON *heat,
 				continue;
 		} else if (dd != 1 || col - last < 3)
 			continue;
-		dashboard_addf(b, "<text x=\"%d\" y=\"%d\">%s</text>",
+		strbuf_addf(b, "<text x=\"%d\" y=\"%d\">%s</text>",
 		    HM_LEFT + col * HM_PITCH, HM_TOP - 6,
 		    dashboard_month_names[m - 1]);
 		last = col;
 	}
-	dashboard_addf(b, "<text class=\"wd\" x=\"%d\" y=\"%d\">Mon</text>"
+	strbuf_addf(b, "<text class=\"wd\" x=\"%d\" y=\"%d\">Mon</text>"
 	    "<text class=\"wd\" x=\"%d\" y=\"%d\">Wed</text>"
 	    "<text class=\"wd\" x=\"%d\" y=\"%d\">Fri</text>",
 	    HM_LEFT - 6, HM_TOP + 10, HM_LEFT - 6, HM_TOP + 2 * HM_PITCH + 10,
@@ -139,7 +139,7 @@ dashboard_heat_labels(struct dashboard_buf *b, const cJSON *heat,
 
 /* A channel's answers per day: 7 rows (Mon-Sun) by one column per week. */
 void
-dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
+dashboard_svg_heatmap(struct strbuf *b, const cJSON *channel,
     int64_t today)
 {
 	const cJSON	*heat, *e;
@@ -165,7 +165,7 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 	}
 
 	/* On a phone it scrolls sideways, opening on the latest weeks (rtl). */
-	dashboard_addf(b, "<div class=\"hmw\"><svg class=\"hm\" viewBox=\"0 0 "
+	strbuf_addf(b, "<div class=\"hmw\"><svg class=\"hm\" viewBox=\"0 0 "
 	    "%d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label="
 	    "\"Answers per day, one column per week\">",
 	    HM_LEFT + ncols * HM_PITCH, HM_TOP + 7 * HM_PITCH,
@@ -176,41 +176,41 @@ dashboard_svg_heatmap(struct dashboard_buf *b, const cJSON *channel,
 		d = dashboard_heat_day(e, i++, first);
 		if (d < monday || (col = (int)((d - monday) / 7)) >= HM_MAXCOLS)
 			continue;
-		dashboard_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+		strbuf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"%d\" rx=\"2.5\" ", HM_LEFT + col * HM_PITCH,
 		    HM_TOP + (int)((d - monday) % 7) * HM_PITCH, HM_CELL,
 		    HM_CELL);
 		/* Local days may run ahead of UTC: answered is not future. */
 		known = dashboard_num(e, "answers", &v);
 		if (d > today && !(known && v > 0)) {
-			dashboard_add(b, "class=\"fut\"><title>");
+			strbuf_add(b, "class=\"fut\"><title>");
 			dashboard_add_text(b, dashboard_str(e, "date"));
-			dashboard_add(b, ": still to come</title></rect>");
+			strbuf_add(b, ": still to come</title></rect>");
 			continue;
 		}
 		if (!known) {
-			dashboard_add(b, "class=\"na\"><title>");
+			strbuf_add(b, "class=\"na\"><title>");
 			dashboard_add_text(b, dashboard_str(e, "date"));
-			dashboard_add(b, ": fewer than 3 answers</title>"
+			strbuf_add(b, ": fewer than 3 answers</title>"
 			    "</rect>");
 			continue;
 		}
 		level = dashboard_level(v, max);
-		dashboard_addf(b, "class=\"l%d\"><title>", level);
+		strbuf_addf(b, "class=\"l%d\"><title>", level);
 		dashboard_add_text(b, dashboard_str(e, "date"));
 		if (v == 0)
-			dashboard_add(b, ": no answers</title></rect>");
+			strbuf_add(b, ": no answers</title></rect>");
 		else
-			dashboard_addf(b, ": %.0f answer%s</title></rect>", v,
+			strbuf_addf(b, ": %.0f answer%s</title></rect>", v,
 			    v == 1 ? "" : "s");
 	}
-	dashboard_add(b, "</svg></div>\n");
+	strbuf_add(b, "</svg></div>\n");
 	dashboard_heat_legend(b, heat, max > 0);
 }
 
 /* Under the heatmap: answers on how many days, and the colour scale. */
 static void
-dashboard_heat_legend(struct dashboard_buf *b, const cJSON *heat, int any)
+dashboard_heat_legend(struct strbuf *b, const cJSON *heat, int any)
 {
 	const cJSON	*e;
 	double		 v, sum = 0;
@@ -224,27 +224,27 @@ dashboard_heat_legend(struct dashboard_buf *b, const cJSON *heat, int any)
 			days++;
 		}
 	}
-	dashboard_add(b, "<div class=\"legend\"><span>");
+	strbuf_add(b, "<div class=\"legend\"><span>");
 	if (hidden > 0)
-		dashboard_addf(b, "%d day%s with 3 or more answers", days,
+		strbuf_addf(b, "%d day%s with 3 or more answers", days,
 		    days == 1 ? "" : "s");
 	else if (any)
-		dashboard_addf(b, "%.0f answer%s on %d day%s", sum,
+		strbuf_addf(b, "%.0f answer%s on %d day%s", sum,
 		    sum == 1 ? "" : "s", days, days == 1 ? "" : "s");
 	else
-		dashboard_add(b, "No answers in these weeks");
-	dashboard_add(b, "</span><span class=\"scale\">");
+		strbuf_add(b, "No answers in these weeks");
+	strbuf_add(b, "</span><span class=\"scale\">");
 	if (hidden > 0)
-		dashboard_add(b, "<span class=\"hid\"><i class=\"sw na\">"
+		strbuf_add(b, "<span class=\"hid\"><i class=\"sw na\">"
 		    "</i>fewer than 3</span>");
-	dashboard_add(b, "Less<i class=\"sw l0\"></i><i class=\"sw l1\"></i>"
+	strbuf_add(b, "Less<i class=\"sw l0\"></i><i class=\"sw l1\"></i>"
 	    "<i class=\"sw l2\"></i><i class=\"sw l3\"></i><i class=\"sw l4\">"
 	    "</i>More</span></div>\n");
 }
 
 /* "2026-11-09" as "9 Nov"; anything else as it is. */
 static void
-dashboard_short_date(struct dashboard_buf *b, const char *s)
+dashboard_short_date(struct strbuf *b, const char *s)
 {
 	int64_t	d;
 	int	y, m, dd;
@@ -254,7 +254,7 @@ dashboard_short_date(struct dashboard_buf *b, const char *s)
 		return;
 	}
 	timefmt_civil_from_days(d, &y, &m, &dd);
-	dashboard_addf(b, "%d %s", dd, dashboard_month_names[m - 1]);
+	strbuf_addf(b, "%d %s", dd, dashboard_month_names[m - 1]);
 }
 
 /* A step of 1, 2 or 5 times a power of ten that cuts 0..max in at most 5. */
@@ -273,54 +273,54 @@ dashboard_nice_step(int max)
 
 /* One week's bar: people who answered, hatched with "<3" when hidden. */
 static void
-dashboard_trend_bar(struct dashboard_buf *b, const struct dashboard_week *wk,
+dashboard_trend_bar(struct strbuf *b, const struct dashboard_week *wk,
     double x, double slot, double scale)
 {
 	double	h, answers;
 
 	h = (wk->known ? wk->people : DASHBOARD_HIDDEN_MAX) * scale;
-	dashboard_addf(b, "<rect class=\"bar%s%s\" x=\"%.1f\" y=\"%.1f\" "
+	strbuf_addf(b, "<rect class=\"bar%s%s\" x=\"%.1f\" y=\"%.1f\" "
 	    "width=\"%.1f\" height=\"%.1f\" rx=\"2\"><title>Week of ",
 	    wk->known ? "" : " na", wk->current ? " cur" : "", x + slot * 0.2,
 	    TR_H - TR_B - h, slot * 0.6, h);
 	dashboard_short_date(b, dashboard_str(wk->w, "start"));
 	if (wk->current)
-		dashboard_add(b, " (so far)");
+		strbuf_add(b, " (so far)");
 	if (wk->known)
-		dashboard_addf(b, ": %.0f %s answered", wk->people,
+		strbuf_addf(b, ": %.0f %s answered", wk->people,
 		    wk->people == 1 ? "person" : "people");
 	else
-		dashboard_add(b, ": fewer than 3 people answered");
-	dashboard_addf(b, ", %.0f nudge%s sent", wk->deliveries,
+		strbuf_add(b, ": fewer than 3 people answered");
+	strbuf_addf(b, ", %.0f nudge%s sent", wk->deliveries,
 	    wk->deliveries == 1 ? "" : "s");
 	if (dashboard_num(wk->w, "answers", &answers))
-		dashboard_addf(b, ", %.0f answer%s", answers,
+		strbuf_addf(b, ", %.0f answer%s", answers,
 		    answers == 1 ? "" : "s");
-	dashboard_add(b, "</title></rect>");
+	strbuf_add(b, "</title></rect>");
 	if (!wk->known)
-		dashboard_addf(b, "<text class=\"lt\" x=\"%.1f\" y=\"%.1f\">"
+		strbuf_addf(b, "<text class=\"lt\" x=\"%.1f\" y=\"%.1f\">"
 		    "&lt;3</text>", x + slot / 2, TR_H - TR_B - h - 4);
 }
 
 /* The chart's keys; the hatch and the week in progress only when shown. */
 static void
-dashboard_trend_keys(struct dashboard_buf *b, int hidden, int current)
+dashboard_trend_keys(struct strbuf *b, int hidden, int current)
 {
-	dashboard_add(b, "<div class=\"keys\"><span><i class=\"key kb\"></i>"
+	strbuf_add(b, "<div class=\"keys\"><span><i class=\"key kb\"></i>"
 	    "People who answered</span><span><i class=\"key kl\"></i>"
 	    "Nudges sent</span>");
 	if (hidden)
-		dashboard_add(b, "<span><i class=\"sw na\"></i>fewer than 3"
+		strbuf_add(b, "<span><i class=\"sw na\"></i>fewer than 3"
 		    "</span>");
 	if (current)
-		dashboard_add(b, "<span><i class=\"key kb kc\"></i>week so far"
+		strbuf_add(b, "<span><i class=\"key kb kc\"></i>week so far"
 		    "</span>");
-	dashboard_add(b, "</div>\n");
+	strbuf_add(b, "</div>\n");
 }
 
 /* A channel's last weeks: people who answered (bars), nudges sent (line). */
 void
-dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
+dashboard_svg_trend(struct strbuf *b, const cJSON *channel,
     int64_t today)
 {
 	struct dashboard_week	 wk[TR_WEEKS];
@@ -358,13 +358,13 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 	slot = (double)(TR_W - TR_L - TR_R) / n;
 
 	dashboard_trend_keys(b, hidden, wk[n - 1].current);
-	dashboard_addf(b, "<svg class=\"tr\" viewBox=\"0 0 %d %d\" "
+	strbuf_addf(b, "<svg class=\"tr\" viewBox=\"0 0 %d %d\" "
 	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"People "
 	    "who answered and nudges sent per week\">", TR_W, TR_H, TR_W,
 	    TR_H);
 	for (k = 0; k <= top; k += step) {
 		y = TR_T + ph - k * scale;
-		dashboard_addf(b, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" "
+		strbuf_addf(b, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" "
 		    "y1=\"%.1f\" y2=\"%.1f\"/><text class=\"ay\" x=\"%d\" "
 		    "y=\"%.1f\">%d</text>", k == 0 ? "base" : "grid", TR_L,
 		    TR_W - TR_R, y, y, TR_L - 7, y + 3.5, k);
@@ -373,38 +373,38 @@ dashboard_svg_trend(struct dashboard_buf *b, const cJSON *channel,
 		dashboard_trend_bar(b, &wk[k], TR_L + slot * k, slot, scale);
 
 	/* Nudges sent: solid through whole weeks, dashed into this one. */
-	dashboard_add(b, "<polyline class=\"dl\" points=\"");
+	strbuf_add(b, "<polyline class=\"dl\" points=\"");
 	for (k = 0; k < n; k++) {
 		if (k == n - 1 && wk[k].current && k > 0) {
-			dashboard_addf(b, "\"/><polyline class=\"dl cur\" "
+			strbuf_addf(b, "\"/><polyline class=\"dl cur\" "
 			    "points=\"%.1f,%.1f", TR_L + slot * (k - 0.5),
 			    TR_T + ph - wk[k - 1].deliveries * scale);
 		}
-		dashboard_addf(b, "%s%.1f,%.1f", k > 0 ? " " : "",
+		strbuf_addf(b, "%s%.1f,%.1f", k > 0 ? " " : "",
 		    TR_L + slot * (k + 0.5),
 		    TR_T + ph - wk[k].deliveries * scale);
 	}
-	dashboard_add(b, "\"/>");
+	strbuf_add(b, "\"/>");
 	for (k = 0; k < n; k++) {
 		x = TR_L + slot * (k + 0.5);
-		dashboard_addf(b, "<circle class=\"dot\" cx=\"%.1f\" "
+		strbuf_addf(b, "<circle class=\"dot\" cx=\"%.1f\" "
 		    "cy=\"%.1f\" r=\"3\"><title>%.0f nudge%s sent</title>"
 		    "</circle>", x, TR_T + ph - wk[k].deliveries * scale,
 		    wk[k].deliveries, wk[k].deliveries == 1 ? "" : "s");
 		/* Every other week is named, always the latest. */
 		if ((n - 1 - k) % 2 != 0)
 			continue;
-		dashboard_addf(b, "<text class=\"ax\" x=\"%.1f\" y=\"%d\">", x,
+		strbuf_addf(b, "<text class=\"ax\" x=\"%.1f\" y=\"%d\">", x,
 		    TR_H - 8);
 		dashboard_short_date(b, dashboard_str(wk[k].w, "start"));
-		dashboard_add(b, "</text>");
+		strbuf_add(b, "</text>");
 	}
-	dashboard_add(b, "</svg>\n");
+	strbuf_add(b, "</svg>\n");
 }
 
 /* A person's answers per week as a small bar sparkline. */
 void
-dashboard_svg_spark(struct dashboard_buf *b, const cJSON *weeks)
+dashboard_svg_spark(struct strbuf *b, const cJSON *weeks)
 {
 	const cJSON	*w;
 	double		 v[SP_WEEKS], max = 1, h;
@@ -421,21 +421,21 @@ dashboard_svg_spark(struct dashboard_buf *b, const cJSON *weeks)
 		n++;
 	}
 	if (n == 0) {
-		dashboard_add(b, "&mdash;");
+		strbuf_add(b, "&mdash;");
 		return;
 	}
-	dashboard_addf(b, "<svg class=\"spark\" viewBox=\"0 0 %d %d\" "
+	strbuf_addf(b, "<svg class=\"spark\" viewBox=\"0 0 %d %d\" "
 	    "width=\"%d\" height=\"%d\" role=\"img\"><title>Answers per "
 	    "week, oldest first:", n * SP_PITCH, SP_H, n * SP_PITCH, SP_H);
 	for (k = 0; k < n; k++)
-		dashboard_addf(b, "%s %.0f", k > 0 ? "," : "", v[k]);
-	dashboard_add(b, "</title>");
+		strbuf_addf(b, "%s %.0f", k > 0 ? "," : "", v[k]);
+	strbuf_add(b, "</title>");
 	for (k = 0; k < n; k++) {
 		/* An empty week is a flat tick, so the rhythm stays visible. */
 		h = v[k] > 0 ? 2 + (SP_H - 2) * v[k] / max : 1.5;
-		dashboard_addf(b, "<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
+		strbuf_addf(b, "<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
 		    "width=\"%d\" height=\"%.1f\" rx=\"1\"/>",
 		    v[k] > 0 ? "on" : "off", k * SP_PITCH, SP_H - h, SP_BAR, h);
 	}
-	dashboard_add(b, "</svg>");
+	strbuf_add(b, "</svg>");
 }

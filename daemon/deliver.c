@@ -315,7 +315,7 @@ deliver_rates_build(struct deliver *d)
 		const struct config_channel *c = &d->cfg->channels[i];
 
 		r = &d->rates[i];
-		p = chat_find(c->platform);
+		p = c->platform;
 		r->channel = xstrdup(c->name);
 		r->cc = c;
 		r->rate = c->rate >= 0 ? c->rate : p->default_rate;
@@ -666,7 +666,7 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		nudge.follow_up = p->follow_up;
 	}
 	t = xcalloc(1, sizeof *t);
-	t->platform = chat_find(channel->platform);
+	t->platform = channel->platform;
 	rc = t->platform->format_prompt(&nudge, channel, now, &t->req, &cause);
 	free(summary);
 	if (rc == -1) {
@@ -711,15 +711,7 @@ deliver_post(struct deliver *d, struct deliver_transfer *t)
 		deliver_finish(t, CURLE_OK);
 		return;
 	}
-	url = xstrdup(c->webhook);
-	if (strcmp(t->platform->name, "googlechat") == 0) {
-		char *u;
-
-		xasprintf(&u, "%s%c%s", url, strchr(url, '?') ? '&' : '?',
-		    chat_googlechat_url_suffix());
-		free(url);
-		url = u;
-	}
+	url = chat_post_url(c);
 	t->host = deliver_host(url);
 	t->easy = curl_easy_init();
 	xasprintf(&line, "Content-Type: %s", t->req.content_type);

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "config.h"
 #include "store.h"
+#include "strbuf.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -25,11 +27,6 @@ struct habits_person {
 	cJSON	*json;
 	int64_t	 weeks[HABITS_WEEKS];
 	int64_t	*theme_answers;		/* per bank theme */
-};
-
-/* A text grown line by line. */
-struct habits_text {
-	char	*s;
 };
 
 /* What the row callbacks share. */
@@ -144,7 +141,8 @@ habits_channel(struct habits_build *b, const char *channel)
 		return o;
 	o = cJSON_AddObjectToObject(b->channels, channel);
 	cJSON_AddStringToObject(o, "channel", channel);
-	cJSON_AddStringToObject(o, "platform", c ? c->platform : "unknown");
+	cJSON_AddStringToObject(o, "platform", c ? c->platform->name :
+	    "unknown");
 	cJSON_AddBoolToObject(o, "anonymous", habits_anonymous(b, channel));
 	cJSON_AddNumberToObject(o, "deliveries", 0);
 	cJSON_AddNumberToObject(o, "answers", 0);
@@ -618,13 +616,8 @@ habits_print_csv(FILE *out, const cJSON *doc)
 static void
 habits_digest_quote(void *arg, const char *text, const char *who)
 {
-	struct habits_text *b = arg;
-	char *line;
-
-	xasprintf(&line, "%s\n\u201c%.200s%s\u201d \u2014 %s", b->s, text,
+	strbuf_addf(arg, "\n\u201c%.200s%s\u201d \u2014 %s", text,
 	    strlen(text) > 200 ? "\u2026" : "", who);
-	free(b->s);
-	b->s = line;
 }
 
 /* The first channel object of a document. */
@@ -651,7 +644,7 @@ habits_digest(struct store *st, const struct config *cfg,
 	cJSON *w = habits_stats(st, cfg, bank, &week, now, &cause_week);
 	cJSON *a = habits_stats(st, cfg, bank, &all, now, &cause_all);
 	const cJSON *wc = w ? habits_first_channel(w) : NULL, *p, *top, *list;
-	struct habits_text out = { NULL };
+	struct strbuf out = { NULL, 0, 0 };
 	int anon = c == NULL || c->anonymous, shown = 0;
 	double people, total, answers;
 
@@ -660,47 +653,34 @@ habits_digest(struct store *st, const struct config *cfg,
 	total = a && habits_first_channel(a) ? habits_num(habits_first_channel(a),
 	    "people") : 0;
 	if (people == 0)
-		xasprintf(&out.s, "No answers this week yet. There is still time: "
+		strbuf_addf(&out, "No answers this week yet. There is still time: "
 		    "reply to this week's question.");
 	else if (anon && people < HABITS_MIN_GROUP)
-		xasprintf(&out.s, "A few of you reflected this week. Thank you.");
+		strbuf_addf(&out, "A few of you reflected this week. Thank you.");
 	else
-		xasprintf(&out.s, "%.0f of %.0f people reflected this week, with "
+		strbuf_addf(&out, "%.0f of %.0f people reflected this week, with "
 		    "%.0f answer%s.", people, total, answers, answers == 1 ? "" :
 		    "s");
 	/* Names only where the channel is not anonymous (people[] is empty then). */
 	list = a != NULL ? cJSON_GetObjectItem(a, "people") : NULL;
 	cJSON_ArrayForEach(p, list) {
 		const cJSON *name = cJSON_GetObjectItem(p, "user_name");
-		char *line;
 
 		if (habits_num(p, "current_streak") < 3 || shown == 3)
 			continue;
-		xasprintf(&line, "%s%s%s %.0f in a row", out.s, shown++ == 0 ?
+		strbuf_addf(&out, "%s%s %.0f in a row", shown++ == 0 ?
 		    "\nStreaks worth celebrating: " : ", ", cJSON_IsString(name) ?
 		    name->valuestring : cJSON_GetObjectItem(p, "user")->valuestring,
 		    habits_num(p, "current_streak"));
-		free(out.s);
-		out.s = line;
 	}
-	if (shown > 0) {
-		char *line;
-
-		xasprintf(&line, "%s.", out.s);
-		free(out.s);
-		out.s = line;
-	}
+	if (shown > 0)
+		strbuf_addc(&out, '.');
 	top = wc ? cJSON_GetArrayItem(cJSON_GetObjectItem(wc, "top_prompts"), 0) :
 	    NULL;
-	if (top != NULL && habits_num(top, "answers") > 0) {
-		char *line;
-
-		xasprintf(&line, "%s\nThe question that drew most answers: \u201c%s"
-		    "\u201d (%.0f).", out.s, cJSON_GetObjectItem(top,
+	if (top != NULL && habits_num(top, "answers") > 0)
+		strbuf_addf(&out, "\nThe question that drew most answers: "
+		    "\u201c%s\u201d (%.0f).", cJSON_GetObjectItem(top,
 		    "text")->valuestring, habits_num(top, "answers"));
-		free(out.s);
-		out.s = line;
-	}
 	if (c != NULL && c->share_answers && !c->anonymous && st != NULL)
 		store_each_recent_reply(st, channel, now - 7 * 86400, 3,
 		    habits_digest_quote, &out);
@@ -708,5 +688,5 @@ habits_digest(struct store *st, const struct config *cfg,
 	cJSON_Delete(a);
 	free(cause_week);
 	free(cause_all);
-	return out.s;
+	return strbuf_take(&out);
 }

@@ -1,8 +1,11 @@
 /*
  * nudged's HTTP server on libevent's evhttp: one listener, hard limits on
  * headers, bodies and time so a slow or oversized client cannot stall the
- * loop (evhttp answers 413 past the limits itself). The reply routes hand
- * requests to the answer pipeline (reply.c) with their platform; operators
+ * loop (evhttp answers 413 past the limits itself). This is the one file
+ * that speaks evhttp: the reply routes read each request (body, content
+ * type, headers, bearer token) and hand it to the answer pipeline (reply.c)
+ * with their platform and a waiter the pipeline completes with a status and
+ * a body, at once or after the turn's commit; operators
  * get GET /healthz; people get the dashboard (GET /) and its data
  * (GET /api/v1/stats), behind the optional dashboard_token.
  */
@@ -12,14 +15,14 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <sys/queue.h>
-#include <time.h>
 
 #include "bank.h"
 #include "chat/chat.h"
+#include "clock.h"
 #include "config.h"
 #include "dashboard.h"
 #include "habits.h"
@@ -37,42 +40,34 @@
 #define HTTPD_MAX_BODY		(64 * 1024)
 #define HTTPD_TIMEOUT_SECONDS	10
 
-/* A reply route: the path a platform posts answers to. */
-struct httpd_route {
-	const char			*path;
-	const struct chat_platform	*platform;	/* NULL: the JSON API */
-};
-
-static const struct httpd_route httpd_routes[] = {
-	{ "/slack/commands", &chat_slack },
-	{ "/slack/events", &chat_slack },
-	{ "/teams", &chat_teams },
-	{ "/discord/interactions", &chat_discord },
-	{ "/mattermost", &chat_mattermost },
-	{ "/api/v1/replies", NULL },
-};
-
-#define HTTPD_NROUTES	(sizeof httpd_routes / sizeof httpd_routes[0])
-
-/* What a route callback needs. */
+/* What a chat route's callback needs. */
 struct httpd_route_arg {
 	struct httpd			*h;
-	const struct httpd_route	*route;
+	const struct chat_route		*route;
+};
+
+/* A request handed to the answer pipeline, until it is answered. */
+struct httpd_waiting {
+	struct evhttp_request		*req;	/* NULL once the client is gone */
+	struct evhttp_connection	*conn;
 };
 
 struct httpd {
 	struct evhttp		*http;
+	const struct clock	*clock;
 	struct replies		*replies;
 	struct store		*store;
 	const struct config	*cfg;
 	const struct bank	*bank;
 	cJSON			*stats;		/* cached unfiltered document */
 	int64_t			 stats_at;
-	struct httpd_route_arg	 args[HTTPD_NROUTES];
+	struct httpd_route_arg	*args;		/* one per platform route */
 };
 
 static void	httpd_healthz_cb(struct evhttp_request *, void *);
+static void	httpd_add_routes(struct httpd *);
 static void	httpd_route_cb(struct evhttp_request *, void *);
+static void	httpd_api_cb(struct evhttp_request *, void *);
 static void	httpd_stats_cb(struct evhttp_request *, void *);
 static void	httpd_dashboard_cb(struct evhttp_request *, void *);
 static int	httpd_allowed(struct httpd *, struct evhttp_request *,
@@ -84,17 +79,30 @@ static int	httpd_get_only(struct evhttp_request *);
 static void	httpd_fallback_cb(struct evhttp_request *, void *);
 static void	httpd_reply(struct evhttp_request *, int, const char *,
 		    const char *);
+static int	httpd_method_only(struct evhttp_request *, int, const char *,
+		    const char *);
+static const char *httpd_header(void *, const char *);
+static const char *httpd_bearer(struct evhttp_request *);
+static char	*httpd_content_type(struct evhttp_request *);
+static char	*httpd_body(struct evhttp_request *, size_t *);
+static int	httpd_probe(struct evhttp_request *, const struct chat_route *,
+		    const char *, const char *, size_t);
+static void	httpd_hand_over(struct httpd *, struct evhttp_request *,
+		    const struct chat_route *);
+static void	httpd_answer_cb(void *, const struct reply_response *);
+static void	httpd_closed_cb(struct evhttp_connection *, void *);
 
 /* Bind host:port and register the routes; NULL with a cause on failure. */
 struct httpd *
-httpd_start(struct event_base *base, const struct config *cfg,
-    const struct bank *bank, struct store *store, struct replies *replies,
-    char **cause)
+httpd_start(struct event_base *base, const struct clock *clock,
+    const struct config *cfg, const struct bank *bank, struct store *store,
+    struct replies *replies, char **cause)
 {
 	struct httpd *h = xcalloc(1, sizeof *h);
 	const char *host = cfg->listen_host;
 	int port = cfg->listen_port;
 
+	h->clock = clock;
 	h->replies = replies;
 	h->store = store;
 	h->cfg = cfg;
@@ -112,22 +120,42 @@ httpd_start(struct event_base *base, const struct config *cfg,
 	evhttp_set_cb(h->http, "/healthz", httpd_healthz_cb, h);
 	evhttp_set_cb(h->http, "/api/v1/stats", httpd_stats_cb, h);
 	evhttp_set_cb(h->http, "/", httpd_dashboard_cb, h);
-	for (size_t i = 0; i < HTTPD_NROUTES; i++) {
-		h->args[i].h = h;
-		h->args[i].route = &httpd_routes[i];
-		evhttp_set_cb(h->http, httpd_routes[i].path, httpd_route_cb,
-		    &h->args[i]);
-	}
+	evhttp_set_cb(h->http, "/api/v1/replies", httpd_api_cb, h);
+	httpd_add_routes(h);
 	evhttp_set_gencb(h->http, httpd_fallback_cb, h);
 	if (evhttp_bind_socket_with_handle(h->http, host, (ev_uint16_t)port) ==
 	    NULL) {
 		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
 		    "address of this machine)", host, port);
 		evhttp_free(h->http);
+		free(h->args);
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+/* Register every chat platform's answer routes, as the table lists them. */
+static void
+httpd_add_routes(struct httpd *h)
+{
+	const struct chat_platform *p;
+	const struct chat_route *r;
+	size_t n = 0;
+
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		for (r = p->routes; r != NULL && r->path != NULL; r++)
+			n++;
+	}
+	h->args = xcalloc(n + 1, sizeof *h->args);
+	n = 0;
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		for (r = p->routes; r != NULL && r->path != NULL; r++) {
+			h->args[n] = (struct httpd_route_arg){ h, r };
+			evhttp_set_cb(h->http, r->path, httpd_route_cb,
+			    &h->args[n++]);
+		}
+	}
 }
 
 /* Use a new configuration and bank from now on. */
@@ -148,6 +176,7 @@ httpd_stop(struct httpd *h)
 		return;
 	evhttp_free(h->http);
 	cJSON_Delete(h->stats);
+	free(h->args);
 	free(h);
 }
 
@@ -179,31 +208,148 @@ httpd_healthz_cb(struct evhttp_request *req, void *arg)
 	httpd_reply(req, 200, "application/json", "{\"status\":\"ok\"}\n");
 }
 
-/* A reply route; Slack's certificate check (GET ?ssl_check=1) gets a plain 200. */
+/* A request header by name, for the platforms' parsers and verifiers. */
+static const char *
+httpd_header(void *ctx, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(ctx), name);
+}
+
+/* The token of "Authorization: Bearer <token>", or NULL. */
+static const char *
+httpd_bearer(struct evhttp_request *req)
+{
+	const char *v = httpd_header(req, "Authorization");
+
+	return v != NULL && strncmp(v, "Bearer ", 7) == 0 ? v + 7 : NULL;
+}
+
+/* The request's media type, lowercase, without parameters; "" when none. */
+static char *
+httpd_content_type(struct evhttp_request *req)
+{
+	const char *v = httpd_header(req, "Content-Type");
+	char *t = xstrdup(v != NULL ? v : "");
+
+	t[strcspn(t, "; \t")] = '\0';
+	for (char *p = t; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return t;
+}
+
+/* The body as a NUL-terminated copy (evhttp already enforced the size limit). */
+static char *
+httpd_body(struct evhttp_request *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	char *body;
+
+	*len = evbuffer_get_length(in);
+	body = xmalloc(*len + 1);
+	evbuffer_copyout(in, body, *len);
+	body[*len] = '\0';
+	return body;
+}
+
+/* A chat platform's answer route. */
 static void
 httpd_route_cb(struct evhttp_request *req, void *arg)
 {
 	struct httpd_route_arg *a = arg;
-	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	struct evkeyvalq params = { 0 };
-	int ssl_check = 0;
 
-	if (a->route->platform == &chat_slack && query != NULL &&
-	    evhttp_request_get_command(req) == EVHTTP_REQ_GET &&
-	    evhttp_parse_query_str(query, &params) == 0) {
-		const char *v = evhttp_find_header(&params, "ssl_check");
+	httpd_hand_over(a->h, req, a->route);
+}
 
-		ssl_check = v != NULL && strcmp(v, "1") == 0;
-		evhttp_clear_headers(&params);
+/* POST /api/v1/replies: answers from scripts and terminals. */
+static void
+httpd_api_cb(struct evhttp_request *req, void *arg)
+{
+	httpd_hand_over(arg, req, NULL);
+}
+
+/*
+ * The platform checking that its URL answers (Slack's ssl_check): 200
+ * before any other rule, as the row's probe decides.
+ */
+static int
+httpd_probe(struct evhttp_request *req, const struct chat_route *route,
+    const char *ctype, const char *body, size_t len)
+{
+	const struct chat_platform *p = route->platform;
+	struct chat_inbound in = { .body = body, .len = len,
+	    .content_type = ctype, .header = httpd_header, .ctx = req };
+
+	if (p->probe == NULL || !p->probe(evhttp_request_get_command(req) ==
+	    EVHTTP_REQ_GET, evhttp_uri_get_query(evhttp_request_get_evhttp_uri(
+	    req)), &in))
+		return 0;
+	httpd_reply(req, 200, "text/plain; charset=utf-8", "ok\n");
+	return 1;
+}
+
+/*
+ * Read a request on a reply route and hand it to the answer pipeline with a
+ * waiter that answers the client. route is NULL for the JSON API.
+ */
+static void
+httpd_hand_over(struct httpd *h, struct evhttp_request *req,
+    const struct chat_route *route)
+{
+	struct httpd_waiting *w;
+	struct reply_request in;
+	struct reply_waiter waiter;
+	char *ctype, *body;
+	size_t len;
+
+	ctype = httpd_content_type(req);
+	body = httpd_body(req, &len);
+	if (route != NULL && httpd_probe(req, route, ctype, body, len))
+		goto done;
+	if (httpd_method_only(req, EVHTTP_REQ_POST, "POST", "method not "
+	    "allowed: answers are POSTed") == -1) {
+		log_warnx("reply: method %s: 405 method not allowed: answers "
+		    "are POSTed", evhttp_request_get_uri(req));
+		goto done;
 	}
-	if (ssl_check) {
-		httpd_reply(req, 200, "text/plain; charset=utf-8", "ok\n");
-		return;
-	}
-	if (a->route->platform == NULL)
-		replies_handle_api(a->h->replies, req);
+	w = xcalloc(1, sizeof *w);
+	w->req = req;
+	w->conn = evhttp_request_get_connection(req);
+	evhttp_connection_set_closecb(w->conn, httpd_closed_cb, w);
+	waiter = (struct reply_waiter){ httpd_answer_cb, w };
+	in = (struct reply_request){ .uri = evhttp_request_get_uri(req),
+	    .content_type = ctype, .body = body, .len = len,
+	    .bearer = httpd_bearer(req), .header = httpd_header, .ctx = req };
+	if (route == NULL)
+		replies_handle_api(h->replies, &in, waiter);
 	else
-		replies_handle_chat(a->h->replies, req, a->route->platform);
+		replies_handle_chat(h->replies, &in, route, waiter);
+done:
+	free(body);
+	free(ctype);
+}
+
+/* The answer pipeline's verdict on a request: send it, unless the client left. */
+static void
+httpd_answer_cb(void *arg, const struct reply_response *resp)
+{
+	struct httpd_waiting *w = arg;
+
+	if (w->conn != NULL)
+		evhttp_connection_set_closecb(w->conn, NULL, NULL);
+	if (w->req != NULL)
+		httpd_reply(w->req, resp->status, resp->content_type, resp->body);
+	free(w);
+}
+
+/* The client went away before its answer was ready: the answer goes to no one. */
+static void
+httpd_closed_cb(struct evhttp_connection *conn, void *arg)
+{
+	struct httpd_waiting *w = arg;
+
+	(void)conn;
+	w->req = NULL;
+	w->conn = NULL;
 }
 
 /*
@@ -219,12 +365,7 @@ httpd_allowed(struct httpd *h, struct evhttp_request *req,
 
 	if (want == NULL)
 		return 1;
-	got = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization");
-	if (got != NULL && strncmp(got, "Bearer ", 7) == 0)
-		got += 7;
-	else if (got != NULL)
-		got = NULL;
+	got = httpd_bearer(req);
 	if (got == NULL && page)
 		got = evhttp_find_header(params, "token");
 	if (got == NULL) {
@@ -232,7 +373,7 @@ httpd_allowed(struct httpd *h, struct evhttp_request *req,
 		    "dashboard needs a token: Authorization: Bearer <token>\n");
 		return 0;
 	}
-	if (strlen(got) != strlen(want) || !sig_equal(got, want, strlen(want))) {
+	if (!sig_token_equal(got, want)) {
 		log_warnx("httpd: %s: 403 wrong dashboard token",
 		    evhttp_request_get_uri(req));
 		httpd_reply(req, 403, "text/plain; charset=utf-8", "wrong "
@@ -251,7 +392,7 @@ httpd_stats(struct httpd *h, struct evkeyvalq *params, int *status,
     char **cause)
 {
 	struct habits_filter f = { 0 };
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now(h->clock);
 	int y, m, d;
 	cJSON *doc;
 
@@ -370,19 +511,29 @@ httpd_dashboard_cb(struct evhttp_request *req, void *arg)
 	evhttp_clear_headers(&params);
 }
 
+/* Only the methods in allowed may go on (0); else 405 with an Allow header. */
+static int
+httpd_method_only(struct evhttp_request *req, int allowed, const char *allow,
+    const char *why)
+{
+	char *body;
+
+	if ((evhttp_request_get_command(req) & allowed) != 0)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	    allow);
+	xasprintf(&body, "%s\n", why);
+	httpd_reply(req, 405, "text/plain; charset=utf-8", body);
+	free(body);
+	return -1;
+}
+
 /* Only GET and HEAD read pages; 0 when it may go on. */
 static int
 httpd_get_only(struct evhttp_request *req)
 {
-	enum evhttp_cmd_type c = evhttp_request_get_command(req);
-
-	if (c == EVHTTP_REQ_GET || c == EVHTTP_REQ_HEAD)
-		return 0;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-	    "GET, HEAD");
-	httpd_reply(req, 405, "text/plain; charset=utf-8", "method not "
-	    "allowed: use GET\n");
-	return -1;
+	return httpd_method_only(req, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	    "GET, HEAD", "method not allowed: use GET");
 }
 
 /* Any other path. */

@@ -3,15 +3,16 @@
 #define NUDGED_HTTPD_H
 
 struct bank;
+struct clock;
 struct config;
 struct event_base;
 struct httpd;
 struct replies;
 struct store;
 
-struct httpd	*httpd_start(struct event_base *, const struct config *,
-		    const struct bank *, struct store *, struct replies *,
-		    char **cause);
+struct httpd	*httpd_start(struct event_base *, const struct clock *,
+		    const struct config *, const struct bank *, struct store *,
+		    struct replies *, char **cause);
 void		 httpd_reload(struct httpd *, const struct config *,
 		    const struct bank *);
 void		 httpd_stop(struct httpd *);

@@ -2,31 +2,29 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <string.h>
-
-#include "bank.h"
 #include <event2/event.h>
 
+#include "bank.h"
 #include "cli.h"
-#include "deliver.h"
-#include "export.h"
-#include "habits.h"
-#include "replycode.h"
+#include "clock.h"
 #include "config.h"
 #include "cron.h"
+#include "deliver.h"
+#include "exitcode.h"
+#include "export.h"
+#include "habits.h"
 #include "log.h"
+#include "replycode.h"
 #include "schedule.h"
 #include "server.h"
 #include "store.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
-
-#define EXIT_INVALID	1
-#define EXIT_USAGE	2
 
 static int	main_check(const struct cli *);
 static int	main_cron(const struct cli *);
@@ -41,7 +39,11 @@ static void	main_next_histories(const struct config *, struct bank_history *);
 static struct config *main_load_config(const struct cli *, const char **,
 		    struct bank **);
 
-/* Load the config named by -c or the default and its prompt bank, printing errors. */
+/*
+ * Load the config named by -c or the default, and its prompt bank unless
+ * bank is NULL, printing errors. Every sub-command that reads a config
+ * comes here.
+ */
 static struct config *
 main_load_config(const struct cli *cli, const char **path,
     struct bank **bank)
@@ -51,7 +53,7 @@ main_load_config(const struct cli *cli, const char **path,
 
 	*path = cli->config != NULL ? cli->config : config_default_path();
 	if ((cfg = config_load(*path, &cause)) == NULL ||
-	    (*bank = bank_load_for(cfg, &cause)) == NULL) {
+	    (bank != NULL && (*bank = bank_load_for(cfg, &cause)) == NULL)) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		config_free(cfg);
@@ -67,7 +69,7 @@ main_check(const struct cli *cli)
 	struct config *cfg;
 	struct bank *bank;
 	const char *path;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now(clock_system());
 	char **notes;
 	size_t n;
 
@@ -82,7 +84,7 @@ main_check(const struct cli *cli)
 	free(notes);
 	config_free(cfg);
 	printf("ok\n");
-	return 0;
+	return EXIT_OK;
 }
 
 /* nudged cron EXPR: the next instants, one ISO 8601 UTC instant a line. */
@@ -92,7 +94,7 @@ main_cron(const struct cli *cli)
 	struct cron *cron;
 	struct tz *tz;
 	char *cause = NULL, buf[32];
-	int64_t t = cli->has_from ? cli->from : (int64_t)time(NULL);
+	int64_t t = cli->has_from ? cli->from : clock_now(clock_system());
 	long count = cli->count > 0 ? cli->count : 5;
 	int column;
 
@@ -113,7 +115,7 @@ main_cron(const struct cli *cli)
 	}
 	tz_free(tz);
 	cron_free(cron);
-	return 0;
+	return EXIT_OK;
 }
 
 /* Each schedule's history from the store, if there is one yet, for previews. */
@@ -150,7 +152,7 @@ main_next(const struct cli *cli)
 	struct config *cfg;
 	struct bank *bank;
 	const char *path;
-	int64_t from = cli->has_from ? cli->from : (int64_t)time(NULL);
+	int64_t from = cli->has_from ? cli->from : clock_now(clock_system());
 	int64_t until = cli->days > 0 ? from + cli->days * 86400 : INT64_MAX;
 	int64_t cycle;
 	size_t max, n, k;
@@ -196,7 +198,7 @@ main_next(const struct cli *cli)
 	free(list);
 	bank_free(bank);
 	config_free(cfg);
-	return 0;
+	return EXIT_OK;
 }
 
 /* nudged prompts: the bank, all of it or one theme or audience. */
@@ -252,7 +254,7 @@ main_prompts(const struct cli *cli)
 		    cli->theme);
 		return EXIT_INVALID;
 	}
-	return 0;
+	return EXIT_OK;
 }
 
 /* What `nudged send` learnt from the outbox. */
@@ -356,25 +358,21 @@ main_export(const struct cli *cli)
 	char *cause = NULL;
 	int rc;
 
-	path = cli->config != NULL ? cli->config : config_default_path();
-	if ((cfg = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
+	if ((cfg = main_load_config(cli, &path, NULL)) == NULL)
 		return EXIT_INVALID;
-	}
 	st = store_open_readonly(cfg->state_dir, &cause);
 	if (st == NULL && cause != NULL) {
 		fprintf(stderr, "nudged: %s\n", cause);
 		free(cause);
 		config_free(cfg);
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	rc = export_write(st, stdout, cli->format ? cli->format : "json");
 	if (rc == -1)
 		fprintf(stderr, "nudged: reading the store failed\n");
 	store_close(st);
 	config_free(cfg);
-	return rc == -1 ? 3 : 0;
+	return rc == -1 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 /* nudged stats: the habit measures as a table, JSON or CSV. */
@@ -404,11 +402,11 @@ main_stats(const struct cli *cli)
 			goto out;
 		f.since = tz_from_local(cfg->tz, y, m, d, 0, 0, 0);
 	}
-	rc = 3;
+	rc = EXIT_RUNTIME;
 	st = store_open_readonly(cfg->state_dir, &cause);
 	if (st == NULL && cause != NULL)
 		goto out;
-	if ((doc = habits_stats(st, cfg, bank, &f, (int64_t)time(NULL),
+	if ((doc = habits_stats(st, cfg, bank, &f, clock_now(clock_system()),
 	    &cause)) == NULL)
 		goto out;
 	if (cli->format != NULL && strcmp(cli->format, "json") == 0) {
@@ -424,7 +422,7 @@ main_stats(const struct cli *cli)
 			    cfg->state_dir);
 		habits_print_table(stdout, doc);
 	}
-	rc = 0;
+	rc = EXIT_OK;
 out:
 	if (cause != NULL)
 		fprintf(stderr, "nudged: %s\n", cause);
@@ -446,12 +444,8 @@ main_forget(const struct cli *cli)
 	char *cause = NULL;
 	int64_t n = 0;
 
-	path = cli->config != NULL ? cli->config : config_default_path();
-	if ((cfg = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
+	if ((cfg = main_load_config(cli, &path, NULL)) == NULL)
 		return EXIT_INVALID;
-	}
 	if (cli->channel != NULL && config_find_channel(cfg, cli->channel) ==
 	    NULL) {
 		fprintf(stderr, "nudged: --channel: %s has no channel called "
@@ -464,7 +458,7 @@ main_forget(const struct cli *cli)
 	    cause == NULL) {
 		printf("nothing to forget: no answers are stored yet\n");
 		config_free(cfg);
-		return 0;
+		return EXIT_OK;
 	}
 	store_close(st);
 	if (cause != NULL || (st = store_open(cfg->state_dir, &cause)) == NULL ||
@@ -474,16 +468,17 @@ main_forget(const struct cli *cli)
 		free(cause);
 		store_close(st);
 		config_free(cfg);
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	printf("forgot %" PRId64 " answer%s of %s%s%s\n", n, n == 1 ? "" : "s",
 	    cli->forget_user, cli->channel ? " on channel " : "",
 	    cli->channel ? cli->channel : "");
 	store_close(st);
 	config_free(cfg);
-	return 0;
+	return EXIT_OK;
 }
 
+/* Dispatch to the sub-command; its exit code is nudged's (see exitcode.h). */
 int
 main(int argc, char **argv)
 {
@@ -497,16 +492,16 @@ main(int argc, char **argv)
 	}
 	if (cli.help || cli.command == CLI_HELP) {
 		fputs(cli_usage(cli.command), stdout);
-		return 0;
+		return EXIT_OK;
 	}
 	log_init(cli.verbose);
 	switch (cli.command) {
 	case CLI_VERSION:
 		printf("nudged %s\n", NUDGED_VERSION);
-		return 0;
+		return EXIT_OK;
 	case CLI_SERVE:
 		return server_run(cli.config != NULL ? cli.config :
-		    config_default_path());
+		    config_default_path(), clock_system());
 	case CLI_CHECK:
 		return main_check(&cli);
 	case CLI_CRON:

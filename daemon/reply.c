@@ -1,6 +1,7 @@
 /*
- * The answer pipeline. A request on a reply route is checked (method,
- * content type, size), parsed by its platform, matched to one of the
+ * The answer pipeline. A request on a reply route, read by httpd.c (which
+ * has already refused other methods and oversized bodies), is checked for
+ * its content type, parsed by its platform, matched to one of the
  * configured channels by that channel's signature or token, and attached to
  * its nudge: by the reply code when it carries one, else the newest nudge on
  * the channel, within the schedule's answer window. Accepted answers wait
@@ -9,25 +10,25 @@
  * retry of the same message is stored once and answered 2xx again.
  *
  * Every refusal is a 4xx with a short reason and a log line, and changes
- * nothing. Secrets never reach a message.
+ * nothing. Secrets never reach a message. Answers go back through the
+ * request's waiter (reply.h); this file never sees HTTP, and its time is
+ * the injected clock's.
  */
 #include "reply.h"
 
 #include <ctype.h>
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "bank.h"
 #include "chat/chat.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "replycode.h"
@@ -39,11 +40,10 @@
 
 /* An accepted answer waiting for this turn's commit. */
 struct reply_pending {
-	struct evhttp_request	*req;		/* NULL once the client is gone */
-	struct evhttp_connection *conn;
-	struct replies		*r;
+	struct reply_waiter	 waiter;
 	const struct chat_platform *platform;	/* NULL for the JSON API */
 	const char		*source;
+	char			*uri;
 	char			*channel;
 	char			*user_id;
 	char			*user_name;
@@ -58,6 +58,7 @@ struct reply_pending {
 
 struct replies {
 	struct event_base	*base;
+	const struct clock	*clock;
 	struct store		*store;
 	const struct config	*cfg;
 	const struct bank	*bank;
@@ -66,15 +67,11 @@ struct replies {
 	size_t			 npending;
 };
 
-static const char	*reply_header(void *, const char *);
-static int		 reply_check_method(struct evhttp_request *);
-static char		*reply_content_type(struct evhttp_request *);
 static int		 reply_accepts(const char *, const char *);
-static char		*reply_body(struct evhttp_request *, size_t *);
-static void		 reply_refuse(struct evhttp_request *, int, const char *,
-			    const char *, const char *, ...)
-			    __attribute__((format(printf, 5, 6)));
-static void		 reply_send(struct evhttp_request *, int, const char *,
+static void		 reply_refuse(struct reply_waiter, const char *, int,
+			    const char *, const char *, const char *, ...)
+			    __attribute__((format(printf, 6, 7)));
+static void		 reply_send(struct reply_waiter, int, const char *,
 			    const char *);
 static const struct config_channel *reply_choose_channel(struct replies *,
 			    const struct chat_platform *,
@@ -83,9 +80,9 @@ static const struct config_channel *reply_choose_channel(struct replies *,
 static int		 reply_attach(struct replies *, const char *,
 			    const char *, int64_t, struct store_target *,
 			    char **, int *);
-static void		 reply_queue(struct replies *, struct reply_pending *);
+static void		 reply_queue(struct replies *, const struct reply_request *,
+			    struct reply_pending *, struct reply_waiter);
 static void		 reply_flush_cb(evutil_socket_t, short, void *);
-static void		 reply_closed_cb(struct evhttp_connection *, void *);
 static void		 reply_answer(struct replies *, struct reply_pending *);
 static void		 reply_pending_free(struct reply_pending *);
 static char		*reply_receipt_text(struct replies *,
@@ -94,12 +91,13 @@ static const char	*reply_json_string(const cJSON *, const char *);
 
 /* Start the pipeline; it answers nothing until a route hands it a request. */
 struct replies *
-replies_new(struct event_base *base, struct store *store,
-    const struct config *cfg, const struct bank *bank)
+replies_new(struct event_base *base, const struct clock *clock,
+    struct store *store, const struct config *cfg, const struct bank *bank)
 {
 	struct replies *r = xcalloc(1, sizeof *r);
 
 	r->base = base;
+	r->clock = clock;
 	r->store = store;
 	r->cfg = cfg;
 	r->bank = bank;
@@ -128,38 +126,6 @@ replies_free(struct replies *r)
 	free(r);
 }
 
-/* Case-insensitive header lookup on an evhttp request. */
-static const char *
-reply_header(void *ctx, const char *name)
-{
-	return evhttp_find_header(evhttp_request_get_input_headers(ctx), name);
-}
-
-/* Only POST reaches the pipeline; 0 when it may go on. */
-static int
-reply_check_method(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
-		return 0;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST");
-	reply_refuse(req, 405, "method", "text/plain; charset=utf-8",
-	    "method not allowed: answers are POSTed");
-	return -1;
-}
-
-/* The request's media type, lowercase, without parameters; "" when none. */
-static char *
-reply_content_type(struct evhttp_request *req)
-{
-	const char *v = reply_header(req, "Content-Type");
-	char *t = xstrdup(v != NULL ? v : "");
-
-	t[strcspn(t, "; \t")] = '\0';
-	for (char *p = t; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return t;
-}
-
 /* Whether type is one of the comma-separated accepted types. */
 static int
 reply_accepts(const char *accepts, const char *type)
@@ -175,37 +141,18 @@ reply_accepts(const char *accepts, const char *type)
 	return 0;
 }
 
-/* The body as a NUL-terminated copy (evhttp already enforced the size limit). */
-static char *
-reply_body(struct evhttp_request *req, size_t *len)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	char *body;
-
-	*len = evbuffer_get_length(in);
-	body = xmalloc(*len + 1);
-	evbuffer_copyout(in, body, *len);
-	body[*len] = '\0';
-	return body;
-}
-
-/* Send a complete response. */
+/* Complete a waiter with a status and a body. */
 static void
-reply_send(struct evhttp_request *req, int code, const char *type,
-    const char *body)
+reply_send(struct reply_waiter w, int code, const char *type, const char *body)
 {
-	struct evbuffer *buf = evbuffer_new();
+	struct reply_response resp = { code, type, body };
 
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", type);
-	evbuffer_add(buf, body, strlen(body));
-	evhttp_send_reply(req, code, NULL, buf);
-	evbuffer_free(buf);
+	w.done(w.arg, &resp);
 }
 
 /* Refuse with a status and a short reason (JSON for the API), and log it. */
 static void
-reply_refuse(struct evhttp_request *req, int code, const char *what,
+reply_refuse(struct reply_waiter w, const char *uri, int code, const char *what,
     const char *type, const char *fmt, ...)
 {
 	char *reason, *body;
@@ -214,8 +161,7 @@ reply_refuse(struct evhttp_request *req, int code, const char *what,
 	va_start(ap, fmt);
 	xvasprintf(&reason, fmt, ap);
 	va_end(ap);
-	log_warnx("reply: %s %s: %d %s", what, evhttp_request_get_uri(req), code,
-	    reason);
+	log_warnx("reply: %s %s: %d %s", what, uri, code, reason);
 	if (strncmp(type, "application/json", 16) == 0) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -224,15 +170,15 @@ reply_refuse(struct evhttp_request *req, int code, const char *what,
 		cJSON_Delete(o);
 	} else
 		xasprintf(&body, "%s\n", reason);
-	reply_send(req, code, type, body);
+	reply_send(w, code, type, body);
 	free(body);
 	free(reason);
 }
 
 /*
  * The configured channel a verified request belongs to. Every channel of the
- * platform whose secret verifies the request is a candidate (several Slack
- * channels may share one app's signing secret); among them the one whose
+ * platform whose secret verifies the request is a candidate (several
+ * channels may share one app's signing secret); among them the one the
  * platform channel id matches wins, else the one holding the reply code,
  * else the first. NULL with *status and *why when none verifies.
  */
@@ -249,7 +195,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 
 	for (size_t i = 0; i < r->cfg->nchannels; i++) {
 		c = &r->cfg->channels[i];
-		if (strcmp(c->platform, p->name) != 0 || !p->has_secret(c))
+		if (c->platform != p || !p->has_secret(c))
 			continue;
 		secrets++;
 		if ((v = p->verify(c, in, now)) != SIG_OK) {
@@ -259,8 +205,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 			continue;
 		}
 		rank = 0;
-		if (a->route_key != NULL && c->slack_channel_id != NULL &&
-		    strcmp(a->route_key, c->slack_channel_id) == 0)
+		if (p->names_channel != NULL && p->names_channel(c, a))
 			rank = 2;
 		else if (a->code != NULL && replycode_normalize(a->code, code) ==
 		    0 && store_find_target(r->store, c->name, code, now -
@@ -282,7 +227,7 @@ reply_choose_channel(struct replies *r, const struct chat_platform *p,
 	} else if (worst == SIG_STALE) {
 		*status = 409;
 		*why = sig_result_reason(worst);
-	} else if (p == &chat_mattermost && worst == SIG_BAD) {
+	} else if (p->token_secret && worst == SIG_BAD) {
 		*status = 403;	/* a token, not a signature: a wrong one is forbidden */
 		*why = "the token matches no channel";
 	} else {
@@ -342,56 +287,53 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 
 /* A chat platform's reply route. */
 void
-replies_handle_chat(struct replies *r, struct evhttp_request *req,
-    const struct chat_platform *p)
+replies_handle_chat(struct replies *r, const struct reply_request *req,
+    const struct chat_route *route, struct reply_waiter w)
 {
+	const struct chat_platform *p = route->platform;
 	struct chat_answer a = { 0 };
-	struct chat_inbound in = { 0 };
+	struct chat_inbound in = { .body = req->body, .len = req->len,
+	    .content_type = req->content_type, .header = req->header,
+	    .ctx = req->ctx };
 	const struct config_channel *c;
 	struct reply_pending *pe;
 	struct chat_receipt receipt = { 0 };
 	const char *type = "text/plain; charset=utf-8", *why = NULL;
-	char *ctype, *body, *cause = NULL, *out;
-	int64_t now = (int64_t)time(NULL);
+	char *cause = NULL, *out;
+	int64_t now = clock_now(r->clock);
 	int status = 0, rc, not_found;
-	size_t len;
 
-	if (reply_check_method(req) == -1)
-		return;
-	ctype = reply_content_type(req);
-	if (!reply_accepts(p->accepts, ctype)) {
-		reply_refuse(req, 415, p->name, type, "unsupported content type "
-		    "\"%s\" (expected %s)", ctype, p->accepts);
-		free(ctype);
+	if (!reply_accepts(route->accepts, req->content_type)) {
+		reply_refuse(w, req->uri, 415, p->name, type, "unsupported "
+		    "content type \"%s\" (expected %s)", req->content_type,
+		    route->accepts);
 		return;
 	}
-	body = reply_body(req, &len);
-	in = (struct chat_inbound){ .body = body, .len = len,
-	    .content_type = ctype, .header = reply_header, .ctx = req };
 	if (p->parse(&in, &a, &cause) == -1) {
-		reply_refuse(req, 400, p->name, type, "malformed request: %s",
-		    cause);
+		reply_refuse(w, req->uri, 400, p->name, type, "malformed "
+		    "request: %s", cause);
 		goto done;
 	}
 	if ((c = reply_choose_channel(r, p, &in, &a, now, &status, &why)) ==
 	    NULL) {
-		reply_refuse(req, status, p->name, type, "%s", why);
+		reply_refuse(w, req->uri, status, p->name, type, "%s", why);
 		goto done;
 	}
 	if (a.kind == CHAT_IN_HANDSHAKE) {
-		reply_send(req, 200, a.handshake_type, a.handshake);
+		reply_send(w, 200, a.handshake_type, a.handshake);
 		goto done;
 	}
 	/* In a thread we cannot tell a nudge's from any other: a code decides. */
 	if (a.kind == CHAT_IN_ANSWER && a.thread != NULL && a.code == NULL &&
-	    a.via == CHAT_VIA_MESSAGE && p == &chat_slack) {
-		log_debug("reply: slack thread reply without a code: ignored");
+	    a.via == CHAT_VIA_MESSAGE && p->thread_needs_code) {
+		log_debug("reply: %s thread reply without a code: ignored",
+		    p->name);
 		a.kind = CHAT_IN_IGNORE;
 	}
 	if (a.kind == CHAT_IN_IGNORE) {
 		receipt.via = a.via;
 		out = p->respond(&receipt, &type);
-		reply_send(req, 200, type, out);
+		reply_send(w, 200, type, out);
 		free(out);
 		goto done;
 	}
@@ -410,11 +352,10 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 		    &not_found);
 	}
 	if (rc == -1) {
-		reply_refuse(req, 422, p->name, type, "%s", cause);
+		reply_refuse(w, req->uri, 422, p->name, type, "%s", cause);
 		free(pe);
 		goto done;
 	}
-	pe->req = req;
 	pe->platform = p;
 	pe->via = a.via;
 	pe->source = p->name;
@@ -425,12 +366,10 @@ replies_handle_chat(struct replies *r, struct evhttp_request *req,
 	pe->message_id = a.message_id;
 	a.user_id = a.user_name = a.text = a.message_id = NULL;
 	pe->received_at = now;
-	reply_queue(r, pe);
+	reply_queue(r, req, pe, w);
 done:
 	chat_answer_free(&a);
 	free(cause);
-	free(body);
-	free(ctype);
 }
 
 /* A string member of the API body, or NULL (absent or not a string). */
@@ -448,30 +387,27 @@ reply_json_string(const cJSON *o, const char *key)
  * a retry idempotent; without it each request is a new answer.
  */
 void
-replies_handle_api(struct replies *r, struct evhttp_request *req)
+replies_handle_api(struct replies *r, const struct reply_request *req,
+    struct reply_waiter w)
 {
 	const char *json = "application/json", *channel, *user, *text, *code;
-	const char *auth, *id, *name;
+	const char *id, *name;
 	const struct config_channel *c;
 	struct reply_pending *pe;
-	char *ctype, *body, *cause = NULL;
-	int64_t now = (int64_t)time(NULL);
+	char *cause = NULL;
+	int64_t now = clock_now(r->clock);
 	cJSON *o = NULL;
-	size_t len;
 	int not_found;
 
-	if (reply_check_method(req) == -1)
+	if (strcmp(req->content_type, "application/json") != 0) {
+		reply_refuse(w, req->uri, 415, "api", json, "unsupported content "
+		    "type \"%s\" (expected application/json)", req->content_type);
 		return;
-	ctype = reply_content_type(req);
-	body = reply_body(req, &len);
-	if (strcmp(ctype, "application/json") != 0) {
-		reply_refuse(req, 415, "api", json, "unsupported content type "
-		    "\"%s\" (expected application/json)", ctype);
-		goto done;
 	}
-	o = cJSON_ParseWithLength(body, len);
+	o = cJSON_ParseWithLength(req->body, req->len);
 	if (!cJSON_IsObject(o)) {
-		reply_refuse(req, 400, "api", json, "the body is not a JSON object");
+		reply_refuse(w, req->uri, 400, "api", json, "the body is not a "
+		    "JSON object");
 		goto done;
 	}
 	channel = reply_json_string(o, "channel");
@@ -481,40 +417,36 @@ replies_handle_api(struct replies *r, struct evhttp_request *req)
 	name = reply_json_string(o, "user_name");
 	id = reply_json_string(o, "id");
 	if (channel == NULL || user == NULL || text == NULL || *user == '\0') {
-		reply_refuse(req, 400, "api", json, "\"channel\", \"user\" and "
-		    "\"text\" are required strings");
+		reply_refuse(w, req->uri, 400, "api", json, "\"channel\", "
+		    "\"user\" and \"text\" are required strings");
 		goto done;
 	}
 	while (isspace((unsigned char)*text))
 		text++;
 	if (*text == '\0' || strlen(text) > REPLY_MAX_TEXT * 4) {
-		reply_refuse(req, 400, "api", json, "\"text\" must be a non-empty "
-		    "answer of at most %d characters", REPLY_MAX_TEXT);
+		reply_refuse(w, req->uri, 400, "api", json, "\"text\" must be a "
+		    "non-empty answer of at most %d characters", REPLY_MAX_TEXT);
 		goto done;
 	}
-	if ((auth = reply_header(req, "Authorization")) == NULL ||
-	    strncmp(auth, "Bearer ", 7) != 0) {
-		reply_refuse(req, 401, "api", json, "missing \"Authorization: "
-		    "Bearer <token>\"");
+	if (req->bearer == NULL) {
+		reply_refuse(w, req->uri, 401, "api", json, "missing "
+		    "\"Authorization: Bearer <token>\"");
 		goto done;
 	}
-	auth += 7;
 	c = config_find_channel(r->cfg, channel);
 	if (c == NULL || c->api_token == NULL ||
-	    strlen(auth) != strlen(c->api_token) ||
-	    !sig_equal(auth, c->api_token, strlen(auth))) {
-		reply_refuse(req, 403, "api", json, "unknown channel, or a token "
-		    "that is not this channel's api_token");
+	    !sig_token_equal(req->bearer, c->api_token)) {
+		reply_refuse(w, req->uri, 403, "api", json, "unknown channel, or "
+		    "a token that is not this channel's api_token");
 		goto done;
 	}
 	pe = xcalloc(1, sizeof *pe);
 	if (reply_attach(r, c->name, code, now, &pe->target, &cause,
 	    &not_found) == -1) {
-		reply_refuse(req, 422, "api", json, "%s", cause);
+		reply_refuse(w, req->uri, 422, "api", json, "%s", cause);
 		free(pe);
 		goto done;
 	}
-	pe->req = req;
 	pe->source = "api";
 	pe->channel = xstrdup(c->name);
 	pe->user_id = xstrdup(user);
@@ -526,39 +458,26 @@ replies_handle_api(struct replies *r, struct evhttp_request *req)
 		xasprintf(&pe->message_id, "%s:%08x%08x", c->name, arc4random(),
 		    arc4random());
 	pe->received_at = now;
-	reply_queue(r, pe);
+	reply_queue(r, req, pe, w);
 done:
 	cJSON_Delete(o);
 	free(cause);
-	free(body);
-	free(ctype);
 }
 
-/* Hold an accepted answer for this turn's commit; note if the client leaves. */
+/* Hold an accepted answer for this turn's commit. */
 static void
-reply_queue(struct replies *r, struct reply_pending *pe)
+reply_queue(struct replies *r, const struct reply_request *req,
+    struct reply_pending *pe, struct reply_waiter w)
 {
 	struct timeval soon = { 0, 0 };
 
-	pe->r = r;
-	pe->conn = evhttp_request_get_connection(pe->req);
-	evhttp_connection_set_closecb(pe->conn, reply_closed_cb, pe);
+	pe->waiter = w;
+	pe->uri = xstrdup(req->uri);
 	pe->next = r->pending;
 	r->pending = pe;
 	r->npending++;
 	if (!evtimer_pending(r->flush, NULL))
 		evtimer_add(r->flush, &soon);
-}
-
-/* The client went away before its answer was committed: commit, but answer no one. */
-static void
-reply_closed_cb(struct evhttp_connection *conn, void *arg)
-{
-	struct reply_pending *pe = arg;
-
-	(void)conn;
-	pe->req = NULL;
-	pe->conn = NULL;
 }
 
 /*
@@ -599,13 +518,11 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 		    r->npending == 1 ? "" : "s");
 	for (pe = r->pending; pe != NULL; pe = next) {
 		next = pe->next;
-		if (pe->conn != NULL)
-			evhttp_connection_set_closecb(pe->conn, NULL, NULL);
-		if (pe->req != NULL && failed)
-			reply_refuse(pe->req, 503, pe->source, "text/plain; "
-			    "charset=utf-8", "could not store the answer now; "
-			    "please try again");
-		else if (pe->req != NULL)
+		if (failed)
+			reply_refuse(pe->waiter, pe->uri, 503, pe->source,
+			    "text/plain; charset=utf-8", "could not store the "
+			    "answer now; please try again");
+		else
 			reply_answer(r, pe);
 		reply_pending_free(pe);
 	}
@@ -660,7 +577,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 		out = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 	}
-	reply_send(pe->req, 200, type, out);
+	reply_send(pe->waiter, 200, type, out);
 	free(out);
 	free(text);
 }
@@ -670,6 +587,7 @@ static void
 reply_pending_free(struct reply_pending *pe)
 {
 	store_target_clear(&pe->target);
+	free(pe->uri);
 	free(pe->channel);
 	free(pe->user_id);
 	free(pe->user_name);

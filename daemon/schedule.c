@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bank.h"
+#include "clock.h"
 #include "config.h"
 #include "cron.h"
 #include "log.h"
@@ -46,6 +47,7 @@ struct scheduler_entry {
 
 struct scheduler {
 	struct event_base	*base;
+	const struct clock	*clock;
 	struct store		*store;
 	const struct config	*cfg;
 	const struct bank	*bank;
@@ -74,16 +76,16 @@ static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
 static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
 static int	 scheduler_remind(struct scheduler *, int64_t, int *);
 static int64_t	 scheduler_next_reminder(const struct scheduler *, int64_t);
-static int64_t	 scheduler_now(void);
+static int64_t	 scheduler_now(const struct scheduler *);
 static void	 schedule_note(char ***, size_t *, char *);
 static void	 schedule_dst_note(const struct config_schedule *,
 		    const struct tz *, int64_t, char ***, size_t *);
 
-/* The wall clock, in whole UTC seconds. */
+/* The scheduler's clock, in whole UTC seconds. */
 static int64_t
-scheduler_now(void)
+scheduler_now(const struct scheduler *s)
 {
-	return (int64_t)time(NULL);
+	return clock_now(s->clock);
 }
 
 /* The next fire instant strictly after t, or INT64_MAX when there is none. */
@@ -132,13 +134,15 @@ schedule_skips_instant(const struct config_schedule *sc, int64_t at)
 
 /* Start scheduling: load state, catch up on what was missed, arm the timer. */
 struct scheduler *
-scheduler_start(struct event_base *base, struct store *store,
-    const struct config *cfg, const struct bank *bank, char **cause)
+scheduler_start(struct event_base *base, const struct clock *clock,
+    struct store *store, const struct config *cfg, const struct bank *bank,
+    char **cause)
 {
 	struct scheduler *s = xcalloc(1, sizeof *s);
-	int64_t now = scheduler_now();
+	int64_t now = clock_now(clock);
 
 	s->base = base;
+	s->clock = clock;
 	s->store = store;
 	s->bank = bank;
 	s->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -226,7 +230,7 @@ int
 scheduler_reload(struct scheduler *s, const struct config *cfg,
     const struct bank *bank)
 {
-	int64_t now = scheduler_now();
+	int64_t now = scheduler_now(s);
 
 	if (scheduler_load(s, cfg, now) == -1)
 		return -1;
@@ -266,7 +270,14 @@ scheduler_timer_cb(evutil_socket_t fd, short what, void *arg)
 		else
 			log_warn("schedule: timerfd read");
 	}
-	scheduler_run_due(s, scheduler_now());
+	scheduler_wake(s);
+}
+
+/* Handle everything due by the scheduler's clock now, as when its timer fires. */
+void
+scheduler_wake(struct scheduler *s)
+{
+	scheduler_run_due(s, scheduler_now(s));
 }
 
 /* Handle everything due by now in one transaction, then sleep until the next. */
@@ -519,14 +530,24 @@ scheduler_enqueue(struct scheduler *s, const struct config_schedule *sc,
 	return rc == 2 ? 0 : rc;
 }
 
-/* Set the timerfd to wake at an absolute wall-clock instant (disarm for none). */
+/*
+ * Set the timerfd to wake at an absolute instant of the scheduler's clock
+ * (disarm for none). The timerfd counts on the system's wall clock, so the
+ * instant moves by however far the scheduler's clock is from it.
+ */
 static void
 scheduler_arm(struct scheduler *s, int64_t at)
 {
 	struct itimerspec its = { 0 };
+	int64_t ms;
 
-	if (at != INT64_MAX)
-		its.it_value.tv_sec = at > 0 ? (time_t)at : 1;
+	if (at != INT64_MAX) {
+		ms = at * 1000 - clock_offset_ms(s->clock);
+		if (ms < 1000)
+			ms = 1000;
+		its.it_value.tv_sec = (time_t)(ms / 1000);
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	}
 	if (timerfd_settime(s->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
 	    &its, NULL) == -1)
 		log_warn("schedule: timerfd_settime");

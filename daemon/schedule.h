@@ -8,6 +8,7 @@
 #include "store.h"
 
 struct bank;
+struct clock;
 struct config;
 struct config_schedule;
 struct event_base;
@@ -20,11 +21,13 @@ struct schedule_instant {
 	int				 skipped; /* a skip date or calendar */
 };
 
-struct scheduler *scheduler_start(struct event_base *, struct store *,
-		    const struct config *, const struct bank *, char **cause);
+struct scheduler *scheduler_start(struct event_base *, const struct clock *,
+		    struct store *, const struct config *, const struct bank *,
+		    char **cause);
 int		 scheduler_reload(struct scheduler *, const struct config *,
 		    const struct bank *);
 void		 scheduler_stop(struct scheduler *);
+void		 scheduler_wake(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,
 		    void (*)(void *), void *);
 

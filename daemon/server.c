@@ -12,12 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bank.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
+#include "exitcode.h"
 #include "httpd.h"
 #include "log.h"
 #include "notify.h"
@@ -28,6 +29,7 @@
 
 struct server {
 	struct event_base	*base;
+	const struct clock	*clock;
 	struct config		*cfg;
 	struct bank		*bank;
 	struct store		*store;
@@ -69,11 +71,11 @@ server_log_errors(const char *prefix, const char *errors)
 	free(copy);
 }
 
-/* Run the daemon until SIGTERM or SIGINT; returns the process exit code. */
+/* Run the daemon on a clock until SIGTERM or SIGINT; returns the process exit code. */
 int
-server_run(const char *config_path)
+server_run(const char *config_path, const struct clock *clock)
 {
-	struct server s = { .lock_fd = -1 };
+	struct server s = { .lock_fd = -1, .clock = clock };
 	char *cause = NULL;
 	int rc;
 
@@ -84,20 +86,20 @@ server_run(const char *config_path)
 		fprintf(stderr, "nudged: %s is not valid; not starting\n",
 		    config_path);
 		free(cause);
-		return 1;
+		return EXIT_INVALID;
 	}
 	rc = server_start(&s, config_path);
-	if (rc == 0) {
+	if (rc == EXIT_OK) {
 		event_base_dispatch(s.base);
 		log_info("nudged stopping");
 	}
 	server_shutdown(&s);
-	if (rc == 0)
+	if (rc == EXIT_OK)
 		log_info("nudged stopped");
 	return rc;
 }
 
-/* Everything between a valid config and the first loop turn; 3 on failure. */
+/* Everything between a valid config and the first loop turn; EXIT_RUNTIME on failure. */
 static int
 server_start(struct server *s, const char *config_path)
 {
@@ -108,18 +110,18 @@ server_start(struct server *s, const char *config_path)
 	    (s->store = store_open(s->cfg->state_dir, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
-		return 3;
+		return EXIT_RUNTIME;
 	}
-	s->replies = replies_new(s->base, s->store, s->cfg, s->bank);
-	if ((s->httpd = httpd_start(s->base, s->cfg, s->bank, s->store,
+	s->replies = replies_new(s->base, s->clock, s->store, s->cfg, s->bank);
+	if ((s->httpd = httpd_start(s->base, s->clock, s->cfg, s->bank, s->store,
 	    s->replies, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	s->ev_term = evsignal_new(s->base, SIGTERM, server_signal_cb, s);
@@ -137,11 +139,11 @@ server_start(struct server *s, const char *config_path)
 	}
 	if ((s->deliver = deliver_start(s->base, s->store, s->cfg, s->bank,
 	    &cause)) == NULL ||
-	    (s->scheduler = scheduler_start(s->base, s->store, s->cfg, s->bank,
-	    &cause)) == NULL) {
+	    (s->scheduler = scheduler_start(s->base, s->clock, s->store, s->cfg,
+	    s->bank, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
 	{
@@ -160,7 +162,7 @@ server_start(struct server *s, const char *config_path)
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
 	notify_ready(status);
-	return 0;
+	return EXIT_OK;
 }
 
 /* Free everything in the reverse order of start; safe on a partial start. */
@@ -238,7 +240,7 @@ server_retention_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->cfg->retention <= 0)
 		return;
-	before = (int64_t)time(NULL) - s->cfg->retention;
+	before = clock_now(s->clock) - s->cfg->retention;
 	if (store_expire_replies(s->store, before, &n) == -1)
 		log_warnx("retention: could not delete old answers; trying again "
 		    "tomorrow");

@@ -2,6 +2,8 @@
 #ifndef NUDGED_SERVER_H
 #define NUDGED_SERVER_H
 
-int	server_run(const char *config_path);
+struct clock;
+
+int	server_run(const char *config_path, const struct clock *);
 
 #endif

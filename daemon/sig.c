@@ -1,6 +1,7 @@
 /*
  * Signatures on OpenSSL libcrypto: HMAC-SHA256 and Ed25519, strict base64
- * and hex, and the verifiers of Slack, Teams, Discord and Standard Webhooks.
+ * and hex, signed timestamps, and Standard Webhooks signing. Each chat
+ * platform's own scheme is in its file under chat/, built on these.
  * Verifiers decode what they were given to raw bytes and compare bytes in
  * constant time; they check the signature first and the clock second.
  */
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -30,8 +30,6 @@ static void	sig_hmac_parts(const void *, size_t, const struct sig_part *,
 		    size_t, unsigned char [32]);
 static int	sig_b64_value(unsigned char);
 static int	sig_hex_value(unsigned char);
-static int	sig_parse_timestamp(const char *, int64_t *);
-static int	sig_fresh(int64_t, int64_t);
 static int	sig_empty(const char *);
 static int	sig_webhooks_key(const char *, unsigned char **, size_t *);
 static enum sig_result sig_webhooks_match(const unsigned char [32],
@@ -264,8 +262,17 @@ sig_equal(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
+/* Whether a bearer token is the configured secret, comparing the bytes in constant time. */
+int
+sig_token_equal(const char *got, const char *want)
+{
+	size_t len = strlen(want);
+
+	return strlen(got) == len && sig_equal(got, want, len);
+}
+
 /* Parse Unix seconds made of ASCII digits only; -1 on anything else. */
-static int
+int
 sig_parse_timestamp(const char *s, int64_t *ts)
 {
 	int64_t	 v = 0;
@@ -286,7 +293,7 @@ sig_parse_timestamp(const char *s, int64_t *ts)
 }
 
 /* True when ts is within SIG_TOLERANCE seconds of now, either way. */
-static int
+int
 sig_fresh(int64_t ts, int64_t now)
 {
 	int64_t	 d;
@@ -301,105 +308,6 @@ static int
 sig_empty(const char *s)
 {
 	return s == NULL || *s == '\0';
-}
-
-/* Verify a Slack v0 request signature. */
-enum sig_result
-sig_slack_verify(const char *secret, const char *timestamp,
-    const char *signature, const void *body, size_t len, int64_t now)
-{
-	unsigned char	 want[32], got[32];
-	struct sig_part	 parts[4];
-	int64_t		 ts;
-
-	if (sig_empty(timestamp) || sig_empty(signature))
-		return SIG_MISSING;
-	if (sig_parse_timestamp(timestamp, &ts) == -1 ||
-	    strncmp(signature, "v0=", 3) != 0 ||
-	    sig_hex_decode(signature + 3, got, sizeof got) == -1)
-		return SIG_MALFORMED;
-	if (sig_empty(secret))
-		return SIG_BAD;
-	parts[0] = (struct sig_part){ "v0:", 3 };
-	parts[1] = (struct sig_part){ timestamp, strlen(timestamp) };
-	parts[2] = (struct sig_part){ ":", 1 };
-	parts[3] = (struct sig_part){ body, len };
-	sig_hmac_parts(secret, strlen(secret), parts, 4, want);
-	if (!sig_equal(want, got, sizeof want))
-		return SIG_BAD;
-	return sig_fresh(ts, now) ? SIG_OK : SIG_STALE;
-}
-
-/* Verify a Teams outgoing webhook's Authorization header. */
-enum sig_result
-sig_teams_verify(const char *b64_secret, const char *authorization,
-    const void *body, size_t len)
-{
-	unsigned char	 want[32], *key = NULL, *got = NULL;
-	size_t		 keylen, gotlen, n;
-	const char	*p;
-	char		*token;
-	enum sig_result	 rv;
-
-	if (sig_empty(authorization))
-		return SIG_MISSING;
-	/* The auth-scheme is case-insensitive (RFC 9110 11.1). */
-	if (strncasecmp(authorization, "HMAC", 4) != 0 ||
-	    (authorization[4] != ' ' && authorization[4] != '\t'))
-		return SIG_MALFORMED;
-	p = authorization + 4;
-	p += strspn(p, " \t");
-	n = strcspn(p, " \t");
-	if (p[n + strspn(p + n, " \t")] != '\0')
-		return SIG_MALFORMED;
-	token = xstrndup(p, n);
-	rv = SIG_MALFORMED;
-	if (sig_base64_decode(token, &got, &gotlen) == -1 || gotlen != 32)
-		goto out;
-	rv = SIG_BAD;
-	if (sig_empty(b64_secret) ||
-	    sig_base64_decode(b64_secret, &key, &keylen) == -1 || keylen == 0)
-		goto out;
-	sig_hmac_sha256(key, keylen, body, len, want);
-	if (sig_equal(want, got, sizeof want))
-		rv = SIG_OK;
-
-out:
-	if (key != NULL)
-		OPENSSL_cleanse(key, keylen);
-	free(key);
-	free(got);
-	free(token);
-	return rv;
-}
-
-/* Verify a Discord interaction's Ed25519 signature and timestamp. */
-enum sig_result
-sig_discord_verify(const char *public_key_hex, const char *timestamp,
-    const char *signature_hex, const void *body, size_t len, int64_t now)
-{
-	unsigned char	 pub[32], sig[64], *msg;
-	size_t		 tslen;
-	int64_t		 ts;
-	int		 ok;
-
-	if (sig_empty(timestamp) || sig_empty(signature_hex))
-		return SIG_MISSING;
-	if (sig_parse_timestamp(timestamp, &ts) == -1 ||
-	    sig_hex_decode(signature_hex, sig, sizeof sig) == -1)
-		return SIG_MALFORMED;
-	if (sig_hex_decode(public_key_hex, pub, sizeof pub) == -1)
-		return SIG_BAD;
-	tslen = strlen(timestamp);
-	msg = xmalloc(tslen + len);
-	memcpy(msg, timestamp, tslen);
-	if (len != 0)
-		memcpy(msg + tslen, body, len);
-	ok = sig_ed25519_verify(pub, sig, msg, tslen + len);
-	free(msg);
-	if (!ok)
-		return SIG_BAD;
-	return sig_fresh(ts, now) ? SIG_OK : SIG_STALE;
 }
 
 /* The HMAC key of a Standard Webhooks secret; -1 when unusable. */
@@ -433,6 +341,21 @@ sig_webhooks_key(const char *secret, unsigned char **key, size_t *keylen)
 		rv = -1;
 	}
 	return rv;
+}
+
+/* How long the key of a "whsec_" secret is, for checking a config. */
+long
+sig_standard_webhooks_key_bytes(const char *secret)
+{
+	unsigned char	*key;
+	size_t		 keylen;
+
+	if (secret == NULL || strncmp(secret, "whsec_", 6) != 0 ||
+	    sig_webhooks_key(secret, &key, &keylen) == -1)
+		return -1;
+	OPENSSL_cleanse(key, keylen);
+	free(key);
+	return (long)keylen;
 }
 
 /* Sign a Standard Webhooks message: "v1,<base64>". */

@@ -1,6 +1,6 @@
 /*
  * Signatures: HMAC-SHA256 and Ed25519 on OpenSSL, the encodings they travel
- * in, and each chat platform's request signing scheme. Every comparison is
+ * in, signed timestamps and Standard Webhooks. Every comparison is
  * constant time; nothing here logs, so no secret can reach a log.
  */
 #ifndef NUDGED_SIG_H
@@ -32,6 +32,8 @@ char	*sig_hex_encode(const unsigned char *buf, size_t len);
 int	 sig_hex_decode(const char *s, unsigned char *out, size_t outlen);
 /* Constant time (CRYPTO_memcmp); 1 when equal. */
 int	 sig_equal(const void *a, const void *b, size_t len);
+/* Whether a presented token is the configured one (its bytes in constant time); 1 when equal. */
+int	 sig_token_equal(const char *got, const char *want);
 
 enum sig_result {
 	SIG_OK = 0,
@@ -42,21 +44,17 @@ enum sig_result {
 };
 
 /*
- * The verifiers check the signature before the clock, so SIG_STALE is only
- * ever said of an authentic request (clock skew or a replay), never of a
- * forgery. A NULL or unusable secret or key gives SIG_BAD: fail closed.
+ * Verifiers (here and each platform's under chat/) check the signature
+ * before the clock, so SIG_STALE is only ever said of an authentic request
+ * (clock skew or a replay), never of a forgery. A NULL or unusable secret or
+ * key gives SIG_BAD: fail closed.
  */
 
-/* Slack v0: X-Slack-Signature "v0=<hex>" over "v0:" TIMESTAMP ":" BODY. */
-enum sig_result sig_slack_verify(const char *secret, const char *timestamp,
-	    const char *signature, const void *body, size_t len, int64_t now);
-/* Teams outgoing webhook: "HMAC <base64>" of BODY, key base64-decoded. */
-enum sig_result sig_teams_verify(const char *b64_secret,
-	    const char *authorization, const void *body, size_t len);
-/* Discord: Ed25519 over TIMESTAMP BODY, key and signature in hex. */
-enum sig_result sig_discord_verify(const char *public_key_hex,
-	    const char *timestamp, const char *signature_hex, const void *body,
-	    size_t len, int64_t now);
+/* Unix seconds made of ASCII digits only, into *ts; -1 on anything else. */
+int	 sig_parse_timestamp(const char *s, int64_t *ts);
+/* Whether ts is within SIG_TOLERANCE seconds of now, either way. */
+int	 sig_fresh(int64_t ts, int64_t now);
+
 /*
  * Standard Webhooks: "v1,<base64 HMAC-SHA256 of MSGID.TIMESTAMP.BODY>". A
  * "whsec_" secret's base64 part is the key (unpadded base64 accepted, as the
@@ -65,6 +63,8 @@ enum sig_result sig_discord_verify(const char *public_key_hex,
  */
 char	*sig_standard_webhooks_sign(const char *secret, const char *msg_id,
 	    int64_t timestamp, const void *body, size_t len);
+/* The bytes of a "whsec_" secret's key; -1 when not that form or not base64. */
+long	 sig_standard_webhooks_key_bytes(const char *secret);
 /* A webhook-signature header: space-separated entries, any v1 match passes. */
 enum sig_result sig_standard_webhooks_verify(const char *secret,
 	    const char *msg_id, const char *timestamp, const char *signatures,

@@ -59,7 +59,7 @@ struct store_reply {
 	const char	*user_name;
 	const char	*text;
 	int64_t		 received_at;
-	const char	*source;	/* the route: slack, teams, api... */
+	const char	*source;	/* the route: a platform's name, or api */
 	const char	*message_id;	/* unique per source */
 };
 

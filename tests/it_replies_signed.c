@@ -110,6 +110,41 @@ test_slack_command(void **state)
 	assert_int_equal(replies_fixture_count(f), 2);
 }
 
+/*
+ * Slack checks a slash command URL's certificate with ssl_check=1, as a POST
+ * form (with a legacy token, unsigned) or a GET: both get 200, nothing is
+ * stored, and only Slack's routes take it.
+ */
+static void
+test_slack_ssl_check(void **state)
+{
+	struct replies_fixture *f = *state;
+	const char *form[] = { "Content-Type: application/x-www-form-urlencoded",
+	    NULL };
+	const char *probe = "ssl_check=1&token=legacy", *other = "ssl_check=0";
+	char *out;
+
+	assert_int_equal(harness_http_post(f->port, "/slack/commands", form,
+	    probe, strlen(probe), &out), 200);
+	free(out);
+	assert_int_equal(harness_http_get(f->port,
+	    "/slack/commands?ssl_check=1", &out), 200);
+	free(out);
+	/* Not a check: read as a slash command, which it is not. */
+	assert_int_equal(harness_http_post(f->port, "/slack/commands", form,
+	    other, strlen(other), &out), 400);
+	free(out);
+	/* Other platforms read it as an (incomplete) answer of their own. */
+	assert_int_equal(harness_http_post(f->port, "/mattermost", form,
+	    probe, strlen(probe), &out), 400);
+	free(out);
+	assert_int_equal(harness_http_get(f->port, "/teams?ssl_check=1", &out),
+	    405);
+	free(out);
+	replies_fixture_stop(f);
+	assert_int_equal(replies_fixture_count(f), 0);
+}
+
 static void
 test_slack_events(void **state)
 {
@@ -314,6 +349,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_slack_command,
+		    replies_fixture_setup, replies_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_slack_ssl_check,
 		    replies_fixture_setup, replies_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_slack_events,
 		    replies_fixture_setup, replies_fixture_teardown),

@@ -17,9 +17,10 @@
 
 #include "bank.h"
 #include "config.h"
+#include "harness.h"
 #include "store.h"
 
-static char dir[] = "/tmp/nudged-bank-XXXXXX";
+static char dir[] = "/tmp/nudged-test-XXXXXX";
 
 /* Write a theme file with n prompts "<theme>-<i>" of the given audience. */
 static void
@@ -474,13 +475,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf %s", dir) < 0 || system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return harness_rmdir(dir);
 }
 
 int

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "sig.h"
 
@@ -20,9 +20,9 @@
 #define HOOK_PART	"S3cr3tT0k3n"
 
 static char url_[] = HOOK;
-static char slack_[] = "slack";
-static struct config_channel channel = { .name = NULL, .platform = slack_,
-    .webhook = url_ };
+static struct webhook_settings webhook_;
+static struct config_channel channel = { .name = NULL,
+    .platform = &chat_slack, .webhook = url_ };
 
 /* The nudge every golden payload below is built from. */
 static struct chat_nudge
@@ -638,7 +638,8 @@ test_webhook_signed(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		channel.signing_secret = (char *)secrets[i];
+		channel.settings = &webhook_;
+		webhook_.signing_secret = (char *)secrets[i];
 		req = format_ok("webhook", &n);
 		assert_int_equal(req.nheaders, 4);
 		assert_string_equal(req.headers[0], "webhook-id: msg_12");
@@ -660,14 +661,15 @@ test_webhook_signed(void **state)
 #undef VERIFY
 		chat_request_free(&req);
 	}
-	channel.signing_secret = (char *)"whsec_%%%";
+	webhook_.signing_secret = (char *)"whsec_%%%";
 	assert_int_equal(chat_find("webhook")->format_prompt(&n, &channel,
 	    NOW, &req, &cause), -1);
 	assert_non_null(strstr(cause, "signing_secret"));
 	assert_null(strstr(cause, "%%%"));
 	assert_null(req.body);
 	free(cause);
-	channel.signing_secret = NULL;
+	webhook_.signing_secret = NULL;
+	channel.settings = NULL;
 }
 
 static void

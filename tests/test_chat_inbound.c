@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "inbound.h"
 #include "config.h"
 #include "sig.h"
@@ -92,21 +92,22 @@ test_table(void **state)
 	for (i = 0; i < 4; i++) {
 		p = chat_find(in[i]);
 		assert_non_null(p);
-		assert_non_null(p->accepts);
+		assert_non_null(p->routes);
+		assert_non_null(p->routes[0].accepts);
 		assert_non_null(p->parse);
 		assert_non_null(p->has_secret);
 		assert_non_null(p->verify);
 		assert_non_null(p->respond);
-		assert_non_null(strstr(p->accepts, JSON));
+		assert_non_null(strstr(p->routes[0].accepts, JSON));
 	}
-	assert_non_null(strstr(chat_slack.accepts, FORM));
-	assert_non_null(strstr(chat_mattermost.accepts, FORM));
-	assert_null(strstr(chat_teams.accepts, FORM));
-	assert_null(strstr(chat_discord.accepts, FORM));
+	assert_non_null(strstr(chat_slack.routes[0].accepts, FORM));
+	assert_non_null(strstr(chat_mattermost.routes[0].accepts, FORM));
+	assert_null(strstr(chat_teams.routes[0].accepts, FORM));
+	assert_null(strstr(chat_discord.routes[0].accepts, FORM));
 	for (i = 0; i < 3; i++) {
 		p = chat_find(out[i]);
 		assert_non_null(p);
-		assert_null(p->accepts);
+		assert_null(p->routes);
 		assert_null(p->parse);
 		assert_null(p->has_secret);
 		assert_null(p->verify);

@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "inbound.h"
 #include "config.h"
 #include "sig.h"
@@ -73,8 +73,9 @@ test_verify_slack(void **state)
 	    "803a0bc887a14d10d2c447fce8b6703c";
 	char	 secret[] = "8f742231b10e8888abcd99yyyzzz85a5";
 	char	 other[] = "8f742231b10e8888abcd99yyyzzz85a6";
-	struct config_channel cc = { .signing_secret = secret };
-	struct config_channel none = { .signing_secret = NULL };
+	struct slack_settings ss = { .signing_secret = secret }, ss_none = { 0 };
+	struct config_channel cc = { .settings = &ss };
+	struct config_channel none = { .settings = &ss_none };
 	struct inbound_request r = { .body = vector, .type = FORM,
 	    .names = { "x-slack-request-timestamp", "X-SLACK-SIGNATURE" },
 	    .values = { "1531420618", "v0=a2114d57b48eac39b9ad189dd8316235a7b4"
@@ -90,10 +91,10 @@ test_verify_slack(void **state)
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618 - 299), SIG_OK);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618 + 301),
 	    SIG_STALE);
-	cc.signing_secret = other;
+	ss.signing_secret = other;
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618), SIG_BAD);
 	assert_int_equal(chat_slack.verify(&none, &in, 1531420618), SIG_BAD);
-	cc.signing_secret = secret;
+	ss.signing_secret = secret;
 	r.names[1] = NULL;
 	in = inbound_of(&r);
 	assert_int_equal(chat_slack.verify(&cc, &in, 1531420618), SIG_MISSING);
@@ -126,8 +127,9 @@ test_verify_teams(void **state)
 {
 	char	 token[] = "vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=";
 	char	 wrong[] = "AAF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=";
-	struct config_channel cc = { .hmac_secret = token };
-	struct config_channel none = { .hmac_secret = NULL };
+	struct teams_settings ts = { .hmac_secret = token }, ts_none = { 0 };
+	struct config_channel cc = { .settings = &ts };
+	struct config_channel none = { .settings = &ts_none };
 	unsigned char	*raw, *key, mac[32];
 	size_t		 rawlen, keylen;
 	struct inbound_request	 r;
@@ -152,9 +154,9 @@ test_verify_teams(void **state)
 	assert_true(chat_teams.has_secret(&cc));
 	assert_false(chat_teams.has_secret(&none));
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_OK);
-	cc.hmac_secret = wrong;
+	ts.hmac_secret = wrong;
 	assert_int_equal(chat_teams.verify(&cc, &in, 0), SIG_BAD);
-	cc.hmac_secret = token;
+	ts.hmac_secret = token;
 
 	/* The same vector parses: both mentions' markup goes. */
 	inbound_parse_ok("teams", JSON, body, &a);
@@ -202,7 +204,8 @@ test_verify_discord(void **state)
 	EVP_MD_CTX	*md;
 	unsigned char	 pub[32], sig[64];
 	size_t		 publen = sizeof pub, siglen = sizeof sig;
-	struct config_channel cc, none = { .public_key = NULL };
+	struct discord_settings ds = { 0 }, ds_none = { 0 };
+	struct config_channel cc, none = { .settings = &ds_none };
 	struct inbound_request	 r;
 	struct chat_inbound in;
 	char		*body, *msg, *pubhex, *sighex;
@@ -230,7 +233,8 @@ test_verify_discord(void **state)
 	EVP_PKEY_free(pkey);
 	sighex = sig_hex_encode(sig, sizeof sig);
 
-	cc = (struct config_channel){ .public_key = pubhex };
+	ds.public_key = pubhex;
+	cc = (struct config_channel){ .settings = &ds };
 	assert_true(chat_discord.has_secret(&cc));
 	assert_false(chat_discord.has_secret(&none));
 	r = (struct inbound_request){ .body = body, .type = JSON,
@@ -240,10 +244,10 @@ test_verify_discord(void **state)
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605), SIG_OK);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623600 + 3600),
 	    SIG_STALE);
-	cc.public_key = rfc;
+	ds.public_key = rfc;
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605), SIG_BAD);
 	assert_int_equal(chat_discord.verify(&none, &in, 1774623605), SIG_BAD);
-	cc.public_key = pubhex;
+	ds.public_key = pubhex;
 	r.values[1] = "1774623601";
 	in = inbound_of(&r);
 	assert_int_equal(chat_discord.verify(&cc, &in, 1774623605), SIG_BAD);
@@ -257,7 +261,7 @@ test_verify_discord(void **state)
 	    SIG_MISSING);
 
 	/* signature-vectors.md 3, the Discord-shaped RFC 8032 vector. */
-	cc.public_key = rfc;
+	ds.public_key = rfc;
 	r = (struct inbound_request){ .body = "{\"type\":1}", .type = JSON,
 	    .names = { "X-Signature-Timestamp", "X-Signature-Ed25519" },
 	    .values = { "1700000000", "1695961a47c91a1ec033b819b7e87e3dbc583dd"
@@ -279,8 +283,9 @@ test_verify_mattermost(void **state)
 	char	 outgoing[] = "9f3x8kq1ojbw7mcyzwa1tuupcr";
 	char	 slash[] = "u5nq8wz1eb7fdtx3kjrc9yma4h";
 	char	 shorter[] = "u5nq8wz1eb7fdtx3kjrc9yma4";
-	struct config_channel cc = { .token = outgoing };
-	struct config_channel none = { .token = NULL };
+	struct mattermost_settings ms = { .token = outgoing }, ms_none = { 0 };
+	struct config_channel cc = { .settings = &ms };
+	struct config_channel none = { .settings = &ms_none };
 	struct inbound_request	 r;
 	struct chat_inbound in;
 	char		*body;
@@ -294,11 +299,11 @@ test_verify_mattermost(void **state)
 	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
 	assert_int_equal(chat_mattermost.verify(&none, &in, 0), SIG_BAD);
-	cc.token = slash;
+	ms.token = slash;
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_BAD);
 	free(body);
 
-	cc.token = outgoing;
+	ms.token = outgoing;
 	body = inbound_data_file("mattermost-outgoing.json");
 	r = (struct inbound_request){ .body = body, .type = JSON };
 	in = inbound_of(&r);
@@ -306,16 +311,16 @@ test_verify_mattermost(void **state)
 	free(body);
 
 	/* The slash command: header and body agree. */
-	cc.token = slash;
+	ms.token = slash;
 	body = inbound_data_file("mattermost-slash.txt");
 	r = (struct inbound_request){ .body = body, .type = FORM,
 	    .names = { "Authorization" },
 	    .values = { "Token u5nq8wz1eb7fdtx3kjrc9yma4h" } };
 	in = inbound_of(&r);
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_OK);
-	cc.token = shorter;
+	ms.token = shorter;
 	assert_int_equal(chat_mattermost.verify(&cc, &in, 0), SIG_BAD);
-	cc.token = slash;
+	ms.token = slash;
 	/* The header decides when it is of the Token scheme. */
 	r.values[0] = "token  u5nq8wz1eb7fdtx3kjrc9yma4x";
 	in = inbound_of(&r);

@@ -11,10 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chat/chat_int.h"
 #include "config.h"
+#include "harness.h"
 #include "tz.h"
 
-static char config_dir[] = "/tmp/nudged-config-XXXXXX";
+static char config_dir[] = "/tmp/nudged-test-XXXXXX";
 
 /* Write text to a file in the test folder and return its path. */
 static char *
@@ -97,12 +99,14 @@ test_valid_with_comments_and_env(void **state)
 		fail_msg("%s", cause);
 	assert_string_equal(cfg->listen_host, "127.0.0.1");
 	assert_int_equal(cfg->listen_port, 9999);
-	assert_true(strstr(cfg->state_dir, "nudged-config-") != NULL);
+	assert_int_equal(strncmp(cfg->state_dir, config_dir,
+	    strlen(config_dir)), 0);
 	assert_string_equal(cfg->state_dir + strlen(cfg->state_dir) - 4, "/var");
 	assert_int_equal(cfg->nchannels, 2);
 	assert_string_equal(cfg->channels[0].webhook,
 	    "https://hooks.example.test/abc");
-	assert_string_equal(cfg->channels[0].signing_secret, "s3cret");
+	assert_string_equal(((struct slack_settings *)
+	    cfg->channels[0].settings)->signing_secret, "s3cret");
 	assert_int_equal(cfg->nschedules, 2);
 	assert_string_equal(tz_name(cfg->schedules[0].tz), "Europe/Berlin");
 	assert_string_equal(tz_name(cfg->schedules[1].tz), "America/New_York");
@@ -204,6 +208,26 @@ test_schema_errors(void **state)
 	    "{\"platform\": \"slack\", \"webhook\": \"http://localhost@"
 	    "example.test/x\"}}, \"schedules\": []}",
 	    "1:71: channel \"c\": webhook must be an https:// URL");
+	/* A Standard Webhooks secret is "whsec_" + base64 of 24+ bytes. */
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"a raw passphrase\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\" and the base64 of at "
+	    "least 24 random bytes, as Standard Webhooks receivers expect; "
+	    "make one with: echo whsec_$(head -c 32 /dev/urandom | base64)");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"whsec_c2hvcnQ=\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\"");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"webhook\", \"webhook\": \"https://h.test/x\", "
+	    "\"signing_secret\": \"whsec_not*base64\"}}, \"schedules\": []}",
+	    "1:111: signing_secret must be \"whsec_\"");
+	/* A key is its platform's: Slack's secret means nothing to Teams. */
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"teams\", \"webhook\": \"https://h.test/x\", "
+	    "\"slack_channel_id\": \"C1\"}}, \"schedules\": []}",
+	    "1:91: unknown key \"slack_channel_id\"");
 }
 
 static void
@@ -294,13 +318,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf %s", config_dir) < 0 || system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return harness_rmdir(config_dir);
 }
 
 int

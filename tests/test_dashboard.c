@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "dashboard.h"
+#include "harness.h"
 
 /* How long one Chromium screenshot may take before it is killed. */
 #define CHROMIUM_DEADLINE_MS	90000
@@ -586,8 +587,8 @@ static void
 test_renders_in_chromium(void **state)
 {
 	const char	*chromium = getenv("CHROMIUM");
-	char		 dir[] = "/tmp/nudged-dashboard-XXXXXX";
-	char		*html, *path, *png, *keep, *root, *cmd;
+	char		 dir[] = "/tmp/nudged-test-XXXXXX";
+	char		*html, *path, *png, *keep, *root;
 	cJSON		*stats = sample();
 	FILE		*f;
 	long long	 ms;
@@ -634,9 +635,7 @@ test_renders_in_chromium(void **state)
 	copy_file(png, keep);
 	free(keep);
 
-	assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(harness_rmdir(dir), 0);
 	free(png);
 	free(path);
 	free(root);

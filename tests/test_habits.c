@@ -33,10 +33,11 @@
 #include "bank.h"
 #include "config.h"
 #include "habits.h"
+#include "harness.h"
 #include "store.h"
 #include "timefmt.h"
 
-static char dir[] = "/tmp/nudged-habits-XXXXXX";
+static char dir[] = "/tmp/nudged-test-XXXXXX";
 static struct config *cfg;
 static struct bank *bank;
 static struct store *st;
@@ -150,16 +151,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
 	store_close(st);
 	bank_free(bank);
 	config_free(cfg);
-	if (asprintf(&cmd, "rm -rf %s", dir) < 0 || system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return harness_rmdir(dir);
 }
 
 /* The stats document for a filter. */

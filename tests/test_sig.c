@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "chat/chat_int.h"
 #include "sig.h"
 
 /* Slack's worked example (signature-vectors.md section 1). */
@@ -184,33 +185,33 @@ test_slack_vector(void **state)
 	(void)state;
 	assert_int_equal(len, 362);
 	assert_sha256(slack_body, len, "390eeeff8d0cb7c9f6ecf8a88c3df6452fea0914eb02f64844369f3758d8d330");
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM), SIG_OK);
 	/* The SDK's negative case: six dashes appended. */
 	{
 		char	*tampered;
 
 		assert_true(asprintf(&tampered, "%s------", slack_body) > 0);
-		assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS,
+		assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS,
 		    SLACK_SIG, tampered, strlen(tampered), SLACK_TS_NUM),
 		    SIG_BAD);
 		free(tampered);
 	}
 	/* One byte shorter, one secret character off, another timestamp. */
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len - 1, SLACK_TS_NUM), SIG_BAD);
-	assert_int_equal(sig_slack_verify("8f742231b10e8888abcd99yyyzzz85a6",
+	assert_int_equal(slack_in_signature("8f742231b10e8888abcd99yyyzzz85a6",
 	    SLACK_TS, SLACK_SIG, slack_body, len, SLACK_TS_NUM), SIG_BAD);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, "1531420619",
+	assert_int_equal(slack_in_signature(SLACK_SECRET, "1531420619",
 	    SLACK_SIG, slack_body, len, SLACK_TS_NUM), SIG_BAD);
 	/* Upper-case hex is the same bytes. */
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS,
 	    "v0=A2114D57B48EAC39B9AD189DD8316235A7B4A8D21A10BD27519666489C69B503",
 	    slack_body, len, SLACK_TS_NUM), SIG_OK);
 	/* No secret configured: fail closed. */
-	assert_int_equal(sig_slack_verify(NULL, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(NULL, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM), SIG_BAD);
-	assert_int_equal(sig_slack_verify("", SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature("", SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM), SIG_BAD);
 }
 
@@ -220,24 +221,24 @@ test_slack_clock(void **state)
 	size_t	 len = strlen(slack_body);
 
 	(void)state;
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM + 300), SIG_OK);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM + 301), SIG_STALE);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM - 300), SIG_OK);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM - 301), SIG_STALE);
 	/* A real clock today: the 2018 request is stale. */
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, INT64_C(1774623600)), SIG_STALE);
 	/* A forgery is bad, not stale, whatever its timestamp. */
-	assert_int_equal(sig_slack_verify("other", SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature("other", SLACK_TS, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM + 301), SIG_BAD);
 	/* Extreme clocks do not overflow into "fresh". */
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, INT64_MIN), SIG_STALE);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, len, INT64_MAX), SIG_STALE);
 }
 
@@ -259,19 +260,19 @@ test_slack_headers(void **state)
 	size_t	 len = strlen(slack_body), i;
 
 	(void)state;
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, NULL, SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, NULL, SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM), SIG_MISSING);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, "", SLACK_SIG,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, "", SLACK_SIG,
 	    slack_body, len, SLACK_TS_NUM), SIG_MISSING);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, NULL,
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, NULL,
 	    slack_body, len, SLACK_TS_NUM), SIG_MISSING);
-	assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS, "",
+	assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS, "",
 	    slack_body, len, SLACK_TS_NUM), SIG_MISSING);
 	for (i = 0; i < sizeof bad_ts / sizeof bad_ts[0]; i++)
-		assert_int_equal(sig_slack_verify(SLACK_SECRET, bad_ts[i],
+		assert_int_equal(slack_in_signature(SLACK_SECRET, bad_ts[i],
 		    SLACK_SIG, slack_body, len, SLACK_TS_NUM), SIG_MALFORMED);
 	for (i = 0; i < sizeof bad_sig / sizeof bad_sig[0]; i++)
-		assert_int_equal(sig_slack_verify(SLACK_SECRET, SLACK_TS,
+		assert_int_equal(slack_in_signature(SLACK_SECRET, SLACK_TS,
 		    bad_sig[i], slack_body, len, SLACK_TS_NUM), SIG_MALFORMED);
 }
 
@@ -305,27 +306,27 @@ test_teams_vector(void **state)
 	free(hex);
 	free(key);
 
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET, TEAMS_AUTH, body, len),
+	assert_int_equal(teams_signature(TEAMS_SECRET, TEAMS_AUTH, body, len),
 	    SIG_OK);
 	/* The scheme is case-insensitive; surrounding blanks are tolerated. */
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET,
+	assert_int_equal(teams_signature(TEAMS_SECRET,
 	    "hmac  03TCao0i55H1eVKUusZOTZRjtvYTs+mO41mPL+R1e1U= ", body, len),
 	    SIG_OK);
 	/* A trailing newline (CRLF, re-serialisation) is another body. */
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET, TEAMS_AUTH, body,
+	assert_int_equal(teams_signature(TEAMS_SECRET, TEAMS_AUTH, body,
 	    len - 1), SIG_BAD);
 	body[10] ^= 1;
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET, TEAMS_AUTH, body, len),
+	assert_int_equal(teams_signature(TEAMS_SECRET, TEAMS_AUTH, body, len),
 	    SIG_BAD);
 	body[10] ^= 1;
 	/* The secret is base64-decoded, not used as text. */
-	assert_int_equal(sig_teams_verify("vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaB=",
+	assert_int_equal(teams_signature("vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaB=",
 	    TEAMS_AUTH, body, len), SIG_BAD);
-	assert_int_equal(sig_teams_verify("not base64!", TEAMS_AUTH, body, len),
+	assert_int_equal(teams_signature("not base64!", TEAMS_AUTH, body, len),
 	    SIG_BAD);
-	assert_int_equal(sig_teams_verify(NULL, TEAMS_AUTH, body, len),
+	assert_int_equal(teams_signature(NULL, TEAMS_AUTH, body, len),
 	    SIG_BAD);
-	assert_int_equal(sig_teams_verify("", TEAMS_AUTH, body, len), SIG_BAD);
+	assert_int_equal(teams_signature("", TEAMS_AUTH, body, len), SIG_BAD);
 	free(body);
 }
 
@@ -346,12 +347,12 @@ test_teams_headers(void **state)
 
 	(void)state;
 	body = teams_body(&len);
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET, NULL, body, len),
+	assert_int_equal(teams_signature(TEAMS_SECRET, NULL, body, len),
 	    SIG_MISSING);
-	assert_int_equal(sig_teams_verify(TEAMS_SECRET, "", body, len),
+	assert_int_equal(teams_signature(TEAMS_SECRET, "", body, len),
 	    SIG_MISSING);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_int_equal(sig_teams_verify(TEAMS_SECRET, bad[i], body,
+		assert_int_equal(teams_signature(TEAMS_SECRET, bad[i], body,
 		    len), SIG_MALFORMED);
 	free(body);
 }
@@ -427,25 +428,25 @@ test_discord_vector(void **state)
 	free(hex);
 	free(msg);
 
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM), SIG_OK);
 	/* Flip a byte of body, timestamp, signature: 401 each. */
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, "{\"type\":2}", len, DISCORD_TS_NUM), SIG_BAD);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, "1700000001",
+	assert_int_equal(discord_signature(DISCORD_PUB, "1700000001",
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM), SIG_BAD);
 	flipped = strdup(DISCORD_SIG);
 	flipped[0] = '0';
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS, flipped,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS, flipped,
 	    body, len, DISCORD_TS_NUM), SIG_BAD);
 	free(flipped);
 	/* Another application's key. */
-	assert_int_equal(sig_discord_verify(rfc8032[1].pub, DISCORD_TS,
+	assert_int_equal(discord_signature(rfc8032[1].pub, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM), SIG_BAD);
 	/* An unusable configured key fails closed. */
-	assert_int_equal(sig_discord_verify("d75a98", DISCORD_TS, DISCORD_SIG,
+	assert_int_equal(discord_signature("d75a98", DISCORD_TS, DISCORD_SIG,
 	    body, len, DISCORD_TS_NUM), SIG_BAD);
-	assert_int_equal(sig_discord_verify(NULL, DISCORD_TS, DISCORD_SIG,
+	assert_int_equal(discord_signature(NULL, DISCORD_TS, DISCORD_SIG,
 	    body, len, DISCORD_TS_NUM), SIG_BAD);
 }
 
@@ -456,28 +457,28 @@ test_discord_clock_and_headers(void **state)
 	size_t		 len = strlen(body);
 
 	(void)state;
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM + 300), SIG_OK);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM + 301), SIG_STALE);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM - 300), SIG_OK);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM - 301), SIG_STALE);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, NULL, DISCORD_SIG,
+	assert_int_equal(discord_signature(DISCORD_PUB, NULL, DISCORD_SIG,
 	    body, len, DISCORD_TS_NUM), SIG_MISSING);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS, "",
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS, "",
 	    body, len, DISCORD_TS_NUM), SIG_MISSING);
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, "1700000000.5",
+	assert_int_equal(discord_signature(DISCORD_PUB, "1700000000.5",
 	    DISCORD_SIG, body, len, DISCORD_TS_NUM), SIG_MALFORMED);
 	/* 127 digits, and a non-hex digit. */
-	assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS,
+	assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS,
 	    &DISCORD_SIG[1], body, len, DISCORD_TS_NUM), SIG_MALFORMED);
 	{
 		char	*s = strdup(DISCORD_SIG);
 
 		s[5] = 'x';
-		assert_int_equal(sig_discord_verify(DISCORD_PUB, DISCORD_TS, s,
+		assert_int_equal(discord_signature(DISCORD_PUB, DISCORD_TS, s,
 		    body, len, DISCORD_TS_NUM), SIG_MALFORMED);
 		free(s);
 	}

@@ -12,32 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "store.h"
 
 /* A fresh state folder for one test. */
 static int
 setup(void **state)
 {
-	char *dir = strdup("/tmp/nudged-store-XXXXXX");
-
-	if (dir == NULL || mkdtemp(dir) == NULL)
-		return -1;
-	*state = dir;
+	*state = harness_tmpdir();
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd;
-	int rc;
+	int rc = harness_rmdir(*state);
 
-	if (asprintf(&cmd, "rm -rf %s", (char *)*state) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
 	free(*state);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* Run one SQL statement on the database file directly and return its first integer. */

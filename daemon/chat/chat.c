@@ -3,7 +3,7 @@
  * platform uses, escaping, UTF-8 lengths, failure reasons that can never
  * carry a webhook URL, and cJSON builders that treat out-of-memory as fatal.
  */
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -25,7 +26,8 @@
 /* Bytes of platform text kept in a reason. */
 #define CHAT_REASON_MAX		200
 
-static const struct chat_platform *const chat_platforms[] = {
+/* The table: the built-in rows, then any registered at run time. */
+static const struct chat_platform *chat_builtin[] = {
 	&chat_slack,
 	&chat_teams,
 	&chat_discord,
@@ -34,34 +36,83 @@ static const struct chat_platform *const chat_platforms[] = {
 	&chat_webhook,
 	&chat_console,
 };
-#define CHAT_NPLATFORMS (sizeof chat_platforms / sizeof chat_platforms[0])
+#define CHAT_NBUILTIN (sizeof chat_builtin / sizeof chat_builtin[0])
+
+static const struct chat_platform **chat_added;
+static size_t	 chat_nadded;
+static char	*chat_names;
 
 static size_t	chat_utf8_seq(const unsigned char *, size_t);
 static int	chat_check_string(const char *, const char *, char **);
 static size_t	chat_url_len(const char *, size_t);
 static cJSON	*chat_json_attach(cJSON *, const char *, cJSON *);
 
+/* Row i of the table, or NULL past its end. */
+const struct chat_platform *
+chat_platform_at(size_t i)
+{
+	if (i < CHAT_NBUILTIN)
+		return chat_builtin[i];
+	if (i - CHAT_NBUILTIN < chat_nadded)
+		return chat_added[i - CHAT_NBUILTIN];
+	return NULL;
+}
+
 /* The platform called name, or NULL. */
 const struct chat_platform *
 chat_find(const char *name)
 {
-	size_t	 i;
+	const struct chat_platform *p;
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < CHAT_NPLATFORMS; i++) {
-		if (strcmp(chat_platforms[i]->name, name) == 0)
-			return chat_platforms[i];
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		if (strcmp(p->name, name) == 0)
+			return p;
 	}
 	return NULL;
+}
+
+/* Add a platform to the table for the rest of the process. */
+void
+chat_register(const struct chat_platform *p)
+{
+	if (chat_find(p->name) != NULL)
+		fatalx("chat: platform \"%s\" registered twice", p->name);
+	chat_added = xreallocarray(chat_added, chat_nadded + 1,
+	    sizeof *chat_added);
+	chat_added[chat_nadded++] = p;
+	free(chat_names);
+	chat_names = NULL;
 }
 
 /* Every platform name, comma-separated, for error messages. */
 const char *
 chat_platform_names(void)
 {
-	return "slack, teams, discord, mattermost, googlechat, webhook, "
-	    "console";
+	const struct chat_platform *p;
+	size_t len = 0, n;
+
+	if (chat_names != NULL)
+		return chat_names;
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++)
+		len += strlen(p->name) + 2;
+	chat_names = xcalloc(1, len + 1);
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		n = strlen(chat_names);
+		snprintf(chat_names + n, len + 1 - n, "%s%s", i > 0 ? ", " : "",
+		    p->name);
+	}
+	return chat_names;
+}
+
+/* The URL a channel posts to: its platform's, else the webhook as configured. */
+char *
+chat_post_url(const struct config_channel *c)
+{
+	if (c->platform->post_url != NULL)
+		return c->platform->post_url(c);
+	return xstrdup(c->webhook);
 }
 
 /* Free what a request holds and leave it empty (not the struct itself). */
@@ -129,58 +180,6 @@ chat_request_add_header(struct chat_request *req, const char *fmt, ...)
 	req->headers = xreallocarray(req->headers, req->nheaders + 1,
 	    sizeof *req->headers);
 	req->headers[req->nheaders++] = line;
-}
-
-/* Append len bytes to a buffer. */
-void
-chat_buf_addn(struct chat_buf *b, const char *s, size_t len)
-{
-	if (b->len + len + 1 > b->size) {
-		while (b->len + len + 1 > b->size)
-			b->size = b->size != 0 ? b->size * 2 : 64;
-		b->s = xreallocarray(b->s, b->size, 1);
-	}
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-/* Append a string to a buffer. */
-void
-chat_buf_add(struct chat_buf *b, const char *s)
-{
-	chat_buf_addn(b, s, strlen(s));
-}
-
-/* Append one byte to a buffer. */
-void
-chat_buf_addc(struct chat_buf *b, char c)
-{
-	chat_buf_addn(b, &c, 1);
-}
-
-/* Append formatted text to a buffer. */
-void
-chat_buf_addf(struct chat_buf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	chat_buf_add(b, s);
-	free(s);
-}
-
-/* Hand the buffer's string to the caller (never NULL) and reset it. */
-char *
-chat_buf_take(struct chat_buf *b)
-{
-	char	*s = b->s != NULL ? b->s : xstrdup("");
-
-	memset(b, 0, sizeof *b);
-	return s;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
@@ -321,40 +320,40 @@ chat_reply_command(const struct chat_nudge *n)
 char *
 chat_escape_html(const char *s)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		if (*s == '&')
-			chat_buf_add(&b, "&amp;");
+			strbuf_add(&b, "&amp;");
 		else if (*s == '<')
-			chat_buf_add(&b, "&lt;");
+			strbuf_add(&b, "&lt;");
 		else if (*s == '>')
-			chat_buf_add(&b, "&gt;");
+			strbuf_add(&b, "&gt;");
 		else
-			chat_buf_addc(&b, *s);
+			strbuf_addc(&b, *s);
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Make Markdown specials literal with backslashes. */
 char *
 chat_escape_markdown(const char *s, const char *specials)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	int		 line_start = 1;
 
 	for (; *s != '\0'; s++) {
 		/* Headings and list items only open at the start of a line. */
 		if (strchr(specials, *s) != NULL ||
 		    (line_start && strchr("#-+", *s) != NULL))
-			chat_buf_addc(&b, '\\');
-		chat_buf_addc(&b, *s);
+			strbuf_addc(&b, '\\');
+		strbuf_addc(&b, *s);
 		if (*s == '\n')
 			line_start = 1;
 		else if (*s != ' ' && *s != '\t')
 			line_start = 0;
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Replace what a terminal would interpret (ESC, C1 controls) with '?'. */
@@ -362,7 +361,7 @@ char *
 chat_escape_terminal(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	size_t			 left = strlen(s), n;
 
 	while (left != 0) {
@@ -370,14 +369,14 @@ chat_escape_terminal(const char *s)
 		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\n' &&
 		    *p != '\t') || *p == 0x7f)) ||
 		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
-			chat_buf_addc(&b, '?');
+			strbuf_addc(&b, '?');
 			n = n != 0 ? n : 1;
 		} else
-			chat_buf_addn(&b, (const char *)p, n);
+			strbuf_addn(&b, (const char *)p, n);
 		p += n;
 		left -= n;
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* The usual meaning of an HTTP status for a post. */
@@ -416,15 +415,15 @@ char *
 chat_reason(const char *detail, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)detail;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	size_t			 i = 0, n, kept = 0;
 	int			 space = 0;
 
 	while (detail != NULL && i < len && detail[i] != '\0') {
 		if ((n = chat_url_len(detail + i, len - i)) != 0) {
 			if (space && b.len != 0)
-				chat_buf_addc(&b, ' ');
-			chat_buf_add(&b, "[url]");
+				strbuf_addc(&b, ' ');
+			strbuf_add(&b, "[url]");
 			space = 0;
 			i += n;
 			continue;
@@ -438,17 +437,17 @@ chat_reason(const char *detail, size_t len)
 			continue;
 		}
 		if (kept + (n != 0 ? n : 1) > CHAT_REASON_MAX) {
-			chat_buf_add(&b, "...");
+			strbuf_add(&b, "...");
 			break;
 		}
 		if (space && b.len != 0)
-			chat_buf_addc(&b, ' ');
+			strbuf_addc(&b, ' ');
 		space = 0;
 		if (n == 0) {
-			chat_buf_addc(&b, '?');
+			strbuf_addc(&b, '?');
 			n = 1;
 		} else
-			chat_buf_addn(&b, detail + i, n);
+			strbuf_addn(&b, detail + i, n);
 		kept += n;
 		i += n;
 	}

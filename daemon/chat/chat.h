@@ -1,7 +1,11 @@
 /*
- * The table of chat platforms. Each platform is one file under daemon/chat/
- * and one row here: it builds the outbound payload for a nudge and reads the
- * platform's answer to a post. Platforms never touch the store or the loop.
+ * The table of chat platforms, as the rest of nudged sees it. Each platform
+ * is one row (struct chat_platform) and its own file(s) under daemon/chat/:
+ * its title, its config keys and their checks, the payload of a nudge, the
+ * URL it posts to, how it reads a failure, its inbound routes and how it
+ * parses, verifies and answers them. The daemon asks the row and never
+ * reads a platform's settings or compares its name. What the platform
+ * files share among themselves is in chat_int.h.
  */
 #ifndef NUDGED_CHAT_H
 #define NUDGED_CHAT_H
@@ -11,7 +15,9 @@
 
 #include "sig.h"
 
+struct cJSON;
 struct config_channel;
+struct config_reader;
 
 /* What a nudge is, the same for every platform. */
 enum chat_kind {
@@ -101,14 +107,39 @@ struct chat_receipt {
 	enum chat_via	 via;		/* the answer's via: how to reply */
 };
 
+/* A path a platform posts answers to, and the content types it takes there. */
+struct chat_route {
+	const char			*path;		/* "/slack/events" */
+	const char			*accepts;	/* comma-separated */
+	const struct chat_platform	*platform;	/* the row it belongs to */
+};
+
+/*
+ * One platform: everything nudged knows about it. The daemon asks the row;
+ * it never reads a platform's settings or compares its name.
+ */
 struct chat_platform {
-	const char	*name;
+	const char	*name;		/* as "platform" in the config */
+	const char	*title;		/* as people know it: "Microsoft Teams" */
 	int		 posts_http;	/* 0 for console, which prints */
 	double		 default_rate;	/* messages per second per webhook */
+
+	/* Its own channel keys (NULL-terminated), besides the generic ones. */
+	const char *const *config_keys;
+	/*
+	 * Read those keys from the channel's object through config's reader
+	 * (errors go there, with their position); the settings, or NULL.
+	 */
+	void		*(*config_parse)(struct config_reader *,
+			    const struct cJSON *channel);
+	void		 (*config_free)(void *settings);
+
 	/* Build the request; -1 and cause on failure (e.g. text too long). */
 	int		(*format_prompt)(const struct chat_nudge *,
 			    const struct config_channel *, int64_t now,
 			    struct chat_request *, char **cause);
+	/* The URL to post to (allocated); NULL: the channel's webhook as is. */
+	char		*(*post_url)(const struct config_channel *);
 	/*
 	 * Read the HTTP status and body of a post: the outcome, a short
 	 * reason (allocated, or NULL when the platform gave none; never the
@@ -118,11 +149,19 @@ struct chat_platform {
 	 */
 	enum chat_outcome (*classify)(long status, const char *body,
 			    size_t len, char **reason, int64_t *retry_ms);
+
 	/*
-	 * Inbound (NULL for platforms that cannot send answers to nudged).
-	 * The content types the route accepts, comma-separated.
+	 * Inbound (all NULL for platforms that cannot send answers to
+	 * nudged): its routes, ending with a NULL path.
 	 */
-	const char	*accepts;
+	const struct chat_route *routes;
+	/*
+	 * Whether a request is the platform checking that the URL answers
+	 * (not an answer, not signed): the server then answers 200. get is
+	 * set for GET, query is the URL's query string or NULL. May be NULL.
+	 */
+	int		(*probe)(int get, const char *query,
+			    const struct chat_inbound *);
 	/* Parse a request body; -1 and a short cause when it is malformed (400). */
 	int		(*parse)(const struct chat_inbound *, struct chat_answer *,
 			    char **cause);
@@ -131,13 +170,31 @@ struct chat_platform {
 	/* Check the request's signature or token against the channel's secret. */
 	enum sig_result	(*verify)(const struct config_channel *,
 			    const struct chat_inbound *, int64_t now);
+	/*
+	 * Whether a channel whose secret verified is the one the answer names
+	 * (its route_key, e.g. a Slack channel id); NULL: none is named.
+	 */
+	int		(*names_channel)(const struct config_channel *,
+			    const struct chat_answer *);
+	/* 1 when a message in a thread is an answer only with a reply code. */
+	int		 thread_needs_code;
+	/* 1 when the secret is a shared token: a wrong one is 403, not 401. */
+	int		 token_secret;
 	/* The response body the platform shows the person; sets the content type. */
 	char		*(*respond)(const struct chat_receipt *,
 			    const char **content_type);
 };
 
+/* The platform called name, or NULL. */
 const struct chat_platform *chat_find(const char *name);
+/* Every platform's name, comma-separated, in the table's order. */
 const char	*chat_platform_names(void);
+/* Add a row to the table (a test's platform); a taken name is fatal. */
+void		 chat_register(const struct chat_platform *);
+/* The rows in order, i from 0 until NULL. */
+const struct chat_platform *chat_platform_at(size_t i);
+/* The URL a channel's posts go to (allocated; a secret, never logged). */
+char		*chat_post_url(const struct config_channel *);
 void		 chat_request_free(struct chat_request *);
 void		 chat_answer_free(struct chat_answer *);
 /*
@@ -146,146 +203,5 @@ void		 chat_answer_free(struct chat_answer *);
  * or "What" can be.
  */
 void		 chat_answer_restore_code(struct chat_answer *);
-void		 chat_request_add_header(struct chat_request *, const char *fmt,
-		    ...) __attribute__((format(printf, 2, 3)));
-
-/* The rows of the table, one per file under daemon/chat/. */
-extern const struct chat_platform chat_slack;
-extern const struct chat_platform chat_teams;
-extern const struct chat_platform chat_discord;
-extern const struct chat_platform chat_mattermost;
-extern const struct chat_platform chat_googlechat;
-extern const struct chat_platform chat_webhook;
-extern const struct chat_platform chat_console;
-
-/*
- * Google Chat: the query parameter to append to a space webhook URL (after
- * '&', or '?' when the URL has no query) so that each schedule's nudges
- * share one thread; the body names the thread by the schedule.
- */
-const char	*chat_googlechat_url_suffix(void);
-
-/* Shared by the platform files. */
-
-/* A growing string; start with all zeroes. */
-struct chat_buf {
-	char	*s;
-	size_t	 len;
-	size_t	 size;
-};
-
-void		 chat_buf_addn(struct chat_buf *, const char *, size_t);
-void		 chat_buf_add(struct chat_buf *, const char *);
-void		 chat_buf_addc(struct chat_buf *, char);
-void		 chat_buf_addf(struct chat_buf *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-char		*chat_buf_take(struct chat_buf *);
-
-/* Unicode code points in a NUL-terminated string, SIZE_MAX if not UTF-8. */
-size_t		 chat_utf8_chars(const char *);
-/* A question to send: text present, every string valid UTF-8. */
-int		 chat_check_nudge(const struct chat_nudge *, char **cause);
-/* The theme's title, falling back to its slug. */
-const char	*chat_title(const struct chat_nudge *);
-/* The line that opens a message: a welcome, or the gentle reminder. */
-const char	*chat_lead(const struct chat_nudge *);
-/* One plain line for notifications: "Coaching: <question>" or reminder. */
-char		*chat_one_line(const struct chat_nudge *);
-/* "/reflect K7QX your answer". */
-char		*chat_reply_command(const struct chat_nudge *);
-/* &, <, > as &amp; &lt; &gt; (Slack mrkdwn, Google Chat card HTML). */
-char		*chat_escape_html(const char *);
-/* Backslash before each of specials, and before #, - or + opening a line. */
-char		*chat_escape_markdown(const char *, const char *specials);
-/* Characters a terminal would act on (escapes, C1 controls) become '?'. */
-char		*chat_escape_terminal(const char *);
-
-/* The usual reading of a status: 2xx sent; 408, 425, 429, 5xx retry. */
-enum chat_outcome chat_http_outcome(long status);
-/*
- * A platform's explanation for a reason: detail (len bytes, need not be
- * NUL-terminated) flattened to one printable line, cut at 200 bytes, every
- * http:// or https:// URL in it replaced by "[url]" so no webhook URL a
- * platform echoes back can reach a log; NULL when nothing is left. Reasons
- * leave the HTTP status out: the caller has it.
- */
-char		*chat_reason(const char *detail, size_t len);
-
-/*
- * cJSON builders that abort on out-of-memory. A NULL key appends to an
- * array; chat_json_object(NULL, NULL) makes a new root object.
- */
-struct cJSON	*chat_json_object(struct cJSON *parent, const char *key);
-struct cJSON	*chat_json_array(struct cJSON *parent, const char *key);
-void		 chat_json_string(struct cJSON *, const char *key,
-		    const char *value);
-void		 chat_json_number(struct cJSON *, const char *key, double);
-void		 chat_json_bool(struct cJSON *, const char *key, int);
-/* Print root unformatted into the request as its JSON body; frees root. */
-void		 chat_json_finish(struct cJSON *root, struct chat_request *,
-		    const char *content_type);
-/* A string member of a parsed JSON body, looked up by a path of keys. */
-const char	*chat_json_find(const struct cJSON *, const char *key,
-		    const char *subkey);
-
-/* Inbound, shared by the platforms that receive answers (chat_in.c). */
-
-/* Bytes in an id, a name, a code or a channel key. */
-#define CHAT_IN_ID_MAX		1024
-/* Bytes in a raw text field, before markup and the code are removed. */
-#define CHAT_IN_RAW_MAX		65536
-/* Characters in an answer once cleaned. */
-#define CHAT_IN_TEXT_MAX	4000
-
-/* How much a field getter asks of a field. */
-#define CHAT_IN_OPTIONAL	0	/* may be absent or JSON null */
-#define CHAT_IN_REQUIRED	1	/* present, may be empty */
-#define CHAT_IN_NONEMPTY	2	/* present and not empty */
-
-/* A parsed request body: a form (evhttp query parsing) or a JSON object. */
-struct chat_in_body;
-
-/* Parse by the content type; NULL and a cause when malformed. */
-struct chat_in_body *chat_in_body_parse(const struct chat_inbound *,
-		    char **cause);
-void		 chat_in_body_free(struct chat_in_body *);
-/* The JSON root object, or NULL when the body is a form. */
-const struct cJSON *chat_in_body_json(const struct chat_in_body *);
-int		 chat_in_parse_json(const struct chat_inbound *,
-		    struct chat_answer *, char **,
-		    int (*)(const struct cJSON *, struct chat_answer *, char **));
-/*
- * A top-level string field of either kind of body. Every getter returns 0
- * with *out set (NULL when optional and absent) or -1 with a cause naming
- * the field: missing, duplicated, wrong type, over max bytes, not UTF-8.
- * Strings point into the body or the JSON: copy them before freeing it.
- */
-int		 chat_in_field(const struct chat_in_body *, const char *key,
-		    int need, size_t max, const char **out, char **cause);
-/* obj[key]; where is obj's path for messages ("event"), NULL at the root. */
-int		 chat_in_string(const struct cJSON *obj, const char *where,
-		    const char *key, int need, size_t max, const char **out,
-		    char **cause);
-int		 chat_in_object(const struct cJSON *obj, const char *where,
-		    const char *key, int need, const struct cJSON **out,
-		    char **cause);
-int		 chat_in_int(const struct cJSON *obj, const char *where,
-		    const char *key, int need, long min, long max, long *out,
-		    char **cause);
-/* A request header, or NULL. */
-const char	*chat_in_header(const struct chat_inbound *, const char *name);
-/* Decode &amp; &lt; &gt; &quot; &#39; &apos; &nbsp; (a space), &#N; &#xH;. */
-char		*chat_in_unescape_html(const char *);
-/*
- * Set an answer's text (and, with find_code, its code) from what the person
- * typed: trimmed, the leading reply code split off, never empty, at most
- * CHAT_IN_TEXT_MAX characters.
- */
-int		 chat_in_answer_text(struct chat_answer *, const char *typed,
-		    int find_code, char **cause);
-/* Print root unformatted and free it. */
-char		*chat_in_print(struct cJSON *root);
-/* The body of a reply that says nothing: "" as text/plain. */
-char		*chat_in_empty(const char **content_type);
 
 #endif

@@ -15,7 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "log.h"
 #include "replycode.h"
 #include "xmalloc.h"
@@ -47,8 +47,8 @@ static int	 chat_in_found(const char *, const char *, const char *, int,
 		    size_t, const char **, char **);
 static int	 chat_in_item(const cJSON *, const char *, const char *, int,
 		    const cJSON **, char **);
-static int	 chat_in_entity(const char *, size_t, struct chat_buf *);
-static void	 chat_in_put_utf8(struct chat_buf *, uint32_t);
+static int	 chat_in_entity(const char *, size_t, struct strbuf *);
+static void	 chat_in_put_utf8(struct strbuf *, uint32_t);
 static char	*chat_in_trim(const char *);
 static int	 chat_in_looks_code(const char *, size_t, int);
 
@@ -315,6 +315,23 @@ chat_in_int(const struct cJSON *obj, const char *where, const char *key,
 	return -1;
 }
 
+/* Whether a form's key is value (evhttp decodes it); 0 when malformed. */
+int
+chat_in_form_has(const char *form, const char *key, const char *value)
+{
+	struct evkeyvalq	 params;
+	const char		*v;
+	int			 rv = 0;
+
+	TAILQ_INIT(&params);
+	if (evhttp_parse_query_str(form, &params) == 0) {
+		v = evhttp_find_header(&params, key);
+		rv = v != NULL && strcmp(v, value) == 0;
+	}
+	evhttp_clear_headers(&params);
+	return rv;
+}
+
 /* A request header through the server's callback. */
 const char *
 chat_in_header(const struct chat_inbound *in, const char *name)
@@ -326,7 +343,7 @@ chat_in_header(const struct chat_inbound *in, const char *name)
 
 /* Append code point cp as UTF-8. */
 static void
-chat_in_put_utf8(struct chat_buf *b, uint32_t cp)
+chat_in_put_utf8(struct strbuf *b, uint32_t cp)
 {
 	char	 s[4];
 	size_t	 n;
@@ -350,12 +367,12 @@ chat_in_put_utf8(struct chat_buf *b, uint32_t cp)
 		s[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	chat_buf_addn(b, s, n);
+	strbuf_addn(b, s, n);
 }
 
 /* Append what entity name[0..n) (between '&' and ';') means; -1 if unknown. */
 static int
-chat_in_entity(const char *name, size_t n, struct chat_buf *b)
+chat_in_entity(const char *name, size_t n, struct strbuf *b)
 {
 	uint32_t	 cp = 0;
 	size_t		 i, j;
@@ -365,7 +382,7 @@ chat_in_entity(const char *name, size_t n, struct chat_buf *b)
 	    i++) {
 		if (strlen(chat_in_entities[i].name) == n &&
 		    memcmp(chat_in_entities[i].name, name, n) == 0) {
-			chat_buf_add(b, chat_in_entities[i].text);
+			strbuf_add(b, chat_in_entities[i].text);
 			return 0;
 		}
 	}
@@ -398,7 +415,7 @@ chat_in_entity(const char *name, size_t n, struct chat_buf *b)
 char *
 chat_in_unescape_html(const char *s)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	size_t		 n;
 
 	while (*s != '\0') {
@@ -408,9 +425,9 @@ chat_in_unescape_html(const char *s)
 			s += n + 2;
 			continue;
 		}
-		chat_buf_addc(&b, *s++);
+		strbuf_addc(&b, *s++);
 	}
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* A copy of s without leading and trailing ASCII whitespace. */

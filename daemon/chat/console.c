@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "xmalloc.h"
 
 /* The header rule is padded with '-' to this many bytes. */
@@ -27,11 +27,12 @@ static int	console_format(const struct chat_nudge *,
 		    struct chat_request *, char **);
 static enum chat_outcome console_classify(long, const char *, size_t,
 		    char **, int64_t *);
-static void	console_add(struct chat_buf *, const char *);
+static void	console_add(struct strbuf *, const char *);
 
 /* Printing has no rate limit; answers come through the JSON API. */
 const struct chat_platform chat_console = {
 	.name = "console",
+	.title = "Console",
 	.posts_http = 0,
 	.default_rate = 0,
 	.format_prompt = console_format,
@@ -40,11 +41,11 @@ const struct chat_platform chat_console = {
 
 /* Append text made safe for a terminal. */
 static void
-console_add(struct chat_buf *b, const char *s)
+console_add(struct strbuf *b, const char *s)
 {
 	char	*safe = chat_escape_terminal(s);
 
-	chat_buf_add(b, safe);
+	strbuf_add(b, safe);
 	free(safe);
 }
 
@@ -53,7 +54,7 @@ static int
 console_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 
 	(void)cc;
 	(void)now;
@@ -61,37 +62,37 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
 	if (chat_check_nudge(n, cause) == -1)
 		return -1;
 
-	chat_buf_addf(&b, "-- %s %" PRId64 " | ", n->kind == CHAT_REMINDER ?
+	strbuf_addf(&b, "-- %s %" PRId64 " | ", n->kind == CHAT_REMINDER ?
 	    "reminder" : n->kind == CHAT_DIGEST ? "digest" : "nudge",
 	    n->delivery_id);
 	console_add(&b, n->schedule != NULL && n->schedule[0] != '\0' ?
 	    n->schedule : "-");
-	chat_buf_add(&b, " | ");
+	strbuf_add(&b, " | ");
 	console_add(&b, chat_title(n));
-	chat_buf_addc(&b, ' ');
+	strbuf_addc(&b, ' ');
 	while (b.len < CONSOLE_WIDTH)
-		chat_buf_addc(&b, '-');
-	chat_buf_addc(&b, '\n');
+		strbuf_addc(&b, '-');
+	strbuf_addc(&b, '\n');
 	if (n->kind != CHAT_PROMPT) {
-		chat_buf_add(&b, chat_lead(n));
-		chat_buf_addc(&b, '\n');
+		strbuf_add(&b, chat_lead(n));
+		strbuf_addc(&b, '\n');
 	}
 	console_add(&b, n->text);
-	chat_buf_addc(&b, '\n');
+	strbuf_addc(&b, '\n');
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
-		chat_buf_add(&b, "  follow-up: ");
+		strbuf_add(&b, "  follow-up: ");
 		console_add(&b, n->follow_up);
-		chat_buf_addc(&b, '\n');
+		strbuf_addc(&b, '\n');
 	}
-	chat_buf_add(&b, "answer: POST /api/v1/replies {\"channel\": \"");
+	strbuf_add(&b, "answer: POST /api/v1/replies {\"channel\": \"");
 	console_add(&b, n->channel != NULL ? n->channel : "-");
 	if (n->reply_code != NULL && n->reply_code[0] != '\0') {
-		chat_buf_add(&b, "\", \"code\": \"");
+		strbuf_add(&b, "\", \"code\": \"");
 		console_add(&b, n->reply_code);
 	}
-	chat_buf_add(&b, "\", \"user\": ..., \"text\": ...}\n");
+	strbuf_add(&b, "\", \"user\": ..., \"text\": ...}\n");
 
-	req->body = chat_buf_take(&b);
+	req->body = strbuf_take(&b);
 	req->body_len = strlen(req->body);
 	req->content_type = xstrdup("text/plain");
 	return 0;

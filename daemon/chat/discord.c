@@ -28,7 +28,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -57,6 +57,8 @@ static int	discord_interaction(const cJSON *, struct chat_answer *,
 		    char **);
 static int	discord_options(const cJSON *, const char **, const char **,
 		    char **);
+static void	*discord_config_parse(struct config_reader *, const cJSON *);
+static void	 discord_config_free(void *);
 static int	discord_has_secret(const struct config_channel *);
 static enum sig_result discord_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
@@ -78,13 +80,26 @@ static char	*discord_cut(const char *, size_t);
  * Per-webhook limits are unpublished (read from headers); about 30 messages
  * a minute per webhook is the commonly observed bucket, so 0.5/s.
  */
+/* The application's public key checks interactions. */
+static const char *const discord_config_keys[] = { "public_key", NULL };
+
+/* Where Discord posts answers. */
+static const struct chat_route discord_routes[] = {
+	{ "/discord/interactions", "application/json", &chat_discord },
+	{ NULL, NULL, NULL },
+};
+
 const struct chat_platform chat_discord = {
 	.name = "discord",
+	.title = "Discord",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = discord_format,
 	.classify = discord_classify,
-	.accepts = "application/json",
+	.config_keys = discord_config_keys,
+	.config_parse = discord_config_parse,
+	.config_free = discord_config_free,
+	.routes = discord_routes,
 	.parse = discord_parse,
 	.has_secret = discord_has_secret,
 	.verify = discord_verify,
@@ -108,7 +123,7 @@ static int
 discord_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *embeds, *embed, *footer, *mentions;
 	char		*question, *follow, *title, *desc, *command, *hint;
 	char		*content;
@@ -124,13 +139,13 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	content = chat_escape_markdown(chat_lead(n), DISCORD_SPECIALS);
 	title = chat_escape_markdown(chat_title(n), DISCORD_SPECIALS);
 	question = chat_escape_markdown(n->text, DISCORD_SPECIALS);
-	chat_buf_addf(&b, "**%s**", question);
+	strbuf_addf(&b, "**%s**", question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
 		follow = chat_escape_markdown(n->follow_up, DISCORD_SPECIALS);
-		chat_buf_addf(&b, "\n\n*%s*", follow);
+		strbuf_addf(&b, "\n\n*%s*", follow);
 		free(follow);
 	}
-	desc = chat_buf_take(&b);
+	desc = strbuf_take(&b);
 	command = chat_reply_command(n);
 	xasprintf(&hint, "Reply with %s", command);
 
@@ -201,7 +216,7 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 	enum chat_outcome	 outcome = chat_http_outcome(status);
 	const cJSON		*code, *global;
 	const char		*message;
-	struct chat_buf		 b = { NULL, 0, 0 };
+	struct strbuf		 b = { NULL, 0, 0 };
 	cJSON			*json;
 	char			*detail;
 
@@ -216,13 +231,13 @@ discord_classify(long status, const char *body, size_t len, char **reason,
 		global = cJSON_IsObject(json) ?
 		    cJSON_GetObjectItemCaseSensitive(json, "global") : NULL;
 		if (outcome != CHAT_SENT && message != NULL) {
-			chat_buf_add(&b, message);
+			strbuf_add(&b, message);
 			if (cJSON_IsNumber(code))
-				chat_buf_addf(&b, " (code %.0f)",
+				strbuf_addf(&b, " (code %.0f)",
 				    code->valuedouble);
 			if (cJSON_IsTrue(global))
-				chat_buf_add(&b, " (global limit)");
-			detail = chat_buf_take(&b);
+				strbuf_add(&b, " (global limit)");
+			detail = strbuf_take(&b);
 			*reason = chat_reason(detail, strlen(detail));
 			free(detail);
 		} else
@@ -380,7 +395,9 @@ discord_options(const cJSON *data, const char **answer, const char **code,
 static int
 discord_has_secret(const struct config_channel *cc)
 {
-	return cc->public_key != NULL && cc->public_key[0] != '\0';
+	const struct discord_settings *s = cc->settings;
+
+	return s != NULL && s->public_key != NULL && s->public_key[0] != '\0';
 }
 
 /* Check the Ed25519 signature over the timestamp and the raw body. */
@@ -388,7 +405,9 @@ static enum sig_result
 discord_verify(const struct config_channel *cc,
     const struct chat_inbound *in, int64_t now)
 {
-	return sig_discord_verify(cc->public_key,
+	const struct discord_settings *s = cc->settings;
+
+	return discord_signature(s->public_key,
 	    chat_in_header(in, "X-Signature-Timestamp"),
 	    chat_in_header(in, "X-Signature-Ed25519"), in->body, in->len, now);
 }
@@ -433,4 +452,61 @@ discord_respond(const struct chat_receipt *r, const char **content_type)
 	free(content);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* The channel's public_key. */
+static void *
+discord_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct discord_settings *s = xcalloc(1, sizeof *s);
+
+	s->public_key = config_read_string(r, channel, "public_key", 0);
+	return s;
+}
+
+/* Free what discord_config_parse made. */
+static void
+discord_config_free(void *settings)
+{
+	struct discord_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->public_key);
+	free(s);
+}
+
+/*
+ * Discord's interactions: X-Signature-Ed25519 (hex) over TIMESTAMP BODY
+ * under the application's public key (hex), X-Signature-Timestamp in Unix
+ * seconds (discord.com/developers/docs/interactions/overview).
+ */
+enum sig_result
+discord_signature(const char *public_key_hex, const char *timestamp,
+    const char *signature_hex, const void *body, size_t len, int64_t now)
+{
+	unsigned char	 pub[32], sig[64], *msg;
+	size_t		 tslen;
+	int64_t		 ts;
+	int		 ok;
+
+	if (timestamp == NULL || *timestamp == '\0' || signature_hex == NULL ||
+	    *signature_hex == '\0')
+		return SIG_MISSING;
+	if (sig_parse_timestamp(timestamp, &ts) == -1 ||
+	    sig_hex_decode(signature_hex, sig, sizeof sig) == -1)
+		return SIG_MALFORMED;
+	if (public_key_hex == NULL ||
+	    sig_hex_decode(public_key_hex, pub, sizeof pub) == -1)
+		return SIG_BAD;
+	tslen = strlen(timestamp);
+	msg = xmalloc(tslen + len);
+	memcpy(msg, timestamp, tslen);
+	if (len != 0)
+		memcpy(msg + tslen, body, len);
+	ok = sig_ed25519_verify(pub, sig, msg, tslen + len);
+	free(msg);
+	if (!ok)
+		return SIG_BAD;
+	return sig_fresh(ts, now) ? SIG_OK : SIG_STALE;
 }

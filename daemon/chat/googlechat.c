@@ -12,7 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
+#include "config.h"
 #include "xmalloc.h"
 
 /* "At most 32,000 bytes per message including contents." */
@@ -21,6 +22,7 @@
 static int	googlechat_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
 		    struct chat_request *, char **);
+static char	*googlechat_post_url(const struct config_channel *);
 static enum chat_outcome googlechat_classify(long, const char *, size_t,
 		    char **, int64_t *);
 static void	googlechat_paragraph(cJSON *, const char *, const char *,
@@ -33,9 +35,11 @@ static void	googlechat_paragraph(cJSON *, const char *, const char *,
  */
 const struct chat_platform chat_googlechat = {
 	.name = "googlechat",
+	.title = "Google Chat",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = googlechat_format,
+	.post_url = googlechat_post_url,
 	.classify = googlechat_classify,
 };
 
@@ -46,26 +50,37 @@ chat_googlechat_url_suffix(void)
 	return "messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD";
 }
 
+/* The space's webhook with the parameter that keeps a schedule in one thread. */
+static char *
+googlechat_post_url(const struct config_channel *cc)
+{
+	char	*url;
+
+	xasprintf(&url, "%s%c%s", cc->webhook, strchr(cc->webhook, '?') ?
+	    '&' : '?', chat_googlechat_url_suffix());
+	return url;
+}
+
 /* Append a textParagraph widget: open + escaped text + close. */
 static void
 googlechat_paragraph(cJSON *widgets, const char *open, const char *text,
     const char *close)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*w, *tp;
 	char		*esc, *s;
 
-	chat_buf_add(&b, open);
+	strbuf_add(&b, open);
 	esc = chat_escape_html(text);
 	for (s = esc; *s != '\0'; s++) {
 		if (*s == '\n')
-			chat_buf_add(&b, "<br>");
+			strbuf_add(&b, "<br>");
 		else
-			chat_buf_addc(&b, *s);
+			strbuf_addc(&b, *s);
 	}
 	free(esc);
-	chat_buf_add(&b, close);
-	s = chat_buf_take(&b);
+	strbuf_add(&b, close);
+	s = strbuf_take(&b);
 	w = chat_json_object(widgets, NULL);
 	tp = chat_json_object(w, "textParagraph");
 	chat_json_string(tp, "text", s);

@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -39,6 +39,8 @@ static int	mattermost_parse(const struct chat_inbound *,
 static int	mattermost_fields(const struct chat_in_body *,
 		    struct chat_answer *, char **);
 static const char *mattermost_untrigger(const char *, const char *);
+static void	*mattermost_config_parse(struct config_reader *, const cJSON *);
+static void	 mattermost_config_free(void *);
 static int	mattermost_has_secret(const struct config_channel *);
 static enum sig_result mattermost_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
@@ -51,14 +53,27 @@ static char	*mattermost_respond(const struct chat_receipt *,
  * Self-hosted: rate limiting is off by default and 10/s with bursts of 100
  * when on; 1/s is polite to small servers and ample for nudges.
  */
+/* The outgoing webhook's or slash command's token checks answers. */
+static const char *const mattermost_config_keys[] = { "token", NULL };
+
+/* Where Mattermost posts answers. */
+static const struct chat_route mattermost_routes[] = {
+	{ "/mattermost", "application/x-www-form-urlencoded,application/json", &chat_mattermost },
+	{ NULL, NULL, NULL },
+};
+
 const struct chat_platform chat_mattermost = {
 	.name = "mattermost",
+	.title = "Mattermost",
 	.posts_http = 1,
 	.default_rate = 1.0,
 	.format_prompt = mattermost_format,
 	.classify = mattermost_classify,
-	/* Outgoing webhooks send either, as configured; slash commands forms. */
-	.accepts = "application/x-www-form-urlencoded,application/json",
+	.config_keys = mattermost_config_keys,
+	.config_parse = mattermost_config_parse,
+	.config_free = mattermost_config_free,
+	.routes = mattermost_routes,
+	.token_secret = 1,
 	.parse = mattermost_parse,
 	.has_secret = mattermost_has_secret,
 	.verify = mattermost_verify,
@@ -69,19 +84,19 @@ const struct chat_platform chat_mattermost = {
 static char *
 mattermost_escape(const char *s, int markdown)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	char		*md = NULL;
 	const char	*p;
 
 	if (markdown)
 		s = md = chat_escape_markdown(s, MATTERMOST_SPECIALS);
 	for (p = s; *p != '\0'; p++) {
-		chat_buf_addc(&b, *p);
+		strbuf_addc(&b, *p);
 		if (*p == '<' || *p == '@')
-			chat_buf_add(&b, MATTERMOST_ZWSP);
+			strbuf_add(&b, MATTERMOST_ZWSP);
 	}
 	free(md);
-	return chat_buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Build the webhook body for a nudge. */
@@ -90,7 +105,7 @@ mattermost_format(const struct chat_nudge *n,
     const struct config_channel *cc, int64_t now, struct chat_request *req,
     char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *attachments, *att;
 	char		*question, *follow, *text, *title, *line, *fallback;
 	char		*command, *hint;
@@ -103,14 +118,14 @@ mattermost_format(const struct chat_nudge *n,
 		return -1;
 
 	question = mattermost_escape(n->text, 1);
-	chat_buf_addf(&b, "**%s**", question);
+	strbuf_addf(&b, "**%s**", question);
 	free(question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
 		follow = mattermost_escape(n->follow_up, 1);
-		chat_buf_addf(&b, "\n\n*%s*", follow);
+		strbuf_addf(&b, "\n\n*%s*", follow);
 		free(follow);
 	}
-	text = chat_buf_take(&b);
+	text = strbuf_take(&b);
 	if ((len = chat_utf8_chars(text)) > MATTERMOST_TEXT_MAX) {
 		xasprintf(cause, "the question is %zu characters once "
 		    "formatted; a Mattermost post holds at most %d", len,
@@ -254,7 +269,9 @@ mattermost_untrigger(const char *text, const char *trigger)
 static int
 mattermost_has_secret(const struct config_channel *cc)
 {
-	return cc->token != NULL && cc->token[0] != '\0';
+	const struct mattermost_settings *s = cc->settings;
+
+	return s != NULL && s->token != NULL && s->token[0] != '\0';
 }
 
 /* The credentials of "Token t" or "Bearer t", any case; NULL for others. */
@@ -293,6 +310,7 @@ static enum sig_result
 mattermost_verify(const struct config_channel *cc,
     const struct chat_inbound *in, int64_t now)
 {
+	const struct mattermost_settings *s = cc->settings;
 	struct chat_in_body	*body = NULL;
 	const char		*auth, *token = NULL;
 	char			*cause = NULL;
@@ -305,7 +323,7 @@ mattermost_verify(const struct config_channel *cc,
 		len = strcspn(token, " \t");
 		if (len == 0 || token[len + strspn(token + len, " \t")] != '\0')
 			return SIG_MALFORMED;
-		return mattermost_token_equal(cc->token, token, len) ?
+		return mattermost_token_equal(s->token, token, len) ?
 		    SIG_OK : SIG_BAD;
 	}
 	if ((body = chat_in_body_parse(in, &cause)) == NULL ||
@@ -315,7 +333,7 @@ mattermost_verify(const struct config_channel *cc,
 	else if (token == NULL || *token == '\0')
 		rv = SIG_MISSING;
 	else
-		rv = mattermost_token_equal(cc->token, token, strlen(token)) ?
+		rv = mattermost_token_equal(s->token, token, strlen(token)) ?
 		    SIG_OK : SIG_BAD;
 	free(cause);
 	chat_in_body_free(body);
@@ -339,4 +357,26 @@ mattermost_respond(const struct chat_receipt *r, const char **content_type)
 	free(text);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* The channel's token. */
+static void *
+mattermost_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct mattermost_settings *s = xcalloc(1, sizeof *s);
+
+	s->token = config_read_string(r, channel, "token", 0);
+	return s;
+}
+
+/* Free what mattermost_config_parse made. */
+static void
+mattermost_config_free(void *settings)
+{
+	struct mattermost_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->token);
+	free(s);
 }

@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -31,33 +31,35 @@ static int	slack_can_bold(const char *);
 static int	slack_check(const char *, const char *, size_t, char **);
 static void	slack_context(cJSON *, const char *);
 static const char *slack_error(const char *, size_t, const char **);
-static int	slack_parse(const struct chat_inbound *, struct chat_answer *,
-		    char **);
-static int	slack_command(const struct chat_in_body *, struct chat_answer *,
-		    char **);
-static int	slack_event(const cJSON *, struct chat_answer *, char **);
-static int	slack_message(const cJSON *, const cJSON *, struct chat_answer *,
-		    char **);
-static int	slack_text(struct chat_answer *, const char *, char **);
-static int	slack_has_secret(const struct config_channel *);
-static enum sig_result slack_verify(const struct config_channel *,
-		    const struct chat_inbound *, int64_t);
-static char	*slack_respond(const struct chat_receipt *, const char **);
+static void	*slack_config_parse(struct config_reader *, const cJSON *);
+static void	 slack_config_free(void *);
+
+/* The app's signing secret checks answers; the channel id routes them. */
+static const char *const slack_config_keys[] = { "signing_secret",
+	"slack_channel_id", NULL };
 
 /* Incoming webhooks allow one message per second, with short bursts. */
 const struct chat_platform chat_slack = {
 	.name = "slack",
+	.title = "Slack",
 	.posts_http = 1,
 	.default_rate = 1.0,
 	.format_prompt = slack_format,
 	.classify = slack_classify,
-	/* /slack/commands is a form, /slack/events is JSON. */
-	.accepts = "application/x-www-form-urlencoded,application/json",
-	.parse = slack_parse,
-	.has_secret = slack_has_secret,
-	.verify = slack_verify,
-	.respond = slack_respond,
+	.config_keys = slack_config_keys,
+	.config_parse = slack_config_parse,
+	.config_free = slack_config_free,
+	.routes = slack_in_routes,
+	.probe = slack_in_probe,
+	.parse = slack_in_parse,
+	.has_secret = slack_in_has_secret,
+	.verify = slack_in_verify,
+	.names_channel = slack_in_names_channel,
+	/* Threads hold talk too: only a code tells a nudge's answer. */
+	.thread_needs_code = 1,
+	.respond = slack_in_respond,
 };
+
 
 /* What the webhook error strings mean (Slack's changelog and webhook page). */
 static const struct {
@@ -127,7 +129,7 @@ static int
 slack_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *blocks, *block, *text;
 	char		*question, *section, *follow = NULL, *footer, *line;
 	char		*fallback, *title, *command;
@@ -141,14 +143,14 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 
 	question = chat_escape_html(n->text);
 	if (n->kind != CHAT_PROMPT) {
-		chat_buf_add(&b, chat_lead(n));
-		chat_buf_addc(&b, '\n');
+		strbuf_add(&b, chat_lead(n));
+		strbuf_addc(&b, '\n');
 	}
 	if (slack_can_bold(n->text))
-		chat_buf_addf(&b, "*%s*", question);
+		strbuf_addf(&b, "*%s*", question);
 	else
-		chat_buf_add(&b, question);
-	section = chat_buf_take(&b);
+		strbuf_add(&b, question);
+	section = strbuf_take(&b);
 
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		follow = chat_escape_html(n->follow_up);
@@ -244,209 +246,26 @@ slack_classify(long status, const char *body, size_t len, char **reason,
 	return outcome;
 }
 
-/* Read a slash command (a form) or an Events API request (JSON). */
-static int
-slack_parse(const struct chat_inbound *in, struct chat_answer *a,
-    char **cause)
+/* The channel's signing_secret and slack_channel_id. */
+static void *
+slack_config_parse(struct config_reader *r, const cJSON *channel)
 {
-	struct chat_in_body	*body;
-	const cJSON		*json;
-	int			 rv;
+	struct slack_settings *s = xcalloc(1, sizeof *s);
 
-	memset(a, 0, sizeof *a);
-	if ((body = chat_in_body_parse(in, cause)) == NULL)
-		return -1;
-	if ((json = chat_in_body_json(body)) == NULL)
-		rv = slack_command(body, a, cause);
-	else
-		rv = slack_event(json, a, cause);
-	chat_in_body_free(body);
-	if (rv == -1)
-		chat_answer_free(a);
-	return rv;
+	s->signing_secret = config_read_string(r, channel, "signing_secret", 0);
+	s->channel_id = config_read_string(r, channel, "slack_channel_id", 0);
+	return s;
 }
 
-/* Decode Slack's &amp; &lt; &gt; and take the answer, a code first. */
-static int
-slack_text(struct chat_answer *a, const char *text, char **cause)
+/* Free what slack_config_parse made. */
+static void
+slack_config_free(void *settings)
 {
-	char	*plain;
-	int	 rv;
+	struct slack_settings *s = settings;
 
-	plain = chat_in_unescape_html(text);
-	rv = chat_in_answer_text(a, plain, 1, cause);
-	free(plain);
-	return rv;
-}
-
-/*
- * "/reflect [CODE] answer". Slash commands have no message id: the
- * trigger_id, unique per invocation, stands in for one (Slack does not
- * retry slash commands, so it never repeats).
- */
-static int
-slack_command(const struct chat_in_body *body, struct chat_answer *a,
-    char **cause)
-{
-	const char	*user, *name, *channel, *trigger, *text;
-
-	if (chat_in_field(body, "user_id", CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX,
-	    &user, cause) == -1 ||
-	    chat_in_field(body, "user_name", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
-	    &name, cause) == -1 ||
-	    chat_in_field(body, "channel_id", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &channel, cause) == -1 ||
-	    chat_in_field(body, "trigger_id", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &trigger, cause) == -1 ||
-	    chat_in_field(body, "text", CHAT_IN_REQUIRED, CHAT_IN_RAW_MAX,
-	    &text, cause) == -1)
-		return -1;
-	a->kind = CHAT_IN_ANSWER;
-	a->via = CHAT_VIA_COMMAND;
-	if (slack_text(a, text, cause) == -1)
-		return -1;
-	a->user_id = xstrdup(user);
-	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
-	a->message_id = xstrdup(trigger);
-	a->route_key = xstrdup(channel);
-	return 0;
-}
-
-/*
- * An Events API request: the url_verification handshake (answered with
- * {"challenge": ...} as JSON), a message event, or anything else, ignored
- * with a 200 so Slack neither retries nor counts a failure.
- */
-static int
-slack_event(const cJSON *root, struct chat_answer *a, char **cause)
-{
-	const cJSON	*event;
-	const char	*type, *challenge;
-	cJSON		*reply;
-
-	a->via = CHAT_VIA_MESSAGE;
-	if (chat_in_string(root, NULL, "type", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &type, cause) == -1)
-		return -1;
-	if (strcmp(type, "url_verification") == 0) {
-		if (chat_in_string(root, NULL, "challenge", CHAT_IN_NONEMPTY,
-		    CHAT_IN_ID_MAX, &challenge, cause) == -1)
-			return -1;
-		reply = chat_json_object(NULL, NULL);
-		chat_json_string(reply, "challenge", challenge);
-		a->kind = CHAT_IN_HANDSHAKE;
-		a->handshake = chat_in_print(reply);
-		a->handshake_type = xstrdup("application/json");
-		return 0;
-	}
-	a->kind = CHAT_IN_IGNORE;	/* app_rate_limited and the like */
-	if (strcmp(type, "event_callback") != 0)
-		return 0;
-	if (chat_in_object(root, NULL, "event", CHAT_IN_REQUIRED, &event,
-	    cause) == -1 ||
-	    chat_in_string(event, "event", "type", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &type, cause) == -1)
-		return -1;
-	if (strcmp(type, "message") != 0)
-		return 0;
-	return slack_message(root, event, a, cause);
-}
-
-/*
- * A message event is an answer when a person wrote it as a thread reply.
- * Ignored: bots (bot_id, subtype bot_message), edits, deletions, joins and
- * every other subtype but thread_broadcast ("also send to channel") and
- * file_share (a reply with a file), which people write; messages outside a
- * thread (thread_ts absent or equal to ts); replies with no text. Slack
- * retries a delivery with the same event_id (and X-Slack-Retry-Num), so
- * event_id as the message id makes retries duplicates.
- */
-static int
-slack_message(const cJSON *root, const cJSON *event, struct chat_answer *a,
-    char **cause)
-{
-	const cJSON	*bot;
-	const char	*id, *subtype, *ts, *thread, *user, *text, *channel;
-	char		*plain;
-	int		 rv;
-
-	bot = cJSON_GetObjectItemCaseSensitive(event, "bot_id");
-	if (bot != NULL && !cJSON_IsNull(bot))
-		return 0;
-	if (chat_in_string(event, "event", "subtype", CHAT_IN_OPTIONAL,
-	    CHAT_IN_ID_MAX, &subtype, cause) == -1)
-		return -1;
-	if (subtype != NULL && strcmp(subtype, "thread_broadcast") != 0 &&
-	    strcmp(subtype, "file_share") != 0)
-		return 0;
-	if (chat_in_string(event, "event", "ts", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &ts, cause) == -1 ||
-	    chat_in_string(event, "event", "thread_ts", CHAT_IN_OPTIONAL,
-	    CHAT_IN_ID_MAX, &thread, cause) == -1)
-		return -1;
-	if (thread == NULL || strcmp(thread, ts) == 0)
-		return 0;
-	if (chat_in_string(root, NULL, "event_id", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &id, cause) == -1 ||
-	    chat_in_string(event, "event", "user", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &user, cause) == -1 ||
-	    chat_in_string(event, "event", "channel", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &channel, cause) == -1 ||
-	    chat_in_string(event, "event", "text", CHAT_IN_OPTIONAL,
-	    CHAT_IN_RAW_MAX, &text, cause) == -1)
-		return -1;
-	/* A file shared with no words is not an answer, nor an error. */
-	plain = chat_in_unescape_html(text != NULL ? text : "");
-	if (plain[strspn(plain, " \t\n\r\f\v")] == '\0') {
-		free(plain);
-		return 0;
-	}
-	a->kind = CHAT_IN_ANSWER;
-	rv = chat_in_answer_text(a, plain, 1, cause);
-	free(plain);
-	if (rv == -1)
-		return -1;
-	a->user_id = xstrdup(user);
-	a->message_id = xstrdup(id);
-	a->route_key = xstrdup(channel);
-	a->thread = xstrdup(thread);
-	return 0;
-}
-
-/* Whether the channel has the app's signing secret. */
-static int
-slack_has_secret(const struct config_channel *cc)
-{
-	return cc->signing_secret != NULL && cc->signing_secret[0] != '\0';
-}
-
-/* Check the v0 signature over the timestamp and the raw body. */
-static enum sig_result
-slack_verify(const struct config_channel *cc, const struct chat_inbound *in,
-    int64_t now)
-{
-	return sig_slack_verify(cc->signing_secret,
-	    chat_in_header(in, "X-Slack-Request-Timestamp"),
-	    chat_in_header(in, "X-Slack-Signature"), in->body, in->len, now);
-}
-
-/*
- * A slash command's reply is an ephemeral message only its caller sees.
- * Slack ignores the body of an answer to an event: it gets an empty 200.
- */
-static char *
-slack_respond(const struct chat_receipt *r, const char **content_type)
-{
-	cJSON	*root;
-	char	*text;
-
-	if (r->message == NULL || r->via != CHAT_VIA_COMMAND)
-		return chat_in_empty(content_type);
-	text = chat_escape_html(r->message);
-	root = chat_json_object(NULL, NULL);
-	chat_json_string(root, "response_type", "ephemeral");
-	chat_json_string(root, "text", text);
-	free(text);
-	*content_type = "application/json";
-	return chat_in_print(root);
+	if (s == NULL)
+		return;
+	free(s->signing_secret);
+	free(s->channel_id);
+	free(s);
 }

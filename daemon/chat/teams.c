@@ -15,8 +15,9 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -35,6 +36,8 @@ static int	teams_parse(const struct chat_inbound *, struct chat_answer *,
 static int	teams_activity(const cJSON *, struct chat_answer *, char **);
 static int	teams_breaks(const char *);
 static char	*teams_clean(const char *);
+static void	*teams_config_parse(struct config_reader *, const cJSON *);
+static void	 teams_config_free(void *);
 static int	teams_has_secret(const struct config_channel *);
 static enum sig_result teams_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
@@ -46,13 +49,26 @@ static char	*teams_respond(const struct chat_receipt *, const char **);
  * the hourly cap only matters for bursts a nudge daemon does not make, and
  * a 429 is retried anyway.
  */
+/* The outgoing webhook's security token (base64) checks answers. */
+static const char *const teams_config_keys[] = { "hmac_secret", NULL };
+
+/* Where Microsoft Teams posts answers. */
+static const struct chat_route teams_routes[] = {
+	{ "/teams", "application/json", &chat_teams },
+	{ NULL, NULL, NULL },
+};
+
 const struct chat_platform chat_teams = {
 	.name = "teams",
+	.title = "Microsoft Teams",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = teams_format,
 	.classify = teams_classify,
-	.accepts = "application/json",
+	.config_keys = teams_config_keys,
+	.config_parse = teams_config_parse,
+	.config_free = teams_config_free,
+	.routes = teams_routes,
 	.parse = teams_parse,
 	.has_secret = teams_has_secret,
 	.verify = teams_verify,
@@ -276,7 +292,7 @@ teams_breaks(const char *s)
 static char *
 teams_clean(const char *text)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct strbuf	 b = { NULL, 0, 0 };
 	const char	*p, *at, *end = NULL, *gt;
 	char		*markup, *plain;
 
@@ -292,13 +308,13 @@ teams_clean(const char *text)
 		    (p[1] == '/' && isalpha((unsigned char)p[2]))) &&
 		    (gt = strchr(p, '>')) != NULL) {
 			if (teams_breaks(p))
-				chat_buf_addc(&b, '\n');
+				strbuf_addc(&b, '\n');
 			p = gt + 1;
 			continue;
 		}
-		chat_buf_addc(&b, *p++);
+		strbuf_addc(&b, *p++);
 	}
-	markup = chat_buf_take(&b);
+	markup = strbuf_take(&b);
 	plain = chat_in_unescape_html(markup);
 	free(markup);
 	return plain;
@@ -308,7 +324,9 @@ teams_clean(const char *text)
 static int
 teams_has_secret(const struct config_channel *cc)
 {
-	return cc->hmac_secret != NULL && cc->hmac_secret[0] != '\0';
+	const struct teams_settings *s = cc->settings;
+
+	return s != NULL && s->hmac_secret != NULL && s->hmac_secret[0] != '\0';
 }
 
 /* Check "Authorization: HMAC <base64>" over the raw body (no timestamp). */
@@ -316,8 +334,10 @@ static enum sig_result
 teams_verify(const struct config_channel *cc, const struct chat_inbound *in,
     int64_t now)
 {
+	const struct teams_settings *s = cc->settings;
+
 	(void)now;
-	return sig_teams_verify(cc->hmac_secret,
+	return teams_signature(s->hmac_secret,
 	    chat_in_header(in, "Authorization"), in->body, in->len);
 }
 
@@ -337,4 +357,73 @@ teams_respond(const struct chat_receipt *r, const char **content_type)
 	free(text);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* The channel's hmac_secret. */
+static void *
+teams_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct teams_settings *s = xcalloc(1, sizeof *s);
+
+	s->hmac_secret = config_read_string(r, channel, "hmac_secret", 0);
+	return s;
+}
+
+/* Free what teams_config_parse made. */
+static void
+teams_config_free(void *settings)
+{
+	struct teams_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->hmac_secret);
+	free(s);
+}
+
+/*
+ * A Teams outgoing webhook's Authorization: "HMAC <base64>", the
+ * HMAC-SHA256 of the body under the base64-decoded security token
+ * (learn.microsoft.com, "Create Outgoing Webhooks"). The auth-scheme is
+ * case-insensitive (RFC 9110 11.1).
+ */
+enum sig_result
+teams_signature(const char *b64_secret, const char *authorization,
+    const void *body, size_t len)
+{
+	unsigned char	 want[32], *key = NULL, *got = NULL;
+	size_t		 keylen, gotlen, n;
+	const char	*p;
+	char		*token;
+	enum sig_result	 rv;
+
+	if (authorization == NULL || *authorization == '\0')
+		return SIG_MISSING;
+	if (strncasecmp(authorization, "HMAC", 4) != 0 ||
+	    (authorization[4] != ' ' && authorization[4] != '\t'))
+		return SIG_MALFORMED;
+	p = authorization + 4;
+	p += strspn(p, " \t");
+	n = strcspn(p, " \t");
+	if (p[n + strspn(p + n, " \t")] != '\0')
+		return SIG_MALFORMED;
+	token = xstrndup(p, n);
+	rv = SIG_MALFORMED;
+	if (sig_base64_decode(token, &got, &gotlen) == -1 || gotlen != 32)
+		goto out;
+	rv = SIG_BAD;
+	if (b64_secret == NULL || *b64_secret == '\0' ||
+	    sig_base64_decode(b64_secret, &key, &keylen) == -1 || keylen == 0)
+		goto out;
+	sig_hmac_sha256(key, keylen, body, len, want);
+	if (sig_equal(want, got, sizeof want))
+		rv = SIG_OK;
+
+out:
+	if (key != NULL)
+		OPENSSL_cleanse(key, keylen);
+	free(key);
+	free(got);
+	free(token);
+	return rv;
 }

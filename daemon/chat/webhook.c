@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 #include "config.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -24,6 +24,18 @@ static int	webhook_format(const struct chat_nudge *,
 		    struct chat_request *, char **);
 static enum chat_outcome webhook_classify(long, const char *, size_t, char **,
 		    int64_t *);
+static void	*webhook_config_parse(struct config_reader *, const cJSON *);
+static void	 webhook_config_free(void *);
+
+/*
+ * The Standard Webhooks spec's secrets: "whsec_" and the base64 of the key,
+ * which it recommends be 24 to 64 random bytes; the official libraries
+ * base64-decode whatever they are given, so nothing else verifies there.
+ */
+#define WEBHOOK_KEY_MIN		24
+
+/* signing_secret: the receiver checks webhook-signature with it. */
+static const char *const webhook_config_keys[] = { "signing_secret", NULL };
 
 /*
  * A receiver we do not know: 10/s, limited by what it answers (429). No
@@ -31,8 +43,12 @@ static enum chat_outcome webhook_classify(long, const char *, size_t, char **,
  */
 const struct chat_platform chat_webhook = {
 	.name = "webhook",
+	.title = "Webhook",
 	.posts_http = 1,
 	.default_rate = 10.0,
+	.config_keys = webhook_config_keys,
+	.config_parse = webhook_config_parse,
+	.config_free = webhook_config_free,
 	.format_prompt = webhook_format,
 	.classify = webhook_classify,
 };
@@ -42,6 +58,7 @@ static int
 webhook_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
+	const struct webhook_settings *ws = cc != NULL ? cc->settings : NULL;
 	cJSON	*root;
 	char	 due[TIMEFMT_ISO_LEN], *msg_id, *sig;
 
@@ -70,9 +87,9 @@ webhook_format(const struct chat_nudge *n, const struct config_channel *cc,
 	xasprintf(&msg_id, "msg_%" PRId64, n->delivery_id);
 	chat_request_add_header(req, "webhook-id: %s", msg_id);
 	chat_request_add_header(req, "webhook-timestamp: %" PRId64, now);
-	if (cc != NULL && cc->signing_secret != NULL &&
-	    cc->signing_secret[0] != '\0') {
-		sig = sig_standard_webhooks_sign(cc->signing_secret, msg_id,
+	if (ws != NULL && ws->signing_secret != NULL &&
+	    ws->signing_secret[0] != '\0') {
+		sig = sig_standard_webhooks_sign(ws->signing_secret, msg_id,
 		    now, req->body, req->body_len);
 		if (sig == NULL) {
 			*cause = xstrdup("the channel's signing_secret starts "
@@ -99,4 +116,40 @@ webhook_classify(long status, const char *body, size_t len, char **reason,
 	if (reason != NULL)
 		*reason = chat_reason(body, len);
 	return chat_http_outcome(status);
+}
+
+/*
+ * The channel's signing_secret, in the "whsec_" form receivers' libraries
+ * take (the spec's secrets, www.standardwebhooks.com), with the way to make
+ * one when it is not.
+ */
+static void *
+webhook_config_parse(struct config_reader *r, const cJSON *channel)
+{
+	struct webhook_settings *s = xcalloc(1, sizeof *s);
+	long bytes;
+
+	s->signing_secret = config_read_string(r, channel, "signing_secret", 0);
+	if (s->signing_secret == NULL)
+		return s;
+	bytes = sig_standard_webhooks_key_bytes(s->signing_secret);
+	if (bytes < WEBHOOK_KEY_MIN)
+		config_read_error(r, cJSON_GetObjectItemCaseSensitive(channel,
+		    "signing_secret"), "signing_secret must be \"whsec_\" and "
+		    "the base64 of at least %d random bytes, as Standard "
+		    "Webhooks receivers expect; make one with: echo "
+		    "whsec_$(head -c 32 /dev/urandom | base64)", WEBHOOK_KEY_MIN);
+	return s;
+}
+
+/* Free what webhook_config_parse made. */
+static void
+webhook_config_free(void *settings)
+{
+	struct webhook_settings *s = settings;
+
+	if (s == NULL)
+		return;
+	free(s->signing_secret);
+	free(s);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "config.h"
 
 #define FUZZ_BANK_MAX_LEN	(64 * 1024)
@@ -52,8 +53,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 fuzz_bank_draw(const struct bank *b, enum config_audience audience)
 {
-	char name[] = "fuzz", platform[] = "webhook";
-	struct config_channel channel = { .name = name, .platform = platform };
+	char name[] = "fuzz";
+	struct config_channel channel = { .name = name,
+	    .platform = chat_find("webhook") };
 	struct config_schedule sc = { .name = name, .channel = &channel,
 	    .audience = audience };
 	struct bank_history h = { 0 };

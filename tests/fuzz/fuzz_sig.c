@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "chat/chat_int.h"
 #include "sig.h"
 
 #define FUZZ_SIG_MAX_LEN	8192
@@ -128,7 +129,7 @@ fuzz_sig_slack(const struct fuzz_sig_input *in)
 		want = d >= -SIG_TOLERANCE && d <= SIG_TOLERANCE ? SIG_OK :
 		    SIG_STALE;
 	}
-	r = sig_slack_verify(in->secret, in->ts, in->header, in->body, in->len,
+	r = slack_in_signature(in->secret, in->ts, in->header, in->body, in->len,
 	    FUZZ_SIG_NOW);
 	if (r != want)
 		fuzz_fail("slack: \"%s\" at %s says %s, not %s", in->header,
@@ -136,12 +137,12 @@ fuzz_sig_slack(const struct fuzz_sig_input *in)
 	if (in->ts_ok && *in->secret != '\0') {
 		header = fuzz_sig_concat("v0=", hex, "", "", 0, &n);
 		header[n] = '\0';
-		if ((r = sig_slack_verify(in->secret, in->ts, header, in->body,
+		if ((r = slack_in_signature(in->secret, in->ts, header, in->body,
 		    in->len, in->now)) != SIG_OK)
 			fuzz_fail("slack: a request signed here says %s",
 			    sig_result_reason(r));
 		if (in->now < INT64_MAX - SIG_TOLERANCE &&
-		    sig_slack_verify(in->secret, in->ts, header, in->body,
+		    slack_in_signature(in->secret, in->ts, header, in->body,
 		    in->len, in->now + SIG_TOLERANCE + 1) != SIG_STALE)
 			fuzz_fail("slack: a late request is not stale");
 		free(header);
@@ -162,13 +163,13 @@ fuzz_sig_teams(const struct fuzz_sig_input *in)
 		sig_hmac_sha256(key, keylen, in->body, in->len, mac);
 		b64 = sig_base64_encode(mac, sizeof mac);
 	}
-	r = sig_teams_verify(in->secret, in->header, in->body, in->len);
+	r = teams_signature(in->secret, in->header, in->body, in->len);
 	if (r == SIG_OK && (b64 == NULL || strstr(in->header, b64) == NULL))
 		fuzz_fail("teams: \"%s\" passes without the MAC", in->header);
 	if (b64 != NULL) {
 		header = fuzz_sig_concat("hmac\t", b64, "  ", "", 0, &n);
 		header[n] = '\0';
-		if ((r = sig_teams_verify(in->secret, header, in->body,
+		if ((r = teams_signature(in->secret, header, in->body,
 		    in->len)) != SIG_OK)
 			fuzz_fail("teams: a request signed here says %s",
 			    sig_result_reason(r));
@@ -190,7 +191,7 @@ fuzz_sig_discord(const struct fuzz_sig_input *in)
 	enum sig_result r;
 
 	/* Whatever the fuzzed key and signature, only a real signature passes. */
-	r = sig_discord_verify(in->secret, in->ts, in->header, in->body,
+	r = discord_signature(in->secret, in->ts, in->header, in->body,
 	    in->len, FUZZ_SIG_NOW);
 	if (r == SIG_OK || r == SIG_STALE) {
 		unsigned char k[32], s[64];
@@ -216,12 +217,12 @@ fuzz_sig_discord(const struct fuzz_sig_input *in)
 		fuzz_fail("discord: cannot sign");
 	pubhex = sig_hex_encode(pub, sizeof pub);
 	sighex = sig_hex_encode(sig, sizeof sig);
-	if ((r = sig_discord_verify(pubhex, in->ts, sighex, in->body, in->len,
+	if ((r = discord_signature(pubhex, in->ts, sighex, in->body, in->len,
 	    in->now)) != SIG_OK)
 		fuzz_fail("discord: a request signed here says %s",
 		    sig_result_reason(r));
 	sighex[n % 128] ^= sighex[n % 128] == '0' ? 1 : 2;	/* '0'<->'1', ... */
-	if ((r = sig_discord_verify(pubhex, in->ts, sighex, in->body, in->len,
+	if ((r = discord_signature(pubhex, in->ts, sighex, in->body, in->len,
 	    in->now)) != SIG_BAD && r != SIG_MALFORMED)
 		fuzz_fail("discord: a changed signature says %s",
 		    sig_result_reason(r));

@@ -62,15 +62,19 @@ harness_tmpdir(void)
 	return dir;
 }
 
-/* Remove a test folder and everything in it. */
-void
+/* Remove a test folder (made by harness_tmpdir) and everything in it; -1 if not. */
+int
 harness_rmdir(const char *dir)
 {
 	char *cmd = harness_format("rm -rf '%s'", dir);
+	int rc = 0;
 
-	if (strncmp(dir, "/tmp/nudged-test-", 17) == 0 && system(cmd) != 0)
+	if (strncmp(dir, "/tmp/nudged-test-", 17) != 0 || system(cmd) != 0) {
 		fprintf(stderr, "could not remove %s\n", dir);
+		rc = -1;
+	}
 	free(cmd);
+	return rc;
 }
 
 /* Write a whole file. */

@@ -14,7 +14,7 @@ struct harness_proc {
 
 const char *harness_bin(void);
 char	*harness_tmpdir(void);
-void	 harness_rmdir(const char *);
+int	 harness_rmdir(const char *);
 void	 harness_write(const char *path, const char *text);
 char	*harness_read(const char *path);
 char	*harness_replace(char *text, const char *from, const char *to);

@@ -1,0 +1,383 @@
+/*
+ * The scheduler on a hand-held clock: the real scheduler (store, bank,
+ * event_base) is started and woken by the test, which moves the clock, so
+ * days of schedule run in milliseconds. Due instants fire at their instant
+ * and not before; after downtime only the newest missed instant within
+ * catch_up is enqueued and the others are recorded as skipped; skip dates
+ * are recorded, not sent; a daylight-saving day in Europe/Berlin fires once
+ * (a wall time in the gap at the gap's end, a repeated one at its first);
+ * a restart never enqueues an instant twice.
+ *
+ * One test runs the real timer path: the scheduler's timerfd, on a clock a
+ * little before a minute boundary, fires through the event loop.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bank.h"
+#include "clock.h"
+#include "config.h"
+#include "harness.h"
+#include "schedule.h"
+#include "store.h"
+
+/* 2026-06-01 06:00:00Z, a Monday: 08:00 in Berlin (CEST). */
+#define JUNE_1_0600	1780293600LL
+/* 2026-03-28 12:00Z, the day before Berlin's clocks go forward. */
+#define MARCH_28_1200	1774699200LL
+/* 2026-03-29 01:00Z: 03:00 CEST, the end of the gap (02:00-03:00). */
+#define MARCH_29_0100	1774746000LL
+/* 2026-03-30 00:30Z: 02:30 CEST. */
+#define MARCH_30_0030	1774830600LL
+/* 2026-10-24 12:00Z, the day before Berlin's clocks go back. */
+#define OCTOBER_24_1200	1792843200LL
+/* 2026-10-25 00:30Z: 02:30 CEST, the first of the two 02:30s. */
+#define OCTOBER_25_0030	1792888200LL
+/* 2026-10-26 01:30Z: 02:30 CET. */
+#define OCTOBER_26_0130	1792978200LL
+
+struct fixture {
+	char			*dir;
+	char			*state;
+	struct clock_fake	 clock;
+	struct event_base	*base;
+	struct config		*cfg;
+	struct bank		*bank;
+	struct store		*st;
+	struct scheduler	*s;
+};
+
+/* Load a config of one console schedule "s" with extra schedule keys. */
+static void
+load_config(struct fixture *f, const char *cron, const char *extra)
+{
+	char *cwd = getcwd(NULL, 0), *cause = NULL;
+	char *path = harness_format("%s/nudged.json", f->dir);
+	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"channels\": "
+	    "{\"demo\": {\"platform\": \"console\"}}, \"schedules\": "
+	    "[{\"name\": \"s\", \"cron\": \"%s\", \"channel\": \"demo\", "
+	    "\"timezone\": \"Europe/Berlin\"%s}]}", cwd, cron, extra);
+
+	harness_write(path, text);
+	if ((f->cfg = config_load(path, &cause)) == NULL ||
+	    (f->bank = bank_load_for(f->cfg, &cause)) == NULL)
+		fail_msg("%s", cause);
+	if ((f->st = store_open(f->cfg->state_dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(text);
+	free(path);
+	free(cwd);
+}
+
+/* Start the scheduler on the fixture's clock, as nudged serve does. */
+static void
+start(struct fixture *f)
+{
+	char *cause = NULL;
+
+	f->s = scheduler_start(f->base, &f->clock.clock, f->st, f->cfg, f->bank,
+	    &cause);
+	if (f->s == NULL)
+		fail_msg("%s", cause);
+}
+
+/* Stop the scheduler, as when nudged goes down. */
+static void
+stop(struct fixture *f)
+{
+	scheduler_stop(f->s);
+	f->s = NULL;
+}
+
+/* Move the clock to t, waking the scheduler every minute on the way. */
+static void
+run_until(struct fixture *f, int64_t t)
+{
+	while (clock_now(&f->clock.clock) < t) {
+		int64_t step = t - clock_now(&f->clock.clock);
+
+		clock_fake_advance(&f->clock, (step < 60 ? step : 60) * 1000);
+		scheduler_wake(f->s);
+	}
+}
+
+/* A count from the store. */
+static long long __attribute__((format(printf, 2, 3)))
+count(struct fixture *f, const char *fmt, ...)
+{
+	char *sql;
+	long long n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) == -1)
+		fail_msg("out of memory");
+	va_end(ap);
+	n = harness_db_int(f->state, "%s", sql);
+	free(sql);
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	f->dir = harness_tmpdir();
+	f->state = harness_format("%s/state", f->dir);
+	f->base = event_base_new();
+	clock_fake_init(&f->clock, JUNE_1_0600 * 1000);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	scheduler_stop(f->s);
+	store_close(f->st);
+	bank_free(f->bank);
+	config_free(f->cfg);
+	event_base_free(f->base);
+	harness_rmdir(f->dir);
+	free(f->state);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* 09:00 Berlin is 07:00Z in June: nothing a second before, one row at it. */
+static void
+test_due_instant_fires_at_its_instant(void **state)
+{
+	struct fixture *f = *state;
+	const long long due = JUNE_1_0600 + 3600;
+
+	load_config(f, "0 9 * * *", "");
+	start(f);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+	run_until(f, due - 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+	run_until(f, due);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "schedule = 's' AND due_at = %lld AND state = 'pending' AND "
+	    "prompt_id IS NOT NULL AND cycle = 1 AND length(reply_code) = 4",
+	    due), 1);
+	/* Woken again in the same minute and the next day: one row a day. */
+	scheduler_wake(f->s);
+	run_until(f, due + 86400);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'pending' AND due_at IN (%lld, %lld)", due, due + 86400), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 2);
+}
+
+/* A restart, at the instant or later, never enqueues it a second time. */
+static void
+test_restart_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	const long long due = JUNE_1_0600 + 60;
+
+	load_config(f, "* * * * *", "");
+	start(f);
+	run_until(f, due);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld", due), 1);
+	stop(f);
+	start(f);
+	clock_fake_advance(&f->clock, 30 * 1000);
+	stop(f);
+	start(f);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld", due), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 1);
+	assert_int_equal(count(f, "SELECT last_instant FROM schedule_state "
+	    "WHERE schedule = 's'"), due);
+}
+
+/* Ten minutes down: the newest instant is caught up, nine recorded skipped. */
+static void
+test_only_the_newest_miss_is_caught_up(void **state)
+{
+	struct fixture *f = *state;
+	const long long newest = JUNE_1_0600 + 600;
+
+	load_config(f, "* * * * *", ", \"catch_up\": \"1h\"");
+	start(f);
+	stop(f);
+	clock_fake_set(&f->clock, (newest + 30) * 1000);
+	start(f);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", newest), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at > %lld AND due_at < %lld + 600 AND state = 'skipped' AND "
+	    "reason LIKE 'missed:%%'", JUNE_1_0600, JUNE_1_0600), 9);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 10);
+}
+
+/* A year down: New Year's instant is long past catch_up, so it is not sent. */
+static void
+test_a_miss_beyond_catch_up_is_skipped(void **state)
+{
+	struct fixture *f = *state;
+
+	load_config(f, "0 0 1 1 *", ", \"catch_up\": \"1h\"");
+	assert_int_equal(store_set_last_instant(f->st, "s",
+	    JUNE_1_0600 - 366 * 86400), 0);
+	start(f);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE state "
+	    "IN ('pending', 'sending', 'sent')"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE state "
+	    "= 'skipped' AND reason LIKE '%%more than catch_up%%'"), 1);
+}
+
+/* A skip date is recorded as skipped with its reason; the next day is sent. */
+static void
+test_skip_date_is_recorded_not_sent(void **state)
+{
+	struct fixture *f = *state;
+	const long long june_2 = JUNE_1_0600 + 86400 + 3600;
+
+	load_config(f, "0 9 * * *", ", \"skip_dates\": [\"2026-06-01\"]");
+	start(f);
+	run_until(f, june_2);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'skipped' AND reason = 'skip date'",
+	    JUNE_1_0600 + 3600), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", june_2), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 2);
+}
+
+/* 02:30 does not exist on 2026-03-29 in Berlin: it fires once, at 03:00 CEST. */
+static void
+test_spring_forward_fires_once_at_the_gap_end(void **state)
+{
+	struct fixture *f = *state;
+
+	clock_fake_set(&f->clock, MARCH_28_1200 * 1000);
+	load_config(f, "30 2 * * *", "");
+	start(f);
+	run_until(f, MARCH_30_0030);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", MARCH_29_0100), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", MARCH_30_0030), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 2);
+}
+
+/* 02:30 happens twice on 2026-10-25 in Berlin: it fires once, at the first. */
+static void
+test_fall_back_fires_once_at_the_first(void **state)
+{
+	struct fixture *f = *state;
+
+	clock_fake_set(&f->clock, OCTOBER_24_1200 * 1000);
+	load_config(f, "30 2 * * *", "");
+	start(f);
+	run_until(f, OCTOBER_26_0130);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", OCTOBER_25_0030), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", OCTOBER_26_0130), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 2);
+}
+
+/* A clock that runs with the system's, shifted to a chosen instant. */
+struct shifted_clock {
+	struct clock	clock;
+	int64_t		offset_ms;
+};
+
+static int64_t
+shifted_real_cb(void *arg)
+{
+	const struct shifted_clock *c = arg;
+
+	return clock_now_ms(clock_system()) + c->offset_ms;
+}
+
+static int64_t
+shifted_mono_cb(void *arg)
+{
+	(void)arg;
+	return clock_mono_ms(clock_system());
+}
+
+/* The enqueue callback: leave the loop. */
+static void
+enqueued_cb(void *arg)
+{
+	event_base_loopexit(arg, NULL);
+}
+
+/*
+ * The timer path: on a clock 1.5 s before a minute boundary, the
+ * scheduler's own timerfd wakes it through the loop and the instant is
+ * enqueued, with no one calling scheduler_wake.
+ */
+static void
+test_the_timer_wakes_the_scheduler(void **state)
+{
+	struct fixture *f = *state;
+	struct shifted_clock c = { { shifted_real_cb, shifted_mono_cb, &c }, 0 };
+	struct timeval limit = { 5, 0 };
+	const long long due = JUNE_1_0600 + 60;
+	char *cause = NULL;
+	struct timespec t0, t1;
+
+	load_config(f, "* * * * *", "");
+	c.offset_ms = (due * 1000 - 1500) - clock_now_ms(clock_system());
+	if ((f->s = scheduler_start(f->base, &c.clock, f->st, f->cfg, f->bank,
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	scheduler_on_enqueue(f->s, enqueued_cb, f->base);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	event_base_loopexit(f->base, &limit);
+	event_base_dispatch(f->base);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld AND state = 'pending'", due), 1);
+	/* Woken at the instant, not by the 5 s limit. */
+	assert_true(t1.tv_sec - t0.tv_sec < 4);
+	assert_true(clock_now(&c.clock) >= due);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_due_instant_fires_at_its_instant,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_is_idempotent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_only_the_newest_miss_is_caught_up,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_miss_beyond_catch_up_is_skipped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skip_date_is_recorded_not_sent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_spring_forward_fires_once_at_the_gap_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fall_back_fires_once_at_the_first,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_timer_wakes_the_scheduler,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
