@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 
 /* Where the Web API lives; a channel's "api_url" replaces it in tests. */
 #define SLACK_API_BASE		"https://slack.com/api/"

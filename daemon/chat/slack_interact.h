@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "chat/chat.h"
+#include "chat/chat_int.h"
 
 enum slack_interaction_kind {
 	SLACK_INTERACT_IGNORE,	/* another app's action, a close: 200, nothing */
