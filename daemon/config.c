@@ -26,7 +26,7 @@
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
 	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
-	"away", "retention", "dashboard_token", NULL };
+	"away", "retention", "dashboard_token", "people", "groups", NULL };
 static const char *const config_delivery_keys[] = { "max_in_flight",
 	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
 	NULL };
@@ -50,8 +50,6 @@ static void	 config_check_webhook(struct config_reader *, const cJSON *,
 		    const struct config_channel *);
 static const char *config_name_at(const void *, size_t, size_t);
 static int	 config_index_cmp(const void *, const void *, void *);
-static const void *config_lookup(const void *, size_t, size_t, const size_t *,
-		    const char *);
 
 /* The config path used when -c is not given. */
 const char *
@@ -110,6 +108,8 @@ config_load(const char *path, char **cause)
 		config_schedule_parse_calendars(&L, L.calendars);
 		config_parse_channels(&L, jsonc_get_object(L.doc, root,
 		    "channels", 1));
+		config_people_parse(&L, jsonc_get_object(L.doc, root, "people",
+		    0), jsonc_get_object(L.doc, root, "groups", 0));
 		config_schedule_parse_list(&L, jsonc_get_array(L.doc, root,
 		    "schedules", 1));
 		config_schedule_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
@@ -165,7 +165,9 @@ config_free(struct config *cfg)
 		free(s->digest_expr);
 		if (s->digest != NULL)
 			cron_free(s->digest);
+		free(s->to);
 	}
+	config_people_free(cfg);
 	for (size_t i = 0; i < cfg->nzones; i++)
 		tz_free(cfg->zones[i]);
 	free(cfg->zones);
@@ -599,8 +601,9 @@ config_check_webhook(struct config_reader *L, const cJSON *ch,
 		return;
 	}
 	if (node == NULL) {
-		jsonc_error(L->doc, ch, "channel \"%s\" (%s) needs a \"webhook\"",
-		    c->name, c->platform->name);
+		if (!chat_direct_ready(c))
+			jsonc_error(L->doc, ch, "channel \"%s\" (%s) needs a "
+			    "\"webhook\"", c->name, c->platform->name);
 		return;
 	}
 	if (u == NULL)
@@ -668,7 +671,7 @@ config_index(struct config_reader *L, const void *base, size_t n, size_t size,
 }
 
 /* Binary search for name among n named elements through their sorted index. */
-static const void *
+const void *
 config_lookup(const void *base, size_t n, size_t size, const size_t *index,
     const char *name)
 {

@@ -30,6 +30,25 @@ struct config_channel {
 	int	 share_answers;	/* digests may quote answers */
 };
 
+/* A person nudged asks directly: ids per platform, optionally a zone. */
+struct config_person {
+	char			*name;
+	const struct tz		*tz;	/* NULL: the platform profile's, else
+					   the config's */
+	struct config_person_id {
+		const struct chat_platform *platform;
+		char			*id;	/* "U01ADA" */
+	}			*ids;
+	size_t			 nids;
+};
+
+/* A named set of people, for a schedule's "to". */
+struct config_group {
+	char			*name;
+	size_t			*members;	/* indexes into config.people, sorted */
+	size_t			 nmembers;
+};
+
 struct config_schedule {
 	char			*name;
 	char			*cron_expr;
@@ -49,6 +68,10 @@ struct config_schedule {
 	char			*digest_expr;	/* weekly digest cron, or NULL */
 	struct cron		*digest;
 	int64_t			 remind_after;	/* seconds; 0: no reminder */
+	size_t			*to;		/* people asked directly: indexes
+						   into config.people, sorted */
+	size_t			 nto;		/* 0: the channel itself */
+	int			 tz_person;	/* cron on each person's own clock */
 };
 
 /* A person away (vacation, leave): their unanswered nudges then do not count. */
@@ -89,6 +112,12 @@ struct config {
 	char			*dashboard_token; /* bearer for / and /api/v1/stats */
 	struct tz		**zones;
 	size_t			 nzones;
+	struct config_person	*people;
+	size_t			 npeople;
+	size_t			*people_index;	/* people sorted by name */
+	struct config_group	*groups;
+	size_t			 ngroups;
+	size_t			*group_index;
 };
 
 #define CONFIG_DEFAULT_LISTEN	"127.0.0.1:8470"
@@ -105,6 +134,12 @@ const struct config_channel *config_find_channel(const struct config *,
 const struct config_schedule *config_find_schedule(const struct config *,
 		    const char *);
 const char	*config_audience_name(enum config_audience);
+const struct config_person *config_find_person(const struct config *,
+		    const char *);
+const struct config_group *config_find_group(const struct config *,
+		    const char *);
+const char	*config_person_id(const struct config_person *,
+		    const struct chat_platform *);
 int		 config_schedule_skips(const struct config_schedule *,
 		    int64_t local_day);
 

@@ -27,6 +27,16 @@ void		 config_duration(struct config_reader *, const cJSON *,
 size_t		*config_index(struct config_reader *, const void *, size_t,
 		    size_t, const cJSON *, const char *);
 
+const void	*config_lookup(const void *, size_t, size_t, const size_t *,
+		    const char *);
+
+/* config_people.c */
+void		 config_people_parse(struct config_reader *, const cJSON *,
+		    const cJSON *);
+void		 config_people_parse_to(struct config_reader *, const cJSON *,
+		    struct config_schedule *);
+void		 config_people_free(struct config *);
+
 /* config_schedule.c */
 void		 config_schedule_parse_list(struct config_reader *,
 		    const cJSON *);

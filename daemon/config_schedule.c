@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/chat.h"
 #include "config.h"
 #include "config_int.h"
 #include "cron.h"
@@ -19,7 +20,7 @@ static const char *const config_away_keys[] = { "user", "channel", "from",
 static const char *const config_schedule_keys[] = { "name", "cron",
 	"timezone", "channel", "themes", "track", "audience", "skip_dates",
 	"skip_calendars", "catch_up", "expiry", "answer_window", "digest",
-	"remind_after", NULL };
+	"remind_after", "to", NULL };
 
 
 static int64_t	 config_schedule_day_start(const struct tz *, int, int, int);
@@ -173,11 +174,13 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 	if (sc->name != NULL && !config_valid_name(sc->name))
 		jsonc_error(L->doc, node, "schedule name \"%s\" must be 1-64 "
 		    "letters, digits, '.', '_' or '-'", sc->name);
-	if ((v = config_read_string(L, s, "timezone", 0)) != NULL) {
+	sc->tz = L->cfg->tz;
+	if ((v = config_read_string(L, s, "timezone", 0)) != NULL &&
+	    strcmp(v, "person") == 0)
+		sc->tz_person = 1;
+	else if (v != NULL)
 		sc->tz = config_zone(L, jsonc_get(L->doc, s, "timezone", 0), v);
-		free(v);
-	} else
-		sc->tz = L->cfg->tz;
+	free(v);
 	config_schedule_parse_cron(L, s, sc);
 	if ((v = config_read_string(L, s, "channel", 1)) != NULL) {
 		sc->channel = config_find_channel(L->cfg, v);
@@ -186,6 +189,17 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 			    "no channel called \"%s\" under \"channels\"", v);
 		free(v);
 	}
+	config_people_parse_to(L, s, sc);
+	if (sc->nto == 0 && sc->channel != NULL &&
+	    sc->channel->webhook == NULL && sc->channel->platform != NULL &&
+	    sc->channel->platform->posts_http && !chat_channel_api(sc->channel))
+		jsonc_error(L->doc, s, "channel \"%s\" has no \"webhook\": the "
+		    "schedule needs \"to\" (direct messages), or the channel "
+		    "a webhook", sc->channel->name);
+	if (sc->tz_person && sc->nto == 0)
+		jsonc_error(L->doc, jsonc_get(L->doc, s, "timezone", 0),
+		    "\"timezone\": \"person\" reads the cron on each person's "
+		    "clock: the schedule needs \"to\"");
 	if ((node = jsonc_get_array(L->doc, s, "themes", 0)) != NULL) {
 		sc->themes = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
 		    sizeof *sc->themes);

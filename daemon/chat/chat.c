@@ -40,8 +40,11 @@ static const struct chat_platform *chat_builtin[] = {
 
 static const struct chat_platform **chat_added;
 static size_t	 chat_nadded;
-static char	*chat_names;
+static char	*chat_names;	/* chat_platform_names(), made once */
+static char	*chat_direct;	/* chat_direct_names(), likewise */
 
+static char	*chat_names_of(int (*)(const struct chat_platform *));
+static int	chat_sends_direct(const struct chat_platform *);
 static size_t	chat_utf8_seq(const unsigned char *, size_t);
 static int	chat_check_string(const char *, const char *, char **);
 static size_t	chat_url_len(const char *, size_t);
@@ -84,26 +87,74 @@ chat_register(const struct chat_platform *p)
 	chat_added[chat_nadded++] = p;
 	free(chat_names);
 	chat_names = NULL;
+	free(chat_direct);
+	chat_direct = NULL;
+}
+
+/* The names of the rows that pass keep (all when NULL), comma-separated. */
+static char *
+chat_names_of(int (*keep)(const struct chat_platform *))
+{
+	const struct chat_platform *p;
+	struct strbuf b = { NULL, 0, 0 };
+
+	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
+		if (keep != NULL && !keep(p))
+			continue;
+		if (b.len != 0)
+			strbuf_add(&b, ", ");
+		strbuf_add(&b, p->name);
+	}
+	return b.s != NULL ? strbuf_take(&b) : xstrdup("none");
+}
+
+/* Whether a row sends direct messages. */
+static int
+chat_sends_direct(const struct chat_platform *p)
+{
+	return p->direct != NULL;
+}
+
+/* Whether a channel can send direct messages as configured. */
+int
+chat_direct_ready(const struct config_channel *c)
+{
+	char *why = NULL;
+	int ok;
+
+	if (c->platform == NULL || c->platform->direct == NULL)
+		return 0;
+	ok = c->platform->direct->ready(c, &why);
+	free(why);
+	return ok;
+}
+
+/* Whether a channel's own posts go through its platform's API. */
+int
+chat_channel_api(const struct config_channel *c)
+{
+	const struct chat_direct *d = c->platform != NULL ?
+	    c->platform->direct : NULL;
+
+	return d != NULL && d->channel_api != NULL && d->channel_api(c);
 }
 
 /* Every platform name, comma-separated, for error messages. */
 const char *
 chat_platform_names(void)
 {
-	const struct chat_platform *p;
-	size_t len = 0, n;
-
-	if (chat_names != NULL)
-		return chat_names;
-	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++)
-		len += strlen(p->name) + 2;
-	chat_names = xcalloc(1, len + 1);
-	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
-		n = strlen(chat_names);
-		snprintf(chat_names + n, len + 1 - n, "%s%s", i > 0 ? ", " : "",
-		    p->name);
-	}
+	if (chat_names == NULL)
+		chat_names = chat_names_of(NULL);
 	return chat_names;
+}
+
+/* The platforms that send direct messages, comma-separated. */
+const char *
+chat_direct_names(void)
+{
+	if (chat_direct == NULL)
+		chat_direct = chat_names_of(chat_sends_direct);
+	return chat_direct;
 }
 
 /* The URL a channel posts to: its platform's, else the webhook as configured. */

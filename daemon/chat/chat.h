@@ -114,6 +114,17 @@ struct chat_route {
 	const struct chat_platform	*platform;	/* the row it belongs to */
 };
 
+/* What a platform that sends direct messages to people offers. */
+struct chat_direct {
+	/* Whether a channel can send them (a bot token, say); 0 and why not. */
+	int		 (*ready)(const struct config_channel *, char **why);
+	/* Whether a string can be a user's id there; NULL: any. */
+	int		 (*check_user)(const char *);
+	const char	*user_hint;	/* what an id looks like: "U01ADA" */
+	/* Whether a channel's own posts (no "to") go through the API too. */
+	int		 (*channel_api)(const struct config_channel *);
+};
+
 /*
  * One platform: everything nudged knows about it. The daemon asks the row;
  * it never reads a platform's settings or compares its name.
@@ -121,6 +132,9 @@ struct chat_route {
 struct chat_platform {
 	const char	*name;		/* as "platform" in the config */
 	const char	*title;		/* as people know it: "Microsoft Teams" */
+	/* Direct messages to people ("to" in a schedule); NULL: none. */
+	const struct chat_direct *direct;
+	const char	*no_direct;	/* why not, for the config error */
 	int		 posts_http;	/* 0 for console, which prints */
 	double		 default_rate;	/* messages per second per webhook */
 
@@ -189,6 +203,12 @@ struct chat_platform {
 const struct chat_platform *chat_find(const char *name);
 /* Every platform's name, comma-separated, in the table's order. */
 const char	*chat_platform_names(void);
+/* The names of the platforms that send direct messages, likewise. */
+const char	*chat_direct_names(void);
+/* Whether a channel can send direct messages as configured. */
+int		 chat_direct_ready(const struct config_channel *);
+/* Whether a channel's own posts go through the platform's API, not a webhook. */
+int		 chat_channel_api(const struct config_channel *);
 /* Add a row to the table (a test's platform); a taken name is fatal. */
 void		 chat_register(const struct chat_platform *);
 /* The rows in order, i from 0 until NULL. */

@@ -28,6 +28,8 @@ void		 chat_request_add_header(struct chat_request *, const char *fmt,
 struct slack_settings {
 	char	*signing_secret;	/* secret */
 	char	*channel_id;		/* "slack_channel_id": routes answers */
+	char	*bot_token;		/* secret: the Web API's bearer */
+	char	*api_url;		/* the Web API's base; tests only */
 };
 struct teams_settings {
 	char	*hmac_secret;		/* secret */

@@ -33,6 +33,8 @@ static void	console_add(struct strbuf *, const char *);
 const struct chat_platform chat_console = {
 	.name = "console",
 	.title = "Console",
+	.no_direct =
+	    "the console prints for the admin; drop \"to\"",
 	.posts_http = 0,
 	.default_rate = 0,
 	.format_prompt = console_format,

@@ -92,6 +92,9 @@ static const struct chat_route discord_routes[] = {
 const struct chat_platform chat_discord = {
 	.name = "discord",
 	.title = "Discord",
+	.no_direct =
+	    "nudged does not send Discord direct messages yet; ask in "
+	    "the channel through its webhook instead (no \"to\")",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = discord_format,

@@ -36,6 +36,10 @@ static void	googlechat_paragraph(cJSON *, const char *, const char *,
 const struct chat_platform chat_googlechat = {
 	.name = "googlechat",
 	.title = "Google Chat",
+	.no_direct =
+	    "Google Chat direct messages need a Chat app with a "
+	    "service account, which nudged does not take on; ask in "
+	    "the space instead (no \"to\")",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = googlechat_format,

@@ -65,6 +65,9 @@ static const struct chat_route mattermost_routes[] = {
 const struct chat_platform chat_mattermost = {
 	.name = "mattermost",
 	.title = "Mattermost",
+	.no_direct =
+	    "nudged does not send Mattermost direct messages yet; ask "
+	    "in the channel through its webhook instead (no \"to\")",
 	.posts_http = 1,
 	.default_rate = 1.0,
 	.format_prompt = mattermost_format,

@@ -36,12 +36,26 @@ static void	 slack_config_free(void *);
 
 /* The app's signing secret checks answers; the channel id routes them. */
 static const char *const slack_config_keys[] = { "signing_secret",
-	"slack_channel_id", NULL };
+	"slack_channel_id", "bot_token", "api_url", NULL };
+
+static int	slack_direct_ready(const struct config_channel *, char **);
+static int	slack_user_id(const char *);
+static int	slack_channel_api(const struct config_channel *);
+
+/* Direct messages go through the Web API with the app's bot token. */
+static const struct chat_direct slack_direct = {
+	.ready = slack_direct_ready,
+	.check_user = slack_user_id,
+	.channel_api = slack_channel_api,
+	.user_hint = "U or W and capital letters and digits, as in U01ADA; "
+	    "a member's profile menu has \"Copy member ID\"",
+};
 
 /* Incoming webhooks allow one message per second, with short bursts. */
 const struct chat_platform chat_slack = {
 	.name = "slack",
 	.title = "Slack",
+	.direct = &slack_direct,
 	.posts_http = 1,
 	.default_rate = 1.0,
 	.format_prompt = slack_format,
@@ -254,7 +268,45 @@ slack_config_parse(struct config_reader *r, const cJSON *channel)
 
 	s->signing_secret = config_read_string(r, channel, "signing_secret", 0);
 	s->channel_id = config_read_string(r, channel, "slack_channel_id", 0);
+	s->bot_token = config_read_string(r, channel, "bot_token", 0);
+	s->api_url = config_read_string(r, channel, "api_url", 0);
 	return s;
+}
+
+/* A channel sends DMs when it has the app's bot token. */
+static int
+slack_direct_ready(const struct config_channel *c, char **why)
+{
+	const struct slack_settings *s = c->settings;
+
+	if (s != NULL && s->bot_token != NULL && s->bot_token[0] != '\0')
+		return 1;
+	*why = xstrdup("it needs the app's \"bot_token\" (xoxb-…) to open "
+	    "direct messages through Slack's Web API");
+	return 0;
+}
+
+/*
+ * With a bot token and a channel id, the team's question goes through
+ * chat.postMessage too, which returns the message's ts: a plain reply in
+ * its thread is then an answer, no code needed.
+ */
+static int
+slack_channel_api(const struct config_channel *c)
+{
+	const struct slack_settings *s = c->settings;
+
+	return s != NULL && s->bot_token != NULL && s->channel_id != NULL;
+}
+
+/* A Slack user id: U or W, then capital letters and digits. */
+static int
+slack_user_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 3 && n <= 32 && (s[0] == 'U' || s[0] == 'W') &&
+	    strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n - 1;
 }
 
 /* Free what slack_config_parse made. */
@@ -267,5 +319,7 @@ slack_config_free(void *settings)
 		return;
 	free(s->signing_secret);
 	free(s->channel_id);
+	free(s->bot_token);
+	free(s->api_url);
 	free(s);
 }

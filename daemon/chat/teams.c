@@ -61,6 +61,10 @@ static const struct chat_route teams_routes[] = {
 const struct chat_platform chat_teams = {
 	.name = "teams",
 	.title = "Microsoft Teams",
+	.no_direct =
+	    "Teams direct messages need a bot registered with Azure "
+	    "Bot Service, which nudged does not take on; ask in the "
+	    "Teams channel instead (no \"to\")",
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = teams_format,

@@ -44,6 +44,8 @@ static const char *const webhook_config_keys[] = { "signing_secret", NULL };
 const struct chat_platform chat_webhook = {
 	.name = "webhook",
 	.title = "Webhook",
+	.no_direct =
+	    "a webhook reaches a program, not people; drop \"to\"",
 	.posts_http = 1,
 	.default_rate = 10.0,
 	.config_keys = webhook_config_keys,
