@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "jsonc.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "url.h"
 #include "xmalloc.h"
 
 struct config_load {
@@ -63,7 +63,6 @@ static void	 config_duration(struct config_load *, const cJSON *,
 static void	 config_parse_channels(struct config_load *, const cJSON *);
 static void	 config_parse_channel(struct config_load *, const cJSON *,
 		    struct config_channel *);
-static int	 config_webhook_allowed(const char *);
 static void	 config_check_webhook(struct config_load *, const cJSON *,
 		    const struct config_channel *);
 static void	 config_parse_schedules(struct config_load *, const cJSON *);
@@ -642,35 +641,6 @@ config_parse_channel(struct config_load *L, const cJSON *ch,
 }
 
 /*
- * Whether a webhook URL may be used: https to any host, or plain http only
- * to this machine, the host compared exactly as libcurl parses it (so
- * "http://127.0.0.1.example.com" and "http://localhost@example.com" fail).
- */
-static int
-config_webhook_allowed(const char *url)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	int ok = 0;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    *host != '\0') {
-		if (strcmp(scheme, "https") == 0)
-			ok = 1;
-		else if (strcmp(scheme, "http") == 0)
-			ok = strcmp(host, "127.0.0.1") == 0 ||
-			    strcmp(host, "localhost") == 0 ||
-			    strcmp(host, "[::1]") == 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
-}
-
-/*
  * Every platform but console posts to a webhook: https, or plain http only to
  * this machine (a local relay, or the tests' sink). The URL is a secret, so
  * messages never quote it.
@@ -695,7 +665,7 @@ config_check_webhook(struct config_load *L, const cJSON *ch,
 	}
 	if (u == NULL)
 		return;
-	if (config_webhook_allowed(u))
+	if (url_webhook_allowed(u))
 		return;
 	jsonc_error(L->doc, node, "channel \"%s\": webhook must be an https:// "
 	    "URL (plain http only to 127.0.0.1, localhost or [::1])", c->name);
