@@ -60,6 +60,14 @@ deliver_bucket_take(struct deliver_bucket *b, int64_t now_ms,
 	return 0;
 }
 
+/* Return a token taken for a post that did not go out after all. */
+void
+deliver_bucket_give_back(struct deliver_bucket *b)
+{
+	if (b->rate > 0)
+		b->tokens = fmin(1, b->tokens + 1);
+}
+
 /* Full-jitter backoff for an attempt: random in [0, min(max, initial * 2^(n-1))]. */
 int64_t
 deliver_rate_backoff_ms(const struct deliver_retry *r, int64_t attempts)

@@ -29,6 +29,7 @@ void	 deliver_bucket_keep(struct deliver_bucket *,
 	    const struct deliver_bucket *old);
 int	 deliver_bucket_take(struct deliver_bucket *, int64_t now_ms,
 	    int64_t *ready_ms);
+void	 deliver_bucket_give_back(struct deliver_bucket *);
 
 int64_t	 deliver_rate_backoff_ms(const struct deliver_retry *,
 	    int64_t attempts);

@@ -638,11 +638,12 @@ habits_first_channel(const cJSON *doc)
  * The weekly digest for a channel: how many people reflected in the past
  * seven days, the streaks worth celebrating, the question that drew most
  * answers, and, only where the channel shares answers, a few of them. An
- * anonymous channel gets counts only, and none below three.
+ * anonymous channel gets counts only, and none below three. NULL and a cause
+ * when the figures cannot be read: no digest rather than a wrong one.
  */
 char *
 habits_digest(struct store *st, const struct config *cfg,
-    const struct bank *bank, const char *channel, int64_t now)
+    const struct bank *bank, const char *channel, int64_t now, char **cause)
 {
 	const struct config_channel *c = config_find_channel(cfg, channel);
 	struct habits_filter week = { .channel = channel, .since = now -
@@ -655,6 +656,12 @@ habits_digest(struct store *st, const struct config *cfg,
 	int anon = c == NULL || c->anonymous, shown = 0;
 	double people, total, answers;
 
+	if (w == NULL || a == NULL) {
+		xasprintf(cause, "%s", cause_week != NULL ? cause_week :
+		    cause_all != NULL ? cause_all : "reading the store failed");
+		out.s = NULL;
+		goto out;
+	}
 	people = wc ? habits_num(wc, "people") : 0;
 	answers = wc ? habits_num(wc, "answers") : 0;
 	total = a && habits_first_channel(a) ? habits_num(habits_first_channel(a),
@@ -701,9 +708,14 @@ habits_digest(struct store *st, const struct config *cfg,
 		free(out.s);
 		out.s = line;
 	}
-	if (c != NULL && c->share_answers && !c->anonymous && st != NULL)
-		store_each_recent_reply(st, channel, now - 7 * 86400, 3,
-		    habits_digest_quote, &out);
+	if (c != NULL && c->share_answers && !c->anonymous && st != NULL &&
+	    store_each_recent_reply(st, channel, now - 7 * 86400, 3,
+	    habits_digest_quote, &out) == -1) {
+		xasprintf(cause, "the store could not read this week's answers");
+		free(out.s);
+		out.s = NULL;
+	}
+out:
 	cJSON_Delete(w);
 	cJSON_Delete(a);
 	free(cause_week);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bank.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "httpd.h"
@@ -136,7 +137,7 @@ server_start(struct server *s, const char *config_path)
 		event_add(s->ev_watchdog, &tv);
 	}
 	if ((s->deliver = deliver_start(s->base, s->store, s->cfg, s->bank,
-	    &cause)) == NULL ||
+	    clock_system(), &cause)) == NULL ||
 	    (s->scheduler = scheduler_start(s->base, s->store, s->cfg, s->bank,
 	    &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);

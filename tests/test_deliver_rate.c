@@ -99,6 +99,11 @@ test_bucket_unlimited_and_kept(void **state)
 	deliver_bucket_keep(&b, &old);
 	assert_int_equal(deliver_bucket_take(&b, 0, &ready), 0);
 	assert_int_equal(ready, 1000);
+	/* A token given back is there at once, still never more than one. */
+	deliver_bucket_give_back(&b);
+	deliver_bucket_give_back(&b);
+	assert_int_equal(deliver_bucket_take(&b, 0, &ready), 1);
+	assert_int_equal(deliver_bucket_take(&b, 0, &ready), 0);
 }
 
 /* The backoff ceiling doubles per attempt up to retry_max; jitter spans [0, ceiling]. */
