@@ -6,14 +6,12 @@
  * blocking call. Outcomes are collected and committed together once per loop
  * turn, so a fan-out costs a few fsyncs, not one per nudge.
  *
- * What a row says is compose.c's; how fast a channel posts and how long a
- * retry waits is deliver_rate.c's. Transient failures (connection errors,
- * timeouts, 429, 5xx) are retried; a nudge still not sent when its
- * schedule's expiry has passed is marked failed. Permanent failures fail at
- * once with the platform's reason. Each channel has a token bucket and a cap
- * on requests in flight, so a slow or limited channel never holds back the
- * others. Webhook URLs are secrets: only their scheme and host are logged.
- * The time comes from the clock given at start, so tests hold it.
+ * What a row says is compose.c's, how fast a channel posts and how long a
+ * retry waits deliver_rate.c's, one post deliver_http.c's. Transient failures
+ * are retried until the schedule's expiry, permanent ones fail at once. Each
+ * channel has a token bucket and a cap on requests in flight, so a slow or
+ * limited channel never holds back the others. The time comes from the
+ * clock given at start, so tests hold it.
  */
 #include "deliver.h"
 
@@ -25,21 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "bank.h"
 #include "chat/chat.h"
 #include "clock.h"
 #include "compose.h"
 #include "config.h"
 #include "curlev.h"
+#include "deliver_http.h"
 #include "deliver_rate.h"
 #include "log.h"
 #include "store.h"
-#include "url.h"
 #include "xmalloc.h"
 
-#define DELIVER_MAX_RESPONSE	(64 * 1024)
 #define DELIVER_SCAN_PAGE	512
 #define DELIVER_SCAN_MAX	8192
 #define DELIVER_FLUSH_RETRY_MS	1000
@@ -51,25 +46,6 @@ struct deliver_channel {
 	struct deliver_bucket	 bucket;
 	int			 in_flight;
 	int			 max_in_flight;
-};
-
-/* One post in flight. */
-struct deliver_transfer {
-	struct deliver		*d;
-	CURL			*easy;
-	struct curl_slist	*headers;
-	struct chat_request	 req;
-	const struct chat_platform *platform;
-	int64_t			 id;
-	int64_t			 due_at;
-	int64_t			 expiry;
-	int64_t			 attempts;
-	char			*channel;
-	char			*host;		/* scheme://host, safe to log */
-	char			*resp;
-	size_t			 resp_len;
-	int64_t			 retry_after_ms;	/* from the header, or -1 */
-	struct deliver_transfer	*next;
 };
 
 /* What became of a due row in a pump. */
@@ -151,66 +127,33 @@ static enum deliver_take_result deliver_compose(struct deliver *,
 		    int64_t, int64_t, struct deliver_transfer **);
 static enum deliver_take_result deliver_fail_now(struct deliver *,
 		    const struct store_outbox_row *, char *);
+static char	*deliver_gave_up(int64_t, int64_t, char *);
 static enum deliver_take_result deliver_put_off(struct deliver *,
 		    const struct store_outbox_row *, int64_t, char *);
 static void	 deliver_post(struct deliver *, struct deliver_transfer *);
 static void	 deliver_finish(struct deliver_transfer *, CURLcode);
-static char	*deliver_result_text(struct deliver_transfer *, CURLcode,
-		    enum chat_outcome *, int64_t *);
 static void	 deliver_outcome(struct deliver *, int64_t,
 		    enum deliver_outcome_kind, int64_t, char *);
-static void	 deliver_transfer_free(struct deliver_transfer *);
 static void	 deliver_unlink(struct deliver *, struct deliver_transfer *);
 static int	 deliver_apply(struct deliver *, const struct deliver_outcome *);
 static void	 deliver_channels_build(struct deliver *);
 static struct deliver_channel *deliver_channel_for(struct deliver *,
 		    const char *);
 static int	 deliver_channel_cmp(const void *, const void *);
-static int	 deliver_channel_take(struct deliver_channel *, int64_t,
-		    int64_t *);
 static void	 deliver_done_cb(void *, CURL *, CURLcode);
-static size_t	 deliver_write_cb(char *, size_t, size_t, void *);
-static size_t	 deliver_header_cb(char *, size_t, size_t, void *);
 static void	 deliver_arm_wake(struct deliver *, int64_t);
-static int	 deliver_outbox_retry(struct store *, int64_t, int64_t,
-		    const char *);
-static int	 deliver_one_claim(struct store *, int64_t, int64_t);
-static int	 deliver_one_retry(struct store *, int64_t, int64_t,
-		    const char *);
 
 /* The daemon: pending rows are claimed into `sending` and put back to wait. */
 static const struct deliver_mode deliver_outbox_mode = {
 	.claim = store_mark_sending,
-	.retry = deliver_outbox_retry,
+	.retry = store_mark_retry,
 };
 
 /* `nudged send`: its row stays `sending` from enqueue to the end. */
 static const struct deliver_mode deliver_one_mode = {
-	.claim = deliver_one_claim,
-	.retry = deliver_one_retry,
+	.claim = store_mark_attempt,
+	.retry = store_mark_retry_held,
 };
-
-/* A retry of the daemon's: back to pending until then. */
-static int
-deliver_outbox_retry(struct store *st, int64_t id, int64_t at,
-    const char *error)
-{
-	return store_mark_retry(st, id, at, error, 0);
-}
-
-/* An attempt of `nudged send`'s row, which it holds already. */
-static int
-deliver_one_claim(struct store *st, int64_t id, int64_t now)
-{
-	return store_mark_attempt(st, id, now) == -1 ? -1 : 1;
-}
-
-/* A retry of `nudged send`'s row: still held, so no daemon takes it meanwhile. */
-static int
-deliver_one_retry(struct store *st, int64_t id, int64_t at, const char *error)
-{
-	return store_mark_retry(st, id, at, error, 1);
-}
 
 /* The parts every worker has: curl multi on this loop and its events. */
 static struct deliver *
@@ -336,7 +279,7 @@ deliver_free(struct deliver *d)
 	for (t = d->transfers; t != NULL; t = next) {
 		next = t->next;
 		curlev_remove(d->curl, t->easy);
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 	}
 	curlev_free(d->curl);
 	for (size_t i = 0; i < d->noutcomes; i++)
@@ -408,18 +351,6 @@ deliver_channel_for(struct deliver *d, const char *channel)
 	    deliver_channel_cmp);
 }
 
-/* Room for one more post: 1, else 0 and *ready_ms until a token (-1: a completion frees room). */
-static int
-deliver_channel_take(struct deliver_channel *c, int64_t now_ms,
-    int64_t *ready_ms)
-{
-	if (c->in_flight >= c->max_in_flight) {
-		*ready_ms = -1;	/* a completion will wake us */
-		return 0;
-	}
-	return deliver_bucket_take(&c->bucket, now_ms, ready_ms);
-}
-
 /* libcurl finished a post. */
 static void
 deliver_done_cb(void *arg, CURL *easy, CURLcode res)
@@ -429,40 +360,6 @@ deliver_done_cb(void *arg, CURL *easy, CURLcode res)
 	(void)arg;
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
 	deliver_finish(t, res);
-}
-
-/* Collect the response body, up to a limit (it only ever holds a reason). */
-static size_t
-deliver_write_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct deliver_transfer *t = arg;
-	size_t len = size * n, keep = len;
-
-	if (t->resp_len + keep > DELIVER_MAX_RESPONSE)
-		keep = DELIVER_MAX_RESPONSE - t->resp_len;
-	t->resp = xreallocarray(t->resp, t->resp_len + keep + 1, 1);
-	memcpy(t->resp + t->resp_len, data, keep);
-	t->resp_len += keep;
-	t->resp[t->resp_len] = '\0';
-	return len;
-}
-
-/* Catch Retry-After (RFC 9110 section 10.2.3), in seconds or as an HTTP date. */
-static size_t
-deliver_header_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct deliver_transfer *t = arg;
-	size_t len = size * n;
-	char *value;
-
-	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-		value = xstrndup(data + 12, len - 12);
-		if (deliver_rate_retry_after(value, clock_now_ms(t->d->clock),
-		    &t->retry_after_ms) == -1)
-			t->retry_after_ms = -1;
-		free(value);
-	}
-	return len;
 }
 
 /*
@@ -513,7 +410,7 @@ rollback:
 		next = t->next;
 		if (c != NULL)
 			c->in_flight--;
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 	}
 retry:
 	log_warnx("deliver: the store refused the claim; retrying in 1 s");
@@ -595,6 +492,19 @@ deliver_arm_wake(struct deliver *d, int64_t delay_ms)
 	evtimer_add(d->wake, &tv);
 }
 
+/* Why a delivery that still failed when its expiry came was given up (frees last). */
+static char *
+deliver_gave_up(int64_t attempts, int64_t expiry, char *last)
+{
+	char *why;
+
+	xasprintf(&why, "gave up after %" PRId64 " attempt%s: the nudge expires "
+	    "%" PRId64 " s after its time; last error: %s", attempts,
+	    attempts == 1 ? "" : "s", expiry, last);
+	free(last);
+	return why;
+}
+
 /* Give up on a due row at once, before posting: it can never be sent as it stands. */
 static enum deliver_take_result
 deliver_fail_now(struct deliver *d, const struct store_outbox_row *row,
@@ -620,18 +530,13 @@ deliver_put_off(struct deliver *d, const struct store_outbox_row *row,
     int64_t expiry, char *cause)
 {
 	int64_t now = clock_now(d->clock), at, attempts = row->attempts + 1;
-	char *why;
 	int claimed;
 
 	at = deliver_rate_retry_at(&d->retry, clock_now_ms(d->clock), -1,
 	    attempts, row->due_at + expiry);
-	if (at == -1) {
-		xasprintf(&why, "gave up after %" PRId64 " attempt%s: the nudge "
-		    "expires %" PRId64 " s after its time; last error: %s",
-		    attempts, attempts == 1 ? "" : "s", expiry, cause);
-		free(cause);
-		return deliver_fail_now(d, row, why);
-	}
+	if (at == -1)
+		return deliver_fail_now(d, row, deliver_gave_up(attempts, expiry,
+		    cause));
 	log_warnx("deliver: delivery %" PRId64 " (schedule %s, channel %s), "
 	    "attempt %" PRId64 ": %s; retrying in %" PRId64 " s", row->id,
 	    row->schedule, row->channel, attempts, cause, at - now);
@@ -666,7 +571,9 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		    "time", expiry);
 		return deliver_fail_now(d, row, reason);
 	}
-	if (!deliver_channel_take(c, clock_mono_ms(d->clock), ready_ms))
+	/* Held by its cap (a completion wakes it) or until its next token. */
+	if (c->in_flight >= c->max_in_flight || !deliver_bucket_take(&c->bucket,
+	    clock_mono_ms(d->clock), ready_ms))
 		return DELIVER_TAKE_HELD;
 	return deliver_compose(d, row, c, expiry, now, out);
 }
@@ -687,16 +594,17 @@ deliver_compose(struct deliver *d, const struct store_outbox_row *row,
 	if (composed != COMPOSE_OK) {
 		/* Nothing goes out: the channel keeps its token. */
 		deliver_bucket_give_back(&c->bucket);
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 		return composed == COMPOSE_LATER ? deliver_put_off(d, row,
 		    expiry, cause) : deliver_fail_now(d, row, cause);
 	}
 	if ((claimed = d->mode->claim(d->store, row->id, now)) != 1) {
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 		/* Another process took it; it left the pending rows. */
 		return claimed == -1 ? DELIVER_TAKE_ERROR : DELIVER_TAKE_DONE;
 	}
 	t->d = d;
+	t->clock = d->clock;
 	t->platform = chat_find(c->cc->platform);
 	t->id = row->id;
 	t->due_at = row->due_at;
@@ -709,65 +617,19 @@ deliver_compose(struct deliver *d, const struct store_outbox_row *row,
 	return DELIVER_TAKE_STARTED;
 }
 
-/* Send one claimed delivery: print it (console) or hand it to libcurl. */
+/* Send one claimed delivery; a console post, or one libcurl refuses, ends at once. */
 static void
 deliver_post(struct deliver *d, struct deliver_transfer *t)
 {
-	const struct deliver_channel *r = deliver_channel_for(d, t->channel);
-	const struct config_channel *c = r != NULL ? r->cc : NULL;
-	struct curl_slist *h;
-	char *url, *line;
+	const struct deliver_channel *c = deliver_channel_for(d, t->channel);
+	int rc;
 
 	d->in_flight++;
 	t->next = d->transfers;
 	d->transfers = t;
-	if (!t->platform->posts_http) {
-		fwrite(t->req.body, 1, t->req.body_len, stdout);
-		fflush(stdout);
-		t->host = xstrdup("stdout");
-		deliver_finish(t, CURLE_OK);
-		return;
-	}
-	url = xstrdup(c->webhook);
-	if (strcmp(t->platform->name, "googlechat") == 0) {
-		char *u;
-
-		xasprintf(&u, "%s%c%s", url, strchr(url, '?') ? '&' : '?',
-		    chat_googlechat_url_suffix());
-		free(url);
-		url = u;
-	}
-	t->host = url_host(url);
-	t->easy = curl_easy_init();
-	xasprintf(&line, "Content-Type: %s", t->req.content_type);
-	h = curl_slist_append(NULL, line);
-	free(line);
-	/* No "Expect: 100-continue" round trip for small bodies. */
-	h = curl_slist_append(h, "Expect:");
-	for (size_t i = 0; i < t->req.nheaders; i++)
-		h = curl_slist_append(h, t->req.headers[i]);
-	t->headers = h;
-	curl_easy_setopt(t->easy, CURLOPT_URL, url);
-	curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->req.body);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)t->req.body_len);
-	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
-	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
-	    (long)d->cfg->delivery.timeout);
-	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
-	    (long)d->cfg->delivery.connect_timeout);
-	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, deliver_write_cb);
-	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
-	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
-	free(url);	/* libcurl copied the URL string */
-	if (curlev_add(d->curl, t->easy) == -1)
-		deliver_finish(t, CURLE_FAILED_INIT);
+	rc = deliver_http_post(t, d->curl, c->cc, &d->cfg->delivery);
+	if (rc != 0)
+		deliver_finish(t, rc == 1 ? CURLE_OK : CURLE_FAILED_INIT);
 }
 
 /* Take a transfer out of the in-flight list. */
@@ -785,32 +647,6 @@ deliver_unlink(struct deliver *d, struct deliver_transfer *t)
 	d->in_flight--;
 }
 
-/* What a finished post came to: the text to log and store, the platform's verdict and delay hint. */
-static char *
-deliver_result_text(struct deliver_transfer *t, CURLcode res,
-    enum chat_outcome *outcome, int64_t *hint_ms)
-{
-	char *reason = NULL, *text;
-	long status = 0;
-
-	*outcome = CHAT_RETRY;
-	*hint_ms = -1;
-	if (res != CURLE_OK) {
-		xasprintf(&text, "%s: %s", t->host, curl_easy_strerror(res));
-		return text;
-	}
-	if (t->easy != NULL)
-		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-	*outcome = t->platform->classify(status, t->resp ? t->resp : "",
-	    t->resp_len, &reason, hint_ms);
-	if (*hint_ms < 0)
-		*hint_ms = t->retry_after_ms;
-	xasprintf(&text, "%s: HTTP %ld%s%s", t->host, status, reason ? ": " :
-	    "", reason ? reason : "");
-	free(reason);
-	return text;
-}
-
 /* A post ended: decide sent, retry (when) or failed, and queue that for the commit. */
 static void
 deliver_finish(struct deliver_transfer *t, CURLcode res)
@@ -825,7 +661,7 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 	deliver_unlink(d, t);
 	if (c != NULL)
 		c->in_flight--;
-	text = deliver_result_text(t, res, &outcome, &hint_ms);
+	text = deliver_http_verdict(t, res, &outcome, &hint_ms);
 	if (outcome == CHAT_SENT) {
 		log_info("deliver: delivery %" PRId64 " sent to channel %s (%s)",
 		    t->id, t->channel, t->host);
@@ -837,10 +673,7 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
 	} else if ((at = deliver_rate_retry_at(&d->retry, now_ms, hint_ms,
 	    t->attempts, t->due_at + t->expiry)) == -1) {
-		xasprintf(&why, "gave up after %" PRId64 " attempt%s: the nudge "
-		    "expires %" PRId64 " s after its time; last error: %s",
-		    t->attempts, t->attempts == 1 ? "" : "s", t->expiry, text);
-		free(text);
+		why = deliver_gave_up(t->attempts, t->expiry, text);
 		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, why);
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
@@ -850,7 +683,7 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 		    t->attempts, text, at - now);
 		deliver_outcome(d, t->id, DELIVER_OUT_RETRY, at, text);
 	}
-	deliver_transfer_free(t);
+	deliver_http_free(t);
 }
 
 /* Queue an outcome for this turn's commit. */
@@ -947,7 +780,7 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 		log_notice("deliver: delivery %" PRId64 " to channel %s did not "
 		    "finish before the stop; it stays pending", t->id, t->channel);
 		deliver_outcome(d, t->id, DELIVER_OUT_RELEASE, now, NULL);
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 	}
 	if (d->noutcomes == 0) {
 		struct timeval soon = { 0, 0 };
@@ -956,16 +789,3 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 	}
 }
 
-/* Free a transfer and everything libcurl needed kept alive for it. */
-static void
-deliver_transfer_free(struct deliver_transfer *t)
-{
-	if (t->easy != NULL)
-		curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	chat_request_free(&t->req);
-	free(t->channel);
-	free(t->host);
-	free(t->resp);
-	free(t);
-}

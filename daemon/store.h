@@ -172,7 +172,9 @@ int		 store_mark_sending(struct store *, int64_t id, int64_t now);
 int		 store_mark_attempt(struct store *, int64_t id, int64_t now);
 int		 store_mark_sent(struct store *, int64_t id, int64_t now);
 int		 store_mark_retry(struct store *, int64_t id, int64_t next_at,
-		    const char *error, int keep_sending);
+		    const char *error);
+int		 store_mark_retry_held(struct store *, int64_t id,
+		    int64_t next_at, const char *error);
 int		 store_mark_failed(struct store *, int64_t id,
 		    const char *reason);
 int		 store_release(struct store *, int64_t id, int64_t now);

@@ -298,12 +298,12 @@ store_mark_sending(struct store *st, int64_t id, int64_t now)
 	return sqlite3_changes(st->db) == 1;
 }
 
-/* Count one more attempt of a delivery `nudged send` holds in `sending`. */
+/* Count one more attempt of a delivery `nudged send` holds in `sending`: 1, or -1 on error. */
 int
 store_mark_attempt(struct store *st, int64_t id, int64_t now)
 {
 	return store_update(st, "UPDATE deliveries SET attempts = attempts + 1, "
-	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL);
+	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL) == -1 ? -1 : 1;
 }
 
 /* The platform took it. */
@@ -314,14 +314,22 @@ store_mark_sent(struct store *st, int64_t id, int64_t now)
 	    "?2, last_error = NULL WHERE id = ?1", id, now, NULL);
 }
 
-/* A transient failure: try again at next_at (state stays as given by keep). */
+/* A transient failure: back to pending, to try again at next_at. */
 int
 store_mark_retry(struct store *st, int64_t id, int64_t next_at,
-    const char *error, int keep_sending)
+    const char *error)
 {
-	return store_update(st, keep_sending ? "UPDATE deliveries SET "
-	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1" :
-	    "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, "
+	return store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1", id, next_at,
+	    error);
+}
+
+/* A transient failure of `nudged send`'s delivery: still held, tried again at next_at. */
+int
+store_mark_retry_held(struct store *st, int64_t id, int64_t next_at,
+    const char *error)
+{
+	return store_update(st, "UPDATE deliveries SET next_attempt_at = ?2, "
 	    "last_error = ?3 WHERE id = ?1", id, next_at, error);
 }
 
