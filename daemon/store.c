@@ -24,6 +24,12 @@
 
 /* Bounded so a busy database never stalls the event loop for long. */
 #define STORE_BUSY_TIMEOUT_MS	2000
+/*
+ * The stats grid of a large store is big: it lives in memory. Set once at
+ * open: SQLite refuses to change it inside a transaction once the temporary
+ * database exists, which the outbox's digest would run into.
+ */
+#define STORE_TEMP_STORE	"temp_store=MEMORY"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
 static const char *const store_migrations[] = {
@@ -208,6 +214,7 @@ store_open(const char *state_dir, char **cause)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
 	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
+	    store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1 ||
 	    store_migrate(st, cause) == -1 ||
 	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1)
 		goto fail;
@@ -241,6 +248,10 @@ store_open_readonly(const char *state_dir, char **cause)
 		return NULL;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1) {
+		store_close(st);
+		return NULL;
+	}
 	if (store_schema_version(st) != STORE_NMIGRATIONS) {
 		xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
 		    "migrates it", st->path, store_schema_version(st),
