@@ -443,9 +443,11 @@ deliver_pump_page(struct deliver *d, int64_t now, size_t page,
 			rc = -1;
 			break;
 		case DELIVER_TAKE_STARTED:
-			t->next = *started;
-			*started = t;
-			(*room)--;
+			if (t != NULL) {
+				t->next = *started;
+				*started = t;
+				(*room)--;
+			}
 			break;
 		case DELIVER_TAKE_HELD:
 			(*skipped)++;
