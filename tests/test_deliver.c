@@ -1,7 +1,7 @@
 /*
  * The outbox state machine on a hand-held clock: claims, success, retries
  * with backoff, Retry-After honoured and clamped, expiry, permanent failure,
- * per-channel rate spacing, recovery of `sending` at start, a digest whose
+ * rows that can never be sent, per-channel rate spacing, recovery of `sending` at start, a digest whose
  * figures cannot be read, and `nudged send`'s completion. deliver runs in
  * this process on its own loop, posting to the local sink (a child process
  * on 127.0.0.1) through the real libcurl path; the fake clock decides what
@@ -358,6 +358,39 @@ test_rate_limit_spacing(void **state)
 	world_close(&w);
 }
 
+/*
+ * A row that can never be composed (its prompt left the bank) or whose
+ * channel is gone fails at once, unposted, and costs its channel no token.
+ */
+static void
+test_unsendable_rows_fail_at_once(void **state)
+{
+	struct world w;
+	struct store_delivery gone = { .schedule = "s", .channel = "a",
+	    .prompt_id = "no-such-prompt", .cycle = 1, .state = STORE_PENDING };
+
+	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
+	    "\"webhook\": \"SINK/ok/a\", \"rate\": 1}", "", "");
+	gone.due_at = w.now - 2;
+	assert_int_equal(store_begin(w.st), 0);
+	assert_int_equal(store_enqueue(w.st, &gone, NULL), 1);
+	assert_int_equal(store_commit(w.st), 0);
+	world_seed(&w, "s", "nowhere", w.now - 1, STORE_KIND_PROMPT);
+	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND attempts = 0 AND reason = 'prompt \"no-such-prompt\" "
+	    "is no longer in the prompt bank'");
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND attempts = 0 AND reason = 'channel \"nowhere\" is no "
+	    "longer configured'");
+	/* The good row takes the one token the failed one gave back. */
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
+	world_close(&w);
+}
+
 /* A row left in `sending` by a crash is sent again at start. */
 static void
 test_recovers_sending_at_start(void **state)
@@ -473,6 +506,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_permanent_failure,
 		    sink_fixture_setup, sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_spacing,
+		    sink_fixture_setup, sink_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_unsendable_rows_fail_at_once,
 		    sink_fixture_setup, sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_recovers_sending_at_start,
 		    sink_fixture_setup, sink_fixture_teardown),
