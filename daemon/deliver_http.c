@@ -68,8 +68,7 @@ deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
 	    (curl_off_t)t->req.body_len);
 	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
-	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
-	    (long)cd->timeout);
+	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)cd->timeout);
 	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
 	    (long)cd->connect_timeout);
 	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
