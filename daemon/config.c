@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 #include "jsonc.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "url.h"
 #include "xmalloc.h"
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
@@ -45,7 +45,6 @@ static void	 config_parse_channel(struct config_reader *, const cJSON *,
 static void	 config_check_channel_keys(struct config_reader *,
 		    const cJSON *, const struct chat_platform *);
 static void	 config_add_key(const char ***, size_t *, const char *);
-static int	 config_webhook_allowed(const char *);
 static void	 config_check_webhook(struct config_reader *, const cJSON *,
 		    const struct config_channel *);
 static const char *config_name_at(const void *, size_t, size_t);
@@ -552,35 +551,6 @@ config_add_key(const char ***keys, size_t *n, const char *key)
 }
 
 /*
- * Whether a webhook URL may be used: https to any host, or plain http only
- * to this machine, the host compared exactly as libcurl parses it (so
- * "http://127.0.0.1.example.com" and "http://localhost@example.com" fail).
- */
-static int
-config_webhook_allowed(const char *url)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	int ok = 0;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    *host != '\0') {
-		if (strcmp(scheme, "https") == 0)
-			ok = 1;
-		else if (strcmp(scheme, "http") == 0)
-			ok = strcmp(host, "127.0.0.1") == 0 ||
-			    strcmp(host, "localhost") == 0 ||
-			    strcmp(host, "[::1]") == 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
-}
-
-/*
  * Every platform that posts over HTTP posts to a webhook: https, or plain http only to
  * this machine (a local relay, or the tests' sink). The URL is a secret, so
  * messages never quote it.
@@ -605,7 +575,7 @@ config_check_webhook(struct config_reader *L, const cJSON *ch,
 	}
 	if (u == NULL)
 		return;
-	if (config_webhook_allowed(u))
+	if (url_webhook_allowed(u))
 		return;
 	jsonc_error(L->doc, node, "channel \"%s\": webhook must be an https:// "
 	    "URL (plain http only to 127.0.0.1, localhost or [::1])", c->name);

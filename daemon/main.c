@@ -289,8 +289,8 @@ main_send(const struct cli *cli)
 	struct bank *bank;
 	const char *path;
 	char *cause = NULL, code[REPLYCODE_LEN + 1];
-	int64_t id = 0, at = (int64_t)time(NULL);
-	int rc = 0, exit_code = 3;
+	int64_t id = 0;
+	int rc, exit_code = 3;
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
@@ -302,16 +302,8 @@ main_send(const struct cli *cli)
 	}
 	if ((st = store_open(cfg->state_dir, &cause)) == NULL)
 		goto out;
-	/* The instant must be unique for the schedule: take the next free second. */
-	for (; rc == 0 && at < (int64_t)time(NULL) + 60; at++) {
-		if (store_begin(st) == -1)
-			break;
-		rc = schedule_enqueue(st, bank, sc, at, STORE_SENDING, &id, &cause);
-		if (rc == -1 || store_commit(st) == -1) {
-			store_rollback(st);
-			rc = -1;
-		}
-	}
+	rc = schedule_enqueue_now(st, bank, sc, clock_now(clock_system()), &id,
+	    &cause);
 	if (rc != 1) {
 		if (rc == 2)
 			exit_code = EXIT_INVALID;
@@ -324,8 +316,8 @@ main_send(const struct cli *cli)
 	    "%s\n", id, code, sc->name, sc->channel->name);
 	fflush(stdout);
 	r.base = event_base_new();
-	if ((d = deliver_start_one(r.base, st, cfg, bank, id, main_send_done, &r,
-	    &cause)) == NULL)
+	if ((d = deliver_start_one(r.base, st, cfg, bank, clock_system(), id,
+	    main_send_done, &r, &cause)) == NULL)
 		goto out;
 	event_base_dispatch(r.base);
 	if (r.done && r.result == DELIVER_SENT) {
