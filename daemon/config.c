@@ -196,6 +196,7 @@ config_free(struct config *cfg)
 		for (size_t j = 0; j < s->ntrack; j++)
 			free(s->track[j]);
 		free(s->track);
+		free(s->track_name);
 		free(s->skip_days);
 		free(s->digest_expr);
 		if (s->digest != NULL)
@@ -768,7 +769,14 @@ config_parse_schedule(struct config_load *L, const cJSON *s,
 				sc->themes[sc->nthemes++] = xstrdup(t->valuestring);
 		}
 	}
-	if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
+	node = jsonc_get(L->doc, s, "track", 0);
+	if (cJSON_IsString(node)) {
+		if (sc->nthemes > 0 || *node->valuestring == '\0')
+			jsonc_error(L->doc, node, "\"track\" names a track of the "
+			    "prompt bank such as \"new-manager\", without \"themes\"");
+		else
+			sc->track_name = xstrdup(node->valuestring);
+	} else if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
 		if (sc->nthemes > 0)
 			jsonc_error(L->doc, node, "a schedule has either \"themes\" "
 			    "or a \"track\", not both");
