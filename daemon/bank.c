@@ -28,7 +28,7 @@ static const char *const bank_file_keys[] = { "theme", "title", "description",
 	"prompts", NULL };
 static const char *const bank_prompt_keys[] = { "id", "audience", "text",
 	"follow_up", "follow_up_when", "source_model", "intent", "public_ok",
-	"merged_into", NULL };
+	"track_only", "merged_into", NULL };
 static const char *const bank_source_models[] = { "after-action-review",
 	"grow", "kolb", "sbi", "feedforward", "appreciative-inquiry",
 	"start-stop-continue", "pre-mortem", "double-loop", "five-whys", NULL };
@@ -343,7 +343,7 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	const struct bank_prompt *other;
 	struct bank_prompt *bp;
 	size_t before = doc->nerrors;
-	int known = 0, public_ok = 1;
+	int known = 0, public_ok = 1, track_only = 0;
 
 	if (!cJSON_IsObject(p)) {
 		jsonc_error(doc, p, "a prompt must be an object, not %s",
@@ -360,6 +360,7 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	intent = jsonc_get_string(doc, p, "intent", 1);
 	merged = jsonc_get_string(doc, p, "merged_into", 0);
 	jsonc_get_bool(doc, p, "public_ok", 0, &public_ok);
+	jsonc_get_bool(doc, p, "track_only", 0, &track_only);
 	if (id != NULL && !bank_valid_slug(id))
 		jsonc_error(doc, jsonc_get(doc, p, "id", 0), "prompt id \"%s\" "
 		    "must be 1-64 of a-z, 0-9 and '-'", id);
@@ -392,6 +393,7 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	bp->source_model = model ? xstrdup(model) : NULL;
 	bp->intent = xstrdup(intent);
 	bp->public_ok = public_ok;
+	bp->track_only = track_only;
 	bp->merged_into = merged ? xstrdup(merged) : NULL;
 	bp->where = bank_where(doc, jsonc_get(doc, p, "text", 0));
 }
@@ -478,8 +480,9 @@ bank_check_config(const struct bank *b, const struct config *cfg, char **cause)
 }
 
 /*
- * Whether a prompt may go to a schedule: not retired, fits its themes and
- * audience, and private prompts only where answers are private.
+ * Whether a prompt may go to a theme schedule: not retired, not kept for
+ * tracks, fits its themes and audience, and private prompts only where
+ * answers are private.
  */
 int
 bank_eligible(const struct bank *b, const struct bank_prompt *p,
@@ -487,7 +490,8 @@ bank_eligible(const struct bank *b, const struct bank_prompt *p,
 {
 	int theme_ok = sc->nthemes == 0;
 
-	if (bank_retired(p) || (!p->public_ok && !bank_private_schedule(sc)))
+	if (bank_retired(p) || p->track_only ||
+	    (!p->public_ok && !bank_private_schedule(sc)))
 		return 0;
 	for (size_t t = 0; t < sc->nthemes && !theme_ok; t++)
 		theme_ok = strcmp(b->themes[p->theme].slug, sc->themes[t]) == 0;

@@ -33,6 +33,7 @@ struct bank_prompt {
 	int			 follow_up_later; /* sent at the next instant */
 	char			*intent;	/* unique tag of what it asks */
 	int			 public_ok;	/* 0: direct or anonymous only */
+	int			 track_only;	/* only sent as a track's step */
 	char			*merged_into;	/* retired into this id, or NULL */
 	char			*where;		/* "FILE:LINE:COL" of its text */
 };

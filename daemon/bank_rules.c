@@ -53,7 +53,8 @@ static const char *const bank_rules_past[] = { "did", "was", "were", "went",
 	"happened", "said", "told", "felt", "found", "made", "got", "came",
 	"changed", "noticed", "learned", "learnt", "surprised", "tried",
 	"helped", "worked", "turned", "heard", "saw", "took", "gave", "answered",
-	"responded", "reacted", "shifted", "moved", NULL };
+	"responded", "reacted", "shifted", "moved", "picked", "began", "asked",
+	"showed", "kept", "brought", "ended", "recognised", "used", NULL };
 
 static void	 bank_rules_split(const char *, struct bank_rules_words *);
 static const char *bank_rules_any(const struct bank_rules_words *,

@@ -1,8 +1,9 @@
 /*
  * Tracks that ship with the prompt bank: prompts/tracks/<id>.json, an ordered
- * walk through prompts of one audience, each step on a day counted from the
- * track's first nudge ("day": 5 comes at the schedule's first instant at
- * least five days after the first step). A schedule names one with
+ * walk through prompts of one audience, each step on a day of the track: the
+ * first step goes at the schedule's first instant, and a step on day D at
+ * the first instant at least D - (first step's day) days later (a new
+ * joiner's track starts on day 1). A schedule names one with
  * "track": "<id>".
  */
 #include "bank_int.h"
@@ -161,10 +162,7 @@ bank_track_load_steps(const struct bank *b, struct jsonc_doc *doc,
 				jsonc_error(doc, node, "prompt \"%s\" is already step "
 				    "%zu of this track", id, i + 1);
 		}
-		if (t->nsteps == 0 && day != 0)
-			jsonc_error(doc, jsonc_get(doc, s, "day", 0), "the first "
-			    "step comes on day 0");
-		else if (t->nsteps > 0 && day < t->steps[t->nsteps - 1].day)
+		if (t->nsteps > 0 && day < t->steps[t->nsteps - 1].day)
 			jsonc_error(doc, jsonc_get(doc, s, "day", 0), "day %ld "
 			    "comes before the step above it (day %d)", day,
 			    t->steps[t->nsteps - 1].day);
@@ -211,8 +209,8 @@ bank_track_pick(const struct bank *b, const struct bank_track *t,
 		s = &t->steps[i];
 		if (bank_in(h->track_done, h->ntrack_done, s->prompt))
 			continue;
-		due = h->track_start + (int64_t)s->day * BANK_TRACK_DAY -
-		    BANK_TRACK_SLACK;
+		due = h->track_start + (int64_t)(s->day - t->steps[0].day) *
+		    BANK_TRACK_DAY - BANK_TRACK_SLACK;
 		if (h->ntrack_done > 0 && h->at > 0 && h->track_start > 0 &&
 		    h->at < due) {
 			xasprintf(cause, "track \"%s\": step %zu (%s) comes on day "

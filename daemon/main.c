@@ -242,6 +242,7 @@ main_prompt_json(const struct bank *bank, const struct bank_prompt *p)
 		cJSON_AddStringToObject(o, "source_model", p->source_model);
 	cJSON_AddStringToObject(o, "intent", p->intent);
 	cJSON_AddBoolToObject(o, "public_ok", p->public_ok);
+	cJSON_AddBoolToObject(o, "track_only", p->track_only);
 	if (p->merged_into != NULL)
 		cJSON_AddStringToObject(o, "merged_into", p->merged_into);
 	return o;
