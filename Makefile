@@ -135,6 +135,8 @@ install: all
 	install -D -m 0640 config/nudged.json $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json
 	install -d $(DESTDIR)$(DATADIR)/prompts
 	install -m 0644 prompts/*.json $(DESTDIR)$(DATADIR)/prompts/
+	install -d $(DESTDIR)$(DATADIR)/prompts/tracks
+	install -m 0644 prompts/tracks/*.json $(DESTDIR)$(DATADIR)/prompts/tracks/
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 	    systemd/nudged.service > nudged.service.tmp

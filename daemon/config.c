@@ -160,6 +160,7 @@ config_free(struct config *cfg)
 		for (size_t j = 0; j < s->ntrack; j++)
 			free(s->track[j]);
 		free(s->track);
+		free(s->track_name);
 		free(s->skip_days);
 		free(s->digest_expr);
 		if (s->digest != NULL)

@@ -496,6 +496,7 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 		bank_history_clear(&h);
 		return -1;
 	}
+	h.at = at;
 	if ((p = bank_pick(bank, sc, &h, &d.cycle, cause)) == NULL) {
 		d.state = STORE_SKIPPED;
 		d.reason = *cause;

@@ -19,6 +19,7 @@ static int	 store_each_id(struct store *, const char *, const char *,
 		    int64_t, void (*)(struct bank_history *, const char *,
 		    int64_t), struct bank_history *);
 static void	 store_add_track(struct bank_history *, const char *, int64_t);
+static void	 store_track_start(struct bank_history *, const char *, int64_t);
 
 /*
  * Add a delivery unless (schedule, kind, due_at) is already there: 1 when added, 0
@@ -143,11 +144,19 @@ store_add_track(struct bank_history *h, const char *id, int64_t unused)
 	bank_history_add_track(h, id);
 }
 
+/* The instant a schedule sent its first prompt, in the shape store_each_id calls. */
+static void
+store_track_start(struct bank_history *h, const char *unused, int64_t at)
+{
+	(void)unused;
+	h->track_start = at;
+}
+
 /*
  * What the bank needs to choose the next prompt for a schedule: the
  * channel's current cycle and the prompts used in it, the channel's newest
  * prompt (added last, so it ends up as h->last), and for tracks what the
- * schedule has sent.
+ * schedule has sent and when it started.
  */
 int
 store_load_history(struct store *st, const char *channel, const char *schedule,
@@ -167,7 +176,10 @@ store_load_history(struct store *st, const char *channel, const char *schedule,
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
 	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt'",
 	    schedule, 0,
-	    store_add_track, h) == -1)
+	    store_add_track, h) == -1 ||
+	    store_each_id(st, "SELECT '', min(due_at) FROM deliveries WHERE "
+	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt' "
+	    "HAVING count(*) > 0", schedule, 0, store_track_start, h) == -1)
 		return -1;
 	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
 	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
