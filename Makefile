@@ -100,6 +100,9 @@ $(B)/%.o: %.c
 
 $(B)/tests/%.o $(B)/bench/%.o: ALL_CFLAGS += -Itests/support
 
+# test_schema sees every list of keys the config parser checks against.
+$(B)/tests/test_schema: ALL_LDFLAGS += -Wl,--wrap=jsonc_check_keys
+
 $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
