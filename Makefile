@@ -30,7 +30,7 @@ BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
 # Added for the tests (make check): unit tests, the dashboard's screenshot,
 # the unit's rating, manuals, schema, the proxy test, the sandbox test.
 CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
-        nginx-light openssl libseccomp-dev
+        nginx-light openssl libseccomp-dev bash-completion
 # Added for the benchmarks (make bench).
 BENCH_DEBS := libcmocka-dev wrk
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
@@ -69,7 +69,8 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check-deps bench-deps check run bench install uninstall \
+.PHONY: all deps check-deps bench-deps check run bench install install-files \
+        uninstall \
         clean build tests benches
 .DEFAULT_GOAL := all
 
@@ -158,8 +159,13 @@ bench: bench-deps
 # live in it (they come from credentials). The example names the installed
 # prompt bank, so "prompts" points at $(DATADIR)/prompts.
 install: all
-	install -D -m 0755 nudged $(DESTDIR)$(BINDIR)/nudged
-	install -d $(DESTDIR)$(SYSCONFDIR)/nudged
+	@$(MAKE) --no-print-directory install-files
+
+# The files alone, from INSTALL_BIN (tests install their sanitizer build).
+INSTALL_BIN ?= nudged
+install-files:
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/nudged
+	install -d $(DESTDIR)$(SYSCONFDIR)/nudged $(B)
 	sed -e 's|/usr/local/share/nudged|$(DATADIR)|g' config/nudged.json \
 	    > $(B)/nudged.json.dist
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json ]; then \
