@@ -103,6 +103,8 @@ $(B)/tests/%.o $(B)/bench/%.o: ALL_CFLAGS += -Itests/support
 
 # test_schema sees every list of keys the config parser checks against.
 $(B)/tests/test_schema: ALL_LDFLAGS += -Wl,--wrap=jsonc_check_keys
+# it_hardened applies the unit's seccomp filter itself.
+$(B)/tests/it_hardened: LIBS += -lseccomp
 
 $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
