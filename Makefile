@@ -188,8 +188,12 @@ install-files:
 	install -m 0644 config/nudged.json config/demo.json \
 	    config/slack-app-manifest.json config/nudged.schema.json \
 	    config/nginx.conf config/Caddyfile $(DESTDIR)$(DOCDIR)/examples/
-	install -D -m 0644 man/nudged.8 $(DESTDIR)$(MANDIR)/man8/nudged.8
-	install -D -m 0644 man/nudged.json.5 $(DESTDIR)$(MANDIR)/man5/nudged.json.5
+	for page in nudged.8 nudged.json.5; do \
+	  sed -e 's|/usr/local/share/nudged|$(DATADIR)|g' \
+	      -e 's|/usr/local/share/doc/nudged|$(DOCDIR)|g' man/$$page > $(B)/$$page && \
+	  install -D -m 0644 $(B)/$$page \
+	    $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page || exit 1; \
+	done
 	install -D -m 0644 completions/nudged $(DESTDIR)$(COMPLETIONDIR)/nudged
 	sed -e 's|/usr/local/bin/nudged|$(BINDIR)/nudged|g' \
 	    -e 's|/etc/nudged/|$(SYSCONFDIR)/nudged/|g' systemd/nudged.service \
