@@ -17,8 +17,9 @@
  * state folder), and, where the kernel allows, ProtectProc=invisible with
  * ProcSubset=pid and PrivateUsers. The child prints one line per measure,
  * "sandbox: applied ..." or "sandbox: not applied ...: why", which this test
- * echoes. Not applied at all: IPAddressDeny= (a cgroup BPF program that needs
- * systemd), RestrictSUIDSGID=, KeyringMode=, RemoveIPC=.
+ * echoes. Not applied at all, since they need systemd itself:
+ * RestrictSUIDSGID=, KeyringMode=, RemoveIPC=, DevicePolicy= (a cgroup
+ * device filter; the private /dev stands in for it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
