@@ -6,6 +6,7 @@
 #   make bench      the benchmarks under bench/
 #   make install    PREFIX=/usr/local DESTDIR= (binary, unit, man pages, prompt
 #                   bank, completion, docs; the config only if there is none yet)
+#   make install-files  the same from an existing build (INSTALL_BIN=nudged)
 #   make uninstall  removes what install put there, except /etc/nudged
 #   make clean
 #
