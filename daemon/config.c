@@ -33,8 +33,16 @@ static const char *const config_delivery_keys[] = { "max_in_flight",
 /* Every channel's keys; each platform adds its own (chat_platform.config_keys). */
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"api_token", "rate", "anonymous", "share_answers", NULL };
+/*
+ * Where systemd's LoadCredential=NAME looks for NAME when no path is given
+ * (systemd.exec(5), "LoadCredential="); `nudged check` outside the unit
+ * reads the same files, so it sees what the service will see.
+ */
+static const char *const config_credstores[] = { "/etc/credstore",
+	"/run/credstore", "/usr/lib/credstore", NULL };
 
 static char	*config_expand(struct config_reader *, const cJSON *, const char *);
+static char	*config_find_secret(const char *, char **);
 static char	*config_read_credential(const char *, const char *, char **);
 static char	*config_path(struct config_reader *, const char *);
 static void	 config_parse_listen(struct config_reader *, const cJSON *);
@@ -209,14 +217,12 @@ config_read_error(struct config_reader *L, const cJSON *node,
 }
 
 /*
- * Replace each ${NAME} in s with the systemd credential NAME (a file in
- * $CREDENTIALS_DIRECTORY) or else the environment variable NAME; "$${" is a
- * literal "${". A name found in neither is an error naming it.
+ * Replace each ${NAME} in s with the secret NAME (config_find_secret); "$${"
+ * is a literal "${". A name found nowhere is an error naming where to put it.
  */
 static char *
 config_expand(struct config_reader *L, const cJSON *node, const char *s)
 {
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	char *out = xmalloc(1), *name, *value, *cause;
 	size_t len = 0, n;
 	const char *p = s, *end;
@@ -243,18 +249,17 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 				return NULL;
 			}
 			cause = NULL;
-			if (creds != NULL && *creds != '\0')
-				value = config_read_credential(creds, name, &cause);
-			if (value == NULL && cause == NULL && getenv(name) != NULL)
-				value = xstrdup(getenv(name));
-			if (value == NULL) {
+			if ((value = config_find_secret(name, &cause)) == NULL) {
 				if (cause != NULL)
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
 					    "%s", cause);
 				else
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
-					    "${%s}: no such environment variable or "
-					    "credential", name);
+					    "${%s}: not set: put the secret in "
+					    "/etc/credstore/%s (mode 0600; the unit "
+					    "loads it with LoadCredential=%s) or in "
+					    "the environment variable %s", name, name,
+					    name, name);
 				free(cause);
 				failed = 1;
 				value = xstrdup("");
@@ -278,6 +283,30 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 	return out;
 }
 
+/*
+ * The secret NAME: the credential in $CREDENTIALS_DIRECTORY under systemd,
+ * else in the first credential store that has it, else the environment
+ * variable. NULL when absent (cause stays NULL) or unreadable (cause set).
+ */
+static char *
+config_find_secret(const char *name, char **cause)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *value = NULL;
+
+	if (creds != NULL && *creds != '\0')
+		value = config_read_credential(creds, name, cause);
+	else {
+		for (size_t i = 0; value == NULL && *cause == NULL &&
+		    config_credstores[i] != NULL; i++)
+			value = config_read_credential(config_credstores[i],
+			    name, cause);
+	}
+	if (value == NULL && *cause == NULL && getenv(name) != NULL)
+		value = xstrdup(getenv(name));
+	return value;
+}
+
 /* The contents of credential file dir/name without a trailing newline; NULL if absent. */
 static char *
 config_read_credential(const char *dir, const char *name, char **cause)
@@ -290,7 +319,8 @@ config_read_credential(const char *dir, const char *name, char **cause)
 	f = fopen(path, "r");
 	if (f == NULL) {
 		if (errno != ENOENT)
-			xasprintf(cause, "credential %s: %s", name, strerror(errno));
+			xasprintf(cause, "credential %s: %s: %s", name, path,
+			    strerror(errno));
 		free(path);
 		return NULL;
 	}
