@@ -9,10 +9,9 @@
 
 #define BANK_MAX_TEXT	280	/* characters, for text and follow_up */
 /*
- * Theme and track titles head a message: a Slack header block holds at most
- * 150 characters (docs.slack.dev/reference/block-kit/blocks/header-block), a
- * Discord embed title 256 (discord.com/developers/docs/resources/message,
- * "Embed Limits"); the smaller one fits every platform.
+ * Theme and track titles head a message: 150 characters is the shortest
+ * heading block a chat platform allows, so a title that fits here is shown
+ * whole everywhere.
  */
 #define BANK_MAX_TITLE	150
 #define BANK_MAX_DAY	366	/* the latest day offset of a track step */

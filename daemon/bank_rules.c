@@ -329,7 +329,8 @@ bank_rules_title(struct jsonc_doc *doc, const cJSON *title)
 		jsonc_error(doc, title, "empty title");
 	else if (n > BANK_MAX_TITLE)
 		jsonc_error(doc, title, "title is %zu characters, more than %d "
-		    "(a Slack header holds 150)", n, BANK_MAX_TITLE);
+		    "(the shortest heading a chat platform shows)", n,
+		    BANK_MAX_TITLE);
 }
 
 /* The first three words of a text, lowercase, without punctuation. */

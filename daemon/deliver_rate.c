@@ -164,7 +164,7 @@ deliver_rate_retry_after(const char *value, int64_t now_ms, int64_t *delay_ms)
 }
 
 /*
- * A delay given in seconds as a JSON number (Discord's retry_after, a
+ * A delay given in seconds as a JSON number (a platform's retry_after, a
  * float), in milliseconds rounded up (a little long is fine, a little short
  * is not) and saturating at INT64_MAX; -1 for a negative or not finite one.
  */

@@ -1,7 +1,7 @@
 /*
  * How fast and how often the outbox posts: token buckets per channel, retry
  * backoff with full jitter, and the delays platforms ask for (Retry-After,
- * Discord's retry_after). Pure functions: the time is always an argument.
+ * or a number of seconds in the body). Pure functions: the time is always an argument.
  */
 #ifndef NUDGED_DELIVER_RATE_H
 #define NUDGED_DELIVER_RATE_H

@@ -686,7 +686,7 @@ test_rule_title_fits_every_platform(void **state)
 	write_file("rules.json", json);
 	free(json);
 	assert_bank_error("/rules.json:1:29: title is 151 characters, more than "
-	    "150 (a Slack header holds 150)");
+	    "150 (the shortest heading a chat platform shows)");
 }
 
 static void
