@@ -4,11 +4,15 @@
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
-#   make install    PREFIX=/usr/local DESTDIR= (binary, config, prompt bank, systemd unit)
+#   make install    PREFIX=/usr/local DESTDIR= (binary, unit, man pages, prompt
+#                   bank, completion, docs; the config only if there is none yet)
+#   make install-files  the same from an existing build (INSTALL_BIN=nudged)
+#   make uninstall  removes what install put there, except /etc/nudged
 #   make clean
 #
-# Every target first installs missing Debian packages (see `deps`), so a fresh
-# Debian 12 machine needs nothing typed beforehand.
+# Every target first installs the missing Debian packages it needs (see
+# `deps`), so a fresh Debian 12 machine needs nothing typed beforehand. Only
+# `check` and `bench` pull in test tools (browser, web server, load generator).
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -16,13 +20,20 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/nudged
 DOCDIR     ?= $(PREFIX)/share/doc/nudged
+MANDIR     ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 
-# Debian packages nudged needs to build and test.
-DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
-        libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev libcmocka-dev \
-        tzdata curl chromium wrk
+# Debian packages to build and run nudged (make, make run, make install).
+BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
+        libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev tzdata curl
+# Added for the tests (make check): unit tests, the dashboard's screenshot,
+# the unit's rating, manuals, schema, the proxy test, the sandbox test.
+CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
+        nginx-light openssl libseccomp-dev bash-completion
+# Added for the benchmarks (make bench).
+BENCH_DEBS := libcmocka-dev wrk
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -60,7 +71,9 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check run bench install clean build tests benches
+.PHONY: all deps check-deps bench-deps check run bench install install-files \
+        uninstall \
+        clean build tests benches
 .DEFAULT_GOAL := all
 
 all: deps
@@ -90,6 +103,11 @@ $(B)/%.o: %.c
 
 $(B)/tests/%.o $(B)/bench/%.o: ALL_CFLAGS += -Itests/support
 
+# test_schema sees every list of keys the config parser checks against.
+$(B)/tests/test_schema: ALL_LDFLAGS += -Wl,--wrap=jsonc_check_keys
+# it_hardened applies the unit's seccomp filter itself.
+$(B)/tests/it_hardened: LIBS += -lseccomp
+
 $(B)/tests/%: $(B)/tests/%.o $(SUPPORT_OBJS) $(B)/libnudged.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
@@ -104,21 +122,31 @@ $(B)/bench/%: $(B)/bench/%.o $(BENCH_SUPPORT_OBJS) $(SUPPORT_OBJS) $(B)/libnudge
 tests: $(B)/nudged $(TEST_BINS)
 benches: $(B)/nudged $(BENCH_BINS)
 
-# Install any missing Debian package (as root), or say exactly what to run.
-deps:
-	@missing=""; for p in $(DEBS); do \
+# Install any missing Debian package of $(1) (as root), or say exactly what to run.
+define deps_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "nudged needs these Debian packages; as root, run:"; \
+	    echo "$(2) needs these Debian packages; as root, run:"; \
 	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
 	fi
+endef
 
-check: deps
+deps:
+	$(call deps_install,$(BUILD_DEBS),nudged)
+
+check-deps: deps
+	$(call deps_install,$(CHECK_DEBS),make check)
+
+bench-deps: deps
+	$(call deps_install,$(BENCH_DEBS),make bench)
+
+check: check-deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
 
@@ -126,23 +154,65 @@ run: all
 	mkdir -p var
 	./nudged serve -c config/demo.json
 
-bench: deps
+bench: bench-deps
 	@$(MAKE) --no-print-directory MODE=release benches
 	@sh bench/run.sh build/release
 
+# The config is the admin's: an existing one is never replaced. Its mode is
+# 0644 because the unit's DynamicUser= account must read it and secrets never
+# live in it (they come from credentials). The example names the installed
+# prompt bank, so "prompts" points at $(DATADIR)/prompts.
 install: all
-	install -D -m 0755 nudged $(DESTDIR)$(BINDIR)/nudged
-	install -D -m 0640 config/nudged.json $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json
-	install -d $(DESTDIR)$(DATADIR)/prompts
-	install -m 0644 prompts/*.json $(DESTDIR)$(DATADIR)/prompts/
-	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
-	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
-	    systemd/nudged.service > nudged.service.tmp
-	install -D -m 0644 nudged.service.tmp $(DESTDIR)$(UNITDIR)/nudged.service
-	rm -f nudged.service.tmp
+	@$(MAKE) --no-print-directory install-files
+
+# The files alone, from INSTALL_BIN (tests install their sanitizer build).
+INSTALL_BIN ?= nudged
+install-files:
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/nudged
+	install -d $(DESTDIR)$(SYSCONFDIR)/nudged $(B)
+	sed -e 's|/usr/local/share/nudged|$(DATADIR)|g' config/nudged.json \
+	    > $(B)/nudged.json.dist
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json ]; then \
+	  install -m 0644 $(B)/nudged.json.dist \
+	    $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json.dist; \
+	  echo "kept $(SYSCONFDIR)/nudged/nudged.json; the new example is" \
+	    "$(SYSCONFDIR)/nudged/nudged.json.dist"; \
+	else \
+	  install -m 0644 $(B)/nudged.json.dist \
+	    $(DESTDIR)$(SYSCONFDIR)/nudged/nudged.json; \
+	fi
+	cd prompts && find . -type d -exec install -d \
+	    '$(DESTDIR)$(DATADIR)/prompts/{}' \;
+	cd prompts && find . -type f \( -name '*.json' -o -name '*.md' \) \
+	    -exec install -m 0644 '{}' '$(DESTDIR)$(DATADIR)/prompts/{}' \;
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 config/nudged.json config/demo.json \
+	    config/slack-app-manifest.json config/nudged.schema.json \
+	    config/nginx.conf config/Caddyfile $(DESTDIR)$(DOCDIR)/examples/
+	for page in nudged.8 nudged.json.5; do \
+	  sed -e 's|/usr/local/share/nudged|$(DATADIR)|g' \
+	      -e 's|/usr/local/share/doc/nudged|$(DOCDIR)|g' man/$$page > $(B)/$$page && \
+	  install -D -m 0644 $(B)/$$page \
+	    $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page || exit 1; \
+	done
+	install -D -m 0644 completions/nudged $(DESTDIR)$(COMPLETIONDIR)/nudged
+	sed -e 's|/usr/local/bin/nudged|$(BINDIR)/nudged|g' \
+	    -e 's|/etc/nudged/|$(SYSCONFDIR)/nudged/|g' systemd/nudged.service \
+	    > $(B)/nudged.service
+	install -D -m 0644 $(B)/nudged.service $(DESTDIR)$(UNITDIR)/nudged.service
+
+# Everything install put there but the config folder, which holds the
+# admin's edits.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nudged $(DESTDIR)$(UNITDIR)/nudged.service \
+	    $(DESTDIR)$(MANDIR)/man8/nudged.8 $(DESTDIR)$(MANDIR)/man5/nudged.json.5 \
+	    $(DESTDIR)$(COMPLETIONDIR)/nudged
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	@echo "kept $(SYSCONFDIR)/nudged (your config) and /var/lib/nudged (the answers)"
 
 clean:
-	rm -rf build nudged nudged.service.tmp
+	rm -rf build nudged
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -190,17 +260,7 @@ fuzz-build: $(FUZZ_BINS)
 
 # clang, the fuzzer and sanitizer runtimes (as root), or the exact apt-get line.
 fuzz-deps:
-	@missing=""; for p in $(FUZZ_DEBS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "make fuzz needs these Debian packages; as root, run:"; \
-	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
-	fi
+	$(call deps_install,$(FUZZ_DEBS),make fuzz)
 
 $(FB)/daemon/%.o: daemon/%.c
 	@mkdir -p $(@D)

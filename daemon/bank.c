@@ -11,7 +11,7 @@
  * Themes take turns: the next prompt comes from the theme used least so far in
  * the cycle.
  */
-#include "bank.h"
+#include "bank_int.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -27,23 +27,23 @@
 static const char *const bank_file_keys[] = { "theme", "title", "description",
 	"prompts", NULL };
 static const char *const bank_prompt_keys[] = { "id", "audience", "text",
-	"follow_up", "source_model", NULL };
+	"follow_up", "follow_up_when", "source_model", "intent", "public_ok",
+	"track_only", "merged_into", NULL };
 static const char *const bank_source_models[] = { "after-action-review",
 	"grow", "kolb", "sbi", "feedforward", "appreciative-inquiry",
 	"start-stop-continue", "pre-mortem", "double-loop", "five-whys", NULL };
 
 static int	 bank_name_cmp(const void *, const void *);
 static void	 bank_load_file(struct bank *, const char *, const char *,
-		    char ***, size_t *);
+		    struct bank_errors *);
+static void	 bank_load_rules(struct bank *, struct jsonc_doc *,
+		    const cJSON *, const char *, enum config_audience);
 static void	 bank_load_prompt(struct bank *, struct jsonc_doc *,
 		    const cJSON *, size_t);
 static int	 bank_check_text(struct jsonc_doc *, const cJSON *,
 		    const char *);
 static int	 bank_valid_slug(const char *);
 static size_t	 bank_utf8_length(const char *);
-static int	 bank_eligible(const struct bank *, const struct bank_prompt *,
-		    const struct config_schedule *);
-static int	 bank_in(char *const *, size_t, const char *);
 static uint64_t	 bank_key(const char *, int64_t, const char *);
 static int	 bank_candidate(const struct bank *, const struct bank_prompt *,
 		    const struct config_schedule *, const struct bank_history *,
@@ -54,6 +54,7 @@ static size_t	 bank_pick_theme(const struct bank *,
 static const struct bank_prompt *bank_pick_track(const struct bank *,
 		    const struct config_schedule *, struct bank_history *,
 		    char **);
+static char	*bank_join(char *, char *);
 
 /* Sort order for file names, so loading is reproducible. */
 static int
@@ -62,54 +63,78 @@ bank_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Load and check every *.json file of dir; NULL with every error on failure. */
+/* The *.json files of dir (not hidden ones), sorted; NULL with a cause. */
+char **
+bank_list_json(const char *dir, size_t *n, char **cause)
+{
+	char **names = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "prompt bank %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 &&
+		    de->d_name[0] != '.') {
+			names = xreallocarray(names, *n + 1, sizeof *names);
+			names[(*n)++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (*n == 0)
+		return xcalloc(1, sizeof *names);
+	qsort(names, *n, sizeof *names, bank_name_cmp);
+	return names;
+}
+
+/*
+ * Load and check every *.json file of dir, then the tracks under
+ * dir/tracks; NULL with every error on failure. Warnings stay in the bank.
+ */
 struct bank *
 bank_load(const char *dir, char **cause)
 {
 	struct bank *b = xcalloc(1, sizeof *b);
-	char **names = NULL, **errors = NULL;
-	size_t nnames = 0, nerrors = 0, len = 0;
-	struct dirent *de;
-	DIR *d;
+	struct bank_errors e = { 0 };
+	char **names;
+	size_t nnames, len = 0;
 
 	b->dir = xstrdup(dir);
-	if ((d = opendir(dir)) == NULL) {
-		xasprintf(cause, "prompt bank %s: %s", dir, strerror(errno));
+	if ((names = bank_list_json(dir, &nnames, cause)) == NULL) {
 		bank_free(b);
 		return NULL;
 	}
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 &&
-		    de->d_name[0] != '.') {
-			names = xreallocarray(names, nnames + 1, sizeof *names);
-			names[nnames++] = xstrdup(de->d_name);
-		}
-	}
-	closedir(d);
-	qsort(names, nnames, sizeof *names, bank_name_cmp);
 	for (size_t i = 0; i < nnames; i++) {
-		bank_load_file(b, dir, names[i], &errors, &nerrors);
+		bank_load_file(b, dir, names[i], &e);
 		free(names[i]);
 	}
 	free(names);
-	if (nerrors == 0 && b->nprompts == 0)
+	if (e.n == 0 && b->nprompts > 0) {
+		bank_rules_merges(b, &e);
+		bank_track_load_all(b, dir, &e);
+		bank_rules_openings(b);
+	}
+	if (e.n == 0 && b->nprompts == 0)
 		xasprintf(cause, "prompt bank %s: no prompts (*.json files) found",
 		    dir);
-	else if (nerrors > 0) {
-		for (size_t i = 0; i < nerrors; i++)
-			len += strlen(errors[i]) + 1;
+	else if (e.n > 0) {
+		for (size_t i = 0; i < e.n; i++)
+			len += strlen(e.v[i]) + 1;
 		*cause = xcalloc(1, len);
-		for (size_t i = 0; i < nerrors; i++) {
-			strcat(*cause, errors[i]);
-			if (i + 1 < nerrors)
+		for (size_t i = 0; i < e.n; i++) {
+			strcat(*cause, e.v[i]);
+			if (i + 1 < e.n)
 				strcat(*cause, "\n");
-			free(errors[i]);
+			free(e.v[i]);
 		}
-		free(errors);
+		free(e.v);
 	}
-	if (nerrors > 0 || b->nprompts == 0) {
+	if (e.n > 0 || b->nprompts == 0) {
 		bank_free(b);
 		return NULL;
 	}
@@ -132,7 +157,16 @@ bank_free(struct bank *b)
 		free(b->prompts[i].text);
 		free(b->prompts[i].follow_up);
 		free(b->prompts[i].source_model);
+		free(b->prompts[i].intent);
+		free(b->prompts[i].merged_into);
+		free(b->prompts[i].where);
 	}
+	for (size_t i = 0; i < b->ntracks; i++)
+		bank_track_free(&b->tracks[i]);
+	for (size_t i = 0; i < b->nwarnings; i++)
+		free(b->warnings[i]);
+	free(b->tracks);
+	free(b->warnings);
 	free(b->themes);
 	free(b->prompts);
 	free(b->dir);
@@ -169,7 +203,7 @@ bank_utf8_length(const char *s)
 /* One file: its theme, then its prompts; errors go to the shared list. */
 static void
 bank_load_file(struct bank *b, const char *dir, const char *name,
-    char ***errors, size_t *nerrors)
+    struct bank_errors *e)
 {
 	struct jsonc_doc *doc;
 	const cJSON *root, *prompts, *p;
@@ -179,8 +213,7 @@ bank_load_file(struct bank *b, const char *dir, const char *name,
 
 	xasprintf(&path, "%s/%s", dir, name);
 	if ((doc = jsonc_load_file(path, &cause)) == NULL) {
-		*errors = xreallocarray(*errors, *nerrors + 1, sizeof **errors);
-		(*errors)[(*nerrors)++] = cause;
+		bank_errors_add(e, cause);
 		free(path);
 		return;
 	}
@@ -201,8 +234,8 @@ bank_load_file(struct bank *b, const char *dir, const char *name,
 		jsonc_error(doc, jsonc_get(doc, root, "theme", 0), "the theme must "
 		    "be a lowercase name matching the file name (\"%s\" in "
 		    "%s.json)", theme, slug);
-	if (title != NULL && *title == '\0')
-		jsonc_error(doc, jsonc_get(doc, root, "title", 0), "empty title");
+	if (title != NULL)
+		bank_rules_title(doc, jsonc_get(doc, root, "title", 0));
 	if (prompts != NULL && cJSON_GetArraySize(prompts) == 0)
 		jsonc_error(doc, prompts, "no prompts in this theme");
 	if (doc->nerrors > 0 || theme == NULL || title == NULL ||
@@ -216,10 +249,8 @@ bank_load_file(struct bank *b, const char *dir, const char *name,
 	cJSON_ArrayForEach(p, prompts)
 		bank_load_prompt(b, doc, p, b->nthemes - 1);
 done:
-	for (size_t i = 0; i < doc->nerrors; i++) {
-		*errors = xreallocarray(*errors, *nerrors + 1, sizeof **errors);
-		(*errors)[(*nerrors)++] = xstrdup(doc->errors[i]);
-	}
+	for (size_t i = 0; i < doc->nerrors; i++)
+		bank_errors_add(e, xstrdup(doc->errors[i]));
 	free(slug);
 	free(path);
 	jsonc_free(doc);
@@ -255,17 +286,64 @@ bank_check_text(struct jsonc_doc *doc, const cJSON *node, const char *what)
 	return 0;
 }
 
+/* Parse an audience name; -1 when it is none of leader, team, any. */
+int
+bank_parse_audience(const char *s, enum config_audience *a)
+{
+	if (strcmp(s, "leader") == 0)
+		*a = CONFIG_AUDIENCE_LEADER;
+	else if (strcmp(s, "team") == 0)
+		*a = CONFIG_AUDIENCE_TEAM;
+	else if (strcmp(s, "any") == 0)
+		*a = CONFIG_AUDIENCE_ANY;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * The rules of bank_rules.c for a prompt that may be sent (retired ones
+ * keep the words they were answered with), and its intent's uniqueness.
+ */
+static void
+bank_load_rules(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
+    const char *intent, enum config_audience a)
+{
+	const cJSON *text = jsonc_get(doc, p, "text", 0);
+	const cJSON *follow_up = jsonc_get(doc, p, "follow_up", 0);
+
+	if (intent != NULL && !bank_valid_slug(intent))
+		jsonc_error(doc, jsonc_get(doc, p, "intent", 0), "intent \"%s\" "
+		    "must be 1-64 of a-z, 0-9 and '-'", intent);
+	for (size_t i = 0; intent != NULL && i < b->nprompts; i++) {
+		if (strcmp(b->prompts[i].intent, intent) == 0)
+			jsonc_error(doc, jsonc_get(doc, p, "intent", 0), "intent "
+			    "\"%s\" is also the intent of %s: two prompts ask the "
+			    "same thing", intent, b->prompts[i].id);
+	}
+	bank_rules_follow_up(doc, jsonc_get(doc, p, "follow_up_when", 0),
+	    cJSON_IsString(follow_up) ? follow_up : NULL,
+	    jsonc_get_string(doc, p, "id", 0));
+	if (jsonc_get(doc, p, "merged_into", 0) != NULL)
+		return;
+	if (cJSON_IsString(text) && bank_check_text(doc, text, "text") == 0)
+		bank_rules_text(b, doc, text, "text", a);
+	if (cJSON_IsString(follow_up) &&
+	    bank_check_text(doc, follow_up, "follow_up") == 0)
+		bank_rules_text(b, doc, follow_up, "follow_up", a);
+}
+
 /* One prompt object of a theme file. */
 static void
 bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
     size_t theme)
 {
-	const char *id, *audience, *text, *follow_up, *model;
+	const char *id, *audience, *text, *follow_up, *model, *intent, *merged;
 	enum config_audience a = CONFIG_AUDIENCE_ANY;
 	const struct bank_prompt *other;
 	struct bank_prompt *bp;
 	size_t before = doc->nerrors;
-	int known = 0;
+	int known = 0, public_ok = 1, track_only = 0;
 
 	if (!cJSON_IsObject(p)) {
 		jsonc_error(doc, p, "a prompt must be an object, not %s",
@@ -277,7 +355,12 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	audience = jsonc_get_string(doc, p, "audience", 1);
 	text = jsonc_get_string(doc, p, "text", 1);
 	follow_up = jsonc_get_string(doc, p, "follow_up", 0);
+	jsonc_get_string(doc, p, "follow_up_when", 0);
 	model = jsonc_get_string(doc, p, "source_model", 0);
+	intent = jsonc_get_string(doc, p, "intent", 1);
+	merged = jsonc_get_string(doc, p, "merged_into", 0);
+	jsonc_get_bool(doc, p, "public_ok", 0, &public_ok);
+	jsonc_get_bool(doc, p, "track_only", 0, &track_only);
 	if (id != NULL && !bank_valid_slug(id))
 		jsonc_error(doc, jsonc_get(doc, p, "id", 0), "prompt id \"%s\" "
 		    "must be 1-64 of a-z, 0-9 and '-'", id);
@@ -285,28 +368,17 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 		jsonc_error(doc, jsonc_get(doc, p, "id", 0), "duplicate prompt id "
 		    "\"%s\" (also in %s.json); ids are never reused", id,
 		    b->themes[other->theme].slug);
-	if (audience != NULL) {
-		if (strcmp(audience, "leader") == 0)
-			a = CONFIG_AUDIENCE_LEADER;
-		else if (strcmp(audience, "team") == 0)
-			a = CONFIG_AUDIENCE_TEAM;
-		else if (strcmp(audience, "any") != 0)
-			jsonc_error(doc, jsonc_get(doc, p, "audience", 0),
-			    "unknown audience \"%s\" (leader, team or any)",
-			    audience);
-	}
-	if (text != NULL)
-		bank_check_text(doc, jsonc_get(doc, p, "text", 0), "text");
-	if (follow_up != NULL)
-		bank_check_text(doc, jsonc_get(doc, p, "follow_up", 0),
-		    "follow_up");
+	if (audience != NULL && bank_parse_audience(audience, &a) == -1)
+		jsonc_error(doc, jsonc_get(doc, p, "audience", 0),
+		    "unknown audience \"%s\" (leader, team or any)", audience);
+	bank_load_rules(b, doc, p, intent, a);
 	for (size_t i = 0; model != NULL && bank_source_models[i]; i++)
 		known |= strcmp(model, bank_source_models[i]) == 0;
 	if (model != NULL && !known)
 		jsonc_error(doc, jsonc_get(doc, p, "source_model", 0), "unknown "
 		    "source_model \"%s\" (see prompts/README.md)", model);
 	if (doc->nerrors > before || id == NULL || text == NULL ||
-	    audience == NULL)
+	    audience == NULL || intent == NULL)
 		return;
 	b->prompts = xreallocarray(b->prompts, b->nprompts + 1,
 	    sizeof *b->prompts);
@@ -316,7 +388,21 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	bp->audience = a;
 	bp->text = xstrdup(text);
 	bp->follow_up = follow_up ? xstrdup(follow_up) : NULL;
+	bp->follow_up_later = follow_up != NULL &&
+	    strcmp(jsonc_get_string(doc, p, "follow_up_when", 0), "later") == 0;
 	bp->source_model = model ? xstrdup(model) : NULL;
+	bp->intent = xstrdup(intent);
+	bp->public_ok = public_ok;
+	bp->track_only = track_only;
+	bp->merged_into = merged ? xstrdup(merged) : NULL;
+	bp->where = bank_where(doc, jsonc_get(doc, p, "text", 0));
+}
+
+/* Whether a prompt is retired (merged into another): it resolves but is never sent. */
+int
+bank_retired(const struct bank_prompt *p)
+{
+	return p->merged_into != NULL;
 }
 
 /* The prompt with this id, or NULL. */
@@ -337,9 +423,24 @@ bank_theme_of(const struct bank *b, const struct bank_prompt *p)
 	return &b->themes[p->theme];
 }
 
+/* Join two messages (taking both) with a newline; first may be NULL. */
+static char *
+bank_join(char *first, char *second)
+{
+	char *joined;
+
+	if (first == NULL)
+		return second;
+	xasprintf(&joined, "%s\n%s", first, second);
+	free(first);
+	free(second);
+	return joined;
+}
+
 /*
- * Check the config against the bank: every theme a schedule names exists,
- * every track id exists, and every schedule has at least one prompt to send.
+ * Check the config against the bank: every theme and track a schedule names
+ * exists, private prompts stay private, and every schedule has at least one
+ * prompt to send.
  */
 int
 bank_check_config(const struct bank *b, const struct config *cfg, char **cause)
@@ -361,43 +462,37 @@ bank_check_config(const struct bank *b, const struct config *cfg, char **cause)
 				    "\"%s\" in the prompt bank %s", cfg->path,
 				    sc->name, sc->themes[t], b->dir);
 		}
-		for (size_t t = 0; t < sc->ntrack && line == NULL; t++) {
-			if (bank_find(b, sc->track[t]) == NULL)
-				xasprintf(&line, "%s: schedule \"%s\": track prompt "
-				    "\"%s\" is not in the prompt bank", cfg->path,
-				    sc->name, sc->track[t]);
-		}
+		if (line == NULL)
+			line = bank_track_check_schedule(b, cfg, sc);
 		n = 0;
 		for (size_t k = 0; k < b->nprompts && line == NULL; k++)
 			n += bank_eligible(b, &b->prompts[k], sc);
-		if (line == NULL && n == 0 && sc->ntrack == 0)
+		if (line == NULL && n == 0 && sc->ntrack == 0 &&
+		    sc->track_name == NULL)
 			xasprintf(&line, "%s: schedule \"%s\": no prompt in the bank "
 			    "fits its themes and audience \"%s\"", cfg->path,
 			    sc->name, config_audience_name(sc->audience));
-		if (line != NULL) {
-			if (all == NULL)
-				all = line;
-			else {
-				char *joined;
-
-				xasprintf(&joined, "%s\n%s", all, line);
-				free(all);
-				free(line);
-				all = joined;
-			}
-		}
+		if (line != NULL)
+			all = bank_join(all, line);
 	}
 	*cause = all;
 	return all == NULL ? 0 : -1;
 }
 
-/* Whether a prompt fits a schedule's themes and audience. */
-static int
+/*
+ * Whether a prompt may go to a theme schedule: not retired, not kept for
+ * tracks, fits its themes and audience, and private prompts only where
+ * answers are private.
+ */
+int
 bank_eligible(const struct bank *b, const struct bank_prompt *p,
     const struct config_schedule *sc)
 {
 	int theme_ok = sc->nthemes == 0;
 
+	if (bank_retired(p) || p->track_only ||
+	    (!p->public_ok && !bank_private_schedule(sc)))
+		return 0;
 	for (size_t t = 0; t < sc->nthemes && !theme_ok; t++)
 		theme_ok = strcmp(b->themes[p->theme].slug, sc->themes[t]) == 0;
 	if (!theme_ok)
@@ -407,7 +502,7 @@ bank_eligible(const struct bank *b, const struct bank_prompt *p,
 }
 
 /* Whether id is in the list. */
-static int
+int
 bank_in(char *const *list, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -433,11 +528,25 @@ bank_key(const char *channel, int64_t cycle, const char *name)
 	return k;
 }
 
-/* A track walks its ids in order, once; NULL with a cause when it is done. */
+/*
+ * A track schedule's next prompt: a shipped track walks its steps by day,
+ * an id list walks its ids in order, once; NULL with a cause when nothing
+ * is due or the track is done.
+ */
 static const struct bank_prompt *
 bank_pick_track(const struct bank *b, const struct config_schedule *sc,
     struct bank_history *h, char **cause)
 {
+	const struct bank_track *t;
+
+	if (sc->track_name != NULL) {
+		if ((t = bank_find_track(b, sc->track_name)) == NULL) {
+			xasprintf(cause, "track \"%s\" is no longer in the prompt "
+			    "bank", sc->track_name);
+			return NULL;
+		}
+		return bank_track_pick(b, t, h, cause);
+	}
 	for (size_t i = 0; i < sc->ntrack; i++) {
 		if (!bank_in(h->track_done, h->ntrack_done, sc->track[i])) {
 			const struct bank_prompt *p = bank_find(b, sc->track[i]);
@@ -506,9 +615,11 @@ bank_pick(const struct bank *b, const struct config_schedule *sc,
 	size_t eligible = 0, left = 0, theme;
 	uint64_t best_key = 0, k;
 
-	if (sc->ntrack > 0) {
+	if (sc->ntrack > 0 || sc->track_name != NULL) {
 		if ((p = bank_pick_track(b, sc, h, cause)) != NULL) {
 			*cycle = h->cycle > 0 ? h->cycle : 1;
+			if (h->ntrack_done == 0)
+				h->track_start = h->at;
 			bank_history_add(h, p->id, *cycle);
 			bank_history_add_track(h, p->id);
 		}

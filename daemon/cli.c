@@ -97,7 +97,7 @@ static const char cli_main_usage[] =
     "          [--format table|json|csv]          streaks, response rates, trends\n"
     "  forget  [-c FILE] USER [--channel C]       delete a person's answers\n"
     "\n"
-    "  nudged --version | --help | COMMAND --help\n"
+    "  nudged version | --version | --help | COMMAND --help\n"
     "\n"
     "The config defaults to $NUDGED_CONFIG, else /etc/nudged/nudged.json,\n"
     "else config/nudged.json. Exit codes: 0 ok, 1 invalid input or config,\n"
@@ -197,7 +197,8 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		cli->command = CLI_HELP;
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
 		cli->command = CLI_VERSION;
 		return 0;
 	}

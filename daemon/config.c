@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 #include "jsonc.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "url.h"
 #include "xmalloc.h"
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
@@ -33,8 +33,16 @@ static const char *const config_delivery_keys[] = { "max_in_flight",
 /* Every channel's keys; each platform adds its own (chat_platform.config_keys). */
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"api_token", "rate", "anonymous", "share_answers", NULL };
+/*
+ * Where systemd's LoadCredential=NAME looks for NAME when no path is given
+ * (systemd.exec(5), "LoadCredential="); `nudged check` outside the unit
+ * reads the same files, so it sees what the service will see.
+ */
+static const char *const config_credstores[] = { "/etc/credstore",
+	"/run/credstore", "/usr/lib/credstore", NULL };
 
 static char	*config_expand(struct config_reader *, const cJSON *, const char *);
+static char	*config_find_secret(const char *, char **);
 static char	*config_read_credential(const char *, const char *, char **);
 static char	*config_path(struct config_reader *, const char *);
 static void	 config_parse_listen(struct config_reader *, const cJSON *);
@@ -45,7 +53,6 @@ static void	 config_parse_channel(struct config_reader *, const cJSON *,
 static void	 config_check_channel_keys(struct config_reader *,
 		    const cJSON *, const struct chat_platform *);
 static void	 config_add_key(const char ***, size_t *, const char *);
-static int	 config_webhook_allowed(const char *);
 static void	 config_check_webhook(struct config_reader *, const cJSON *,
 		    const struct config_channel *);
 static const char *config_name_at(const void *, size_t, size_t);
@@ -161,6 +168,7 @@ config_free(struct config *cfg)
 		for (size_t j = 0; j < s->ntrack; j++)
 			free(s->track[j]);
 		free(s->track);
+		free(s->track_name);
 		free(s->skip_days);
 		free(s->digest_expr);
 		if (s->digest != NULL)
@@ -211,14 +219,12 @@ config_read_error(struct config_reader *L, const cJSON *node,
 }
 
 /*
- * Replace each ${NAME} in s with the systemd credential NAME (a file in
- * $CREDENTIALS_DIRECTORY) or else the environment variable NAME; "$${" is a
- * literal "${". A name found in neither is an error naming it.
+ * Replace each ${NAME} in s with the secret NAME (config_find_secret); "$${"
+ * is a literal "${". A name found nowhere is an error naming where to put it.
  */
 static char *
 config_expand(struct config_reader *L, const cJSON *node, const char *s)
 {
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	char *out = xmalloc(1), *name, *value, *cause;
 	size_t len = 0, n;
 	const char *p = s, *end;
@@ -245,18 +251,17 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 				return NULL;
 			}
 			cause = NULL;
-			if (creds != NULL && *creds != '\0')
-				value = config_read_credential(creds, name, &cause);
-			if (value == NULL && cause == NULL && getenv(name) != NULL)
-				value = xstrdup(getenv(name));
-			if (value == NULL) {
+			if ((value = config_find_secret(name, &cause)) == NULL) {
 				if (cause != NULL)
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
 					    "%s", cause);
 				else
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
-					    "${%s}: no such environment variable or "
-					    "credential", name);
+					    "${%s}: not set: put the secret in "
+					    "/etc/credstore/%s (mode 0600; the unit "
+					    "loads it with LoadCredential=%s) or in "
+					    "the environment variable %s", name, name,
+					    name, name);
 				free(cause);
 				failed = 1;
 				value = xstrdup("");
@@ -280,6 +285,30 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 	return out;
 }
 
+/*
+ * The secret NAME: the credential in $CREDENTIALS_DIRECTORY under systemd,
+ * else in the first credential store that has it, else the environment
+ * variable. NULL when absent (cause stays NULL) or unreadable (cause set).
+ */
+static char *
+config_find_secret(const char *name, char **cause)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *value = NULL;
+
+	if (creds != NULL && *creds != '\0')
+		value = config_read_credential(creds, name, cause);
+	else {
+		for (size_t i = 0; value == NULL && *cause == NULL &&
+		    config_credstores[i] != NULL; i++)
+			value = config_read_credential(config_credstores[i],
+			    name, cause);
+	}
+	if (value == NULL && *cause == NULL && getenv(name) != NULL)
+		value = xstrdup(getenv(name));
+	return value;
+}
+
 /* The contents of credential file dir/name without a trailing newline; NULL if absent. */
 static char *
 config_read_credential(const char *dir, const char *name, char **cause)
@@ -292,7 +321,8 @@ config_read_credential(const char *dir, const char *name, char **cause)
 	f = fopen(path, "r");
 	if (f == NULL) {
 		if (errno != ENOENT)
-			xasprintf(cause, "credential %s: %s", name, strerror(errno));
+			xasprintf(cause, "credential %s: %s: %s", name, path,
+			    strerror(errno));
 		free(path);
 		return NULL;
 	}
@@ -554,35 +584,6 @@ config_add_key(const char ***keys, size_t *n, const char *key)
 }
 
 /*
- * Whether a webhook URL may be used: https to any host, or plain http only
- * to this machine, the host compared exactly as libcurl parses it (so
- * "http://127.0.0.1.example.com" and "http://localhost@example.com" fail).
- */
-static int
-config_webhook_allowed(const char *url)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	int ok = 0;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    *host != '\0') {
-		if (strcmp(scheme, "https") == 0)
-			ok = 1;
-		else if (strcmp(scheme, "http") == 0)
-			ok = strcmp(host, "127.0.0.1") == 0 ||
-			    strcmp(host, "localhost") == 0 ||
-			    strcmp(host, "[::1]") == 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
-}
-
-/*
  * Every platform that posts over HTTP posts to a webhook: https, or plain http only to
  * this machine (a local relay, or the tests' sink). The URL is a secret, so
  * messages never quote it.
@@ -608,7 +609,7 @@ config_check_webhook(struct config_reader *L, const cJSON *ch,
 	}
 	if (u == NULL)
 		return;
-	if (config_webhook_allowed(u))
+	if (url_webhook_allowed(u))
 		return;
 	jsonc_error(L->doc, node, "channel \"%s\": webhook must be an https:// "
 	    "URL (plain http only to 127.0.0.1, localhost or [::1])", c->name);

@@ -59,6 +59,7 @@ struct config_schedule {
 	size_t			 nthemes;
 	char			**track;	/* ordered prompt ids, walked once */
 	size_t			 ntrack;
+	char			*track_name;	/* a shipped track's id, or NULL */
 	enum config_audience	 audience;
 	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
 	size_t			 nskip_days;

@@ -211,7 +211,14 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 				sc->themes[sc->nthemes++] = xstrdup(t->valuestring);
 		}
 	}
-	if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
+	node = jsonc_get(L->doc, s, "track", 0);
+	if (cJSON_IsString(node)) {
+		if (sc->nthemes > 0 || *node->valuestring == '\0')
+			jsonc_error(L->doc, node, "\"track\" names a track of the "
+			    "prompt bank such as \"new-manager\", without \"themes\"");
+		else
+			sc->track_name = xstrdup(node->valuestring);
+	} else if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
 		if (sc->nthemes > 0)
 			jsonc_error(L->doc, node, "a schedule has either \"themes\" "
 			    "or a \"track\", not both");

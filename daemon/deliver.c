@@ -6,14 +6,12 @@
  * blocking call. Outcomes are collected and committed together once per loop
  * turn, so a fan-out costs a few fsyncs, not one per nudge.
  *
- * Transient failures (connection errors, timeouts, 429, 5xx) are retried
- * with exponential backoff and full jitter, or after the delay the platform
- * asked for (Retry-After, Discord's retry_after); a nudge that is still not
- * sent when its schedule's expiry has passed is marked failed. Permanent
- * failures fail at once with the platform's reason. Each channel has a token
- * bucket (its rate) and a cap on requests in flight, so a slow or limited
- * channel never holds back the others. Webhook URLs are secrets: only their
- * scheme and host are ever logged.
+ * What a row says is compose.c's, how fast a channel posts and how long a
+ * retry waits deliver_rate.c's, one post deliver_http.c's. Transient failures
+ * are retried until the schedule's expiry, permanent ones fail at once. Each
+ * channel has a token bucket and a cap on requests in flight, so a slow or
+ * limited channel never holds back the others. The time comes from the
+ * clock given at start, so tests hold it.
  */
 #include "deliver.h"
 
@@ -25,62 +23,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include "bank.h"
 #include "chat/chat.h"
+#include "clock.h"
+#include "compose.h"
 #include "config.h"
 #include "curlev.h"
-#include "habits.h"
+#include "deliver_http.h"
+#include "deliver_rate.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define DELIVER_MAX_RESPONSE	(64 * 1024)
 #define DELIVER_SCAN_PAGE	512
 #define DELIVER_SCAN_MAX	8192
 #define DELIVER_FLUSH_RETRY_MS	1000
 
-/* One channel's token bucket and load. */
-struct deliver_rate {
-	char	*channel;
+/* One channel's limits and load. */
+struct deliver_channel {
+	char			*name;
 	const struct config_channel *cc;	/* this channel in d->cfg */
-	double	 rate;		/* tokens per second; 0: no limit */
-	double	 tokens;
-	int64_t	 refilled_ms;
-	int	 in_flight;
-	int	 max_in_flight;
-};
-
-/* One post in flight. */
-struct deliver_transfer {
-	struct deliver		*d;
-	CURL			*easy;
-	struct curl_slist	*headers;
-	struct chat_request	 req;
-	const struct chat_platform *platform;
-	int64_t			 id;
-	int64_t			 due_at;
-	int64_t			 expiry;
-	int64_t			 attempts;
-	char			*channel;
-	char			*host;		/* scheme://host, safe to log */
-	char			*resp;
-	size_t			 resp_len;
-	int64_t			 retry_after_ms;	/* from the header, or -1 */
-	struct deliver_transfer	*next;
+	struct deliver_bucket	 bucket;
+	int			 in_flight;
+	int			 max_in_flight;
 };
 
 /* What became of a due row in a pump. */
 enum deliver_take_result {
 	DELIVER_TAKE_ERROR = -1,
 	DELIVER_TAKE_STARTED,	/* claimed, about to be posted */
-	DELIVER_TAKE_DONE,	/* failed at once: it left the pending rows */
+	DELIVER_TAKE_DONE,	/* failed or put off at once: not posted now */
 	DELIVER_TAKE_HELD,	/* its channel's limits hold it back for now */
 };
 
-enum deliver_kind {
+enum deliver_outcome_kind {
 	DELIVER_OUT_SENT,
 	DELIVER_OUT_RETRY,
 	DELIVER_OUT_FAILED,
@@ -90,9 +66,21 @@ enum deliver_kind {
 /* A result waiting for the once-per-turn commit. */
 struct deliver_outcome {
 	int64_t			 id;
-	enum deliver_kind	 kind;
+	enum deliver_outcome_kind kind;
 	int64_t			 at;	/* sent at, or next attempt */
 	char			*text;	/* the error or reason */
+};
+
+/*
+ * Whom the worker delivers for: the daemon's whole outbox, or the one row
+ * `nudged send` holds in `sending` (so a running daemon leaves it alone).
+ */
+struct deliver_mode {
+	/* Claim a due row for an attempt: 1 claimed, 0 taken by another, -1 error. */
+	int	(*claim)(struct store *, int64_t id, int64_t now);
+	/* Put a row off to a later attempt. */
+	int	(*retry)(struct store *, int64_t id, int64_t at,
+		    const char *error);
 };
 
 struct deliver {
@@ -100,6 +88,12 @@ struct deliver {
 	struct store		*store;
 	const struct config	*cfg;
 	const struct bank	*bank;
+	const struct clock	*clock;
+	const struct deliver_mode *mode;
+	int64_t			 only;	/* the row of `nudged send`; 0: all */
+	void			(*done)(void *, enum deliver_result,
+				    const char *);
+	void			*done_arg;
 	struct curlev		*curl;
 	struct event		*wake;
 	struct event		*flush;
@@ -108,72 +102,64 @@ struct deliver {
 	int			 in_flight;
 	struct deliver_outcome	*outcomes;
 	size_t			 noutcomes;
-	struct deliver_rate	*rates;
-	size_t			 nrates;
+	struct deliver_channel	*channels;
+	size_t			 nchannels;
+	struct deliver_retry	 retry;
 	int			 stopping;
 	void			(*stopped)(void *);
 	void			*stopped_arg;
-	int64_t			 only;		/* `nudged send`: this row alone */
-	void			(*one_done)(void *, enum deliver_result,
-				    const char *);
-	void			*one_arg;
 };
 
 static struct deliver *deliver_new(struct event_base *, struct store *,
-		    const struct config *, const struct bank *, char **);
+		    const struct config *, const struct bank *,
+		    const struct clock *, const struct deliver_mode *, char **);
 static void	 deliver_wake_cb(evutil_socket_t, short, void *);
 static void	 deliver_flush_cb(evutil_socket_t, short, void *);
 static void	 deliver_grace_cb(evutil_socket_t, short, void *);
 static void	 deliver_pump(struct deliver *);
+static int	 deliver_pump_page(struct deliver *, int64_t, size_t, size_t *,
+		    size_t *, struct deliver_transfer **, int *, int64_t *);
 static enum deliver_take_result deliver_take(struct deliver *,
 		    const struct store_outbox_row *, int64_t,
 		    struct deliver_transfer **, int64_t *);
-static void	 deliver_post(struct deliver *, struct deliver_transfer *);
-static void	 deliver_finish(struct deliver_transfer *, CURLcode);
-static void	 deliver_outcome(struct deliver *, int64_t, enum deliver_kind,
-		    int64_t, char *);
-static void	 deliver_transfer_free(struct deliver_transfer *);
+static enum deliver_take_result deliver_compose(struct deliver *,
+		    const struct store_outbox_row *, struct deliver_channel *,
+		    int64_t, int64_t, struct deliver_transfer **);
 static enum deliver_take_result deliver_fail_now(struct deliver *,
 		    const struct store_outbox_row *, char *);
+static char	*deliver_gave_up(int64_t, int64_t, char *);
+static enum deliver_take_result deliver_put_off(struct deliver *,
+		    const struct store_outbox_row *, int64_t, char *);
+static void	 deliver_post(struct deliver *, struct deliver_transfer *);
+static void	 deliver_finish(struct deliver_transfer *, CURLcode);
+static void	 deliver_outcome(struct deliver *, int64_t,
+		    enum deliver_outcome_kind, int64_t, char *);
 static void	 deliver_unlink(struct deliver *, struct deliver_transfer *);
 static int	 deliver_apply(struct deliver *, const struct deliver_outcome *);
-static void	 deliver_rates_build(struct deliver *);
-static struct deliver_rate *deliver_rate_for(struct deliver *, const char *);
-static int	 deliver_rate_cmp(const void *, const void *);
-static int	 deliver_rate_take(struct deliver_rate *, int64_t, int64_t *);
-static int64_t	 deliver_backoff_ms(const struct config *, int64_t);
-static char	*deliver_host(const char *);
+static void	 deliver_channels_build(struct deliver *);
+static struct deliver_channel *deliver_channel_for(struct deliver *,
+		    const char *);
+static int	 deliver_channel_cmp(const void *, const void *);
 static void	 deliver_done_cb(void *, CURL *, CURLcode);
-static size_t	 deliver_write_cb(char *, size_t, size_t, void *);
-static size_t	 deliver_header_cb(char *, size_t, size_t, void *);
-static int64_t	 deliver_now_ms(void);
-static int64_t	 deliver_realtime_ms(void);
 static void	 deliver_arm_wake(struct deliver *, int64_t);
 
-/* Milliseconds of wall-clock time, for instants stored in the outbox. */
-static int64_t
-deliver_realtime_ms(void)
-{
-	struct timespec ts;
+/* The daemon: pending rows are claimed into `sending` and put back to wait. */
+static const struct deliver_mode deliver_outbox_mode = {
+	.claim = store_mark_sending,
+	.retry = store_mark_retry,
+};
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Milliseconds on the monotonic clock, for token buckets. */
-static int64_t
-deliver_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* `nudged send`: its row stays `sending` from enqueue to the end. */
+static const struct deliver_mode deliver_one_mode = {
+	.claim = store_mark_attempt,
+	.retry = store_mark_retry_held,
+};
 
 /* The parts every worker has: curl multi on this loop and its events. */
 static struct deliver *
 deliver_new(struct event_base *base, struct store *store,
-    const struct config *cfg, const struct bank *bank, char **cause)
+    const struct config *cfg, const struct bank *bank,
+    const struct clock *clock, const struct deliver_mode *mode, char **cause)
 {
 	struct deliver *d = xcalloc(1, sizeof *d);
 
@@ -181,6 +167,8 @@ deliver_new(struct event_base *base, struct store *store,
 	d->store = store;
 	d->cfg = cfg;
 	d->bank = bank;
+	d->clock = clock;
+	d->mode = mode;
 	if ((d->curl = curlev_new(base, deliver_done_cb, d)) == NULL) {
 		xasprintf(cause, "cannot start libcurl");
 		free(d);
@@ -190,21 +178,24 @@ deliver_new(struct event_base *base, struct store *store,
 	d->wake = evtimer_new(base, deliver_wake_cb, d);
 	d->flush = evtimer_new(base, deliver_flush_cb, d);
 	d->grace = evtimer_new(base, deliver_grace_cb, d);
-	deliver_rates_build(d);
+	d->retry.uniform = arc4random_uniform;
+	deliver_channels_build(d);
 	return d;
 }
 
 /* Start the worker for the daemon: recover interrupted sends, then send what is due. */
 struct deliver *
 deliver_start(struct event_base *base, struct store *store,
-    const struct config *cfg, const struct bank *bank, char **cause)
+    const struct config *cfg, const struct bank *bank,
+    const struct clock *clock, char **cause)
 {
-	struct deliver *d = deliver_new(base, store, cfg, bank, cause);
+	struct deliver *d = deliver_new(base, store, cfg, bank, clock,
+	    &deliver_outbox_mode, cause);
 	int64_t recovered = 0;
 
 	if (d == NULL)
 		return NULL;
-	if (store_recover_sending(store, (int64_t)time(NULL), &recovered) == -1) {
+	if (store_recover_sending(store, clock_now(clock), &recovered) == -1) {
 		xasprintf(cause, "cannot recover interrupted deliveries");
 		deliver_free(d);
 		return NULL;
@@ -217,20 +208,22 @@ deliver_start(struct event_base *base, struct store *store,
 	return d;
 }
 
-/* A worker for one delivery already held in `sending` (nudged send). */
+/* A worker for one delivery already held in `sending` (nudged send): done says how it ended. */
 struct deliver *
 deliver_start_one(struct event_base *base, struct store *store,
-    const struct config *cfg, const struct bank *bank, int64_t id,
+    const struct config *cfg, const struct bank *bank,
+    const struct clock *clock, int64_t id,
     void (*done)(void *, enum deliver_result, const char *), void *arg,
     char **cause)
 {
-	struct deliver *d = deliver_new(base, store, cfg, bank, cause);
+	struct deliver *d = deliver_new(base, store, cfg, bank, clock,
+	    &deliver_one_mode, cause);
 
 	if (d == NULL)
 		return NULL;
 	d->only = id;
-	d->one_done = done;
-	d->one_arg = arg;
+	d->done = done;
+	d->done_arg = arg;
 	deliver_kick(d);
 	return d;
 }
@@ -242,7 +235,7 @@ deliver_reload(struct deliver *d, const struct config *cfg,
 {
 	d->cfg = cfg;
 	d->bank = bank;
-	deliver_rates_build(d);
+	deliver_channels_build(d);
 	deliver_kick(d);
 }
 
@@ -286,15 +279,15 @@ deliver_free(struct deliver *d)
 	for (t = d->transfers; t != NULL; t = next) {
 		next = t->next;
 		curlev_remove(d->curl, t->easy);
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 	}
 	curlev_free(d->curl);
 	for (size_t i = 0; i < d->noutcomes; i++)
 		free(d->outcomes[i].text);
 	free(d->outcomes);
-	for (size_t i = 0; i < d->nrates; i++)
-		free(d->rates[i].channel);
-	free(d->rates);
+	for (size_t i = 0; i < d->nchannels; i++)
+		free(d->channels[i].name);
+	free(d->channels);
 	event_free(d->wake);
 	event_free(d->flush);
 	event_free(d->grace);
@@ -303,112 +296,59 @@ deliver_free(struct deliver *d)
 
 /* One bucket per configured channel, keeping tokens and load of known ones. */
 static void
-deliver_rates_build(struct deliver *d)
+deliver_channels_build(struct deliver *d)
 {
-	struct deliver_rate *old = d->rates, *r, *o;
-	size_t nold = d->nrates;
-	const struct chat_platform *p;
+	struct deliver_channel *old = d->channels, *r, *o;
+	size_t nold = d->nchannels;
+	int64_t now_ms = clock_mono_ms(d->clock);
+	double rate;
 
-	d->nrates = d->cfg->nchannels;
-	d->rates = xcalloc(d->nrates, sizeof *d->rates);
-	for (size_t i = 0; i < d->nrates; i++) {
+	d->retry.initial_ms = d->cfg->delivery.retry_initial * 1000;
+	d->retry.max_ms = d->cfg->delivery.retry_max * 1000;
+	d->nchannels = d->cfg->nchannels;
+	d->channels = xcalloc(d->nchannels, sizeof *d->channels);
+	for (size_t i = 0; i < d->nchannels; i++) {
 		const struct config_channel *c = &d->cfg->channels[i];
 
-		r = &d->rates[i];
-		p = c->platform;
-		r->channel = xstrdup(c->name);
+		r = &d->channels[i];
+		r->name = xstrdup(c->name);
 		r->cc = c;
-		r->rate = c->rate >= 0 ? c->rate : p->default_rate;
-		r->tokens = 1;
-		r->refilled_ms = deliver_now_ms();
+		rate = c->rate >= 0 ? c->rate : c->platform->default_rate;
+		deliver_bucket_init(&r->bucket, rate, now_ms);
 		/* A limited channel posts in order, one or a few at a time. */
-		r->max_in_flight = r->rate > 0 ? (int)fmax(1, ceil(r->rate)) :
+		r->max_in_flight = rate > 0 ? (int)fmax(1, ceil(rate)) :
 		    (int)d->cfg->delivery.max_in_flight;
 		o = nold == 0 ? NULL : bsearch(r, old, nold, sizeof *old,
-		    deliver_rate_cmp);
+		    deliver_channel_cmp);
 		if (o != NULL) {
-			r->tokens = fmin(o->tokens, 1);
-			r->refilled_ms = o->refilled_ms;
+			deliver_bucket_keep(&r->bucket, &o->bucket);
 			r->in_flight = o->in_flight;
 		}
 	}
 	for (size_t j = 0; j < nold; j++)
-		free(old[j].channel);
+		free(old[j].name);
 	free(old);
-	/* Sorted, so each due row finds its channel's bucket by binary search. */
-	qsort(d->rates, d->nrates, sizeof *d->rates, deliver_rate_cmp);
+	/* Sorted, so each due row finds its channel by binary search. */
+	qsort(d->channels, d->nchannels, sizeof *d->channels,
+	    deliver_channel_cmp);
 }
 
-/* bsearch/qsort order of buckets by channel name. */
+/* bsearch/qsort order of channels by name. */
 static int
-deliver_rate_cmp(const void *a, const void *b)
+deliver_channel_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct deliver_rate *)a)->channel,
-	    ((const struct deliver_rate *)b)->channel);
+	return strcmp(((const struct deliver_channel *)a)->name,
+	    ((const struct deliver_channel *)b)->name);
 }
 
-/* The bucket of a channel, or NULL when the channel is no longer configured. */
-static struct deliver_rate *
-deliver_rate_for(struct deliver *d, const char *channel)
+/* A channel's limits, or NULL when the channel is no longer configured. */
+static struct deliver_channel *
+deliver_channel_for(struct deliver *d, const char *channel)
 {
-	struct deliver_rate key = { .channel = (char *)(uintptr_t)channel };
+	struct deliver_channel key = { .name = (char *)(uintptr_t)channel };
 
-	return bsearch(&key, d->rates, d->nrates, sizeof *d->rates,
-	    deliver_rate_cmp);
-}
-
-/* Take a token: 1 when taken, else 0 and *ready_ms until the next one (-1: a completion frees it). */
-static int
-deliver_rate_take(struct deliver_rate *r, int64_t now_ms, int64_t *ready_ms)
-{
-	if (r->in_flight >= r->max_in_flight) {
-		*ready_ms = -1;	/* a completion will wake us */
-		return 0;
-	}
-	if (r->rate <= 0)
-		return 1;
-	r->tokens = fmin(1, r->tokens + (double)(now_ms - r->refilled_ms) *
-	    r->rate / 1000.0);
-	r->refilled_ms = now_ms;
-	if (r->tokens >= 1) {
-		r->tokens -= 1;
-		return 1;
-	}
-	*ready_ms = (int64_t)ceil((1 - r->tokens) * 1000.0 / r->rate);
-	return 0;
-}
-
-/* Full-jitter backoff for the given attempt: random in [0, min(max, initial * 2^(n-1))]. */
-static int64_t
-deliver_backoff_ms(const struct config *cfg, int64_t attempts)
-{
-	int64_t cap = cfg->delivery.retry_initial * 1000;
-
-	for (int64_t i = 1; i < attempts && cap < cfg->delivery.retry_max * 1000;
-	    i++)
-		cap *= 2;
-	if (cap > cfg->delivery.retry_max * 1000)
-		cap = cfg->delivery.retry_max * 1000;
-	return (int64_t)arc4random_uniform((uint32_t)cap + 1);
-}
-
-/* "scheme://host" of a URL, the only part of a webhook that may be logged. */
-static char *
-deliver_host(const char *url)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *out;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		xasprintf(&out, "%s://%s", scheme, host);
-	else
-		out = xstrdup("(unparsable URL)");
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return out;
+	return bsearch(&key, d->channels, d->nchannels, sizeof *d->channels,
+	    deliver_channel_cmp);
 }
 
 /* libcurl finished a post. */
@@ -422,45 +362,105 @@ deliver_done_cb(void *arg, CURL *easy, CURLcode res)
 	deliver_finish(t, res);
 }
 
-/* Collect the response body, up to a limit (it only ever holds a reason). */
-static size_t
-deliver_write_cb(char *data, size_t size, size_t n, void *arg)
+/*
+ * Claim and start as many due deliveries as the limits allow. Claims and
+ * immediate failures are committed first; only then does anything go out.
+ * Rows a channel's limits hold back stay pending and are paged past, so one
+ * rate-limited channel's backlog never starves the others.
+ */
+static void
+deliver_pump(struct deliver *d)
 {
-	struct deliver_transfer *t = arg;
-	size_t len = size * n, keep = len;
+	struct deliver_transfer *started = NULL, *t, *next;
+	int64_t now_ms = clock_now_ms(d->clock), now = now_ms / 1000;
+	int64_t wake_ms = -1, at;
+	size_t n, skipped = 0, scanned = 0, page;
+	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
 
-	if (t->resp_len + keep > DELIVER_MAX_RESPONSE)
-		keep = DELIVER_MAX_RESPONSE - t->resp_len;
-	t->resp = xreallocarray(t->resp, t->resp_len + keep + 1, 1);
-	memcpy(t->resp + t->resp_len, data, keep);
-	t->resp_len += keep;
-	t->resp[t->resp_len] = '\0';
-	return len;
+	if (d->stopping || room <= 0)
+		return;
+	if (store_begin(d->store) == -1)
+		goto retry;
+	do {
+		/* Fetch no more rows than can start, unless some are held. */
+		page = skipped == 0 && (size_t)room < DELIVER_SCAN_PAGE ?
+		    (size_t)room : DELIVER_SCAN_PAGE;
+		if (deliver_pump_page(d, now, page, &skipped, &n, &started,
+		    &room, &wake_ms) == -1)
+			goto rollback;
+		scanned += n;
+	} while (room > 0 && n == page && scanned < DELIVER_SCAN_MAX);
+	if (store_commit(d->store) == -1)
+		goto rollback;
+	for (t = started; t != NULL; t = next) {
+		next = t->next;
+		deliver_post(d, t);
+	}
+	/* Sleep until the next retry comes due, or the next token. */
+	if (store_next_attempt(d->store, d->only, &at) == 1 && at > now &&
+	    (wake_ms == -1 || at * 1000 - now_ms < wake_ms))
+		wake_ms = at * 1000 - now_ms;
+	deliver_arm_wake(d, wake_ms);
+	return;
+rollback:
+	store_rollback(d->store);
+	for (t = started; t != NULL; t = next) {
+		struct deliver_channel *c = deliver_channel_for(d, t->channel);
+
+		next = t->next;
+		if (c != NULL)
+			c->in_flight--;
+		deliver_http_free(t);
+	}
+retry:
+	log_warnx("deliver: the store refused the claim; retrying in 1 s");
+	deliver_arm_wake(d, 1000);
 }
 
-/* Catch Retry-After, in seconds or as an HTTP date. */
-static size_t
-deliver_header_cb(char *data, size_t size, size_t n, void *arg)
+/*
+ * One page of due rows, past the *skipped ones held back: take each while
+ * there is room, adding what starts to *started, counting what is held into
+ * *skipped and the earliest token of a held channel into *wake_ms. *n rows
+ * were read; 0, or -1 on error.
+ */
+static int
+deliver_pump_page(struct deliver *d, int64_t now, size_t page,
+    size_t *skipped, size_t *n, struct deliver_transfer **started, int *room,
+    int64_t *wake_ms)
 {
-	struct deliver_transfer *t = arg;
-	size_t len = size * n;
-	char *value, *end;
-	time_t when;
+	struct store_outbox_row *rows;
+	struct deliver_transfer *t;
+	int64_t ready_ms;
+	int rc = 0;
 
-	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-		value = xstrndup(data + 12, len - 12);
-		value[strcspn(value, "\r\n")] = '\0';
-		for (end = value; *end == ' ' || *end == '\t'; end++)
-			;
-		if (*end >= '0' && *end <= '9' && strspn(end, "0123456789") ==
-		    strlen(end))
-			t->retry_after_ms = strtoll(end, NULL, 10) * 1000;
-		else if ((when = curl_getdate(end, NULL)) != -1)
-			t->retry_after_ms = ((int64_t)when - (int64_t)time(NULL)) *
-			    1000;
-		free(value);
+	if (store_due(d->store, now, d->only, *skipped, page, &rows, n) == -1)
+		return -1;
+	for (size_t i = 0; i < *n && *room > 0 && rc == 0; i++) {
+		t = NULL;
+		ready_ms = -1;
+		switch (deliver_take(d, &rows[i], now, &t, &ready_ms)) {
+		case DELIVER_TAKE_ERROR:
+			rc = -1;
+			break;
+		case DELIVER_TAKE_STARTED:
+			if (t != NULL) {
+				t->next = *started;
+				*started = t;
+				(*room)--;
+			}
+			break;
+		case DELIVER_TAKE_HELD:
+			(*skipped)++;
+			if (ready_ms >= 0 && (*wake_ms == -1 ||
+			    ready_ms < *wake_ms))
+				*wake_ms = ready_ms;
+			break;
+		case DELIVER_TAKE_DONE:
+			break;
+		}
 	}
-	return len;
+	store_outbox_free(rows, *n);
+	return rc;
 }
 
 /* The wake timer: something may be due, or a token may be ready. */
@@ -494,86 +494,17 @@ deliver_arm_wake(struct deliver *d, int64_t delay_ms)
 	evtimer_add(d->wake, &tv);
 }
 
-/*
- * Claim and start as many due deliveries as the limits allow. Claims and
- * immediate failures are committed first; only then does anything go out.
- * Rows a channel's limits hold back stay pending and are paged past, so one
- * rate-limited channel's backlog never starves the others.
- */
-static void
-deliver_pump(struct deliver *d)
+/* Why a delivery that still failed when its expiry came was given up (frees last). */
+static char *
+deliver_gave_up(int64_t attempts, int64_t expiry, char *last)
 {
-	struct deliver_transfer *started = NULL, *t, *next;
-	struct store_outbox_row *rows;
-	int64_t now_ms = deliver_realtime_ms(), now = now_ms / 1000;
-	int64_t wake_ms = -1, ready_ms, at;
-	size_t n, skipped = 0, scanned = 0, page;
-	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
+	char *why;
 
-	if (d->stopping || room <= 0)
-		return;
-	if (store_begin(d->store) == -1)
-		goto retry;
-	do {
-		/* Fetch no more rows than can start, unless some are held. */
-		page = skipped == 0 && (size_t)room < DELIVER_SCAN_PAGE ?
-		    (size_t)room : DELIVER_SCAN_PAGE;
-		if (store_due(d->store, now, d->only, skipped, page,
-		    &rows, &n) == -1)
-			goto rollback;
-		scanned += n;
-		for (size_t i = 0; i < n && room > 0; i++) {
-			t = NULL;
-			ready_ms = -1;
-			switch (deliver_take(d, &rows[i], now, &t, &ready_ms)) {
-			case DELIVER_TAKE_ERROR:
-				store_outbox_free(rows, n);
-				goto rollback;
-			case DELIVER_TAKE_STARTED:
-				if (t != NULL) {
-					t->next = started;
-					started = t;
-					room--;
-				}
-				break;
-			case DELIVER_TAKE_HELD:
-				skipped++;
-				if (ready_ms >= 0 && (wake_ms == -1 ||
-				    ready_ms < wake_ms))
-					wake_ms = ready_ms;
-				break;
-			case DELIVER_TAKE_DONE:
-				break;
-			}
-		}
-		store_outbox_free(rows, n);
-	} while (room > 0 && n == page && d->only == 0 &&
-	    scanned < DELIVER_SCAN_MAX);
-	if (store_commit(d->store) == -1)
-		goto rollback;
-	for (t = started; t != NULL; t = next) {
-		next = t->next;
-		deliver_post(d, t);
-	}
-	/* Sleep until the next retry comes due, or the next token. */
-	if (d->only == 0 && store_next_attempt(d->store, &at) == 1 && at > now &&
-	    (wake_ms == -1 || at * 1000 - now_ms < wake_ms))
-		wake_ms = at * 1000 - now_ms;
-	deliver_arm_wake(d, wake_ms);
-	return;
-rollback:
-	store_rollback(d->store);
-	for (t = started; t != NULL; t = next) {
-		struct deliver_rate *r = deliver_rate_for(d, t->channel);
-
-		next = t->next;
-		if (r != NULL)
-			r->in_flight--;
-		deliver_transfer_free(t);
-	}
-retry:
-	log_warnx("deliver: the store refused the claim; retrying in 1 s");
-	deliver_arm_wake(d, 1000);
+	xasprintf(&why, "gave up after %" PRId64 " attempt%s: the nudge expires "
+	    "%" PRId64 " s after its time; last error: %s", attempts,
+	    attempts == 1 ? "" : "s", expiry, last);
+	free(last);
+	return why;
 }
 
 /* Give up on a due row at once, before posting: it can never be sent as it stands. */
@@ -587,162 +518,120 @@ deliver_fail_now(struct deliver *d, const struct store_outbox_row *row,
 		free(reason);
 		return DELIVER_TAKE_ERROR;
 	}
-	if (d->only > 0)
-		deliver_outcome(d, row->id, DELIVER_OUT_FAILED, 0, reason);
-	else
-		free(reason);
+	/* Committed with the pump; the outcome tells whoever waits for it. */
+	deliver_outcome(d, row->id, DELIVER_OUT_FAILED, 0, reason);
 	return DELIVER_TAKE_DONE;
 }
 
 /*
+ * A row that cannot be written now (its figures could not be read): it counts
+ * as an attempt and waits like a failed post, or fails once past its expiry.
+ */
+static enum deliver_take_result
+deliver_put_off(struct deliver *d, const struct store_outbox_row *row,
+    int64_t expiry, char *cause)
+{
+	int64_t now = clock_now(d->clock), at, attempts = row->attempts + 1;
+	int claimed;
+
+	at = deliver_rate_retry_at(&d->retry, clock_now_ms(d->clock), -1,
+	    attempts, row->due_at + expiry);
+	if (at == -1)
+		return deliver_fail_now(d, row, deliver_gave_up(attempts, expiry,
+		    cause));
+	log_warnx("deliver: delivery %" PRId64 " (schedule %s, channel %s), "
+	    "attempt %" PRId64 ": %s; retrying in %" PRId64 " s", row->id,
+	    row->schedule, row->channel, attempts, cause, at - now);
+	claimed = d->mode->claim(d->store, row->id, now);
+	if (claimed == 1 && d->mode->retry(d->store, row->id, at, cause) == -1)
+		claimed = -1;
+	free(cause);
+	return claimed == -1 ? DELIVER_TAKE_ERROR : DELIVER_TAKE_DONE;
+}
+
+/*
  * Prepare one due row: check it can still be sent, respect its channel's
- * limits, build the platform's request and claim the row in the store.
+ * limits, compose the platform's request and claim the row in the store.
  */
 static enum deliver_take_result
 deliver_take(struct deliver *d, const struct store_outbox_row *row,
     int64_t now, struct deliver_transfer **out, int64_t *ready_ms)
 {
-	struct deliver_rate *rate = deliver_rate_for(d, row->channel);
-	const struct config_channel *channel;
-	const struct config_schedule *sc;
-	const struct bank_prompt *p;
-	struct deliver_transfer *t;
-	struct chat_nudge nudge;
-	char *reason, *cause = NULL, *summary = NULL;
-	int64_t expiry = CONFIG_DEFAULT_EXPIRY;
-	int claimed, digest, rc;
+	struct deliver_channel *c = deliver_channel_for(d, row->channel);
+	const struct config_schedule *sc = config_find_schedule(d->cfg,
+	    row->schedule);
+	int64_t expiry = sc != NULL ? sc->expiry : CONFIG_DEFAULT_EXPIRY;
+	char *reason;
 
-	if (rate == NULL) {
+	if (c == NULL) {
 		xasprintf(&reason, "channel \"%s\" is no longer configured",
 		    row->channel);
 		return deliver_fail_now(d, row, reason);
-	}
-	channel = rate->cc;
-	{
-		/* Reminders and digests ("name/reminder") expire like their schedule. */
-		char *base = xstrndup(row->schedule, strcspn(row->schedule, "/"));
-
-		if ((sc = config_find_schedule(d->cfg, base)) != NULL)
-			expiry = sc->expiry;
-		free(base);
 	}
 	if (row->due_at + expiry <= now) {
 		xasprintf(&reason, "expired: not sent within %" PRId64 " s of its "
 		    "time", expiry);
 		return deliver_fail_now(d, row, reason);
 	}
-	digest = row->kind != NULL && strcmp(row->kind, "digest") == 0;
-	p = row->prompt_id != NULL ? bank_find(d->bank, row->prompt_id) : NULL;
-	if (p == NULL && !digest) {
-		xasprintf(&reason, "prompt \"%s\" is no longer in the prompt bank",
-		    row->prompt_id ? row->prompt_id : "(none)");
-		return deliver_fail_now(d, row, reason);
-	}
-	if (!deliver_rate_take(rate, deliver_now_ms(), ready_ms))
+	/* Held by its cap (a completion wakes it) or until its next token. */
+	if (c->in_flight >= c->max_in_flight || !deliver_bucket_take(&c->bucket,
+	    clock_mono_ms(d->clock), ready_ms))
 		return DELIVER_TAKE_HELD;
-	nudge = (struct chat_nudge){
-		.kind = CHAT_PROMPT,
-		.delivery_id = row->id,
-		.schedule = row->schedule,
-		.channel = row->channel,
-		.due_at = row->due_at,
-		.reply_code = row->reply_code,
-	};
-	if (digest) {
-		/* Written when it goes out, so it covers the week up to now. */
-		summary = habits_digest(d->store, d->cfg, d->bank, row->channel,
-		    now);
-		nudge.kind = CHAT_DIGEST;
-		nudge.theme = "digest";
-		nudge.theme_title = "Weekly digest";
-		nudge.text = summary;
-	} else {
-		if (strcmp(row->kind, "reminder") == 0)
-			nudge.kind = CHAT_REMINDER;
-		nudge.prompt_id = p->id;
-		nudge.theme = bank_theme_of(d->bank, p)->slug;
-		nudge.theme_title = bank_theme_of(d->bank, p)->title;
-		nudge.text = p->text;
-		nudge.follow_up = p->follow_up;
+	return deliver_compose(d, row, c, expiry, now, out);
+}
+
+/* Compose a row that has its channel's go-ahead, and claim it. */
+static enum deliver_take_result
+deliver_compose(struct deliver *d, const struct store_outbox_row *row,
+    struct deliver_channel *c, int64_t expiry, int64_t now,
+    struct deliver_transfer **out)
+{
+	struct compose_source src = { d->store, d->cfg, d->bank };
+	struct deliver_transfer *t = xcalloc(1, sizeof *t);
+	enum compose_result composed;
+	char *cause = NULL;
+	int claimed;
+
+	composed = compose_request(&src, row, c->cc, now, &t->req, &cause);
+	if (composed != COMPOSE_OK) {
+		/* Nothing goes out: the channel keeps its token. */
+		deliver_bucket_give_back(&c->bucket);
+		deliver_http_free(t);
+		return composed == COMPOSE_LATER ? deliver_put_off(d, row,
+		    expiry, cause) : deliver_fail_now(d, row, cause);
 	}
-	t = xcalloc(1, sizeof *t);
-	t->platform = channel->platform;
-	rc = t->platform->format_prompt(&nudge, channel, now, &t->req, &cause);
-	free(summary);
-	if (rc == -1) {
-		deliver_transfer_free(t);
-		return deliver_fail_now(d, row, cause);
-	}
-	claimed = d->only > 0 ? store_mark_attempt(d->store, row->id, now) + 1 :
-	    store_mark_sending(d->store, row->id, now);
-	if (claimed != 1) {
-		deliver_transfer_free(t);
+	if ((claimed = d->mode->claim(d->store, row->id, now)) != 1) {
+		deliver_http_free(t);
 		/* Another process took it; it left the pending rows. */
 		return claimed == -1 ? DELIVER_TAKE_ERROR : DELIVER_TAKE_DONE;
 	}
 	t->d = d;
+	t->clock = d->clock;
+	t->platform = c->cc->platform;
 	t->id = row->id;
 	t->due_at = row->due_at;
 	t->expiry = expiry;
 	t->attempts = row->attempts + 1;
 	t->channel = xstrdup(row->channel);
 	t->retry_after_ms = -1;
-	rate->in_flight++;
+	c->in_flight++;
 	*out = t;
 	return DELIVER_TAKE_STARTED;
 }
 
-/* Send one claimed delivery: print it (console) or hand it to libcurl. */
+/* Send one claimed delivery; a console post, or one libcurl refuses, ends at once. */
 static void
 deliver_post(struct deliver *d, struct deliver_transfer *t)
 {
-	const struct deliver_rate *r = deliver_rate_for(d, t->channel);
-	const struct config_channel *c = r != NULL ? r->cc : NULL;
-	struct curl_slist *h;
-	char *url, *line;
+	const struct deliver_channel *c = deliver_channel_for(d, t->channel);
+	int rc;
 
 	d->in_flight++;
 	t->next = d->transfers;
 	d->transfers = t;
-	if (!t->platform->posts_http) {
-		fwrite(t->req.body, 1, t->req.body_len, stdout);
-		fflush(stdout);
-		t->host = xstrdup("stdout");
-		deliver_finish(t, CURLE_OK);
-		return;
-	}
-	url = chat_post_url(c);
-	t->host = deliver_host(url);
-	t->easy = curl_easy_init();
-	xasprintf(&line, "Content-Type: %s", t->req.content_type);
-	h = curl_slist_append(NULL, line);
-	free(line);
-	/* No "Expect: 100-continue" round trip for small bodies. */
-	h = curl_slist_append(h, "Expect:");
-	for (size_t i = 0; i < t->req.nheaders; i++)
-		h = curl_slist_append(h, t->req.headers[i]);
-	t->headers = h;
-	curl_easy_setopt(t->easy, CURLOPT_URL, url);
-	curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->req.body);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)t->req.body_len);
-	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
-	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
-	    (long)d->cfg->delivery.timeout);
-	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
-	    (long)d->cfg->delivery.connect_timeout);
-	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, deliver_write_cb);
-	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
-	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
-	free(url);	/* libcurl copied the URL string */
-	if (curlev_add(d->curl, t->easy) == -1)
-		deliver_finish(t, CURLE_FAILED_INIT);
+	rc = deliver_http_post(t, d->curl, c->cc, &d->cfg->delivery);
+	if (rc != 0)
+		deliver_finish(t, rc == 1 ? CURLE_OK : CURLE_FAILED_INIT);
 }
 
 /* Take a transfer out of the in-flight list. */
@@ -765,27 +654,16 @@ static void
 deliver_finish(struct deliver_transfer *t, CURLcode res)
 {
 	struct deliver *d = t->d;
-	struct deliver_rate *rate = deliver_rate_for(d, t->channel);
-	enum chat_outcome outcome = CHAT_RETRY;
-	int64_t now_ms = deliver_realtime_ms(), now = now_ms / 1000;
-	int64_t hint_ms = -1, delay_ms, next_at;
-	char *reason = NULL, *text;
-	long status = 0;
+	struct deliver_channel *c = deliver_channel_for(d, t->channel);
+	int64_t now_ms = clock_now_ms(d->clock), now = now_ms / 1000;
+	int64_t hint_ms, at;
+	enum chat_outcome outcome;
+	char *text, *why;
 
 	deliver_unlink(d, t);
-	if (rate != NULL)
-		rate->in_flight--;
-	if (res != CURLE_OK)
-		xasprintf(&text, "%s: %s", t->host, curl_easy_strerror(res));
-	else {
-		if (t->easy != NULL)
-			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-		outcome = t->platform->classify(status, t->resp ? t->resp : "",
-		    t->resp_len, &reason, &hint_ms);
-		xasprintf(&text, "%s: HTTP %ld%s%s", t->host, status,
-		    reason ? ": " : "", reason ? reason : "");
-		free(reason);
-	}
+	if (c != NULL)
+		c->in_flight--;
+	text = deliver_http_verdict(t, res, &outcome, &hint_ms);
 	if (outcome == CHAT_SENT) {
 		log_info("deliver: delivery %" PRId64 " sent to channel %s (%s)",
 		    t->id, t->channel, t->host);
@@ -795,37 +673,24 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, text);
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
+	} else if ((at = deliver_rate_retry_at(&d->retry, now_ms, hint_ms,
+	    t->attempts, t->due_at + t->expiry)) == -1) {
+		why = deliver_gave_up(t->attempts, t->expiry, text);
+		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
+		    t->id, t->channel, why);
+		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
 	} else {
-		if (hint_ms < 0)
-			hint_ms = t->retry_after_ms;
-		delay_ms = hint_ms >= 0 ? hint_ms :
-		    deliver_backoff_ms(d->cfg, t->attempts);
-		/* Whole seconds in the store, rounded up: never before the delay. */
-		next_at = (now_ms + delay_ms + 999) / 1000;
-		if (next_at >= t->due_at + t->expiry) {
-			char *why;
-
-			xasprintf(&why, "gave up after %" PRId64 " attempt%s: the "
-			    "nudge expires %" PRId64 " s after its time; last "
-			    "error: %s", t->attempts, t->attempts == 1 ? "" : "s",
-			    t->expiry, text);
-			free(text);
-			log_warnx("deliver: delivery %" PRId64 " to channel %s "
-			    "failed: %s", t->id, t->channel, why);
-			deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
-		} else {
-			log_warnx("deliver: delivery %" PRId64 " to channel %s, "
-			    "attempt %" PRId64 ": %s; retrying in %" PRId64 " s",
-			    t->id, t->channel, t->attempts, text, next_at - now);
-			deliver_outcome(d, t->id, DELIVER_OUT_RETRY, next_at, text);
-		}
+		log_warnx("deliver: delivery %" PRId64 " to channel %s, attempt %"
+		    PRId64 ": %s; retrying in %" PRId64 " s", t->id, t->channel,
+		    t->attempts, text, at - now);
+		deliver_outcome(d, t->id, DELIVER_OUT_RETRY, at, text);
 	}
-	deliver_transfer_free(t);
+	deliver_http_free(t);
 }
 
 /* Queue an outcome for this turn's commit. */
 static void
-deliver_outcome(struct deliver *d, int64_t id, enum deliver_kind kind,
+deliver_outcome(struct deliver *d, int64_t id, enum deliver_outcome_kind kind,
     int64_t at, char *text)
 {
 	struct timeval soon = { 0, 0 };
@@ -850,8 +715,7 @@ deliver_apply(struct deliver *d, const struct deliver_outcome *o)
 	case DELIVER_OUT_SENT:
 		return store_mark_sent(d->store, o->id, o->at);
 	case DELIVER_OUT_RETRY:
-		return store_mark_retry(d->store, o->id, o->at, o->text,
-		    d->only > 0);
+		return d->mode->retry(d->store, o->id, o->at, o->text);
 	case DELIVER_OUT_FAILED:
 		return store_mark_failed(d->store, o->id, o->text);
 	default:
@@ -859,13 +723,12 @@ deliver_apply(struct deliver *d, const struct deliver_outcome *o)
 	}
 }
 
-/* Once per loop turn: commit every outcome together, then send more. */
+/* Once per loop turn: commit every outcome together, tell who waits, then send more. */
 static void
 deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct deliver *d = arg;
 	struct timeval later = { DELIVER_FLUSH_RETRY_MS / 1000, 0 };
-	int64_t now_ms = deliver_realtime_ms();
 	int failed = store_begin(d->store) == -1;
 
 	(void)fd;
@@ -883,10 +746,9 @@ deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 	for (size_t i = 0; i < d->noutcomes; i++) {
 		struct deliver_outcome *o = &d->outcomes[i];
 
-		if (d->only > 0 && o->kind == DELIVER_OUT_RETRY)
-			deliver_arm_wake(d, o->at * 1000 - now_ms);
-		else if (d->only > 0 && o->kind != DELIVER_OUT_RELEASE)
-			d->one_done(d->one_arg, o->kind == DELIVER_OUT_SENT ?
+		if (d->done != NULL && (o->kind == DELIVER_OUT_SENT ||
+		    o->kind == DELIVER_OUT_FAILED))
+			d->done(d->done_arg, o->kind == DELIVER_OUT_SENT ?
 			    DELIVER_SENT : DELIVER_FAILED, o->text);
 		free(o->text);
 	}
@@ -901,8 +763,7 @@ deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 		}
 		return;
 	}
-	if (d->only == 0)
-		deliver_pump(d);
+	deliver_pump(d);
 }
 
 /* The stop grace ran out: put what is still in flight back, untouched. */
@@ -911,7 +772,7 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct deliver *d = arg;
 	struct deliver_transfer *t;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now(d->clock);
 
 	(void)fd;
 	(void)kind;
@@ -921,7 +782,7 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 		log_notice("deliver: delivery %" PRId64 " to channel %s did not "
 		    "finish before the stop; it stays pending", t->id, t->channel);
 		deliver_outcome(d, t->id, DELIVER_OUT_RELEASE, now, NULL);
-		deliver_transfer_free(t);
+		deliver_http_free(t);
 	}
 	if (d->noutcomes == 0) {
 		struct timeval soon = { 0, 0 };
@@ -930,16 +791,3 @@ deliver_grace_cb(evutil_socket_t fd, short kind, void *arg)
 	}
 }
 
-/* Free a transfer and everything libcurl needed kept alive for it. */
-static void
-deliver_transfer_free(struct deliver_transfer *t)
-{
-	if (t->easy != NULL)
-		curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	chat_request_free(&t->req);
-	free(t->channel);
-	free(t->host);
-	free(t->resp);
-	free(t);
-}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct bank;
+struct clock;
 struct config;
 struct deliver;
 struct event_base;
@@ -17,9 +18,11 @@ enum deliver_result {
 };
 
 struct deliver	*deliver_start(struct event_base *, struct store *,
-		    const struct config *, const struct bank *, char **cause);
+		    const struct config *, const struct bank *,
+		    const struct clock *, char **cause);
 struct deliver	*deliver_start_one(struct event_base *, struct store *,
-		    const struct config *, const struct bank *, int64_t id,
+		    const struct config *, const struct bank *,
+		    const struct clock *, int64_t id,
 		    void (*done)(void *, enum deliver_result, const char *),
 		    void *arg, char **cause);
 void		 deliver_reload(struct deliver *, const struct config *,

@@ -631,11 +631,12 @@ habits_first_channel(const cJSON *doc)
  * The weekly digest for a channel: how many people reflected in the past
  * seven days, the streaks worth celebrating, the question that drew most
  * answers, and, only where the channel shares answers, a few of them. An
- * anonymous channel gets counts only, and none below three.
+ * anonymous channel gets counts only, and none below three. NULL and a cause
+ * when the figures cannot be read: no digest rather than a wrong one.
  */
 char *
 habits_digest(struct store *st, const struct config *cfg,
-    const struct bank *bank, const char *channel, int64_t now)
+    const struct bank *bank, const char *channel, int64_t now, char **cause)
 {
 	const struct config_channel *c = config_find_channel(cfg, channel);
 	struct habits_filter week = { .channel = channel, .since = now -
@@ -647,7 +648,13 @@ habits_digest(struct store *st, const struct config *cfg,
 	struct strbuf out = { NULL, 0, 0 };
 	int anon = c == NULL || c->anonymous, shown = 0;
 	double people, total, answers;
+	char *text = NULL;
 
+	if (w == NULL || a == NULL) {
+		xasprintf(cause, "%s", cause_week != NULL ? cause_week :
+		    cause_all != NULL ? cause_all : "reading the store failed");
+		goto out;
+	}
 	people = wc ? habits_num(wc, "people") : 0;
 	answers = wc ? habits_num(wc, "answers") : 0;
 	total = a && habits_first_channel(a) ? habits_num(habits_first_channel(a),
@@ -662,7 +669,7 @@ habits_digest(struct store *st, const struct config *cfg,
 		    "%.0f answer%s.", people, total, answers, answers == 1 ? "" :
 		    "s");
 	/* Names only where the channel is not anonymous (people[] is empty then). */
-	list = a != NULL ? cJSON_GetObjectItem(a, "people") : NULL;
+	list = cJSON_GetObjectItem(a, "people");
 	cJSON_ArrayForEach(p, list) {
 		const cJSON *name = cJSON_GetObjectItem(p, "user_name");
 
@@ -681,12 +688,18 @@ habits_digest(struct store *st, const struct config *cfg,
 		strbuf_addf(&out, "\nThe question that drew most answers: "
 		    "\u201c%s\u201d (%.0f).", cJSON_GetObjectItem(top,
 		    "text")->valuestring, habits_num(top, "answers"));
-	if (c != NULL && c->share_answers && !c->anonymous && st != NULL)
-		store_each_recent_reply(st, channel, now - 7 * 86400, 3,
-		    habits_digest_quote, &out);
+	if (c != NULL && c->share_answers && !c->anonymous && st != NULL &&
+	    store_each_recent_reply(st, channel, now - 7 * 86400, 3,
+	    habits_digest_quote, &out) == -1) {
+		xasprintf(cause, "the store could not read this week's answers");
+		goto out;
+	}
+	text = strbuf_take(&out);
+out:
+	free(out.s);
 	cJSON_Delete(w);
 	cJSON_Delete(a);
 	free(cause_week);
 	free(cause_all);
-	return strbuf_take(&out);
+	return text;
 }

@@ -28,7 +28,8 @@ cJSON	*habits_stats(struct store *, const struct config *,
 	    const struct bank *, const struct habits_filter *, int64_t now,
 	    char **cause);
 char	*habits_digest(struct store *, const struct config *,
-	    const struct bank *, const char *channel, int64_t now);
+	    const struct bank *, const char *channel, int64_t now,
+	    char **cause);
 void	 habits_print_table(FILE *, const cJSON *);
 void	 habits_print_csv(FILE *, const cJSON *);
 

@@ -268,7 +268,7 @@ httpd_api_cb(struct evhttp_request *req, void *arg)
 }
 
 /*
- * The platform checking that its URL answers (Slack's ssl_check): 200
+ * The platform checking that its URL answers (a certificate check): 200
  * before any other rule, as the row's probe decides.
  */
 static int

@@ -30,6 +30,8 @@ static int	main_check(const struct cli *);
 static int	main_cron(const struct cli *);
 static int	main_next(const struct cli *);
 static int	main_prompts(const struct cli *);
+static cJSON	*main_prompt_json(const struct bank *, const struct bank_prompt *);
+static cJSON	*main_track_json(const struct bank_track *);
 static int	main_send(const struct cli *);
 static int	main_export(const struct cli *);
 static int	main_stats(const struct cli *);
@@ -75,6 +77,8 @@ main_check(const struct cli *cli)
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
+	for (size_t i = 0; i < bank->nwarnings; i++)
+		fprintf(stderr, "%s\n", bank->warnings[i]);
 	bank_free(bank);
 	n = schedule_dst_notes(cfg, now, now + 366 * 86400, &notes);
 	for (size_t i = 0; i < n; i++) {
@@ -169,6 +173,7 @@ main_next(const struct cli *cli)
 		const struct config_schedule *sc = list[i].schedule;
 
 		k = (size_t)(sc - cfg->schedules);
+		hist[k].at = list[i].at;
 		timefmt_utc(list[i].at, utc, sizeof utc);
 		tz_to_local(sc->tz, list[i].at, &l);
 		printf("%s  %04d-%02d-%02d %02d:%02d %-6s %-20s %s\n", utc, l.year,
@@ -201,52 +206,100 @@ main_next(const struct cli *cli)
 	return EXIT_OK;
 }
 
-/* nudged prompts: the bank, all of it or one theme or audience. */
+/* A shipped track as JSON, for `nudged prompts --format json`. */
+static cJSON *
+main_track_json(const struct bank_track *t)
+{
+	cJSON *o = cJSON_CreateObject(), *steps = cJSON_CreateArray(), *s;
+
+	cJSON_AddStringToObject(o, "id", t->id);
+	cJSON_AddStringToObject(o, "title", t->title);
+	cJSON_AddStringToObject(o, "audience", config_audience_name(t->audience));
+	for (size_t i = 0; i < t->nsteps; i++) {
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "prompt", t->steps[i].prompt);
+		cJSON_AddNumberToObject(s, "day", t->steps[i].day);
+		cJSON_AddItemToArray(steps, s);
+	}
+	cJSON_AddItemToObject(o, "steps", steps);
+	return o;
+}
+
+/* A prompt as JSON, for `nudged prompts --format json`. */
+static cJSON *
+main_prompt_json(const struct bank *bank, const struct bank_prompt *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", p->id);
+	cJSON_AddStringToObject(o, "theme", bank_theme_of(bank, p)->slug);
+	cJSON_AddStringToObject(o, "audience", config_audience_name(p->audience));
+	cJSON_AddStringToObject(o, "text", p->text);
+	if (p->follow_up != NULL) {
+		cJSON_AddStringToObject(o, "follow_up", p->follow_up);
+		cJSON_AddStringToObject(o, "follow_up_when",
+		    p->follow_up_later ? "later" : "with");
+	}
+	if (p->source_model != NULL)
+		cJSON_AddStringToObject(o, "source_model", p->source_model);
+	cJSON_AddStringToObject(o, "intent", p->intent);
+	cJSON_AddBoolToObject(o, "public_ok", p->public_ok);
+	cJSON_AddBoolToObject(o, "track_only", p->track_only);
+	if (p->merged_into != NULL)
+		cJSON_AddStringToObject(o, "merged_into", p->merged_into);
+	return o;
+}
+
+/*
+ * nudged prompts: the bank, all of it or one theme or audience; as JSON,
+ * {"prompts": [...], "tracks": [...]} with retired prompts marked
+ * "merged_into", in the table only the prompts that may be sent.
+ */
 static int
 main_prompts(const struct cli *cli)
 {
-	const struct bank_theme *t;
+	int json = cli->format != NULL && strcmp(cli->format, "json") == 0;
 	struct config *cfg;
 	struct bank *bank;
-	const char *path;
-	cJSON *arr, *o;
-	char *json;
+	const char *path, *audience;
+	cJSON *root, *arr, *tracks;
+	char *text;
 	size_t shown = 0;
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
-	arr = cJSON_CreateArray();
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "prompts");
+	tracks = cJSON_AddArrayToObject(root, "tracks");
 	for (size_t i = 0; i < bank->nprompts; i++) {
 		const struct bank_prompt *p = &bank->prompts[i];
-		const char *audience = config_audience_name(p->audience);
 
-		t = bank_theme_of(bank, p);
-		if ((cli->theme != NULL && strcmp(cli->theme, t->slug) != 0) ||
-		    (cli->audience != NULL && strcmp(cli->audience, audience) != 0))
+		audience = config_audience_name(p->audience);
+		if ((cli->theme != NULL &&
+		    strcmp(cli->theme, bank_theme_of(bank, p)->slug) != 0) ||
+		    (cli->audience != NULL && strcmp(cli->audience, audience) != 0) ||
+		    (!json && bank_retired(p)))
 			continue;
 		shown++;
-		if (cli->format != NULL && strcmp(cli->format, "json") == 0) {
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "id", p->id);
-			cJSON_AddStringToObject(o, "theme", t->slug);
-			cJSON_AddStringToObject(o, "audience", audience);
-			cJSON_AddStringToObject(o, "text", p->text);
-			if (p->follow_up != NULL)
-				cJSON_AddStringToObject(o, "follow_up", p->follow_up);
-			if (p->source_model != NULL)
-				cJSON_AddStringToObject(o, "source_model",
-				    p->source_model);
-			cJSON_AddItemToArray(arr, o);
-		} else
+		if (json)
+			cJSON_AddItemToArray(arr, main_prompt_json(bank, p));
+		else
 			printf("%-26s %-7s %s\n", p->id, audience, p->text);
 	}
-	if (cli->format != NULL && strcmp(cli->format, "json") == 0) {
-		json = cJSON_Print(arr);
-		printf("%s\n", json);
-		free(json);
+	for (size_t i = 0; i < bank->ntracks; i++) {
+		audience = config_audience_name(bank->tracks[i].audience);
+		if (cli->theme == NULL && (cli->audience == NULL ||
+		    strcmp(cli->audience, audience) == 0))
+			cJSON_AddItemToArray(tracks,
+			    main_track_json(&bank->tracks[i]));
+	}
+	if (json) {
+		text = cJSON_Print(root);
+		printf("%s\n", text);
+		free(text);
 	} else
 		printf("%zu prompt%s\n", shown, shown == 1 ? "" : "s");
-	cJSON_Delete(arr);
+	cJSON_Delete(root);
 	bank_free(bank);
 	config_free(cfg);
 	if (shown == 0 && cli->theme != NULL) {
@@ -289,8 +342,8 @@ main_send(const struct cli *cli)
 	struct bank *bank;
 	const char *path;
 	char *cause = NULL, code[REPLYCODE_LEN + 1];
-	int64_t id = 0, at = (int64_t)time(NULL);
-	int rc = 0, exit_code = 3;
+	int64_t id = 0;
+	int rc, exit_code = 3;
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
@@ -302,16 +355,8 @@ main_send(const struct cli *cli)
 	}
 	if ((st = store_open(cfg->state_dir, &cause)) == NULL)
 		goto out;
-	/* The instant must be unique for the schedule: take the next free second. */
-	for (; rc == 0 && at < (int64_t)time(NULL) + 60; at++) {
-		if (store_begin(st) == -1)
-			break;
-		rc = schedule_enqueue(st, bank, sc, at, STORE_SENDING, &id, &cause);
-		if (rc == -1 || store_commit(st) == -1) {
-			store_rollback(st);
-			rc = -1;
-		}
-	}
+	rc = schedule_enqueue_now(st, bank, sc, clock_now(clock_system()), &id,
+	    &cause);
 	if (rc != 1) {
 		if (rc == 2)
 			exit_code = EXIT_INVALID;
@@ -324,8 +369,8 @@ main_send(const struct cli *cli)
 	    "%s\n", id, code, sc->name, sc->channel->name);
 	fflush(stdout);
 	r.base = event_base_new();
-	if ((d = deliver_start_one(r.base, st, cfg, bank, id, main_send_done, &r,
-	    &cause)) == NULL)
+	if ((d = deliver_start_one(r.base, st, cfg, bank, clock_system(), id,
+	    main_send_done, &r, &cause)) == NULL)
 		goto out;
 	event_base_dispatch(r.base);
 	if (r.done && r.result == DELIVER_SENT) {

@@ -37,7 +37,7 @@
 
 struct scheduler_entry {
 	const struct config_schedule	*sc;
-	char				*name;	/* sc's, or "<sc>/digest" */
+	char				*name;	/* its state's: sc's, or "<sc>/digest" */
 	const struct cron		*cron;	/* sc's, or its digest's */
 	int				 digest;
 	int64_t				 last;	/* processed up to here */
@@ -405,12 +405,12 @@ scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
     int64_t at, enum store_state state, const char *reason)
 {
 	struct store_delivery d = {
-		.schedule = e->name,
+		.schedule = e->sc->name,
 		.channel = e->sc->channel->name,
 		.due_at = at,
 		.state = state,
 		.reason = reason,
-		.kind = e->digest ? "digest" : NULL,
+		.kind = e->digest ? STORE_KIND_DIGEST : STORE_KIND_PROMPT,
 	};
 	int rc = store_enqueue(s->store, &d, NULL);
 
@@ -496,6 +496,7 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 		bank_history_clear(&h);
 		return -1;
 	}
+	h.at = at;
 	if ((p = bank_pick(bank, sc, &h, &d.cycle, cause)) == NULL) {
 		d.state = STORE_SKIPPED;
 		d.reason = *cause;
@@ -669,4 +670,29 @@ schedule_dst_notes(const struct config *cfg, int64_t from, int64_t until,
 	}
 	tz_free(utc);
 	return n;
+}
+
+/*
+ * One nudge of sc now, outside its timetable (`nudged send`), held in
+ * `sending` for the caller to post. An instant is unique per schedule, so it
+ * takes the first second from now the schedule has not used. 1 and *id, 2
+ * when the bank has nothing to send (*cause says why), 0 when the next
+ * minute is taken, -1 on a store error.
+ */
+int
+schedule_enqueue_now(struct store *st, const struct bank *bank,
+    const struct config_schedule *sc, int64_t now, int64_t *id, char **cause)
+{
+	int rc = 0;
+
+	for (int64_t at = now; rc == 0 && at < now + 60; at++) {
+		if (store_begin(st) == -1)
+			return -1;
+		rc = schedule_enqueue(st, bank, sc, at, STORE_SENDING, id, cause);
+		if (rc == -1 || store_commit(st) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return rc;
 }

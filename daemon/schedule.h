@@ -34,6 +34,9 @@ void		 scheduler_on_enqueue(struct scheduler *,
 int		 schedule_enqueue(struct store *, const struct bank *,
 		    const struct config_schedule *, int64_t at, enum store_state,
 		    int64_t *id, char **cause);
+int		 schedule_enqueue_now(struct store *, const struct bank *,
+		    const struct config_schedule *, int64_t now, int64_t *id,
+		    char **cause);
 size_t		 schedule_preview(const struct config *, int64_t from,
 		    int64_t until, size_t max, struct schedule_instant *out);
 size_t		 schedule_dst_notes(const struct config *, int64_t from,

@@ -138,7 +138,7 @@ server_start(struct server *s, const char *config_path)
 		event_add(s->ev_watchdog, &tv);
 	}
 	if ((s->deliver = deliver_start(s->base, s->store, s->cfg, s->bank,
-	    &cause)) == NULL ||
+	    s->clock, &cause)) == NULL ||
 	    (s->scheduler = scheduler_start(s->base, s->clock, s->store, s->cfg,
 	    s->bank, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);

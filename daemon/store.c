@@ -24,6 +24,12 @@
 
 /* Bounded so a busy database never stalls the event loop for long. */
 #define STORE_BUSY_TIMEOUT_MS	2000
+/*
+ * The stats grid of a large store is big: it lives in memory. Set once at
+ * open: SQLite refuses to change it inside a transaction once the temporary
+ * database exists, which the outbox's digest would run into.
+ */
+#define STORE_TEMP_STORE	"temp_store=MEMORY"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
 static const char *const store_migrations[] = {
@@ -85,6 +91,49 @@ static const char *const store_migrations[] = {
 	"DROP INDEX replies_by_delivery;"
 	"CREATE INDEX replies_by_delivery ON replies (delivery_id, user_id, "
 	"  received_at);",
+	/*
+	 * 7: a reminder or digest is named by its schedule and told apart by
+	 * its kind ("daily", not "daily/reminder"); a reminder finds its prompt
+	 * by parent_id. One row per (schedule, kind, instant), as before per
+	 * name. SQLite changes a UNIQUE only by rebuilding the table
+	 * (sqlite.org/lang_altertable.html, "other kinds of changes"): foreign
+	 * keys are off while migrations run, ids are kept.
+	 */
+	"CREATE TABLE deliveries_7 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  schedule TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  prompt_id TEXT,"
+	"  due_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('pending', 'sending', 'sent', 'failed', 'skipped')),"
+	"  reason TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER,"
+	"  last_error TEXT,"
+	"  sent_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  cycle INTEGER,"
+	"  reply_code TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'prompt'"
+	"    CHECK (kind IN ('prompt', 'reminder', 'digest')),"
+	"  parent_id INTEGER REFERENCES deliveries (id),"
+	"  UNIQUE (schedule, kind, due_at)"
+	");"
+	"INSERT INTO deliveries_7 SELECT id, CASE WHEN kind != 'prompt' AND "
+	"  substr(schedule, -length(kind) - 1) = '/' || kind THEN "
+	"  substr(schedule, 1, length(schedule) - length(kind) - 1) ELSE "
+	"  schedule END, channel, prompt_id, due_at, state, reason, attempts, "
+	"  next_attempt_at, last_error, sent_at, created_at, cycle, reply_code, "
+	"  kind, parent_id FROM deliveries;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_7 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_by_state ON deliveries (state, next_attempt_at);"
+	"CREATE INDEX deliveries_by_channel ON deliveries (channel, due_at);"
+	"CREATE INDEX deliveries_by_cycle ON deliveries (channel, cycle);"
+	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);"
+	"CREATE INDEX deliveries_by_code ON deliveries (reply_code, due_at);"
+	"CREATE INDEX deliveries_by_parent ON deliveries (parent_id);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -165,8 +214,9 @@ store_open(const char *state_dir, char **cause)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
 	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
-	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1 ||
-	    store_migrate(st, cause) == -1)
+	    store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1 ||
+	    store_migrate(st, cause) == -1 ||
+	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1)
 		goto fail;
 	return st;
 fail:
@@ -198,6 +248,10 @@ store_open_readonly(const char *state_dir, char **cause)
 		return NULL;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1) {
+		store_close(st);
+		return NULL;
+	}
 	if (store_schema_version(st) != STORE_NMIGRATIONS) {
 		xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
 		    "migrates it", st->path, store_schema_version(st),
@@ -412,6 +466,29 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* The words of the kind column, by enum store_kind. */
+static const char *const store_kind_names[] = { "prompt", "reminder",
+    "digest" };
+
+/* The word the store uses for a kind of outbox row. */
+const char *
+store_kind_name(enum store_kind k)
+{
+	return store_kind_names[k];
+}
+
+/* The kind a word of the kind column stands for (its CHECK allows no other). */
+enum store_kind
+store_kind_of(const char *name)
+{
+	size_t n = sizeof store_kind_names / sizeof store_kind_names[0];
+
+	for (size_t k = 0; k < n; k++)
+		if (name != NULL && strcmp(store_kind_names[k], name) == 0)
+			return (enum store_kind)k;
+	return STORE_KIND_PROMPT;
 }
 
 /* The word the store uses for a state. */

@@ -15,6 +15,14 @@ enum store_state {
 	STORE_SKIPPED,
 };
 
+/* What an outbox row posts. */
+enum store_kind {
+	STORE_KIND_PROMPT,	/* a schedule's question; answers attach to it */
+	STORE_KIND_REMINDER,	/* a gentle reminder of its parent prompt */
+	STORE_KIND_DIGEST,	/* a schedule's weekly summary of its channel */
+	/* A conversation's follow-up joins here, with its parent prompt. */
+};
+
 /* One nudge as the outbox keeps it. */
 struct store_delivery {
 	int64_t		 id;
@@ -25,7 +33,7 @@ struct store_delivery {
 	enum store_state state;
 	const char	*reason;	/* why skipped or failed */
 	int64_t		 cycle;		/* the bank's cycle, with prompt_id */
-	const char	*kind;		/* NULL or "prompt", "reminder", "digest" */
+	enum store_kind	 kind;
 };
 
 struct bank_history;
@@ -40,7 +48,7 @@ struct store_outbox_row {
 	int64_t	 due_at;
 	int64_t	 attempts;
 	char	*reply_code;
-	char	*kind;		/* "prompt", "reminder", "digest" */
+	enum store_kind kind;
 };
 
 /* The delivery an answer is attached to. */
@@ -136,6 +144,8 @@ int		 store_lock(const char *state_dir, int *fd, char **cause);
 int		 store_schema_version(struct store *);
 int		 store_latest_version(void);
 const char	*store_state_name(enum store_state);
+const char	*store_kind_name(enum store_kind);
+enum store_kind	 store_kind_of(const char *);
 
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
@@ -153,7 +163,7 @@ int		 store_load_history(struct store *, const char *channel,
 		    const char *schedule, struct bank_history *);
 int		 store_recover_sending(struct store *, int64_t now,
 		    int64_t *count);
-int		 store_next_attempt(struct store *, int64_t *at);
+int		 store_next_attempt(struct store *, int64_t only, int64_t *at);
 int		 store_due(struct store *, int64_t now, int64_t only,
 		    size_t offset, size_t limit, struct store_outbox_row **,
 		    size_t *n);
@@ -162,7 +172,9 @@ int		 store_mark_sending(struct store *, int64_t id, int64_t now);
 int		 store_mark_attempt(struct store *, int64_t id, int64_t now);
 int		 store_mark_sent(struct store *, int64_t id, int64_t now);
 int		 store_mark_retry(struct store *, int64_t id, int64_t next_at,
-		    const char *error, int keep_sending);
+		    const char *error);
+int		 store_mark_retry_held(struct store *, int64_t id,
+		    int64_t next_at, const char *error);
 int		 store_mark_failed(struct store *, int64_t id,
 		    const char *reason);
 int		 store_release(struct store *, int64_t id, int64_t now);

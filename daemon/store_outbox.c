@@ -19,9 +19,10 @@ static int	 store_each_id(struct store *, const char *, const char *,
 		    int64_t, void (*)(struct bank_history *, const char *,
 		    int64_t), struct bank_history *);
 static void	 store_add_track(struct bank_history *, const char *, int64_t);
+static void	 store_track_start(struct bank_history *, const char *, int64_t);
 
 /*
- * Add a delivery unless (schedule, due_at) is already there: 1 when added, 0
+ * Add a delivery unless (schedule, kind, due_at) is already there: 1 when added, 0
  * when it existed (a restart at the wrong moment), -1 on error. Its first
  * attempt is due at its instant, or now if that is earlier (`nudged send`
  * takes the next free second as its instant).
@@ -33,8 +34,8 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
 	    "next_attempt_at, cycle, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, "
 	    "min(?7, CAST(strftime('%s', 'now') AS INTEGER)), ?, "
-	    "CAST(strftime('%s', 'now') AS INTEGER), coalesce(?9, 'prompt')) "
-	    "ON CONFLICT (schedule, due_at) DO NOTHING");
+	    "CAST(strftime('%s', 'now') AS INTEGER), ?9) "
+	    "ON CONFLICT (schedule, kind, due_at) DO NOTHING");
 	int rc;
 
 	if (stmt == NULL)
@@ -49,7 +50,8 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	sqlite3_bind_int64(stmt, 7, d->due_at);
 	if (d->prompt_id != NULL)
 		sqlite3_bind_int64(stmt, 8, d->cycle);
-	sqlite3_bind_text(stmt, 9, d->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, store_kind_name(d->kind), -1,
+	    SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -59,7 +61,7 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	}
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
-	if ((d->kind == NULL || strcmp(d->kind, "prompt") == 0) &&
+	if (d->kind == STORE_KIND_PROMPT &&
 	    store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
 		return -1;
 	if (id != NULL)
@@ -142,11 +144,19 @@ store_add_track(struct bank_history *h, const char *id, int64_t unused)
 	bank_history_add_track(h, id);
 }
 
+/* The instant a schedule sent its first prompt, in the shape store_each_id calls. */
+static void
+store_track_start(struct bank_history *h, const char *unused, int64_t at)
+{
+	(void)unused;
+	h->track_start = at;
+}
+
 /*
  * What the bank needs to choose the next prompt for a schedule: the
  * channel's current cycle and the prompts used in it, the channel's newest
  * prompt (added last, so it ends up as h->last), and for tracks what the
- * schedule has sent.
+ * schedule has sent and when it started.
  */
 int
 store_load_history(struct store *st, const char *channel, const char *schedule,
@@ -166,7 +176,10 @@ store_load_history(struct store *st, const char *channel, const char *schedule,
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
 	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt'",
 	    schedule, 0,
-	    store_add_track, h) == -1)
+	    store_add_track, h) == -1 ||
+	    store_each_id(st, "SELECT '', min(due_at) FROM deliveries WHERE "
+	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt' "
+	    "HAVING count(*) > 0", schedule, 0, store_track_start, h) == -1)
 		return -1;
 	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
 	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
@@ -193,16 +206,22 @@ store_recover_sending(struct store *st, int64_t now, int64_t *count)
 	return 0;
 }
 
-/* The earliest next attempt of any pending delivery: 1 and *at, 0 when none. */
+/*
+ * The earliest next attempt of any pending delivery, or with only > 0 of that
+ * one while `nudged send` holds it: 1 and *at, 0 when none.
+ */
 int
-store_next_attempt(struct store *st, int64_t *at)
+store_next_attempt(struct store *st, int64_t only, int64_t *at)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT min(next_attempt_at) FROM "
-	    "deliveries WHERE state = 'pending'");
+	sqlite3_stmt *stmt = store_prepare(st, only > 0 ? "SELECT "
+	    "min(next_attempt_at) FROM deliveries WHERE id = ?1 AND state = "
+	    "'sending'" : "SELECT min(next_attempt_at) FROM deliveries WHERE "
+	    "?1 = 0 AND state = 'pending'");
 	int found = 0;
 
 	if (stmt == NULL)
 		return -1;
+	sqlite3_bind_int64(stmt, 1, only);
 	if (sqlite3_step(stmt) == SQLITE_ROW &&
 	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
 		*at = sqlite3_column_int64(stmt, 0);
@@ -214,8 +233,8 @@ store_next_attempt(struct store *st, int64_t *at)
 
 /*
  * Up to limit deliveries to send now, past the first offset: pending ones
- * whose time has come, or, with only > 0, just that one (whatever its state)
- * once its next attempt has come.
+ * whose time has come, or, with only > 0, just that one while `nudged send`
+ * holds it (sending) once its next attempt has come.
  */
 int
 store_due(struct store *st, int64_t now, int64_t only, size_t offset,
@@ -224,7 +243,8 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 	/* Two statements, not one with OR: so the index gives the order. */
 	sqlite3_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind "
-	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND next_attempt_at <= ?1 "
+	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND state = 'sending' AND "
+	    "next_attempt_at <= ?1 "
 	    "LIMIT ?2 OFFSET ?4") : store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind "
 	    "FROM deliveries WHERE ?3 = 0 AND state = 'pending' AND "
@@ -252,7 +272,8 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 		r->due_at = sqlite3_column_int64(stmt, 4);
 		r->attempts = sqlite3_column_int64(stmt, 5);
 		r->reply_code = store_column_strdup(stmt, 6);
-		r->kind = store_column_strdup(stmt, 7);
+		r->kind = store_kind_of((const char *)sqlite3_column_text(stmt,
+		    7));
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -274,7 +295,6 @@ store_outbox_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].channel);
 		free(rows[i].prompt_id);
 		free(rows[i].reply_code);
-		free(rows[i].kind);
 	}
 	free(rows);
 }
@@ -290,12 +310,12 @@ store_mark_sending(struct store *st, int64_t id, int64_t now)
 	return sqlite3_changes(st->db) == 1;
 }
 
-/* Count one more attempt of a delivery `nudged send` holds in `sending`. */
+/* Count one more attempt of a delivery `nudged send` holds in `sending`: 1, or -1 on error. */
 int
 store_mark_attempt(struct store *st, int64_t id, int64_t now)
 {
 	return store_update(st, "UPDATE deliveries SET attempts = attempts + 1, "
-	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL);
+	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL) == -1 ? -1 : 1;
 }
 
 /* The platform took it. */
@@ -306,14 +326,22 @@ store_mark_sent(struct store *st, int64_t id, int64_t now)
 	    "?2, last_error = NULL WHERE id = ?1", id, now, NULL);
 }
 
-/* A transient failure: try again at next_at (state stays as given by keep). */
+/* A transient failure: back to pending, to try again at next_at. */
 int
 store_mark_retry(struct store *st, int64_t id, int64_t next_at,
-    const char *error, int keep_sending)
+    const char *error)
 {
-	return store_update(st, keep_sending ? "UPDATE deliveries SET "
-	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1" :
-	    "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, "
+	return store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1", id, next_at,
+	    error);
+}
+
+/* A transient failure of `nudged send`'s delivery: still held, tried again at next_at. */
+int
+store_mark_retry_held(struct store *st, int64_t id, int64_t next_at,
+    const char *error)
+{
+	return store_update(st, "UPDATE deliveries SET next_attempt_at = ?2, "
 	    "last_error = ?3 WHERE id = ?1", id, next_at, error);
 }
 
@@ -381,9 +409,10 @@ store_each_export(struct store *st,
 /*
  * One reminder for each sent nudge of schedule that nobody has answered
  * remind_after seconds after its instant, while it still takes answers. A
- * reminder is the row (schedule "/reminder", the nudge's instant), so there
- * is never more than one per nudge; it carries the nudge's prompt and reply
- * code, so answers to it land on the nudge.
+ * reminder is the row (schedule, "reminder", the nudge's instant) pointing
+ * at the nudge (parent_id), so there is never more than one per nudge; it
+ * carries the nudge's prompt and reply code, so answers to it land on the
+ * nudge.
  */
 int
 store_enqueue_reminders(struct store *st, const char *schedule,
@@ -391,12 +420,12 @@ store_enqueue_reminders(struct store *st, const char *schedule,
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, next_attempt_at, "
-	    "created_at, kind, parent_id, reply_code) SELECT d.schedule || "
-	    "'/reminder', d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
+	    "created_at, kind, parent_id, reply_code) SELECT d.schedule, "
+	    "d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
 	    "'reminder', d.id, d.reply_code FROM deliveries d WHERE d.schedule = "
 	    "?1 AND d.kind = 'prompt' AND d.state = 'sent' AND d.due_at + ?2 <= "
 	    "?4 AND d.due_at + ?3 > ?4 AND NOT EXISTS (SELECT 1 FROM replies r "
-	    "WHERE r.delivery_id = d.id) ON CONFLICT (schedule, due_at) DO "
+	    "WHERE r.delivery_id = d.id) ON CONFLICT (schedule, kind, due_at) DO "
 	    "NOTHING");
 	int rc;
 

@@ -382,9 +382,6 @@ int
 store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 {
 	st->stats = scope;
-	/* The grid of a large store is big; it lives in memory for the call. */
-	if (store_exec(st, "PRAGMA temp_store = MEMORY") == -1)
-		return -1;
 	if (sqlite3_create_function(st->db, "nudged_local_day", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)scope,
 	    store_stats_local_day, NULL, NULL) != SQLITE_OK ||

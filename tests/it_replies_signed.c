@@ -29,23 +29,11 @@ static int
 slack_post(struct replies_fixture *f, const char *path, const char *type,
     const char *body, const char *secret, int64_t ts, char **out)
 {
-	unsigned char mac[32];
-	char *base = harness_format("v0:%lld:%s", (long long)ts, body), *hex;
-	char *h_ts = harness_format("X-Slack-Request-Timestamp: %lld",
-	    (long long)ts), *h_sig, *h_type = harness_format("Content-Type: %s",
-	    type);
-	int status;
+	char **h = harness_slack_headers(secret, (long long)ts, type, body);
+	int status = harness_http_post(f->port, path, (const char *const *)h,
+	    body, strlen(body), out);
 
-	sig_hmac_sha256(secret, strlen(secret), base, strlen(base), mac);
-	hex = sig_hex_encode(mac, sizeof mac);
-	h_sig = harness_format("X-Slack-Signature: v0=%s", hex);
-	status = harness_http_post(f->port, path, (const char *[]){ h_type, h_ts,
-	    h_sig, NULL }, body, strlen(body), out);
-	free(base);
-	free(hex);
-	free(h_ts);
-	free(h_sig);
-	free(h_type);
+	harness_headers_free(h);
 	return status;
 }
 

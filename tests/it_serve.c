@@ -84,6 +84,11 @@ test_version_help_and_usage(void **state)
 	assert_non_null(strstr(out, "nudged "));
 	free(out);
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
+	    "version", NULL }, &out), 0);
+	assert_int_equal(strncmp(out, "nudged " NUDGED_VERSION "\n", 8 +
+	    strlen(NUDGED_VERSION)), 0);
+	free(out);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "--help", NULL }, &out), 0);
 	assert_non_null(strstr(out, "usage: nudged COMMAND"));
 	free(out);

@@ -399,8 +399,8 @@ fake_send(const char *config, char code[REPLYCODE_LEN + 1])
 	assert_int_equal(store_commit(st), 0);
 	replycode_for(id, code);
 	sent.base = event_base_new();
-	d = deliver_start_one(sent.base, st, cfg, bank, id, fake_sent_cb, &sent,
-	    &cause);
+	d = deliver_start_one(sent.base, st, cfg, bank, clock_system(), id,
+	    fake_sent_cb, &sent, &cause);
 	assert_non_null(d);
 	event_base_dispatch(sent.base);
 	assert_true(sent.done);

@@ -47,6 +47,8 @@ test_commands(void **state)
 	(void)state;
 	assert_int_equal(parse(&cli, &cause, "nudged", "--version", NULL), 0);
 	assert_int_equal(cli.command, CLI_VERSION);
+	assert_int_equal(parse(&cli, &cause, "nudged", "version", NULL), 0);
+	assert_int_equal(cli.command, CLI_VERSION);
 	assert_int_equal(parse(&cli, &cause, "nudged", "--help", NULL), 0);
 	assert_int_equal(cli.command, CLI_HELP);
 	assert_int_equal(parse(&cli, &cause, "nudged", "serve", "-c", "x.json",

@@ -157,6 +157,48 @@ test_credentials_directory_wins(void **state)
 	free(creds);
 }
 
+/* Outside the unit, a secret comes from systemd's credential store, as the unit's. */
+static void
+test_credential_store_without_unit(void **state)
+{
+	char *cause = NULL, *path, *name, *file, *json;
+	int made_dir;
+	struct config *cfg;
+	FILE *f;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();	/* /run/credstore is root's */
+	made_dir = mkdir("/run/credstore", 0700) == 0;
+	if (asprintf(&name, "NUDGED_TEST_%ld", (long)getpid()) < 0 ||
+	    asprintf(&file, "/run/credstore/%s", name) < 0)
+		abort();
+	assert_non_null(f = fopen(file, "w"));
+	fputs("https://hooks.example.test/from-store\n", f);
+	fclose(f);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	setenv(name, "https://hooks.example.test/from-env", 1);
+	if (asprintf(&json, "{\"state_dir\": \"/tmp\", \"channels\": {\"s\": "
+	    "{\"platform\": \"slack\", \"webhook\": \"${%s}\"}}, "
+	    "\"schedules\": []}", name) < 0)
+		abort();
+	path = write_config("store.json", json);
+	cfg = config_load(path, &cause);
+	unlink(file);
+	if (made_dir)
+		rmdir("/run/credstore");
+	unsetenv(name);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->channels[0].webhook,
+	    "https://hooks.example.test/from-store");
+	config_free(cfg);
+	free(path);
+	free(json);
+	free(file);
+	free(name);
+}
+
 static void
 test_syntax_errors(void **state)
 {
@@ -280,7 +322,10 @@ test_missing_env_is_named_and_secret_is_not_shown(void **state)
 	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
 	    "{\"platform\": \"slack\", \"webhook\": \"${NUDGED_NOT_SET}\"}}, "
 	    "\"schedules\": []}",
-	    "1:72: ${NUDGED_NOT_SET}: no such environment variable or credential");
+	    "1:72: ${NUDGED_NOT_SET}: not set: put the secret in "
+	    "/etc/credstore/NUDGED_NOT_SET (mode 0600; the unit loads it with "
+	    "LoadCredential=NUDGED_NOT_SET) or in the environment variable "
+	    "NUDGED_NOT_SET");
 	setenv("NUDGED_TEST_BAD_HOOK", "http://secret-host.example.test/T000/B000/"
 	    "xyz", 1);
 	cause = load_errors("{\"state_dir\": \"v\", \"channels\": {\"c\": "
@@ -328,6 +373,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_with_comments_and_env),
 		cmocka_unit_test(test_credentials_directory_wins),
+		cmocka_unit_test(test_credential_store_without_unit),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_schema_errors),
 		cmocka_unit_test(test_schedule_errors),

@@ -15,6 +15,42 @@
 #include "harness.h"
 #include "store.h"
 
+/* The schema as version 1 of nudged left it. */
+#define STORE_V1_SCHEMA \
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);" \
+	"CREATE TABLE deliveries (id INTEGER PRIMARY KEY, schedule TEXT NOT " \
+	"NULL, channel TEXT NOT NULL, prompt_id TEXT, due_at INTEGER NOT NULL, " \
+	"state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', " \
+	"'failed', 'skipped')), reason TEXT, attempts INTEGER NOT NULL DEFAULT " \
+	"0, next_attempt_at INTEGER, last_error TEXT, sent_at INTEGER, " \
+	"created_at INTEGER NOT NULL, UNIQUE (schedule, due_at));" \
+	"CREATE INDEX deliveries_by_state ON deliveries (state, " \
+	"next_attempt_at);" \
+	"CREATE INDEX deliveries_by_channel ON deliveries (channel, due_at);" \
+	"CREATE TABLE schedule_state (schedule TEXT PRIMARY KEY, last_instant " \
+	"INTEGER NOT NULL);"
+
+/* What versions 2 to 6 added to it (cycles, reply codes, replies, kinds). */
+#define STORE_V6_CHANGES \
+	"ALTER TABLE deliveries ADD COLUMN cycle INTEGER;" \
+	"CREATE INDEX deliveries_by_cycle ON deliveries (channel, cycle);" \
+	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);" \
+	"ALTER TABLE deliveries ADD COLUMN reply_code TEXT;" \
+	"CREATE INDEX deliveries_by_code ON deliveries (reply_code, due_at);" \
+	"CREATE TABLE replies (id INTEGER PRIMARY KEY, delivery_id INTEGER NOT " \
+	"NULL REFERENCES deliveries (id), channel TEXT NOT NULL, user_id TEXT " \
+	"NOT NULL, user_name TEXT, text TEXT NOT NULL, received_at INTEGER NOT " \
+	"NULL, source TEXT NOT NULL, message_id TEXT NOT NULL, UNIQUE (source, " \
+	"message_id));" \
+	"CREATE INDEX replies_by_delivery ON replies (delivery_id, user_id, " \
+	"received_at);" \
+	"CREATE INDEX replies_by_user ON replies (channel, user_id, " \
+	"received_at);" \
+	"ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'prompt' " \
+	"CHECK (kind IN ('prompt', 'reminder', 'digest'));" \
+	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER REFERENCES " \
+	"deliveries (id);"
+
 /* A fresh state folder for one test. */
 static int
 setup(void **state)
@@ -178,19 +214,7 @@ test_old_database_is_migrated_with_its_rows(void **state)
 	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
 		abort();
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-	    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	    "CREATE TABLE deliveries (id INTEGER PRIMARY KEY, schedule TEXT NOT "
-	    "NULL, channel TEXT NOT NULL, prompt_id TEXT, due_at INTEGER NOT NULL, "
-	    "state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', "
-	    "'failed', 'skipped')), reason TEXT, attempts INTEGER NOT NULL DEFAULT "
-	    "0, next_attempt_at INTEGER, last_error TEXT, sent_at INTEGER, "
-	    "created_at INTEGER NOT NULL, UNIQUE (schedule, due_at));"
-	    "CREATE INDEX deliveries_by_state ON deliveries (state, "
-	    "next_attempt_at);"
-	    "CREATE INDEX deliveries_by_channel ON deliveries (channel, due_at);"
-	    "CREATE TABLE schedule_state (schedule TEXT PRIMARY KEY, last_instant "
-	    "INTEGER NOT NULL);"
+	assert_int_equal(sqlite3_exec(db, STORE_V1_SCHEMA
 	    "INSERT INTO meta VALUES ('schema_version', '1');"
 	    "INSERT INTO deliveries (schedule, channel, prompt_id, due_at, state, "
 	    "attempts, sent_at, created_at) VALUES ('daily', 'leaders', "
@@ -210,6 +234,86 @@ test_old_database_is_migrated_with_its_rows(void **state)
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies"), 0);
 	assert_int_equal(sql_int(dir, "SELECT last_instant FROM schedule_state"),
 	    1774746000);
+	free(path);
+}
+
+/*
+ * A version 6 database named reminders and digests "NAME/reminder" and
+ * "NAME/digest": they become rows of their schedule told apart by kind, the
+ * reminder still pointing at its prompt, its answers still on the prompt,
+ * and the unique key still refuses a second reminder for the same nudge.
+ */
+static void
+test_version_6_kinds_become_rows_of_their_schedule(void **state)
+{
+	const char *dir = *state;
+	struct store_delivery again = { .schedule = "daily", .channel =
+	    "leaders", .prompt_id = "coaching-001", .due_at = 1774746000,
+	    .state = STORE_PENDING, .kind = STORE_KIND_REMINDER };
+	char *cause = NULL, *path;
+	struct store *st;
+	sqlite3 *db;
+	int64_t n = -1;
+
+	if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
+		abort();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, STORE_V1_SCHEMA STORE_V6_CHANGES
+	    "INSERT INTO meta VALUES ('schema_version', '6');"
+	    "INSERT INTO deliveries (id, schedule, channel, prompt_id, due_at, "
+	    "state, created_at, reply_code, kind) VALUES (1, 'daily', 'leaders', "
+	    "'coaching-001', 1774746000, 'sent', 1774746000, 'K7QX', 'prompt');"
+	    "INSERT INTO deliveries (id, schedule, channel, prompt_id, due_at, "
+	    "state, created_at, reply_code, kind, parent_id) VALUES (2, "
+	    "'daily/reminder', 'leaders', 'coaching-001', 1774746000, 'sent', "
+	    "1774749600, 'K7QX', 'reminder', 1);"
+	    "INSERT INTO deliveries (id, schedule, channel, due_at, state, "
+	    "created_at, kind) VALUES (3, 'daily/digest', 'leaders', 1774800000, "
+	    "'pending', 1774800000, 'digest');"
+	    "INSERT INTO deliveries (id, schedule, channel, due_at, state, "
+	    "created_at) VALUES (4, 'a/b', 'leaders', 1774746000, 'skipped', "
+	    "1774746000);"
+	    "INSERT INTO replies VALUES (1, 1, 'leaders', 'U1', 'Ann', 'yes', "
+	    "1774750000, 'slack', 'm1');"
+	    "INSERT INTO schedule_state VALUES ('daily/digest', 1774800000);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dir, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_schema_version(st), store_latest_version());
+	/* The same nudge's reminder again, by hand: no. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_enqueue(st, &again, NULL), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_integrity_check(st, &cause), 0);
+	store_close(st);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM deliveries WHERE "
+	    "schedule = 'daily'"), 3);
+	assert_int_equal(sql_int(dir, "SELECT parent_id FROM deliveries WHERE "
+	    "id = 2 AND kind = 'reminder' AND reply_code = 'K7QX'"), 1);
+	assert_int_equal(sql_int(dir, "SELECT id FROM deliveries WHERE kind = "
+	    "'digest' AND state = 'pending' AND due_at = 1774800000"), 3);
+	/* Only a kind's own suffix goes: a prompt's schedule keeps its name. */
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM deliveries WHERE "
+	    "schedule = 'a/b' AND kind = 'prompt'"), 1);
+	assert_int_equal(sql_int(dir, "SELECT delivery_id FROM replies WHERE "
+	    "message_id = 'm1'"), 1);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'index' AND tbl_name = 'deliveries' AND name LIKE "
+	    "'deliveries_by_%'"), 6);
+	/* Unanswered, the nudge is due a reminder, but it has had its one. */
+	sql_int(dir, "DELETE FROM replies");
+	st = store_open(dir, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_enqueue_reminders(st, "daily", 60, 86400 * 365,
+	    1774746000 + 7200, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
 	free(path);
 }
 
@@ -281,6 +385,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_old_database_is_migrated_with_its_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_version_6_kinds_become_rows_of_their_schedule, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_second_lock_is_refused, setup,

@@ -6,7 +6,8 @@
  * title and description (\ * _ ~ ` | > anywhere, # - + opening a line) is
  * backslash-escaped; Discord drops a backslash before any punctuation. The
  * footer is plain text in Discord and is not escaped. A retryable answer's
- * JSON retry_after (seconds, float) becomes the retry delay, rounded up.
+ * JSON retry_after (seconds, float) becomes the retry delay, rounded up
+ * (the outbox waits no longer than retry_max, whatever it says).
  *
  * Answers come as interactions of a Discord application, signed with
  * Ed25519: the /reflect slash command, registered by the admin once with
@@ -22,7 +23,6 @@
  *	   with the question, like K7QX", "min_length": 4, "max_length": 4}]}
  * (type 3 is STRING; contexts 0 and 1 are servers and DMs with the bot).
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +30,7 @@
 
 #include "chat/chat_int.h"
 #include "config.h"
+#include "deliver_rate.h"
 #include "xmalloc.h"
 
 /* Limits from Discord's message resource documentation (characters). */
@@ -40,8 +41,6 @@
 #define DISCORD_EMBED_MAX	6000
 /* The characters escaped wherever they are. */
 #define DISCORD_SPECIALS	"\\*_~`|>"
-/* Never wait longer than this on a retry_after, whatever it says. */
-#define DISCORD_RETRY_MAX_MS	(24LL * 3600 * 1000)
 
 static int	discord_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
@@ -194,21 +193,11 @@ out:
 static int64_t
 discord_retry_ms(const cJSON *json)
 {
-	const cJSON	*ra;
-	double		 ms;
-	int64_t		 v;
-
-	ra = cJSON_IsObject(json) ?
+	const cJSON *ra = cJSON_IsObject(json) ?
 	    cJSON_GetObjectItemCaseSensitive(json, "retry_after") : NULL;
-	if (!cJSON_IsNumber(ra) || !isfinite(ra->valuedouble) ||
-	    ra->valuedouble < 0)
-		return -1;
-	ms = ra->valuedouble * 1000.0;
-	if (ms >= (double)DISCORD_RETRY_MAX_MS)
-		return DISCORD_RETRY_MAX_MS;
-	/* Round up: waiting a little long is fine, a little short is not. */
-	v = (int64_t)ms;
-	return (double)v < ms ? v + 1 : v;
+
+	return cJSON_IsNumber(ra) ? deliver_rate_seconds_ms(ra->valuedouble) :
+	    -1;
 }
 
 /* Read Discord's answer; on 429 take the delay from retry_after. */

@@ -66,9 +66,7 @@ fuzz_bank_draw(const struct bank *b, enum config_audience audience)
 	unsigned char *seen = calloc(b->nprompts, 1);
 
 	for (size_t i = 0; i < b->nprompts; i++)
-		eligible += audience == CONFIG_AUDIENCE_ANY ||
-		    b->prompts[i].audience == CONFIG_AUDIENCE_ANY ||
-		    b->prompts[i].audience == audience;
+		eligible += bank_eligible(b, &b->prompts[i], &sc);
 	for (size_t i = 0; i < 2 * b->nprompts + 2; i++) {
 		if ((p = bank_pick(b, &sc, &h, &cycle, &cause)) == NULL) {
 			if (eligible != 0)

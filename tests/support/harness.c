@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig.h"
+
 static long	harness_ms(void);
 static void	harness_read_some(struct harness_proc *, int);
 static size_t	harness_curl_write(char *, size_t, size_t, void *);
@@ -345,15 +347,14 @@ harness_http_get_headers(int port, const char *path,
 }
 
 /*
- * POST body to http://127.0.0.1:port/path with extra "Name: value" headers
- * (NULL-terminated); the status code, or -1 when unreachable.
+ * POST to url (http, or https trusting only the PEM certificate cafile when
+ * it is not NULL); the status, or -1 when nothing came back.
  */
 int
-harness_http_post(int port, const char *path, const char *const *headers,
-    const char *body, size_t len, char **response)
+harness_post_url(const char *url, const char *cafile,
+    const char *const *headers, const char *body, size_t len, char **response)
 {
 	CURL *c = curl_easy_init();
-	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
 	struct curl_slist *list = curl_slist_append(NULL, "Expect:");
 	long code = -1;
 
@@ -367,14 +368,59 @@ harness_http_post(int port, const char *path, const char *const *headers,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, response);
+	if (cafile != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(list);
-	free(url);
 	if (*response == NULL)
 		*response = strdup("");
 	return (int)code;
+}
+
+/* POST to http://127.0.0.1:port/path; the status, or -1 when nothing came back. */
+int
+harness_http_post(int port, const char *path, const char *const *headers,
+    const char *body, size_t len, char **response)
+{
+	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
+	int status = harness_post_url(url, NULL, headers, body, len, response);
+
+	free(url);
+	return status;
+}
+
+/*
+ * The headers of a Slack request signed with secret at ts (v0 HMAC-SHA256 of
+ * "v0:TS:BODY"), with its Content-Type; NULL-terminated, free with
+ * harness_headers_free.
+ */
+char **
+harness_slack_headers(const char *secret, long long ts, const char *type,
+    const char *body)
+{
+	char **h = calloc(4, sizeof *h);
+	char *base = harness_format("v0:%lld:%s", ts, body), *hex;
+	unsigned char mac[32];
+
+	sig_hmac_sha256(secret, strlen(secret), base, strlen(base), mac);
+	hex = sig_hex_encode(mac, sizeof mac);
+	h[0] = harness_format("Content-Type: %s", type);
+	h[1] = harness_format("X-Slack-Request-Timestamp: %lld", ts);
+	h[2] = harness_format("X-Slack-Signature: v0=%s", hex);
+	free(hex);
+	free(base);
+	return h;
+}
+
+/* Free a header list of harness_slack_headers. */
+void
+harness_headers_free(char **h)
+{
+	for (size_t i = 0; h[i] != NULL; i++)
+		free(h[i]);
+	free(h);
 }
 
 /* Start `nudged serve -c config` and wait for its start line (a test failure if none). */

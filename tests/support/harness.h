@@ -40,5 +40,11 @@ int	 harness_http_get_headers(int port, const char *path,
 	    const char *const *headers, char **body);
 int	 harness_http_post(int port, const char *path, const char *const *headers,
 	    const char *body, size_t len, char **response);
+int	 harness_post_url(const char *url, const char *cafile,
+	    const char *const *headers, const char *body, size_t len,
+	    char **response);
+char	**harness_slack_headers(const char *secret, long long ts,
+	    const char *type, const char *body);
+void	 harness_headers_free(char **);
 
 #endif

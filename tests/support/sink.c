@@ -133,7 +133,15 @@ sink_request_cb(struct evhttp_request *req, void *arg)
 		    "Retry-After", body);
 		sink_reply(req, 429, "rate_limited");
 	} else if (strncmp(path, "/retry-after/", 13) == 0)
-		sink_reply(req, 200, "ok"); else if (sscanf(path, "/flaky/%d", &n) == 1)
+		sink_reply(req, 200, "ok");
+	else if (sscanf(path, "/retry-header/%d/%255s", &k, body) == 2 &&
+	    sink_seen(s, path) <= k) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", body);
+		sink_reply(req, 429, "rate_limited");
+	} else if (strncmp(path, "/retry-header/", 14) == 0)
+		sink_reply(req, 200, "ok");
+	else if (sscanf(path, "/flaky/%d", &n) == 1)
 		sink_reply(req, sink_seen(s, path) <= n ? 500 : 200, "flaky");
 	else if (sscanf(path, "/slow/%d", &n) == 1) {
 		struct sink_delayed *dl = calloc(1, sizeof *dl);

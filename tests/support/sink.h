@@ -10,6 +10,7 @@
  *   /ok                 200 "ok"
  *   /status/NNN[/BODY]  status NNN with body BODY (default "error")
  *   /retry-after/N/K    429 with "Retry-After: N" for the first K requests, then 200
+ *   /retry-header/K/V   429 with "Retry-After: V" (V as given) for the first K, then 200
  *   /flaky/K/...        500 for the first K requests to that path, then 200
  *   /slow/MS/...        200 after MS milliseconds
  *   /hang/...           never answers

@@ -1,0 +1,114 @@
+/*
+ * Composing: an outbox row becomes the message its channel's platform posts.
+ * Each kind of row has one function here: a prompt and its reminder carry a
+ * question from the bank; a digest is written when it goes out, from the
+ * channel's figures of the week up to now. The worker (deliver.c) only posts
+ * what comes out, and decides what to do when nothing can come out: a digest
+ * whose figures cannot be read now is retried later, never sent saying there
+ * were no answers.
+ */
+#include "compose.h"
+
+#include <stdlib.h>
+
+#include "bank.h"
+#include "chat/chat.h"
+#include "config.h"
+#include "habits.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* One kind's part: fill the nudge, keeping what it allocates in *owned. */
+typedef enum compose_result (*compose_kind_fn)(const struct compose_source *,
+    const struct store_outbox_row *, int64_t, struct chat_nudge *, char **,
+    char **);
+
+static enum compose_result compose_question(const struct compose_source *,
+		    const struct store_outbox_row *, int64_t,
+		    struct chat_nudge *, char **, char **);
+static enum compose_result compose_digest(const struct compose_source *,
+		    const struct store_outbox_row *, int64_t,
+		    struct chat_nudge *, char **, char **);
+
+/* What each kind of row becomes, by enum store_kind. */
+static const struct {
+	enum chat_kind	 chat;
+	compose_kind_fn	 fill;
+} compose_kinds[] = {
+	[STORE_KIND_PROMPT] = { CHAT_PROMPT, compose_question },
+	[STORE_KIND_REMINDER] = { CHAT_REMINDER, compose_question },
+	[STORE_KIND_DIGEST] = { CHAT_DIGEST, compose_digest },
+};
+
+/* A prompt, or the reminder of one: the question the row names, from the bank. */
+static enum compose_result
+compose_question(const struct compose_source *src,
+    const struct store_outbox_row *row, int64_t now, struct chat_nudge *n,
+    char **owned, char **cause)
+{
+	const struct bank_prompt *p = row->prompt_id != NULL ?
+	    bank_find(src->bank, row->prompt_id) : NULL;
+
+	(void)now;
+	(void)owned;
+	if (p == NULL) {
+		xasprintf(cause, "prompt \"%s\" is no longer in the prompt bank",
+		    row->prompt_id ? row->prompt_id : "(none)");
+		return COMPOSE_NEVER;
+	}
+	n->prompt_id = p->id;
+	n->theme = bank_theme_of(src->bank, p)->slug;
+	n->theme_title = bank_theme_of(src->bank, p)->title;
+	n->text = p->text;
+	n->follow_up = p->follow_up;
+	return COMPOSE_OK;
+}
+
+/* The weekly digest, written now so it covers the week up to now. */
+static enum compose_result
+compose_digest(const struct compose_source *src,
+    const struct store_outbox_row *row, int64_t now, struct chat_nudge *n,
+    char **owned, char **cause)
+{
+	char *why = NULL;
+
+	if ((*owned = habits_digest(src->store, src->cfg, src->bank,
+	    row->channel, now, &why)) == NULL) {
+		xasprintf(cause, "the digest's figures could not be read: %s",
+		    why);
+		free(why);
+		return COMPOSE_LATER;
+	}
+	n->theme = "digest";
+	n->theme_title = "Weekly digest";
+	n->text = *owned;
+	return COMPOSE_OK;
+}
+
+/*
+ * The request that posts row to channel at now: COMPOSE_OK and *req, or
+ * COMPOSE_LATER or COMPOSE_NEVER and a cause saying why not.
+ */
+enum compose_result
+compose_request(const struct compose_source *src,
+    const struct store_outbox_row *row, const struct config_channel *channel,
+    int64_t now, struct chat_request *req, char **cause)
+{
+	struct chat_nudge n = {
+		.kind = compose_kinds[row->kind].chat,
+		.delivery_id = row->id,
+		.schedule = row->schedule,
+		.channel = row->channel,
+		.due_at = row->due_at,
+		.reply_code = row->reply_code,
+	};
+	char *owned = NULL;
+	enum compose_result rc;
+
+	rc = compose_kinds[row->kind].fill(src, row, now, &n, &owned, cause);
+	if (rc == COMPOSE_OK && channel->platform->format_prompt(&n,
+	    channel, now, req, cause) == -1)
+		rc = COMPOSE_NEVER;
+	free(owned);
+	return rc;
+}

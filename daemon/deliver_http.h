@@ -1,0 +1,47 @@
+/*
+ * One post of the outbox: the libcurl easy handle that carries a composed
+ * request to a channel's webhook (or the text a console channel prints), and
+ * the platform's verdict on it. deliver.c keeps the list and the outbox.
+ */
+#ifndef NUDGED_DELIVER_HTTP_H
+#define NUDGED_DELIVER_HTTP_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat/chat.h"
+
+struct clock;
+struct config_channel;
+struct config_delivery;
+struct curlev;
+struct deliver;
+
+/* One post in flight. */
+struct deliver_transfer {
+	struct deliver		*d;		/* the worker that started it */
+	CURL			*easy;
+	struct curl_slist	*headers;
+	struct chat_request	 req;
+	const struct chat_platform *platform;
+	int64_t			 id;
+	int64_t			 due_at;
+	int64_t			 expiry;
+	int64_t			 attempts;
+	char			*channel;
+	char			*host;		/* scheme://host, safe to log */
+	char			*resp;
+	size_t			 resp_len;
+	const struct clock	*clock;		/* to read Retry-After dates */
+	int64_t			 retry_after_ms;	/* from the header, or -1 */
+	struct deliver_transfer	*next;
+};
+
+int	 deliver_http_post(struct deliver_transfer *, struct curlev *,
+	    const struct config_channel *, const struct config_delivery *);
+char	*deliver_http_verdict(struct deliver_transfer *, CURLcode,
+	    enum chat_outcome *, int64_t *hint_ms);
+void	 deliver_http_free(struct deliver_transfer *);
+
+#endif
