@@ -134,6 +134,70 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);"
 	"CREATE INDEX deliveries_by_code ON deliveries (reply_code, due_at);"
 	"CREATE INDEX deliveries_by_parent ON deliveries (parent_id);",
+	/*
+	 * 8: people asked directly. A delivery names its person ("" for the
+	 * channel itself) and is one per (schedule, person, kind, instant); it
+	 * keeps where the platform put the message (a DM or channel id and the
+	 * message's id or ts) for thread replies and updates. A follow-up is a
+	 * kind of its own. People's DM ids, profile zones and reachability are
+	 * kept per channel (one per workspace), pauses and absences per person.
+	 */
+	"CREATE TABLE deliveries_8 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  schedule TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  person TEXT NOT NULL DEFAULT '',"
+	"  prompt_id TEXT,"
+	"  due_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('pending', 'sending', 'sent', 'failed', 'skipped')),"
+	"  reason TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER,"
+	"  last_error TEXT,"
+	"  sent_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  cycle INTEGER,"
+	"  reply_code TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'prompt'"
+	"    CHECK (kind IN ('prompt', 'reminder', 'digest', 'follow_up')),"
+	"  parent_id INTEGER REFERENCES deliveries (id),"
+	"  message_channel TEXT,"
+	"  message_id TEXT,"
+	"  UNIQUE (schedule, person, kind, due_at)"
+	");"
+	"INSERT INTO deliveries_8 (id, schedule, channel, prompt_id, due_at, "
+	"  state, reason, attempts, next_attempt_at, last_error, sent_at, "
+	"  created_at, cycle, reply_code, kind, parent_id) SELECT id, schedule, "
+	"  channel, prompt_id, due_at, state, reason, attempts, "
+	"  next_attempt_at, last_error, sent_at, created_at, cycle, reply_code, "
+	"  kind, parent_id FROM deliveries;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_8 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_by_state ON deliveries (state, next_attempt_at);"
+	"CREATE INDEX deliveries_by_channel ON deliveries (channel, due_at);"
+	"CREATE INDEX deliveries_by_cycle ON deliveries (channel, person, cycle);"
+	"CREATE INDEX deliveries_by_schedule ON deliveries (schedule, due_at);"
+	"CREATE INDEX deliveries_by_code ON deliveries (reply_code, due_at);"
+	"CREATE INDEX deliveries_by_parent ON deliveries (parent_id);"
+	"CREATE INDEX deliveries_by_person ON deliveries (channel, person, due_at);"
+	"CREATE INDEX deliveries_by_message ON deliveries (message_channel, "
+	"  message_id);"
+	"CREATE TABLE person_channels ("
+	"  channel TEXT NOT NULL,"
+	"  person TEXT NOT NULL,"
+	"  dm_id TEXT,"
+	"  tz TEXT,"
+	"  tz_checked_at INTEGER,"
+	"  inactive TEXT,"
+	"  PRIMARY KEY (channel, person)"
+	");"
+	"CREATE TABLE person_state ("
+	"  person TEXT PRIMARY KEY,"
+	"  paused_at INTEGER,"
+	"  away_from INTEGER,"
+	"  away_until INTEGER"
+	");",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -470,7 +534,7 @@ store_rollback(struct store *st)
 
 /* The words of the kind column, by enum store_kind. */
 static const char *const store_kind_names[] = { "prompt", "reminder",
-    "digest" };
+    "digest", "follow_up" };
 
 /* The word the store uses for a kind of outbox row. */
 const char *

@@ -20,7 +20,7 @@ enum store_kind {
 	STORE_KIND_PROMPT,	/* a schedule's question; answers attach to it */
 	STORE_KIND_REMINDER,	/* a gentle reminder of its parent prompt */
 	STORE_KIND_DIGEST,	/* a schedule's weekly summary of its channel */
-	/* A conversation's follow-up joins here, with its parent prompt. */
+	STORE_KIND_FOLLOW_UP,	/* a prompt's follow-up, asked at the next instant */
 };
 
 /* One nudge as the outbox keeps it. */
@@ -34,6 +34,8 @@ struct store_delivery {
 	const char	*reason;	/* why skipped or failed */
 	int64_t		 cycle;		/* the bank's cycle, with prompt_id */
 	enum store_kind	 kind;
+	const char	*person;	/* asked directly; NULL: the channel */
+	int64_t		 parent_id;	/* a follow-up's prompt; 0: none */
 };
 
 struct bank_history;
@@ -49,6 +51,8 @@ struct store_outbox_row {
 	int64_t	 attempts;
 	char	*reply_code;
 	enum store_kind kind;
+	char	*person;	/* "" for the channel itself */
+	int64_t	 parent_id;
 };
 
 /* The delivery an answer is attached to. */
@@ -57,6 +61,22 @@ struct store_target {
 	char	*schedule;
 	char	*prompt_id;
 	int64_t	 due_at;
+	char	*person;	/* "" for the channel itself */
+};
+
+/* What the store keeps of a person on one channel (one workspace). */
+struct store_person_channel {
+	char	*dm_id;		/* the direct conversation, or NULL */
+	char	*tz;		/* the zone of their profile, or NULL */
+	int64_t	 tz_checked_at;
+	char	*inactive;	/* why they cannot be reached, or NULL */
+};
+
+/* A person's own choices: a pause, an absence (local days, both included). */
+struct store_person_state {
+	int64_t	 paused_at;	/* 0: not paused */
+	int64_t	 away_from;	/* -1: not away */
+	int64_t	 away_until;
 };
 
 /* One answer as it is stored. */
@@ -204,5 +224,29 @@ int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
+
+/* store_people.c: people asked directly. */
+int		 store_person_channel(struct store *, const char *channel,
+		    const char *person, struct store_person_channel *);
+void		 store_person_channel_clear(struct store_person_channel *);
+int		 store_set_person_dm(struct store *, const char *channel,
+		    const char *person, const char *dm_id);
+int		 store_set_person_tz(struct store *, const char *channel,
+		    const char *person, const char *tz, int64_t now);
+int		 store_set_person_inactive(struct store *, const char *channel,
+		    const char *person, const char *why);
+int		 store_person_state(struct store *, const char *person,
+		    struct store_person_state *);
+int		 store_set_paused(struct store *, const char *person,
+		    int64_t paused_at);
+int		 store_set_away(struct store *, const char *person,
+		    int64_t from_day, int64_t until_day);
+int		 store_set_message(struct store *, int64_t id,
+		    const char *message_channel, const char *message_id);
+int		 store_find_by_message(struct store *, const char *channel,
+		    const char *message_channel, const char *message_id,
+		    struct store_target *);
+int		 store_find_for_person(struct store *, const char *channel,
+		    const char *person, int64_t since, struct store_target *);
 
 #endif

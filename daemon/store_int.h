@@ -27,6 +27,7 @@ void		 store_stmt_done(sqlite3_stmt *, int cached);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(sqlite3_stmt *, int);
+void		 store_read_target(sqlite3_stmt *, struct store_target *);
 const char	*store_text_or_empty(sqlite3_stmt *, int);
 
 #endif

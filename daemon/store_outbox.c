@@ -32,10 +32,10 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
-	    "next_attempt_at, cycle, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, "
-	    "min(?7, CAST(strftime('%s', 'now') AS INTEGER)), ?, "
-	    "CAST(strftime('%s', 'now') AS INTEGER), ?9) "
-	    "ON CONFLICT (schedule, kind, due_at) DO NOTHING");
+	    "next_attempt_at, cycle, created_at, kind, person, parent_id) VALUES "
+	    "(?, ?, ?, ?, ?, ?, min(?7, CAST(strftime('%s', 'now') AS INTEGER)), "
+	    "?, CAST(strftime('%s', 'now') AS INTEGER), ?9, ?10, ?11) "
+	    "ON CONFLICT (schedule, person, kind, due_at) DO NOTHING");
 	int rc;
 
 	if (stmt == NULL)
@@ -52,6 +52,10 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 		sqlite3_bind_int64(stmt, 8, d->cycle);
 	sqlite3_bind_text(stmt, 9, store_kind_name(d->kind), -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 10, d->person != NULL ? d->person : "", -1,
+	    SQLITE_STATIC);
+	if (d->parent_id > 0)
+		sqlite3_bind_int64(stmt, 11, d->parent_id);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -242,11 +246,13 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 {
 	/* Two statements, not one with OR: so the index gives the order. */
 	sqlite3_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
-	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind "
+	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
+	    "person, parent_id "
 	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND state = 'sending' AND "
 	    "next_attempt_at <= ?1 "
 	    "LIMIT ?2 OFFSET ?4") : store_prepare(st, "SELECT id, "
-	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind "
+	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
+	    "person, parent_id "
 	    "FROM deliveries WHERE ?3 = 0 AND state = 'pending' AND "
 	    "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2 "
 	    "OFFSET ?4");
@@ -274,6 +280,8 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 		r->reply_code = store_column_strdup(stmt, 6);
 		r->kind = store_kind_of((const char *)sqlite3_column_text(stmt,
 		    7));
+		r->person = xstrdup(store_text_or_empty(stmt, 8));
+		r->parent_id = sqlite3_column_int64(stmt, 9);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -295,6 +303,7 @@ store_outbox_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].channel);
 		free(rows[i].prompt_id);
 		free(rows[i].reply_code);
+		free(rows[i].person);
 	}
 	free(rows);
 }
@@ -420,13 +429,13 @@ store_enqueue_reminders(struct store *st, const char *schedule,
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, next_attempt_at, "
-	    "created_at, kind, parent_id, reply_code) SELECT d.schedule, "
-	    "d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
-	    "'reminder', d.id, d.reply_code FROM deliveries d WHERE d.schedule = "
-	    "?1 AND d.kind = 'prompt' AND d.state = 'sent' AND d.due_at + ?2 <= "
-	    "?4 AND d.due_at + ?3 > ?4 AND NOT EXISTS (SELECT 1 FROM replies r "
-	    "WHERE r.delivery_id = d.id) ON CONFLICT (schedule, kind, due_at) DO "
-	    "NOTHING");
+	    "created_at, kind, parent_id, reply_code, person) SELECT "
+	    "d.schedule, d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
+	    "'reminder', d.id, d.reply_code, d.person FROM deliveries d WHERE "
+	    "d.schedule = ?1 AND d.kind = 'prompt' AND d.state = 'sent' AND "
+	    "d.due_at + ?2 <= ?4 AND d.due_at + ?3 > ?4 AND NOT EXISTS (SELECT 1 "
+	    "FROM replies r WHERE r.delivery_id = d.id) ON CONFLICT (schedule, "
+	    "person, kind, due_at) DO NOTHING");
 	int rc;
 
 	*count = 0;

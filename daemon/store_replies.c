@@ -11,18 +11,18 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-static void	 store_read_target(sqlite3_stmt *, struct store_target *);
 static int	 store_delete_replies(struct store *, const char *,
 		    const char *, const char *, int64_t, int64_t *);
 
-/* Read a target row (id, schedule, prompt_id, due_at) from a statement's current row. */
-static void
+/* Read a target row (id, schedule, prompt_id, due_at, person) from a statement's current row. */
+void
 store_read_target(sqlite3_stmt *stmt, struct store_target *t)
 {
 	t->id = sqlite3_column_int64(stmt, 0);
 	t->schedule = store_column_strdup(stmt, 1);
 	t->prompt_id = store_column_strdup(stmt, 2);
 	t->due_at = sqlite3_column_int64(stmt, 3);
+	t->person = xstrdup(store_text_or_empty(stmt, 4));
 }
 
 /*
@@ -35,11 +35,11 @@ store_find_target(struct store *st, const char *channel, const char *code,
     int64_t since, struct store_target *t)
 {
 	int cached;
+	/* Without a code, only the channel's own nudges: never someone's DM. */
 	sqlite3_stmt *stmt = store_stmt(st, "SELECT id, schedule, prompt_id, "
-	    "due_at FROM deliveries WHERE channel = ?1 AND state = 'sent' AND "
-	    "kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL OR reply_code = ?2) "
-	    "ORDER BY due_at "
-	    "DESC, id DESC LIMIT 1", &cached);
+	    "due_at, person FROM deliveries WHERE channel = ?1 AND state = 'sent' "
+	    "AND kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL AND person = '' "
+	    "OR reply_code = ?2) ORDER BY due_at DESC, id DESC LIMIT 1", &cached);
 	int rc, found = 0;
 
 	memset(t, 0, sizeof *t);
@@ -64,6 +64,7 @@ store_target_clear(struct store_target *t)
 {
 	free(t->schedule);
 	free(t->prompt_id);
+	free(t->person);
 	memset(t, 0, sizeof *t);
 }
 

@@ -303,7 +303,10 @@ test_version_6_kinds_become_rows_of_their_schedule(void **state)
 	    "pragma_foreign_key_check"), 0);
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'index' AND tbl_name = 'deliveries' AND name LIKE "
-	    "'deliveries_by_%'"), 6);
+	    "'deliveries_by_%'"), 8);
+	/* Every row of an older store is a channel's own: no person. */
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM deliveries WHERE "
+	    "person != ''"), 0);
 	/* Unanswered, the nudge is due a reminder, but it has had its one. */
 	sql_int(dir, "DELETE FROM replies");
 	st = store_open(dir, &cause);
@@ -368,6 +371,83 @@ test_unwritable_state_dir_is_a_clear_error(void **state)
 	free(cause);
 }
 
+/* People asked directly: one nudge each per instant, their DM, pause, away. */
+static void
+test_people_rows(void **state)
+{
+	const char *dir = *state;
+	struct store_delivery d = { .schedule = "daily", .channel = "acme",
+	    .prompt_id = "coaching-001", .due_at = 1774746000,
+	    .state = STORE_SENT, .kind = STORE_KIND_PROMPT };
+	struct store_person_channel pc;
+	struct store_person_state ps;
+	struct store_target t;
+	char *cause = NULL;
+	struct store *st = store_open(dir, &cause);
+	int64_t ada = 0, ben = 0, id = 0;
+
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	d.person = "ada";
+	assert_int_equal(store_enqueue(st, &d, &ada), 1);
+	d.person = "ben";
+	assert_int_equal(store_enqueue(st, &d, &ben), 1);
+	/* The same person's nudge at the same instant: never twice. */
+	assert_int_equal(store_enqueue(st, &d, &id), 0);
+	d.person = NULL;
+	assert_int_equal(store_enqueue(st, &d, &id), 1);
+	assert_int_equal(store_set_message(st, ada, "D01ADA",
+	    "1700000000.000100"), 0);
+	assert_int_equal(store_set_person_dm(st, "acme", "ada", "D01ADA"), 0);
+	assert_int_equal(store_set_person_tz(st, "acme", "ada", "Asia/Tokyo",
+	    1774700000), 0);
+	assert_int_equal(store_set_person_inactive(st, "acme", "ben",
+	    "user_not_found"), 0);
+	assert_int_equal(store_set_paused(st, "ada", 1774700000), 0);
+	assert_int_equal(store_set_away(st, "ben", 20000, 20010), 0);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_int_equal(store_person_channel(st, "acme", "ada", &pc), 0);
+	assert_string_equal(pc.dm_id, "D01ADA");
+	assert_string_equal(pc.tz, "Asia/Tokyo");
+	assert_int_equal(pc.tz_checked_at, 1774700000);
+	assert_null(pc.inactive);
+	store_person_channel_clear(&pc);
+	assert_int_equal(store_person_channel(st, "acme", "ben", &pc), 0);
+	assert_null(pc.dm_id);
+	assert_string_equal(pc.inactive, "user_not_found");
+	store_person_channel_clear(&pc);
+	assert_int_equal(store_person_state(st, "ada", &ps), 0);
+	assert_int_equal(ps.paused_at, 1774700000);
+	assert_int_equal(ps.away_from, -1);
+	assert_int_equal(store_set_paused(st, "ada", 0), 0);
+	assert_int_equal(store_person_state(st, "ada", &ps), 0);
+	assert_int_equal(ps.paused_at, 0);
+	assert_int_equal(store_person_state(st, "ben", &ps), 0);
+	assert_int_equal(ps.away_from, 20000);
+	assert_int_equal(ps.away_until, 20010);
+
+	/* A thread's root finds its nudge; a DM reply finds the person's. */
+	assert_int_equal(store_find_by_message(st, "acme", "D01ADA",
+	    "1700000000.000100", &t), 1);
+	assert_int_equal(t.id, ada);
+	assert_string_equal(t.person, "ada");
+	store_target_clear(&t);
+	assert_int_equal(store_find_by_message(st, "acme", "D01ADA", "1.2", &t),
+	    0);
+	assert_int_equal(store_find_for_person(st, "acme", "ben", 0, &t), 1);
+	assert_int_equal(t.id, ben);
+	store_target_clear(&t);
+	assert_int_equal(store_find_for_person(st, "acme", "ben", 1774746001,
+	    &t), 0);
+	/* Without a code, a channel answer never lands on someone's DM nudge. */
+	assert_int_equal(store_find_target(st, "acme", NULL, 0, &t), 1);
+	assert_int_equal(t.id, id);
+	assert_string_equal(t.person, "");
+	store_target_clear(&t);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -389,6 +469,8 @@ main(void)
 		    test_version_6_kinds_become_rows_of_their_schedule, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_people_rows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_second_lock_is_refused, setup,
 		    teardown),

@@ -1,0 +1,266 @@
+/*
+ * People asked directly, in the store: their direct conversation, the zone
+ * of their profile and whether they can be reached, per channel (a channel
+ * is one workspace or server); their pause and absence, per person; and
+ * where each nudge landed, so a thread reply or a plain DM reply finds it.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "xmalloc.h"
+
+static int	store_people_exec(struct store *, sqlite3_stmt *, int,
+		    const char *);
+static int	store_people_target(struct store *, sqlite3_stmt *, int,
+		    struct store_target *);
+
+/* Step a write statement once; 0 or -1 with the error logged. */
+static int
+store_people_exec(struct store *st, sqlite3_stmt *stmt, int cached,
+    const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE)
+		log_warnx("store: %s: %s", what, sqlite3_errmsg(st->db));
+	store_stmt_done(stmt, cached);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step a target query: 1 found, 0 none, -1 error. */
+static int
+store_people_target(struct store *st, sqlite3_stmt *stmt, int cached,
+    struct store_target *t)
+{
+	int rc = sqlite3_step(stmt), found = 0;
+
+	if (rc == SQLITE_ROW) {
+		store_read_target(stmt, t);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_stmt_done(stmt, cached);
+	return found;
+}
+
+/* What the store knows of person on channel (all NULL when nothing). */
+int
+store_person_channel(struct store *st, const char *channel, const char *person,
+    struct store_person_channel *pc)
+{
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT dm_id, tz, tz_checked_at, "
+	    "inactive FROM person_channels WHERE channel = ?1 AND person = ?2",
+	    &cached);
+
+	memset(pc, 0, sizeof *pc);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		pc->dm_id = store_column_strdup(stmt, 0);
+		pc->tz = store_column_strdup(stmt, 1);
+		pc->tz_checked_at = sqlite3_column_int64(stmt, 2);
+		pc->inactive = store_column_strdup(stmt, 3);
+	} else if (rc != SQLITE_DONE)
+		log_warnx("store: person %s: %s", person, sqlite3_errmsg(st->db));
+	store_stmt_done(stmt, cached);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Free what store_person_channel filled in. */
+void
+store_person_channel_clear(struct store_person_channel *pc)
+{
+	free(pc->dm_id);
+	free(pc->tz);
+	free(pc->inactive);
+	memset(pc, 0, sizeof *pc);
+}
+
+/* Keep the id of person's direct conversation on channel. */
+int
+store_set_person_dm(struct store *st, const char *channel, const char *person,
+    const char *dm_id)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
+	    "(channel, person, dm_id) VALUES (?1, ?2, ?3) ON CONFLICT (channel, "
+	    "person) DO UPDATE SET dm_id = excluded.dm_id", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, dm_id, -1, SQLITE_STATIC);
+	return store_people_exec(st, stmt, cached, "person's conversation");
+}
+
+/* Keep the zone person's profile gives (NULL: none), as checked at now. */
+int
+store_set_person_tz(struct store *st, const char *channel, const char *person,
+    const char *tz, int64_t now)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
+	    "(channel, person, tz, tz_checked_at) VALUES (?1, ?2, ?3, ?4) ON "
+	    "CONFLICT (channel, person) DO UPDATE SET tz = excluded.tz, "
+	    "tz_checked_at = excluded.tz_checked_at", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, tz, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	return store_people_exec(st, stmt, cached, "person's zone");
+}
+
+/* Mark person unreachable on channel, with the platform's reason (NULL: reachable). */
+int
+store_set_person_inactive(struct store *st, const char *channel,
+    const char *person, const char *why)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
+	    "(channel, person, inactive) VALUES (?1, ?2, ?3) ON CONFLICT "
+	    "(channel, person) DO UPDATE SET inactive = excluded.inactive",
+	    &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, why, -1, SQLITE_STATIC);
+	return store_people_exec(st, stmt, cached, "person's reachability");
+}
+
+/* A person's pause and absence; not paused and not away when none is kept. */
+int
+store_person_state(struct store *st, const char *person,
+    struct store_person_state *ps)
+{
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT paused_at, away_from, "
+	    "away_until FROM person_state WHERE person = ?1", &cached);
+
+	ps->paused_at = 0;
+	ps->away_from = ps->away_until = -1;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		ps->paused_at = sqlite3_column_int64(stmt, 0);
+		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+			ps->away_from = sqlite3_column_int64(stmt, 1);
+			ps->away_until = sqlite3_column_int64(stmt, 2);
+		}
+	} else if (rc != SQLITE_DONE)
+		log_warnx("store: person %s: %s", person, sqlite3_errmsg(st->db));
+	store_stmt_done(stmt, cached);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Pause person's nudges from paused_at on; 0 resumes them. */
+int
+store_set_paused(struct store *st, const char *person, int64_t paused_at)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_state (person, "
+	    "paused_at) VALUES (?1, ?2) ON CONFLICT (person) DO UPDATE SET "
+	    "paused_at = excluded.paused_at", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
+	if (paused_at != 0)
+		sqlite3_bind_int64(stmt, 2, paused_at);
+	return store_people_exec(st, stmt, cached, "pause");
+}
+
+/* Record person away from one local day to another, both included. */
+int
+store_set_away(struct store *st, const char *person, int64_t from_day,
+    int64_t until_day)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_state (person, "
+	    "away_from, away_until) VALUES (?1, ?2, ?3) ON CONFLICT (person) DO "
+	    "UPDATE SET away_from = excluded.away_from, away_until = "
+	    "excluded.away_until", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, from_day);
+	sqlite3_bind_int64(stmt, 3, until_day);
+	return store_people_exec(st, stmt, cached, "absence");
+}
+
+/* Keep where the platform put a delivery: its conversation and message id. */
+int
+store_set_message(struct store *st, int64_t id, const char *message_channel,
+    const char *message_id)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "UPDATE deliveries SET "
+	    "message_channel = ?2, message_id = ?3 WHERE id = ?1", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, message_channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, message_id, -1, SQLITE_STATIC);
+	return store_people_exec(st, stmt, cached, "message of a delivery");
+}
+
+/* The prompt a message is (a thread's root): 1 found, 0 none, -1 error. */
+int
+store_find_by_message(struct store *st, const char *channel,
+    const char *message_channel, const char *message_id,
+    struct store_target *t)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT COALESCE(p.id, d.id), "
+	    "COALESCE(p.schedule, d.schedule), COALESCE(p.prompt_id, "
+	    "d.prompt_id), COALESCE(p.due_at, d.due_at), COALESCE(p.person, "
+	    "d.person) FROM deliveries d LEFT JOIN deliveries p ON p.id = "
+	    "d.parent_id AND d.kind != 'digest' WHERE d.channel = ?1 AND "
+	    "d.message_channel = ?2 AND d.message_id = ?3 AND d.kind != 'digest' "
+	    "LIMIT 1", &cached);
+
+	memset(t, 0, sizeof *t);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, message_channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, message_id, -1, SQLITE_STATIC);
+	return store_people_target(st, stmt, cached, t);
+}
+
+/* person's newest prompt on channel sent at or after since: 1, 0 none, -1. */
+int
+store_find_for_person(struct store *st, const char *channel,
+    const char *person, int64_t since, struct store_target *t)
+{
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT id, schedule, prompt_id, "
+	    "due_at, person FROM deliveries WHERE channel = ?1 AND person = ?2 "
+	    "AND kind = 'prompt' AND state = 'sent' AND due_at >= ?3 ORDER BY "
+	    "due_at DESC, id DESC LIMIT 1", &cached);
+
+	memset(t, 0, sizeof *t);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	return store_people_target(st, stmt, cached, t);
+}
