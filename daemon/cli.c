@@ -49,12 +49,14 @@ static const struct cli_spec cli_specs[] = {
 	    "audience (leader, team, any), as a table or as JSON.\n",
 	    "cTaF" },
 	{ CLI_SEND, "send",
-	    "usage: nudged send [-c FILE] SCHEDULE\n"
+	    "usage: nudged send [-c FILE] [--to NAME] SCHEDULE\n"
 	    "Enqueue one nudge of SCHEDULE now and deliver it (with retries,\n"
 	    "within the nudge's expiry); print the delivery id, reply code and\n"
-	    "outcome. Exits 0 when sent, 3 when it failed. Safe to run while\n"
-	    "nudged serve runs on the same state folder.\n",
-	    "c" },
+	    "outcome. A schedule with \"to\" sends to everyone in it, or with\n"
+	    "--to to that one person. Exits 0 when all were sent, 3 when one\n"
+	    "failed. Safe to run while nudged serve runs on the same state\n"
+	    "folder.\n",
+	    "co" },
 	{ CLI_EXPORT, "export",
 	    "usage: nudged export [-c FILE] [--format json|csv]\n"
 	    "Write every delivery and every answer to stdout: JSON (default),\n"
@@ -91,7 +93,7 @@ static const char cli_main_usage[] =
     "                                             print the next fire instants\n"
     "  prompts [-c FILE] [--theme T] [--audience A] [--format table|json]\n"
     "                                             list the prompt bank\n"
-    "  send    [-c FILE] SCHEDULE                 send one nudge of SCHEDULE now\n"
+    "  send    [-c FILE] [--to NAME] SCHEDULE     send one nudge of SCHEDULE now\n"
     "  export  [-c FILE] [--format json|csv]      every delivery and answer\n"
     "  stats   [-c FILE] [--channel C] [--user U] [--since DATE]\n"
     "          [--format table|json|csv]          streaks, response rates, trends\n"
@@ -179,6 +181,7 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		{ "channel", required_argument, NULL, 'H' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "since", required_argument, NULL, 's' },
+		{ "to", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -311,6 +314,9 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 	case 's':
 		cli->since = optarg;
 		return 0;
+	case 'o':
+		cli->to = optarg;
+		return 0;
 	default:
 		xasprintf(cause, "%s: unknown option", spec->name);
 		return -1;
@@ -363,6 +369,8 @@ cli_long_name(int ch)
 		return "user";
 	case 's':
 		return "since";
+	case 'o':
+		return "to";
 	default:
 		return "verbose";
 	}

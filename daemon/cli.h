@@ -38,6 +38,7 @@ struct cli {
 	const char	*channel;	/* --channel C */
 	const char	*user;		/* --user U */
 	const char	*since;		/* --since DATE */
+	const char	*to;		/* send --to NAME */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

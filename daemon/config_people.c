@@ -29,9 +29,23 @@ config_people_parse_one(struct config_reader *L, const cJSON *p,
     struct config_person *cp)
 {
 	const struct chat_platform *row;
+	const char **keys;
 	const cJSON *m;
+	size_t n = 0;
 	char *v;
 
+	/* "timezone" and each platform that sends direct messages. */
+	keys = xcalloc(2, sizeof *keys);
+	keys[n++] = "timezone";
+	for (size_t i = 0; (row = chat_platform_at(i)) != NULL; i++) {
+		if (row->direct == NULL)
+			continue;
+		keys = xreallocarray(keys, n + 2, sizeof *keys);
+		keys[n++] = row->name;
+	}
+	keys[n] = NULL;
+	jsonc_check_keys(L->doc, p, keys);
+	free(keys);
 	cp->ids = xcalloc((size_t)cJSON_GetArraySize(p) + 1, sizeof *cp->ids);
 	cJSON_ArrayForEach(m, p) {
 		if (strcmp(m->string, "timezone") == 0) {
@@ -41,12 +55,8 @@ config_people_parse_one(struct config_reader *L, const cJSON *p,
 			continue;
 		}
 		row = chat_find(m->string);
-		if (row == NULL || row->direct == NULL) {
-			config_read_error(L, m, "unknown key \"%s\" for a person "
-			    "(\"timezone\", or a platform that sends direct "
-			    "messages: %s)", m->string, chat_direct_names());
-			continue;
-		}
+		if (row == NULL || row->direct == NULL)
+			continue;	/* reported by the key check */
 		if ((v = config_read_string(L, p, m->string, 1)) == NULL)
 			continue;
 		if (row->direct->check_user != NULL &&
@@ -109,8 +119,9 @@ config_people_parse_group(struct config_reader *L, const cJSON *g,
 		config_people_add(&cg->members, &cg->nmembers,
 		    (size_t)(p - L->cfg->people));
 	}
-	qsort(cg->members, cg->nmembers, sizeof *cg->members,
-	    config_people_index_cmp);
+	if (cg->nmembers > 1)
+		qsort(cg->members, cg->nmembers, sizeof *cg->members,
+		    config_people_index_cmp);
 }
 
 /* "people" and "groups", before the schedules that name them. */
@@ -200,7 +211,8 @@ config_people_parse_to(struct config_reader *L, const cJSON *s,
 			config_people_add(&sc->to, &sc->nto,
 			    (size_t)(p - L->cfg->people));
 	}
-	qsort(sc->to, sc->nto, sizeof *sc->to, config_people_index_cmp);
+	if (sc->nto > 1)
+		qsort(sc->to, sc->nto, sizeof *sc->to, config_people_index_cmp);
 	if (sc->channel == NULL)
 		return;
 	row = sc->channel->platform;

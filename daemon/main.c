@@ -37,7 +37,12 @@ static int	main_export(const struct cli *);
 static int	main_stats(const struct cli *);
 static int	main_forget(const struct cli *);
 static void	main_send_done(void *, enum deliver_result, const char *);
-static void	main_next_histories(const struct config *, struct bank_history *);
+static int	main_send_one(const struct config *, const struct bank *,
+		    struct store *, const struct config_schedule *,
+		    const struct config_person *);
+static int	main_schedule_asks(const struct config_schedule *, size_t);
+static void	main_next_histories(const struct config *,
+		    const struct schedule_instant *, size_t, struct bank_history *);
 static struct config *main_load_config(const struct cli *, const char **,
 		    struct bank **);
 
@@ -124,7 +129,8 @@ main_cron(const struct cli *cli)
 
 /* Each schedule's history from the store, if there is one yet, for previews. */
 static void
-main_next_histories(const struct config *cfg, struct bank_history *h)
+main_next_histories(const struct config *cfg,
+    const struct schedule_instant *slots, size_t n, struct bank_history *h)
 {
 	char *cause = NULL;
 	struct store *st = store_open_readonly(cfg->state_dir, &cause);
@@ -136,11 +142,13 @@ main_next_histories(const struct config *cfg, struct bank_history *h)
 		free(cause);
 		return;
 	}
-	for (size_t i = 0; i < cfg->nschedules; i++) {
-		if (store_load_history(st, cfg->schedules[i].channel->name,
-		    cfg->schedules[i].name, &h[i]) == -1)
+	for (size_t i = 0; i < n; i++) {
+		const struct config_schedule *sc = slots[i].schedule;
+
+		if (store_load_history(st, sc->channel->name, slots[i].person !=
+		    NULL ? slots[i].person->name : "", sc->name, &h[i]) == -1)
 			fprintf(stderr, "note: could not read the history of "
-			    "schedule %s\n", cfg->schedules[i].name);
+			    "schedule %s\n", sc->name);
 	}
 	store_close(st);
 }
@@ -149,7 +157,7 @@ main_next_histories(const struct config *cfg, struct bank_history *h)
 static int
 main_next(const struct cli *cli)
 {
-	struct schedule_instant *list;
+	struct schedule_instant *list, *slots;
 	struct bank_history *hist;
 	const struct bank_prompt *p;
 	struct tz_local l;
@@ -159,26 +167,35 @@ main_next(const struct cli *cli)
 	int64_t from = cli->has_from ? cli->from : clock_now(clock_system());
 	int64_t until = cli->days > 0 ? from + cli->days * 86400 : INT64_MAX;
 	int64_t cycle;
-	size_t max, n, k;
+	size_t max, n, k, nslots;
 	char utc[32], *cause;
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
 	max = cli->count > 0 ? (size_t)cli->count : cli->days > 0 ? 100000 : 10;
 	list = xcalloc(max, sizeof *list);
-	hist = xcalloc(cfg->nschedules, sizeof *hist);
-	main_next_histories(cfg, hist);
+	nslots = schedule_preview_slots(cfg, NULL);
+	slots = xcalloc(nslots + 1, sizeof *slots);
+	schedule_preview_slots(cfg, slots);
+	hist = xcalloc(nslots + 1, sizeof *hist);
+	main_next_histories(cfg, slots, nslots, hist);
 	n = schedule_preview(cfg, from, until, max, list);
 	for (size_t i = 0; i < n; i++) {
 		const struct config_schedule *sc = list[i].schedule;
 
-		k = (size_t)(sc - cfg->schedules);
+		k = list[i].slot;
 		hist[k].at = list[i].at;
 		timefmt_utc(list[i].at, utc, sizeof utc);
-		tz_to_local(sc->tz, list[i].at, &l);
-		printf("%s  %04d-%02d-%02d %02d:%02d %-6s %-20s %s\n", utc, l.year,
-		    l.month, l.day, l.hour, l.min, l.abbr, sc->name,
-		    sc->channel->name);
+		tz_to_local(list[i].tz, list[i].at, &l);
+		if (list[i].person != NULL)
+			printf("%s  %04d-%02d-%02d %02d:%02d %-6s %-20s %-20s "
+			    "%s\n", utc, l.year, l.month, l.day, l.hour, l.min,
+			    l.abbr, tz_name(list[i].tz), list[i].person->name,
+			    sc->name);
+		else
+			printf("%s  %04d-%02d-%02d %02d:%02d %-6s %-20s %s\n", utc,
+			    l.year, l.month, l.day, l.hour, l.min, l.abbr,
+			    sc->name, sc->channel->name);
 		cause = NULL;
 		if (list[i].skipped)
 			printf("    (skip date: not sent)\n");
@@ -187,9 +204,11 @@ main_next(const struct cli *cli)
 			printf("    (not sent: %s)\n", cause);
 		else {
 			printf("    %s: %s\n", p->id, p->text);
-			/* Schedules sharing the channel see this prompt as used. */
-			for (size_t j = 0; j < cfg->nschedules; j++) {
-				if (j != k && cfg->schedules[j].channel == sc->channel)
+			/* Pairs sharing the channel and person see it as used. */
+			for (size_t j = 0; j < nslots; j++) {
+				if (j != k && slots[j].schedule->channel ==
+				    sc->channel && slots[j].person ==
+				    list[i].person)
 					bank_history_add(&hist[j], p->id, cycle);
 			}
 		}
@@ -197,9 +216,10 @@ main_next(const struct cli *cli)
 	}
 	if (n == 0)
 		printf("no nudges due%s\n", cli->days > 0 ? " in that span" : "");
-	for (size_t i = 0; i < cfg->nschedules; i++)
+	for (size_t i = 0; i < nslots; i++)
 		bank_history_clear(&hist[i]);
 	free(hist);
+	free(slots);
 	free(list);
 	bank_free(bank);
 	config_free(cfg);
@@ -335,28 +355,73 @@ static int
 main_send(const struct cli *cli)
 {
 	const struct config_schedule *sc;
-	struct main_send_result r = { 0 };
-	struct deliver *d = NULL;
+	const struct config_person *p = NULL;
 	struct store *st = NULL;
 	struct config *cfg;
 	struct bank *bank;
 	const char *path;
-	char *cause = NULL, code[REPLYCODE_LEN + 1];
-	int64_t id = 0;
-	int rc, exit_code = 3;
+	char *cause = NULL;
+	int exit_code = EXIT_RUNTIME;
 
 	if ((cfg = main_load_config(cli, &path, &bank)) == NULL)
 		return EXIT_INVALID;
-	if ((sc = config_find_schedule(cfg, cli->schedule)) == NULL) {
-		fprintf(stderr, "nudged: %s has no schedule called \"%s\"\n", path,
+	exit_code = EXIT_INVALID;
+	if ((sc = config_find_schedule(cfg, cli->schedule)) == NULL)
+		xasprintf(&cause, "%s has no schedule called \"%s\"", path,
 		    cli->schedule);
-		exit_code = EXIT_INVALID;
-		goto out;
+	else if (cli->to != NULL && ((p = config_find_person(cfg,
+	    cli->to)) == NULL || !main_schedule_asks(sc,
+	    (size_t)(p - cfg->people))))
+		xasprintf(&cause, "schedule %s does not ask %s \"%s\"", sc->name,
+		    p == NULL ? "anyone called" : "the person", cli->to);
+	else if ((exit_code = EXIT_RUNTIME, st = store_open(cfg->state_dir,
+	    &cause)) != NULL) {
+		if (p != NULL || sc->nto == 0)
+			exit_code = main_send_one(cfg, bank, st, sc, p);
+		else {
+			exit_code = EXIT_OK;
+			for (size_t k = 0; k < sc->nto; k++) {
+				int rc = main_send_one(cfg, bank, st, sc,
+				    &cfg->people[sc->to[k]]);
+
+				if (rc != EXIT_OK)
+					exit_code = rc;
+			}
+		}
 	}
-	if ((st = store_open(cfg->state_dir, &cause)) == NULL)
-		goto out;
-	rc = schedule_enqueue_now(st, bank, sc, clock_now(clock_system()), &id,
-	    &cause);
+	if (cause != NULL)
+		fprintf(stderr, "nudged: %s\n", cause);
+	free(cause);
+	store_close(st);
+	bank_free(bank);
+	config_free(cfg);
+	return exit_code;
+}
+
+/* Whether schedule sc asks person number k directly. */
+static int
+main_schedule_asks(const struct config_schedule *sc, size_t k)
+{
+	for (size_t i = 0; i < sc->nto; i++)
+		if (sc->to[i] == k)
+			return 1;
+	return 0;
+}
+
+/* Enqueue and deliver one nudge of sc (to person p, or the channel); an exit code. */
+static int
+main_send_one(const struct config *cfg, const struct bank *bank,
+    struct store *st, const struct config_schedule *sc,
+    const struct config_person *p)
+{
+	struct main_send_result r = { 0 };
+	struct deliver *d = NULL;
+	char *cause = NULL, code[REPLYCODE_LEN + 1];
+	int64_t id = 0;
+	int rc, exit_code = EXIT_RUNTIME;
+
+	rc = schedule_enqueue_now(st, bank, sc, p != NULL ? p->name : NULL,
+	    clock_now(clock_system()), &id, &cause);
 	if (rc != 1) {
 		if (rc == 2)
 			exit_code = EXIT_INVALID;
@@ -365,8 +430,9 @@ main_send(const struct cli *cli)
 		goto out;
 	}
 	replycode_for(id, code);
-	printf("delivery %" PRId64 " (reply code %s) of schedule %s to channel "
-	    "%s\n", id, code, sc->name, sc->channel->name);
+	printf("delivery %" PRId64 " (reply code %s) of schedule %s to %s %s\n",
+	    id, code, sc->name, p != NULL ? "person" : "channel", p != NULL ?
+	    p->name : sc->channel->name);
 	fflush(stdout);
 	r.base = event_base_new();
 	if ((d = deliver_start_one(r.base, st, cfg, bank, clock_system(), id,
@@ -375,7 +441,7 @@ main_send(const struct cli *cli)
 	event_base_dispatch(r.base);
 	if (r.done && r.result == DELIVER_SENT) {
 		printf("delivery %" PRId64 ": sent\n", id);
-		exit_code = 0;
+		exit_code = EXIT_OK;
 	} else
 		xasprintf(&cause, "delivery %" PRId64 ": failed: %s", id,
 		    r.reason ? r.reason : "stopped before it finished");
@@ -387,9 +453,6 @@ out:
 	deliver_free(d);
 	if (r.base != NULL)
 		event_base_free(r.base);
-	store_close(st);
-	bank_free(bank);
-	config_free(cfg);
 	return exit_code;
 }
 

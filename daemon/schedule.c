@@ -37,7 +37,10 @@
 
 struct scheduler_entry {
 	const struct config_schedule	*sc;
-	char				*name;	/* its state's: sc's, or "<sc>/digest" */
+	const struct config_person	*person; /* asked directly, or NULL */
+	const struct tz			*tz;	/* whose wall clock the cron reads */
+	char				*name;	/* its state's: sc's, "<sc>/digest"
+						   or "<sc>@<person>" */
 	const struct cron		*cron;	/* sc's, or its digest's */
 	int				 digest;
 	int64_t				 last;	/* processed up to here */
@@ -55,12 +58,21 @@ struct scheduler {
 	size_t			 n;
 	int			 tfd;
 	struct event		*ev;
+	struct tz		**zones;	/* people's profile zones, loaded */
+	size_t			 nzones;
 	void			(*enqueued)(void *);
 	void			*enqueued_arg;
 };
 
 static int	 scheduler_load(struct scheduler *, const struct config *,
 		    int64_t);
+static size_t	 scheduler_add_entries(struct scheduler *, const struct config *,
+		    const struct config_schedule *, struct scheduler_entry *);
+static const struct tz *scheduler_person_tz(struct scheduler *,
+		    const struct config *, const struct config_schedule *,
+		    const struct config_person *);
+static int	 scheduler_person_skips(struct scheduler *,
+		    const struct scheduler_entry *, int64_t, const char **);
 static void	 scheduler_timer_cb(evutil_socket_t, short, void *);
 static void	 scheduler_run_due(struct scheduler *, int64_t);
 static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
@@ -69,14 +81,15 @@ static int	 scheduler_record(struct scheduler *,
 		    const struct scheduler_entry *, int64_t, enum store_state,
 		    const char *);
 static int	 scheduler_enqueue(struct scheduler *,
-		    const struct config_schedule *, int64_t);
+		    const struct scheduler_entry *, int64_t);
 static void	 scheduler_arm(struct scheduler *, int64_t);
-static int64_t	 scheduler_next_after(const struct config_schedule *, int64_t);
 static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
 static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
 static int	 scheduler_remind(struct scheduler *, int64_t, int *);
 static int64_t	 scheduler_next_reminder(const struct scheduler *, int64_t);
 static int64_t	 scheduler_now(const struct scheduler *);
+static int64_t	 schedule_preview_next(const struct schedule_instant *,
+		    int64_t);
 static void	 schedule_note(char ***, size_t *, char *);
 static void	 schedule_dst_note(const struct config_schedule *,
 		    const struct tz *, int64_t, char ***, size_t *);
@@ -88,24 +101,13 @@ scheduler_now(const struct scheduler *s)
 	return clock_now(s->clock);
 }
 
-/* The next fire instant strictly after t, or INT64_MAX when there is none. */
-static int64_t
-scheduler_next_after(const struct config_schedule *sc, int64_t t)
-{
-	int64_t next;
-
-	if (cron_next(sc->cron, sc->tz, t, &next) == -1)
-		return INT64_MAX;
-	return next;
-}
-
 /* An entry's next instant strictly after t (its schedule's or its digest's cron). */
 static int64_t
 scheduler_entry_next(const struct scheduler_entry *e, int64_t t)
 {
 	int64_t next;
 
-	if (cron_next(e->cron, e->sc->tz, t, &next) == -1)
+	if (cron_next(e->cron, e->tz, t, &next) == -1)
 		return INT64_MAX;
 	return next;
 }
@@ -123,13 +125,27 @@ scheduler_free_entries(struct scheduler_entry *entries, size_t n)
 int
 schedule_skips_instant(const struct config_schedule *sc, int64_t at)
 {
-	struct tz_local l;
+	return schedule_skips_in(sc, sc->tz, at);
+}
 
+/* Whether an instant falls on a skip date, the date read in zone tz. */
+int
+schedule_skips_in(const struct config_schedule *sc, const struct tz *tz,
+    int64_t at)
+{
 	if (sc->nskip_days == 0)
 		return 0;
-	tz_to_local(sc->tz, at, &l);
-	return config_schedule_skips(sc,
-	    timefmt_days_from_civil(l.year, l.month, l.day));
+	return config_schedule_skips(sc, schedule_local_day(tz, at));
+}
+
+/* The local day (since 1970-01-01) an instant falls on in zone tz. */
+int64_t
+schedule_local_day(const struct tz *tz, int64_t at)
+{
+	struct tz_local l;
+
+	tz_to_local(tz, at, &l);
+	return timefmt_days_from_civil(l.year, l.month, l.day);
 }
 
 /* Start scheduling: load state, catch up on what was missed, arm the timer. */
@@ -181,25 +197,17 @@ static int
 scheduler_load(struct scheduler *s, const struct config *cfg, int64_t now)
 {
 	struct scheduler_entry *entries, *e;
-	size_t n = 0;
+	size_t n = 0, max = 1;
 	int found;
 
-	entries = xcalloc(cfg->nschedules * 2 + 1, sizeof *entries);
-	for (size_t i = 0; i < cfg->nschedules; i++) {
-		const struct config_schedule *sc = &cfg->schedules[i];
-
-		entries[n].sc = sc;
-		entries[n].cron = sc->cron;
-		entries[n++].name = xstrdup(sc->name);
-		if (sc->digest != NULL) {
-			entries[n].sc = sc;
-			entries[n].cron = sc->digest;
-			entries[n].digest = 1;
-			xasprintf(&entries[n++].name, "%s/digest", sc->name);
-		}
-	}
+	for (size_t i = 0; i < cfg->nschedules; i++)
+		max += cfg->schedules[i].nto + 2;
+	entries = xcalloc(max, sizeof *entries);
 	if (store_begin(s->store) == -1)
 		goto fail;
+	for (size_t i = 0; i < cfg->nschedules; i++)
+		n += scheduler_add_entries(s, cfg, &cfg->schedules[i],
+		    entries + n);
 	for (size_t i = 0; i < n; i++) {
 		e = &entries[i];
 		found = store_last_instant(s->store, e->name, &e->last);
@@ -223,6 +231,83 @@ fail:
 	store_rollback(s->store);
 	scheduler_free_entries(entries, n);
 	return -1;
+}
+
+/*
+ * A schedule's entries: one for the channel, or one per person asked
+ * directly (each on their own clock with "timezone": "person"), and one for
+ * its digest. The number added.
+ */
+static size_t
+scheduler_add_entries(struct scheduler *s, const struct config *cfg,
+    const struct config_schedule *sc, struct scheduler_entry *out)
+{
+	size_t n = 0;
+
+	if (sc->nto == 0) {
+		out[n].sc = sc;
+		out[n].tz = sc->tz;
+		out[n].cron = sc->cron;
+		out[n++].name = xstrdup(sc->name);
+	}
+	for (size_t k = 0; k < sc->nto; k++) {
+		const struct config_person *p = &cfg->people[sc->to[k]];
+
+		out[n].sc = sc;
+		out[n].person = p;
+		out[n].tz = scheduler_person_tz(s, cfg, sc, p);
+		out[n].cron = sc->cron;
+		xasprintf(&out[n++].name, "%s@%s", sc->name, p->name);
+	}
+	if (sc->digest != NULL) {
+		out[n].sc = sc;
+		out[n].tz = sc->tz;
+		out[n].cron = sc->digest;
+		out[n].digest = 1;
+		xasprintf(&out[n++].name, "%s/digest", sc->name);
+	}
+	return n;
+}
+
+/*
+ * Whose clock a person's nudges follow: the schedule's zone, or with
+ * "timezone": "person" theirs from the config, else their profile's (kept
+ * in the store), else the config's.
+ */
+static const struct tz *
+scheduler_person_tz(struct scheduler *s, const struct config *cfg,
+    const struct config_schedule *sc, const struct config_person *p)
+{
+	struct store_person_channel pc;
+	const struct tz *tz = cfg->tz;
+	struct tz *loaded;
+	char *cause = NULL;
+
+	if (!sc->tz_person)
+		return sc->tz;
+	if (p->tz != NULL)
+		return p->tz;
+	if (store_person_channel(s->store, sc->channel->name, p->name,
+	    &pc) == -1 || pc.tz == NULL) {
+		store_person_channel_clear(&pc);
+		return tz;
+	}
+	for (size_t i = 0; i < s->nzones; i++)
+		if (strcmp(tz_name(s->zones[i]), pc.tz) == 0)
+			tz = s->zones[i];
+	if (tz == cfg->tz) {
+		if ((loaded = tz_load(pc.tz, &cause)) == NULL) {
+			log_warnx("schedule %s: %s's profile zone: %s; using %s",
+			    sc->name, p->name, cause, tz_name(tz));
+			free(cause);
+		} else {
+			s->zones = xreallocarray(s->zones, s->nzones + 1,
+			    sizeof *s->zones);
+			tz = s->zones[s->nzones++] = loaded;
+		}
+	}
+	store_person_channel_clear(&pc);
+	return tz;
 }
 
 /* Swap in a new configuration; schedules keep their progress by name. -1: keep the old. */
@@ -250,6 +335,9 @@ scheduler_stop(struct scheduler *s)
 	if (s->tfd != -1)
 		close(s->tfd);
 	scheduler_free_entries(s->entries, s->n);
+	for (size_t i = 0; i < s->nzones; i++)
+		tz_free(s->zones[i]);
+	free(s->zones);
 	free(s);
 }
 
@@ -344,7 +432,7 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
     int *enqueued)
 {
 	const struct config_schedule *sc = e->sc;
-	const char *name = e->name;
+	const char *name = e->name, *why = NULL;
 	int64_t t = e->next, next, missed = 0, first_missed = 0;
 	char at[32], *reason;
 	int rc;
@@ -355,7 +443,7 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 		if (missed > SCHEDULE_MAX_RECORDED_MISSES)
 			continue;
 		rc = scheduler_record(s, e, t, STORE_SKIPPED,
-		    schedule_skips_instant(sc, t) ? "skip date" :
+		    schedule_skips_in(sc, e->tz, t) ? "skip date" :
 		    "missed: nudged was not running at this instant (or the "
 		    "clock jumped past it); only the newest miss is caught up");
 		if (rc == -1)
@@ -373,10 +461,12 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 		    " (the oldest beyond 1000 are counted here only)" : "");
 	}
 	timefmt_utc(t, at, sizeof at);
-	if (schedule_skips_instant(sc, t)) {
+	if (schedule_skips_in(sc, e->tz, t)) {
 		rc = scheduler_record(s, e, t, STORE_SKIPPED, "skip date");
-		log_notice("schedule %s: %s is a skip date; not sent", sc->name,
-		    at);
+		log_notice("schedule %s: %s is a skip date; not sent", name, at);
+	} else if (scheduler_person_skips(s, e, t, &why)) {
+		rc = scheduler_record(s, e, t, STORE_SKIPPED, why);
+		log_info("schedule %s: %s not sent: %s", name, at, why);
 	} else if (now - t > sc->catch_up) {
 		xasprintf(&reason, "missed by %" PRId64 " s, more than catch_up "
 		    "(%" PRId64 " s) allows", now - t, sc->catch_up);
@@ -385,7 +475,7 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 		free(reason);
 	} else {
 		rc = e->digest ? scheduler_record(s, e, t, STORE_PENDING, NULL) :
-		    scheduler_enqueue(s, sc, t);
+		    scheduler_enqueue(s, e, t);
 		if (rc == 1) {
 			(*enqueued)++;
 			if (now - t > 1)
@@ -396,6 +486,47 @@ scheduler_advance(struct scheduler *s, struct scheduler_entry *e, int64_t now,
 	if (rc == -1 || store_set_last_instant(s->store, name, t) == -1)
 		return -1;
 	e->pending_last = t;
+	return 0;
+}
+
+/*
+ * Whether a person's nudge at t is not sent, by their own choice (a pause,
+ * an absence from /reflect away) or the config's away for their id: 1 and
+ * why. A store that cannot be read sends (a question too many beats none).
+ */
+static int
+scheduler_person_skips(struct scheduler *s, const struct scheduler_entry *e,
+    int64_t t, const char **why)
+{
+	struct store_person_state ps;
+	const char *id;
+	int64_t day;
+
+	if (e->person == NULL)
+		return 0;
+	if (store_person_state(s->store, e->person->name, &ps) == 0) {
+		day = schedule_local_day(e->tz, t);
+		if (ps.paused_at != 0 && ps.paused_at <= t) {
+			*why = "paused (/reflect pause; /reflect resume ends it)";
+			return 1;
+		}
+		if (ps.away_from != -1 && day >= ps.away_from &&
+		    day <= ps.away_until) {
+			*why = "away (/reflect away)";
+			return 1;
+		}
+	}
+	id = config_person_id(e->person, e->sc->channel->platform);
+	for (size_t i = 0; id != NULL && i < s->cfg->naway; i++) {
+		const struct config_away *a = &s->cfg->away[i];
+
+		if (strcmp(a->user, id) == 0 && (a->channel == NULL ||
+		    strcmp(a->channel, e->sc->channel->name) == 0) &&
+		    t >= a->from && t < a->until) {
+			*why = "away (the config's \"away\")";
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -411,6 +542,7 @@ scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
 		.state = state,
 		.reason = reason,
 		.kind = e->digest ? STORE_KIND_DIGEST : STORE_KIND_PROMPT,
+		.person = e->person != NULL ? e->person->name : NULL,
 	};
 	int rc = store_enqueue(s->store, &d, NULL);
 
@@ -478,21 +610,24 @@ scheduler_next_reminder(const struct scheduler *s, int64_t now)
  */
 int
 schedule_enqueue(struct store *st, const struct bank *bank,
-    const struct config_schedule *sc, int64_t at, enum store_state state,
-    int64_t *id, char **cause)
+    const struct config_schedule *sc, const char *person, int64_t at,
+    enum store_state state, int64_t *id, char **cause)
 {
 	struct store_delivery d = {
 		.schedule = sc->name,
 		.channel = sc->channel->name,
 		.due_at = at,
 		.state = state,
+		.person = person,
 	};
 	struct bank_history h = { 0 };
 	const struct bank_prompt *p;
 	int rc;
 
 	*cause = NULL;
-	if (store_load_history(st, sc->channel->name, sc->name, &h) == -1) {
+	/* Each person's own rotation: no repeat for them within a cycle. */
+	if (store_load_history(st, sc->channel->name, person != NULL ? person :
+	    "", sc->name, &h) == -1) {
 		bank_history_clear(&h);
 		return -1;
 	}
@@ -510,23 +645,26 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 	return rc;
 }
 
-/* Enqueue a due instant for the outbox, logging what happened. */
+/* Enqueue a due instant of an entry for the outbox, logging what happened. */
 static int
-scheduler_enqueue(struct scheduler *s, const struct config_schedule *sc,
+scheduler_enqueue(struct scheduler *s, const struct scheduler_entry *e,
     int64_t at)
 {
+	const struct config_schedule *sc = e->sc;
 	char when[32], *cause = NULL;
 	int64_t id = 0;
 	int rc;
 
 	timefmt_utc(at, when, sizeof when);
-	rc = schedule_enqueue(s->store, s->bank, sc, at, STORE_PENDING, &id,
-	    &cause);
+	rc = schedule_enqueue(s->store, s->bank, sc, e->person != NULL ?
+	    e->person->name : NULL, at, STORE_PENDING, &id, &cause);
 	if (rc == 2)
-		log_notice("schedule %s: %s not sent: %s", sc->name, when, cause);
+		log_notice("schedule %s: %s not sent: %s", e->name, when, cause);
 	else if (rc == 1)
 		log_info("schedule %s: due %s, enqueued delivery %" PRId64
-		    " for channel %s", sc->name, when, id, sc->channel->name);
+		    " for %s %s", sc->name, when, id, e->person != NULL ?
+		    "person" : "channel", e->person != NULL ? e->person->name :
+		    sc->channel->name);
 	free(cause);
 	return rc == 2 ? 0 : rc;
 }
@@ -562,30 +700,69 @@ size_t
 schedule_preview(const struct config *cfg, int64_t from, int64_t until,
     size_t max, struct schedule_instant *out)
 {
-	int64_t *next = xcalloc(cfg->nschedules, sizeof *next);
-	size_t n = 0, best;
+	size_t nslots = schedule_preview_slots(cfg, NULL), n = 0, best;
+	struct schedule_instant *slot = xcalloc(nslots + 1, sizeof *slot);
 
-	for (size_t i = 0; i < cfg->nschedules; i++)
-		next[i] = scheduler_next_after(&cfg->schedules[i], from);
+	schedule_preview_slots(cfg, slot);
+	for (size_t i = 0; i < nslots; i++)
+		slot[i].at = schedule_preview_next(&slot[i], from);
 	while (n < max) {
-		best = cfg->nschedules;
-		for (size_t i = 0; i < cfg->nschedules; i++) {
-			if (next[i] <= until && (best == cfg->nschedules ||
-			    next[i] < next[best]))
+		best = nslots;
+		for (size_t i = 0; i < nslots; i++) {
+			if (slot[i].at <= until && (best == nslots ||
+			    slot[i].at < slot[best].at))
 				best = i;
 		}
-		if (best == cfg->nschedules)
+		if (best == nslots)
 			break;
-		out[n].at = next[best];
-		out[n].schedule = &cfg->schedules[best];
-		out[n].skipped = schedule_skips_instant(&cfg->schedules[best],
-		    next[best]);
-		n++;
-		next[best] = scheduler_next_after(&cfg->schedules[best],
-		    next[best]);
+		out[n] = slot[best];
+		out[n++].skipped = schedule_skips_in(slot[best].schedule,
+		    slot[best].tz, slot[best].at);
+		slot[best].at = schedule_preview_next(&slot[best], slot[best].at);
 	}
-	free(next);
+	free(slot);
 	return n;
+}
+
+/*
+ * The (schedule, person) pairs a preview walks: a schedule's channel, or
+ * each person it asks directly, on their zone as far as the config tells
+ * it (a zone from a person's profile is known only to the running daemon).
+ * Fills out when not NULL; the number of pairs.
+ */
+size_t
+schedule_preview_slots(const struct config *cfg, struct schedule_instant *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		const struct config_schedule *sc = &cfg->schedules[i];
+
+		for (size_t k = 0; k < (sc->nto > 0 ? sc->nto : 1); k++, n++) {
+			const struct config_person *p = sc->nto > 0 ?
+			    &cfg->people[sc->to[k]] : NULL;
+
+			if (out == NULL)
+				continue;
+			out[n].schedule = sc;
+			out[n].person = p;
+			out[n].slot = n;
+			out[n].tz = !sc->tz_person ? sc->tz : p->tz != NULL ?
+			    p->tz : cfg->tz;
+		}
+	}
+	return n;
+}
+
+/* A preview pair's next instant strictly after t, or INT64_MAX. */
+static int64_t
+schedule_preview_next(const struct schedule_instant *si, int64_t t)
+{
+	int64_t next;
+
+	if (cron_next(si->schedule->cron, si->tz, t, &next) == -1)
+		return INT64_MAX;
+	return next;
 }
 
 /* Add one note to a growing list. */
@@ -681,14 +858,16 @@ schedule_dst_notes(const struct config *cfg, int64_t from, int64_t until,
  */
 int
 schedule_enqueue_now(struct store *st, const struct bank *bank,
-    const struct config_schedule *sc, int64_t now, int64_t *id, char **cause)
+    const struct config_schedule *sc, const char *person, int64_t now,
+    int64_t *id, char **cause)
 {
 	int rc = 0;
 
 	for (int64_t at = now; rc == 0 && at < now + 60; at++) {
 		if (store_begin(st) == -1)
 			return -1;
-		rc = schedule_enqueue(st, bank, sc, at, STORE_SENDING, id, cause);
+		rc = schedule_enqueue(st, bank, sc, person, at, STORE_SENDING, id,
+		    cause);
 		if (rc == -1 || store_commit(st) == -1) {
 			store_rollback(st);
 			return -1;

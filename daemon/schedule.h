@@ -10,14 +10,20 @@
 struct bank;
 struct clock;
 struct config;
+struct config_person;
 struct config_schedule;
 struct event_base;
 struct scheduler;
+struct tz;
 
 /* One upcoming nudge, for previews. */
 struct schedule_instant {
 	int64_t				 at;	/* UTC seconds */
 	const struct config_schedule	*schedule;
+	const struct config_person	*person; /* asked directly, or NULL */
+	const struct tz			*tz;	/* the wall clock it is read on */
+	size_t				 slot;	/* its (schedule, person) pair's
+						   number, for per-pair state */
 	int				 skipped; /* a skip date or calendar */
 };
 
@@ -32,16 +38,21 @@ void		 scheduler_on_enqueue(struct scheduler *,
 		    void (*)(void *), void *);
 
 int		 schedule_enqueue(struct store *, const struct bank *,
-		    const struct config_schedule *, int64_t at, enum store_state,
-		    int64_t *id, char **cause);
+		    const struct config_schedule *, const char *person,
+		    int64_t at, enum store_state, int64_t *id, char **cause);
 int		 schedule_enqueue_now(struct store *, const struct bank *,
-		    const struct config_schedule *, int64_t now, int64_t *id,
-		    char **cause);
+		    const struct config_schedule *, const char *person,
+		    int64_t now, int64_t *id, char **cause);
 size_t		 schedule_preview(const struct config *, int64_t from,
 		    int64_t until, size_t max, struct schedule_instant *out);
+size_t		 schedule_preview_slots(const struct config *,
+		    struct schedule_instant *);
 size_t		 schedule_dst_notes(const struct config *, int64_t from,
 		    int64_t until, char ***notes);
 int		 schedule_skips_instant(const struct config_schedule *,
 		    int64_t at);
+int		 schedule_skips_in(const struct config_schedule *,
+		    const struct tz *, int64_t at);
+int64_t		 schedule_local_day(const struct tz *, int64_t at);
 
 #endif

@@ -180,7 +180,8 @@ int		 store_set_last_instant(struct store *, const char *schedule,
 int		 store_count_deliveries(struct store *, const char *schedule,
 		    enum store_state, int64_t *count);
 int		 store_load_history(struct store *, const char *channel,
-		    const char *schedule, struct bank_history *);
+		    const char *person, const char *schedule,
+		    struct bank_history *);
 int		 store_recover_sending(struct store *, int64_t now,
 		    int64_t *count);
 int		 store_next_attempt(struct store *, int64_t only, int64_t *at);

@@ -16,8 +16,9 @@
 
 static int	 store_set_reply_code(struct store *, int64_t);
 static int	 store_each_id(struct store *, const char *, const char *,
-		    int64_t, void (*)(struct bank_history *, const char *,
-		    int64_t), struct bank_history *);
+		    const char *, int64_t,
+		    void (*)(struct bank_history *, const char *, int64_t),
+		    struct bank_history *);
 static void	 store_add_track(struct bank_history *, const char *, int64_t);
 static void	 store_track_start(struct bank_history *, const char *, int64_t);
 
@@ -113,11 +114,12 @@ store_count_deliveries(struct store *st, const char *schedule,
 }
 
 /*
- * Run a query taking ?1 (text) and, where it uses one, ?2 (integer), and give
- * each row's prompt id and cycle to add.
+ * Run a query taking ?1 (text) and, where it uses them, ?2 (integer) and ?3
+ * (a person), and give each row's prompt id and cycle to add.
  */
 static int
-store_each_id(struct store *st, const char *sql, const char *text, int64_t n,
+store_each_id(struct store *st, const char *sql, const char *text,
+    const char *person, int64_t n,
     void (*add)(struct bank_history *, const char *, int64_t),
     struct bank_history *h)
 {
@@ -127,8 +129,10 @@ store_each_id(struct store *st, const char *sql, const char *text, int64_t n,
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(stmt) > 1)
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
 		sqlite3_bind_int64(stmt, 2, n);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		sqlite3_bind_text(stmt, 3, person, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		add(h, (const char *)sqlite3_column_text(stmt, 0),
 		    sqlite3_column_int64(stmt, 1));
@@ -163,38 +167,38 @@ store_track_start(struct bank_history *h, const char *unused, int64_t at)
  * schedule has sent and when it started.
  */
 int
-store_load_history(struct store *st, const char *channel, const char *schedule,
-    struct bank_history *h)
+store_load_history(struct store *st, const char *channel, const char *person,
+    const char *schedule, struct bank_history *h)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(cycle), 0) "
-	    "FROM deliveries WHERE channel = ? AND prompt_id IS NOT NULL AND "
-	    "kind = 'prompt'");
+	    "FROM deliveries WHERE channel = ? AND person = ? AND prompt_id IS "
+	    "NOT NULL AND kind = 'prompt'");
 	int64_t cycle = 0;
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		cycle = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
-	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt'",
-	    schedule, 0,
-	    store_add_track, h) == -1 ||
+	    "schedule = ?1 AND person = ?3 AND prompt_id IS NOT NULL AND kind = "
+	    "'prompt'", schedule, person, 0, store_add_track, h) == -1 ||
 	    store_each_id(st, "SELECT '', min(due_at) FROM deliveries WHERE "
-	    "schedule = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt' "
-	    "HAVING count(*) > 0", schedule, 0, store_track_start, h) == -1)
+	    "schedule = ?1 AND person = ?3 AND prompt_id IS NOT NULL AND kind = "
+	    "'prompt' HAVING count(*) > 0", schedule, person, 0,
+	    store_track_start, h) == -1)
 		return -1;
 	if (cycle > 0 && store_each_id(st, "SELECT prompt_id, cycle FROM "
-	    "deliveries WHERE channel = ?1 AND cycle = ?2 AND prompt_id IS NOT "
-	    "NULL AND kind = 'prompt' ORDER BY due_at, id", channel, cycle,
-	    bank_history_add,
-	    h) == -1)
+	    "deliveries WHERE channel = ?1 AND person = ?3 AND cycle = ?2 AND "
+	    "prompt_id IS NOT NULL AND kind = 'prompt' ORDER BY due_at, id",
+	    channel, person, cycle, bank_history_add, h) == -1)
 		return -1;
 	return store_each_id(st, "SELECT prompt_id, cycle FROM deliveries "
-	    "WHERE channel = ?1 AND prompt_id IS NOT NULL AND kind = 'prompt' "
-	    "ORDER BY due_at DESC, id DESC LIMIT 1", channel, 0,
-	    bank_history_add, h);
+	    "WHERE channel = ?1 AND person = ?3 AND prompt_id IS NOT NULL AND "
+	    "kind = 'prompt' ORDER BY due_at DESC, id DESC LIMIT 1", channel,
+	    person, 0, bank_history_add, h);
 }
 
 /* Rows left in `sending` by a crash or kill: back to pending, to be sent again. */

@@ -397,7 +397,7 @@ test_history_survives_a_restart_through_the_store(void **state)
 	for (int i = 0; i < 6; i++) {
 		st = store_open(state_dir, &cause);
 		assert_non_null(st);
-		assert_int_equal(store_load_history(st, "c", "weekly", &h), 0);
+		assert_int_equal(store_load_history(st, "c", "", "weekly", &h), 0);
 		p = bank_pick(b, &f.sc, &h, &d.cycle, &cause);
 		snprintf(ids[i], sizeof ids[i], "%s", p->id);
 		for (int j = 0; j < i; j++)
@@ -409,7 +409,7 @@ test_history_survives_a_restart_through_the_store(void **state)
 		bank_history_clear(&h);
 	}
 	st = store_open(state_dir, &cause);
-	assert_int_equal(store_load_history(st, "c", "weekly", &h), 0);
+	assert_int_equal(store_load_history(st, "c", "", "weekly", &h), 0);
 	assert_int_equal(h.cycle, 1);
 	assert_int_equal(h.nused, 6);
 	assert_string_equal(h.last, ids[5]);

@@ -395,7 +395,7 @@ fake_send(const char *config, char code[REPLYCODE_LEN + 1])
 		fail_msg("%s", cause);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(schedule_enqueue(st, bank, config_find_schedule(cfg,
-	    "s"), (int64_t)time(NULL), STORE_SENDING, &id, &cause), 1);
+	    "s"), NULL, (int64_t)time(NULL), STORE_SENDING, &id, &cause), 1);
 	assert_int_equal(store_commit(st), 0);
 	replycode_for(id, code);
 	sent.base = event_base_new();

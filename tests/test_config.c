@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "chat/chat_int.h"
+#include "chat/chat.h"
 #include "config.h"
 #include "harness.h"
 #include "tz.h"
@@ -353,6 +354,96 @@ test_every_error_is_reported(void **state)
 	free(cause);
 }
 
+/* People, groups and a schedule's "to": each mistake at its position. */
+static void
+test_people_errors(void **state)
+{
+	static const char text[] =
+	    "{\"state_dir\": \"v\", \"timezone\": \"Europe/Berlin\",\n"
+	    "\"channels\": {\"acme\": {\"platform\": \"slack\", \"bot_token\": \"xoxb-1\",\n"
+	    "  \"signing_secret\": \"s\"},\n"
+	    "  \"nobot\": {\"platform\": \"slack\", \"webhook\": \"https://hooks.example.test/x\"},\n"
+	    "  \"t\": {\"platform\": \"teams\", \"webhook\": \"https://hooks.example.test/t\"}},\n"
+	    "\"people\": {\"ada\": {\"slack\": \"U01ADA\", \"timezone\": \"Asia/Tokyo\"},\n"
+	    "  \"ben\": {\"slack\": \"u-lower\"}, \"cy\": {\"discord\": \"1\", \"teems\": 2},\n"
+	    "  \"dee\": {\"timezone\": \"Mars/Base\"}},\n"
+	    "\"groups\": {\"leaders\": [\"ada\", \"zed\"], \"empty\": []},\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"a\", \"cron\": \"@daily\", \"channel\": \"acme\", \"to\": [\"group:nope\", \"eve\", \"dee\"]},\n"
+	    "  {\"name\": \"b\", \"cron\": \"@daily\", \"channel\": \"t\", \"to\": [\"ada\"]},\n"
+	    "  {\"name\": \"c\", \"cron\": \"@daily\", \"channel\": \"nobot\", \"to\": [\"ada\"]},\n"
+	    "  {\"name\": \"d\", \"cron\": \"@daily\", \"channel\": \"acme\", \"timezone\": \"person\"},\n"
+	    "  {\"name\": \"e\", \"cron\": \"@daily\", \"channel\": \"acme\"},\n"
+	    "  {\"name\": \"f\", \"cron\": \"@daily\", \"channel\": \"acme\", \"to\": []}\n"
+	    "]}\n";
+	static const char *const errors[] = {
+		"7:20: \"u-lower\" is not a Slack user id",
+		"7:39: unknown key \"discord\"",
+		"7:55: unknown key \"teems\"",
+		"8:23: unknown time zone \"Mars/Base\"",
+		"9:31: no person called \"zed\" under \"people\"",
+		"9:48: group \"empty\" is empty",
+		"11:61: no group called \"nope\" under \"groups\"",
+		"11:75: no person called \"eve\" under \"people\"",
+		"11:60: dee has no Slack id: add \"slack\"",
+		"12:57: channel \"t\" cannot send direct messages: Teams direct "
+		    "messages need a bot registered with Azure Bot Service",
+		"13:61: channel \"nobot\" cannot send direct messages: it needs "
+		    "the app's \"bot_token\"",
+		"14:66: \"timezone\": \"person\" reads the cron on each person's "
+		    "clock: the schedule needs \"to\"",
+		"15:3: channel \"acme\" has no \"webhook\": the schedule needs "
+		    "\"to\"",
+		"16:60: \"to\" is empty",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+		assert_error(text, errors[i]);
+}
+
+/* A direct schedule: its people, once each, on their own clocks. */
+static void
+test_people_and_groups(void **state)
+{
+	char *path = write_config("people.json", "{\"state_dir\": \"v\", "
+	    "\"timezone\": \"Europe/Berlin\", \"channels\": {\"acme\": "
+	    "{\"platform\": \"slack\", \"bot_token\": \"xoxb-1\", "
+	    "\"signing_secret\": \"s\"}}, \"people\": {\"ben\": {\"slack\": "
+	    "\"U01BEN\"}, \"ada\": {\"slack\": \"U01ADA\", \"timezone\": "
+	    "\"Asia/Tokyo\"}}, \"groups\": {\"leaders\": [\"ben\", \"ada\"]}, "
+	    "\"schedules\": [{\"name\": \"d\", \"cron\": \"0 9 * * *\", "
+	    "\"timezone\": \"person\", \"channel\": \"acme\", \"to\": "
+	    "[\"group:leaders\", \"ada\"]}]}"), *cause = NULL;
+	struct config *cfg = config_load(path, &cause);
+	const struct config_person *ada, *ben;
+	const struct config_schedule *sc;
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(cfg->npeople, 2);
+	ada = config_find_person(cfg, "ada");
+	ben = config_find_person(cfg, "ben");
+	assert_non_null(ada);
+	assert_non_null(ben);
+	assert_null(config_find_person(cfg, "cy"));
+	assert_string_equal(config_person_id(ada, chat_find("slack")),
+	    "U01ADA");
+	assert_null(config_person_id(ada, chat_find("teams")));
+	assert_string_equal(tz_name(ada->tz), "Asia/Tokyo");
+	assert_null(ben->tz);
+	assert_int_equal(config_find_group(cfg, "leaders")->nmembers, 2);
+	sc = config_find_schedule(cfg, "d");
+	assert_true(sc->tz_person);
+	/* ada is in the group and named again: asked once. */
+	assert_int_equal(sc->nto, 2);
+	assert_ptr_equal(&cfg->people[sc->to[0]], ben);
+	assert_ptr_equal(&cfg->people[sc->to[1]], ada);
+	config_free(cfg);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -377,6 +468,8 @@ main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_schema_errors),
 		cmocka_unit_test(test_schedule_errors),
+		cmocka_unit_test(test_people_errors),
+		cmocka_unit_test(test_people_and_groups),
 		cmocka_unit_test(test_missing_env_is_named_and_secret_is_not_shown),
 		cmocka_unit_test(test_every_error_is_reported),
 	};

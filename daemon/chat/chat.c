@@ -41,10 +41,8 @@ static const struct chat_platform *chat_builtin[] = {
 static const struct chat_platform **chat_added;
 static size_t	 chat_nadded;
 static char	*chat_names;	/* chat_platform_names(), made once */
-static char	*chat_direct;	/* chat_direct_names(), likewise */
 
-static char	*chat_names_of(int (*)(const struct chat_platform *));
-static int	chat_sends_direct(const struct chat_platform *);
+static char	*chat_names_of(void);
 static size_t	chat_utf8_seq(const unsigned char *, size_t);
 static int	chat_check_string(const char *, const char *, char **);
 static size_t	chat_url_len(const char *, size_t);
@@ -87,32 +85,21 @@ chat_register(const struct chat_platform *p)
 	chat_added[chat_nadded++] = p;
 	free(chat_names);
 	chat_names = NULL;
-	free(chat_direct);
-	chat_direct = NULL;
 }
 
-/* The names of the rows that pass keep (all when NULL), comma-separated. */
+/* Every row's name, comma-separated. */
 static char *
-chat_names_of(int (*keep)(const struct chat_platform *))
+chat_names_of(void)
 {
 	const struct chat_platform *p;
 	struct strbuf b = { NULL, 0, 0 };
 
 	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
-		if (keep != NULL && !keep(p))
-			continue;
 		if (b.len != 0)
 			strbuf_add(&b, ", ");
 		strbuf_add(&b, p->name);
 	}
 	return b.s != NULL ? strbuf_take(&b) : xstrdup("none");
-}
-
-/* Whether a row sends direct messages. */
-static int
-chat_sends_direct(const struct chat_platform *p)
-{
-	return p->direct != NULL;
 }
 
 /* Whether a channel can send direct messages as configured. */
@@ -144,17 +131,8 @@ const char *
 chat_platform_names(void)
 {
 	if (chat_names == NULL)
-		chat_names = chat_names_of(NULL);
+		chat_names = chat_names_of();
 	return chat_names;
-}
-
-/* The platforms that send direct messages, comma-separated. */
-const char *
-chat_direct_names(void)
-{
-	if (chat_direct == NULL)
-		chat_direct = chat_names_of(chat_sends_direct);
-	return chat_direct;
 }
 
 /* The URL a channel posts to: its platform's, else the webhook as configured. */

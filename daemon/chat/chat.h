@@ -203,8 +203,6 @@ struct chat_platform {
 const struct chat_platform *chat_find(const char *name);
 /* Every platform's name, comma-separated, in the table's order. */
 const char	*chat_platform_names(void);
-/* The names of the platforms that send direct messages, likewise. */
-const char	*chat_direct_names(void);
 /* Whether a channel can send direct messages as configured. */
 int		 chat_direct_ready(const struct config_channel *);
 /* Whether a channel's own posts go through the platform's API, not a webhook. */
