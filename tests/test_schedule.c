@@ -46,6 +46,9 @@
 /* 2026-10-26 01:30Z: 02:30 CET. */
 #define OCTOBER_26_0130	1792978200LL
 
+struct fixture;
+static void	load_text(struct fixture *, const char *);
+
 struct fixture {
 	char			*dir;
 	char			*state;
@@ -61,13 +64,23 @@ struct fixture {
 static void
 load_config(struct fixture *f, const char *cron, const char *extra)
 {
-	char *cwd = getcwd(NULL, 0), *cause = NULL;
-	char *path = harness_format("%s/nudged.json", f->dir);
+	char *cwd = getcwd(NULL, 0);
 	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
 	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"channels\": "
 	    "{\"demo\": {\"platform\": \"console\"}}, \"schedules\": "
 	    "[{\"name\": \"s\", \"cron\": \"%s\", \"channel\": \"demo\", "
 	    "\"timezone\": \"Europe/Berlin\"%s}]}", cwd, cron, extra);
+
+	load_text(f, text);
+	free(text);
+	free(cwd);
+}
+
+/* Load a config from its text, with the bank and the store it names. */
+static void
+load_text(struct fixture *f, const char *text)
+{
+	char *cause = NULL, *path = harness_format("%s/nudged.json", f->dir);
 
 	harness_write(path, text);
 	if ((f->cfg = config_load(path, &cause)) == NULL ||
@@ -75,9 +88,7 @@ load_config(struct fixture *f, const char *cron, const char *extra)
 		fail_msg("%s", cause);
 	if ((f->st = store_open(f->cfg->state_dir, &cause)) == NULL)
 		fail_msg("%s", cause);
-	free(text);
 	free(path);
-	free(cwd);
 }
 
 /* Start the scheduler on the fixture's clock, as nudged serve does. */
@@ -357,6 +368,68 @@ test_the_timer_wakes_the_scheduler(void **state)
 	assert_true(clock_now(&c.clock) >= due);
 }
 
+/*
+ * Three people in three zones, one 9:00 schedule on each one's own clock,
+ * across Berlin's spring-forward day: each gets theirs at 9:00 where they
+ * are, once; a paused person's is recorded, not sent; a restart sends no
+ * one twice.
+ */
+static void
+test_people_at_their_own_nine(void **state)
+{
+	struct fixture *f = *state;
+	char *cwd = getcwd(NULL, 0);
+	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
+	    "\"Europe/Berlin\", \"channels\": {\"acme\": {\"platform\": "
+	    "\"slack\", \"bot_token\": \"xoxb-1\", \"signing_secret\": "
+	    "\"s\"}}, \"people\": {\"ada\": {\"slack\": \"U01ADA\"}, "
+	    "\"ben\": {\"slack\": \"U01BEN\", \"timezone\": "
+	    "\"America/New_York\"}, \"cy\": {\"slack\": \"U01CY\", "
+	    "\"timezone\": \"Asia/Tokyo\"}}, \"schedules\": [{\"name\": "
+	    "\"d\", \"cron\": \"0 9 * * *\", \"timezone\": \"person\", "
+	    "\"channel\": \"acme\", \"to\": [\"ada\", \"ben\", \"cy\"], "
+	    "\"audience\": \"leader\"}]}", cwd);
+
+	clock_fake_set(&f->clock, MARCH_28_1200 * 1000);
+	load_text(f, text);
+	start(f);
+	run_until(f, MARCH_30_0030);
+	/* ada: 09:00 CEST on the 29th is 07:00Z (the 28th's passed before start). */
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'ada' AND state = 'pending'"), 1);
+	assert_int_equal(count(f, "SELECT due_at FROM deliveries WHERE person = "
+	    "'ada'"), MARCH_29_0100 + 6 * 3600);
+	/* ben: 09:00 EDT is 13:00Z, on the 28th and the 29th. */
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'ben' AND due_at IN (%lld, %lld)", MARCH_28_1200 + 3600,
+	    MARCH_28_1200 + 3600 + 86400), 2);
+	/* cy: 09:00 JST is 00:00Z, on the 29th and the 30th. */
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'cy' AND due_at IN (%lld, %lld)", MARCH_28_1200 + 12 * 3600,
+	    MARCH_28_1200 + 36 * 3600), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 5);
+	/* Each person's own rotation: ben's two questions differ. */
+	assert_int_equal(count(f, "SELECT count(DISTINCT prompt_id) FROM "
+	    "deliveries WHERE person = 'ben'"), 2);
+
+	/* ben pauses; his next 9:00 is recorded as skipped, the others sent. */
+	assert_int_equal(store_set_paused(f->st, "ben", MARCH_30_0030), 0);
+	run_until(f, MARCH_30_0030 + 86400);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'ben' AND state = 'skipped' AND reason LIKE 'paused%%'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'ada' AND state = 'pending'"), 2);
+
+	/* A restart sends nobody twice. */
+	stop(f);
+	start(f);
+	scheduler_wake(f->s);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 8);
+	free(text);
+	free(cwd);
+}
+
 int
 main(void)
 {
@@ -374,6 +447,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_spring_forward_fires_once_at_the_gap_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fall_back_fires_once_at_the_first,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_at_their_own_nine,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_timer_wakes_the_scheduler,
 		    setup, teardown),
