@@ -24,6 +24,13 @@
 
 /* Bounded so a busy database never stalls the event loop for long. */
 #define STORE_BUSY_TIMEOUT_MS	2000
+/*
+ * What the WAL is cut back to whenever a checkpoint restarts it
+ * (sqlite.org/pragma.html#pragma_journal_size_limit: "the WAL file is
+ * truncated to the limit"): the store never keeps more than this beyond
+ * its rows, so one that filled a disk fits again on the space it had.
+ */
+#define STORE_WAL_LIMIT		"journal_size_limit=1048576"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
 static const char *const store_migrations[] = {
@@ -95,6 +102,7 @@ static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static sqlite3_stmt *store_cached(struct store *, sqlite3_stmt **,
 		    const char *);
+static void	 store_wal_truncate(struct store *);
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -165,6 +173,7 @@ store_open(const char *state_dir, char **cause)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
 	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
+	    store_pragma_check(st, STORE_WAL_LIMIT, NULL, cause) == -1 ||
 	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1 ||
 	    store_migrate(st, cause) == -1)
 		goto fail;
@@ -403,15 +412,44 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	return store_exec(st, "COMMIT");
+	if (store_exec(st, "COMMIT") == -1) {
+		st->wal_trim = 1;
+		return -1;
+	}
+	if (st->wal_trim)
+		store_wal_truncate(st);
+	return 0;
 }
 
-/* Roll back the open transaction, if any. */
+/* Roll back the open transaction, if any: a write failed (a full disk, say). */
 void
 store_rollback(struct store *st)
 {
+	st->wal_trim = 1;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Writes work again after a failure: fold the WAL into the database and cut
+ * it to zero bytes (wal_checkpoint(TRUNCATE)), so what it grew to while the
+ * disk was full is given back. Tried again after the next commit until the
+ * checkpoint completes (its first column, "busy", is 0).
+ */
+static void
+store_wal_truncate(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = store_prepare(st, "PRAGMA wal_checkpoint(TRUNCATE)")) ==
+	    NULL)
+		return;
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) ==
+	    0) {
+		st->wal_trim = 0;
+		log_info("store: writes work again; the WAL is truncated");
+	}
+	sqlite3_finalize(stmt);
 }
 
 /* The word the store uses for a state. */

@@ -17,6 +17,8 @@ struct store {
 		sqlite3_stmt	*stmt;
 	}				 cache[16];	/* statements run per delivery */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
+	int				 wal_trim;	/* a write failed: truncate
+							 * the WAL once one works */
 };
 
 int		 store_exec(struct store *, const char *);
