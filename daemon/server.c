@@ -50,6 +50,7 @@ struct server {
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
 static void	server_reload(struct server *);
+static int	server_anonymous(struct server *, const struct config *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
@@ -108,6 +109,11 @@ server_start(struct server *s, const char *config_path)
 	    (s->store = store_open(s->cfg->state_dir, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
+		return 3;
+	}
+	if (server_anonymous(s, s->cfg) == -1) {
+		log_warnx("nudged: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms");
 		return 3;
 	}
 	if ((s->base = event_base_new()) == NULL) {
@@ -296,9 +302,17 @@ server_reload(struct server *s)
 		    "configuration");
 		bank_free(bank);
 		config_free(next);
+	} else if (server_anonymous(s, next) == -1) {
+		log_warnx("reload: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms; keeping the running "
+		    "configuration");
+		server_anonymous(s, s->cfg);
+		bank_free(bank);
+		config_free(next);
 	} else if (scheduler_reload(s->scheduler, next, bank) == -1) {
 		log_warnx("reload: the store could not load schedule state; "
 		    "keeping the running configuration");
+		server_anonymous(s, s->cfg);
 		bank_free(bank);
 		config_free(next);
 	} else {
@@ -318,4 +332,20 @@ server_reload(struct server *s)
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
 	notify_ready(status);
+}
+
+/* Tell the store which channels keep answers under pseudonyms. */
+static int
+server_anonymous(struct server *s, const struct config *cfg)
+{
+	const char	**names = xcalloc(cfg->nchannels + 1, sizeof *names);
+	size_t		  n = 0;
+	int		  rc;
+
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].anonymous)
+			names[n++] = cfg->channels[i].name;
+	rc = store_anon_set(s->store, names, n);
+	free(names);
+	return rc;
 }

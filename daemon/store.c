@@ -229,6 +229,10 @@ store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	for (size_t i = 0; i < st->nanon; i++)
+		free(st->anon[i]);
+	free(st->anon);
+	explicit_bzero(st->anon_key, sizeof st->anon_key);
 	free(st->path);
 	free(st);
 }

@@ -424,10 +424,19 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	    "DELETE FROM temp.stats_latency;") == -1)
 		return -1;
 	for (size_t i = 0; i < scope->naway; i++) {
-		if (store_stats_insert(st, "INSERT INTO temp.stats_away VALUES "
-		    "(?1, ?2, ?3, ?4)", scope->away[i].user,
-		    scope->away[i].channel, scope->away[i].from,
-		    scope->away[i].until) == -1)
+		/* Away on an anonymous channel too, where answers carry the
+		 * person's pseudonym. */
+		char *pseudonym = store_anon_lookup(st, scope->away[i].user);
+		int failed = 0;
+
+		for (int k = 0; k < (pseudonym != NULL ? 2 : 1); k++)
+			failed |= store_stats_insert(st, "INSERT INTO "
+			    "temp.stats_away VALUES (?1, ?2, ?3, ?4)", k == 0 ?
+			    scope->away[i].user : pseudonym,
+			    scope->away[i].channel, scope->away[i].from,
+			    scope->away[i].until) == -1;
+		free(pseudonym);
+		if (failed)
 			return -1;
 	}
 	for (size_t i = 0; i < scope->nwindows; i++) {
