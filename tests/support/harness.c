@@ -317,27 +317,7 @@ int
 harness_http_get_headers(int port, const char *path,
     const char *const *headers, char **body)
 {
-	CURL *c = curl_easy_init();
-	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
-	struct curl_slist *list = NULL;
-	long code = -1;
-
-	*body = NULL;
-	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		list = curl_slist_append(list, headers[i]);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(list);
-	free(url);
-	if (*body == NULL)
-		*body = strdup("");
-	return (int)code;
+	return harness_http_request(port, "GET", path, headers, NULL, 0, body);
 }
 
 /*
@@ -348,6 +328,19 @@ int
 harness_http_post(int port, const char *path, const char *const *headers,
     const char *body, size_t len, char **response)
 {
+	return harness_http_request(port, "POST", path, headers, body, len,
+	    response);
+}
+
+/*
+ * Any method to http://127.0.0.1:port/path, with extra headers and a body
+ * (NULL: none); the status code, or -1 when unreachable.
+ */
+int
+harness_http_request(int port, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t len,
+    char **response)
+{
 	CURL *c = curl_easy_init();
 	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
 	struct curl_slist *list = curl_slist_append(NULL, "Expect:");
@@ -357,8 +350,14 @@ harness_http_post(int port, const char *path, const char *const *headers,
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
 		list = curl_slist_append(list, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	}
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, body != NULL ? "POST" : "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);

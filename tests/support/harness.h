@@ -40,5 +40,8 @@ int	 harness_http_get_headers(int port, const char *path,
 	    const char *const *headers, char **body);
 int	 harness_http_post(int port, const char *path, const char *const *headers,
 	    const char *body, size_t len, char **response);
+int	 harness_http_request(int port, const char *method, const char *path,
+	    const char *const *headers, const char *body, size_t len,
+	    char **response);
 
 #endif
