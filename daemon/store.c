@@ -25,11 +25,13 @@
 /* Bounded so a busy database never stalls the event loop for long. */
 #define STORE_BUSY_TIMEOUT_MS	2000
 /*
- * What the WAL is cut back to whenever a checkpoint restarts it
- * (sqlite.org/pragma.html#pragma_journal_size_limit: "the WAL file is
- * truncated to the limit"): the store never keeps more than this beyond
- * its rows, so one that filled a disk fits again on the space it had.
+ * The WAL stays near 1 MiB: a checkpoint runs once it holds 256 pages (4 KiB
+ * each, SQLite's default page size; the default is 1,000), and the file is
+ * cut back to 1 MiB whenever a checkpoint restarts it
+ * (sqlite.org/pragma.html#pragma_journal_size_limit). A store that filled
+ * its disk then fits again on the space it had.
  */
+#define STORE_WAL_PAGES		"wal_autocheckpoint=256"
 #define STORE_WAL_LIMIT		"journal_size_limit=1048576"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
@@ -173,6 +175,7 @@ store_open(const char *state_dir, char **cause)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
 	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
+	    store_pragma_check(st, STORE_WAL_PAGES, NULL, cause) == -1 ||
 	    store_pragma_check(st, STORE_WAL_LIMIT, NULL, cause) == -1 ||
 	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1 ||
 	    store_migrate(st, cause) == -1)

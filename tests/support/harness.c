@@ -206,6 +206,14 @@ harness_wait_output(struct harness_proc *p, const char *needle, int timeout_ms)
 	return 0;
 }
 
+/* Read what the child has written so far, so it never blocks on a full pipe. */
+void
+harness_drain(struct harness_proc *p)
+{
+	if (p->out_fd != -1)
+		harness_read_some(p, 0);
+}
+
 /* Wait until needle occurs at least n times; 0 when it does, -1 at the deadline. */
 int
 harness_wait_count(struct harness_proc *p, const char *needle, int n,

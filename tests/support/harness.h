@@ -27,6 +27,7 @@ int	 harness_spawn(struct harness_proc *, const char *const argv[]);
 int	 harness_wait_output(struct harness_proc *, const char *needle,
 	    int timeout_ms);
 int	 harness_count(const struct harness_proc *, const char *needle);
+void	 harness_drain(struct harness_proc *);
 int	 harness_wait_count(struct harness_proc *, const char *needle, int n,
 	    int timeout_ms);
 int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
