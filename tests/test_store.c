@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "store.h"
 
 /* A fresh state folder for one test. */
@@ -275,31 +276,17 @@ test_unwritable_state_dir_is_a_clear_error(void **state)
 	free(cause);
 }
 
-/* Whether a file holds a byte string anywhere. */
+/* Whether a file of the state folder holds a byte string anywhere. */
 static int
 file_contains(const char *dir, const char *name, const char *needle)
 {
 	char *path;
-	FILE *f;
-	char *buf;
-	long n;
-	int found = 0;
+	int found;
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		abort();
-	f = fopen(path, "rb");
+	found = harness_file_contains(path, needle);
 	free(path);
-	if (f == NULL)
-		return 0;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	found = memmem(buf, (size_t)n, needle, strlen(needle)) != NULL;
-	free(buf);
 	return found;
 }
 
@@ -357,6 +344,7 @@ test_anonymous_channel_keeps_no_id_or_name(void **state)
 	store_close(st);
 
 	/* Closing checkpoints the WAL away: the database file is all there is. */
+	assert_true(file_contains(dir, STORE_FILE, "a thought"));
 	assert_false(file_contains(dir, STORE_FILE, "U0SECRETID"));
 	assert_false(file_contains(dir, STORE_FILE, "Hiddenname"));
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies WHERE "

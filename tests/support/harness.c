@@ -111,6 +111,27 @@ harness_replace(char *text, const char *from, const char *to)
 	return out;
 }
 
+/* Whether a file holds a byte string anywhere (0 when it cannot be read). */
+int
+harness_file_contains(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb"), *mem;
+	char *buf = NULL, chunk[65536];
+	size_t len = 0, n;
+	int found;
+
+	if (f == NULL)
+		return 0;
+	mem = open_memstream(&buf, &len);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	fclose(f);
+	fclose(mem);
+	found = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
 /* printf into a new string. */
 char *
 harness_format(const char *fmt, ...)

@@ -17,6 +17,7 @@ char	*harness_tmpdir(void);
 void	 harness_rmdir(const char *);
 void	 harness_write(const char *path, const char *text);
 char	*harness_read(const char *path);
+int	 harness_file_contains(const char *path, const char *needle);
 char	*harness_replace(char *text, const char *from, const char *to);
 char	*harness_format(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
