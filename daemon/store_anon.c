@@ -149,9 +149,10 @@ store_anon_rewrite(struct store *st, const char *channel)
 	if (store_exec(st, "PRAGMA secure_delete = ON") == -1 ||
 	    store_begin(st) == -1)
 		return -1;
-	if ((stmt = store_prepare(st, "UPDATE replies SET user_id = "
-	    "nudged_pseudonym(user_id), user_name = NULL WHERE channel = ?1 AND "
-	    "(user_id NOT LIKE '" STORE_ANON_PREFIX "%' OR user_name IS NOT "
+	if ((stmt = store_prepare(st, "UPDATE replies SET user_id = CASE WHEN "
+	    "user_id GLOB '" STORE_ANON_PREFIX "*' THEN user_id ELSE "
+	    "nudged_pseudonym(user_id) END, user_name = NULL WHERE channel = ?1 "
+	    "AND (user_id NOT GLOB '" STORE_ANON_PREFIX "*' OR user_name IS NOT "
 	    "NULL)")) == NULL) {
 		store_rollback(st);
 		return -1;

@@ -116,7 +116,9 @@ static const char *const store_stats_sql[] = {
 	"  sum(first_at IS NULL) AS missed, count(DISTINCT user_id) AS people "
 	"  FROM temp.stats_grid GROUP BY channel) "
 	"SELECT d.channel, count(*), coalesce(a.answers, 0), coalesce(a.people, "
-	"0), coalesce(a.missed, 0), sum(d.due_at > ?4 - " STATS_WINDOW("d") ") "
+	"0), coalesce(a.missed, 0), sum(CASE WHEN d.due_at > ?4 - (SELECT "
+	"max(seconds) FROM temp.stats_windows) THEN d.due_at > ?4 - "
+	STATS_WINDOW("d") " ELSE 0 END) "
 	"FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
 	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
 	"NULL OR d.channel = ?1) GROUP BY d.channel ORDER BY 1",
