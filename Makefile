@@ -2,6 +2,8 @@
 #
 #   make            optimised build (-O2 -g) of ./nudged
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
+#   make crash      kill -9 during answers, 14 rounds of 5,000 (the short form is in check)
+#   make diskfull   a full disk, 10 times filled and freed (root; short form in check)
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
 #   make install    PREFIX=/usr/local DESTDIR= (binary, unit, man pages, prompt
@@ -71,9 +73,8 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check-deps bench-deps check run bench install install-files \
-        uninstall \
-        clean build tests benches
+.PHONY: all deps check-deps bench-deps check crash diskfull run bench install \
+        install-files uninstall clean build tests benches
 .DEFAULT_GOAL := all
 
 all: deps
@@ -149,6 +150,18 @@ bench-deps: deps
 check: check-deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
+
+# The long fault suites: kill -9 during a load of signed answers, over many
+# rounds; a full disk on a small tmpfs (as root), filled and freed again.
+crash: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_CRASH_ROUNDS=14 \
+	  NUDGED_CRASH_ACKS=5000 build/check/tests/it_crash
+
+diskfull: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_DISKFULL_ROUNDS=10 \
+	  build/check/tests/it_diskfull
 
 run: all
 	mkdir -p var

@@ -52,6 +52,7 @@ struct server {
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
 static void	server_reload(struct server *);
+static int	server_anonymous(struct server *, const struct config *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
@@ -111,6 +112,11 @@ server_start(struct server *s, const char *config_path)
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return EXIT_RUNTIME;
+	}
+	if (server_anonymous(s, s->cfg) == -1) {
+		log_warnx("nudged: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms");
+		return 3;
 	}
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
@@ -298,9 +304,17 @@ server_reload(struct server *s)
 		    "configuration");
 		bank_free(bank);
 		config_free(next);
+	} else if (server_anonymous(s, next) == -1) {
+		log_warnx("reload: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms; keeping the running "
+		    "configuration");
+		server_anonymous(s, s->cfg);
+		bank_free(bank);
+		config_free(next);
 	} else if (scheduler_reload(s->scheduler, next, bank) == -1) {
 		log_warnx("reload: the store could not load schedule state; "
 		    "keeping the running configuration");
+		server_anonymous(s, s->cfg);
 		bank_free(bank);
 		config_free(next);
 	} else {
@@ -320,4 +334,20 @@ server_reload(struct server *s)
 	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
 	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
 	notify_ready(status);
+}
+
+/* Tell the store which channels keep answers under pseudonyms. */
+static int
+server_anonymous(struct server *s, const struct config *cfg)
+{
+	const char	**names = xcalloc(cfg->nchannels + 1, sizeof *names);
+	size_t		  n = 0;
+	int		  rc;
+
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].anonymous)
+			names[n++] = cfg->channels[i].name;
+	rc = store_anon_set(s->store, names, n);
+	free(names);
+	return rc;
 }
