@@ -34,6 +34,7 @@
 #include "curlev.h"
 #include "habits.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -61,6 +62,7 @@ struct deliver_transfer {
 	struct chat_request	 req;
 	const struct chat_platform *platform;
 	int64_t			 id;
+	char			*schedule;	/* for metrics */
 	int64_t			 due_at;
 	int64_t			 expiry;
 	int64_t			 attempts;
@@ -581,6 +583,11 @@ static enum deliver_take_result
 deliver_fail_now(struct deliver *d, const struct store_outbox_row *row,
     char *reason)
 {
+	const struct config_channel *c = config_find_channel(d->cfg,
+	    row->channel);
+
+	metrics_count_delivery(row->schedule, c != NULL ? c->platform->name :
+	    NULL, METRICS_FAILED, 0);
 	log_warnx("deliver: delivery %" PRId64 " (schedule %s, channel %s) "
 	    "failed: %s", row->id, row->schedule, row->channel, reason);
 	if (store_mark_failed(d->store, row->id, reason) == -1) {
@@ -682,6 +689,7 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 	}
 	t->d = d;
 	t->id = row->id;
+	t->schedule = xstrdup(row->schedule);
 	t->due_at = row->due_at;
 	t->expiry = expiry;
 	t->attempts = row->attempts + 1;
@@ -786,12 +794,17 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 		    reason ? ": " : "", reason ? reason : "");
 		free(reason);
 	}
+	metrics_note_credentials(t->channel, status, outcome == CHAT_SENT);
 	if (outcome == CHAT_SENT) {
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_SENT, (double)now_ms / 1000.0 - (double)t->due_at);
 		log_info("deliver: delivery %" PRId64 " sent to channel %s (%s)",
 		    t->id, t->channel, t->host);
 		free(text);
 		deliver_outcome(d, t->id, DELIVER_OUT_SENT, now, NULL);
 	} else if (outcome == CHAT_PERMANENT) {
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_FAILED, 0);
 		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, text);
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
@@ -810,10 +823,14 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 			    "error: %s", t->attempts, t->attempts == 1 ? "" : "s",
 			    t->expiry, text);
 			free(text);
+			metrics_count_delivery(t->schedule, t->platform->name,
+			    METRICS_FAILED, 0);
 			log_warnx("deliver: delivery %" PRId64 " to channel %s "
 			    "failed: %s", t->id, t->channel, why);
 			deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
 		} else {
+			metrics_count_delivery(t->schedule, t->platform->name,
+			    METRICS_RETRY, 0);
 			log_warnx("deliver: delivery %" PRId64 " to channel %s, "
 			    "attempt %" PRId64 ": %s; retrying in %" PRId64 " s",
 			    t->id, t->channel, t->attempts, text, next_at - now);
@@ -939,6 +956,7 @@ deliver_transfer_free(struct deliver_transfer *t)
 	curl_slist_free_all(t->headers);
 	chat_request_free(&t->req);
 	free(t->channel);
+	free(t->schedule);
 	free(t->host);
 	free(t->resp);
 	free(t);

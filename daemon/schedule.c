@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "clock.h"
 #include "config.h"
 #include "cron.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -239,6 +241,29 @@ scheduler_reload(struct scheduler *s, const struct config *cfg,
 	return 0;
 }
 
+/*
+ * The next nudge due: its entry's name (a schedule's, or "<name>/digest"),
+ * its schedule and instant; 0 when no schedule will fire again.
+ */
+int
+scheduler_next_due(const struct scheduler *s, const char **name,
+    const struct config_schedule **sc, int64_t *at)
+{
+	const struct scheduler_entry *best = NULL;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->entries[i].next != INT64_MAX && (best == NULL ||
+		    s->entries[i].next < best->next))
+			best = &s->entries[i];
+	}
+	if (best == NULL)
+		return 0;
+	*name = best->name;
+	*sc = best->sc;
+	*at = best->next;
+	return 1;
+}
+
 /* Stop the timer and free the scheduler. */
 void
 scheduler_stop(struct scheduler *s)
@@ -414,6 +439,9 @@ scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
 	};
 	int rc = store_enqueue(s->store, &d, NULL);
 
+	if (rc == 1)
+		(state == STORE_SKIPPED ? metrics_count_skipped :
+		    metrics_count_enqueued)(e->name, e->sc->channel->platform->name);
 	if (rc == 1 && state == STORE_PENDING && e->digest)
 		log_info("schedule %s: weekly digest enqueued for channel %s",
 		    e->name, e->sc->channel->name);
@@ -447,6 +475,9 @@ scheduler_remind(struct scheduler *s, int64_t now, int *enqueued)
 			log_info("schedule %s: %" PRId64 " unanswered nudge%s get a "
 			    "gentle reminder", sc->name, n, n == 1 ? "" : "s");
 		*enqueued += (int)n;
+		for (int64_t k = 0; k < n; k++)
+			metrics_count_enqueued(sc->name,
+			    sc->channel->platform->name);
 	}
 	return failed ? -1 : 0;
 }
@@ -501,10 +532,13 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 		d.reason = *cause;
 		rc = store_enqueue(st, &d, NULL);
 		bank_history_clear(&h);
+		if (rc == 1)
+			metrics_count_skipped(sc->name, sc->channel->platform->name);
 		return rc == -1 ? -1 : 2;
 	}
 	d.prompt_id = p->id;
-	rc = store_enqueue(st, &d, id);
+	if ((rc = store_enqueue(st, &d, id)) == 1)
+		metrics_count_enqueued(sc->name, sc->channel->platform->name);
 	bank_history_clear(&h);
 	return rc;
 }

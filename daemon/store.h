@@ -192,5 +192,6 @@ int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
+int		 store_queue(struct store *, int64_t *depth, int64_t *oldest_due);
 
 #endif
