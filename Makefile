@@ -23,6 +23,7 @@ UNITDIR    ?= /lib/systemd/system
 DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
         libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev libcmocka-dev \
         tzdata curl chromium wrk
+DEBS += prometheus	# promtool, which checks GET /metrics in tests/it_ops.c
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
