@@ -34,6 +34,7 @@ static const char *const config_delivery_keys[] = { "max_in_flight",
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"api_token", "rate", "anonymous", "share_answers", NULL };
 
+static struct config *config_load_with(const char *, int, char **);
 static char	*config_expand(struct config_reader *, const cJSON *, const char *);
 static char	*config_read_credential(const char *, const char *, char **);
 static char	*config_path(struct config_reader *, const char *);
@@ -69,6 +70,24 @@ config_default_path(void)
 /* Load and validate a config file; NULL and every error in cause on failure. */
 struct config *
 config_load(const char *path, char **cause)
+{
+	return config_load_with(path, 0, cause);
+}
+
+/*
+ * The same for commands that never post or verify (stats, export, next,
+ * prompts, check --offline): a channel secret or the dashboard token whose
+ * ${NAME} is set nowhere is left unset, and nothing is said about it.
+ */
+struct config *
+config_load_offline(const char *path, char **cause)
+{
+	return config_load_with(path, 1, cause);
+}
+
+/* Load a config, offline or with every secret resolved. */
+static struct config *
+config_load_with(const char *path, int offline, char **cause)
 {
 	struct config_reader L = { 0 };
 	struct config *cfg;
@@ -108,13 +127,16 @@ config_load(const char *path, char **cause)
 		free(copy);
 		L.calendars = jsonc_get_object(L.doc, root, "calendars", 0);
 		config_schedule_parse_calendars(&L, L.calendars);
+		L.leave_secrets = offline;
 		config_parse_channels(&L, jsonc_get_object(L.doc, root,
 		    "channels", 1));
+		L.leave_secrets = 0;
 		config_schedule_parse_list(&L, jsonc_get_array(L.doc, root,
 		    "schedules", 1));
 		config_schedule_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
 		config_duration(&L, root, "retention", 86400, 100 * 366 * 86400LL,
 		    &cfg->retention);
+		L.leave_secrets = offline;
 		cfg->dashboard_token = config_read_string(&L, root, "dashboard_token", 0);
 	}
 	free(L.dir);
@@ -247,7 +269,10 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 				value = config_read_credential(creds, name, &cause);
 			if (value == NULL && cause == NULL && getenv(name) != NULL)
 				value = xstrdup(getenv(name));
-			if (value == NULL) {
+			if (value == NULL && cause == NULL && L->leave_secrets) {
+				failed = 1;
+				value = xstrdup("");
+			} else if (value == NULL) {
 				if (cause != NULL)
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
 					    "%s", cause);

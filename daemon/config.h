@@ -98,6 +98,7 @@ struct config {
 #define CONFIG_MAX_ANSWER_WINDOW	(30 * 86400)
 
 struct config	*config_load(const char *path, char **cause);
+struct config	*config_load_offline(const char *path, char **cause);
 void		 config_free(struct config *);
 const char	*config_default_path(void);
 const struct config_channel *config_find_channel(const struct config *,

@@ -17,6 +17,8 @@ struct config_reader {
 	struct config		*cfg;
 	char			*dir;	/* the config file's folder */
 	const cJSON		*calendars;
+	int			 leave_secrets;	/* offline: an unset ${NAME} is
+						   absent, not an error */
 };
 
 int		 config_valid_name(const char *);

@@ -50,9 +50,14 @@ main_load_config(const struct cli *cli, const char **path,
 {
 	struct config *cfg;
 	char *cause = NULL;
+	/* Commands that never post or verify need no delivery secrets. */
+	int offline = cli->command == CLI_STATS || cli->command == CLI_EXPORT ||
+	    cli->command == CLI_NEXT || cli->command == CLI_PROMPTS ||
+	    (cli->command == CLI_CHECK && cli->offline);
 
 	*path = cli->config != NULL ? cli->config : config_default_path();
-	if ((cfg = config_load(*path, &cause)) == NULL ||
+	if ((cfg = (offline ? config_load_offline : config_load)(*path,
+	    &cause)) == NULL ||
 	    (bank != NULL && (*bank = bank_load_for(cfg, &cause)) == NULL)) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
