@@ -40,6 +40,8 @@ struct config_schedule {
 	size_t			 nthemes;
 	char			**track;	/* ordered prompt ids, walked once */
 	size_t			 ntrack;
+	char			**themes_at;	/* FILE:LINE:COL of each theme */
+	char			**track_at;	/* and of each track entry */
 	enum config_audience	 audience;
 	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
 	size_t			 nskip_days;
@@ -76,6 +78,7 @@ struct config {
 	int			 listen_port;
 	const struct tz		*tz;
 	char			*prompts_dir;
+	char			*prompts_at;	/* FILE:LINE:COL of "prompts" */
 	struct config_delivery	 delivery;
 	struct config_channel	*channels;
 	size_t			 nchannels;

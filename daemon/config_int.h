@@ -22,6 +22,7 @@ struct config_reader {
 };
 
 int		 config_valid_name(const char *);
+char		*config_where(struct config_reader *, const cJSON *);
 const struct tz	*config_zone(struct config_reader *, const cJSON *,
 		    const char *);
 void		 config_duration(struct config_reader *, const cJSON *,
