@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,6 +126,38 @@ sample(const char *text, const char *series)
 			return strtod(p + n + 1, NULL);
 	}
 	return -1;
+}
+
+/* A datagram socket standing in for systemd's $NOTIFY_SOCKET, at dir/notify. */
+static int
+notify_listen(struct sink_fixture *f)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { 10, 0 };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd != -1);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/notify", f->dir);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	return fd;
+}
+
+/* Read notifications until one holds want (fails after 10 s of silence); a copy of it. */
+static char *
+notify_expect(int fd, const char *want)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof buf - 1, 0)) > 0) {
+		buf[n] = '\0';
+		if (strstr(buf, want) != NULL)
+			return strdup(buf);
+	}
+	fail_msg("no notification with \"%s\"", want);
+	return NULL;
 }
 
 /* `promtool check metrics` on text; its exit status, what it said in *out. */
@@ -244,10 +278,18 @@ test_next_due_in_the_log_and_reload_changes(void **state)
 	struct sink_fixture *f = *state;
 	struct harness_proc p;
 	char *text;
+	int notify;
 
 	write_config(f, ", {\"name\": \"gone\", \"cron\": \"0 9 * * *\", "
 	    "\"channel\": \"a\"}");
+	notify = notify_listen(f);
 	harness_serve_start(&p, f->config);
+	unsetenv("NOTIFY_SOCKET");
+	/* systemctl status shows the same line. */
+	text = harness_format("READY=1\nSTATUS=serving 2 schedules on "
+	    "127.0.0.1:%d; next nudge: schedule gone (channel a) at ", f->port);
+	free(notify_expect(notify, text));
+	free(text);
 	/* 09:00 in Berlin is 08:00 UTC in winter and 07:00 in summer. */
 	assert_int_equal(harness_wait_output(&p, "next nudge: schedule gone "
 	    "(channel a) at ", 5000), 0);
@@ -264,7 +306,14 @@ test_next_due_in_the_log_and_reload_changes(void **state)
 	assert_int_equal(harness_wait_output(&p, "reload: schedules added: new; "
 	    "removed: gone; changed: s", 10000), 0);
 	assert_non_null(strstr(p.out, "next nudge: schedule new (channel b) at "));
+	/* Reload's status line carries the next nudge and what changed. */
+	text = notify_expect(notify, "; reload: schedules added: new; removed: "
+	    "gone; changed: s");
+	assert_non_null(strstr(text, "STATUS=serving 2 schedules on 127.0.0.1:"));
+	assert_non_null(strstr(text, "; next nudge: schedule new (channel b) at "));
+	free(text);
 	harness_serve_stop(&p);
+	close(notify);
 }
 
 /*
