@@ -390,9 +390,7 @@ config_zone(struct config_reader *L, const cJSON *node, const char *name)
 	if ((tz = tz_load(name, &cause)) == NULL) {
 		struct suggest sg;
 
-		suggest_init(&sg, name);
-		suggest_offer_zones(&sg);
-		jsonc_error(L->doc, node, "%s%s", cause, suggest_hint(&sg));
+		jsonc_error(L->doc, node, "%s%s", cause, suggest_zone(&sg, name));
 		suggest_clear(&sg);
 		free(cause);
 		return NULL;

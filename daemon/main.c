@@ -22,6 +22,7 @@
 #include "schedule.h"
 #include "server.h"
 #include "store.h"
+#include "suggest.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -109,7 +110,11 @@ main_cron(const struct cli *cli)
 		return EXIT_INVALID;
 	}
 	if ((tz = tz_load(cli->tz != NULL ? cli->tz : "UTC", &cause)) == NULL) {
-		fprintf(stderr, "nudged: --tz: %s\n", cause);
+		struct suggest sg;
+
+		fprintf(stderr, "nudged: --tz: %s%s\n", cause, suggest_zone(&sg,
+		    cli->tz));
+		suggest_clear(&sg);
 		free(cause);
 		cron_free(cron);
 		return EXIT_INVALID;

@@ -113,6 +113,15 @@ suggest_offer_zones(struct suggest *s)
 	suggest_offer(s, "UTC");
 }
 
+/* Search the zones for a zone name that was not found; its hint (see suggest_hint). */
+const char *
+suggest_zone(struct suggest *s, const char *name)
+{
+	suggest_init(s, name);
+	suggest_offer_zones(s);
+	return suggest_hint(s);
+}
+
 /* " (did you mean \"NAME\"?)", or "" when nothing is close; valid until cleared. */
 const char *
 suggest_hint(struct suggest *s)

@@ -22,6 +22,7 @@ size_t	 suggest_distance(const char *, const char *);
 void	 suggest_init(struct suggest *, const char *word);
 void	 suggest_offer(struct suggest *, const char *candidate);
 void	 suggest_offer_zones(struct suggest *);
+const char *suggest_zone(struct suggest *, const char *name);
 const char *suggest_hint(struct suggest *);
 void	 suggest_clear(struct suggest *);
 

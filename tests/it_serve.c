@@ -98,6 +98,11 @@ test_version_help_and_usage(void **state)
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "--nope", NULL }, &out), 2);
 	free(out);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
+	    "cron", "@daily", "--tz", "America/New_Yrok", NULL }, &out), 1);
+	assert_non_null(strstr(out, "unknown time zone \"America/New_Yrok\" "
+	    "(did you mean \"America/New_York\"?)"));
+	free(out);
 }
 
 static void
