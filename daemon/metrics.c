@@ -295,8 +295,6 @@ metrics_reason(int status)
 		return "forbidden";
 	case 409:
 		return "stale";
-	case 413:
-		return "too_large";
 	case 415:
 		return "content_type";
 	case 422:
