@@ -174,20 +174,22 @@ metrics_schedule_labels(const char *schedule, const char *platform)
 	return labels;
 }
 
-/* A nudge went into the outbox. */
+/* n nudges went into the outbox (committed); 0 adds nothing. */
 void
-metrics_count_enqueued(const char *schedule, const char *platform)
+metrics_count_enqueued(const char *schedule, const char *platform, int64_t n)
 {
-	metrics_add(METRICS_ENQUEUED, metrics_schedule_labels(schedule,
-	    platform), 1);
+	if (n > 0)
+		metrics_add(METRICS_ENQUEUED, metrics_schedule_labels(schedule,
+		    platform), (double)n);
 }
 
-/* A due instant was recorded as skipped. */
+/* n due instants were recorded as skipped (committed). */
 void
-metrics_count_skipped(const char *schedule, const char *platform)
+metrics_count_skipped(const char *schedule, const char *platform, int64_t n)
 {
-	metrics_add(METRICS_SKIPPED, metrics_schedule_labels(schedule,
-	    platform), 1);
+	if (n > 0)
+		metrics_add(METRICS_SKIPPED, metrics_schedule_labels(schedule,
+		    platform), (double)n);
 }
 
 /* A post ended; a sent one adds its latency (due instant to sent) to the histogram. */

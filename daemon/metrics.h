@@ -28,8 +28,10 @@ struct metrics_gauges {
 };
 
 void	 metrics_reset(void);
-void	 metrics_count_enqueued(const char *schedule, const char *platform);
-void	 metrics_count_skipped(const char *schedule, const char *platform);
+void	 metrics_count_enqueued(const char *schedule, const char *platform,
+	    int64_t n);
+void	 metrics_count_skipped(const char *schedule, const char *platform,
+	    int64_t n);
 void	 metrics_count_delivery(const char *schedule, const char *platform,
 	    enum metrics_outcome, double latency_seconds);
 void	 metrics_note_credentials(const char *channel, long http_status,

@@ -37,12 +37,15 @@ test_label_values_are_escaped(void **state)
 	char *text;
 
 	(void)state;
-	metrics_count_enqueued("a\"b\\c\nd/reminder", "slack");
-	metrics_count_enqueued("a\"b\\c\nd", "slack");
+	metrics_count_enqueued("a\"b\\c\nd/reminder", "slack", 1);
+	metrics_count_enqueued("a\"b\\c\nd", "slack", 1);
+	metrics_count_skipped("a\"b\\c\nd", "slack", 0);
 	text = render();
 	/* Reminders count under their schedule; one series, two nudges. */
 	assert_non_null(strstr(text, "nudged_nudges_enqueued_total{schedule="
 	    "\"a\\\"b\\\\c\\nd\",platform=\"slack\"} 2\n"));
+	/* Nothing skipped: no series. */
+	assert_null(strstr(text, "nudged_nudges_skipped_total{"));
 	free(text);
 }
 
