@@ -31,9 +31,10 @@ UNITDIR    ?= /lib/systemd/system
 BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
         libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev tzdata curl
 # Added for the tests (make check): unit tests, the dashboard's screenshot,
-# the unit's rating, manuals, schema, the proxy test, the sandbox test.
+# the unit's rating, manuals, schema, the proxy test, the sandbox test,
+# promtool for GET /metrics.
 CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
-        nginx-light openssl libseccomp-dev bash-completion
+        nginx-light openssl libseccomp-dev bash-completion prometheus
 # Added for the benchmarks (make bench).
 BENCH_DEBS := libcmocka-dev wrk
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd

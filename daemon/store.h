@@ -206,5 +206,6 @@ void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
 int		 store_anon_set(struct store *, const char *const *channels,
 		    size_t n);
+int		 store_queue(struct store *, int64_t *depth, int64_t *oldest_due);
 
 #endif

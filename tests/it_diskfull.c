@@ -221,8 +221,10 @@ test_full_disk(void **state)
 		wal_full = disk_size(d->state, "nudged.db-wal");
 		/* Some may fit in pages SQLite had already; most cannot. */
 		assert_true(d->refused - refused > DISK_FULL_POSTS / 2);
+		/* Health keeps answering, and says the store cannot write. */
 		assert_int_equal(harness_http_get(d->f->port, "/healthz", &out),
-		    200);
+		    503);
+		assert_non_null(strstr(out, "\"store_writable\":false"));
 		free(out);
 		assert_int_equal(unlink(d->filler), 0);
 		/* The space is back: every answer is taken again. */
