@@ -2,6 +2,8 @@
 #
 #   make            optimised build (-O2 -g) of ./nudged
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
+#   make crash      kill -9 during answers, 14 rounds of 5,000 (the short form is in check)
+#   make diskfull   a full disk, 10 times filled and freed (root; short form in check)
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
 #   make install    PREFIX=/usr/local DESTDIR= (binary, unit, man pages, prompt
@@ -29,9 +31,10 @@ UNITDIR    ?= /lib/systemd/system
 BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
         libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev tzdata curl
 # Added for the tests (make check): unit tests, the dashboard's screenshot,
-# the unit's rating, manuals, schema, the proxy test, the sandbox test.
+# the unit's rating, manuals, schema, the proxy test, the sandbox test,
+# promtool for GET /metrics.
 CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
-        nginx-light openssl libseccomp-dev bash-completion
+        nginx-light openssl libseccomp-dev bash-completion prometheus
 # Added for the benchmarks (make bench).
 BENCH_DEBS := libcmocka-dev wrk
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
@@ -71,9 +74,8 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check-deps bench-deps check run bench install install-files \
-        uninstall \
-        clean build tests benches
+.PHONY: all deps check-deps bench-deps check crash diskfull run bench install \
+        install-files uninstall clean build tests benches
 .DEFAULT_GOAL := all
 
 all: deps
@@ -149,6 +151,18 @@ bench-deps: deps
 check: check-deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
+
+# The long fault suites: kill -9 during a load of signed answers, over many
+# rounds; a full disk on a small tmpfs (as root), filled and freed again.
+crash: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_CRASH_ROUNDS=14 \
+	  NUDGED_CRASH_ACKS=5000 build/check/tests/it_crash
+
+diskfull: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_DISKFULL_ROUNDS=10 \
+	  build/check/tests/it_diskfull
 
 run: all
 	mkdir -p var

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonc.h"
 #include "xmalloc.h"
@@ -459,7 +460,7 @@ bank_check_config(const struct bank *b, const struct config *cfg, char **cause)
 				found |= strcmp(b->themes[k].slug, sc->themes[t]) == 0;
 			if (!found)
 				xasprintf(&line, "%s: schedule \"%s\": no theme "
-				    "\"%s\" in the prompt bank %s", cfg->path,
+				    "\"%s\" in the prompt bank %s", sc->themes_at[t],
 				    sc->name, sc->themes[t], b->dir);
 		}
 		if (line == NULL)
@@ -711,8 +712,14 @@ bank_history_clear(struct bank_history *h)
 struct bank *
 bank_load_for(const struct config *cfg, char **cause)
 {
-	struct bank *b = bank_load(cfg->prompts_dir, cause);
+	struct bank *b;
 
+	if (access(cfg->prompts_dir, F_OK) == -1) {
+		xasprintf(cause, "%s: \"prompts\": there is no prompt bank folder "
+		    "%s", cfg->prompts_at, cfg->prompts_dir);
+		return NULL;
+	}
+	b = bank_load(cfg->prompts_dir, cause);
 	if (b != NULL && bank_check_config(b, cfg, cause) == -1) {
 		bank_free(b);
 		return NULL;

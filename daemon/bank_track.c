@@ -29,7 +29,7 @@ static void	bank_track_load(struct bank *, const char *, const char *,
 static void	bank_track_load_steps(const struct bank *, struct jsonc_doc *,
 		    const cJSON *, struct bank_track *);
 static char	*bank_track_check_prompt(const struct bank *,
-		    const struct config *, const struct config_schedule *,
+		    const char *, const struct config_schedule *,
 		    const char *);
 
 /* Load every track file under dir/tracks, if that folder exists. */
@@ -236,7 +236,7 @@ bank_private_schedule(const struct config_schedule *sc)
 
 /* A track prompt a schedule names: exists, not retired, private ones kept private. */
 static char *
-bank_track_check_prompt(const struct bank *b, const struct config *cfg,
+bank_track_check_prompt(const struct bank *b, const char *where,
     const struct config_schedule *sc, const char *id)
 {
 	const struct bank_prompt *p = bank_find(b, id);
@@ -244,14 +244,14 @@ bank_track_check_prompt(const struct bank *b, const struct config *cfg,
 
 	if (p == NULL)
 		xasprintf(&line, "%s: schedule \"%s\": track prompt \"%s\" is not "
-		    "in the prompt bank", cfg->path, sc->name, id);
+		    "in the prompt bank", where, sc->name, id);
 	else if (bank_retired(p))
 		xasprintf(&line, "%s: schedule \"%s\": track prompt \"%s\" is "
-		    "retired; use \"%s\"", cfg->path, sc->name, id, p->merged_into);
+		    "retired; use \"%s\"", where, sc->name, id, p->merged_into);
 	else if (!p->public_ok && !bank_private_schedule(sc))
 		xasprintf(&line, "%s: schedule \"%s\": prompt \"%s\" has "
 		    "\"public_ok\": false; it goes only to an anonymous channel",
-		    cfg->path, sc->name, id);
+		    where, sc->name, id);
 	return line;
 }
 
@@ -263,20 +263,25 @@ bank_track_check_schedule(const struct bank *b, const struct config *cfg,
 	const struct bank_track *t;
 	char *line = NULL;
 
+	const char *where;
+
 	for (size_t i = 0; i < sc->ntrack && line == NULL; i++)
-		line = bank_track_check_prompt(b, cfg, sc, sc->track[i]);
+		line = bank_track_check_prompt(b, sc->track_at != NULL &&
+		    sc->track_at[i] != NULL ? sc->track_at[i] : cfg->path, sc,
+		    sc->track[i]);
 	if (sc->track_name == NULL || line != NULL)
 		return line;
+	where = sc->track_name_at != NULL ? sc->track_name_at : cfg->path;
 	if ((t = bank_find_track(b, sc->track_name)) == NULL)
 		xasprintf(&line, "%s: schedule \"%s\": no track \"%s\" in %s/tracks",
-		    cfg->path, sc->name, sc->track_name, b->dir);
+		    where, sc->name, sc->track_name, b->dir);
 	else if (sc->audience != CONFIG_AUDIENCE_ANY &&
 	    t->audience != CONFIG_AUDIENCE_ANY && sc->audience != t->audience)
 		xasprintf(&line, "%s: schedule \"%s\": track \"%s\" is for the "
-		    "%s, the schedule for the %s", cfg->path, sc->name, t->id,
+		    "%s, the schedule for the %s", where, sc->name, t->id,
 		    config_audience_name(t->audience),
 		    config_audience_name(sc->audience));
 	for (size_t i = 0; t != NULL && i < t->nsteps && line == NULL; i++)
-		line = bank_track_check_prompt(b, cfg, sc, t->steps[i].prompt);
+		line = bank_track_check_prompt(b, where, sc, t->steps[i].prompt);
 	return line;
 }

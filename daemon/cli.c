@@ -27,10 +27,11 @@ static const struct cli_spec cli_specs[] = {
 	    "take replies over HTTP. SIGHUP reloads the config, SIGTERM stops.\n",
 	    "cv" },
 	{ CLI_CHECK, "check",
-	    "usage: nudged check [-c FILE]\n"
+	    "usage: nudged check [-c FILE] [--offline]\n"
 	    "Validate the config (and the prompt bank). Prints \"ok\" and exits 0,\n"
-	    "or prints every error as FILE:LINE:COL: what, and exits 1.\n",
-	    "c" },
+	    "or prints every error as FILE:LINE:COL: what, and exits 1.\n"
+	    "--offline: secrets that are not set here are not checked.\n",
+	    "co" },
 	{ CLI_CRON, "cron",
 	    "usage: nudged cron EXPR [--tz ZONE] [--from TIME] [--count N]\n"
 	    "Print the next N (default 5) instants EXPR fires strictly after TIME\n"
@@ -56,7 +57,7 @@ static const struct cli_spec cli_specs[] = {
 	    "--to to that one person. Exits 0 when all were sent, 3 when one\n"
 	    "failed. Safe to run while nudged serve runs on the same state\n"
 	    "folder.\n",
-	    "co" },
+	    "cP" },
 	{ CLI_EXPORT, "export",
 	    "usage: nudged export [-c FILE] [--format json|csv]\n"
 	    "Write every delivery and every answer to stdout: JSON (default),\n"
@@ -86,7 +87,7 @@ static const char cli_main_usage[] =
     "\n"
     "commands:\n"
     "  serve   [-c FILE]                          run the daemon in the foreground\n"
-    "  check   [-c FILE]                          validate config and prompt bank\n"
+    "  check   [-c FILE] [--offline]              validate config and prompt bank\n"
     "  next    [-c FILE] [--from TIME] [--count N] [--days D]\n"
     "                                             preview upcoming nudges\n"
     "  cron    EXPR [--tz ZONE] [--from TIME] [--count N]\n"
@@ -181,8 +182,9 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		{ "channel", required_argument, NULL, 'H' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "since", required_argument, NULL, 's' },
-		{ "to", required_argument, NULL, 'o' },
+		{ "to", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "offline", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -276,6 +278,9 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 	case 'v':
 		cli->verbose = 1;
 		return 0;
+	case 'o':
+		cli->offline = 1;
+		return 0;
 	case 't':
 		cli->tz = optarg;
 		return 0;
@@ -314,7 +319,7 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 	case 's':
 		cli->since = optarg;
 		return 0;
-	case 'o':
+	case 'P':
 		cli->to = optarg;
 		return 0;
 	default:
@@ -370,6 +375,8 @@ cli_long_name(int ch)
 	case 's':
 		return "since";
 	case 'o':
+		return "offline";
+	case 'P':
 		return "to";
 	default:
 		return "verbose";

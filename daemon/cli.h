@@ -23,6 +23,7 @@ struct cli {
 	enum cli_command command;
 	int		 help;		/* SUBCOMMAND --help */
 	int		 verbose;
+	int		 offline;	/* check --offline */
 	const char	*config;	/* -c FILE, or NULL for the default */
 	const char	*expr;		/* cron EXPR */
 	const char	*schedule;	/* send SCHEDULE */

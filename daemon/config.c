@@ -19,6 +19,7 @@
 #include "config_int.h"
 #include "cron.h"
 #include "jsonc.h"
+#include "suggest.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "url.h"
@@ -41,6 +42,7 @@ static const char *const config_channel_keys[] = { "platform", "webhook",
 static const char *const config_credstores[] = { "/etc/credstore",
 	"/run/credstore", "/usr/lib/credstore", NULL };
 
+static struct config *config_load_with(const char *, int, char **);
 static char	*config_expand(struct config_reader *, const cJSON *, const char *);
 static char	*config_find_secret(const char *, char **);
 static char	*config_read_credential(const char *, const char *, char **);
@@ -54,9 +56,10 @@ static void	 config_check_channel_keys(struct config_reader *,
 		    const cJSON *, const struct chat_platform *);
 static void	 config_add_key(const char ***, size_t *, const char *);
 static void	 config_check_webhook(struct config_reader *, const cJSON *,
-		    const struct config_channel *);
+		    struct config_channel *);
 static const char *config_name_at(const void *, size_t, size_t);
 static int	 config_index_cmp(const void *, const void *, void *);
+static const cJSON *config_index_node(const cJSON *, size_t);
 
 /* The config path used when -c is not given. */
 const char *
@@ -74,6 +77,24 @@ config_default_path(void)
 /* Load and validate a config file; NULL and every error in cause on failure. */
 struct config *
 config_load(const char *path, char **cause)
+{
+	return config_load_with(path, 0, cause);
+}
+
+/*
+ * The same for commands that never post or verify (stats, export, next,
+ * prompts, check --offline): a channel secret or the dashboard token whose
+ * ${NAME} is set nowhere is left unset, and nothing is said about it.
+ */
+struct config *
+config_load_offline(const char *path, char **cause)
+{
+	return config_load_with(path, 1, cause);
+}
+
+/* Load a config, offline or with every secret resolved. */
+static struct config *
+config_load_with(const char *path, int offline, char **cause)
 {
 	struct config_reader L = { 0 };
 	struct config *cfg;
@@ -107,21 +128,26 @@ config_load(const char *path, char **cause)
 		cfg->tz = config_zone(&L, jsonc_get(L.doc, root, "timezone", 0),
 		    tzname != NULL ? tzname : "UTC");
 		free(tzname);
+		cfg->prompts_at = config_where(&L, jsonc_get(L.doc, root,
+		    "prompts", 0));
 		if ((copy = config_read_string(&L, root, "prompts", 0)) == NULL)
 			copy = xstrdup("prompts");
 		cfg->prompts_dir = config_path(&L, copy);
 		free(copy);
 		L.calendars = jsonc_get_object(L.doc, root, "calendars", 0);
 		config_schedule_parse_calendars(&L, L.calendars);
+		L.leave_secrets = offline;
 		config_parse_channels(&L, jsonc_get_object(L.doc, root,
 		    "channels", 1));
 		config_people_parse(&L, jsonc_get_object(L.doc, root, "people",
 		    0), jsonc_get_object(L.doc, root, "groups", 0));
+		L.leave_secrets = 0;
 		config_schedule_parse_list(&L, jsonc_get_array(L.doc, root,
 		    "schedules", 1));
 		config_schedule_parse_away(&L, jsonc_get_array(L.doc, root, "away", 0));
 		config_duration(&L, root, "retention", 86400, 100 * 366 * 86400LL,
 		    &cfg->retention);
+		L.leave_secrets = offline;
 		cfg->dashboard_token = config_read_string(&L, root, "dashboard_token", 0);
 	}
 	free(L.dir);
@@ -155,6 +181,7 @@ config_free(struct config *cfg)
 	}
 	free(cfg->away);
 	free(cfg->dashboard_token);
+	free(cfg->prompts_at);
 	for (size_t i = 0; i < cfg->nschedules; i++) {
 		struct config_schedule *s = &cfg->schedules[i];
 
@@ -162,13 +189,20 @@ config_free(struct config *cfg)
 		free(s->cron_expr);
 		if (s->cron != NULL)
 			cron_free(s->cron);
-		for (size_t j = 0; j < s->nthemes; j++)
+		for (size_t j = 0; j < s->nthemes; j++) {
 			free(s->themes[j]);
+			free(s->themes_at[j]);
+		}
 		free(s->themes);
-		for (size_t j = 0; j < s->ntrack; j++)
+		free(s->themes_at);
+		for (size_t j = 0; j < s->ntrack; j++) {
 			free(s->track[j]);
+			free(s->track_at[j]);
+		}
 		free(s->track);
+		free(s->track_at);
 		free(s->track_name);
+		free(s->track_name_at);
 		free(s->skip_days);
 		free(s->digest_expr);
 		if (s->digest != NULL)
@@ -251,7 +285,11 @@ config_expand(struct config_reader *L, const cJSON *node, const char *s)
 				return NULL;
 			}
 			cause = NULL;
-			if ((value = config_find_secret(name, &cause)) == NULL) {
+			value = config_find_secret(name, &cause);
+			if (value == NULL && cause == NULL && L->leave_secrets) {
+				failed = 1;
+				value = xstrdup("");
+			} else if (value == NULL) {
 				if (cause != NULL)
 					jsonc_error_at(L->doc, node, (int)(p - s) + 1,
 					    "%s", cause);
@@ -384,7 +422,10 @@ config_zone(struct config_reader *L, const cJSON *node, const char *name)
 			return cfg->zones[i];
 	}
 	if ((tz = tz_load(name, &cause)) == NULL) {
-		jsonc_error(L->doc, node, "%s", cause);
+		struct suggest sg;
+
+		jsonc_error(L->doc, node, "%s%s", cause, suggest_zone(&sg, name));
+		suggest_clear(&sg);
 		free(cause);
 		return NULL;
 	}
@@ -392,6 +433,18 @@ config_zone(struct config_reader *L, const cJSON *node, const char *name)
 	    sizeof *cfg->zones);
 	cfg->zones[cfg->nzones++] = tz;
 	return tz;
+}
+
+/* "FILE:LINE:COL" of a node (the file's start for NULL), for errors found later. */
+char *
+config_where(struct config_reader *L, const cJSON *node)
+{
+	char *out;
+	int line, col;
+
+	jsonc_where(L->doc, node, &line, &col);
+	xasprintf(&out, "%s:%d:%d", L->doc->path, line, col);
+	return out;
 }
 
 /* "HOST:PORT" or "[V6]:PORT"; the default when absent. */
@@ -590,7 +643,7 @@ config_add_key(const char ***keys, size_t *n, const char *key)
  */
 static void
 config_check_webhook(struct config_reader *L, const cJSON *ch,
-    const struct config_channel *c)
+    struct config_channel *c)
 {
 	const cJSON *node = jsonc_get(L->doc, ch, "webhook", 0);
 	const char *u = c->webhook;
@@ -602,6 +655,7 @@ config_check_webhook(struct config_reader *L, const cJSON *ch,
 		return;
 	}
 	if (node == NULL) {
+		c->no_webhook = 1;
 		if (!chat_direct_ready(c))
 			jsonc_error(L->doc, ch, "channel \"%s\" (%s) needs a "
 			    "\"webhook\"", c->name, c->platform->name);
@@ -651,8 +705,9 @@ config_index(struct config_reader *L, const void *base, size_t n, size_t size,
 {
 	struct config_sort cs = { base, size };
 	size_t *index = xcalloc(n + 1, sizeof *index);
-	const cJSON *item, *at;
 	const char *a, *b;
+	size_t first = 0;
+	char *where;
 
 	for (size_t i = 0; i < n; i++)
 		index[i] = i;
@@ -660,15 +715,27 @@ config_index(struct config_reader *L, const void *base, size_t n, size_t size,
 	for (size_t i = 1; i < n; i++) {
 		a = config_name_at(base, size, index[i - 1]);
 		b = config_name_at(base, size, index[i]);
-		if (a == NULL || b == NULL || strcmp(a, b) != 0)
+		if (a == NULL || b == NULL || strcmp(a, b) != 0) {
+			first = i;
 			continue;
-		/* Point at the later one's name (a schedule's "name" member). */
-		item = cJSON_GetArrayItem(container, (int)index[i]);
-		at = cJSON_IsArray(container) ?
-		    cJSON_GetObjectItemCaseSensitive(item, "name") : item;
-		jsonc_error(L->doc, at, "%s \"%s\" is defined twice", what, b);
+		}
+		/* Point at the later one's name, and say where the first is. */
+		where = config_where(L, config_index_node(container, index[first]));
+		jsonc_error(L->doc, config_index_node(container, index[i]), "%s "
+		    "\"%s\" is defined twice (first at %s)", what, b, where);
+		free(where);
 	}
 	return index;
+}
+
+/* The node naming element i of an array of schedules (its "name") or of an object. */
+static const cJSON *
+config_index_node(const cJSON *container, size_t i)
+{
+	const cJSON *item = cJSON_GetArrayItem(container, (int)i);
+
+	return cJSON_IsArray(container) ?
+	    cJSON_GetObjectItemCaseSensitive(item, "name") : item;
 }
 
 /* Binary search for name among n named elements through their sorted index. */

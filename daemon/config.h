@@ -25,6 +25,7 @@ struct config_channel {
 				   only its file under chat/ reads them */
 	char	*webhook;	/* secret: never logged; NULL when it prints */
 	char	*api_token;	/* secret: the JSON API's bearer */
+	int	 no_webhook;	/* posts only through its platform's API */
 	double	 rate;		/* messages per second; < 0: the platform's */
 	int	 anonymous;	/* counts only, never names; no figure under 3 */
 	int	 share_answers;	/* digests may quote answers */
@@ -60,6 +61,9 @@ struct config_schedule {
 	char			**track;	/* ordered prompt ids, walked once */
 	size_t			 ntrack;
 	char			*track_name;	/* a shipped track's id, or NULL */
+	char			*track_name_at;	/* FILE:LINE:COL of it */
+	char			**themes_at;	/* FILE:LINE:COL of each theme */
+	char			**track_at;	/* and of each track entry */
 	enum config_audience	 audience;
 	int64_t			*skip_days;	/* local days since 1970-01-01, sorted */
 	size_t			 nskip_days;
@@ -100,6 +104,7 @@ struct config {
 	int			 listen_port;
 	const struct tz		*tz;
 	char			*prompts_dir;
+	char			*prompts_at;	/* FILE:LINE:COL of "prompts" */
 	struct config_delivery	 delivery;
 	struct config_channel	*channels;
 	size_t			 nchannels;
@@ -128,6 +133,7 @@ struct config {
 #define CONFIG_MAX_ANSWER_WINDOW	(30 * 86400)
 
 struct config	*config_load(const char *path, char **cause);
+struct config	*config_load_offline(const char *path, char **cause);
 void		 config_free(struct config *);
 const char	*config_default_path(void);
 const struct config_channel *config_find_channel(const struct config *,

@@ -17,9 +17,12 @@ struct config_reader {
 	struct config		*cfg;
 	char			*dir;	/* the config file's folder */
 	const cJSON		*calendars;
+	int			 leave_secrets;	/* offline: an unset ${NAME} is
+						   absent, not an error */
 };
 
 int		 config_valid_name(const char *);
+char		*config_where(struct config_reader *, const cJSON *);
 const struct tz	*config_zone(struct config_reader *, const cJSON *,
 		    const char *);
 void		 config_duration(struct config_reader *, const cJSON *,

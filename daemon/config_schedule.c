@@ -11,6 +11,7 @@
 #include "config_int.h"
 #include "cron.h"
 #include "jsonc.h"
+#include "suggest.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -33,6 +34,23 @@ static void	 config_schedule_parse_skips(struct config_reader *, const cJSON *,
 static void	 config_schedule_add_dates(struct config_reader *, const cJSON *,
 		    struct config_schedule *);
 static int	 config_schedule_day_cmp(const void *, const void *);
+static void	 config_schedule_no_channel(struct config_reader *,
+		    const cJSON *, const char *);
+
+/* A channel name that is not under "channels": say so, and which one was meant. */
+static void
+config_schedule_no_channel(struct config_reader *L, const cJSON *node,
+    const char *name)
+{
+	struct suggest sg;
+
+	suggest_init(&sg, name);
+	for (size_t i = 0; i < L->cfg->nchannels; i++)
+		suggest_offer(&sg, L->cfg->channels[i].name);
+	jsonc_error(L->doc, node, "no channel called \"%s\" under \"channels\"%s",
+	    name, suggest_hint(&sg));
+	suggest_clear(&sg);
+}
 
 /* The UTC instant a local day starts in zone tz. */
 static int64_t
@@ -70,8 +88,8 @@ config_schedule_parse_away(struct config_reader *L, const cJSON *away)
 		from = jsonc_get_string(L->doc, a, "from", 1);
 		to = jsonc_get_string(L->doc, a, "to", 1);
 		if (channel != NULL && config_find_channel(L->cfg, channel) == NULL)
-			jsonc_error(L->doc, jsonc_get(L->doc, a, "channel", 0),
-			    "no channel called \"%s\" under \"channels\"", channel);
+			config_schedule_no_channel(L, jsonc_get(L->doc, a,
+			    "channel", 0), channel);
 		if (user == NULL || from == NULL || to == NULL)
 			continue;
 		node = jsonc_get(L->doc, a, "from", 0);
@@ -185,13 +203,13 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 	if ((v = config_read_string(L, s, "channel", 1)) != NULL) {
 		sc->channel = config_find_channel(L->cfg, v);
 		if (sc->channel == NULL)
-			jsonc_error(L->doc, jsonc_get(L->doc, s, "channel", 0),
-			    "no channel called \"%s\" under \"channels\"", v);
+			config_schedule_no_channel(L, jsonc_get(L->doc, s,
+			    "channel", 0), v);
 		free(v);
 	}
 	config_people_parse_to(L, s, sc);
 	if (sc->nto == 0 && sc->channel != NULL &&
-	    sc->channel->webhook == NULL && sc->channel->platform != NULL &&
+	    sc->channel->no_webhook && sc->channel->platform != NULL &&
 	    sc->channel->platform->posts_http && !chat_channel_api(sc->channel))
 		jsonc_error(L->doc, s, "channel \"%s\" has no \"webhook\": the "
 		    "schedule needs \"to\" (direct messages), or the channel "
@@ -203,12 +221,16 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 	if ((node = jsonc_get_array(L->doc, s, "themes", 0)) != NULL) {
 		sc->themes = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
 		    sizeof *sc->themes);
+		sc->themes_at = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
+		    sizeof *sc->themes_at);
 		cJSON_ArrayForEach(t, node) {
 			if (!cJSON_IsString(t) || !config_valid_name(t->valuestring))
 				jsonc_error(L->doc, t, "a theme must be a name such "
 				    "as \"coaching\"");
-			else
+			else {
+				sc->themes_at[sc->nthemes] = config_where(L, t);
 				sc->themes[sc->nthemes++] = xstrdup(t->valuestring);
+			}
 		}
 	}
 	node = jsonc_get(L->doc, s, "track", 0);
@@ -216,8 +238,10 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 		if (sc->nthemes > 0 || *node->valuestring == '\0')
 			jsonc_error(L->doc, node, "\"track\" names a track of the "
 			    "prompt bank such as \"new-manager\", without \"themes\"");
-		else
+		else {
 			sc->track_name = xstrdup(node->valuestring);
+			sc->track_name_at = config_where(L, node);
+		}
 	} else if ((node = jsonc_get_array(L->doc, s, "track", 0)) != NULL) {
 		if (sc->nthemes > 0)
 			jsonc_error(L->doc, node, "a schedule has either \"themes\" "
@@ -226,12 +250,16 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 			jsonc_error(L->doc, node, "\"track\" is empty");
 		sc->track = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
 		    sizeof *sc->track);
+		sc->track_at = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
+		    sizeof *sc->track_at);
 		cJSON_ArrayForEach(t, node) {
 			if (!cJSON_IsString(t) || *t->valuestring == '\0')
 				jsonc_error(L->doc, t, "a track entry must be a "
 				    "prompt id such as \"coaching-001\"");
-			else
+			else {
+				sc->track_at[sc->ntrack] = config_where(L, t);
 				sc->track[sc->ntrack++] = xstrdup(t->valuestring);
+			}
 		}
 	}
 	if ((v = config_read_string(L, s, "audience", 0)) != NULL) {

@@ -43,8 +43,8 @@ struct cron {
 	uint64_t	 wdays_nth;	/* "1#1": bit wday * 5 + n - 1 */
 	uint64_t	 mdays_nth;	/* the same, written in day-of-month */
 	int		 mday_last;	/* "L" */
-	int		 mday_star;	/* day-of-month is exactly "*" */
-	int		 wday_star;	/* day-of-week is exactly "*" */
+	int		 mday_star;	/* day-of-month starts with "*" */
+	int		 wday_star;	/* day-of-week starts with "*" */
 	int		 frequent;
 };
 
@@ -186,10 +186,11 @@ cron_parse(const char *expr, char **cause, int *column)
 	c->wdays = (uint8_t)set[CRON_WDAY].bits;
 	c->wdays_last = set[CRON_WDAY].last;
 	c->wdays_nth = set[CRON_WDAY].nth;
-	c->mday_star = end[CRON_MDAY] - start[CRON_MDAY] == 1 &&
-	    *start[CRON_MDAY] == '*';
-	c->wday_star = end[CRON_WDAY] - start[CRON_WDAY] == 1 &&
-	    *start[CRON_WDAY] == '*';
+	/* Like cronie (src/entry.c, load_entry: `if (ch == '*') e->flags |=
+	 * DOM_STAR;`), only the field's first character counts: "*\/10" is a
+	 * star, "1-31/10" is not. */
+	c->mday_star = *start[CRON_MDAY] == '*';
+	c->wday_star = *start[CRON_WDAY] == '*';
 	c->frequent = (end[CRON_HOUR] - start[CRON_HOUR] == 1 &&
 	    *start[CRON_HOUR] == '*') ||
 	    memchr(start[CRON_HOUR], '/', (size_t)(end[CRON_HOUR] -
@@ -420,27 +421,30 @@ cron_parse_value(struct cron_parser *ps, const char **pp, const char *end,
 static int
 cron_can_fire(const struct cron *c)
 {
-	uint64_t	 short_nth = 0;
-	int		 m, dim, i, dom, dow;
+	int		 m, dim, first, d;
 
-	for (i = 0; i < 7; i++)
-		short_nth |= (uint64_t)0xf << (i * 5);
+	/* Every month length starts on every weekday within CRON_SEARCH_YEARS
+	 * (29-day Februaries included), so trying each start is exact. */
 	for (m = 1; m <= 12; m++) {
 		if (!(c->months >> m & 1))
 			continue;
-		/* A fifth weekday needs 29 days: February of leap years. */
-		dim = timefmt_days_in_month(2000, m);
-		dom = (c->mdays & (((uint32_t)2 << dim) - 2)) != 0 ||
-		    c->mday_last || (c->mdays_nth & short_nth) != 0 ||
-		    (c->mdays_nth != 0 && dim >= 29);
-		dow = c->wdays != 0 || c->wdays_last != 0 || c->wdays_nth != 0;
-		if (c->wday_star ? dom : c->mday_star ? dow : dom || dow)
-			return 1;
+		for (dim = m == 2 ? 28 : timefmt_days_in_month(2001, m);
+		    dim <= timefmt_days_in_month(2000, m); dim++)
+			for (first = 0; first < 7; first++)
+				for (d = 1; d <= dim; d++)
+					if (cron_day(c, d, (first + d - 1) % 7,
+					    dim))
+						return 1;
 	}
 	return 0;
 }
 
-/* True if day d (weekday wd, month of dim days) matches; Vixie OR rule. */
+/*
+ * True if day d (weekday wd, month of dim days) matches. cronie's rule
+ * (src/cron.c, find_jobs): `((e->flags & DOM_STAR) || (e->flags & DOW_STAR))
+ * ? (bit_test(e->dow, dow) && bit_test(e->dom, dom)) : (... || ...)`: both
+ * day fields must match when either starts with "*", either one otherwise.
+ */
 static int
 cron_day(const struct cron *c, int d, int wd, int dim)
 {
@@ -449,12 +453,10 @@ cron_day(const struct cron *c, int d, int wd, int dim)
 
 	dom = (c->mdays >> d & 1) || (c->mday_last && d == dim) ||
 	    (c->mdays_nth & nth) != 0;
-	if (c->wday_star)
-		return dom;
 	dow = (c->wdays >> wd & 1) || ((c->wdays_last >> wd & 1) &&
 	    d + 7 > dim) || (c->wdays_nth & nth) != 0;
-	if (c->mday_star)
-		return dow;
+	if (c->mday_star || c->wday_star)
+		return dom && dow;
 	return dom || dow;
 }
 

@@ -350,16 +350,16 @@ dashboard_header(struct strbuf *b, const cJSON *stats)
 	strbuf_add(b, "</p></div></header>\n");
 }
 
-/* The headline numbers of a channel. */
+/*
+ * The headline numbers of a channel. Participation is the channel's
+ * response rate: its people's answers against their answered and missed
+ * nudges, as in each person's row; open nudges are shown apart.
+ */
 static void
 dashboard_kpis(struct strbuf *b, const cJSON *stats, const cJSON *ch)
 {
-	double	answers = 0, deliveries = 0, people = 0;
-	int	known;
+	double	rate = 0, open = 0, answers = 0;
 
-	known = dashboard_num(ch, "answers", &answers);
-	(void)dashboard_num(ch, "deliveries", &deliveries);
-	(void)dashboard_num(ch, "people", &people);
 	strbuf_add(b, "<dl class=\"kpis\"><div><dt>People reflecting</dt>"
 	    "<dd>");
 	dashboard_add_known(b, ch, "people");
@@ -373,16 +373,23 @@ dashboard_kpis(struct strbuf *b, const cJSON *stats, const cJSON *ch)
 		strbuf_add(b, "since the first nudge");
 	strbuf_add(b, "</small></dd></div><div><dt>Nudges sent</dt><dd>");
 	dashboard_add_known(b, ch, "deliveries");
-	strbuf_add(b, "<small>questions posted</small></dd></div>"
-	    "<div><dt>Participation</dt><dd>");
-	if (known && deliveries > 0 && people > 0) {
-		strbuf_addf(b, "%.0f%%", answers >= deliveries * people ?
-		    100.0 : 100.0 * answers / (deliveries * people));
+	strbuf_add(b, "<small>questions posted");
+	if (dashboard_num(ch, "open", &open) && open > 0) {
+		strbuf_add(b, ", ");
+		dashboard_add_count(b, open);
+		strbuf_add(b, " still open");
+	}
+	strbuf_add(b, "</small></dd></div><div><dt>Participation</dt><dd>");
+	/* Answers an anonymous channel hides (null) hide the rate too. */
+	if (dashboard_num(ch, "answers", &answers) &&
+	    dashboard_num(ch, "response_rate", &rate)) {
+		strbuf_addf(b, "%.0f%%", 100.0 * (rate > 1 ? 1 : rate));
 		strbuf_add(b, "<small>");
-		dashboard_add_count(b, answers);
-		strbuf_add(b, " of ");
-		dashboard_add_count(b, deliveries * people);
-		strbuf_add(b, " possible answers</small>");
+		dashboard_add_known(b, ch, "answers");
+		strbuf_add(b, " answered, ");
+		dashboard_add_known(b, ch, "missed");
+		strbuf_add(b, " missed; open nudges count once they "
+		    "close</small>");
 	} else
 		strbuf_add(b, "&mdash;<small>not enough answers yet"
 		    "</small>");
@@ -448,7 +455,13 @@ dashboard_person(struct strbuf *b, const cJSON *p)
 	dashboard_add_known(b, p, "answers");
 	strbuf_add(b, "<span class=\"of\"> / ");
 	dashboard_add_known(b, p, "deliveries");
-	strbuf_add(b, "</span></td><td class=\"rt\" data-l=\"Response "
+	strbuf_add(b, "</span>");
+	if (dashboard_num(p, "open", &v) && v > 0) {
+		strbuf_add(b, "<small>");
+		dashboard_add_count(b, v);
+		strbuf_add(b, " open</small>");
+	}
+	strbuf_add(b, "</td><td class=\"rt\" data-l=\"Response "
 	    "rate\">");
 	if (dashboard_num(p, "response_rate", &v)) {
 		v = v < 0 ? 0 : v > 1 ? 1 : v;

@@ -32,6 +32,7 @@
 #include "deliver_http.h"
 #include "deliver_rate.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -512,6 +513,11 @@ static enum deliver_take_result
 deliver_fail_now(struct deliver *d, const struct store_outbox_row *row,
     char *reason)
 {
+	const struct config_channel *c = config_find_channel(d->cfg,
+	    row->channel);
+
+	metrics_count_delivery(row->schedule, c != NULL ? c->platform->name :
+	    NULL, METRICS_FAILED, 0);
 	log_warnx("deliver: delivery %" PRId64 " (schedule %s, channel %s) "
 	    "failed: %s", row->id, row->schedule, row->channel, reason);
 	if (store_mark_failed(d->store, row->id, reason) == -1) {
@@ -609,6 +615,7 @@ deliver_compose(struct deliver *d, const struct store_outbox_row *row,
 	t->clock = d->clock;
 	t->platform = c->cc->platform;
 	t->id = row->id;
+	t->schedule = xstrdup(row->schedule);
 	t->due_at = row->due_at;
 	t->expiry = expiry;
 	t->attempts = row->attempts + 1;
@@ -664,22 +671,31 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 	if (c != NULL)
 		c->in_flight--;
 	text = deliver_http_verdict(t, res, &outcome, &hint_ms);
+	metrics_note_credentials(t->channel, t->status, outcome == CHAT_SENT);
 	if (outcome == CHAT_SENT) {
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_SENT, (double)now_ms / 1000.0 - (double)t->due_at);
 		log_info("deliver: delivery %" PRId64 " sent to channel %s (%s)",
 		    t->id, t->channel, t->host);
 		free(text);
 		deliver_outcome(d, t->id, DELIVER_OUT_SENT, now, NULL);
 	} else if (outcome == CHAT_PERMANENT) {
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_FAILED, 0);
 		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, text);
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
 	} else if ((at = deliver_rate_retry_at(&d->retry, now_ms, hint_ms,
 	    t->attempts, t->due_at + t->expiry)) == -1) {
 		why = deliver_gave_up(t->attempts, t->expiry, text);
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_FAILED, 0);
 		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, why);
 		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
 	} else {
+		metrics_count_delivery(t->schedule, t->platform->name,
+		    METRICS_RETRY, 0);
 		log_warnx("deliver: delivery %" PRId64 " to channel %s, attempt %"
 		    PRId64 ": %s; retrying in %" PRId64 " s", t->id, t->channel,
 		    t->attempts, text, at - now);

@@ -116,6 +116,7 @@ deliver_http_verdict(struct deliver_transfer *t, CURLcode res,
 	char *reason = NULL, *text;
 	long status = 0;
 
+	t->status = 0;
 	*outcome = CHAT_RETRY;
 	*hint_ms = -1;
 	if (res != CURLE_OK) {
@@ -124,6 +125,7 @@ deliver_http_verdict(struct deliver_transfer *t, CURLcode res,
 	}
 	if (t->easy != NULL)
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	t->status = status;
 	*outcome = t->platform->classify(status, t->resp ? t->resp : "",
 	    t->resp_len, &reason, hint_ms);
 	if (*hint_ms < 0)
@@ -143,6 +145,7 @@ deliver_http_free(struct deliver_transfer *t)
 	curl_slist_free_all(t->headers);
 	chat_request_free(&t->req);
 	free(t->channel);
+	free(t->schedule);
 	free(t->host);
 	free(t->resp);
 	free(t);

@@ -26,6 +26,7 @@ struct deliver_transfer {
 	struct chat_request	 req;
 	const struct chat_platform *platform;
 	int64_t			 id;
+	char			*schedule;	/* for metrics */
 	int64_t			 due_at;
 	int64_t			 expiry;
 	int64_t			 attempts;
@@ -35,6 +36,7 @@ struct deliver_transfer {
 	size_t			 resp_len;
 	const struct clock	*clock;		/* to read Retry-After dates */
 	int64_t			 retry_after_ms;	/* from the header, or -1 */
+	long			 status;	/* the HTTP status, 0: none came */
 	struct deliver_transfer	*next;
 };
 

@@ -56,6 +56,7 @@ static void	 habits_weeks_cb(void *, const struct store_row *);
 static void	 habits_days_cb(void *, const struct store_row *);
 static void	 habits_top_cb(void *, const struct store_row *);
 static void	 habits_add_count(cJSON *, const char *, int64_t, int);
+static double	 habits_rate(int64_t, int64_t);
 static void	 habits_add_iso(cJSON *, const char *, int64_t);
 static void	 habits_add_date(cJSON *, const char *, int64_t);
 static void	 habits_finish_person(struct habits_build *,
@@ -145,7 +146,10 @@ habits_channel(struct habits_build *b, const char *channel)
 	    "unknown");
 	cJSON_AddBoolToObject(o, "anonymous", habits_anonymous(b, channel));
 	cJSON_AddNumberToObject(o, "deliveries", 0);
+	cJSON_AddNumberToObject(o, "open", 0);
 	cJSON_AddNumberToObject(o, "answers", 0);
+	cJSON_AddNumberToObject(o, "missed", 0);
+	cJSON_AddNullToObject(o, "response_rate");
 	cJSON_AddNumberToObject(o, "people", 0);
 	cJSON_AddArrayToObject(o, "participation");
 	cJSON_AddArrayToObject(o, "weeks");
@@ -154,7 +158,11 @@ habits_channel(struct habits_build *b, const char *channel)
 	return o;
 }
 
-/* channel, user, user_name, answers, deliveries. */
+/*
+ * channel, user, user_name, answers, deliveries, open: deliveries are the
+ * answered and the missed ones; open ones (unanswered, window still open)
+ * are neither, and are shown apart.
+ */
 static void
 habits_people_cb(void *arg, const struct store_row *row)
 {
@@ -170,8 +178,11 @@ habits_people_cb(void *arg, const struct store_row *row)
 		    store_row_text(row, 2));
 	cJSON_AddNumberToObject(p->json, "deliveries", (double)deliveries);
 	cJSON_AddNumberToObject(p->json, "answers", (double)answers);
-	cJSON_AddNumberToObject(p->json, "response_rate", deliveries > 0 ?
-	    round((double)answers / (double)deliveries * 1000) / 1000 : 0);
+	cJSON_AddNumberToObject(p->json, "missed", (double)(deliveries -
+	    answers));
+	cJSON_AddNumberToObject(p->json, "open", (double)store_row_int(row, 5));
+	cJSON_AddNumberToObject(p->json, "response_rate", habits_rate(answers,
+	    deliveries));
 	cJSON_AddNumberToObject(p->json, "current_streak", 0);
 	cJSON_AddNumberToObject(p->json, "longest_streak", 0);
 	cJSON_AddNullToObject(p->json, "median_answer_seconds");
@@ -275,18 +286,36 @@ habits_finish_person(struct habits_build *b, struct habits_person *p)
 		cJSON_AddItemToArray(weeks, cJSON_CreateNumber((double)p->weeks[i]));
 }
 
-/* channel, deliveries, answers, people. */
+/*
+ * channel, deliveries, answers, people, missed, open: answers and misses
+ * are the sums of the people's, so the channel's rate is theirs combined.
+ */
 static void
 habits_channels_cb(void *arg, const struct store_row *row)
 {
 	cJSON *c = habits_channel(arg, store_row_text(row, 0));
+	int64_t answers = store_row_int(row, 2), missed = store_row_int(row, 4);
 
 	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "deliveries"),
 	    (double)store_row_int(row, 1));
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "open"),
+	    (double)store_row_int(row, 5));
 	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "answers"),
-	    (double)store_row_int(row, 2));
+	    (double)answers);
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "missed"), (double)missed);
 	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "people"),
 	    (double)store_row_int(row, 3));
+	if (answers + missed > 0)
+		cJSON_ReplaceItemInObject(c, "response_rate", cJSON_CreateNumber(
+		    habits_rate(answers, answers + missed)));
+}
+
+/* answers of counted, to three decimals (0 when nothing counts yet). */
+static double
+habits_rate(int64_t answers, int64_t counted)
+{
+	return counted > 0 ? round((double)answers / (double)counted * 1000) /
+	    1000 : 0;
 }
 
 /* channel, delivery, due_at, schedule, prompt, answered_by, rank. */
@@ -537,17 +566,19 @@ habits_print_table(FILE *out, const cJSON *doc)
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "channels")) {
 		channel = cJSON_GetObjectItem(c, "channel")->valuestring;
-		fprintf(out, "%s (%s%s): %.0f nudges, %.0f answers, %.0f people\n",
-		    channel, cJSON_GetObjectItem(c, "platform")->valuestring,
+		fprintf(out, "%s (%s%s): %.0f nudges (%.0f open), %.0f answers, "
+		    "%.0f missed, %.0f people\n", channel,
+		    cJSON_GetObjectItem(c, "platform")->valuestring,
 		    cJSON_IsTrue(cJSON_GetObjectItem(c, "anonymous")) ?
 		    ", anonymous: counts only" : "", habits_num(c, "deliveries"),
-		    habits_num(c, "answers"), habits_num(c, "people"));
+		    habits_num(c, "open"), habits_num(c, "answers"),
+		    habits_num(c, "missed"), habits_num(c, "people"));
 		fputs("  people answering, last 12 weeks: ", out);
 		habits_sparkline(out, cJSON_GetObjectItem(c, "weeks"), "people");
 		fputc('\n', out);
-		fprintf(out, "  %-24s %9s %5s %7s %5s %7s %6s  %s\n", "person",
-		    "answers", "rate", "streak", "best", "median", "weeks",
-		    "last 12 weeks");
+		fprintf(out, "  %-24s %9s %4s %5s %7s %5s %7s %6s  %s\n",
+		    "person", "answers", "open", "rate", "streak", "best",
+		    "median", "weeks", "last 12 weeks");
 		cJSON_ArrayForEach(p, cJSON_GetObjectItem(doc, "people")) {
 			if (strcmp(cJSON_GetObjectItem(p, "channel")->valuestring,
 			    channel) != 0)
@@ -563,9 +594,9 @@ habits_print_table(FILE *out, const cJSON *doc)
 				    median->valueint % 3600 / 60);
 			else
 				snprintf(med, sizeof med, "-");
-			fprintf(out, "  %-24s %4.0f/%-4.0f %4.0f%% %7.0f %5.0f %7s "
-			    "%6.0f  ", who, habits_num(p, "answers"),
-			    habits_num(p, "deliveries"),
+			fprintf(out, "  %-24s %4.0f/%-4.0f %4.0f %4.0f%% %7.0f "
+			    "%5.0f %7s %6.0f  ", who, habits_num(p, "answers"),
+			    habits_num(p, "deliveries"), habits_num(p, "open"),
 			    habits_num(p, "response_rate") * 100,
 			    habits_num(p, "current_streak"),
 			    habits_num(p, "longest_streak"), med,

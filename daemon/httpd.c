@@ -6,7 +6,7 @@
  * type, headers, bearer token) and hand it to the answer pipeline (reply.c)
  * with their platform and a waiter the pipeline completes with a status and
  * a body, at once or after the turn's commit; operators
- * get GET /healthz; people get the dashboard (GET /) and its data
+ * get GET /healthz and GET /metrics (health.c, metrics.c); people get the dashboard (GET /) and its data
  * (GET /api/v1/stats), behind the optional dashboard_token.
  */
 #include "httpd.h"
@@ -26,6 +26,7 @@
 #include "config.h"
 #include "dashboard.h"
 #include "habits.h"
+#include "health.h"
 #include "log.h"
 #include "reply.h"
 #include "sig.h"
@@ -62,9 +63,11 @@ struct httpd {
 	cJSON			*stats;		/* cached unfiltered document */
 	int64_t			 stats_at;
 	struct httpd_route_arg	*args;		/* one per platform route */
+	struct health		*health;
 };
 
 static void	httpd_healthz_cb(struct evhttp_request *, void *);
+static void	httpd_metrics_cb(struct evhttp_request *, void *);
 static void	httpd_add_routes(struct httpd *);
 static void	httpd_route_cb(struct evhttp_request *, void *);
 static void	httpd_api_cb(struct evhttp_request *, void *);
@@ -118,6 +121,7 @@ httpd_start(struct event_base *base, const struct clock *clock,
 	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD);
 	evhttp_set_cb(h->http, "/healthz", httpd_healthz_cb, h);
+	evhttp_set_cb(h->http, "/metrics", httpd_metrics_cb, h);
 	evhttp_set_cb(h->http, "/api/v1/stats", httpd_stats_cb, h);
 	evhttp_set_cb(h->http, "/", httpd_dashboard_cb, h);
 	evhttp_set_cb(h->http, "/api/v1/replies", httpd_api_cb, h);
@@ -156,6 +160,13 @@ httpd_add_routes(struct httpd *h)
 			    &h->args[n++]);
 		}
 	}
+}
+
+/* Where /healthz and /metrics read the daemon's state. */
+void
+httpd_set_health(struct httpd *h, struct health *health)
+{
+	h->health = health;
 }
 
 /* Use a new configuration and bank from now on. */
@@ -198,14 +209,33 @@ httpd_reply(struct evhttp_request *req, int code, const char *type,
 	evbuffer_free(buf);
 }
 
-/* GET /healthz: the loop is turning and answering. */
+/* GET /healthz: 200 when nudged can do its work, else 503 with the reasons. */
 static void
 httpd_healthz_cb(struct evhttp_request *req, void *arg)
 {
-	(void)arg;
+	struct httpd *h = arg;
+	char *json;
+	int status;
+
 	if (httpd_get_only(req) == -1)
 		return;
-	httpd_reply(req, 200, "application/json", "{\"status\":\"ok\"}\n");
+	json = health_json(h->health, &status);
+	httpd_reply(req, status, "application/json", json);
+	free(json);
+}
+
+/* GET /metrics: Prometheus text format, behind the dashboard token when set. */
+static void
+httpd_metrics_cb(struct evhttp_request *req, void *arg)
+{
+	struct httpd *h = arg;
+	char *text;
+
+	if (httpd_get_only(req) == -1 || !httpd_allowed(h, req, NULL, 0))
+		return;
+	text = health_metrics(h->health);
+	httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+	free(text);
 }
 
 /* A request header by name, for the platforms' parsers and verifiers. */

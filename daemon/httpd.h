@@ -6,6 +6,7 @@ struct bank;
 struct clock;
 struct config;
 struct event_base;
+struct health;
 struct httpd;
 struct replies;
 struct store;
@@ -13,6 +14,7 @@ struct store;
 struct httpd	*httpd_start(struct event_base *, const struct clock *,
 		    const struct config *, const struct bank *, struct store *,
 		    struct replies *, char **cause);
+void		 httpd_set_health(struct httpd *, struct health *);
 void		 httpd_reload(struct httpd *, const struct config *,
 		    const struct bank *);
 void		 httpd_stop(struct httpd *);

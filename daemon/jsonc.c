@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
 #include "xmalloc.h"
 
 struct jsonc_pos {
@@ -440,8 +441,15 @@ jsonc_check_keys(struct jsonc_doc *doc, const cJSON *object,
 				known = 1;
 		}
 		if (!known) {
+			struct suggest sg;
+
+			suggest_init(&sg, a->string);
+			for (size_t i = 0; allowed[i] != NULL; i++)
+				suggest_offer(&sg, allowed[i]);
 			p = jsonc_find_pos(doc, a);
-			jsonc_error_key(doc, p, "unknown key \"%s\"", a->string);
+			jsonc_error_key(doc, p, "unknown key \"%s\"%s", a->string,
+			    suggest_hint(&sg));
+			suggest_clear(&sg);
 			continue;
 		}
 		/* Objects checked here have a handful of known keys: this stays short. */

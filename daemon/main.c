@@ -22,6 +22,7 @@
 #include "schedule.h"
 #include "server.h"
 #include "store.h"
+#include "suggest.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -57,9 +58,14 @@ main_load_config(const struct cli *cli, const char **path,
 {
 	struct config *cfg;
 	char *cause = NULL;
+	/* Commands that never post or verify need no delivery secrets. */
+	int offline = cli->command == CLI_STATS || cli->command == CLI_EXPORT ||
+	    cli->command == CLI_NEXT || cli->command == CLI_PROMPTS ||
+	    (cli->command == CLI_CHECK && cli->offline);
 
 	*path = cli->config != NULL ? cli->config : config_default_path();
-	if ((cfg = config_load(*path, &cause)) == NULL ||
+	if ((cfg = (offline ? config_load_offline : config_load)(*path,
+	    &cause)) == NULL ||
 	    (bank != NULL && (*bank = bank_load_for(cfg, &cause)) == NULL)) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
@@ -113,7 +119,11 @@ main_cron(const struct cli *cli)
 		return EXIT_INVALID;
 	}
 	if ((tz = tz_load(cli->tz != NULL ? cli->tz : "UTC", &cause)) == NULL) {
-		fprintf(stderr, "nudged: --tz: %s\n", cause);
+		struct suggest sg;
+
+		fprintf(stderr, "nudged: --tz: %s%s\n", cause, suggest_zone(&sg,
+		    cli->tz));
+		suggest_clear(&sg);
 		free(cause);
 		cron_free(cron);
 		return EXIT_INVALID;

@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "replycode.h"
 #include "sig.h"
 #include "store.h"
@@ -162,6 +163,7 @@ reply_refuse(struct reply_waiter w, const char *uri, int code, const char *what,
 	xvasprintf(&reason, fmt, ap);
 	va_end(ap);
 	log_warnx("reply: %s %s: %d %s", what, uri, code, reason);
+	metrics_count_refused(uri, code);
 	if (strncmp(type, "application/json", 16) == 0) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -522,8 +524,10 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 			reply_refuse(pe->waiter, pe->uri, 503, pe->source,
 			    "text/plain; charset=utf-8", "could not store the "
 			    "answer now; please try again");
-		else
+		else {
+			metrics_count_answer(pe->uri);
 			reply_answer(r, pe);
+		}
 		reply_pending_free(pe);
 	}
 	r->pending = NULL;

@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "clock.h"
 #include "config.h"
 #include "cron.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -46,6 +48,8 @@ struct scheduler_entry {
 	int64_t				 last;	/* processed up to here */
 	int64_t				 next;	/* next due, INT64_MAX: none */
 	int64_t				 pending_last; /* last, once committed */
+	int64_t				 pending_enqueued; /* for metrics, */
+	int64_t				 pending_skipped;  /* once committed */
 };
 
 struct scheduler {
@@ -78,10 +82,10 @@ static void	 scheduler_run_due(struct scheduler *, int64_t);
 static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
 		    int64_t, int *);
 static int	 scheduler_record(struct scheduler *,
-		    const struct scheduler_entry *, int64_t, enum store_state,
+		    struct scheduler_entry *, int64_t, enum store_state,
 		    const char *);
 static int	 scheduler_enqueue(struct scheduler *,
-		    const struct scheduler_entry *, int64_t);
+		    struct scheduler_entry *, int64_t);
 static void	 scheduler_arm(struct scheduler *, int64_t);
 static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
 static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
@@ -324,6 +328,29 @@ scheduler_reload(struct scheduler *s, const struct config *cfg,
 	return 0;
 }
 
+/*
+ * The next nudge due: its entry's name (a schedule's, or "<name>/digest"),
+ * its schedule and instant; 0 when no schedule will fire again.
+ */
+int
+scheduler_next_due(const struct scheduler *s, const char **name,
+    const struct config_schedule **sc, int64_t *at)
+{
+	const struct scheduler_entry *best = NULL;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->entries[i].next != INT64_MAX && (best == NULL ||
+		    s->entries[i].next < best->next))
+			best = &s->entries[i];
+	}
+	if (best == NULL)
+		return 0;
+	*name = best->name;
+	*sc = best->sc;
+	*at = best->next;
+	return 1;
+}
+
 /* Stop the timer and free the scheduler. */
 void
 scheduler_stop(struct scheduler *s)
@@ -377,6 +404,7 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 
 	for (size_t i = 0; i < s->n; i++) {
 		s->entries[i].pending_last = s->entries[i].last;
+		s->entries[i].pending_enqueued = s->entries[i].pending_skipped = 0;
 		if (s->entries[i].next <= now)
 			due = 1;
 	}
@@ -399,6 +427,10 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 				e->last = e->pending_last;
 				e->next = scheduler_entry_next(e, e->last);
 			}
+			metrics_count_enqueued(e->name,
+			    e->sc->channel->platform->name, e->pending_enqueued);
+			metrics_count_skipped(e->name,
+			    e->sc->channel->platform->name, e->pending_skipped);
 		}
 	}
 	if (scheduler_remind(s, now, &enqueued) == -1)
@@ -532,7 +564,7 @@ scheduler_person_skips(struct scheduler *s, const struct scheduler_entry *e,
 
 /* Insert one delivery row of an entry for an instant; 1 added, 0 already there, -1 error. */
 static int
-scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
+scheduler_record(struct scheduler *s, struct scheduler_entry *e,
     int64_t at, enum store_state state, const char *reason)
 {
 	struct store_delivery d = {
@@ -546,6 +578,9 @@ scheduler_record(struct scheduler *s, const struct scheduler_entry *e,
 	};
 	int rc = store_enqueue(s->store, &d, NULL);
 
+	if (rc == 1)
+		(*(state == STORE_SKIPPED ? &e->pending_skipped :
+		    &e->pending_enqueued))++;
 	if (rc == 1 && state == STORE_PENDING && e->digest)
 		log_info("schedule %s: weekly digest enqueued for channel %s",
 		    e->name, e->sc->channel->name);
@@ -579,6 +614,7 @@ scheduler_remind(struct scheduler *s, int64_t now, int *enqueued)
 			log_info("schedule %s: %" PRId64 " unanswered nudge%s get a "
 			    "gentle reminder", sc->name, n, n == 1 ? "" : "s");
 		*enqueued += (int)n;
+		metrics_count_enqueued(sc->name, sc->channel->platform->name, n);
 	}
 	return failed ? -1 : 0;
 }
@@ -647,8 +683,7 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 
 /* Enqueue a due instant of an entry for the outbox, logging what happened. */
 static int
-scheduler_enqueue(struct scheduler *s, const struct scheduler_entry *e,
-    int64_t at)
+scheduler_enqueue(struct scheduler *s, struct scheduler_entry *e, int64_t at)
 {
 	const struct config_schedule *sc = e->sc;
 	char when[32], *cause = NULL;
@@ -658,13 +693,16 @@ scheduler_enqueue(struct scheduler *s, const struct scheduler_entry *e,
 	timefmt_utc(at, when, sizeof when);
 	rc = schedule_enqueue(s->store, s->bank, sc, e->person != NULL ?
 	    e->person->name : NULL, at, STORE_PENDING, &id, &cause);
-	if (rc == 2)
+	if (rc == 2) {
+		e->pending_skipped++;
 		log_notice("schedule %s: %s not sent: %s", e->name, when, cause);
-	else if (rc == 1)
+	} else if (rc == 1) {
+		e->pending_enqueued++;
 		log_info("schedule %s: due %s, enqueued delivery %" PRId64
 		    " for %s %s", sc->name, when, id, e->person != NULL ?
 		    "person" : "channel", e->person != NULL ? e->person->name :
 		    sc->channel->name);
+	}
 	free(cause);
 	return rc == 2 ? 0 : rc;
 }

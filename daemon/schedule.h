@@ -36,6 +36,8 @@ void		 scheduler_stop(struct scheduler *);
 void		 scheduler_wake(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,
 		    void (*)(void *), void *);
+int		 scheduler_next_due(const struct scheduler *, const char **name,
+		    const struct config_schedule **, int64_t *at);
 
 int		 schedule_enqueue(struct store *, const struct bank *,
 		    const struct config_schedule *, const char *person,

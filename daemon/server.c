@@ -14,13 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "bank.h"
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "exitcode.h"
+#include "health.h"
 #include "httpd.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "reply.h"
 #include "schedule.h"
@@ -34,6 +37,7 @@ struct server {
 	struct bank		*bank;
 	struct store		*store;
 	struct httpd		*httpd;
+	struct health		*health;
 	struct replies		*replies;
 	struct scheduler	*scheduler;
 	struct deliver		*deliver;
@@ -52,12 +56,14 @@ struct server {
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
 static void	server_reload(struct server *);
+static int	server_anonymous(struct server *, const struct config *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
 static void	server_stopped_cb(void *);
 static void	server_kick_cb(void *);
 static void	server_retention_cb(evutil_socket_t, short, void *);
+static void	server_announce(struct server *, const char *);
 
 /* Log a multi-line error list one line per error. */
 static void
@@ -103,7 +109,7 @@ server_run(const char *config_path, const struct clock *clock)
 static int
 server_start(struct server *s, const char *config_path)
 {
-	char *cause = NULL, status[256];
+	char *cause = NULL;
 	int64_t wd;
 
 	if (store_lock(s->cfg->state_dir, &s->lock_fd, &cause) == -1 ||
@@ -111,6 +117,11 @@ server_start(struct server *s, const char *config_path)
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return EXIT_RUNTIME;
+	}
+	if (server_anonymous(s, s->cfg) == -1) {
+		log_warnx("nudged: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms");
+		return 3;
 	}
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
@@ -146,6 +157,9 @@ server_start(struct server *s, const char *config_path)
 		return EXIT_RUNTIME;
 	}
 	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
+	s->health = health_new(s->base, s->clock, s->store, s->cfg->state_dir);
+	health_watch(s->health, s->scheduler);
+	httpd_set_health(s->httpd, s->health);
 	{
 		struct timeval day = { SERVER_RETENTION_INTERVAL, 0 };
 
@@ -159,9 +173,7 @@ server_start(struct server *s, const char *config_path)
 	    s->cfg->listen_host, s->cfg->listen_port, s->cfg->nschedules,
 	    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts,
 	    s->cfg->state_dir);
-	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
-	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
-	notify_ready(status);
+	server_announce(s, NULL);
 	return EXIT_OK;
 }
 
@@ -175,6 +187,7 @@ server_shutdown(struct server *s)
 	/* Answers accepted this turn are committed before connections close. */
 	replies_free(s->replies);
 	httpd_stop(s->httpd);
+	health_free(s->health);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
 	if (s->ev_retention != NULL)
@@ -217,6 +230,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	/* No new work; requests in flight get a bounded time to finish. */
 	scheduler_stop(s->scheduler);
 	s->scheduler = NULL;
+	health_watch(s->health, NULL);
 	deliver_shutdown(s->deliver, server_stopped_cb, s);
 }
 
@@ -279,7 +293,7 @@ server_reload(struct server *s)
 {
 	struct config *next;
 	struct bank *bank = NULL;
-	char *cause = NULL, status[256];
+	char *cause = NULL, *changes = NULL;
 
 	notify_reloading();
 	log_info("received SIGHUP, reloading %s", s->cfg->path);
@@ -298,12 +312,22 @@ server_reload(struct server *s)
 		    "configuration");
 		bank_free(bank);
 		config_free(next);
+	} else if (server_anonymous(s, next) == -1) {
+		log_warnx("reload: the store cannot keep anonymous channels' "
+		    "answers under pseudonyms; keeping the running "
+		    "configuration");
+		server_anonymous(s, s->cfg);
+		bank_free(bank);
+		config_free(next);
 	} else if (scheduler_reload(s->scheduler, next, bank) == -1) {
 		log_warnx("reload: the store could not load schedule state; "
 		    "keeping the running configuration");
+		server_anonymous(s, s->cfg);
 		bank_free(bank);
 		config_free(next);
 	} else {
+		changes = announce_changes(s->cfg, next);
+		metrics_forget_credentials();
 		deliver_reload(s->deliver, next, bank);
 		replies_reload(s->replies, next, bank);
 		httpd_reload(s->httpd, next, bank);
@@ -317,7 +341,42 @@ server_reload(struct server *s)
 		/* The retention may have just been set or shortened. */
 		server_retention_cb(-1, 0, s);
 	}
-	snprintf(status, sizeof status, "serving %zu schedules on %s:%d",
-	    s->cfg->nschedules, s->cfg->listen_host, s->cfg->listen_port);
-	notify_ready(status);
+	server_announce(s, changes);
+	free(changes);
+}
+
+/*
+ * Say when the next nudge is due (and what a reload changed) in the log and
+ * in systemd's STATUS=, and tell systemd nudged is ready.
+ */
+static void
+server_announce(struct server *s, const char *changes)
+{
+	char *next = announce_next(s->scheduler), *status;
+
+	xasprintf(&status, "%s%s%s", next, changes != NULL ? "; reload: " : "",
+	    changes != NULL ? changes : "");
+	log_info("%s", status);
+	free(next);
+	xasprintf(&next, "serving %zu schedules on %s:%d; %s", s->cfg->nschedules,
+	    s->cfg->listen_host, s->cfg->listen_port, status);
+	notify_ready(next);
+	free(status);
+	free(next);
+}
+
+/* Tell the store which channels keep answers under pseudonyms. */
+static int
+server_anonymous(struct server *s, const struct config *cfg)
+{
+	const char	**names = xcalloc(cfg->nchannels + 1, sizeof *names);
+	size_t		  n = 0;
+	int		  rc;
+
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].anonymous)
+			names[n++] = cfg->channels[i].name;
+	rc = store_anon_set(s->store, names, n);
+	free(names);
+	return rc;
 }

@@ -30,6 +30,15 @@
  * database exists, which the outbox's digest would run into.
  */
 #define STORE_TEMP_STORE	"temp_store=MEMORY"
+/*
+ * The WAL stays near 1 MiB: a checkpoint runs once it holds 256 pages (4 KiB
+ * each, SQLite's default page size; the default is 1,000), and the file is
+ * cut back to 1 MiB whenever a checkpoint restarts it
+ * (sqlite.org/pragma.html#pragma_journal_size_limit). A store that filled
+ * its disk then fits again on the space it had.
+ */
+#define STORE_WAL_PAGES		"wal_autocheckpoint=256"
+#define STORE_WAL_LIMIT		"journal_size_limit=1048576"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
 static const char *const store_migrations[] = {
@@ -208,6 +217,7 @@ static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static sqlite3_stmt *store_cached(struct store *, sqlite3_stmt **,
 		    const char *);
+static void	 store_wal_truncate(struct store *);
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -279,6 +289,8 @@ store_open(const char *state_dir, char **cause)
 	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
 	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
 	    store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1 ||
+	    store_pragma_check(st, STORE_WAL_PAGES, NULL, cause) == -1 ||
+	    store_pragma_check(st, STORE_WAL_LIMIT, NULL, cause) == -1 ||
 	    store_migrate(st, cause) == -1 ||
 	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1)
 		goto fail;
@@ -338,6 +350,10 @@ store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	for (size_t i = 0; i < st->nanon; i++)
+		free(st->anon[i]);
+	free(st->anon);
+	explicit_bzero(st->anon_key, sizeof st->anon_key);
 	free(st->path);
 	free(st);
 }
@@ -521,13 +537,20 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	return store_exec(st, "COMMIT");
+	if (store_exec(st, "COMMIT") == -1) {
+		st->wal_trim = 1;
+		return -1;
+	}
+	if (st->wal_trim)
+		store_wal_truncate(st);
+	return 0;
 }
 
-/* Roll back the open transaction, if any. */
+/* Roll back the open transaction, if any: a write failed (a full disk, say). */
 void
 store_rollback(struct store *st)
 {
+	st->wal_trim = 1;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -553,6 +576,28 @@ store_kind_of(const char *name)
 		if (name != NULL && strcmp(store_kind_names[k], name) == 0)
 			return (enum store_kind)k;
 	return STORE_KIND_PROMPT;
+}
+
+/*
+ * Writes work again after a failure: fold the WAL into the database and cut
+ * it to zero bytes (wal_checkpoint(TRUNCATE)), so what it grew to while the
+ * disk was full is given back. Tried again after the next commit until the
+ * checkpoint completes (its first column, "busy", is 0).
+ */
+static void
+store_wal_truncate(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = store_prepare(st, "PRAGMA wal_checkpoint(TRUNCATE)")) ==
+	    NULL)
+		return;
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) ==
+	    0) {
+		st->wal_trim = 0;
+		log_info("store: writes work again; the WAL is truncated");
+	}
+	sqlite3_finalize(stmt);
 }
 
 /* The word the store uses for a state. */

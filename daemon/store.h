@@ -141,13 +141,13 @@ int		 store_row_is_null(const struct store_row *, int col);
 typedef void	(*store_row_cb)(void *, const struct store_row *);
 
 enum store_stats_query {
-	STORE_STATS_PEOPLE,		/* channel, user, user_name, answers, deliveries */
+	STORE_STATS_PEOPLE,		/* channel, user, user_name, answers, deliveries, open */
 	STORE_STATS_STREAKS,		/* channel, user, schedule, longest, current */
 	STORE_STATS_LATENCY,		/* channel, user, median seconds */
 	STORE_STATS_ACTIVE_WEEKS,	/* channel, user, weeks */
 	STORE_STATS_USER_WEEKS,		/* channel, user, week, answers (from ?5) */
 	STORE_STATS_USER_PROMPTS,	/* channel, user, prompt_id, answers */
-	STORE_STATS_CHANNELS,		/* channel, deliveries, answers, people */
+	STORE_STATS_CHANNELS,		/* channel, deliveries, answers, people, missed, open */
 	STORE_STATS_PARTICIPATION,	/* channel, delivery, due_at, schedule, prompt, answered_by, rank */
 	STORE_STATS_CHANNEL_WEEKS,	/* channel, week, deliveries, answers, people (from ?5) */
 	STORE_STATS_CHANNEL_DAYS,	/* channel, day, answers (from ?5) */
@@ -225,6 +225,9 @@ int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
+int		 store_anon_set(struct store *, const char *const *channels,
+		    size_t n);
+int		 store_queue(struct store *, int64_t *depth, int64_t *oldest_due);
 
 /* store_people.c: people asked directly. */
 int		 store_person_channel(struct store *, const char *channel,

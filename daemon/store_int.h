@@ -17,6 +17,12 @@ struct store {
 		sqlite3_stmt	*stmt;
 	}				 cache[16];	/* statements run per delivery */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
+	char				**anon;	/* anonymous channels */
+	size_t				 nanon;
+	unsigned char			 anon_key[32];	/* pseudonym key, */
+	int				 anon_loaded;	/* once loaded */
+	int				 wal_trim;	/* a write failed: truncate
+							 * the WAL once one works */
 };
 
 int		 store_exec(struct store *, const char *);
@@ -29,5 +35,8 @@ int		 store_update(struct store *, const char *, int64_t, int64_t,
 char		*store_column_strdup(sqlite3_stmt *, int);
 void		 store_read_target(sqlite3_stmt *, struct store_target *);
 const char	*store_text_or_empty(sqlite3_stmt *, int);
+const char	*store_anon_user(const struct store *, const char *,
+		    const char *, char **);
+char		*store_anon_lookup(struct store *, const char *);
 
 #endif

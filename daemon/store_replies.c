@@ -1,6 +1,7 @@
 /*
  * Answers in the store: finding the nudge an answer belongs to, storing it
- * once per platform message, and the streak it extends.
+ * once per platform message (under a pseudonym on an anonymous channel, see
+ * store_anon.c), and the streak it extends.
  */
 #include "store.h"
 
@@ -12,7 +13,8 @@
 #include "xmalloc.h"
 
 static int	 store_delete_replies(struct store *, const char *,
-		    const char *, const char *, int64_t, int64_t *);
+		    const char *, const char *, const char *, int64_t,
+		    int64_t *);
 
 /* Read a target row (id, schedule, prompt_id, due_at, person) from a statement's current row. */
 void
@@ -80,20 +82,28 @@ store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 	    "channel, user_id, user_name, text, received_at, source, message_id) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO "
 	    "NOTHING", &cached);
+	char *pseudonym;
+	const char *user = store_anon_user(st, r->channel, r->user_id,
+	    &pseudonym);
 	int rc;
 
-	if (stmt == NULL)
+	if (stmt == NULL) {
+		free(pseudonym);
 		return -1;
+	}
 	sqlite3_bind_int64(stmt, 1, r->delivery_id);
 	sqlite3_bind_text(stmt, 2, r->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, r->user_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, user, -1, SQLITE_STATIC);
+	/* An anonymous channel keeps no name at all. */
+	sqlite3_bind_text(stmt, 4, pseudonym != NULL ? NULL : r->user_name, -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, r->text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, r->received_at);
 	sqlite3_bind_text(stmt, 7, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, r->message_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	store_stmt_done(stmt, cached);
+	free(pseudonym);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: reply: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -121,6 +131,7 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 	    "deliveries d WHERE d.schedule = ?1 AND d.channel = ?2 AND d.state = "
 	    "'sent' AND d.kind = 'prompt' AND d.due_at <= ?4 ORDER BY d.due_at "
 	    "DESC, d.id DESC", &cached);
+	char *pseudonym;
 	int rc;
 
 	*streak = 0;
@@ -128,12 +139,14 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 		return -1;
 	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, store_anon_user(st, channel, user_id,
+	    &pseudonym), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, due_at);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
 	    sqlite3_column_int(stmt, 0) == 1)
 		(*streak)++;
 	store_stmt_done(stmt, cached);
+	free(pseudonym);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -144,7 +157,7 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
  */
 static int
 store_delete_replies(struct store *st, const char *sql, const char *a,
-    const char *b, int64_t before, int64_t *count)
+    const char *b, const char *c, int64_t before, int64_t *count)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -157,13 +170,18 @@ store_delete_replies(struct store *st, const char *sql, const char *a,
 		store_rollback(st);
 		return -1;
 	}
-	/* Statements take ?1 user, ?2 channel, ?3 an instant, or some of them. */
+	/*
+	 * Statements take ?1 user, ?2 channel, ?3 an instant, ?4 the user's
+	 * pseudonym, or some of them.
+	 */
 	if (sqlite3_bind_parameter_count(stmt) >= 2) {
 		sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
 	}
 	if (sqlite3_bind_parameter_count(stmt) >= 3)
 		sqlite3_bind_int64(stmt, 3, before);
+	if (sqlite3_bind_parameter_count(stmt) >= 4)
+		sqlite3_bind_text(stmt, 4, c, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE || store_commit(st) == -1) {
@@ -177,13 +195,22 @@ store_delete_replies(struct store *st, const char *sql, const char *a,
 	return 0;
 }
 
-/* `nudged forget`: every answer of a person, on one channel or all. */
+/*
+ * `nudged forget`: every answer of a person, on one channel or all, those
+ * kept under their pseudonym on anonymous channels included.
+ */
 int
 store_forget(struct store *st, const char *user, const char *channel,
     int64_t *count)
 {
-	return store_delete_replies(st, "DELETE FROM replies WHERE user_id = ?1 "
-	    "AND (?2 IS NULL OR channel = ?2)", user, channel, 0, count);
+	char	*pseudonym = store_anon_lookup(st, user);
+	int	 rc;
+
+	rc = store_delete_replies(st, "DELETE FROM replies WHERE (user_id = ?1 "
+	    "OR user_id = ?4) AND (?2 IS NULL OR channel = ?2)", user, channel,
+	    pseudonym, 0, count);
+	free(pseudonym);
+	return rc;
 }
 
 /* Retention: every answer received before an instant. */
@@ -191,7 +218,7 @@ int
 store_expire_replies(struct store *st, int64_t before, int64_t *count)
 {
 	return store_delete_replies(st, "DELETE FROM replies WHERE received_at "
-	    "< ?3", NULL, NULL, before, count);
+	    "< ?3", NULL, NULL, NULL, before, count);
 }
 
 /* The newest answers on a channel since an instant (text, user name), at most limit. */

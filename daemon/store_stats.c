@@ -9,9 +9,12 @@
  * zone's offset at each instant, so daylight-saving boundaries are right.
  *
  * A person is someone who answered on a channel. Their deliveries are the
- * channel's sent nudges from their first answered one on; a nudge they did
- * not answer does not count while it is still open (inside its answer
- * window) or while they were away. Streaks run over one schedule's counted
+ * channel's sent nudges from their first answered one on, each answered,
+ * missed (its answer window closed unanswered) or open (still inside its
+ * window, unanswered): an open nudge is neither missed nor answered, so it
+ * counts for no one until it closes; nor does one missed while away. A
+ * channel's answers and misses are the sums of its people's, so its rate
+ * and theirs agree. Streaks run over one schedule's counted
  * nudges: consecutive answered ones.
  * Skipped and failed deliveries are never sent, so they neither count nor
  * break a streak. An answer is a (delivery, person) pair: answering twice
@@ -44,6 +47,18 @@ struct store_row {
 	"(?1 IS NULL OR r.channel = ?1) AND (?2 IS NULL OR r.user_id = ?2) " \
 	"AND d.due_at >= ?3"
 
+/* The answer window of delivery (or grid row) x's schedule, in seconds. */
+#define STATS_WINDOW(x) \
+	"coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
+	"  w.schedule = " x ".schedule), (SELECT w.seconds FROM " \
+	"  temp.stats_windows w WHERE w.schedule IS NULL))"
+
+/* Whether person u was away when delivery (or grid row) x came due. */
+#define STATS_AWAY(u, x) \
+	"EXISTS (SELECT 1 FROM temp.stats_away a WHERE a.user_id = " u " AND " \
+	"  (a.channel IS NULL OR a.channel = " x ".channel) AND " x ".due_at >= " \
+	"  a.from_at AND " x ".due_at < a.until_at)"
+
 /* People with their counted deliveries (see the top of this file). */
 #define STATS_COUNTED \
 	"people AS (SELECT r.channel, r.user_id, min(d.due_at) AS first_due " \
@@ -55,21 +70,22 @@ struct store_row {
 	"  ON d.channel = p.channel AND d.state = 'sent' AND d.kind = 'prompt' AND " \
 	"  d.due_at >= p.first_due), " \
 	"counted AS (SELECT * FROM grid g WHERE g.first_at IS NOT NULL OR " \
-	"  (g.due_at <= ?4 - " \
-	"  coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
-	"  w.schedule = g.schedule), (SELECT w.seconds FROM temp.stats_windows " \
-	"  w WHERE w.schedule IS NULL)) AND NOT EXISTS (SELECT 1 FROM " \
-	"  temp.stats_away a WHERE a.user_id = g.user_id AND (a.channel IS NULL " \
-	"  OR a.channel = g.channel) AND g.due_at >= a.from_at AND " \
-	"  g.due_at < a.until_at)))"
+	"  (g.due_at <= ?4 - " STATS_WINDOW("g") " AND NOT " \
+	STATS_AWAY("g.user_id", "g") "))"
 
 static const char *const store_stats_sql[] = {
 	[STORE_STATS_PEOPLE] =
-	"SELECT g.channel, g.user_id, (SELECT r.user_name FROM replies r WHERE "
-	"r.channel = g.channel AND r.user_id = g.user_id AND r.user_name IS NOT "
-	"NULL ORDER BY r.received_at DESC LIMIT 1), sum(g.first_at IS NOT NULL), "
-	"count(*) FROM temp.stats_grid g GROUP BY g.channel, g.user_id "
-	"ORDER BY 1, 2",
+	"WITH p AS (SELECT channel, user_id, min(due_at) AS first_due, "
+	"  sum(first_at IS NOT NULL) AS answers, count(*) AS n FROM "
+	"  temp.stats_grid GROUP BY channel, user_id) "
+	"SELECT p.channel, p.user_id, (SELECT r.user_name FROM replies r WHERE "
+	"r.channel = p.channel AND r.user_id = p.user_id AND r.user_name IS NOT "
+	"NULL ORDER BY r.received_at DESC LIMIT 1), p.answers, p.n, (SELECT "
+	"count(*) FROM deliveries d WHERE d.channel = p.channel AND d.state = "
+	"'sent' AND d.kind = 'prompt' AND d.due_at >= p.first_due AND d.due_at > "
+	"?4 - " STATS_WINDOW("d") " AND NOT EXISTS (SELECT 1 FROM replies r "
+	"WHERE r.delivery_id = d.id AND r.user_id = p.user_id) AND NOT "
+	STATS_AWAY("p.user_id", "d") ") FROM p ORDER BY 1, 2",
 
 	[STORE_STATS_STREAKS] =
 	"SELECT channel, user_id, schedule, longest, current FROM "
@@ -96,11 +112,14 @@ static const char *const store_stats_sql[] = {
 	"NOT NULL GROUP BY g.channel, g.user_id, d.prompt_id",
 
 	[STORE_STATS_CHANNELS] =
-	"WITH a AS (SELECT channel, count(*) AS answers, count(DISTINCT "
-	"  user_id) AS people FROM temp.stats_grid WHERE first_at IS NOT NULL "
-	"  GROUP BY channel) "
+	"WITH a AS (SELECT channel, sum(first_at IS NOT NULL) AS answers, "
+	"  sum(first_at IS NULL) AS missed, count(DISTINCT user_id) AS people "
+	"  FROM temp.stats_grid GROUP BY channel) "
 	"SELECT d.channel, count(*), coalesce(a.answers, 0), coalesce(a.people, "
-	"0) FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
+	"0), coalesce(a.missed, 0), sum(CASE WHEN d.due_at > ?4 - (SELECT "
+	"max(seconds) FROM temp.stats_windows) THEN d.due_at > ?4 - "
+	STATS_WINDOW("d") " ELSE 0 END) "
+	"FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
 	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
 	"NULL OR d.channel = ?1) GROUP BY d.channel ORDER BY 1",
 
@@ -404,10 +423,19 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	    "DELETE FROM temp.stats_latency;") == -1)
 		return -1;
 	for (size_t i = 0; i < scope->naway; i++) {
-		if (store_stats_insert(st, "INSERT INTO temp.stats_away VALUES "
-		    "(?1, ?2, ?3, ?4)", scope->away[i].user,
-		    scope->away[i].channel, scope->away[i].from,
-		    scope->away[i].until) == -1)
+		/* Away on an anonymous channel too, where answers carry the
+		 * person's pseudonym. */
+		char *pseudonym = store_anon_lookup(st, scope->away[i].user);
+		int failed = 0;
+
+		for (int k = 0; k < (pseudonym != NULL ? 2 : 1); k++)
+			failed |= store_stats_insert(st, "INSERT INTO "
+			    "temp.stats_away VALUES (?1, ?2, ?3, ?4)", k == 0 ?
+			    scope->away[i].user : pseudonym,
+			    scope->away[i].channel, scope->away[i].from,
+			    scope->away[i].until) == -1;
+		free(pseudonym);
+		if (failed)
 			return -1;
 	}
 	for (size_t i = 0; i < scope->nwindows; i++) {

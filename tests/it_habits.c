@@ -3,7 +3,8 @@
  * one gentle reminder for a nudge nobody answered (never two, not even after
  * a restart), answers to it counted on the nudge; a digest with the people
  * who reflected, the streaks worth celebrating and, where the channel shares
- * them, a few answers; an anonymous channel's digest with no names.
+ * them, a few answers; an anonymous channel's digest with no names, and
+ * no id or name of anyone in its database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,6 +228,76 @@ test_anonymous_digest_has_no_names(void **state)
 	cJSON_Delete(digests);
 }
 
+/* POST an answer to the API as user (name); the streak it reports. */
+static int
+post_answer(struct sink_fixture *f, const char *user, const char *name)
+{
+	char *body = harness_format("{\"channel\": \"team\", \"user\": \"%s\", "
+	    "\"user_name\": \"%s\", \"text\": \"a thought\"}", user, name), *out;
+	cJSON *o;
+	int streak;
+
+	assert_int_equal(harness_http_post(f->port, "/api/v1/replies",
+	    (const char *[]){ "Content-Type: application/json",
+	    "Authorization: Bearer tok", NULL }, body, strlen(body), &out), 200);
+	o = cJSON_Parse(out);
+	assert_non_null(o);
+	streak = cJSON_GetObjectItem(o, "streak")->valueint;
+	cJSON_Delete(o);
+	free(out);
+	free(body);
+	return streak;
+}
+
+/* Whether the database file holds a string anywhere. */
+static int
+db_contains(struct sink_fixture *f, const char *needle)
+{
+	char *path = harness_format("%s/nudged.db", f->state);
+	int found = harness_file_contains(path, needle);
+
+	free(path);
+	return found;
+}
+
+/*
+ * An anonymous channel keeps no one's id or name in the database (answers
+ * stored before it turned anonymous included), streaks count as before,
+ * and forget still finds a person's answers.
+ */
+static void
+test_anonymous_answers_keep_no_id_or_name(void **state)
+{
+	struct sink_fixture *f = *state;
+	struct harness_proc p;
+	char *cause = NULL, *out;
+	struct store *st;
+
+	write_config(f, ", \"anonymous\": true", "");
+	seed_week(f);		/* Ada (U1) answered the last three days */
+	st = store_open(f->state, &cause);
+	assert_non_null(st);
+	seed_nudge(st, time(NULL) - 60, "coaching-007");
+	store_close(st);
+	harness_serve_start(&p, f->config);
+	/* Her fourth in a row, as on any channel; a first for Quinn. */
+	assert_int_equal(post_answer(f, "U1", "Ada"), 4);
+	assert_int_equal(post_answer(f, "U9SECRETID", "Quinn Secretname"), 1);
+	harness_serve_stop(&p);
+	assert_true(db_contains(f, "coaching-007"));	/* the search works */
+	assert_false(db_contains(f, "U9SECRETID"));
+	assert_false(db_contains(f, "Secretname"));
+	assert_false(db_contains(f, "Ada"));
+	assert_int_equal(harness_db_int(f->state, "SELECT count(*) FROM replies "
+	    "WHERE user_id LIKE 'anon-%%' AND user_name IS NULL"), 5);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "forget",
+	    "-c", f->config, "U1", NULL }, &out), 0);
+	assert_non_null(strstr(out, "forgot 4 answers of U1"));
+	free(out);
+	assert_int_equal(harness_db_int(f->state, "SELECT count(*) FROM "
+	    "replies"), 1);
+}
+
 int
 main(void)
 {
@@ -239,6 +310,9 @@ main(void)
 		    sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_anonymous_digest_has_no_names,
 		    sink_fixture_setup,
+		    sink_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_anonymous_answers_keep_no_id_or_name, sink_fixture_setup,
 		    sink_fixture_teardown),
 	};
 

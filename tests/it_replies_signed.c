@@ -22,7 +22,7 @@
 
 #include "harness.h"
 #include "replies_fixture.h"
-#include "sig.h"
+#include "signed.h"
 
 /* POST a Slack request signed with secret at ts; the status. */
 static int
@@ -184,20 +184,12 @@ static int
 teams_post(struct replies_fixture *f, const char *body, const char *secret,
     char **out)
 {
-	unsigned char *key, mac[32];
-	size_t keylen;
-	char *b64, *auth;
+	char *auth = signed_teams(secret, body);
 	int status;
 
-	assert_int_equal(sig_base64_decode(secret, &key, &keylen), 0);
-	sig_hmac_sha256(key, keylen, body, strlen(body), mac);
-	b64 = sig_base64_encode(mac, sizeof mac);
-	auth = harness_format("Authorization: HMAC %s", b64);
 	status = harness_http_post(f->port, "/teams", (const char *[]){
 	    "Content-Type: application/json", auth, NULL }, body, strlen(body),
 	    out);
-	free(key);
-	free(b64);
 	free(auth);
 	return status;
 }
@@ -233,27 +225,15 @@ static int
 discord_post(struct replies_fixture *f, const char *body, EVP_PKEY *key,
     int64_t ts, char **out)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	char *msg = harness_format("%lld%s", (long long)ts, body), *hex;
-	char *h_sig, *h_ts = harness_format("X-Signature-Timestamp: %lld",
-	    (long long)ts);
-	unsigned char sig[64];
-	size_t len = sizeof sig;
+	char *h[2];
 	int status;
 
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 ||
-	    EVP_DigestSign(md, sig, &len, (unsigned char *)msg, strlen(msg)) != 1)
-		fail_msg("could not sign");
-	hex = sig_hex_encode(sig, len);
-	h_sig = harness_format("X-Signature-Ed25519: %s", hex);
+	signed_discord(key, ts, body, h);
 	status = harness_http_post(f->port, "/discord/interactions",
-	    (const char *[]){ "Content-Type: application/json", h_sig, h_ts,
+	    (const char *[]){ "Content-Type: application/json", h[0], h[1],
 	    NULL }, body, strlen(body), out);
-	EVP_MD_CTX_free(md);
-	free(msg);
-	free(hex);
-	free(h_sig);
-	free(h_ts);
+	free(h[0]);
+	free(h[1]);
 	return status;
 }
 

@@ -103,6 +103,11 @@ test_version_help_and_usage(void **state)
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "--nope", NULL }, &out), 2);
 	free(out);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(),
+	    "cron", "@daily", "--tz", "America/New_Yrok", NULL }, &out), 1);
+	assert_non_null(strstr(out, "unknown time zone \"America/New_Yrok\" "
+	    "(did you mean \"America/New_York\"?)"));
+	free(out);
 }
 
 static void
@@ -255,6 +260,54 @@ test_serve_refuses_invalid_config(void **state)
 	free(out);
 }
 
+/* Run nudged with args on f's config; its exit code, output in *out. */
+static int
+run_on_config(struct fixture *f, const char *cmd, const char *opt, char **out)
+{
+	return harness_run((const char *[]){ harness_bin(), cmd, "-c", f->config,
+	    opt, NULL }, out);
+}
+
+static void
+test_read_only_commands_need_no_secrets(void **state)
+{
+	static const char *const read_only[][2] = { { "next", NULL },
+	    { "prompts", NULL }, { "stats", NULL }, { "export", NULL },
+	    { "check", "--offline" } };
+	struct fixture *f = *state;
+	char *cwd = getcwd(NULL, 0), *text, *out;
+
+	unsetenv("NUDGED_TEST_UNSET_WEBHOOK");
+	unsetenv("NUDGED_TEST_UNSET_SIGNING");
+	unsetenv("NUDGED_TEST_UNSET_TOKEN");
+	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
+	    "\"%s/prompts\", \"dashboard_token\": \"${NUDGED_TEST_UNSET_TOKEN}\", "
+	    "\"channels\": {\"leaders\": {\"platform\": \"slack\", "
+	    "\"webhook\": \"${NUDGED_TEST_UNSET_WEBHOOK}\", \"signing_secret\": "
+	    "\"${NUDGED_TEST_UNSET_SIGNING}\"}}, \"schedules\": [{\"name\": "
+	    "\"daily\", \"cron\": \"0 9 * * *\", \"channel\": \"leaders\"}]}",
+	    cwd);
+	harness_write(f->config, text);
+	free(text);
+	free(cwd);
+	for (size_t i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
+		if (run_on_config(f, read_only[i][0], read_only[i][1], &out) != 0)
+			fail_msg("nudged %s: %s", read_only[i][0], out);
+		/* Says nothing about the secrets it did not need. */
+		assert_null(strstr(out, "NUDGED_TEST_UNSET"));
+		free(out);
+	}
+	/* check without --offline still wants every secret, and names them. */
+	assert_int_equal(run_on_config(f, "check", NULL, &out), 1);
+	assert_non_null(strstr(out, "${NUDGED_TEST_UNSET_WEBHOOK}"));
+	assert_non_null(strstr(out, "${NUDGED_TEST_UNSET_SIGNING}"));
+	assert_non_null(strstr(out, "${NUDGED_TEST_UNSET_TOKEN}"));
+	free(out);
+	assert_int_equal(run_on_config(f, "serve", NULL, &out), 1);
+	assert_non_null(strstr(out, "${NUDGED_TEST_UNSET_WEBHOOK}"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -266,6 +319,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_serve_refuses_invalid_config,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_read_only_commands_need_no_secrets, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

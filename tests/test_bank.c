@@ -84,6 +84,7 @@ struct fixture_schedule {
 	struct config_channel	 channel;
 	struct config_schedule	 sc;
 	char			*themes[4];
+	char			*at[4];		/* where each theme or track entry is */
 };
 
 static void
@@ -96,6 +97,9 @@ make_schedule(struct fixture_schedule *f, const char *channel,
 	f->sc.channel = &f->channel;
 	f->sc.audience = audience;
 	f->sc.themes = f->themes;
+	for (size_t i = 0; i < 4; i++)
+		f->at[i] = (char *)(uintptr_t)"nudged.json:7:13";
+	f->sc.themes_at = f->sc.track_at = f->at;
 	if (t1 != NULL)
 		f->themes[f->sc.nthemes++] = (char *)(uintptr_t)t1;
 	if (t2 != NULL)
@@ -463,8 +467,8 @@ test_config_cross_check(void **state)
 	cfg.schedules = &f.sc;
 	cfg.nschedules = 1;
 	assert_int_equal(bank_check_config(b, &cfg, &cause), -1);
-	assert_non_null(strstr(cause, "schedule \"weekly\": no theme "
-	    "\"reflection\" in the prompt bank"));
+	assert_non_null(strstr(cause, "nudged.json:7:13: schedule \"weekly\": "
+	    "no theme \"reflection\" in the prompt bank"));
 	free(cause);
 	make_schedule(&f, "c", CONFIG_AUDIENCE_TEAM, "coaching", NULL);
 	cfg.schedules = &f.sc;
@@ -477,8 +481,8 @@ test_config_cross_check(void **state)
 	f.sc.ntrack = 1;
 	cfg.schedules = &f.sc;
 	assert_int_equal(bank_check_config(b, &cfg, &cause), -1);
-	assert_non_null(strstr(cause, "track prompt \"coaching-9\" is not in "
-	    "the prompt bank"));
+	assert_non_null(strstr(cause, "nudged.json:7:13: schedule \"weekly\": "
+	    "track prompt \"coaching-9\" is not in the prompt bank"));
 	free(cause);
 	bank_free(b);
 }
@@ -874,7 +878,7 @@ test_private_prompts_only_where_answers_are_private(void **state)
 	assert_int_equal(bank_check_config(b, &cfg, &cause), 0);
 	f.channel.anonymous = 0;
 	assert_int_equal(bank_check_config(b, &cfg, &cause), -1);
-	assert_string_equal(cause, "nudged.json: schedule \"weekly\": prompt "
+	assert_string_equal(cause, "nudged.json:7:13: schedule \"weekly\": prompt "
 	    "\"r-2\" has \"public_ok\": false; it goes only to an anonymous "
 	    "channel");
 	free(cause);

@@ -109,6 +109,12 @@ test_usage_errors(void **state)
 	assert_usage_error("serve: missing value for option -c", rc, cause);
 	rc = parse(&cli, &cause, "nudged", "serve", "--tz", "UTC", NULL);
 	assert_usage_error("serve: option -t/--tz does not apply", rc, cause);
+	/* Only check has an --offline; the read-only commands are offline anyway. */
+	rc = parse(&cli, &cause, "nudged", "serve", "--offline", NULL);
+	assert_usage_error("serve: option -o/--offline does not apply", rc, cause);
+	assert_int_equal(parse(&cli, &cause, "nudged", "check", "--offline",
+	    NULL), 0);
+	assert_true(cli.offline);
 	rc = parse(&cli, &cause, "nudged", "check", "extra", NULL);
 	assert_usage_error("check: unexpected argument \"extra\"", rc, cause);
 	rc = parse(&cli, &cause, "nudged", "cron", NULL);

@@ -11,10 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bank.h"
 #include "chat/chat_int.h"
-#include "chat/chat.h"
 #include "config.h"
 #include "harness.h"
+#include "suggest.h"
 #include "tz.h"
 
 static char config_dir[] = "/tmp/nudged-test-XXXXXX";
@@ -458,6 +459,98 @@ teardown(void **state)
 	return harness_rmdir(config_dir);
 }
 
+/* Load text as a config with its prompt bank; the errors of the bank check. */
+static char *
+bank_errors(const char *text)
+{
+	char *path = write_config("bank.json", text), *cause = NULL;
+	struct config *cfg = config_load(path, &cause);
+	struct bank *b;
+
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	b = bank_load_for(cfg, &cause);
+	assert_null(b);
+	config_free(cfg);
+	free(path);
+	return cause;
+}
+
+static void
+test_errors_that_help(void **state)
+{
+	char *cwd = getcwd(NULL, 0), *text, *cause, *want;
+
+	(void)state;
+	/* Swapped letters, a letter missing, the wrong case: one or two edits. */
+	assert_int_equal(suggest_distance("chanenls", "channels"), 1);
+	assert_int_equal(suggest_distance("chanels", "channels"), 1);
+	assert_int_equal(suggest_distance("europe/berlin", "Europe/Berlin"), 0);
+	assert_int_equal(suggest_distance("abc", "xyz"), 3);
+	assert_error("{\n  \"state_dir\": \"var\",\n  \"chanels\": {},\n"
+	    "  " MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "3:3: unknown key \"chanels\" (did you mean \"channels\"?)");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"c\": "
+	    "{\"platform\": \"console\", \"rtae\": 1}}, \"schedules\": []}",
+	    "1:62: unknown key \"rtae\" (did you mean \"rate\"?)");
+	/* Nothing close: no guess. */
+	cause = load_errors("{\"state_dir\": \"v\", \"frobnicate\": 1, "
+	    MINIMAL_CHANNELS ", \"schedules\": []}");
+	assert_non_null(strstr(cause, "unknown key \"frobnicate\""));
+	assert_null(strstr(cause, "did you mean"));
+	free(cause);
+	assert_error("{\"state_dir\": \"v\", \"timezone\": \"Europe/Berln\", "
+	    MINIMAL_CHANNELS ", \"schedules\": []}",
+	    "1:32: unknown time zone \"Europe/Berln\" (did you mean "
+	    "\"Europe/Berlin\"?)");
+	assert_error("{\"state_dir\": \"v\", \"channels\": {\"leaders\": "
+	    "{\"platform\": \"console\"}},\n\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"leader\"}]}",
+	    "3:46: no channel called \"leader\" under \"channels\" (did you "
+	    "mean \"leaders\"?)");
+	/* The duplicate says where the first one is. */
+	if (asprintf(&want, "4:12: schedule \"s\" is defined twice (first at "
+	    "%s/bad.json:3:12)", config_dir) < 0)
+		abort();
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ",\n"
+	    "\"schedules\": [\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"},\n"
+	    "  {\"name\": \"s\", \"cron\": \"@daily\", \"channel\": \"c\"}]}",
+	    want);
+	free(want);
+	/* Prompt-bank errors carry the place of the config key they are about. */
+	text = harness_format("{\"state_dir\": \"v\", \"prompts\": \"%s/prompts\", "
+	    MINIMAL_CHANNELS ",\n\"schedules\": [\n  {\"name\": \"s\", \"cron\": "
+	    "\"@daily\", \"channel\": \"c\", \"themes\": [\"coaching\", "
+	    "\"nope\"]},\n  {\"name\": \"t\", \"cron\": \"@daily\", \"channel\": "
+	    "\"c\", \"track\": [\"coaching-001\", \"no-such-id\"]}]}", cwd);
+	cause = bank_errors(text);
+	free(text);
+	if (asprintf(&want, "%s/bank.json:3:74: schedule \"s\": no theme "
+	    "\"nope\"", config_dir) < 0)
+		abort();
+	if (strstr(cause, want) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", want, cause);
+	free(want);
+	if (asprintf(&want, "%s/bank.json:4:77: schedule \"t\": track prompt "
+	    "\"no-such-id\" is not in the prompt bank", config_dir) < 0)
+		abort();
+	if (strstr(cause, want) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", want, cause);
+	free(want);
+	free(cause);
+	cause = bank_errors("{\"state_dir\": \"v\",\n  \"prompts\": \"gone\", "
+	    MINIMAL_CHANNELS ", \"schedules\": []}");
+	if (asprintf(&want, "%s/bank.json:2:14: \"prompts\": there is no prompt "
+	    "bank folder %s/gone", config_dir, config_dir) < 0)
+		abort();
+	if (strstr(cause, want) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", want, cause);
+	free(want);
+	free(cause);
+	free(cwd);
+}
+
 int
 main(void)
 {
@@ -472,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_people_and_groups),
 		cmocka_unit_test(test_missing_env_is_named_and_secret_is_not_shown),
 		cmocka_unit_test(test_every_error_is_reported),
+		cmocka_unit_test(test_errors_that_help),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

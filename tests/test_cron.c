@@ -304,11 +304,14 @@ test_cron_never(void **state)
 {
 	static const char *const never[] = {
 		"0 0 30 2 *", "0 0 31 4 *", "0 0 30,31 FEB *",
-		"0 0 31 2,4,6,9,11 *", "0 0 30-31 2 *", NULL
+		"0 0 31 2,4,6,9,11 *", "0 0 30-31 2 *",
+		/* A star-led field needs both to meet: no 5th Monday on the
+		 * 1st, 11th or 21st of February. */
+		"0 0 */10 2 1#5", "0 0 30 2 */1", NULL
 	};
 	static const char *const rare[] = {
 		"0 0 29 2 *", "0 0 * 2 1#5", "0 0 30 2 MON", "0 0 L 2 *",
-		"0 0 5#5 2 *",
+		"0 0 5#5 2 *", "0 0 */4 2 1#5", "0 0 29 2 */7",
 	};
 	struct cron	*c;
 	char		*cause;
@@ -363,7 +366,10 @@ test_cron_month_ends(void **state)
 	test_cron_run(cases, sizeof cases / sizeof cases[0]);
 }
 
-/* 5L, 1#1 (in either day field), #5, and the OR of the two day fields. */
+/*
+ * 5L, 1#1 (in either day field), #5, and cronie's rule for the two day
+ * fields: either when both are restricted, both when either starts with `*`.
+ */
 static void
 test_cron_weekdays(void **state)
 {
@@ -399,8 +405,19 @@ test_cron_weekdays(void **state)
 		    { "2026-01-13T00:00:00Z", "2026-02-13T00:00:00Z" } },
 		{ "0 0 * * FRI", "UTC", "2026-01-01T00:00:00Z",
 		    { "2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z" } },
-		/* A stepped day-of-month counts as restricted. */
+		/* A field led by `*` is a star even with a step: both must
+		 * match (cronie), so the 1st, 11th, 21st or 31st on a Sunday. */
 		{ "0 0 */10 * SUN", "UTC", "2026-01-01T00:00:00Z",
+		    { "2026-01-11T00:00:00Z", "2026-02-01T00:00:00Z",
+		    "2026-03-01T00:00:00Z", "2026-05-31T00:00:00Z" } },
+		{ "0 0 */10 * FRI-SAT", "UTC", "2026-01-01T00:00:00Z",
+		    { "2026-01-31T00:00:00Z", "2026-02-21T00:00:00Z",
+		    "2026-03-21T00:00:00Z" } },
+		{ "0 0 13 * */2", "UTC", "2026-01-01T00:00:00Z",
+		    { "2026-01-13T00:00:00Z", "2026-06-13T00:00:00Z",
+		    "2026-08-13T00:00:00Z" } },
+		/* The same days written without a leading `*`: either. */
+		{ "0 0 1-31/10 * SUN", "UTC", "2026-01-01T00:00:00Z",
 		    { "2026-01-04T00:00:00Z", "2026-01-11T00:00:00Z",
 		    "2026-01-18T00:00:00Z", "2026-01-21T00:00:00Z" } },
 	};

@@ -321,7 +321,11 @@ test_people_table_and_numbers(void **state)
 	assert_non_null(strstr(html, "<span>72%</span>"));
 	assert_non_null(strstr(html, "1 h 55 m"));
 	assert_non_null(strstr(html, "19</span><span class=\"best\">best"));
-	assert_non_null(strstr(html, "316 of 625 possible answers"));
+	/* Participation is the people's rate combined: 316 of 316 + 309. */
+	assert_non_null(strstr(html, "<dd>51%<small>316 answered, 309 missed; "
+	    "open nudges count once they close</small>"));
+	assert_non_null(strstr(html, "questions posted, 1 still open"));
+	assert_int_equal(count(html, "<small>1 open</small>"), 1);
 	assert_non_null(strstr(html, "Microsoft Teams"));
 	/* Each person's last 12 weeks as a sparkline of 12 bars. */
 	assert_int_equal(count(html, "<svg class=\"spark\""), 5);

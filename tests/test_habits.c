@@ -16,8 +16,11 @@
  *   U3 Cy: only the weekly of Nov 20. Counted: it and daily 21-23 (closed,
  *     unanswered): 4, answered 1: 0.25; streaks 1.
  *   Heatmap (Berlin days): Nov 22 has 1 answer (U1), Nov 23 has 3.
+ * Channel "team": 15 sent, 2 open (daily Nov 24, weekly Nov 20), answers
+ *   17 and missed 1 + 0 + 3 = 4, the people's combined: rate 17/21 = 0.81.
  * Channel "anon" (anonymous): Mondays Nov 16 (A1, A2, A3 answer) and Nov 23
- *   (A1 only): participation 3 and null; no names anywhere.
+ *   (A1 only, still open for the others): participation 3 and null, 1
+ *   open, none missed; no names anywhere.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +227,9 @@ test_people(void **state)
 	    "Ada");
 	assert_int_equal(num(u1, "deliveries"), 14);
 	assert_int_equal(num(u1, "answers"), 13);
+	/* Missed Nov 18; Nov 24 is open: neither missed nor answered. */
+	assert_int_equal(num(u1, "missed"), 1);
+	assert_int_equal(num(u1, "open"), 1);
 	assert_true(num(u1, "response_rate") == 0.929);
 	assert_int_equal(num(u1, "current_streak"), 5);
 	assert_int_equal(num(u1, "longest_streak"), 6);
@@ -236,6 +242,9 @@ test_people(void **state)
 
 	assert_int_equal(num(u2, "deliveries"), 3);
 	assert_int_equal(num(u2, "answers"), 3);
+	/* Daily Nov 24 and the weekly of Nov 20 are open; Nov 21 was away. */
+	assert_int_equal(num(u2, "missed"), 0);
+	assert_int_equal(num(u2, "open"), 2);
 	assert_true(num(u2, "response_rate") == 1.0);
 	assert_int_equal(num(u2, "current_streak"), 3);
 	assert_int_equal(num(u2, "longest_streak"), 3);
@@ -245,6 +254,8 @@ test_people(void **state)
 
 	assert_int_equal(num(u3, "deliveries"), 4);
 	assert_int_equal(num(u3, "answers"), 1);
+	assert_int_equal(num(u3, "missed"), 3);
+	assert_int_equal(num(u3, "open"), 1);
 	assert_true(num(u3, "response_rate") == 0.25);
 	assert_int_equal(num(u3, "current_streak"), 1);
 	assert_int_equal(num(u3, "longest_streak"), 1);
@@ -267,6 +278,14 @@ test_channels_and_privacy(void **state)
 	assert_int_equal(num(team, "deliveries"), 15);
 	assert_int_equal(num(team, "answers"), 17);
 	assert_int_equal(num(team, "people"), 3);
+	/*
+	 * The people's figures combined: 1 + 0 + 3 missed, so the channel's
+	 * rate is 17 of 21, not 17 of 15 x 3; two nudges (daily Nov 24,
+	 * weekly Nov 20) are still open.
+	 */
+	assert_int_equal(num(team, "missed"), 4);
+	assert_int_equal(num(team, "open"), 2);
+	assert_true(num(team, "response_rate") == 0.81);
 	/* The newest sent delivery first: daily Nov 24, nobody yet. */
 	part = cJSON_GetObjectItem(team, "participation");
 	assert_int_equal(num(cJSON_GetArrayItem(part, 0), "answered_by"), 0);
@@ -293,6 +312,10 @@ test_channels_and_privacy(void **state)
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(anon, "anonymous")));
 	assert_int_equal(num(anon, "answers"), 4);
 	assert_int_equal(num(anon, "people"), 3);
+	/* Nov 23 is open for A2 and A3 (7-day window): not missed yet. */
+	assert_int_equal(num(anon, "open"), 1);
+	assert_int_equal(num(anon, "missed"), 0);
+	assert_true(num(anon, "response_rate") == 1.0);
 	part = cJSON_GetObjectItem(anon, "participation");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(part, 0),
 	    "answered_by")));

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "config.h"
 #include "harness.h"
+#include "metrics.h"
 #include "schedule.h"
 #include "store.h"
 
@@ -239,6 +240,38 @@ test_only_the_newest_miss_is_caught_up(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 10);
 }
 
+/* Metrics count what was committed, once, whatever a restart does. */
+static void
+test_metrics_count_committed_rows_once(void **state)
+{
+	struct fixture *f = *state;
+	const long long newest = JUNE_1_0600 + 600;
+	const struct config_schedule *sc;
+	struct metrics_gauges g = { 0 };
+	const char *name;
+	int64_t at;
+	char *text;
+
+	metrics_reset();
+	load_config(f, "* * * * *", ", \"catch_up\": \"1h\"");
+	start(f);
+	stop(f);
+	clock_fake_set(&f->clock, (newest + 30) * 1000);
+	start(f);
+	stop(f);
+	start(f);	/* finds every row there already */
+	text = metrics_render(&g);
+	assert_non_null(strstr(text, "nudged_nudges_enqueued_total{schedule="
+	    "\"s\",platform=\"console\"} 1\n"));
+	assert_non_null(strstr(text, "nudged_nudges_skipped_total{schedule="
+	    "\"s\",platform=\"console\"} 9\n"));
+	free(text);
+	assert_int_equal(scheduler_next_due(f->s, &name, &sc, &at), 1);
+	assert_string_equal(name, "s");
+	assert_int_equal(at, newest + 60);
+	metrics_reset();
+}
+
 /* A year down: New Year's instant is long past catch_up, so it is not sent. */
 static void
 test_a_miss_beyond_catch_up_is_skipped(void **state)
@@ -440,6 +473,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_only_the_newest_miss_is_caught_up,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_metrics_count_committed_rows_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_miss_beyond_catch_up_is_skipped,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skip_date_is_recorded_not_sent,

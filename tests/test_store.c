@@ -1,4 +1,7 @@
-/* The store: schema and migrations, file mode, WAL, idempotent enqueue, the serve lock. */
+/*
+ * The store: schema and migrations, file mode, WAL, idempotent enqueue, the
+ * serve lock, pseudonyms on anonymous channels.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -448,6 +451,104 @@ test_people_rows(void **state)
 	store_close(st);
 }
 
+/* Whether a file of the state folder holds a byte string anywhere. */
+static int
+file_contains(const char *dir, const char *name, const char *needle)
+{
+	char *path;
+	int found;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		abort();
+	found = harness_file_contains(path, needle);
+	free(path);
+	return found;
+}
+
+/* One sent prompt on channel at due_at; its id. */
+static int64_t
+sent_prompt(struct store *st, const char *channel, int64_t due_at)
+{
+	struct store_delivery d = { .schedule = channel, .channel = channel,
+	    .due_at = due_at, .state = STORE_PENDING };
+	int64_t id = 0;
+
+	assert_int_equal(store_enqueue(st, &d, &id), 1);
+	assert_int_equal(store_mark_sent(st, id, due_at), 0);
+	return id;
+}
+
+/* One answer from (user, name) to delivery id on channel. */
+static void
+answer(struct store *st, int64_t id, const char *channel, const char *user,
+    const char *name, const char *message_id)
+{
+	struct store_reply r = { .delivery_id = id, .channel = channel,
+	    .user_id = user, .user_name = name, .text = "a thought",
+	    .received_at = 1774746600, .source = "api",
+	    .message_id = message_id };
+
+	assert_int_equal(store_add_reply(st, &r, NULL), 1);
+}
+
+/*
+ * An anonymous channel's answers are kept under a keyed pseudonym: neither
+ * the user id nor the name is in the file (an answer stored before the
+ * channel turned anonymous included), streaks still count, the key survives
+ * a restart, and forget still finds the rows.
+ */
+static void
+test_anonymous_channel_keeps_no_id_or_name(void **state)
+{
+	const char *dir = *state;
+	const char *anon[] = { "anon" };
+	char *cause = NULL;
+	struct store *st = store_open(dir, &cause);
+	int64_t d1, d2, d3, streak = 0, n = 0;
+
+	assert_non_null(st);
+	d1 = sent_prompt(st, "anon", 1774742400);
+	d2 = sent_prompt(st, "anon", 1774828800);
+	/* Stored while the channel was not anonymous yet. */
+	answer(st, d1, "anon", "U0SECRETID", "Zed Hiddenname", "m1");
+	assert_int_equal(store_anon_set(st, anon, 1), 0);
+	answer(st, d2, "anon", "U0SECRETID", "Zed Hiddenname", "m2");
+	assert_int_equal(store_streak_at(st, "anon", "anon", "U0SECRETID",
+	    1774828800, &streak), 0);
+	assert_int_equal(streak, 2);
+	store_close(st);
+
+	/* Closing checkpoints the WAL away: the database file is all there is. */
+	assert_true(file_contains(dir, STORE_FILE, "a thought"));
+	assert_false(file_contains(dir, STORE_FILE, "U0SECRETID"));
+	assert_false(file_contains(dir, STORE_FILE, "Hiddenname"));
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies WHERE "
+	    "user_id LIKE 'anon-%' AND length(user_id) = 69 AND user_name IS "
+	    "NULL"), 2);
+	assert_int_equal(sql_int(dir, "SELECT count(DISTINCT user_id) FROM "
+	    "replies"), 1);
+
+	/* After a restart the same key: the same person, the same streak. */
+	st = store_open(dir, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_anon_set(st, anon, 1), 0);
+	d3 = sent_prompt(st, "anon", 1774915200);
+	answer(st, d3, "anon", "U0SECRETID", NULL, "m3");
+	assert_int_equal(store_streak_at(st, "anon", "anon", "U0SECRETID",
+	    1774915200, &streak), 0);
+	assert_int_equal(streak, 3);
+	assert_int_equal(sql_int(dir, "SELECT count(DISTINCT user_id) FROM "
+	    "replies"), 1);
+	/* Someone else is someone else. */
+	assert_int_equal(store_streak_at(st, "anon", "anon", "U0OTHER",
+	    1774915200, &streak), 0);
+	assert_int_equal(streak, 0);
+	assert_int_equal(store_forget(st, "U0SECRETID", NULL, &n), 0);
+	assert_int_equal(n, 3);
+	store_close(st);
+	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies"), 0);
+}
+
 int
 main(void)
 {
@@ -476,6 +577,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_unwritable_state_dir_is_a_clear_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_anonymous_channel_keeps_no_id_or_name, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * waits have deadlines; all network traffic goes to 127.0.0.1.
  */
 #include "harness.h"
+#include "signed.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +34,8 @@
 static long	harness_ms(void);
 static void	harness_read_some(struct harness_proc *, int);
 static size_t	harness_curl_write(char *, size_t, size_t, void *);
+static int	harness_url_request(const char *, const char *, const char *,
+		    const char *const *, const char *, size_t, char **);
 
 /* The binary under test. */
 const char *
@@ -115,6 +118,27 @@ harness_replace(char *text, const char *from, const char *to)
 	    at + strlen(from));
 	free(text);
 	return out;
+}
+
+/* Whether a file holds a byte string anywhere (0 when it cannot be read). */
+int
+harness_file_contains(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb"), *mem;
+	char *buf = NULL, chunk[65536];
+	size_t len = 0, n;
+	int found;
+
+	if (f == NULL)
+		return 0;
+	mem = open_memstream(&buf, &len);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	fclose(f);
+	fclose(mem);
+	found = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
 }
 
 /* printf into a new string. */
@@ -210,6 +234,14 @@ harness_wait_output(struct harness_proc *p, const char *needle, int timeout_ms)
 		harness_read_some(p, left > 100 ? 100 : (int)left);
 	}
 	return 0;
+}
+
+/* Read what the child has written so far, so it never blocks on a full pipe. */
+void
+harness_drain(struct harness_proc *p)
+{
+	if (p->out_fd != -1)
+		harness_read_some(p, 0);
 }
 
 /* Wait until needle occurs at least n times; 0 when it does, -1 at the deadline. */
@@ -323,36 +355,18 @@ int
 harness_http_get_headers(int port, const char *path,
     const char *const *headers, char **body)
 {
-	CURL *c = curl_easy_init();
-	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
-	struct curl_slist *list = NULL;
-	long code = -1;
-
-	*body = NULL;
-	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		list = curl_slist_append(list, headers[i]);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(list);
-	free(url);
-	if (*body == NULL)
-		*body = strdup("");
-	return (int)code;
+	return harness_http_request(port, "GET", path, headers, NULL, 0, body);
 }
 
 /*
- * POST to url (http, or https trusting only the PEM certificate cafile when
- * it is not NULL); the status, or -1 when nothing came back.
+ * Any method to url (http, or https trusting only the PEM certificate cafile
+ * when it is not NULL), with extra headers and a body (NULL: none); the
+ * status code, or -1 when nothing came back.
  */
-int
-harness_post_url(const char *url, const char *cafile,
-    const char *const *headers, const char *body, size_t len, char **response)
+static int
+harness_url_request(const char *method, const char *url, const char *cafile,
+    const char *const *headers, const char *body, size_t len,
+    char **response)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *list = curl_slist_append(NULL, "Expect:");
@@ -362,8 +376,14 @@ harness_post_url(const char *url, const char *cafile,
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
 		list = curl_slist_append(list, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	}
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, body != NULL ? "POST" : "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_curl_write);
@@ -379,16 +399,42 @@ harness_post_url(const char *url, const char *cafile,
 	return (int)code;
 }
 
+/*
+ * POST to url (http, or https trusting only the PEM certificate cafile when
+ * it is not NULL); the status, or -1 when nothing came back.
+ */
+int
+harness_post_url(const char *url, const char *cafile,
+    const char *const *headers, const char *body, size_t len, char **response)
+{
+	return harness_url_request("POST", url, cafile, headers, body, len,
+	    response);
+}
+
+/*
+ * Any method to http://127.0.0.1:port/path, with extra headers and a body
+ * (NULL: none); the status code, or -1 when unreachable.
+ */
+int
+harness_http_request(int port, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t len,
+    char **response)
+{
+	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
+	int status = harness_url_request(method, url, NULL, headers, body, len,
+	    response);
+
+	free(url);
+	return status;
+}
+
 /* POST to http://127.0.0.1:port/path; the status, or -1 when nothing came back. */
 int
 harness_http_post(int port, const char *path, const char *const *headers,
     const char *body, size_t len, char **response)
 {
-	char *url = harness_format("http://127.0.0.1:%d%s", port, path);
-	int status = harness_post_url(url, NULL, headers, body, len, response);
-
-	free(url);
-	return status;
+	return harness_http_request(port, "POST", path, headers, body, len,
+	    response);
 }
 
 /*
@@ -401,16 +447,9 @@ harness_slack_headers(const char *secret, long long ts, const char *type,
     const char *body)
 {
 	char **h = calloc(4, sizeof *h);
-	char *base = harness_format("v0:%lld:%s", ts, body), *hex;
-	unsigned char mac[32];
 
-	sig_hmac_sha256(secret, strlen(secret), base, strlen(base), mac);
-	hex = sig_hex_encode(mac, sizeof mac);
 	h[0] = harness_format("Content-Type: %s", type);
-	h[1] = harness_format("X-Slack-Request-Timestamp: %lld", ts);
-	h[2] = harness_format("X-Slack-Signature: v0=%s", hex);
-	free(hex);
-	free(base);
+	signed_slack(secret, ts, body, &h[1]);
 	return h;
 }
 

@@ -17,6 +17,7 @@ char	*harness_tmpdir(void);
 int	 harness_rmdir(const char *);
 void	 harness_write(const char *path, const char *text);
 char	*harness_read(const char *path);
+int	 harness_file_contains(const char *path, const char *needle);
 char	*harness_replace(char *text, const char *from, const char *to);
 char	*harness_format(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -27,6 +28,7 @@ int	 harness_spawn(struct harness_proc *, const char *const argv[]);
 int	 harness_wait_output(struct harness_proc *, const char *needle,
 	    int timeout_ms);
 int	 harness_count(const struct harness_proc *, const char *needle);
+void	 harness_drain(struct harness_proc *);
 int	 harness_wait_count(struct harness_proc *, const char *needle, int n,
 	    int timeout_ms);
 int	 harness_wait_exit(struct harness_proc *, int timeout_ms);
@@ -46,5 +48,8 @@ int	 harness_post_url(const char *url, const char *cafile,
 char	**harness_slack_headers(const char *secret, long long ts,
 	    const char *type, const char *body);
 void	 harness_headers_free(char **);
+int	 harness_http_request(int port, const char *method, const char *path,
+	    const char *const *headers, const char *body, size_t len,
+	    char **response);
 
 #endif
