@@ -244,7 +244,7 @@ reply_self_edit(struct replies *r, const struct chat_platform *p,
 	}
 	store_where_clear(&where);
 out:
-	strbuf_take(&ra.out);
+	free(strbuf_take(&ra.out));
 	store_target_clear(&ra.last);
 	free(ra.last_text);
 	return why;
