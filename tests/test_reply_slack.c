@@ -31,6 +31,7 @@
 #include "chat/chat.h"
 #include "clock.h"
 #include "config.h"
+#include "habits.h"
 #include "harness.h"
 #include "reply.h"
 #include "slack_fake.h"
@@ -611,6 +612,78 @@ test_edit_opens_modal_with_last_answer(void **state)
 	assert_non_null(strstr(f->a.body, "closed for answers"));
 }
 
+/* Ada's row of the stats, from a fresh document (freed by the caller via *doc). */
+static const cJSON *
+ada_stats(struct fixture *f, cJSON **doc)
+{
+	struct habits_filter filter = { 0 };
+	const cJSON *row;
+	char *cause = NULL;
+
+	*doc = habits_stats(f->st, f->cfg, f->bank, &filter,
+	    clock_now(&f->clock.clock), &cause);
+	if (*doc == NULL)
+		fail_msg("%s", cause);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(*doc, "people"))
+		if (strcmp(cJSON_GetObjectItem(row, "user")->valuestring,
+		    "U01ADA") == 0)
+			return row;
+	fail_msg("no row for U01ADA");
+	return NULL;
+}
+
+/*
+ * The stats show a pause and an absence on the person's row, and an
+ * absence keeps the unanswered nudges of its days out of their figures, as
+ * the config's "away" does. Ada answers her older nudge, not the newer one
+ * (due 2026-06-01); two days on, its window closed, it counts as missed
+ * until she says she is away that day.
+ */
+static void
+test_stats_show_pause_and_away(void **state)
+{
+	struct fixture *f = *state;
+	const cJSON *row;
+	cJSON *doc;
+	double before;
+	FILE *table;
+	char *text = NULL;
+	size_t len = 0;
+
+	message(f, "U01ADA", "DADA", "im", "1780207200.000100", "counted");
+	turn(f);
+	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
+	row = ada_stats(f, &doc);
+	assert_null(cJSON_GetObjectItem(row, "paused_since"));
+	assert_null(cJSON_GetObjectItem(row, "away_from"));
+	before = cJSON_GetObjectItem(row, "deliveries")->valuedouble;
+	cJSON_Delete(doc);
+
+	clock_fake_set(&f->clock, (NEWER_DUE + 3600) * 1000);
+	command(f, "U01ADA", "DADA", "pause");
+	command(f, "U01ADA", "DADA", "away 2026-06-01 2026-06-01");
+	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
+	row = ada_stats(f, &doc);
+	assert_string_equal(cJSON_GetObjectItem(row, "person")->valuestring,
+	    "ada");
+	assert_string_equal(cJSON_GetObjectItem(row,
+	    "paused_since")->valuestring, "2026-06-01T07:00:00Z");
+	assert_string_equal(cJSON_GetObjectItem(row, "away_from")->valuestring,
+	    "2026-06-01");
+	assert_string_equal(cJSON_GetObjectItem(row,
+	    "away_until")->valuestring, "2026-06-01");
+	/* Only the answered nudge is left: the missed ones were on her day away. */
+	assert_true(before > 1);
+	assert_true(cJSON_GetObjectItem(row, "deliveries")->valuedouble == 1);
+	/* `nudged stats` prints them after the person's figures. */
+	table = open_memstream(&text, &len);
+	habits_print_table(table, doc);
+	fclose(table);
+	assert_non_null(strstr(text, "  paused  away 2026-06-01 to 2026-06-01\n"));
+	free(text);
+	cJSON_Delete(doc);
+}
+
 /* /reflect with an answer outside the team channel: the person's newest nudge. */
 static void
 test_command_answer_goes_to_the_person(void **state)
@@ -650,6 +723,8 @@ main(void)
 		    test_edit_opens_modal_with_last_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_command_answer_goes_to_the_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_show_pause_and_away,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
