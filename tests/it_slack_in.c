@@ -39,30 +39,11 @@ struct fixture {
 	long long		 ada;	/* her nudge's delivery id */
 };
 
-/* s percent-encoded for a form. */
-static char *
-form_encode(const char *s)
-{
-	char *out = malloc(strlen(s) * 3 + 1), *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* POST an interaction payload, signed now; the status. */
 static int
 interact(struct fixture *f, const char *payload, char **out)
 {
-	char *enc = form_encode(payload), *body, **h;
+	char *enc = harness_form_encode(payload), *body, **h;
 	int status;
 
 	body = harness_format("payload=%s", enc);

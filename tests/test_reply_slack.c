@@ -95,25 +95,6 @@ header_cb(void *ctx, const char *name)
 	return NULL;
 }
 
-/* s percent-encoded for a form. */
-static char *
-form_encode(const char *s)
-{
-	char *out = malloc(strlen(s) * 3 + 1), *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* POST body to path, signed with the app's secret now. */
 static void
 post(struct fixture *f, const char *path, const char *type, const char *body)
@@ -141,7 +122,7 @@ post(struct fixture *f, const char *path, const char *type, const char *body)
 static void
 interact(struct fixture *f, const char *payload)
 {
-	char *enc = form_encode(payload), *body;
+	char *enc = harness_form_encode(payload), *body;
 
 	body = harness_format("payload=%s", enc);
 	post(f, "/slack/interactions", "application/x-www-form-urlencoded",
@@ -215,7 +196,7 @@ static void
 command(struct fixture *f, const char *user, const char *channel,
     const char *text)
 {
-	char *enc = form_encode(text), *body;
+	char *enc = harness_form_encode(text), *body;
 
 	body = harness_format("token=x&team_id=T1&channel_id=%s&user_id=%s&"
 	    "user_name=someone&command=%%2Freflect&text=%s&trigger_id="

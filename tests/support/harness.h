@@ -46,5 +46,6 @@ int	 harness_post_url(const char *url, const char *cafile,
 char	**harness_slack_headers(const char *secret, long long ts,
 	    const char *type, const char *body);
 void	 harness_headers_free(char **);
+char	*harness_form_encode(const char *);
 
 #endif
