@@ -342,7 +342,7 @@ replies_handle_chat(struct replies *r, const struct reply_request *req,
 	else if (a.kind == CHAT_IN_IGNORE)
 		reply_respond(w, p, a.via, 0, NULL);
 	else if (a.via != CHAT_VIA_COMMAND ||
-	    !reply_self_handle(r, req, p, c, &a, now, w))
+	    !reply_self_handle(r, p, c, &a, now, w))
 		reply_take(r, req, p, c, &a, now, w);
 done:
 	chat_answer_free(&a);

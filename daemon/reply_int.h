@@ -81,8 +81,8 @@ void	 reply_people_answered(struct replies *, const struct reply_pending *,
 	    int64_t streak);
 
 /* reply_self.c */
-int	 reply_self_handle(struct replies *, const struct reply_request *,
-	    const struct chat_platform *, const struct config_channel *,
+int	 reply_self_handle(struct replies *, const struct chat_platform *,
+	    const struct config_channel *,
 	    const struct chat_answer *, int64_t, struct reply_waiter);
 
 #endif

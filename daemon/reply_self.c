@@ -64,8 +64,8 @@ reply_self_typed(const struct chat_answer *a)
  * when the text is an answer.
  */
 int
-reply_self_handle(struct replies *r, const struct reply_request *req,
-    const struct chat_platform *p, const struct config_channel *c,
+reply_self_handle(struct replies *r, const struct chat_platform *p,
+    const struct config_channel *c,
     const struct chat_answer *a, int64_t now, struct reply_waiter w)
 {
 	const struct config_person *who;
@@ -90,7 +90,6 @@ reply_self_handle(struct replies *r, const struct reply_request *req,
 		msg = reply_self_do(r, p, c, who, &ss, a, now);
 	log_info("reply: %s self-service from %s%s%s", p->name, a->user_id,
 	    who != NULL ? " as " : "", who != NULL ? who->name : "");
-	(void)req;
 	reply_respond(w, p, a->via, 0, msg);
 	free(msg);
 	return 1;

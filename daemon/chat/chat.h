@@ -70,7 +70,8 @@ struct chat_inbound {
 /* What an inbound request says, once parsed. */
 enum chat_in_kind {
 	CHAT_IN_ANSWER,		/* someone answered: store it */
-	CHAT_IN_HANDSHAKE,	/* url_verification, PING: answer, store nothing */
+	CHAT_IN_HANDSHAKE,	/* url_verification, PING, or a form's refusal
+				   worded by the platform: answer, store nothing */
 	CHAT_IN_IGNORE,		/* a bot's message, not an answer: 200, store nothing */
 	CHAT_IN_OPEN,		/* a nudge's Answer button: open its answer form */
 };
