@@ -3,8 +3,10 @@
  * has already refused other methods and oversized bodies), is checked for
  * its content type, parsed by its platform, matched to one of the
  * configured channels by that channel's signature or token, and attached to
- * its nudge: by the reply code when it carries one, else the newest nudge on
- * the channel, within the schedule's answer window. Accepted answers wait
+ * its nudge: the one its form or thread names, or a person's newest in
+ * their direct conversation (reply_people.c), else by the reply code when it
+ * carries one, else the newest nudge on the channel, within the schedule's
+ * answer window. /reflect sub-commands are done by reply_self.c. Accepted answers wait
  * for the end of the loop turn and are committed together in one
  * transaction; only after the COMMIT does anyone get a 2xx. A platform's
  * retry of the same message is stored once and answered 2xx again.
