@@ -20,7 +20,7 @@
 #include "reply_int.h"
 #include "xmalloc.h"
 
-/* Slack's trigger lasts 3 seconds; a slower views.open is useless anyway. */
+/* A form's trigger lasts seconds: a slower call to open it is useless. */
 #define REPLY_PEOPLE_OPEN_MS	2500L
 /* Marking a message answered may take its time. */
 #define REPLY_PEOPLE_UPDATE_MS	10000L

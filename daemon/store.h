@@ -76,7 +76,7 @@ struct store_person_channel {
 struct store_where {
 	char	*channel;
 	char	*conversation;	/* the platform's channel or DM id, or NULL */
-	char	*message_id;	/* the message in it (Slack's ts), or NULL */
+	char	*message_id;	/* the platform's id of the message, or NULL */
 };
 
 /* A person's own choices: a pause, an absence (local days, both included). */
