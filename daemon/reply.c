@@ -409,6 +409,7 @@ reply_take(struct replies *r, const struct reply_request *req,
 	}
 	pe->platform = p;
 	pe->via = a->via;
+	pe->replaces = a->via == CHAT_VIA_FORM;
 	pe->source = p->name;
 	pe->channel = xstrdup(c->name);
 	pe->user_id = a->user_id;
@@ -554,7 +555,9 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 			.message_id = pe->message_id,
 		};
 
-		failed = (pe->result = store_add_reply(r->store, &sr, NULL)) == -1;
+		pe->result = pe->replaces ? store_put_reply(r->store, &sr) :
+		    store_add_reply(r->store, &sr, NULL);
+		failed = pe->result == -1;
 	}
 	if (failed || (failed = store_commit(r->store) == -1)) {
 		store_rollback(r->store);

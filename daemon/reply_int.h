@@ -31,6 +31,8 @@ struct reply_pending {
 	struct store_target	 target;
 	int64_t			 received_at;
 	int			 result;	/* store_add_reply's */
+	int			 replaces;	/* a form's: the answer replaces
+						   the person's earlier one */
 	enum chat_via		 via;		/* how the platform wants the receipt */
 	struct reply_pending	*next;
 };

@@ -269,5 +269,6 @@ int		 store_person_answers(struct store *, const char *person,
 		    const char *user_id, int limit,
 		    void (*)(void *, const struct store_target *, const char *),
 		    void *);
+int		 store_put_reply(struct store *, const struct store_reply *);
 
 #endif

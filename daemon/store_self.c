@@ -154,3 +154,39 @@ store_person_answers(struct store *st, const char *person, const char *user_id,
 	}
 	return 0;
 }
+
+/*
+ * Keep r as the answerer's answer to its delivery: their newest earlier
+ * answer to it takes r's text (an edit), else r is added. 1 stored, 0 the
+ * same message stored already, -1 error.
+ */
+int
+store_put_reply(struct store *st, const struct store_reply *r)
+{
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "UPDATE replies SET text = ?3, "
+	    "user_name = COALESCE(?4, user_name), received_at = ?5, source = "
+	    "?6, message_id = ?7 WHERE id = (SELECT id FROM replies WHERE "
+	    "delivery_id = ?1 AND user_id = ?2 ORDER BY received_at DESC, id "
+	    "DESC LIMIT 1) AND NOT EXISTS (SELECT 1 FROM replies WHERE source "
+	    "= ?6 AND message_id = ?7)", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, r->delivery_id);
+	sqlite3_bind_text(stmt, 2, r->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, r->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, r->user_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, r->received_at);
+	sqlite3_bind_text(stmt, 6, r->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, r->message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	store_stmt_done(stmt, cached);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: edited reply: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_changes(st->db) == 1)
+		return 1;
+	return store_add_reply(st, r, NULL);
+}

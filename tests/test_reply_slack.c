@@ -563,7 +563,10 @@ test_streak_help_and_strangers(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM person_state"), 0);
 }
 
-/* edit opens the modal with the last answer while its window is open. */
+/*
+ * edit opens the modal with the last answer while its window is open, and
+ * what is saved there replaces that answer.
+ */
 static void
 test_edit_opens_modal_with_last_answer(void **state)
 {
@@ -587,6 +590,14 @@ test_edit_opens_modal_with_last_answer(void **state)
 	assert_non_null(strstr(json, "\"initial_value\":\"draft answer\""));
 	free(json);
 	cJSON_Delete(calls);
+
+	/* Saved, the modal's text replaces her answer: still one answer. */
+	submit(f, "U01ADA", f->ada, "final answer");
+	turn(f);
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM replies WHERE text = "
+	    "'final answer' AND message_id = 'V0001'"), 1);
 
 	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
 	command(f, "U01ADA", "DADA", "edit");
