@@ -446,6 +446,7 @@ habits_stats(struct store *st, const struct config *cfg,
 	for (size_t i = 0; i < cfg->naway; i++)
 		scope.away[scope.naway++] = (struct store_away){ cfg->away[i].user,
 		    cfg->away[i].channel, cfg->away[i].from, cfg->away[i].until };
+	habits_self_away(st, cfg, &scope.away, &scope.naway);
 	scope.windows = xcalloc(cfg->nschedules + 1, sizeof *scope.windows);
 	for (size_t i = 0; i < cfg->nschedules; i++)
 		scope.windows[scope.nwindows++] = (struct store_window){
@@ -509,6 +510,7 @@ habits_stats(struct store *st, const struct config *cfg,
 		free(p->theme_answers);
 	}
 	free(b.people);
+	habits_self_mark(st, cfg, people);
 	channels = cJSON_AddArrayToObject(root, "channels");
 	while ((c = b.channels->child) != NULL)
 		cJSON_AddItemToArray(channels, cJSON_DetachItemViaPointer(b.channels,
@@ -602,6 +604,7 @@ habits_print_table(FILE *out, const cJSON *doc)
 			    habits_num(p, "longest_streak"), med,
 			    habits_num(p, "active_weeks"));
 			habits_sparkline(out, cJSON_GetObjectItem(p, "weeks"), NULL);
+			habits_self_print(out, p);
 			fputc('\n', out);
 		}
 		fputc('\n', out);

@@ -9,6 +9,7 @@
 struct bank;
 struct config;
 struct store;
+struct store_away;
 
 /* Whose habits, from when. */
 struct habits_filter {
@@ -32,5 +33,11 @@ char	*habits_digest(struct store *, const struct config *,
 	    char **cause);
 void	 habits_print_table(FILE *, const cJSON *);
 void	 habits_print_csv(FILE *, const cJSON *);
+
+/* habits_self.c: people's own pauses and absences (/reflect). */
+void	 habits_self_away(struct store *, const struct config *,
+	    struct store_away **, size_t *);
+void	 habits_self_mark(struct store *, const struct config *, cJSON *);
+void	 habits_self_print(FILE *, const cJSON *);
 
 #endif

@@ -3,8 +3,10 @@
  * has already refused other methods and oversized bodies), is checked for
  * its content type, parsed by its platform, matched to one of the
  * configured channels by that channel's signature or token, and attached to
- * its nudge: by the reply code when it carries one, else the newest nudge on
- * the channel, within the schedule's answer window. Accepted answers wait
+ * its nudge: the one its form or thread names, or a person's newest in
+ * their direct conversation (reply_people.c), else by the reply code when it
+ * carries one, else the newest nudge on the channel, within the schedule's
+ * answer window. /reflect sub-commands are done by reply_self.c. Accepted answers wait
  * for the end of the loop turn and are committed together in one
  * transaction; only after the COMMIT does anyone get a 2xx. A platform's
  * retry of the same message is stored once and answered 2xx again.
@@ -15,6 +17,7 @@
  * the injected clock's.
  */
 #include "reply.h"
+#include "reply_int.h"
 
 #include <ctype.h>
 #include <event2/event.h>
@@ -26,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "apicall.h"
 #include "bank.h"
 #include "chat/chat.h"
 #include "clock.h"
@@ -39,41 +43,7 @@
 
 #define REPLY_MAX_TEXT	4000	/* characters of an answer from the API */
 
-/* An accepted answer waiting for this turn's commit. */
-struct reply_pending {
-	struct reply_waiter	 waiter;
-	const struct chat_platform *platform;	/* NULL for the JSON API */
-	const char		*source;
-	char			*uri;
-	char			*channel;
-	char			*user_id;
-	char			*user_name;
-	char			*text;
-	char			*message_id;
-	struct store_target	 target;
-	int64_t			 received_at;
-	int			 result;	/* store_add_reply's */
-	enum chat_via		 via;		/* how the platform wants the receipt */
-	struct reply_pending	*next;
-};
-
-struct replies {
-	struct event_base	*base;
-	const struct clock	*clock;
-	struct store		*store;
-	const struct config	*cfg;
-	const struct bank	*bank;
-	struct event		*flush;
-	struct reply_pending	*pending;	/* newest first */
-	size_t			 npending;
-};
-
 static int		 reply_accepts(const char *, const char *);
-static void		 reply_refuse(struct reply_waiter, const char *, int,
-			    const char *, const char *, const char *, ...)
-			    __attribute__((format(printf, 6, 7)));
-static void		 reply_send(struct reply_waiter, int, const char *,
-			    const char *);
 static const struct config_channel *reply_choose_channel(struct replies *,
 			    const struct chat_platform *,
 			    const struct chat_inbound *, const struct chat_answer *,
@@ -81,6 +51,10 @@ static const struct config_channel *reply_choose_channel(struct replies *,
 static int		 reply_attach(struct replies *, const char *,
 			    const char *, int64_t, struct store_target *,
 			    char **, int *);
+static void		 reply_take(struct replies *, const struct reply_request *,
+			    const struct chat_platform *,
+			    const struct config_channel *, struct chat_answer *,
+			    int64_t, struct reply_waiter);
 static void		 reply_queue(struct replies *, const struct reply_request *,
 			    struct reply_pending *, struct reply_waiter);
 static void		 reply_flush_cb(evutil_socket_t, short, void *);
@@ -103,6 +77,7 @@ replies_new(struct event_base *base, const struct clock *clock,
 	r->cfg = cfg;
 	r->bank = bank;
 	r->flush = evtimer_new(base, reply_flush_cb, r);
+	r->api = apicall_new(base);
 	return r;
 }
 
@@ -123,6 +98,7 @@ replies_free(struct replies *r)
 		return;
 	if (r->pending != NULL)
 		reply_flush_cb(-1, 0, r);
+	apicall_free(r->api);
 	event_free(r->flush);
 	free(r);
 }
@@ -143,7 +119,7 @@ reply_accepts(const char *accepts, const char *type)
 }
 
 /* Complete a waiter with a status and a body. */
-static void
+void
 reply_send(struct reply_waiter w, int code, const char *type, const char *body)
 {
 	struct reply_response resp = { code, type, body };
@@ -152,7 +128,7 @@ reply_send(struct reply_waiter w, int code, const char *type, const char *body)
 }
 
 /* Refuse with a status and a short reason (JSON for the API), and log it. */
-static void
+void
 reply_refuse(struct reply_waiter w, const char *uri, int code, const char *what,
     const char *type, const char *fmt, ...)
 {
@@ -247,9 +223,7 @@ static int
 reply_attach(struct replies *r, const char *channel, const char *typed_code,
     int64_t now, struct store_target *t, char **why, int *not_found)
 {
-	const struct config_schedule *sc;
 	char code[REPLYCODE_LEN + 1];
-	int64_t window;
 	int found;
 
 	*not_found = 0;
@@ -275,16 +249,62 @@ reply_attach(struct replies *r, const char *channel, const char *typed_code,
 			    "recently; answer with the code shown with the question");
 		return -1;
 	}
-	sc = config_find_schedule(r->cfg, t->schedule);
-	window = sc != NULL ? sc->answer_window : CONFIG_DEFAULT_ANSWER_WINDOW;
-	if (now - t->due_at > window) {
-		xasprintf(why, "the question%s%s closed for answers %" PRId64
-		    " day(s) ago", typed_code ? " with code " : "",
-		    typed_code ? code : "", (now - t->due_at - window) / 86400 + 1);
-		store_target_clear(t);
-		return -1;
+	return reply_window_open(r, t, now, typed_code ? code : NULL, why);
+}
+
+/*
+ * Whether answers to t are still taken at now (its schedule's answer
+ * window); -1 with the reason, t cleared, when it closed.
+ */
+int
+reply_window_open(struct replies *r, struct store_target *t, int64_t now,
+    const char *code, char **why)
+{
+	const struct config_schedule *sc = config_find_schedule(r->cfg,
+	    t->schedule);
+	int64_t window = sc != NULL ? sc->answer_window :
+	    CONFIG_DEFAULT_ANSWER_WINDOW;
+
+	if (now - t->due_at <= window)
+		return 0;
+	xasprintf(why, "the question%s%s closed for answers %" PRId64
+	    " day(s) ago", code ? " with code " : "", code ? code : "",
+	    (now - t->due_at - window) / 86400 + 1);
+	store_target_clear(t);
+	return -1;
+}
+
+/* Answer a platform's request with a receipt in its own form. */
+void
+reply_respond(struct reply_waiter w, const struct chat_platform *p,
+    enum chat_via via, int stored, const char *message)
+{
+	struct chat_receipt receipt = { .stored = stored, .message = message,
+	    .via = via };
+	const char *type = "text/plain; charset=utf-8";
+	char *out = p->respond(&receipt, &type);
+
+	reply_send(w, 200, type, out);
+	free(out);
+}
+
+/*
+ * Refuse: a form's submission hears why in the form (a 200 that keeps it
+ * open), everything else a status and the reason as text.
+ */
+void
+reply_decline(struct reply_waiter w, const char *uri,
+    const struct chat_platform *p, enum chat_via via, int status,
+    const char *why)
+{
+	if (via != CHAT_VIA_FORM) {
+		reply_refuse(w, uri, status, p->name, "text/plain; "
+		    "charset=utf-8", "%s", why);
+		return;
 	}
-	return 0;
+	log_warnx("reply: %s %s: %d %s (in the form)", p->name, uri, status,
+	    why);
+	reply_respond(w, p, via, 0, why);
 }
 
 /* A chat platform's reply route. */
@@ -298,12 +318,10 @@ replies_handle_chat(struct replies *r, const struct reply_request *req,
 	    .content_type = req->content_type, .header = req->header,
 	    .ctx = req->ctx };
 	const struct config_channel *c;
-	struct reply_pending *pe;
-	struct chat_receipt receipt = { 0 };
 	const char *type = "text/plain; charset=utf-8", *why = NULL;
-	char *cause = NULL, *out;
+	char *cause = NULL;
 	int64_t now = clock_now(r->clock);
-	int status = 0, rc, not_found;
+	int status = 0;
 
 	if (!reply_accepts(route->accepts, req->content_type)) {
 		reply_refuse(w, req->uri, 415, p->name, type, "unsupported "
@@ -321,57 +339,88 @@ replies_handle_chat(struct replies *r, const struct reply_request *req,
 		reply_refuse(w, req->uri, status, p->name, type, "%s", why);
 		goto done;
 	}
-	if (a.kind == CHAT_IN_HANDSHAKE) {
+	if (a.kind == CHAT_IN_HANDSHAKE)
 		reply_send(w, 200, a.handshake_type, a.handshake);
-		goto done;
-	}
-	/* In a thread we cannot tell a nudge's from any other: a code decides. */
-	if (a.kind == CHAT_IN_ANSWER && a.thread != NULL && a.code == NULL &&
-	    a.via == CHAT_VIA_MESSAGE && p->thread_needs_code) {
-		log_debug("reply: %s thread reply without a code: ignored",
-		    p->name);
-		a.kind = CHAT_IN_IGNORE;
-	}
-	if (a.kind == CHAT_IN_IGNORE) {
-		receipt.via = a.via;
-		out = p->respond(&receipt, &type);
-		reply_send(w, 200, type, out);
-		free(out);
-		goto done;
-	}
-	pe = xcalloc(1, sizeof *pe);
-	rc = reply_attach(r, c->name, a.code, now, &pe->target, &cause,
-	    &not_found);
-	/*
-	 * A first word that looks like a code but matches no nudge ("What a
-	 * week") is part of the answer: give it back and use the newest nudge.
-	 */
-	if (rc == -1 && not_found && a.code != NULL) {
-		free(cause);
-		cause = NULL;
-		chat_answer_restore_code(&a);
-		rc = reply_attach(r, c->name, NULL, now, &pe->target, &cause,
-		    &not_found);
-	}
-	if (rc == -1) {
-		reply_refuse(w, req->uri, 422, p->name, type, "%s", cause);
-		free(pe);
-		goto done;
-	}
-	pe->platform = p;
-	pe->via = a.via;
-	pe->source = p->name;
-	pe->channel = xstrdup(c->name);
-	pe->user_id = a.user_id;
-	pe->user_name = a.user_name;
-	pe->text = a.text;
-	pe->message_id = a.message_id;
-	a.user_id = a.user_name = a.text = a.message_id = NULL;
-	pe->received_at = now;
-	reply_queue(r, req, pe, w);
+	else if (a.kind == CHAT_IN_OPEN)
+		reply_people_open(r, req, p, &a, now, w);
+	else if (a.kind == CHAT_IN_IGNORE)
+		reply_respond(w, p, a.via, 0, NULL);
+	else if (a.via != CHAT_VIA_COMMAND ||
+	    !reply_self_handle(r, p, c, &a, now, w))
+		reply_take(r, req, p, c, &a, now, w);
 done:
 	chat_answer_free(&a);
 	free(cause);
+}
+
+/*
+ * Attach an answer to its nudge and queue it for the turn's commit: the
+ * nudge its form or thread names, the person's newest in a direct
+ * conversation, else by code or the channel's newest.
+ */
+static void
+reply_take(struct replies *r, const struct reply_request *req,
+    const struct chat_platform *p, const struct config_channel *c,
+    struct chat_answer *a, int64_t now, struct reply_waiter w)
+{
+	struct reply_pending *pe = xcalloc(1, sizeof *pe);
+	char *cause = NULL;
+	int rc, status = 422, not_found;
+
+	rc = reply_people_attach(r, p, &c, a, now, &pe->target, &cause,
+	    &status);
+	/* In a thread nudged did not start, a code decides. */
+	if (rc == 0 && a->thread != NULL && a->code == NULL && !a->direct &&
+	    a->via == CHAT_VIA_MESSAGE && p->thread_needs_code) {
+		log_debug("reply: %s thread reply without a code: ignored",
+		    p->name);
+		reply_respond(w, p, a->via, 0, NULL);
+		free(pe);
+		return;
+	}
+	if (rc == 0) {
+		rc = reply_attach(r, c->name, a->code, now, &pe->target, &cause,
+		    &not_found);
+		/*
+		 * A first word that looks like a code but matches no nudge
+		 * ("What a week") is part of the answer: give it back and use
+		 * the newest nudge (the person's own, in a direct conversation).
+		 */
+		if (rc == -1 && not_found && a->code != NULL) {
+			free(cause);
+			cause = NULL;
+			chat_answer_restore_code(a);
+			rc = reply_people_attach(r, p, &c, a, now, &pe->target,
+			    &cause, &status);
+			if (rc == 0)
+				rc = reply_attach(r, c->name, NULL, now,
+				    &pe->target, &cause, &not_found);
+		}
+		if (rc != -1 && reply_people_check(r, p, &pe->target,
+		    a->user_id, &cause) == -1) {
+			store_target_clear(&pe->target);
+			status = 403;
+			rc = -1;
+		}
+	}
+	if (rc == -1) {
+		reply_decline(w, req->uri, p, a->via, status, cause);
+		free(cause);
+		free(pe);
+		return;
+	}
+	pe->platform = p;
+	pe->via = a->via;
+	pe->replaces = a->via == CHAT_VIA_FORM;
+	pe->source = p->name;
+	pe->channel = xstrdup(c->name);
+	pe->user_id = a->user_id;
+	pe->user_name = a->user_name;
+	pe->text = a->text;
+	pe->message_id = a->message_id;
+	a->user_id = a->user_name = a->text = a->message_id = NULL;
+	pe->received_at = now;
+	reply_queue(r, req, pe, w);
 }
 
 /* A string member of the API body, or NULL (absent or not a string). */
@@ -508,7 +557,9 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 			.message_id = pe->message_id,
 		};
 
-		failed = (pe->result = store_add_reply(r->store, &sr, NULL)) == -1;
+		pe->result = pe->replaces ? store_put_reply(r->store, &sr) :
+		    store_add_reply(r->store, &sr, NULL);
+		failed = pe->result == -1;
 	}
 	if (failed || (failed = store_commit(r->store) == -1)) {
 		store_rollback(r->store);
@@ -558,8 +609,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 	char *text, *out;
 	cJSON *o;
 
-	store_streak_at(r->store, pe->target.schedule, pe->channel, pe->user_id,
-	    pe->target.due_at, &streak);
+	streak = reply_people_streak(r, pe);
 	text = reply_receipt_text(r, pe, streak);
 	log_debug("reply: %s answer of %s to delivery %" PRId64 " on channel %s%s",
 	    pe->source, pe->user_id, pe->target.id, pe->channel,
@@ -582,6 +632,8 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 		cJSON_Delete(o);
 	}
 	reply_send(pe->waiter, 200, type, out);
+	if (pe->platform != NULL && pe->result == 1)
+		reply_people_answered(r, pe, streak);
 	free(out);
 	free(text);
 }

@@ -72,6 +72,13 @@ struct store_person_channel {
 	char	*inactive;	/* why they cannot be reached, or NULL */
 };
 
+/* Where a delivery is: its channel, and the platform's message when kept. */
+struct store_where {
+	char	*channel;
+	char	*conversation;	/* the platform's channel or DM id, or NULL */
+	char	*message_id;	/* the platform's id of the message, or NULL */
+};
+
 /* A person's own choices: a pause, an absence (local days, both included). */
 struct store_person_state {
 	int64_t	 paused_at;	/* 0: not paused */
@@ -252,5 +259,20 @@ int		 store_find_by_message(struct store *, const char *channel,
 		    struct store_target *);
 int		 store_find_for_person(struct store *, const char *channel,
 		    const char *person, int64_t since, struct store_target *);
+
+/* store_self.c: what a person looks up about themselves. */
+int		 store_find_delivery(struct store *, int64_t id,
+		    struct store_target *, struct store_where *);
+void		 store_where_clear(struct store_where *);
+int		 store_person_streak(struct store *, const char *schedule,
+		    const char *person, const char *user_id, int64_t due_at,
+		    int64_t *streak);
+int		 store_person_rate(struct store *, const char *person,
+		    const char *user_id, int64_t *sent, int64_t *answered);
+int		 store_person_answers(struct store *, const char *person,
+		    const char *user_id, int limit,
+		    void (*)(void *, const struct store_target *, const char *),
+		    void *);
+int		 store_put_reply(struct store *, const struct store_reply *);
 
 #endif

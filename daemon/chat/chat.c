@@ -173,6 +173,7 @@ chat_answer_free(struct chat_answer *a)
 	free(a->message_id);
 	free(a->route_key);
 	free(a->thread);
+	free(a->trigger);
 	free(a->handshake);
 	free(a->handshake_type);
 	memset(a, 0, sizeof *a);

@@ -70,8 +70,10 @@ struct chat_inbound {
 /* What an inbound request says, once parsed. */
 enum chat_in_kind {
 	CHAT_IN_ANSWER,		/* someone answered: store it */
-	CHAT_IN_HANDSHAKE,	/* url_verification, PING: answer, store nothing */
+	CHAT_IN_HANDSHAKE,	/* url_verification, PING, or a form's refusal
+				   worded by the platform: answer, store nothing */
 	CHAT_IN_IGNORE,		/* a bot's message, not an answer: 200, store nothing */
+	CHAT_IN_OPEN,		/* a nudge's Answer button: open its answer form */
 };
 
 /*
@@ -82,6 +84,7 @@ enum chat_via {
 	CHAT_VIA_COMMAND,	/* a slash command or Discord interaction */
 	CHAT_VIA_MESSAGE,	/* a message: Slack event, Teams mention,
 				   Mattermost outgoing webhook */
+	CHAT_VIA_FORM,		/* an answer form (a modal) was submitted */
 };
 
 struct chat_answer {
@@ -95,6 +98,9 @@ struct chat_answer {
 	char	*route_key;	/* the platform's channel id, for choosing our channel */
 	char	*thread;	/* root post of the thread answered in (Slack
 				   thread_ts, Teams ;messageid=), or NULL */
+	int64_t	 delivery_id;	/* the nudge a button or form names, or 0 */
+	char	*trigger;	/* lets an answer form open (a few seconds), or NULL */
+	int	 direct;	/* written in a direct conversation with nudged */
 	char	*handshake;	/* CHAT_IN_HANDSHAKE: the body to answer with */
 	char	*handshake_type; /* its content type */
 };
@@ -123,6 +129,27 @@ struct chat_direct {
 	const char	*user_hint;	/* what an id looks like: "U01ADA" */
 	/* Whether a channel's own posts (no "to") go through the API too. */
 	int		 (*channel_api)(const struct config_channel *);
+};
+
+/*
+ * What a platform whose nudges carry an Answer button offers: the calls to
+ * its API that open the answer form and mark a nudge's message answered,
+ * each built into a URL and a request (with its token: never logged), and
+ * how to read their answers.
+ */
+struct chat_forms {
+	/* The call that opens the answer form; prefill may be NULL. */
+	int		 (*open)(const struct config_channel *,
+			    const struct chat_nudge *, const char *trigger,
+			    const char *prefill, char **url,
+			    struct chat_request *, char **cause);
+	/* The call that replaces the button of a nudge's message by status. */
+	int		 (*answered)(const struct config_channel *,
+			    const struct chat_nudge *, const char *conversation,
+			    const char *message_id, const char *status,
+			    char **url, struct chat_request *, char **cause);
+	/* NULL when a call worked, else why not (allocated, no secrets). */
+	char		*(*failed)(long status, const char *body, size_t len);
 };
 
 /*
@@ -192,6 +219,8 @@ struct chat_platform {
 			    const struct chat_answer *);
 	/* 1 when a message in a thread is an answer only with a reply code. */
 	int		 thread_needs_code;
+	/* Answer buttons and forms; NULL: none. */
+	const struct chat_forms *forms;
 	/* 1 when the secret is a shared token: a wrong one is 403, not 401. */
 	int		 token_secret;
 	/* The response body the platform shows the person; sets the content type. */

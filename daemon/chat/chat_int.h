@@ -46,6 +46,7 @@ struct webhook_settings {
 
 /* slack_in.c: Slack's answers, for the row in slack.c. */
 extern const struct chat_route slack_in_routes[];
+extern const struct chat_forms slack_in_forms;
 int		 slack_in_probe(int, const char *, const struct chat_inbound *);
 int		 slack_in_parse(const struct chat_inbound *, struct chat_answer *,
 		    char **);

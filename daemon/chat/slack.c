@@ -69,8 +69,9 @@ const struct chat_platform chat_slack = {
 	.has_secret = slack_in_has_secret,
 	.verify = slack_in_verify,
 	.names_channel = slack_in_names_channel,
-	/* Threads hold talk too: only a code tells a nudge's answer. */
+	/* Threads hold talk too: under a root nudged did not post, a code decides. */
 	.thread_needs_code = 1,
+	.forms = &slack_in_forms,
 	.respond = slack_in_respond,
 };
 

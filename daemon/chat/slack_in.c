@@ -1,7 +1,10 @@
 /*
- * Answers from Slack, both signed with the app's signing secret: the
- * /reflect slash command (a form) and Events API thread replies (JSON). The
- * text of both arrives with & < > as entities, decoded here.
+ * Answers from Slack, all signed with the app's signing secret: the
+ * /reflect slash command (a form), Events API messages (JSON: thread
+ * replies, and plain messages in a person's DM with the app), and
+ * interactions (a form whose "payload" is JSON: the Answer button and its
+ * modal, read by slack_interact.c). The text of commands and messages
+ * arrives with & < > as entities, decoded here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat/chat_int.h"
+#include "chat/slack_interact.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -25,6 +29,8 @@ static int	slack_in_text(struct chat_answer *, const char *, char **);
 const struct chat_route slack_in_routes[] = {
 	{ "/slack/commands", SLACK_IN_TYPES, &chat_slack },
 	{ "/slack/events", SLACK_IN_TYPES, &chat_slack },
+	{ "/slack/interactions", "application/x-www-form-urlencoded",
+	    &chat_slack },
 	{ NULL, NULL, NULL },
 };
 
@@ -53,12 +59,21 @@ slack_in_parse(const struct chat_inbound *in, struct chat_answer *a,
 {
 	struct chat_in_body	*body;
 	const cJSON		*json;
+	const char		*payload = NULL;
 	int			 rv;
 
 	memset(a, 0, sizeof *a);
 	if ((body = chat_in_body_parse(in, cause)) == NULL)
 		return -1;
-	if ((json = chat_in_body_json(body)) == NULL)
+	json = chat_in_body_json(body);
+	if (json == NULL && chat_in_field(body, "payload", CHAT_IN_OPTIONAL,
+	    CHAT_IN_RAW_MAX, &payload, cause) == -1) {
+		chat_in_body_free(body);
+		return -1;
+	}
+	if (payload != NULL)
+		rv = slack_interaction_answer(in, a, cause);
+	else if (json == NULL)
 		rv = slack_in_command(body, a, cause);
 	else
 		rv = slack_in_event(json, a, cause);
@@ -110,6 +125,7 @@ slack_in_command(const struct chat_in_body *body, struct chat_answer *a,
 	a->user_id = xstrdup(user);
 	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
 	a->message_id = xstrdup(trigger);
+	a->trigger = xstrdup(trigger);
 	a->route_key = xstrdup(channel);
 	return 0;
 }
@@ -155,7 +171,8 @@ slack_in_event(const cJSON *root, struct chat_answer *a, char **cause)
 }
 
 /*
- * A message event is an answer when a person wrote it as a thread reply.
+ * A message event is an answer when a person wrote it as a thread reply, or
+ * anywhere in their direct conversation with the app (channel_type "im").
  * Ignored: bots (bot_id, subtype bot_message), edits, deletions, joins and
  * every other subtype but thread_broadcast ("also send to channel") and
  * file_share (a reply with a file), which people write; messages outside a
@@ -169,8 +186,9 @@ slack_in_message(const cJSON *root, const cJSON *event, struct chat_answer *a,
 {
 	const cJSON	*bot;
 	const char	*id, *subtype, *ts, *thread, *user, *text, *channel;
+	const char	*type;
 	char		*plain;
-	int		 rv;
+	int		 rv, direct;
 
 	bot = cJSON_GetObjectItemCaseSensitive(event, "bot_id");
 	if (bot != NULL && !cJSON_IsNull(bot))
@@ -184,9 +202,14 @@ slack_in_message(const cJSON *root, const cJSON *event, struct chat_answer *a,
 	if (chat_in_string(event, "event", "ts", CHAT_IN_NONEMPTY,
 	    CHAT_IN_ID_MAX, &ts, cause) == -1 ||
 	    chat_in_string(event, "event", "thread_ts", CHAT_IN_OPTIONAL,
-	    CHAT_IN_ID_MAX, &thread, cause) == -1)
+	    CHAT_IN_ID_MAX, &thread, cause) == -1 ||
+	    chat_in_string(event, "event", "channel_type", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &type, cause) == -1)
 		return -1;
-	if (thread == NULL || strcmp(thread, ts) == 0)
+	if (thread != NULL && strcmp(thread, ts) == 0)
+		thread = NULL;
+	direct = type != NULL && strcmp(type, "im") == 0;
+	if (thread == NULL && !direct)
 		return 0;
 	if (chat_in_string(root, NULL, "event_id", CHAT_IN_NONEMPTY,
 	    CHAT_IN_ID_MAX, &id, cause) == -1 ||
@@ -211,7 +234,8 @@ slack_in_message(const cJSON *root, const cJSON *event, struct chat_answer *a,
 	a->user_id = xstrdup(user);
 	a->message_id = xstrdup(id);
 	a->route_key = xstrdup(channel);
-	a->thread = xstrdup(thread);
+	a->thread = thread != NULL ? xstrdup(thread) : NULL;
+	a->direct = direct;
 	return 0;
 }
 
@@ -249,8 +273,10 @@ slack_in_names_channel(const struct config_channel *cc,
 }
 
 /*
- * A slash command's reply is an ephemeral message only its caller sees.
- * Slack ignores the body of an answer to an event: it gets an empty 200.
+ * A slash command's reply is an ephemeral message only its caller sees. A
+ * modal's submission is closed by an empty 200, or kept open with why it
+ * was refused. Slack ignores the body of an answer to an event: it gets an
+ * empty 200.
  */
 char *
 slack_in_respond(const struct chat_receipt *r, const char **content_type)
@@ -258,6 +284,9 @@ slack_in_respond(const struct chat_receipt *r, const char **content_type)
 	cJSON	*root;
 	char	*text;
 
+	if (r->via == CHAT_VIA_FORM)
+		return slack_interaction_reply(r->stored || r->message == NULL ?
+		    NULL : r->message, content_type);
 	if (r->message == NULL || r->via != CHAT_VIA_COMMAND)
 		return chat_in_empty(content_type);
 	text = chat_escape_html(r->message);

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat/slack_api.h"
+#include "config.h"
 #include "xmalloc.h"
 
 /* An interaction payload, however rich, stays well under this. */
@@ -29,6 +30,21 @@ static int	slack_interact_user(const cJSON *, struct slack_interaction *,
 		    char **);
 static int	slack_interact_id(const char *, const char *, int64_t *,
 		    char **);
+static int	slack_forms_open(const struct config_channel *,
+		    const struct chat_nudge *, const char *, const char *,
+		    char **, struct chat_request *, char **);
+static int	slack_forms_answered(const struct config_channel *,
+		    const struct chat_nudge *, const char *, const char *,
+		    const char *, char **, struct chat_request *, char **);
+static char	*slack_forms_failed(long, const char *, size_t);
+static const char *slack_forms_base(const struct config_channel *);
+
+/* The Answer button's modal and the answered message, for the Slack row. */
+const struct chat_forms slack_in_forms = {
+	.open = slack_forms_open,
+	.answered = slack_forms_answered,
+	.failed = slack_forms_failed,
+};
 
 /* A delivery id as nudged wrote it into a button or the modal. */
 static int
@@ -223,4 +239,110 @@ slack_interaction_reply(const char *error, const char **content_type)
 	chat_json_string(errors, "answer", error);
 	*content_type = "application/json";
 	return chat_in_print(root);
+}
+
+/* Read an interaction into the answer pipeline's terms. */
+int
+slack_interaction_answer(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause)
+{
+	struct slack_interaction si;
+	const char *type;
+	char *why = NULL;
+
+	memset(a, 0, sizeof *a);
+	a->via = CHAT_VIA_FORM;
+	a->kind = CHAT_IN_IGNORE;
+	if (slack_interaction_parse(in, &si, cause) == -1)
+		return -1;
+	if (si.kind == SLACK_INTERACT_IGNORE) {
+		slack_interaction_free(&si);
+		return 0;
+	}
+	a->delivery_id = si.delivery_id;
+	a->user_id = si.user_id;
+	a->user_name = si.user_name;
+	si.user_id = si.user_name = NULL;
+	if (si.kind == SLACK_INTERACT_OPEN) {
+		a->kind = CHAT_IN_OPEN;
+		a->trigger = si.trigger_id;
+		a->route_key = si.channel_id;
+		si.trigger_id = si.channel_id = NULL;
+	} else if (chat_in_answer_text(a, si.text, 0, &why) == -1) {
+		/* Said under the field, the modal left open: nothing stored. */
+		a->kind = CHAT_IN_HANDSHAKE;
+		a->handshake = slack_interaction_reply(why, &type);
+		a->handshake_type = xstrdup(type);
+		free(why);
+	} else {
+		a->kind = CHAT_IN_ANSWER;
+		a->message_id = si.view_id;
+		si.view_id = NULL;
+	}
+	slack_interaction_free(&si);
+	return 0;
+}
+
+/* The Web API's base for a channel: its "api_url" (tests), else Slack's. */
+static const char *
+slack_forms_base(const struct config_channel *cc)
+{
+	const struct slack_settings *s = cc->settings;
+
+	return s->api_url != NULL ? s->api_url : SLACK_API_BASE;
+}
+
+/* views.open with the nudge's question; the trigger lasts 3 seconds. */
+static int
+slack_forms_open(const struct config_channel *cc, const struct chat_nudge *n,
+    const char *trigger, const char *prefill, char **url,
+    struct chat_request *req, char **cause)
+{
+	const struct slack_settings *s = cc->settings;
+
+	if (s->bot_token == NULL) {
+		*cause = xstrdup("the channel has no \"bot_token\" to open the "
+		    "answer form with");
+		return -1;
+	}
+	if (slack_api_open_modal(n, trigger, prefill, s->bot_token, req,
+	    cause) == -1)
+		return -1;
+	*url = slack_api_url(slack_forms_base(cc), "views.open");
+	return 0;
+}
+
+/* chat.update of the nudge's message: the button gives way to status. */
+static int
+slack_forms_answered(const struct config_channel *cc,
+    const struct chat_nudge *n, const char *conversation,
+    const char *message_id, const char *status, char **url,
+    struct chat_request *req, char **cause)
+{
+	const struct slack_settings *s = cc->settings;
+
+	if (s->bot_token == NULL) {
+		*cause = xstrdup("the channel has no \"bot_token\" to update "
+		    "the nudge with");
+		return -1;
+	}
+	if (slack_api_update_answered(n, conversation, message_id, status,
+	    s->bot_token, req, cause) == -1)
+		return -1;
+	*url = slack_api_url(slack_forms_base(cc), "chat.update");
+	return 0;
+}
+
+/* Slack's error code from a 200's body, or the HTTP failure. */
+static char *
+slack_forms_failed(long status, const char *body, size_t len)
+{
+	struct slack_api_answer ans;
+	char *why = NULL;
+
+	slack_api_read("", status, body, len, -1, &ans);
+	if (ans.cls != SLACK_API_OK)
+		why = xstrdup(ans.error != NULL ? ans.error : "unknown_error");
+	slack_api_answer_free(&ans);
+	return why;
 }

@@ -33,6 +33,14 @@ int	 slack_interaction_parse(const struct chat_inbound *,
 	    struct slack_interaction *, char **cause);
 void	 slack_interaction_free(struct slack_interaction *);
 /*
+ * An interaction as the answer pipeline reads it: the button is
+ * CHAT_IN_OPEN, a submission an answer by CHAT_VIA_FORM naming its nudge
+ * (or, when what was typed cannot be an answer, a handshake whose body
+ * keeps the modal open with the reason), anything else ignored.
+ */
+int	 slack_interaction_answer(const struct chat_inbound *,
+	    struct chat_answer *, char **cause);
+/*
  * The body that answers a view_submission: NULL error closes the modal
  * (an empty 200); an error shows under the answer field and keeps it open.
  */

@@ -453,6 +453,25 @@ harness_slack_headers(const char *secret, long long ts, const char *type,
 	return h;
 }
 
+/* s percent-encoded as a form value (RFC 3986 unreserved bytes kept). */
+char *
+harness_form_encode(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Free a header list of harness_slack_headers. */
 void
 harness_headers_free(char **h)

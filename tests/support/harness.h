@@ -51,5 +51,6 @@ void	 harness_headers_free(char **);
 int	 harness_http_request(int port, const char *method, const char *path,
 	    const char *const *headers, const char *body, size_t len,
 	    char **response);
+char	*harness_form_encode(const char *);
 
 #endif
