@@ -490,6 +490,31 @@ test_digest_without_channel_fails(void **state)
 	world_close(&w);
 }
 
+/* The same, caught earlier: a direct schedule's digest on such a channel is a config error. */
+static void
+test_digest_without_channel_config_error(void **state)
+{
+	char *dir = harness_tmpdir(), *path, *cause = NULL;
+	struct config *cfg;
+
+	(void)state;
+	path = harness_format("%s/nudged.json", dir);
+	harness_write(path, "{\"state_dir\": \"state\", \"people\": {\"ada\": "
+	    "{\"slack\": \"U01ADA\"}},\n\"channels\": {\"a\": {\"platform\": "
+	    "\"slack\", \"bot_token\": \"xoxb-1\"}},\n\"schedules\": [{\"name\": "
+	    "\"s\", \"cron\": \"0 9 * * *\", \"channel\": \"a\", \"to\": "
+	    "[\"ada\"],\n\"digest\": \"0 17 * * FRI\"}]}");
+	cfg = config_load(path, &cause);
+	assert_null(cfg);
+	assert_non_null(strstr(cause, "nudged.json:4:"));
+	assert_non_null(strstr(cause, "the digest is posted in channel \"a\", "
+	    "which only sends direct messages"));
+	free(cause);
+	harness_rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 /*
  * A restart mid-fan-out: ada's nudge went out before it; ben's and cy's
  * conversations.open were in flight when the worker was freed. The new
@@ -543,6 +568,7 @@ main(void)
 		cmocka_unit_test(test_ratelimit_pauses_method),
 		cmocka_unit_test(test_channel_post_keeps_ts),
 		cmocka_unit_test(test_digest_without_channel_fails),
+		cmocka_unit_test(test_digest_without_channel_config_error),
 		cmocka_unit_test(test_restart_sends_nobody_twice),
 	};
 
