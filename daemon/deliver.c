@@ -589,7 +589,8 @@ deliver_post(struct deliver *d, struct deliver_transfer *t)
 	d->in_flight++;
 	t->next = d->transfers;
 	d->transfers = t;
-	rc = deliver_http_post(t, d->curl, c->cc, &d->cfg->delivery);
+	rc = c != NULL ? deliver_http_post(t, d->curl, c->cc,
+	    &d->cfg->delivery) : -1;
 	if (rc != 0)
 		deliver_finish(t, rc == 1 ? CURLE_OK : CURLE_FAILED_INIT);
 }
