@@ -7,7 +7,9 @@
  * turn, so a fan-out costs a few fsyncs, not one per nudge.
  *
  * What a row says is compose.c's, how fast a channel posts and how long a
- * retry waits deliver_rate.c's, one post deliver_http.c's. Transient failures
+ * retry waits deliver_rate.c's, one post deliver_http.c's, the calls that
+ * reach a person (or a channel without a webhook) through a platform's API
+ * deliver_direct.c's. Transient failures
  * are retried until the schedule's expiry, permanent ones fail at once. Each
  * channel has a token bucket and a cap on requests in flight, so a slow or
  * limited channel never holds back the others. The time comes from the
