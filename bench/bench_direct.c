@@ -60,7 +60,9 @@ struct bench_direct_run {
 	double		 enqueued_ms;	/* the rows were in the outbox */
 	double		 first_ms;
 	double		 last_ms;
-	sqlite3		*db;		/* read-only, polled */
+	sqlite3		*db;		/* read-only, polled: */
+	sqlite3_stmt	*any_sent;
+	sqlite3_stmt	*any_left;
 	struct store	*st;
 	struct deliver	*d;
 	struct event_base *base;
@@ -71,7 +73,7 @@ struct bench_direct_run {
 static void	 bench_direct_config(const char *, int, int, const char *);
 static void	 bench_direct_dms(struct store *, int);
 static void	 bench_direct_instant_cb(evutil_socket_t, short, void *);
-static int	 bench_direct_exists(sqlite3 *, const char *);
+static int	 bench_direct_exists(sqlite3_stmt *);
 static void	 bench_direct_poll_cb(evutil_socket_t, short, void *);
 static int	 bench_direct_once(const char *, int, int,
 		    struct bench_direct_run *);
@@ -155,21 +157,14 @@ bench_direct_instant_cb(evutil_socket_t fd, short what, void *arg)
 	deliver_kick(r->d);
 }
 
-/* Whether any row is in one of the states of the IN list: 1, 0, -1. */
+/* Whether a polling query finds a row: 1, 0, -1. */
 static int
-bench_direct_exists(sqlite3 *db, const char *in)
+bench_direct_exists(sqlite3_stmt *stmt)
 {
-	sqlite3_stmt *stmt;
-	char *sql = harness_format("SELECT EXISTS (SELECT 1 FROM deliveries "
-	    "WHERE state IN (%s))", in);
-	int found = -1;
+	int found = sqlite3_step(stmt) == SQLITE_ROW ?
+	    sqlite3_column_int(stmt, 0) : -1;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			found = sqlite3_column_int(stmt, 0);
-		sqlite3_finalize(stmt);
-	}
-	free(sql);
+	sqlite3_reset(stmt);
 	return found;
 }
 
@@ -184,10 +179,9 @@ bench_direct_poll_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (r->instant_ms < 0)
 		return;
-	if (r->first_ms < 0 && bench_direct_exists(r->db, "'sent'") == 1)
+	if (r->first_ms < 0 && bench_direct_exists(r->any_sent) == 1)
 		r->first_ms = since;
-	if (r->first_ms >= 0 && bench_direct_exists(r->db,
-	    "'pending', 'sending'") == 0) {
+	if (r->first_ms >= 0 && bench_direct_exists(r->any_left) == 0) {
 		r->last_ms = since;
 		event_base_loopbreak(r->base);
 	}
@@ -232,7 +226,11 @@ bench_direct_once(const char *prompts, int n, int dms,
 	if (dms)
 		bench_direct_dms(r->st, n);
 	if (sqlite3_open_v2(dbpath, &r->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
+	    SQLITE_OK || sqlite3_prepare_v2(r->db, "SELECT EXISTS (SELECT 1 "
+	    "FROM deliveries WHERE state = 'sent')", -1, &r->any_sent, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(r->db, "SELECT EXISTS (SELECT 1 "
+	    "FROM deliveries WHERE state IN ('pending', 'sending'))", -1,
+	    &r->any_left, NULL) != SQLITE_OK)
 		exit(3);
 	r->base = event_base_new();
 	r->poll = event_new(r->base, -1, EV_PERSIST, bench_direct_poll_cb, r);
@@ -260,6 +258,8 @@ bench_direct_once(const char *prompts, int n, int dms,
 	event_free(instant);
 	event_free(r->poll);
 	event_base_free(r->base);
+	sqlite3_finalize(r->any_sent);
+	sqlite3_finalize(r->any_left);
 	sqlite3_close(r->db);
 	store_close(r->st);
 	sent = harness_db_int(state, "SELECT count(*) FROM deliveries WHERE "
