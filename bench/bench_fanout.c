@@ -67,9 +67,7 @@ static void	 bench_write_config(const char *, int, int, const char *);
 static void	 bench_seed(const char *, int, int64_t);
 static void	 bench_requests(const char *, int, int64_t,
 		    struct chat_request *);
-static void	 bench_quote(FILE *, const char *, size_t);
-static void	 bench_write_curl_config(const char *, int, int,
-		    const struct chat_request *);
+static char	*bench_fanout_url(int, void *);
 static int	 bench_db_busy(sqlite3 **, const char *);
 static int	 bench_db_count(const char *, const char *);
 static void	 bench_collect(int, char *, size_t *, size_t, double,
@@ -208,48 +206,11 @@ bench_requests(const char *prompts, int n, int64_t due,
 	bank_free(b);
 }
 
-/* Write s as a double-quoted curl config value (backslash escapes quotes and backslashes). */
-static void
-bench_quote(FILE *f, const char *s, size_t len)
+/* Request i's URL on the sink whose port arg points to: /ok/i. */
+static char *
+bench_fanout_url(int i, void *arg)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fputc('\\', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
-/* A curl config: one group per request (separated by `next`), same URL, headers and body as nudged. */
-static void
-bench_write_curl_config(const char *path, int n, int port,
-    const struct chat_request *reqs)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		exit(3);
-	for (int i = 0; i < n; i++) {
-		const struct chat_request *r = &reqs[i];
-
-		fprintf(f, "%surl = \"http://127.0.0.1:%d/ok/%d\"\n",
-		    i ? "next\n" : "", port, i);
-		fprintf(f, "header = \"Content-Type: %s\"\nheader = \"Expect:\"\n",
-		    r->content_type);
-		for (size_t h = 0; h < r->nheaders; h++) {
-			fputs("header = ", f);
-			bench_quote(f, r->headers[h], strlen(r->headers[h]));
-			fputc('\n', f);
-		}
-		fprintf(f, "user-agent = \"nudged/" NUDGED_VERSION "\"\n"
-		    "output = \"/dev/null\"\nwrite-out = \"%%{response_code}\\n\"\n"
-		    "data-binary = ");
-		bench_quote(f, r->body, r->body_len);
-		fputc('\n', f);
-	}
-	if (fclose(f) != 0)
-		exit(3);
+	return harness_format("http://127.0.0.1:%d/ok/%d", *(int *)arg, i);
 }
 
 /* Whether any row is still pending or sending: 1 yes, 0 no, -1 not readable yet. */
@@ -437,7 +398,7 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 	err = harness_format("%s/errors", dir);
 	if (sink_start(&sink, "/dev/null", 0) != 0)
 		exit(3);
-	bench_write_curl_config(cfg, n, sink.port, reqs);
+	bench_write_curl_config(cfg, n, reqs, bench_fanout_url, &sink.port);
 	snprintf(max, sizeof max, "%d", BENCH_MAX_IN_FLIGHT);
 	sink0 = bench_proc_cpu(sink.pid);
 	t0 = bench_ms();

@@ -1,11 +1,15 @@
 /* Timing and result helpers every benchmark under bench/ links. */
 #include "bench_support.h"
 
+#include "chat/chat.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+static void	bench_quote(FILE *, const char *, size_t);
 
 /* Milliseconds on the monotonic clock, as a double. */
 double
@@ -63,4 +67,51 @@ bench_proc_cpu(pid_t pid)
 	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Write s as a double-quoted curl config value (backslash escapes quotes and backslashes). */
+static void
+bench_quote(FILE *f, const char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fputc('\\', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+/* A curl config: one group per request (separated by `next`), same URL, headers and body as nudged. */
+void
+bench_write_curl_config(const char *path, int n,
+    const struct chat_request *reqs, char *(*url)(int, void *), void *arg)
+{
+	FILE *f = fopen(path, "w");
+	char *u;
+
+	if (f == NULL)
+		exit(3);
+	for (int i = 0; i < n; i++) {
+		const struct chat_request *r = &reqs[i];
+
+		u = url(i, arg);
+		fprintf(f, "%surl = ", i ? "next\n" : "");
+		bench_quote(f, u, strlen(u));
+		free(u);
+		fprintf(f, "\nheader = \"Content-Type: %s\"\nheader = \"Expect:\"\n",
+		    r->content_type);
+		for (size_t h = 0; h < r->nheaders; h++) {
+			fputs("header = ", f);
+			bench_quote(f, r->headers[h], strlen(r->headers[h]));
+			fputc('\n', f);
+		}
+		fprintf(f, "user-agent = \"nudged/" NUDGED_VERSION "\"\n"
+		    "output = \"/dev/null\"\nwrite-out = \"%%{response_code}\\n\"\n"
+		    "data-binary = ");
+		bench_quote(f, r->body, r->body_len);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0)
+		exit(3);
 }

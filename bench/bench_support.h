@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+struct chat_request;
+
 /* Milliseconds on the monotonic clock. */
 double	bench_ms(void);
 /* qsort order for doubles. */
@@ -14,5 +16,13 @@ void	bench_sort(double *, int n);
 double	bench_median(double *, int n, double *lo, double *hi);
 /* CPU seconds (user + system) a live process has used so far, from /proc. */
 double	bench_proc_cpu(pid_t);
+
+/*
+ * A curl config (-K) with one group per request, separated by `next`: the
+ * URL url(i, arg) gives (allocated), the headers and body nudged sends, the
+ * answer's status written out one per line.
+ */
+void	bench_write_curl_config(const char *path, int n,
+	    const struct chat_request *, char *(*url)(int, void *), void *arg);
 
 #endif

@@ -8,6 +8,8 @@ echo "== daemon startup"
 "$dir/bench/bench_startup" "$dir/nudged" 10000 5
 echo "== fan-out: 10,000 due nudges to 10,000 webhook URLs, against curl --parallel"
 "$dir/bench/bench_fanout" "$dir/nudged" 10000 3
+echo "== direct: 10,000 people due at one instant, each in their own Slack DM on a fake Web API, against curl --parallel"
+"$dir/bench/bench_direct" 10000 3
 echo "== replies: signed Slack slash commands, wrk -t2 -c64 for 10 s, against a Slack Bolt for JavaScript app"
 if [ ! -d bench/replies/node_modules ] && command -v npm >/dev/null 2>&1; then
 	(cd bench/replies && npm ci --no-audit --no-fund --loglevel=error) ||

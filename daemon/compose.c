@@ -87,12 +87,15 @@ compose_digest(const struct compose_source *src,
 
 /*
  * The request that posts row to channel at now: COMPOSE_OK and *req, or
- * COMPOSE_LATER or COMPOSE_NEVER and a cause saying why not.
+ * COMPOSE_LATER or COMPOSE_NEVER and a cause saying why not. With a
+ * conversation, the request goes through the platform's API into it (in
+ * the thread of message thread when not NULL); without, to the webhook.
  */
 enum compose_result
 compose_request(const struct compose_source *src,
     const struct store_outbox_row *row, const struct config_channel *channel,
-    int64_t now, struct chat_request *req, char **cause)
+    int64_t now, const char *conversation, const char *thread,
+    struct chat_request *req, char **cause)
 {
 	struct chat_nudge n = {
 		.kind = compose_kinds[row->kind].chat,
@@ -104,11 +107,18 @@ compose_request(const struct compose_source *src,
 	};
 	char *owned = NULL;
 	enum compose_result rc;
+	int made;
 
 	rc = compose_kinds[row->kind].fill(src, row, now, &n, &owned, cause);
-	if (rc == COMPOSE_OK && channel->platform->format_prompt(&n,
-	    channel, now, req, cause) == -1)
-		rc = COMPOSE_NEVER;
+	if (rc == COMPOSE_OK) {
+		made = conversation != NULL ?
+		    channel->platform->direct->post(&n, channel, conversation,
+		    thread, req, cause) :
+		    channel->platform->format_prompt(&n, channel, now, req,
+		    cause);
+		if (made == -1)
+			rc = COMPOSE_NEVER;
+	}
 	free(owned);
 	return rc;
 }

@@ -28,6 +28,7 @@ struct compose_source {
 enum compose_result compose_request(const struct compose_source *,
 		    const struct store_outbox_row *,
 		    const struct config_channel *, int64_t now,
+		    const char *conversation, const char *thread,
 		    struct chat_request *, char **cause);
 
 #endif

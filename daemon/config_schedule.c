@@ -291,6 +291,14 @@ config_schedule_parse_one(struct config_reader *L, const cJSON *s,
 			    column, "digest: %s", cause);
 			free(cause);
 		}
+		/* A digest is the channel's post: a DM-only channel has none. */
+		if (sc->channel != NULL && sc->channel->webhook == NULL &&
+		    sc->channel->platform->posts_http &&
+		    !chat_channel_api(sc->channel))
+			jsonc_error(L->doc, jsonc_get(L->doc, s, "digest", 0),
+			    "the digest is posted in channel \"%s\", which "
+			    "only sends direct messages: give it a \"webhook\" "
+			    "or its own channel id", sc->channel->name);
 	}
 	config_schedule_parse_skips(L, s, sc);
 }

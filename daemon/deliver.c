@@ -7,7 +7,9 @@
  * turn, so a fan-out costs a few fsyncs, not one per nudge.
  *
  * What a row says is compose.c's, how fast a channel posts and how long a
- * retry waits deliver_rate.c's, one post deliver_http.c's. Transient failures
+ * retry waits deliver_rate.c's, one post deliver_http.c's, the calls that
+ * reach a person (or a channel without a webhook) through a platform's API
+ * deliver_direct.c's. Transient failures
  * are retried until the schedule's expiry, permanent ones fail at once. Each
  * channel has a token bucket and a cap on requests in flight, so a slow or
  * limited channel never holds back the others. The time comes from the
@@ -30,6 +32,7 @@
 #include "config.h"
 #include "curlev.h"
 #include "deliver_http.h"
+#include "deliver_int.h"
 #include "deliver_rate.h"
 #include "log.h"
 #include "metrics.h"
@@ -39,77 +42,6 @@
 #define DELIVER_SCAN_PAGE	512
 #define DELIVER_SCAN_MAX	8192
 #define DELIVER_FLUSH_RETRY_MS	1000
-
-/* One channel's limits and load. */
-struct deliver_channel {
-	char			*name;
-	const struct config_channel *cc;	/* this channel in d->cfg */
-	struct deliver_bucket	 bucket;
-	int			 in_flight;
-	int			 max_in_flight;
-};
-
-/* What became of a due row in a pump. */
-enum deliver_take_result {
-	DELIVER_TAKE_ERROR = -1,
-	DELIVER_TAKE_STARTED,	/* claimed, about to be posted */
-	DELIVER_TAKE_DONE,	/* failed or put off at once: not posted now */
-	DELIVER_TAKE_HELD,	/* its channel's limits hold it back for now */
-};
-
-enum deliver_outcome_kind {
-	DELIVER_OUT_SENT,
-	DELIVER_OUT_RETRY,
-	DELIVER_OUT_FAILED,
-	DELIVER_OUT_RELEASE,
-};
-
-/* A result waiting for the once-per-turn commit. */
-struct deliver_outcome {
-	int64_t			 id;
-	enum deliver_outcome_kind kind;
-	int64_t			 at;	/* sent at, or next attempt */
-	char			*text;	/* the error or reason */
-};
-
-/*
- * Whom the worker delivers for: the daemon's whole outbox, or the one row
- * `nudged send` holds in `sending` (so a running daemon leaves it alone).
- */
-struct deliver_mode {
-	/* Claim a due row for an attempt: 1 claimed, 0 taken by another, -1 error. */
-	int	(*claim)(struct store *, int64_t id, int64_t now);
-	/* Put a row off to a later attempt. */
-	int	(*retry)(struct store *, int64_t id, int64_t at,
-		    const char *error);
-};
-
-struct deliver {
-	struct event_base	*base;
-	struct store		*store;
-	const struct config	*cfg;
-	const struct bank	*bank;
-	const struct clock	*clock;
-	const struct deliver_mode *mode;
-	int64_t			 only;	/* the row of `nudged send`; 0: all */
-	void			(*done)(void *, enum deliver_result,
-				    const char *);
-	void			*done_arg;
-	struct curlev		*curl;
-	struct event		*wake;
-	struct event		*flush;
-	struct event		*grace;
-	struct deliver_transfer	*transfers;
-	int			 in_flight;
-	struct deliver_outcome	*outcomes;
-	size_t			 noutcomes;
-	struct deliver_channel	*channels;
-	size_t			 nchannels;
-	struct deliver_retry	 retry;
-	int			 stopping;
-	void			(*stopped)(void *);
-	void			*stopped_arg;
-};
 
 static struct deliver *deliver_new(struct event_base *, struct store *,
 		    const struct config *, const struct bank *,
@@ -126,20 +58,16 @@ static enum deliver_take_result deliver_take(struct deliver *,
 static enum deliver_take_result deliver_compose(struct deliver *,
 		    const struct store_outbox_row *, struct deliver_channel *,
 		    int64_t, int64_t, struct deliver_transfer **);
-static enum deliver_take_result deliver_fail_now(struct deliver *,
-		    const struct store_outbox_row *, char *);
 static char	*deliver_gave_up(int64_t, int64_t, char *);
 static enum deliver_take_result deliver_put_off(struct deliver *,
 		    const struct store_outbox_row *, int64_t, char *);
-static void	 deliver_post(struct deliver *, struct deliver_transfer *);
 static void	 deliver_finish(struct deliver_transfer *, CURLcode);
-static void	 deliver_outcome(struct deliver *, int64_t,
-		    enum deliver_outcome_kind, int64_t, char *);
+static struct deliver_outcome *deliver_conclude(struct deliver *,
+		    struct deliver_transfer *, enum chat_outcome, char *,
+		    int64_t);
 static void	 deliver_unlink(struct deliver *, struct deliver_transfer *);
 static int	 deliver_apply(struct deliver *, const struct deliver_outcome *);
 static void	 deliver_channels_build(struct deliver *);
-static struct deliver_channel *deliver_channel_for(struct deliver *,
-		    const char *);
 static int	 deliver_channel_cmp(const void *, const void *);
 static void	 deliver_done_cb(void *, CURL *, CURLcode);
 static void	 deliver_arm_wake(struct deliver *, int64_t);
@@ -284,7 +212,7 @@ deliver_free(struct deliver *d)
 	}
 	curlev_free(d->curl);
 	for (size_t i = 0; i < d->noutcomes; i++)
-		free(d->outcomes[i].text);
+		deliver_direct_outcome_free(&d->outcomes[i]);
 	free(d->outcomes);
 	for (size_t i = 0; i < d->nchannels; i++)
 		free(d->channels[i].name);
@@ -324,6 +252,7 @@ deliver_channels_build(struct deliver *d)
 		if (o != NULL) {
 			deliver_bucket_keep(&r->bucket, &o->bucket);
 			r->in_flight = o->in_flight;
+			memcpy(r->paused_ms, o->paused_ms, sizeof r->paused_ms);
 		}
 	}
 	for (size_t j = 0; j < nold; j++)
@@ -343,7 +272,7 @@ deliver_channel_cmp(const void *a, const void *b)
 }
 
 /* A channel's limits, or NULL when the channel is no longer configured. */
-static struct deliver_channel *
+struct deliver_channel *
 deliver_channel_for(struct deliver *d, const char *channel)
 {
 	struct deliver_channel key = { .name = (char *)(uintptr_t)channel };
@@ -409,7 +338,7 @@ rollback:
 		struct deliver_channel *c = deliver_channel_for(d, t->channel);
 
 		next = t->next;
-		if (c != NULL)
+		if (c != NULL && t->counted)
 			c->in_flight--;
 		deliver_http_free(t);
 	}
@@ -509,7 +438,7 @@ deliver_gave_up(int64_t attempts, int64_t expiry, char *last)
 }
 
 /* Give up on a due row at once, before posting: it can never be sent as it stands. */
-static enum deliver_take_result
+enum deliver_take_result
 deliver_fail_now(struct deliver *d, const struct store_outbox_row *row,
     char *reason)
 {
@@ -579,6 +508,14 @@ deliver_take(struct deliver *d, const struct store_outbox_row *row,
 		    "time", expiry);
 		return deliver_fail_now(d, row, reason);
 	}
+	if (deliver_direct_wants(c->cc, row))
+		return deliver_direct_take(d, row, c, expiry, now, out, ready_ms);
+	if (c->cc->webhook == NULL && c->cc->platform->posts_http) {
+		xasprintf(&reason, "channel \"%s\" has no webhook and its own "
+		    "conversation is not configured: nothing can post to it",
+		    row->channel);
+		return deliver_fail_now(d, row, reason);
+	}
 	/* Held by its cap (a completion wakes it) or until its next token. */
 	if (c->in_flight >= c->max_in_flight || !deliver_bucket_take(&c->bucket,
 	    clock_mono_ms(d->clock), ready_ms))
@@ -596,16 +533,40 @@ deliver_compose(struct deliver *d, const struct store_outbox_row *row,
 	struct deliver_transfer *t = xcalloc(1, sizeof *t);
 	enum compose_result composed;
 	char *cause = NULL;
+
+	composed = compose_request(&src, row, c->cc, now, NULL, NULL, &t->req,
+	    &cause);
+	if (composed != COMPOSE_OK) {
+		deliver_http_free(t);
+		return deliver_unmade(d, row, c, expiry,
+		    composed == COMPOSE_LATER, cause);
+	}
+	t->counted = 1;
+	return deliver_claim(d, row, c, expiry, now, t, out);
+}
+
+/*
+ * A row whose request could not be made: put off when later, else failed.
+ * Nothing goes out, so its channel (c, when it took a token) keeps the token.
+ */
+enum deliver_take_result
+deliver_unmade(struct deliver *d, const struct store_outbox_row *row,
+    struct deliver_channel *c, int64_t expiry, int later, char *cause)
+{
+	if (c != NULL)
+		deliver_bucket_give_back(&c->bucket);
+	return later ? deliver_put_off(d, row, expiry, cause) :
+	    deliver_fail_now(d, row, cause);
+}
+
+/* Claim a row whose request t holds; t is freed when another took it. */
+enum deliver_take_result
+deliver_claim(struct deliver *d, const struct store_outbox_row *row,
+    struct deliver_channel *c, int64_t expiry, int64_t now,
+    struct deliver_transfer *t, struct deliver_transfer **out)
+{
 	int claimed;
 
-	composed = compose_request(&src, row, c->cc, now, &t->req, &cause);
-	if (composed != COMPOSE_OK) {
-		/* Nothing goes out: the channel keeps its token. */
-		deliver_bucket_give_back(&c->bucket);
-		deliver_http_free(t);
-		return composed == COMPOSE_LATER ? deliver_put_off(d, row,
-		    expiry, cause) : deliver_fail_now(d, row, cause);
-	}
 	if ((claimed = d->mode->claim(d->store, row->id, now)) != 1) {
 		deliver_http_free(t);
 		/* Another process took it; it left the pending rows. */
@@ -621,13 +582,14 @@ deliver_compose(struct deliver *d, const struct store_outbox_row *row,
 	t->attempts = row->attempts + 1;
 	t->channel = xstrdup(row->channel);
 	t->retry_after_ms = -1;
-	c->in_flight++;
+	if (t->counted)
+		c->in_flight++;
 	*out = t;
 	return DELIVER_TAKE_STARTED;
 }
 
 /* Send one claimed delivery; a console post, or one libcurl refuses, ends at once. */
-static void
+void
 deliver_post(struct deliver *d, struct deliver_transfer *t)
 {
 	const struct deliver_channel *c = deliver_channel_for(d, t->channel);
@@ -636,7 +598,8 @@ deliver_post(struct deliver *d, struct deliver_transfer *t)
 	d->in_flight++;
 	t->next = d->transfers;
 	d->transfers = t;
-	rc = deliver_http_post(t, d->curl, c->cc, &d->cfg->delivery);
+	rc = c != NULL ? deliver_http_post(t, d->curl, c->cc,
+	    &d->cfg->delivery) : -1;
 	if (rc != 0)
 		deliver_finish(t, rc == 1 ? CURLE_OK : CURLE_FAILED_INIT);
 }
@@ -662,50 +625,68 @@ deliver_finish(struct deliver_transfer *t, CURLcode res)
 {
 	struct deliver *d = t->d;
 	struct deliver_channel *c = deliver_channel_for(d, t->channel);
-	int64_t now_ms = clock_now_ms(d->clock), now = now_ms / 1000;
-	int64_t hint_ms, at;
+	struct deliver_outcome *o;
 	enum chat_outcome outcome;
-	char *text, *why;
+	int64_t hint_ms;
+	char *text;
 
 	deliver_unlink(d, t);
-	if (c != NULL)
+	if (c != NULL && t->counted)
 		c->in_flight--;
-	text = deliver_http_verdict(t, res, &outcome, &hint_ms);
-	metrics_note_credentials(t->channel, t->status, outcome == CHAT_SENT);
+	if (!t->api) {
+		text = deliver_http_verdict(t, res, &outcome, &hint_ms);
+		metrics_note_credentials(t->channel, t->status,
+		    outcome == CHAT_SENT);
+	} else if (deliver_direct_verdict(t, res, &outcome, &text, &hint_ms) == 1)
+		return;	/* it went on to its next call */
+	o = deliver_conclude(d, t, outcome, text, hint_ms);
+	if (t->api)
+		deliver_direct_note(t, o);
+	deliver_http_free(t);
+}
+
+/* Log what became of a post and queue its outcome. */
+static struct deliver_outcome *
+deliver_conclude(struct deliver *d, struct deliver_transfer *t,
+    enum chat_outcome outcome, char *text, int64_t hint_ms)
+{
+	int64_t now_ms = clock_now_ms(d->clock), now = now_ms / 1000, at;
+	void (*warn)(const char *, ...) = t->quiet ? log_debug : log_warnx;
+	char *why;
+
 	if (outcome == CHAT_SENT) {
 		metrics_count_delivery(t->schedule, t->platform->name,
 		    METRICS_SENT, (double)now_ms / 1000.0 - (double)t->due_at);
 		log_info("deliver: delivery %" PRId64 " sent to channel %s (%s)",
 		    t->id, t->channel, t->host);
 		free(text);
-		deliver_outcome(d, t->id, DELIVER_OUT_SENT, now, NULL);
-	} else if (outcome == CHAT_PERMANENT) {
+		return deliver_outcome(d, t->id, DELIVER_OUT_SENT, now, NULL);
+	}
+	if (outcome == CHAT_PERMANENT) {
 		metrics_count_delivery(t->schedule, t->platform->name,
 		    METRICS_FAILED, 0);
-		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
+		warn("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, text);
-		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
-	} else if ((at = deliver_rate_retry_at(&d->retry, now_ms, hint_ms,
+		return deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, text);
+	}
+	if ((at = deliver_rate_retry_at(&d->retry, now_ms, hint_ms,
 	    t->attempts, t->due_at + t->expiry)) == -1) {
 		why = deliver_gave_up(t->attempts, t->expiry, text);
 		metrics_count_delivery(t->schedule, t->platform->name,
 		    METRICS_FAILED, 0);
-		log_warnx("deliver: delivery %" PRId64 " to channel %s failed: %s",
+		warn("deliver: delivery %" PRId64 " to channel %s failed: %s",
 		    t->id, t->channel, why);
-		deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
-	} else {
-		metrics_count_delivery(t->schedule, t->platform->name,
-		    METRICS_RETRY, 0);
-		log_warnx("deliver: delivery %" PRId64 " to channel %s, attempt %"
-		    PRId64 ": %s; retrying in %" PRId64 " s", t->id, t->channel,
-		    t->attempts, text, at - now);
-		deliver_outcome(d, t->id, DELIVER_OUT_RETRY, at, text);
+		return deliver_outcome(d, t->id, DELIVER_OUT_FAILED, now, why);
 	}
-	deliver_http_free(t);
+	metrics_count_delivery(t->schedule, t->platform->name, METRICS_RETRY, 0);
+	warn("deliver: delivery %" PRId64 " to channel %s, attempt %" PRId64
+	    ": %s; retrying in %" PRId64 " s", t->id, t->channel, t->attempts,
+	    text, at - now);
+	return deliver_outcome(d, t->id, DELIVER_OUT_RETRY, at, text);
 }
 
-/* Queue an outcome for this turn's commit. */
-static void
+/* Queue an outcome for this turn's commit; the caller may add what it keeps. */
+struct deliver_outcome *
 deliver_outcome(struct deliver *d, int64_t id, enum deliver_outcome_kind kind,
     int64_t at, char *text)
 {
@@ -715,19 +696,25 @@ deliver_outcome(struct deliver *d, int64_t id, enum deliver_outcome_kind kind,
 	d->outcomes = xreallocarray(d->outcomes, d->noutcomes + 1,
 	    sizeof *d->outcomes);
 	o = &d->outcomes[d->noutcomes++];
+	memset(o, 0, sizeof *o);
 	o->id = id;
 	o->kind = kind;
 	o->at = at;
 	o->text = text;
 	if (!evtimer_pending(d->flush, NULL))
 		evtimer_add(d->flush, &soon);
+	return o;
 }
 
 /* Apply one outcome inside the open transaction. */
 static int
 deliver_apply(struct deliver *d, const struct deliver_outcome *o)
 {
+	if (deliver_direct_apply(d, o) == -1)
+		return -1;
 	switch (o->kind) {
+	case DELIVER_OUT_NOTE:
+		return 0;
 	case DELIVER_OUT_SENT:
 		return store_mark_sent(d->store, o->id, o->at);
 	case DELIVER_OUT_RETRY:
@@ -766,7 +753,7 @@ deliver_flush_cb(evutil_socket_t fd, short kind, void *arg)
 		    o->kind == DELIVER_OUT_FAILED))
 			d->done(d->done_arg, o->kind == DELIVER_OUT_SENT ?
 			    DELIVER_SENT : DELIVER_FAILED, o->text);
-		free(o->text);
+		deliver_direct_outcome_free(o);
 	}
 	d->noutcomes = 0;
 	if (d->stopping) {

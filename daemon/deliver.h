@@ -31,5 +31,7 @@ void		 deliver_kick(struct deliver *);
 void		 deliver_shutdown(struct deliver *, void (*done)(void *),
 		    void *arg);
 void		 deliver_free(struct deliver *);
+/* Whether a channel's platform refused its credentials (health reads it). */
+int		 deliver_channel_refused(struct deliver *, const char *channel);
 
 #endif

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "curlev.h"
 #include "deliver_rate.h"
+#include "store.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -42,7 +43,7 @@ deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
 		t->host = xstrdup("stdout");
 		return 1;
 	}
-	url = chat_post_url(c);
+	url = t->url != NULL ? xstrdup(t->url) : chat_post_url(c);
 	t->host = url_host(url);
 	t->easy = curl_easy_init();
 	xasprintf(&line, "Content-Type: %s", t->req.content_type);
@@ -136,17 +137,35 @@ deliver_http_verdict(struct deliver_transfer *t, CURLcode res,
 	return text;
 }
 
+/* Make a finished transfer ready to carry its next request, keeping whose it is. */
+void
+deliver_http_rewind(struct deliver_transfer *t)
+{
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	curl_slist_free_all(t->headers);
+	t->headers = NULL;
+	chat_request_free(&t->req);
+	free(t->url);
+	free(t->host);
+	free(t->resp);
+	t->url = t->host = t->resp = NULL;
+	t->resp_len = 0;
+	t->retry_after_ms = -1;
+	chat_direct_answer_free(&t->answer);
+}
+
 /* Free a transfer and everything libcurl needed kept alive for it. */
 void
 deliver_http_free(struct deliver_transfer *t)
 {
-	if (t->easy != NULL)
-		curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	chat_request_free(&t->req);
+	deliver_http_rewind(t);
 	free(t->channel);
 	free(t->schedule);
-	free(t->host);
-	free(t->resp);
+	free(t->person);
+	free(t->thread);
+	if (t->row != NULL)
+		store_outbox_free(t->row, 1);
 	free(t);
 }

@@ -17,6 +17,7 @@ struct config_channel;
 struct config_delivery;
 struct curlev;
 struct deliver;
+struct store_outbox_row;
 
 /* One post in flight. */
 struct deliver_transfer {
@@ -37,6 +38,16 @@ struct deliver_transfer {
 	const struct clock	*clock;		/* to read Retry-After dates */
 	int64_t			 retry_after_ms;	/* from the header, or -1 */
 	long			 status;	/* the HTTP status, 0: none came */
+	int			 counted;	/* in its channel's in_flight */
+	int			 quiet;		/* its failure was told already */
+	/* A call of the platform's API rather than a webhook post. */
+	int			 api;
+	enum chat_direct_call	 call;
+	char			*url;		/* secret; NULL: the webhook */
+	char			*person;	/* "" for the channel's own post */
+	char			*thread;	/* message to answer in, or NULL */
+	struct store_outbox_row	*row;		/* to compose the post once open */
+	struct chat_direct_answer answer;
 	struct deliver_transfer	*next;
 };
 
@@ -44,6 +55,7 @@ int	 deliver_http_post(struct deliver_transfer *, struct curlev *,
 	    const struct config_channel *, const struct config_delivery *);
 char	*deliver_http_verdict(struct deliver_transfer *, CURLcode,
 	    enum chat_outcome *, int64_t *hint_ms);
+void	 deliver_http_rewind(struct deliver_transfer *);
 void	 deliver_http_free(struct deliver_transfer *);
 
 #endif

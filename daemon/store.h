@@ -254,6 +254,8 @@ int		 store_set_away(struct store *, const char *person,
 		    int64_t from_day, int64_t until_day);
 int		 store_set_message(struct store *, int64_t id,
 		    const char *message_channel, const char *message_id);
+int		 store_message_of(struct store *, int64_t id,
+		    char **message_channel, char **message_id);
 int		 store_find_by_message(struct store *, const char *channel,
 		    const char *message_channel, const char *message_id,
 		    struct store_target *);

@@ -31,12 +31,13 @@ static void	 store_track_start(struct bank_history *, const char *, int64_t);
 int
 store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
 	    "next_attempt_at, cycle, created_at, kind, person, parent_id) VALUES "
 	    "(?, ?, ?, ?, ?, ?, min(?7, CAST(strftime('%s', 'now') AS INTEGER)), "
 	    "?, CAST(strftime('%s', 'now') AS INTEGER), ?9, ?10, ?11) "
-	    "ON CONFLICT (schedule, person, kind, due_at) DO NOTHING");
+	    "ON CONFLICT (schedule, person, kind, due_at) DO NOTHING", &cached);
 	int rc;
 
 	if (stmt == NULL)
@@ -58,7 +59,7 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 	if (d->parent_id > 0)
 		sqlite3_bind_int64(stmt, 11, d->parent_id);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: enqueue %s: %s", d->schedule,
 		    sqlite3_errmsg(st->db));
@@ -78,10 +79,10 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 static int
 store_set_reply_code(struct store *st, int64_t id)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE deliveries SET "
-	    "reply_code = ? WHERE id = ?");
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "UPDATE deliveries SET "
+	    "reply_code = ? WHERE id = ?", &cached);
 	char code[REPLYCODE_LEN + 1];
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
@@ -89,7 +90,7 @@ store_set_reply_code(struct store *st, int64_t id)
 	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, id);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -221,6 +221,30 @@ store_set_message(struct store *st, int64_t id, const char *message_channel,
 	return store_people_exec(st, stmt, cached, "message of a delivery");
 }
 
+/* Where delivery id landed: 1 with its conversation and message id, 0 unknown, -1 error. */
+int
+store_message_of(struct store *st, int64_t id, char **message_channel,
+    char **message_id)
+{
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT message_channel, message_id "
+	    "FROM deliveries WHERE id = ?1 AND message_channel IS NOT NULL AND "
+	    "message_id IS NOT NULL", &cached);
+
+	*message_channel = *message_id = NULL;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*message_channel = store_column_strdup(stmt, 0);
+		*message_id = store_column_strdup(stmt, 1);
+	} else if (rc != SQLITE_DONE)
+		log_warnx("store: delivery %lld: %s", (long long)id,
+		    sqlite3_errmsg(st->db));
+	store_stmt_done(stmt, cached);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The prompt a message is (a thread's root): 1 found, 0 none, -1 error. */
 int
 store_find_by_message(struct store *st, const char *channel,

@@ -179,6 +179,16 @@ chat_answer_free(struct chat_answer *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* Free what an API answer holds and leave it empty (not the struct itself). */
+void
+chat_direct_answer_free(struct chat_direct_answer *a)
+{
+	free(a->error);
+	free(a->conversation);
+	free(a->message_id);
+	memset(a, 0, sizeof *a);
+}
+
 /* Make a code that resolved to no delivery the first word of the text again. */
 void
 chat_answer_restore_code(struct chat_answer *a)

@@ -120,6 +120,32 @@ struct chat_route {
 	const struct chat_platform	*platform;	/* the row it belongs to */
 };
 
+/* The calls nudged makes to a platform's API to reach a person or a channel. */
+enum chat_direct_call {
+	CHAT_DIRECT_OPEN,	/* open (or find) a person's direct conversation */
+	CHAT_DIRECT_POST,	/* post a nudge into a conversation */
+	CHAT_DIRECT_NCALLS,
+};
+
+/* What an answer of the platform's API means. */
+enum chat_direct_class {
+	CHAT_DIRECT_OK,
+	CHAT_DIRECT_RETRY,	/* transient (a rate limit, a server error) */
+	CHAT_DIRECT_PERSON,	/* this person cannot be reached: fail, mark them */
+	CHAT_DIRECT_AUTH,	/* the channel's credentials are refused */
+	CHAT_DIRECT_FAIL,	/* this call will never work as made */
+};
+
+/* An answer of the platform's API, read. */
+struct chat_direct_answer {
+	enum chat_direct_class cls;
+	char		*error;		/* the platform's reason, or NULL */
+	char		*conversation;	/* OPEN: the person's conversation;
+					   POST: where the message landed */
+	char		*message_id;	/* POST: the message's id (Slack's ts) */
+	int64_t		 retry_ms;	/* RETRY: the platform's delay, or -1 */
+};
+
 /* What a platform that sends direct messages to people offers. */
 struct chat_direct {
 	/* Whether a channel can send them (a bot token, say); 0 and why not. */
@@ -129,6 +155,29 @@ struct chat_direct {
 	const char	*user_hint;	/* what an id looks like: "U01ADA" */
 	/* Whether a channel's own posts (no "to") go through the API too. */
 	int		 (*channel_api)(const struct config_channel *);
+	/* The conversation a channel's own posts go to (channel_api true). */
+	const char	*(*channel_conversation)(const struct config_channel *);
+	/* The URL a call goes to (allocated; never logged whole). */
+	char		*(*url)(const struct config_channel *,
+			    enum chat_direct_call);
+	/* The request that opens the direct conversation with user. */
+	void		 (*open)(const struct config_channel *, const char *user,
+			    struct chat_request *);
+	/*
+	 * The request that posts a nudge to conversation, in the thread of
+	 * message thread when not NULL; -1 and cause when it cannot be made.
+	 */
+	int		 (*post)(const struct chat_nudge *,
+			    const struct config_channel *,
+			    const char *conversation, const char *thread,
+			    struct chat_request *, char **cause);
+	/*
+	 * Read the answer to a call: its HTTP status, body and Retry-After
+	 * delay in milliseconds (-1 when absent).
+	 */
+	void		 (*read)(enum chat_direct_call, long status,
+			    const char *body, size_t len,
+			    int64_t retry_after_ms, struct chat_direct_answer *);
 };
 
 /*
@@ -244,6 +293,7 @@ const struct chat_platform *chat_platform_at(size_t i);
 char		*chat_post_url(const struct config_channel *);
 void		 chat_request_free(struct chat_request *);
 void		 chat_answer_free(struct chat_answer *);
+void		 chat_direct_answer_free(struct chat_direct_answer *);
 /*
  * Put a code that matched no delivery back in front of the text: the first
  * word of an answer is taken for a code whenever it could be one, and "Team"

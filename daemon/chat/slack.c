@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat/chat_int.h"
+#include "chat/slack_api.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -41,12 +42,33 @@ static const char *const slack_config_keys[] = { "signing_secret",
 static int	slack_direct_ready(const struct config_channel *, char **);
 static int	slack_user_id(const char *);
 static int	slack_channel_api(const struct config_channel *);
+static const char *slack_channel_conversation(const struct config_channel *);
+static char	*slack_direct_url(const struct config_channel *,
+		    enum chat_direct_call);
+static void	 slack_direct_open(const struct config_channel *, const char *,
+		    struct chat_request *);
+static int	 slack_direct_post(const struct chat_nudge *,
+		    const struct config_channel *, const char *, const char *,
+		    struct chat_request *, char **);
+static void	 slack_direct_read(enum chat_direct_call, long, const char *,
+		    size_t, int64_t, struct chat_direct_answer *);
+
+/* The Web API method of each call. */
+static const char *const slack_direct_methods[CHAT_DIRECT_NCALLS] = {
+	[CHAT_DIRECT_OPEN] = "conversations.open",
+	[CHAT_DIRECT_POST] = "chat.postMessage",
+};
 
 /* Direct messages go through the Web API with the app's bot token. */
 static const struct chat_direct slack_direct = {
 	.ready = slack_direct_ready,
 	.check_user = slack_user_id,
 	.channel_api = slack_channel_api,
+	.channel_conversation = slack_channel_conversation,
+	.url = slack_direct_url,
+	.open = slack_direct_open,
+	.post = slack_direct_post,
+	.read = slack_direct_read,
 	.user_hint = "U or W and capital letters and digits, as in U01ADA; "
 	    "a member's profile menu has \"Copy member ID\"",
 };
@@ -298,6 +320,74 @@ slack_channel_api(const struct config_channel *c)
 	const struct slack_settings *s = c->settings;
 
 	return s != NULL && s->bot_token != NULL && s->channel_id != NULL;
+}
+
+/* The channel's own conversation: its slack_channel_id. */
+static const char *
+slack_channel_conversation(const struct config_channel *c)
+{
+	const struct slack_settings *s = c->settings;
+
+	return s->channel_id;
+}
+
+/* The Web API method's URL, under api_url when the channel sets one. */
+static char *
+slack_direct_url(const struct config_channel *c, enum chat_direct_call call)
+{
+	const struct slack_settings *s = c->settings;
+
+	return slack_api_url(s->api_url != NULL ? s->api_url : SLACK_API_BASE,
+	    slack_direct_methods[call]);
+}
+
+/* conversations.open with the bot token. */
+static void
+slack_direct_open(const struct config_channel *c, const char *user,
+    struct chat_request *req)
+{
+	const struct slack_settings *s = c->settings;
+
+	slack_api_open_dm(user, s->bot_token, req);
+}
+
+/* chat.postMessage with the Answer button, with the bot token. */
+static int
+slack_direct_post(const struct chat_nudge *n, const struct config_channel *c,
+    const char *conversation, const char *thread, struct chat_request *req,
+    char **cause)
+{
+	const struct slack_settings *s = c->settings;
+
+	return slack_api_post_nudge(n, conversation, thread, s->bot_token, req,
+	    cause);
+}
+
+/* The Web API's answer, in the classes every platform's answers fall in. */
+static void
+slack_direct_read(enum chat_direct_call call, long status, const char *body,
+    size_t len, int64_t retry_after_ms, struct chat_direct_answer *out)
+{
+	static const enum chat_direct_class classes[] = {
+		[SLACK_API_OK] = CHAT_DIRECT_OK,
+		[SLACK_API_RETRY] = CHAT_DIRECT_RETRY,
+		[SLACK_API_PERSON] = CHAT_DIRECT_PERSON,
+		[SLACK_API_AUTH] = CHAT_DIRECT_AUTH,
+		[SLACK_API_FAIL] = CHAT_DIRECT_FAIL,
+	};
+	struct slack_api_answer a;
+
+	slack_api_read(slack_direct_methods[call], status, body, len,
+	    retry_after_ms, &a);
+	memset(out, 0, sizeof *out);
+	out->cls = classes[a.cls];
+	out->retry_ms = a.retry_ms;
+	out->error = a.error != NULL ? chat_reason(a.error,
+	    strlen(a.error)) : NULL;
+	out->conversation = a.channel;
+	out->message_id = a.ts;
+	a.channel = a.ts = NULL;
+	slack_api_answer_free(&a);
 }
 
 /* A Slack user id: U or W, then capital letters and digits. */

@@ -1,0 +1,576 @@
+/*
+ * Deliveries through Slack's Web API, on a hand-held clock: a person's DM is
+ * opened once and kept, the nudge is posted into it with its Answer button
+ * and its ts kept; a reminder goes in the nudge's thread; a channel without
+ * a webhook posts with chat.postMessage; a person who cannot be reached is
+ * marked and not asked again; refused credentials are told once per
+ * channel; a rate limit pauses the method for every delivery of the
+ * channel; a restart sends nobody twice but what was in flight. deliver
+ * runs in this process against the fake Web API (tests/support/slack_fake.c,
+ * a child on 127.0.0.1) through the real libcurl path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bank.h"
+#include "clock.h"
+#include "config.h"
+#include "deliver.h"
+#include "harness.h"
+#include "slack_fake.h"
+#include "store.h"
+
+#define TOKEN	"xoxb-nudged-test-1"
+
+/* A worker, the fake Web API it talks to, and a private folder. */
+struct world {
+	char			*dir;
+	char			*config;
+	char			*state;
+	struct slack_fake	 fake;
+	struct config		*cfg;
+	struct bank		*bank;
+	struct store		*st;
+	struct event_base	*base;
+	struct clock_fake	 clock;
+	int64_t			 now;
+	struct deliver		*d;
+};
+
+static void	world_open(struct world *, const struct slack_fake_opts *,
+		    const char *);
+static void	world_start(struct world *);
+static void	world_close(struct world *);
+static int64_t	world_seed(struct world *, const char *, const char *,
+		    const char *, int64_t, enum store_kind, int64_t);
+static void	world_tick(struct world *, int);
+static void	world_wait(struct world *, long long, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	world_advance(struct world *, int64_t);
+static int	world_posts_to(struct world *, const char *);
+static int	world_opens_of(struct world *, const char *);
+static char	*world_message_id(struct world *, int64_t);
+
+/*
+ * Start the fake with opts and load a config: people ada, ben, cy (real
+ * looking ids) and gone, bot, idle (ids the fake refuses); channel "a" with
+ * the bot token token (DMs only), channel "t" also with a channel id (the
+ * team's own posts); schedule "s" on "a" to everyone, "team" on "t".
+ */
+static void
+world_open(struct world *w, const struct slack_fake_opts *opts,
+    const char *token)
+{
+	char *cwd = getcwd(NULL, 0), *log, *text, *cause = NULL;
+
+	memset(w, 0, sizeof *w);
+	w->dir = harness_tmpdir();
+	w->config = harness_format("%s/nudged.json", w->dir);
+	w->state = harness_format("%s/state", w->dir);
+	log = harness_format("%s/slack.log", w->dir);
+	if (slack_fake_start(&w->fake, log, opts) != 0)
+		fail_msg("the fake Slack API did not start");
+	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
+	    "\"%s/prompts\", \"people\": {\"ada\": {\"slack\": \"U01ADA\"}, "
+	    "\"ben\": {\"slack\": \"U01BEN\"}, \"cy\": {\"slack\": \"U01CY\"}, "
+	    "\"gone\": {\"slack\": \"UGONE1\"}, \"bot\": {\"slack\": \"UBOT1\"}, "
+	    "\"idle\": {\"slack\": \"UINACTIVE1\"}}, \"channels\": {"
+	    "\"a\": {\"platform\": \"slack\", \"bot_token\": \"%s\", "
+	    "\"api_url\": \"http://127.0.0.1:%d/api/\"}, "
+	    "\"t\": {\"platform\": \"slack\", \"bot_token\": \"%s\", "
+	    "\"slack_channel_id\": \"C0TEAM\", \"api_url\": "
+	    "\"http://127.0.0.1:%d/api\"}}, \"delivery\": {\"timeout\": \"2s\", "
+	    "\"connect_timeout\": \"2s\", \"retry_initial\": \"10s\", "
+	    "\"retry_max\": \"1m\", \"stop_grace\": \"1s\"}, \"schedules\": ["
+	    "{\"name\": \"s\", \"cron\": \"0 0 1 1 *\", \"channel\": \"a\", "
+	    "\"to\": [\"ada\", \"ben\", \"cy\", \"gone\", \"bot\", \"idle\"], "
+	    "\"themes\": [\"coaching\"]}, {\"name\": \"team\", \"cron\": "
+	    "\"0 0 1 1 *\", \"channel\": \"t\", \"themes\": [\"coaching\"]}]}",
+	    cwd, token, w->fake.port, token, w->fake.port);
+	harness_write(w->config, text);
+	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
+	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
+	    (w->st = store_open(w->state, &cause)) == NULL)
+		fail_msg("%s", cause);
+	w->now = clock_now(clock_system());
+	clock_fake_init(&w->clock, w->now * 1000);
+	w->base = event_base_new();
+	free(text);
+	free(log);
+	free(cwd);
+}
+
+/* Start the daemon's worker on the fake clock. */
+static void
+world_start(struct world *w)
+{
+	char *cause = NULL;
+
+	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
+	    &w->clock.clock, &cause)) == NULL)
+		fail_msg("%s", cause);
+}
+
+/* Stop the fake by PID, free the world, remove the folder. */
+static void
+world_close(struct world *w)
+{
+	deliver_free(w->d);
+	event_base_free(w->base);
+	store_close(w->st);
+	bank_free(w->bank);
+	config_free(w->cfg);
+	slack_fake_stop(&w->fake);
+	harness_rmdir(w->dir);
+	free(w->dir);
+	free(w->config);
+	free(w->state);
+}
+
+/* Add one pending row as the scheduler would; person NULL: the channel's own. */
+static int64_t
+world_seed(struct world *w, const char *schedule, const char *channel,
+    const char *person, int64_t due_at, enum store_kind kind, int64_t parent)
+{
+	struct store_delivery d = { .schedule = schedule, .channel = channel,
+	    .prompt_id = kind == STORE_KIND_DIGEST ? NULL : "coaching-001",
+	    .cycle = 1, .due_at = due_at, .state = STORE_PENDING, .kind = kind,
+	    .person = person, .parent_id = parent };
+	int64_t id = 0;
+
+	assert_int_equal(store_begin(w->st), 0);
+	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
+	assert_int_equal(store_commit(w->st), 0);
+	return id;
+}
+
+/* Run the loop for about ms of real time (the fake clock stands still). */
+static void
+world_tick(struct world *w, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(w->base, &tv);
+	event_base_dispatch(w->base);
+}
+
+/* Run the loop until a query of the store gives want (5 s at most). */
+static void
+world_wait(struct world *w, long long want, const char *fmt, ...)
+{
+	char *sql;
+	va_list ap;
+	long long got = -1;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	for (int i = 0; i < 500; i++) {
+		if ((got = harness_db_int(w->state, "%s", sql)) == want)
+			break;
+		world_tick(w, 10);
+	}
+	if (got != want)
+		fail_msg("%s gives %lld, not %lld", sql, got, want);
+	free(sql);
+}
+
+/* Move the fake clock on and tell the worker to look. */
+static void
+world_advance(struct world *w, int64_t ms)
+{
+	clock_fake_advance(&w->clock, ms);
+	deliver_kick(w->d);
+}
+
+/* How many chat.postMessage calls went to one conversation. */
+static int
+world_posts_to(struct world *w, const char *conversation)
+{
+	cJSON *calls = slack_fake_calls(&w->fake, "chat.postMessage"), *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(c, calls) {
+		const char *ch = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(c, "body"), "channel"));
+
+		n += ch != NULL && strcmp(ch, conversation) == 0;
+	}
+	cJSON_Delete(calls);
+	return n;
+}
+
+/* How many conversations.open calls asked for one user. */
+static int
+world_opens_of(struct world *w, const char *user)
+{
+	cJSON *calls = slack_fake_calls(&w->fake, "conversations.open"), *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(c, calls) {
+		const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(c, "body"), "users"));
+
+		n += u != NULL && strcmp(u, user) == 0;
+	}
+	cJSON_Delete(calls);
+	return n;
+}
+
+/* The message id the store keeps for a delivery, or NULL. */
+static char *
+world_message_id(struct world *w, int64_t id)
+{
+	char *path = harness_format("%s/%s", w->state, STORE_FILE), *out = NULL;
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT message_id FROM "
+	    "deliveries WHERE id = ?1", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		out = strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(path);
+	return out;
+}
+
+/*
+ * ada's DM is opened once with the bot token and kept; her nudge goes into
+ * it with the Answer button naming the delivery, and its ts is kept. Her
+ * second nudge opens nothing; a reminder goes in the first nudge's thread.
+ */
+static void
+test_dm_opened_once_and_kept(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	cJSON *calls, *post, *button;
+	char *ts, *want;
+	int64_t first;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	first = world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
+	    "state = 'sent' AND message_channel = 'D01ADA' AND message_id LIKE "
+	    "'1700000000.%%'", (long long)first);
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "person_channels WHERE channel = 'a' AND person = 'ada' AND dm_id = "
+	    "'D01ADA' AND inactive IS NULL"), 1);
+	assert_int_equal(world_opens_of(&w, "U01ADA"), 1);
+	calls = slack_fake_calls(&w.fake, "conversations.open");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(calls, 0), "auth")), "Bearer " TOKEN);
+	cJSON_Delete(calls);
+	calls = slack_fake_calls(&w.fake, "chat.postMessage");
+	assert_int_equal(cJSON_GetArraySize(calls), 1);
+	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 0), "body");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(post,
+	    "channel")), "D01ADA");
+	assert_null(cJSON_GetObjectItem(post, "thread_ts"));
+	button = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(post, "blocks"), 2), "elements"), 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(button,
+	    "action_id")), "nudged_answer");
+	want = harness_format("%lld", (long long)first);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(button,
+	    "value")), want);
+	free(want);
+	cJSON_Delete(calls);
+
+	/* The second nudge: no conversations.open. */
+	world_seed(&w, "s", "a", "ada", w.now + 60, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 60000);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = "
+	    "'ada' AND state = 'sent' AND message_channel = 'D01ADA'");
+	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 1);
+	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
+
+	/* The reminder of the first: in its thread. */
+	world_seed(&w, "s", "a", "ada", w.now + 120, STORE_KIND_REMINDER, first);
+	world_advance(&w, 60000);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE kind = "
+	    "'reminder' AND state = 'sent'");
+	calls = slack_fake_calls(&w.fake, "chat.postMessage");
+	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 2), "body");
+	ts = world_message_id(&w, first);
+	assert_non_null(ts);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(post,
+	    "thread_ts")), ts);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(post,
+	    "channel")), "D01ADA");
+	free(ts);
+	cJSON_Delete(calls);
+	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 1);
+	world_close(&w);
+}
+
+/*
+ * user_not_found, cannot_dm_bot and account_inactive from conversations.open
+ * fail the delivery and mark the person; their next delivery fails at once,
+ * without a call, and nothing was ever posted.
+ */
+static void
+test_person_unreachable(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	int64_t again;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "s", "a", "gone", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "bot", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "idle", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND attempts = 1");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'gone' AND inactive LIKE '%%user_not_found%%'");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'bot' AND inactive LIKE '%%cannot_dm_bot%%'");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'idle' AND inactive LIKE '%%account_inactive%%'");
+	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
+	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
+
+	again = world_seed(&w, "s", "a", "gone", w.now + 60, STORE_KIND_PROMPT,
+	    0);
+	world_advance(&w, 60000);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%cannot be "
+	    "reached%%user_not_found%%'", (long long)again);
+	world_tick(&w, 50);
+	assert_int_equal(world_opens_of(&w, "UGONE1"), 1);
+	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
+	world_close(&w);
+}
+
+/*
+ * A token Slack refuses fails each delivery, says so loudly once for the
+ * channel (not per delivery), never prints the token, and shows in
+ * deliver_channel_refused.
+ */
+static void
+test_auth_refused_told_once(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	char *path, *logged;
+	int saved, fd;
+
+	(void)state;
+	world_open(&w, &opts, "xoxb-refused-token-9");
+	path = harness_format("%s/stderr.log", w.dir);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "cy", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND reason LIKE '%%invalid_auth%%'");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	logged = harness_read(path);
+	assert_int_equal(deliver_channel_refused(w.d, "a"), 1);
+	assert_int_equal(deliver_channel_refused(w.d, "t"), 0);
+	/* Once per channel: the first refusal only. */
+	assert_non_null(strstr(logged, "refused its credentials"));
+	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
+	    "refused its credentials"));
+	assert_null(strstr(logged, "xoxb-refused-token-9"));
+	/* Nobody is marked unreachable for the channel's fault. */
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "person_channels WHERE inactive IS NOT NULL"), 0);
+	free(logged);
+	free(path);
+	world_close(&w);
+}
+
+/*
+ * A 429 with Retry-After on chat.postMessage pauses that method for the
+ * channel: a delivery that comes due meanwhile waits (no call at all), and
+ * both go out when the pause ends.
+ */
+static void
+test_ratelimit_pauses_method(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .limit_method = "chat.postMessage", .limit_count = 1,
+	    .retry_after = 30 };
+	struct world w;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, w.now + 30, "SELECT next_attempt_at FROM deliveries "
+	    "WHERE person = 'ada' AND state = 'pending' AND attempts = 1 AND "
+	    "last_error LIKE '%%HTTP 429%%'");
+	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 1000);
+	world_tick(&w, 100);
+	world_advance(&w, 28000);
+	world_tick(&w, 100);
+	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 1);
+	assert_int_equal(world_opens_of(&w, "U01BEN"), 0);
+	assert_int_equal(harness_db_int(w.state, "SELECT attempts FROM "
+	    "deliveries WHERE person = 'ben'"), 0);
+	world_advance(&w, 1000);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
+	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
+	world_close(&w);
+}
+
+/*
+ * A channel with a bot token and a channel id but no webhook posts its own
+ * nudge with chat.postMessage into that channel and keeps its ts; nobody's
+ * DM is opened.
+ */
+static void
+test_channel_post_keeps_ts(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	int64_t id;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	id = world_seed(&w, "team", "t", NULL, w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
+	    "state = 'sent' AND message_channel = 'C0TEAM' AND message_id LIKE "
+	    "'1700000000.%%'", (long long)id);
+	assert_int_equal(world_posts_to(&w, "C0TEAM"), 1);
+	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 0);
+	world_close(&w);
+}
+
+/*
+ * A digest of a channel that only sends DMs (no webhook, no channel id)
+ * cannot go anywhere: it fails at once, saying why, without a call.
+ */
+static void
+test_digest_without_channel_fails(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "s", "a", NULL, w.now, STORE_KIND_DIGEST, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND attempts = 0 AND reason LIKE '%%no webhook%%'");
+	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
+	world_close(&w);
+}
+
+/* The same, caught earlier: a direct schedule's digest on such a channel is a config error. */
+static void
+test_digest_without_channel_config_error(void **state)
+{
+	char *dir = harness_tmpdir(), *path, *cause = NULL;
+	struct config *cfg;
+
+	(void)state;
+	path = harness_format("%s/nudged.json", dir);
+	harness_write(path, "{\"state_dir\": \"state\", \"people\": {\"ada\": "
+	    "{\"slack\": \"U01ADA\"}},\n\"channels\": {\"a\": {\"platform\": "
+	    "\"slack\", \"bot_token\": \"xoxb-1\"}},\n\"schedules\": [{\"name\": "
+	    "\"s\", \"cron\": \"0 9 * * *\", \"channel\": \"a\", \"to\": "
+	    "[\"ada\"],\n\"digest\": \"0 17 * * FRI\"}]}");
+	cfg = config_load(path, &cause);
+	assert_null(cfg);
+	assert_non_null(strstr(cause, "nudged.json:4:"));
+	assert_non_null(strstr(cause, "the digest is posted in channel \"a\", "
+	    "which only sends direct messages"));
+	free(cause);
+	harness_rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/*
+ * A restart mid-fan-out: ada's nudge went out before it; ben's and cy's
+ * conversations.open were in flight when the worker was freed. The new
+ * worker repeats only those calls: each person gets exactly one nudge.
+ */
+static void
+test_restart_sends_nobody_twice(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .slow_ms = 300 };
+	struct world w;
+	char *cause = NULL;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "cy", w.now, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 1000);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sending'");
+	for (int i = 0; i < 100 && slack_fake_count(&w.fake,
+	    "conversations.open") < 3; i++)
+		world_tick(&w, 10);
+	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
+	deliver_free(w.d);
+	if ((w.d = deliver_start(w.base, w.st, w.cfg, w.bank, &w.clock.clock,
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent' AND message_id IS NOT NULL");
+	world_tick(&w, 400);
+	assert_int_equal(world_posts_to(&w, "D01ADA"), 1);
+	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
+	assert_int_equal(world_posts_to(&w, "D01CY"), 1);
+	assert_int_equal(world_opens_of(&w, "U01ADA"), 1);
+	assert_int_equal(world_opens_of(&w, "U01BEN"), 2);
+	world_close(&w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dm_opened_once_and_kept),
+		cmocka_unit_test(test_person_unreachable),
+		cmocka_unit_test(test_auth_refused_told_once),
+		cmocka_unit_test(test_ratelimit_pauses_method),
+		cmocka_unit_test(test_channel_post_keeps_ts),
+		cmocka_unit_test(test_digest_without_channel_fails),
+		cmocka_unit_test(test_digest_without_channel_config_error),
+		cmocka_unit_test(test_restart_sends_nobody_twice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
