@@ -105,7 +105,8 @@ static const struct hostile_case hostile_cases[] = {
 
 	/* Bodies whose length is ambiguous (RFC 9112 section 6.3). */
 	{ "two Content-Lengths api", "POST", "/api/v1/replies", API_HEADERS
-	    "Content-Length: 2\r\nContent-Length: 95\r\n", VALID_ANSWER, 0, 400, 0 },
+	    "Content-Length: 71\r\nContent-Length: 2\r\n", VALID_ANSWER, 0, 400,
+	    0 },
 	{ "two Content-Lengths slack", "POST", "/slack/commands", FORM
 	    "Content-Length: 6\r\nContent-Length: 1\r\n", "text=x", 0, 400, 0 },
 	{ "two Content-Lengths teams", "POST", "/teams", JSON
@@ -280,12 +281,15 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* A TCP connection to the daemon from source address from (NULL: any). */
+/*
+ * A TCP connection to the daemon from source address from (NULL: any);
+ * flags SOCK_NONBLOCK leaves it connecting (a full backlog would block).
+ */
 static int
-connect_from(int port, const char *from)
+connect_flags(int port, const char *from, int flags)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 
 	if (fd == -1)
 		return -1;
@@ -298,11 +302,19 @@ connect_from(int port, const char *from)
 	}
 	sa.sin_port = htons((uint16_t)port);
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1 &&
+	    errno != EINPROGRESS) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* A TCP connection to the daemon from source address from (NULL: any). */
+static int
+connect_from(int port, const char *from)
+{
+	return connect_flags(port, from, 0);
 }
 
 /* Send all of buf (the daemon may close early: that is not an error here). */
@@ -577,12 +589,32 @@ cpu_seconds(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Drain the daemon's output for ms milliseconds; the lines it wrote. */
-static int
-drain_lines(struct fixture *f, int ms)
+/*
+ * Read the daemon's output for ms milliseconds without keeping it (a
+ * spinning daemon writes hundreds of megabytes); the lines it wrote, and
+ * whether it said it ran out of descriptors.
+ */
+static long
+drain_lines(struct fixture *f, int ms, int *out_of_fds)
 {
-	harness_wait_output(&f->serve, "\x01never\x01", ms);
-	return harness_count(&f->serve, "\n");
+	long deadline = now_ms() + ms, lines = 0;
+	char buf[65536];
+
+	while (f->serve.out_fd != -1 && now_ms() < deadline) {
+		struct pollfd pfd = { .fd = f->serve.out_fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, (int)(deadline - now_ms())) <= 0)
+			continue;
+		if ((n = read(f->serve.out_fd, buf, sizeof buf - 1)) <= 0)
+			break;
+		buf[n] = '\0';
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		if (strstr(buf, "Too many open files") != NULL)
+			*out_of_fds = 1;
+	}
+	return lines;
 }
 
 /*
@@ -598,7 +630,8 @@ test_descriptor_flood_is_bounded(void **state)
 	int nconns = long_form ? 4300 : 200, seconds = long_form ? 60 : 3;
 	struct rlimit old, low;
 	const char *get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-	int *fds = calloc((size_t)nconns, sizeof *fds), keep, lines0, lines;
+	int *fds = calloc((size_t)nconns, sizeof *fds), keep, out_of_fds = 0;
+	long lines;
 	double cpu0, cpu;
 	char *out;
 
@@ -621,17 +654,17 @@ test_descriptor_flood_is_bounded(void **state)
 	assert_int_not_equal(keep = connect_from(f->port, NULL), -1);
 	usleep(100 * 1000);
 	for (int i = 0; i < nconns; i++)
-		fds[i] = connect_from(f->port, NULL);
-	lines0 = drain_lines(f, 300);
+		fds[i] = connect_flags(f->port, NULL, SOCK_NONBLOCK);
+	drain_lines(f, 300, &out_of_fds);
 	cpu0 = cpu_seconds(f->serve.pid);
-	lines = drain_lines(f, seconds * 1000);
+	lines = drain_lines(f, seconds * 1000, &out_of_fds);
 	cpu = cpu_seconds(f->serve.pid) - cpu0;
-	print_message("flood: %d connections, %d s: %.2f CPU seconds, %d log "
-	    "lines\n", nconns, seconds, cpu, lines - lines0);
-	/* The daemon did run out of descriptors. */
-	assert_true(harness_count(&f->serve, "Too many open files") >= 1);
+	print_message("flood: %d connections, %d s: %.2f CPU seconds, %ld log "
+	    "lines\n", nconns, seconds, cpu, lines);
+	/* The daemon did run out of descriptors, and said so. */
+	assert_true(out_of_fds);
 	assert_true(cpu >= 0 && cpu < 0.2 * seconds);
-	assert_true(lines - lines0 <= 2 + seconds / 60);
+	assert_true(lines <= 2 + seconds / 60);
 	/* The connection it already had is still served. */
 	send_all(keep, get, strlen(get));
 	assert_int_equal(read_status(keep, 5000), 200);

@@ -192,6 +192,13 @@ struct chat_platform {
 int		 chat_in_api_parse(const struct chat_inbound *,
 		    struct chat_answer *, char **cause);
 
+/*
+ * Why people cannot answer nudges on a channel as configured (a platform
+ * without an answer route, or a channel without the secret its route
+ * checks), or NULL when they can. `nudged check` warns with it.
+ */
+const char	*chat_answer_gap(const struct config_channel *);
+
 /* The platform called name, or NULL. */
 const struct chat_platform *chat_find(const char *name);
 /* Every platform's name, comma-separated, in the table's order. */
