@@ -2,6 +2,7 @@
 #
 #   make            optimised build (-O2 -g) of ./nudged
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
+#   make hostile-long  the hostile HTTP suite's long flood: 4,300 connections, a minute
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
 #   make install    PREFIX=/usr/local DESTDIR= (binary, config, prompt bank, systemd unit)
@@ -60,7 +61,7 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check run bench install clean build tests benches
+.PHONY: all deps check hostile-long run bench install clean build tests benches
 .DEFAULT_GOAL := all
 
 all: deps
@@ -121,6 +122,13 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
+
+# The descriptor flood at the size that made nudged spin: the daemon at
+# LimitNOFILE=1024 under 4,300 idle connections for a minute.
+hostile-long: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@HOSTILE_LONG=1 NUDGED_BIN=$(CURDIR)/build/check/nudged \
+	    timeout -k 5 600 build/check/tests/it_hostile_http
 
 run: all
 	mkdir -p var
