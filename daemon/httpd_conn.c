@@ -113,8 +113,6 @@ static void	 httpd_conn_scan(struct httpd_conn *, const char *, size_t);
 static void	 httpd_conn_done_cb(struct evhttp_request *, void *);
 static void	 httpd_conn_closed_cb(struct evhttp_connection *, void *);
 static void	 httpd_conn_free(struct httpd_conn *);
-static struct httpd_conn *httpd_conn_find(struct httpd_conns *,
-		    struct evhttp_request *);
 static const char *httpd_conn_framing(struct evhttp_request *);
 static void	 httpd_conn_refuse(struct evhttp_request *, int, const char *);
 static void	 httpd_conn_accept_error_cb(struct evconnlistener *, void *);
@@ -406,8 +404,8 @@ httpd_conn_free(struct httpd_conn *c)
 }
 
 /* The layer's state for the connection a request came on, or NULL. */
-static struct httpd_conn *
-httpd_conn_find(struct httpd_conns *l, struct evhttp_request *req)
+struct httpd_conn *
+httpd_conn_of(struct httpd_conns *l, struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent *bev;
@@ -427,7 +425,7 @@ httpd_conn_find(struct httpd_conns *l, struct evhttp_request *req)
 int
 httpd_conn_admit(struct httpd_conns *l, struct evhttp_request *req)
 {
-	struct httpd_conn *c = httpd_conn_find(l, req);
+	struct httpd_conn *c = httpd_conn_of(l, req);
 	const char *why;
 	unsigned long times;
 
@@ -501,13 +499,6 @@ httpd_conn_refuse(struct evhttp_request *req, int code, const char *reason)
 	evbuffer_add_printf(buf, "%s\n", reason);
 	evhttp_send_reply(req, code, NULL, buf);
 	evbuffer_free(buf);
-}
-
-/* The connection a request came on, for watching it. */
-struct httpd_conn *
-httpd_conn_of(struct httpd_conns *l, struct evhttp_request *req)
-{
-	return httpd_conn_find(l, req);
 }
 
 /* Call gone(arg) once if the connection closes; NULL stops watching. */
