@@ -1,8 +1,10 @@
 /*
  * nudged's HTTP server on libevent's evhttp: one listener, hard limits on
  * headers, bodies and time so a slow or oversized client cannot stall the
- * loop (evhttp answers 413 past the limits itself). This is the one file
- * that speaks evhttp: the reply routes read each request (body, content
+ * loop (evhttp answers 413 past the limits itself). With its connection
+ * layer (httpd_conn.c), this is the one file that speaks evhttp; new paths
+ * go through httpd_on(), never evhttp_set_cb() directly, so the layer's
+ * checks hold for them too. The reply routes read each request (body, content
  * type, headers, bearer token) and hand it to the answer pipeline (reply.c)
  * with their platform and a waiter the pipeline completes with a status and
  * a body, at once or after the turn's commit; operators

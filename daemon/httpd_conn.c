@@ -19,6 +19,15 @@
  * evhttp hands the bufferevent to the connection it creates right after
  * asking for it; the layer learns that connection (the bufferevent's
  * callback argument) on the next loop turn, or when its request arrives.
+ *
+ * Why a layer and not an embedded server such as GNU libmicrohttpd (which
+ * has connection limits and timeouts built in): libevent 2.1's public API
+ * (bevcb, bind_listener, bufferevent_getcb, on_complete) is enough for the
+ * three missing pieces in ~600 lines, the routes, the asynchronous answers
+ * after the turn's commit and every test stay as they are, and nudged keeps
+ * one event loop and no new dependency; libmicrohttpd on an external loop
+ * would need its descriptors re-polled every turn and its connections
+ * suspended and resumed for each answer that waits for the commit.
  */
 #include "httpd_conn.h"
 
@@ -216,11 +225,10 @@ httpd_conn_bev_cb(struct event_base *base, void *arg)
 	struct httpd_conn *c = xcalloc(1, sizeof *c);
 	struct timeval now = { 0, 0 };
 
+	/* Only memory can fail here: the allocation policy's fatal error. */
 	if ((c->bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		free(c);
-		return NULL;
-	}
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("httpd: out of memory for a connection");
 	/* Ours until the connection closes, even if evhttp gives up on it first. */
 	bufferevent_incref(c->bev);
 	c->layer = l;

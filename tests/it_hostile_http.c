@@ -469,6 +469,18 @@ test_hostile_table(void **state)
 			failures++;
 		}
 	}
+	/* Clients that leave before their answer is committed: nobody to tell. */
+	for (int i = 0; i < 20; i++) {
+		const char *head = "POST /api/v1/replies HTTP/1.1\r\nHost: x\r\n"
+		    API_HEADERS "Content-Length: 71\r\n\r\n" VALID_ANSWER;
+		struct linger hard = { 1, 0 };
+		int fd = connect_from(f->port, NULL);
+
+		assert_int_not_equal(fd, -1);
+		send_all(fd, head, strlen(head));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+		close(fd);
+	}
 	if (failures != 0)
 		print_error("%s\n", f->serve.out);
 	assert_int_equal(failures, 0);
