@@ -82,6 +82,8 @@ static char long_user[1100];
 static char long_name[60064];
 static char big_body[70000];
 static char big_header[9000];
+static char long_path[9000];
+static char deep_json[5000];	/* 2,400 nested arrays */
 
 static const struct hostile_case hostile_cases[] = {
 	/* Methods the README promises 405 for, on every route. */
@@ -123,6 +125,16 @@ static const struct hostile_case hostile_cases[] = {
 	    "Content-Length: -1\r\n", "{}", 0, 400, 0 },
 	{ "body over 64 KiB", "POST", "/api/v1/replies", API_HEADERS, big_body,
 	    0, 413, 0 },
+	{ "body over 64 KiB announced", "POST", "/api/v1/replies", API_HEADERS
+	    "Expect: 100-continue\r\nContent-Length: 1000000\r\n", NULL, 0,
+	    413, 0 },
+	{ "chunked answer", "POST", "/api/v1/replies", API_HEADERS
+	    "Transfer-Encoding: chunked\r\n", "47\r\n" VALID_ANSWER
+	    "\r\n0\r\n\r\n", 0, 200, 1 },
+	/* evhttp 2.1 answers any broken chunked body with 413. */
+	{ "chunked, bad chunk size", "POST", "/api/v1/replies", API_HEADERS
+	    "Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n", 0,
+	    413, 0 },
 	/* RFC 9110 section 15.6.2: 501 for a method the server does not know. */
 	{ "unknown method", "HELLO", "/healthz", NULL, NULL, 0, 501, 0 },
 	{ "header without a colon", "GET", "/healthz", "NoColonHere\r\n",
@@ -174,6 +186,13 @@ static const struct hostile_case hostile_cases[] = {
 	    "[" VALID_ANSWER "]", 0, 400, 0 },
 	{ "api trailing bytes", "POST", "/api/v1/replies", API_HEADERS,
 	    VALID_ANSWER "{}", 0, 400, 0 },
+	/* RFC 8259 section 8.1: a parser may ignore a byte order mark. */
+	{ "api byte order mark", "POST", "/api/v1/replies", API_HEADERS,
+	    "\xef\xbb\xbf" VALID_ANSWER, 0, 200, 1 },
+	{ "api nested 2,400 deep", "POST", "/api/v1/replies", API_HEADERS,
+	    deep_json, 0, 400, 0 },
+	{ "api query string ignored", "POST", "/api/v1/replies?channel=x",
+	    API_HEADERS, VALID_ANSWER, 0, 200, 1 },
 	{ "api wrong type", "POST", "/api/v1/replies",
 	    "Content-Type: text/plain\r\nAuthorization: Bearer tok-team\r\n",
 	    VALID_ANSWER, 0, 415, 0 },
@@ -218,6 +237,13 @@ static const struct hostile_case hostile_cases[] = {
 	{ "mattermost wrong token", "POST", "/mattermost", FORM,
 	    "token=wrong&text=hello&user_id=U1&user_name=a&channel_id=C1&"
 	    "post_id=P1", 0, 403, 0 },
+	{ "mattermost duplicate token", "POST", "/mattermost", JSON,
+	    "{\"token\": \"mm-token\", \"token\": \"x\", \"text\": \"hi\", "
+	    "\"user_id\": \"U1\", \"post_id\": \"P1\"}", 0, 400, 0 },
+	{ "discord nested 2,400 deep", "POST", "/discord/interactions", JSON,
+	    deep_json, 0, 400, 0 },
+	{ "slack events nested 2,400 deep", "POST", "/slack/events", JSON,
+	    deep_json, 0, 400, 0 },
 	{ "mattermost XML", "POST", "/mattermost",
 	    "Content-Type: application/xml\r\n", "<a/>", 0, 415, 0 },
 
@@ -239,6 +265,11 @@ static const struct hostile_case hostile_cases[] = {
 	{ "healthz", "GET", "/healthz", NULL, NULL, 0, 200, 0 },
 	{ "healthz HEAD", "HEAD", "/healthz", NULL, NULL, 0, 200, 0 },
 	{ "unknown path", "GET", "/etc/passwd", NULL, NULL, 0, 404, 0 },
+	{ "trailing slash", "POST", "/api/v1/replies/", API_HEADERS,
+	    VALID_ANSWER, 0, 404, 0 },
+	{ "URI over 8 KiB", "GET", long_path, NULL, NULL, 0, 400, 0 },
+	{ "lowercase method", "get", "/healthz", NULL, NULL, 0, 501, 0 },
+	{ "HTTP/2 preface", "PRI", "*", NULL, NULL, 0, 501, 0 },
 	{ "path traversal", "GET", "/../../etc/passwd", NULL, NULL, 0, 404, 0 },
 	{ "escape in path", "GET", "/%1b%5b2J", NULL, NULL, 0, 404, 0 },
 	{ "headers over 8 KiB", "GET", "/healthz", big_header, NULL, 0, 400, 0 },
@@ -263,6 +294,10 @@ hostile_bodies(void)
 	    "\"team\", \"user\": \"U1\", \"text\": \"x\", \"user_name\": \"");
 	memset(long_name + n, 'n', 60000);
 	memcpy(long_name + n + 60000, "\"}", 3);
+	memset(deep_json, '[', 2400);
+	memset(deep_json + 2400, ']', 2400);
+	long_path[0] = '/';
+	memset(long_path + 1, 'p', sizeof long_path - 2);
 	memset(big_body, ' ', sizeof big_body - 1);
 	big_body[0] = '{';
 	big_body[sizeof big_body - 2] = '}';
@@ -368,7 +403,8 @@ hostile_send(int port, const struct hostile_case *c)
 	char *head;
 	int fd, status;
 
-	if (c->body != NULL && strstr(h, "Content-Length") == NULL)
+	if (c->body != NULL && strstr(h, "Content-Length") == NULL &&
+	    strstr(h, "Transfer-Encoding") == NULL)
 		head = harness_format("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 		    "Connection: close\r\n%sContent-Length: %zu\r\n\r\n",
 		    c->method, c->path, h, len);
@@ -456,6 +492,7 @@ test_hostile_table(void **state)
 	assert_int_equal(rc, 0);
 	free(out);
 	assert_true(n >= 50);
+	print_message("%zu hostile requests\n", n);
 	for (size_t i = 0; i < n; i++) {
 		const struct hostile_case *c = &hostile_cases[i];
 
