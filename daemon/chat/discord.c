@@ -41,8 +41,10 @@
 /*
  * The characters escaped wherever they are: Discord's Markdown, and the
  * brackets and parentheses of a masked link, [text](url), which embed
- * descriptions render as live links. Link previews come only from a
- * message's content, which holds nudged's own words.
+ * titles and descriptions render as live links ("Markdown Text 101",
+ * support.discord.com/hc/en-us/articles/210298617; a backslash makes a
+ * character literal). Link previews (embeds) come only from URLs in a
+ * message's content, which holds nudged's own words, never a prompt's.
  */
 #define DISCORD_SPECIALS	"\\*_~`|>[]()"
 /* Never wait longer than this on a retry_after, whatever it says. */

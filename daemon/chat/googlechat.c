@@ -121,7 +121,7 @@ googlechat_format(const struct chat_nudge *n,
 	googlechat_paragraph(widgets, "<b>", n->text, "</b>");
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		googlechat_paragraph(widgets, "<i>", n->follow_up, "</i>");
-	/* Google Chat's incoming webhooks are one-way: no hint, unless a row says. */
+	/* Incoming webhooks are one-way: the row has no answer route, no hint. */
 	if ((command = chat_reply_command(n, cc)) != NULL) {
 		xasprintf(&line, "Reply with %s", command);
 		free(command);
