@@ -720,7 +720,7 @@ test_descriptor_flood_is_bounded(void **state)
 
 	getrlimit(RLIMIT_NOFILE, &old);
 	raised = (struct rlimit){ old.rlim_max, old.rlim_max };
-	low = (struct rlimit){ long_form ? 1024 : 48, old.rlim_max };
+	low = (struct rlimit){ long_form ? 1024 : 64, old.rlim_max };
 	/* The daemon inherits the low limit; the test keeps its own. */
 	setrlimit(RLIMIT_NOFILE, &low);
 	fixture_start(f, "\"header_timeout\": \"120s\"");
