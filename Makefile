@@ -4,6 +4,7 @@
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
 #   make crash      kill -9 during answers, 14 rounds of 5,000 (the short form is in check)
 #   make diskfull   a full disk, 10 times filled and freed (root; short form in check)
+#   make hostile-long  the hostile HTTP suite's long flood: 4,300 connections, a minute
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
 #   make install    PREFIX=/usr/local DESTDIR= (binary, unit, man pages, prompt
@@ -74,8 +75,8 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check-deps bench-deps check crash diskfull run bench install \
-        install-files uninstall clean build tests benches
+.PHONY: all deps check-deps bench-deps check crash diskfull hostile-long run \
+        bench install install-files uninstall clean build tests benches
 .DEFAULT_GOAL := all
 
 all: deps
@@ -163,6 +164,13 @@ diskfull: deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_DISKFULL_ROUNDS=10 \
 	  build/check/tests/it_diskfull
+
+# The descriptor flood at the size that made nudged spin: the daemon at
+# LimitNOFILE=1024 under 4,300 idle connections for a minute.
+hostile-long: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@HOSTILE_LONG=1 NUDGED_BIN=$(CURDIR)/build/check/nudged \
+	    timeout -k 5 600 build/check/tests/it_hostile_http
 
 run: all
 	mkdir -p var

@@ -27,10 +27,13 @@
 
 static const char *const config_top_keys[] = { "state_dir", "listen",
 	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
-	"away", "retention", "dashboard_token", "people", "groups", NULL };
+	"away", "retention", "dashboard_token", "people", "groups", "http",
+	NULL };
 static const char *const config_delivery_keys[] = { "max_in_flight",
 	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
 	NULL };
+static const char *const config_http_keys[] = { "header_timeout",
+	"body_timeout", "max_connections", "max_connections_per_address", NULL };
 /* Every channel's keys; each platform adds its own (chat_platform.config_keys). */
 static const char *const config_channel_keys[] = { "platform", "webhook",
 	"api_token", "rate", "anonymous", "share_answers", NULL };
@@ -49,6 +52,7 @@ static char	*config_read_credential(const char *, const char *, char **);
 static char	*config_path(struct config_reader *, const char *);
 static void	 config_parse_listen(struct config_reader *, const cJSON *);
 static void	 config_parse_delivery(struct config_reader *, const cJSON *);
+static void	 config_parse_http(struct config_reader *, const cJSON *);
 static void	 config_parse_channels(struct config_reader *, const cJSON *);
 static void	 config_parse_channel(struct config_reader *, const cJSON *,
 		    struct config_channel *);
@@ -124,6 +128,7 @@ config_load_with(const char *path, int offline, char **cause)
 		config_parse_listen(&L, root);
 		config_parse_delivery(&L, jsonc_get_object(L.doc, root, "delivery",
 		    0));
+		config_parse_http(&L, jsonc_get_object(L.doc, root, "http", 0));
 		tzname = config_read_string(&L, root, "timezone", 0);
 		cfg->tz = config_zone(&L, jsonc_get(L.doc, root, "timezone", 0),
 		    tzname != NULL ? tzname : "UTC");
@@ -530,6 +535,32 @@ config_parse_delivery(struct config_reader *L, const cJSON *d)
 	config_duration(L, d, "stop_grace", 0, 300, &cd->stop_grace);
 	if (cd->retry_max < cd->retry_initial)
 		jsonc_error(L->doc, d, "retry_max is shorter than retry_initial");
+}
+
+/* The http section: how long a request may take, how many connections. */
+static void
+config_parse_http(struct config_reader *L, const cJSON *o)
+{
+	struct config_http *h = &L->cfg->http;
+	long v;
+
+	h->header_timeout = 10;
+	h->body_timeout = 30;
+	h->max_connections = 1024;
+	h->max_per_address = 64;
+	if (o == NULL)
+		return;
+	jsonc_check_keys(L->doc, o, config_http_keys);
+	config_duration(L, o, "header_timeout", 1, 300, &h->header_timeout);
+	config_duration(L, o, "body_timeout", 1, 600, &h->body_timeout);
+	if (jsonc_get_int(L->doc, o, "max_connections", 0, 1, 1000000, &v) == 1)
+		h->max_connections = v;
+	if (jsonc_get_int(L->doc, o, "max_connections_per_address", 0, 1,
+	    1000000, &v) == 1)
+		h->max_per_address = v;
+	if (h->max_per_address > h->max_connections)
+		jsonc_error(L->doc, o, "max_connections_per_address is larger "
+		    "than max_connections");
 }
 
 /* The channels object: name -> channel. */

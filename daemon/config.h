@@ -97,6 +97,14 @@ struct config_delivery {
 	int64_t	 stop_grace;		/* seconds to finish requests on stop */
 };
 
+/* What the HTTP server lets a client take: time per request, connections. */
+struct config_http {
+	int64_t	 header_timeout;	/* seconds from a request's start to its headers' end */
+	int64_t	 body_timeout;		/* seconds from the headers' end to the body's */
+	long	 max_connections;	/* open at once, all clients */
+	long	 max_per_address;	/* open at once from one address */
+};
+
 struct config {
 	char			*path;
 	char			*state_dir;
@@ -106,6 +114,7 @@ struct config {
 	char			*prompts_dir;
 	char			*prompts_at;	/* FILE:LINE:COL of "prompts" */
 	struct config_delivery	 delivery;
+	struct config_http	 http;
 	struct config_channel	*channels;
 	size_t			 nchannels;
 	struct config_schedule	*schedules;

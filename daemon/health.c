@@ -111,6 +111,14 @@ health_probe_write(const struct health *h)
 	memset(page, 0, sizeof page);
 	xasprintf(&path, "%s/%s", h->state_dir, HEALTH_PROBE_FILE);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * Out of descriptors says nothing of the disk: the store's own are
+	 * open, and the connection layer sheds clients until some are free.
+	 */
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
+		free(path);
+		return NULL;
+	}
 	if (fd == -1 || write(fd, page, sizeof page) != (ssize_t)sizeof page) {
 		saved = errno;
 		xasprintf(&why, "the state folder %s cannot be written: %s",

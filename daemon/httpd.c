@@ -1,13 +1,21 @@
 /*
  * nudged's HTTP server on libevent's evhttp: one listener, hard limits on
  * headers, bodies and time so a slow or oversized client cannot stall the
- * loop (evhttp answers 413 past the limits itself). This is the one file
- * that speaks evhttp: the reply routes read each request (body, content
+ * loop (evhttp answers 413 past the limits itself). With its connection
+ * layer (httpd_conn.c), this is the one file that speaks evhttp; new paths
+ * go through httpd_on(), never evhttp_set_cb() directly, so the layer's
+ * checks hold for them too. The reply routes read each request (body, content
  * type, headers, bearer token) and hand it to the answer pipeline (reply.c)
  * with their platform and a waiter the pipeline completes with a status and
  * a body, at once or after the turn's commit; operators
  * get GET /healthz and GET /metrics (health.c, metrics.c); people get the dashboard (GET /) and its data
  * (GET /api/v1/stats), behind the optional dashboard_token.
+ *
+ * Every path is registered through httpd_on(), so each request passes the
+ * connection layer (httpd_conn.c: deadlines, connection caps, an
+ * unambiguous body length) before its handler; every method evhttp knows
+ * reaches the handlers, which answer 405 with an Allow header. Log lines
+ * carry a request's path, never its query string (?token=).
  */
 #include "httpd.h"
 
@@ -27,6 +35,7 @@
 #include "dashboard.h"
 #include "habits.h"
 #include "health.h"
+#include "httpd_conn.h"
 #include "log.h"
 #include "reply.h"
 #include "sig.h"
@@ -47,14 +56,24 @@ struct httpd_route_arg {
 	const struct chat_route		*route;
 };
 
+/* A path's handler, behind the connection layer's checks. */
+struct httpd_path {
+	struct httpd			*h;
+	void				(*cb)(struct evhttp_request *, void *);
+	void				*arg;
+	struct httpd_path		*next;
+};
+
 /* A request handed to the answer pipeline, until it is answered. */
 struct httpd_waiting {
 	struct evhttp_request		*req;	/* NULL once the client is gone */
-	struct evhttp_connection	*conn;
+	struct httpd_conn		*conn;
 };
 
 struct httpd {
 	struct evhttp		*http;
+	struct httpd_conns	*conns;
+	struct httpd_path	*paths;
 	const struct clock	*clock;
 	struct replies		*replies;
 	struct store		*store;
@@ -66,6 +85,9 @@ struct httpd {
 	struct health		*health;
 };
 
+static void	httpd_on(struct httpd *, const char *,
+		    void (*)(struct evhttp_request *, void *), void *);
+static void	httpd_admit_cb(struct evhttp_request *, void *);
 static void	httpd_healthz_cb(struct evhttp_request *, void *);
 static void	httpd_metrics_cb(struct evhttp_request *, void *);
 static void	httpd_add_routes(struct httpd *);
@@ -93,7 +115,8 @@ static int	httpd_probe(struct evhttp_request *, const struct chat_route *,
 static void	httpd_hand_over(struct httpd *, struct evhttp_request *,
 		    const struct chat_route *);
 static void	httpd_answer_cb(void *, const struct reply_response *);
-static void	httpd_closed_cb(struct evhttp_connection *, void *);
+static void	httpd_gone_cb(void *);
+static const char *httpd_path_of(struct evhttp_request *);
 
 /* Bind host:port and register the routes; NULL with a cause on failure. */
 struct httpd *
@@ -118,22 +141,21 @@ httpd_start(struct event_base *base, const struct clock *clock,
 	evhttp_set_max_headers_size(h->http, HTTPD_MAX_HEADERS);
 	evhttp_set_max_body_size(h->http, HTTPD_MAX_BODY);
 	evhttp_set_timeout(h->http, HTTPD_TIMEOUT_SECONDS);
+	/* The handlers answer 405 with Allow; evhttp alone would say 501. */
 	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD);
-	evhttp_set_cb(h->http, "/healthz", httpd_healthz_cb, h);
-	evhttp_set_cb(h->http, "/metrics", httpd_metrics_cb, h);
-	evhttp_set_cb(h->http, "/api/v1/stats", httpd_stats_cb, h);
-	evhttp_set_cb(h->http, "/", httpd_dashboard_cb, h);
-	evhttp_set_cb(h->http, "/api/v1/replies", httpd_api_cb, h);
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	httpd_on(h, "/healthz", httpd_healthz_cb, h);
+	httpd_on(h, "/metrics", httpd_metrics_cb, h);
+	httpd_on(h, "/api/v1/stats", httpd_stats_cb, h);
+	httpd_on(h, "/", httpd_dashboard_cb, h);
+	httpd_on(h, "/api/v1/replies", httpd_api_cb, h);
 	httpd_add_routes(h);
-	evhttp_set_gencb(h->http, httpd_fallback_cb, h);
-	if (evhttp_bind_socket_with_handle(h->http, host, (ev_uint16_t)port) ==
-	    NULL) {
-		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
-		    "address of this machine)", host, port);
-		evhttp_free(h->http);
-		free(h->args);
-		free(h);
+	httpd_on(h, NULL, httpd_fallback_cb, h);
+	if ((h->conns = httpd_conn_start(base, clock, h->http, host, port,
+	    &cfg->http, cause)) == NULL) {
+		httpd_stop(h);
 		return NULL;
 	}
 	return h;
@@ -156,8 +178,7 @@ httpd_add_routes(struct httpd *h)
 	for (size_t i = 0; (p = chat_platform_at(i)) != NULL; i++) {
 		for (r = p->routes; r != NULL && r->path != NULL; r++) {
 			h->args[n] = (struct httpd_route_arg){ h, r };
-			evhttp_set_cb(h->http, r->path, httpd_route_cb,
-			    &h->args[n++]);
+			httpd_on(h, r->path, httpd_route_cb, &h->args[n++]);
 		}
 	}
 }
@@ -169,10 +190,46 @@ httpd_set_health(struct httpd *h, struct health *health)
 	h->health = health;
 }
 
+/* Serve path (NULL: every other path) with cb, behind the connection layer. */
+static void
+httpd_on(struct httpd *h, const char *path,
+    void (*cb)(struct evhttp_request *, void *), void *arg)
+{
+	struct httpd_path *p = xcalloc(1, sizeof *p);
+
+	*p = (struct httpd_path){ h, cb, arg, h->paths };
+	h->paths = p;
+	if (path == NULL)
+		evhttp_set_gencb(h->http, httpd_admit_cb, p);
+	else
+		evhttp_set_cb(h->http, path, httpd_admit_cb, p);
+}
+
+/* A complete request: the connection layer's checks, then its path's handler. */
+static void
+httpd_admit_cb(struct evhttp_request *req, void *arg)
+{
+	struct httpd_path *p = arg;
+
+	if (httpd_conn_admit(p->h->conns, req) == 0)
+		p->cb(req, p->arg);
+}
+
+/* The request's path, without the query string: what log lines may show. */
+static const char *
+httpd_path_of(struct evhttp_request *req)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(
+	    req));
+
+	return path != NULL && *path != '\0' ? path : "/";
+}
+
 /* Use a new configuration and bank from now on. */
 void
 httpd_reload(struct httpd *h, const struct config *cfg, const struct bank *bank)
 {
+	httpd_conn_reload(h->conns, &cfg->http);
 	h->cfg = cfg;
 	h->bank = bank;
 	cJSON_Delete(h->stats);
@@ -183,9 +240,16 @@ httpd_reload(struct httpd *h, const struct config *cfg, const struct bank *bank)
 void
 httpd_stop(struct httpd *h)
 {
+	struct httpd_path *p;
+
 	if (h == NULL)
 		return;
 	evhttp_free(h->http);
+	httpd_conn_stop(h->conns);
+	while ((p = h->paths) != NULL) {
+		h->paths = p->next;
+		free(p);
+	}
 	cJSON_Delete(h->stats);
 	free(h->args);
 	free(h);
@@ -337,16 +401,16 @@ httpd_hand_over(struct httpd *h, struct evhttp_request *req,
 		goto done;
 	if (httpd_method_only(req, EVHTTP_REQ_POST, "POST", "method not "
 	    "allowed: answers are POSTed") == -1) {
-		log_warnx("reply: method %s: 405 method not allowed: answers "
-		    "are POSTed", evhttp_request_get_uri(req));
+		log_warnx("reply: %s: 405 method not allowed: answers are "
+		    "POSTed", httpd_path_of(req));
 		goto done;
 	}
 	w = xcalloc(1, sizeof *w);
 	w->req = req;
-	w->conn = evhttp_request_get_connection(req);
-	evhttp_connection_set_closecb(w->conn, httpd_closed_cb, w);
+	if ((w->conn = httpd_conn_of(h->conns, req)) != NULL)
+		httpd_conn_watch(w->conn, httpd_gone_cb, w);
 	waiter = (struct reply_waiter){ httpd_answer_cb, w };
-	in = (struct reply_request){ .uri = evhttp_request_get_uri(req),
+	in = (struct reply_request){ .path = httpd_path_of(req),
 	    .content_type = ctype, .body = body, .len = len,
 	    .bearer = httpd_bearer(req), .header = httpd_header, .ctx = req };
 	if (route == NULL)
@@ -365,7 +429,7 @@ httpd_answer_cb(void *arg, const struct reply_response *resp)
 	struct httpd_waiting *w = arg;
 
 	if (w->conn != NULL)
-		evhttp_connection_set_closecb(w->conn, NULL, NULL);
+		httpd_conn_watch(w->conn, NULL, NULL);
 	if (w->req != NULL)
 		httpd_reply(w->req, resp->status, resp->content_type, resp->body);
 	free(w);
@@ -373,11 +437,10 @@ httpd_answer_cb(void *arg, const struct reply_response *resp)
 
 /* The client went away before its answer was ready: the answer goes to no one. */
 static void
-httpd_closed_cb(struct evhttp_connection *conn, void *arg)
+httpd_gone_cb(void *arg)
 {
 	struct httpd_waiting *w = arg;
 
-	(void)conn;
 	w->req = NULL;
 	w->conn = NULL;
 }
@@ -405,7 +468,7 @@ httpd_allowed(struct httpd *h, struct evhttp_request *req,
 	}
 	if (!sig_token_equal(got, want)) {
 		log_warnx("httpd: %s: 403 wrong dashboard token",
-		    evhttp_request_get_uri(req));
+		    httpd_path_of(req));
 		httpd_reply(req, 403, "text/plain; charset=utf-8", "wrong "
 		    "token\n");
 		return 0;

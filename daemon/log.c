@@ -2,7 +2,10 @@
  * Logging for nudged: one line per event on stderr. Under systemd (stderr is
  * the journal stream named by $JOURNAL_STREAM) each line carries the syslog
  * priority prefix "<N>" so journald keeps the level; elsewhere lines are plain.
- * Callers never pass webhook URLs or secrets here.
+ * Callers never pass webhook URLs or secrets here, nor a request's query
+ * string or header values that may hold one (paths only). Every line goes
+ * through log_escape(), so a control character a request carried (ESC, BEL,
+ * a newline forging a second line) is written as \xNN, never raw.
  */
 #include "log.h"
 
@@ -20,6 +23,7 @@ static void log_vmsg(enum log_level, const char *, va_list, int)
 	__attribute__((format(printf, 2, 0)));
 static void log_event_cb(int, const char *);
 static int log_stderr_is_journal(void);
+static int log_is_control(const unsigned char *);
 
 /* True when stderr is the very stream $JOURNAL_STREAM ("dev:ino") names. */
 static int
@@ -63,12 +67,48 @@ log_init(int verbose)
 	event_set_log_callback(log_event_cb);
 }
 
+/* Whether s starts with a control character: C0, DEL, or C1 in UTF-8. */
+static int
+log_is_control(const unsigned char *s)
+{
+	return s[0] < 0x20 || s[0] == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 &&
+	    s[1] <= 0x9f);
+}
+
+/*
+ * Copy s into out (size bytes, NUL-terminated, cut short if need be) with
+ * each control character as \xNN, so what a
+ * request carried reaches the journal as text, never as terminal controls.
+ */
+void
+log_escape(const char *s, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	for (; *p != '\0' && n + 1 < size; p++) {
+		if (log_is_control(p)) {
+			if (n + 5 > size - 1)
+				break;
+			if (*p == 0xc2)
+				n += (size_t)snprintf(out + n, size - n, "\\x%02x",
+				    *++p);
+			else
+				n += (size_t)snprintf(out + n, size - n, "\\x%02x",
+				    *p);
+			continue;
+		}
+		out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+}
+
 /* Write one line; with_errno appends strerror of the errno at entry. */
 static void
 log_vmsg(enum log_level level, const char *fmt, va_list ap, int with_errno)
 {
 	int saved_errno = errno;
-	char line[2048];
+	char line[2048], safe[2048];
 	int n;
 
 	if (level == LOG_LEVEL_DEBUG && !log_verbose)
@@ -76,17 +116,14 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap, int with_errno)
 	n = vsnprintf(line, sizeof line, fmt, ap);
 	if (n < 0)
 		line[0] = '\0';
-	/* One event is one line: fold any newline a message carries. */
-	for (char *p = line; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	}
+	/* One event is one line, in plain text, whatever a value carried. */
+	log_escape(line, safe, sizeof safe);
 	if (log_to_journal)
 		fprintf(stderr, "<%d>", (int)level);
 	if (with_errno)
-		fprintf(stderr, "%s: %s\n", line, strerror(saved_errno));
+		fprintf(stderr, "%s: %s\n", safe, strerror(saved_errno));
 	else
-		fprintf(stderr, "%s\n", line);
+		fprintf(stderr, "%s\n", safe);
 	errno = saved_errno;
 }
 

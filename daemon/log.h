@@ -3,6 +3,7 @@
 #define NUDGED_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* Syslog priorities, used as the journal's <N> prefix. */
 enum log_level {
@@ -14,6 +15,8 @@ enum log_level {
 };
 
 void log_init(int verbose);
+/* s with control characters as \xNN, into out (size bytes). */
+void log_escape(const char *s, char *out, size_t size);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

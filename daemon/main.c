@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "bank.h"
+#include "chat/chat.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -28,6 +29,7 @@
 #include "xmalloc.h"
 
 static int	main_check(const struct cli *);
+static void	main_check_answers(const struct config *, const char *);
 static int	main_cron(const struct cli *);
 static int	main_next(const struct cli *);
 static int	main_prompts(const struct cli *);
@@ -75,6 +77,26 @@ main_load_config(const struct cli *cli, const char **path,
 	return cfg;
 }
 
+/*
+ * Warn about each schedule whose channel cannot take answers as configured:
+ * neither from chat (chat_answer_gap) nor from scripts (an api_token).
+ */
+static void
+main_check_answers(const struct config *cfg, const char *path)
+{
+	const struct config_schedule *sc;
+	const char *why;
+
+	for (size_t i = 0; i < cfg->nschedules; i++) {
+		sc = &cfg->schedules[i];
+		if (sc->channel->api_token == NULL &&
+		    (why = chat_answer_gap(sc->channel)) != NULL)
+			fprintf(stderr, "%s: warning: schedule \"%s\": channel "
+			    "\"%s\" cannot take answers: %s\n", path, sc->name,
+			    sc->channel->name, why);
+	}
+}
+
 /* nudged check: every error with its position, or "ok". */
 static int
 main_check(const struct cli *cli)
@@ -97,6 +119,7 @@ main_check(const struct cli *cli)
 		free(notes[i]);
 	}
 	free(notes);
+	main_check_answers(cfg, path);
 	config_free(cfg);
 	printf("ok\n");
 	return EXIT_OK;

@@ -19,7 +19,6 @@
 #include "reply.h"
 #include "reply_int.h"
 
-#include <ctype.h>
 #include <event2/event.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -41,7 +40,6 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define REPLY_MAX_TEXT	4000	/* characters of an answer from the API */
 
 static int		 reply_accepts(const char *, const char *);
 static const struct config_channel *reply_choose_channel(struct replies *,
@@ -62,7 +60,6 @@ static void		 reply_answer(struct replies *, struct reply_pending *);
 static void		 reply_pending_free(struct reply_pending *);
 static char		*reply_receipt_text(struct replies *,
 			    const struct reply_pending *, int64_t);
-static const char	*reply_json_string(const cJSON *, const char *);
 
 /* Start the pipeline; it answers nothing until a route hands it a request. */
 struct replies *
@@ -129,7 +126,7 @@ reply_send(struct reply_waiter w, int code, const char *type, const char *body)
 
 /* Refuse with a status and a short reason (JSON for the API), and log it. */
 void
-reply_refuse(struct reply_waiter w, const char *uri, int code, const char *what,
+reply_refuse(struct reply_waiter w, const char *path, int code, const char *what,
     const char *type, const char *fmt, ...)
 {
 	char *reason, *body;
@@ -138,8 +135,8 @@ reply_refuse(struct reply_waiter w, const char *uri, int code, const char *what,
 	va_start(ap, fmt);
 	xvasprintf(&reason, fmt, ap);
 	va_end(ap);
-	log_warnx("reply: %s %s: %d %s", what, uri, code, reason);
-	metrics_count_refused(uri, code);
+	log_warnx("reply: %s %s: %d %s", what, path, code, reason);
+	metrics_count_refused(path, code);
 	if (strncmp(type, "application/json", 16) == 0) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -293,16 +290,16 @@ reply_respond(struct reply_waiter w, const struct chat_platform *p,
  * open), everything else a status and the reason as text.
  */
 void
-reply_decline(struct reply_waiter w, const char *uri,
+reply_decline(struct reply_waiter w, const char *path,
     const struct chat_platform *p, enum chat_via via, int status,
     const char *why)
 {
 	if (via != CHAT_VIA_FORM) {
-		reply_refuse(w, uri, status, p->name, "text/plain; "
+		reply_refuse(w, path, status, p->name, "text/plain; "
 		    "charset=utf-8", "%s", why);
 		return;
 	}
-	log_warnx("reply: %s %s: %d %s (in the form)", p->name, uri, status,
+	log_warnx("reply: %s %s: %d %s (in the form)", p->name, path, status,
 	    why);
 	reply_respond(w, p, via, 0, why);
 }
@@ -324,19 +321,19 @@ replies_handle_chat(struct replies *r, const struct reply_request *req,
 	int status = 0;
 
 	if (!reply_accepts(route->accepts, req->content_type)) {
-		reply_refuse(w, req->uri, 415, p->name, type, "unsupported "
+		reply_refuse(w, req->path, 415, p->name, type, "unsupported "
 		    "content type \"%s\" (expected %s)", req->content_type,
 		    route->accepts);
 		return;
 	}
 	if (p->parse(&in, &a, &cause) == -1) {
-		reply_refuse(w, req->uri, 400, p->name, type, "malformed "
+		reply_refuse(w, req->path, 400, p->name, type, "malformed "
 		    "request: %s", cause);
 		goto done;
 	}
 	if ((c = reply_choose_channel(r, p, &in, &a, now, &status, &why)) ==
 	    NULL) {
-		reply_refuse(w, req->uri, status, p->name, type, "%s", why);
+		reply_refuse(w, req->path, status, p->name, type, "%s", why);
 		goto done;
 	}
 	if (a.kind == CHAT_IN_HANDSHAKE)
@@ -404,7 +401,7 @@ reply_take(struct replies *r, const struct reply_request *req,
 		}
 	}
 	if (rc == -1) {
-		reply_decline(w, req->uri, p, a->via, status, cause);
+		reply_decline(w, req->path, p, a->via, status, cause);
 		free(cause);
 		free(pe);
 		return;
@@ -423,95 +420,70 @@ reply_take(struct replies *r, const struct reply_request *req,
 	reply_queue(r, req, pe, w);
 }
 
-/* A string member of the API body, or NULL (absent or not a string). */
-static const char *
-reply_json_string(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /*
  * POST /api/v1/replies: {"channel", "user", "text", "code"?, "user_name"?,
- * "id"?} with "Authorization: Bearer <the channel's api_token>". "id" makes
- * a retry idempotent; without it each request is a new answer.
+ * "id"?} with "Authorization: Bearer <the channel's api_token>", read with
+ * the platforms' getters and limits (chat_in_api_parse). "id" makes a retry
+ * idempotent; without it each request is a new answer.
  */
 void
 replies_handle_api(struct replies *r, const struct reply_request *req,
     struct reply_waiter w)
 {
-	const char *json = "application/json", *channel, *user, *text, *code;
-	const char *id, *name;
+	const char *json = "application/json";
+	struct chat_inbound in = { .body = req->body, .len = req->len,
+	    .content_type = req->content_type, .header = req->header,
+	    .ctx = req->ctx };
+	struct chat_answer a = { 0 };
 	const struct config_channel *c;
 	struct reply_pending *pe;
 	char *cause = NULL;
 	int64_t now = clock_now(r->clock);
-	cJSON *o = NULL;
 	int not_found;
 
 	if (strcmp(req->content_type, "application/json") != 0) {
-		reply_refuse(w, req->uri, 415, "api", json, "unsupported content "
+		reply_refuse(w, req->path, 415, "api", json, "unsupported content "
 		    "type \"%s\" (expected application/json)", req->content_type);
 		return;
 	}
-	o = cJSON_ParseWithLength(req->body, req->len);
-	if (!cJSON_IsObject(o)) {
-		reply_refuse(w, req->uri, 400, "api", json, "the body is not a "
-		    "JSON object");
-		goto done;
-	}
-	channel = reply_json_string(o, "channel");
-	user = reply_json_string(o, "user");
-	text = reply_json_string(o, "text");
-	code = reply_json_string(o, "code");
-	name = reply_json_string(o, "user_name");
-	id = reply_json_string(o, "id");
-	if (channel == NULL || user == NULL || text == NULL || *user == '\0') {
-		reply_refuse(w, req->uri, 400, "api", json, "\"channel\", "
-		    "\"user\" and \"text\" are required strings");
-		goto done;
-	}
-	while (isspace((unsigned char)*text))
-		text++;
-	if (*text == '\0' || strlen(text) > REPLY_MAX_TEXT * 4) {
-		reply_refuse(w, req->uri, 400, "api", json, "\"text\" must be a "
-		    "non-empty answer of at most %d characters", REPLY_MAX_TEXT);
+	if (chat_in_api_parse(&in, &a, &cause) == -1) {
+		reply_refuse(w, req->path, 400, "api", json, "%s", cause);
 		goto done;
 	}
 	if (req->bearer == NULL) {
-		reply_refuse(w, req->uri, 401, "api", json, "missing "
+		reply_refuse(w, req->path, 401, "api", json, "missing "
 		    "\"Authorization: Bearer <token>\"");
 		goto done;
 	}
-	c = config_find_channel(r->cfg, channel);
+	c = config_find_channel(r->cfg, a.route_key);
 	if (c == NULL || c->api_token == NULL ||
 	    !sig_token_equal(req->bearer, c->api_token)) {
-		reply_refuse(w, req->uri, 403, "api", json, "unknown channel, or "
+		reply_refuse(w, req->path, 403, "api", json, "unknown channel, or "
 		    "a token that is not this channel's api_token");
 		goto done;
 	}
 	pe = xcalloc(1, sizeof *pe);
-	if (reply_attach(r, c->name, code, now, &pe->target, &cause,
+	if (reply_attach(r, c->name, a.code, now, &pe->target, &cause,
 	    &not_found) == -1) {
-		reply_refuse(w, req->uri, 422, "api", json, "%s", cause);
+		reply_refuse(w, req->path, 422, "api", json, "%s", cause);
 		free(pe);
 		goto done;
 	}
 	pe->source = "api";
 	pe->channel = xstrdup(c->name);
-	pe->user_id = xstrdup(user);
-	pe->user_name = name != NULL ? xstrdup(name) : NULL;
-	pe->text = xstrdup(text);
-	if (id != NULL)
-		xasprintf(&pe->message_id, "%s:%s", c->name, id);
+	pe->user_id = a.user_id;
+	pe->user_name = a.user_name;
+	pe->text = a.text;
+	a.user_id = a.user_name = a.text = NULL;
+	if (a.message_id != NULL)
+		xasprintf(&pe->message_id, "%s:%s", c->name, a.message_id);
 	else
 		xasprintf(&pe->message_id, "%s:%08x%08x", c->name, arc4random(),
 		    arc4random());
 	pe->received_at = now;
 	reply_queue(r, req, pe, w);
 done:
-	cJSON_Delete(o);
+	chat_answer_free(&a);
 	free(cause);
 }
 
@@ -523,7 +495,7 @@ reply_queue(struct replies *r, const struct reply_request *req,
 	struct timeval soon = { 0, 0 };
 
 	pe->waiter = w;
-	pe->uri = xstrdup(req->uri);
+	pe->path = xstrdup(req->path);
 	pe->next = r->pending;
 	r->pending = pe;
 	r->npending++;
@@ -572,11 +544,11 @@ reply_flush_cb(evutil_socket_t fd, short what, void *arg)
 	for (pe = r->pending; pe != NULL; pe = next) {
 		next = pe->next;
 		if (failed)
-			reply_refuse(pe->waiter, pe->uri, 503, pe->source,
+			reply_refuse(pe->waiter, pe->path, 503, pe->source,
 			    "text/plain; charset=utf-8", "could not store the "
 			    "answer now; please try again");
 		else {
-			metrics_count_answer(pe->uri);
+			metrics_count_answer(pe->path);
 			reply_answer(r, pe);
 		}
 		reply_pending_free(pe);
@@ -643,7 +615,7 @@ static void
 reply_pending_free(struct reply_pending *pe)
 {
 	store_target_clear(&pe->target);
-	free(pe->uri);
+	free(pe->path);
 	free(pe->channel);
 	free(pe->user_id);
 	free(pe->user_name);

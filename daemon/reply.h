@@ -23,7 +23,7 @@ struct store;
  * its pointers are valid only during the handler's call.
  */
 struct reply_request {
-	const char	*uri;		/* for log lines only */
+	const char	*path;		/* for log lines: the path, never the query */
 	const char	*content_type;	/* lowercase, without parameters; "" */
 	const char	*body;		/* NUL-terminated, size already limited */
 	size_t		 len;

@@ -22,7 +22,7 @@ struct reply_pending {
 	struct reply_waiter	 waiter;
 	const struct chat_platform *platform;	/* NULL for the JSON API */
 	const char		*source;
-	char			*uri;
+	char			*path;
 	char			*channel;
 	char			*user_id;
 	char			*user_name;
@@ -55,7 +55,7 @@ void	 reply_refuse(struct reply_waiter, const char *, int, const char *,
 	    const char *, const char *, ...)
 	    __attribute__((format(printf, 6, 7)));
 /* Refuse in the platform's own form when it has one (a form's errors). */
-void	 reply_decline(struct reply_waiter, const char *uri,
+void	 reply_decline(struct reply_waiter, const char *path,
 	    const struct chat_platform *, enum chat_via, int status,
 	    const char *why);
 /* Answer a platform's request with a receipt: stored or not, and a message. */

@@ -300,7 +300,7 @@ reply_people_open(struct replies *r, const struct reply_request *req,
 	reply_respond(w, p, a->via, 0, NULL);
 	return;
 refuse:
-	reply_refuse(w, req->uri, status, p->name, "text/plain; charset=utf-8",
+	reply_refuse(w, req->path, status, p->name, "text/plain; charset=utf-8",
 	    "%s", why);
 	free(why);
 }

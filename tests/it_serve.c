@@ -116,9 +116,13 @@ test_check_good_and_bad(void **state)
 	struct fixture *f = *state;
 	char *out, *want, *cwd, *text, *reference;
 
+	/* A console channel without an api_token cannot take answers. */
 	assert_int_equal(harness_run((const char *[]){ harness_bin(),
 	    "check", "-c", f->config, NULL }, &out), 0);
-	assert_string_equal(out, "ok\n");
+	assert_non_null(strstr(out, ": warning: schedule \"yearly\": channel "
+	    "\"demo\" cannot take answers: "));
+	assert_non_null(strstr(out, "one-way"));
+	assert_string_equal(strchr(out, '\n'), "\nok\n");
 	free(out);
 	/* The shipped configs are valid as they stand (secrets from the environment). */
 	setenv("SLACK_LEADERS_WEBHOOK", "https://hooks.example.test/x", 1);
@@ -161,8 +165,8 @@ test_check_good_and_bad(void **state)
 	cwd = getcwd(NULL, 0);
 	text = harness_format("{\"state_dir\": \"s\", \"timezone\": "
 	    "\"Europe/Berlin\", \"prompts\": \"%s/prompts\", \"channels\": "
-	    "{\"c\": {\"platform\": \"console\"}}, \"schedules\": [{\"name\": "
-	    "\"night\", \"cron\": \"30 2 * * *\", \"channel\": \"c\"}, "
+	    "{\"c\": {\"platform\": \"console\", \"api_token\": \"t\"}}, "
+	    "\"schedules\": [{\"name\": \"night\", \"cron\": \"30 2 * * *\", \"channel\": \"c\"}, "
 	    "{\"name\": \"noon\", \"cron\": \"0 12 * * *\", \"channel\": "
 	    "\"c\"}]}", cwd);
 	harness_write(f->config, text);

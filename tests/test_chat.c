@@ -23,6 +23,29 @@ static char url_[] = HOOK;
 static struct webhook_settings webhook_;
 static struct config_channel channel = { .name = NULL,
     .platform = &chat_slack, .webhook = url_ };
+/* Each platform's secret for answers, so its messages carry an answer hint. */
+static struct slack_settings slack_ = { .signing_secret = (char *)"slack-secret" };
+static struct teams_settings teams_ = { (char *)"c2VjcmV0LXNlY3JldA==" };
+static struct discord_settings discord_ = {
+    (char *)"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c" };
+static struct mattermost_settings mattermost_ = { (char *)"mm-token" };
+
+/* Put the test channel on platform p, with the secret its answers need. */
+static void
+channel_on(const struct chat_platform *p)
+{
+	channel.platform = p;
+	if (p == &chat_slack)
+		channel.settings = &slack_;
+	else if (p == &chat_teams)
+		channel.settings = &teams_;
+	else if (p == &chat_discord)
+		channel.settings = &discord_;
+	else if (p == &chat_mattermost)
+		channel.settings = &mattermost_;
+	else if (channel.settings != &webhook_)
+		channel.settings = NULL;
+}
 
 /* The nudge every golden payload below is built from. */
 static struct chat_nudge
@@ -54,6 +77,7 @@ format_ok(const char *name, const struct chat_nudge *n)
 	char				*cause = NULL;
 
 	assert_non_null(p);
+	channel_on(p);
 	if (p->format_prompt(n, &channel, NOW, &req, &cause) != 0)
 		fail_msg("%s: %s", name, cause);
 	assert_null(cause);
@@ -72,6 +96,7 @@ format_fails(const char *name, const struct chat_nudge *n, const char *want)
 	char				*cause = NULL;
 
 	assert_non_null(p);
+	channel_on(p);
 	assert_int_equal(p->format_prompt(n, &channel, NOW, &req, &cause), -1);
 	assert_non_null(cause);
 	if (strstr(cause, want) == NULL)
@@ -499,6 +524,79 @@ test_discord_escaping(void **state)
 	cJSON_Delete(json);
 }
 
+/* Links, headings and lists in prompts reach Discord and Teams as text. */
+static void
+test_markup_in_prompts_is_literal(void **state)
+{
+	struct chat_nudge	 n = fixture();
+	cJSON			*json;
+
+	(void)state;
+	n.text = "Read [this](http://evil.example/x) first?";
+	n.follow_up = "# Heading\n1. first\n- item\n**bold** and _it_";
+	n.theme_title = "[Click](http://evil.example)";
+	json = format_json("discord", &n);
+	assert_string_equal(json_at(json, "embeds.#0.description"),
+	    "**Read \\[this\\]\\(http://evil.example/x\\) first?**\n\n"
+	    "*\\# Heading\n1\\. first\n\\- item\n\\*\\*bold\\*\\* and "
+	    "\\_it\\_*");
+	assert_string_equal(json_at(json, "embeds.#0.title"),
+	    "\\[Click\\]\\(http://evil.example\\)");
+	cJSON_Delete(json);
+	json = format_json("teams", &n);
+	assert_string_equal(json_at(json, "attachments.#0.content.body.#0.text"),
+	    "\\[Click\\](http://evil.example)");
+	assert_string_equal(json_at(json, "attachments.#0.content.body.#1.text"),
+	    "Read \\[this\\](http://evil.example/x) first?");
+	assert_string_equal(json_at(json, "attachments.#0.content.body.#2.text"),
+	    "\\# Heading\n1\\. first\n\\- item\n\\*\\*bold\\*\\* and "
+	    "\\_it\\_");
+	cJSON_Delete(json);
+}
+
+/* A message names a way to answer only where the channel can take answers. */
+static void
+test_answer_hint_only_where_answers_go(void **state)
+{
+	struct chat_nudge	 n = fixture();
+	struct chat_request	 req;
+	char			*cause = NULL;
+
+	(void)state;
+	/* Google Chat's webhooks are one-way. */
+	channel_on(&chat_googlechat);
+	assert_non_null(chat_answer_gap(&channel));
+	req = format_ok("googlechat", &n);
+	assert_null(strstr(req.body, "/reflect"));
+	chat_request_free(&req);
+	/* Slack without the signing secret its answer route checks. */
+	channel_on(&chat_slack);
+	assert_null(chat_answer_gap(&channel));
+	channel.settings = NULL;
+	assert_non_null(chat_answer_gap(&channel));
+	assert_int_equal(chat_slack.format_prompt(&n, &channel, NOW, &req,
+	    &cause), 0);
+	assert_null(strstr(req.body, "/reflect"));
+	assert_null(strstr(req.body, "K7QX"));
+	chat_request_free(&req);
+	/* The same for Teams, Discord and Mattermost. */
+	for (size_t i = 0; i < 3; i++) {
+		const struct chat_platform *p = i == 0 ? &chat_teams : i == 1 ?
+		    &chat_discord : &chat_mattermost;
+
+		channel.platform = p;
+		channel.settings = NULL;
+		assert_non_null(chat_answer_gap(&channel));
+		assert_int_equal(p->format_prompt(&n, &channel, NOW, &req,
+		    &cause), 0);
+		assert_null(strstr(req.body, "/reflect"));
+		chat_request_free(&req);
+		req = format_ok(p->name, &n);
+		assert_non_null(strstr(req.body, "/reflect K7QX"));
+		chat_request_free(&req);
+	}
+}
+
 static void
 test_discord_limits(void **state)
 {
@@ -581,8 +679,9 @@ test_googlechat(void **state)
 	    "Time & learning");
 	assert_string_equal(json_at(json, "text"),
 	    "A gentle reminder: this question is still open.");
+	/* The question alone: no follow-up, and no hint on a one-way webhook. */
 	assert_int_equal(cJSON_GetArraySize(json_node(json,
-	    "cardsV2.#0.card.sections.#0.widgets")), 2);
+	    "cardsV2.#0.card.sections.#0.widgets")), 1);
 	cJSON_Delete(json);
 
 	n.schedule = NULL;
@@ -772,6 +871,8 @@ main(void)
 		cmocka_unit_test(test_teams_golden),
 		cmocka_unit_test(test_discord_golden),
 		cmocka_unit_test(test_discord_escaping),
+		cmocka_unit_test(test_markup_in_prompts_is_literal),
+		cmocka_unit_test(test_answer_hint_only_where_answers_go),
 		cmocka_unit_test(test_discord_limits),
 		cmocka_unit_test(test_mattermost),
 		cmocka_unit_test(test_googlechat),

@@ -274,6 +274,55 @@ test_schema_errors(void **state)
 	    "1:91: unknown key \"slack_channel_id\"");
 }
 
+/* A config with these extra top-level members loads with these http limits. */
+static void
+assert_http(const char *extra, const struct config_http *want)
+{
+	char *path, *text, *cause = NULL;
+	struct config *cfg;
+
+	if (asprintf(&text, "{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", "
+	    "\"schedules\": []%s}", extra) < 0)
+		abort();
+	path = write_config("http.json", text);
+	if ((cfg = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(cfg->http.header_timeout, want->header_timeout);
+	assert_int_equal(cfg->http.body_timeout, want->body_timeout);
+	assert_int_equal(cfg->http.max_connections, want->max_connections);
+	assert_int_equal(cfg->http.max_per_address, want->max_per_address);
+	config_free(cfg);
+	free(path);
+	free(text);
+}
+
+/* The http section: defaults, values, and errors at their position. */
+static void
+test_http_limits(void **state)
+{
+	const struct config_http defaults = { 10, 30, 1024, 64 };
+	const struct config_http set = { 5, 60, 100, 10 };
+
+	(void)state;
+	assert_http("", &defaults);
+	assert_http(", \"http\": {\"header_timeout\": \"5s\", \"body_timeout\": "
+	    "\"1m\", \"max_connections\": 100, "
+	    "\"max_connections_per_address\": 10}", &set);
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"http\": {\"header_timeout\": \"0s\"}}",
+	    "2:28: header_timeout: 0s is outside 1s-300s");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"http\": {\"max_conections\": 5}}",
+	    "2:10: unknown key \"max_conections\"");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"http\": {\"max_connections\": 0}}",
+	    "2:29: \"max_connections\" is 0, outside 1-1000000");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"http\": {\"max_connections\": 2, "
+	    "\"max_connections_per_address\": 3}}",
+	    "2:9: max_connections_per_address is larger than max_connections");
+}
+
 static void
 test_schedule_errors(void **state)
 {
@@ -560,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_credential_store_without_unit),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_schema_errors),
+		cmocka_unit_test(test_http_limits),
 		cmocka_unit_test(test_schedule_errors),
 		cmocka_unit_test(test_people_errors),
 		cmocka_unit_test(test_people_and_groups),

@@ -94,7 +94,7 @@ sent(struct fixture *f, int64_t due)
 static void
 api(struct fixture *f, const char *json, const char *bearer, struct answer *a)
 {
-	struct reply_request req = { .uri = "/api/v1/replies",
+	struct reply_request req = { .path = "/api/v1/replies",
 	    .content_type = "application/json", .body = json,
 	    .len = strlen(json), .bearer = bearer, .header = no_header };
 
@@ -273,7 +273,7 @@ test_duplicate_platform_message_answered_again(void **state)
 	struct fixture *f = *state;
 	const char *form = "token=mm-token&user_id=U9&user_name=ada&"
 	    "channel_id=C1&post_id=P1&text=busy+but+good";
-	struct reply_request req = { .uri = "/mattermost",
+	struct reply_request req = { .path = "/mattermost",
 	    .content_type = "application/x-www-form-urlencoded", .body = form,
 	    .len = strlen(form), .header = no_header };
 	struct store_delivery d = { .schedule = "s-mm", .channel = "mm",
@@ -319,7 +319,7 @@ test_refusals(void **state)
 	struct fixture *f = *state;
 	const char *json = "{\"channel\": \"team\", \"user\": \"U1\", "
 	    "\"text\": \"hi\"}";
-	struct reply_request form = { .uri = "/api/v1/replies",
+	struct reply_request form = { .path = "/api/v1/replies",
 	    .content_type = "text/plain", .body = json, .len = strlen(json),
 	    .bearer = "tok-team", .header = no_header };
 

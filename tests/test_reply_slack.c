@@ -100,7 +100,7 @@ static void
 post(struct fixture *f, const char *path, const char *type, const char *body)
 {
 	struct chat_route route = { path, NULL, chat_find("slack") };
-	struct reply_request req = { .uri = path, .content_type = type,
+	struct reply_request req = { .path = path, .content_type = type,
 	    .body = body, .len = strlen(body), .header = header_cb };
 	const struct chat_route *rt;
 

@@ -345,15 +345,37 @@ chat_one_line(const struct chat_nudge *n)
 
 /* The command that answers this nudge. */
 char *
-chat_reply_command(const struct chat_nudge *n)
+chat_reply_command(const struct chat_nudge *n, const struct config_channel *cc)
 {
 	char	*s;
 
+	if (chat_answer_gap(cc) != NULL)
+		return NULL;
 	if (n->reply_code != NULL && n->reply_code[0] != '\0')
 		xasprintf(&s, CHAT_COMMAND " %s your answer", n->reply_code);
 	else
 		s = xstrdup(CHAT_COMMAND " your answer");
 	return s;
+}
+
+/*
+ * Why people cannot answer on a channel as configured, or NULL when they
+ * can: the row must have an answer route and the channel the secret that
+ * route checks answers with.
+ */
+const char *
+chat_answer_gap(const struct config_channel *cc)
+{
+	const struct chat_platform *p = cc != NULL ? cc->platform : NULL;
+
+	if (p == NULL || p->routes == NULL || p->routes[0].path == NULL ||
+	    p->has_secret == NULL)
+		return "its platform sends nudged no answers (its webhooks are "
+		    "one-way), so its messages carry no answer hint";
+	if (!p->has_secret(cc))
+		return "it has no secret set for its answer route, so answers "
+		    "would be refused and its messages carry no answer hint";
+	return NULL;
 }
 
 /* Escape the three characters HTML-like markup gives meaning to. */
@@ -381,12 +403,20 @@ chat_escape_markdown(const char *s, const char *specials)
 {
 	struct strbuf	 b = { NULL, 0, 0 };
 	int		 line_start = 1;
+	size_t		 digits;
 
 	for (; *s != '\0'; s++) {
 		/* Headings and list items only open at the start of a line. */
 		if (strchr(specials, *s) != NULL ||
 		    (line_start && strchr("#-+", *s) != NULL))
 			strbuf_addc(&b, '\\');
+		/* "1." or "1)" opening a line starts an ordered list. */
+		if (line_start && (digits = strspn(s, "0123456789")) > 0 &&
+		    (s[digits] == '.' || s[digits] == ')')) {
+			strbuf_addn(&b, s, digits);
+			strbuf_addc(&b, '\\');
+			s += digits;
+		}
 		strbuf_addc(&b, *s);
 		if (*s == '\n')
 			line_start = 1;

@@ -277,6 +277,21 @@ struct chat_platform {
 			    const char **content_type);
 };
 
+/*
+ * An answer to the JSON API (POST /api/v1/replies), read with the same
+ * getters and limits as the platforms' answers (chat_in.c): route_key is
+ * "channel", message_id the optional "id". -1 and a cause when malformed.
+ */
+int		 chat_in_api_parse(const struct chat_inbound *,
+		    struct chat_answer *, char **cause);
+
+/*
+ * Why people cannot answer nudges on a channel as configured (a platform
+ * without an answer route, or a channel without the secret its route
+ * checks), or NULL when they can. `nudged check` warns with it.
+ */
+const char	*chat_answer_gap(const struct config_channel *);
+
 /* The platform called name, or NULL. */
 const struct chat_platform *chat_find(const char *name);
 /* Every platform's name, comma-separated, in the table's order. */

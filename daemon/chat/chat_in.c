@@ -51,6 +51,7 @@ static int	 chat_in_entity(const char *, size_t, struct strbuf *);
 static void	 chat_in_put_utf8(struct strbuf *, uint32_t);
 static char	*chat_in_trim(const char *);
 static int	 chat_in_looks_code(const char *, size_t, int);
+static int	 chat_in_json_has_nul(const char *, size_t);
 
 /* Read a form or JSON body, as the content type says. */
 struct chat_in_body *
@@ -71,6 +72,11 @@ chat_in_body_parse(const struct chat_inbound *in, char **cause)
 	b = xcalloc(1, sizeof *b);
 	TAILQ_INIT(&b->form);
 	if (strcmp(type, "application/json") == 0) {
+		/* cJSON would decode \u0000 to a NUL that cuts a string short. */
+		if (chat_in_json_has_nul(in->body, in->len)) {
+			*cause = xstrdup("a JSON string holds \\u0000");
+			goto fail;
+		}
 		/* len + 1 takes in the terminator, so trailing bytes fail. */
 		b->json = cJSON_ParseWithLengthOpts(in->body, in->len + 1, &end,
 		    1);
@@ -103,6 +109,21 @@ chat_in_body_parse(const struct chat_inbound *in, char **cause)
 fail:
 	chat_in_body_free(b);
 	return NULL;
+}
+
+/* Whether a JSON text escapes a NUL (\u0000) anywhere; "\\u0000" is text. */
+static int
+chat_in_json_has_nul(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 5 < len && strncmp(s + i + 2, "0000",
+		    4) == 0)
+			return 1;
+		i++;	/* the escaped character, so "\\\\" is not an escape */
+	}
+	return 0;
 }
 
 /* Free a parsed body. */
@@ -549,6 +570,52 @@ chat_in_parse_json(const struct chat_inbound *in, struct chat_answer *a,
 		*cause = xstrdup("the body is not JSON");
 	else
 		rv = read(root, a, cause);
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_answer_free(a);
+	return rv;
+}
+
+/*
+ * Read an answer to the JSON API, {"channel", "user", "text", "code"?,
+ * "user_name"?, "id"?}, with the getters and limits of every platform:
+ * route_key is the channel, message_id the caller's "id" (or NULL).
+ */
+int
+chat_in_api_parse(const struct chat_inbound *in, struct chat_answer *a,
+    char **cause)
+{
+	struct chat_in_body	*body;
+	const char		*channel, *user, *text, *code, *name, *id;
+	int			 rv = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	if (chat_in_body_json(body) == NULL)
+		*cause = xstrdup("the body is not JSON");
+	else if (chat_in_field(body, "channel", CHAT_IN_NONEMPTY,
+	    CHAT_IN_ID_MAX, &channel, cause) == 0 &&
+	    chat_in_field(body, "user", CHAT_IN_NONEMPTY, CHAT_IN_ID_MAX, &user,
+	    cause) == 0 &&
+	    chat_in_field(body, "text", CHAT_IN_REQUIRED, CHAT_IN_RAW_MAX,
+	    &text, cause) == 0 &&
+	    chat_in_field(body, "code", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX, &code,
+	    cause) == 0 &&
+	    chat_in_field(body, "user_name", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
+	    &name, cause) == 0 &&
+	    chat_in_field(body, "id", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX, &id,
+	    cause) == 0 &&
+	    chat_in_answer_text(a, text, 0, cause) == 0) {
+		a->kind = CHAT_IN_ANSWER;
+		a->via = CHAT_VIA_COMMAND;
+		a->route_key = xstrdup(channel);
+		a->user_id = xstrdup(user);
+		a->user_name = name != NULL ? xstrdup(name) : NULL;
+		a->code = code != NULL ? xstrdup(code) : NULL;
+		a->message_id = id != NULL ? xstrdup(id) : NULL;
+		rv = 0;
+	}
 	chat_in_body_free(body);
 	if (rv == -1)
 		chat_answer_free(a);

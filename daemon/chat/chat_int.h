@@ -91,11 +91,18 @@ const char	*chat_title(const struct chat_nudge *);
 const char	*chat_lead(const struct chat_nudge *);
 /* One plain line for notifications: "Coaching: <question>" or reminder. */
 char		*chat_one_line(const struct chat_nudge *);
-/* "/reflect K7QX your answer". */
-char		*chat_reply_command(const struct chat_nudge *);
+/*
+ * "/reflect K7QX your answer", or NULL when the channel cannot take answers
+ * as configured (chat_answer_gap): then a message names no way to answer.
+ */
+char		*chat_reply_command(const struct chat_nudge *,
+		    const struct config_channel *);
 /* &, <, > as &amp; &lt; &gt; (Slack mrkdwn, Google Chat card HTML). */
 char		*chat_escape_html(const char *);
-/* Backslash before each of specials, and before #, - or + opening a line. */
+/*
+ * Backslash before each of specials, before #, - or + opening a line, and
+ * before the . or ) of a number opening one (an ordered list).
+ */
 char		*chat_escape_markdown(const char *, const char *specials);
 /* Characters a terminal would act on (escapes, C1 controls) become '?'. */
 char		*chat_escape_terminal(const char *);

@@ -39,8 +39,15 @@
 #define DISCORD_DESC_MAX	4096
 #define DISCORD_FOOTER_MAX	2048
 #define DISCORD_EMBED_MAX	6000
-/* The characters escaped wherever they are. */
-#define DISCORD_SPECIALS	"\\*_~`|>"
+/*
+ * The characters escaped wherever they are: Discord's Markdown, and the
+ * brackets and parentheses of a masked link, [text](url), which embed
+ * titles and descriptions render as live links ("Markdown Text 101",
+ * support.discord.com/hc/en-us/articles/210298617; a backslash makes a
+ * character literal). Link previews (embeds) come only from URLs in a
+ * message's content, which holds nudged's own words, never a prompt's.
+ */
+#define DISCORD_SPECIALS	"\\*_~`|>[]()"
 
 static int	discord_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
@@ -132,7 +139,6 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	size_t		 ntitle, ndesc, nhint;
 	int		 rv = -1;
 
-	(void)cc;
 	(void)now;
 	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
@@ -148,8 +154,11 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 		free(follow);
 	}
 	desc = strbuf_take(&b);
-	command = chat_reply_command(n);
-	xasprintf(&hint, "Reply with %s", command);
+	command = chat_reply_command(n, cc);
+	if (command != NULL)
+		xasprintf(&hint, "Reply with %s", command);
+	else
+		hint = xstrdup("");
 
 	ntitle = chat_utf8_chars(title);
 	ndesc = chat_utf8_chars(desc);
@@ -172,8 +181,10 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	embed = chat_json_object(embeds, NULL);
 	chat_json_string(embed, "title", title);
 	chat_json_string(embed, "description", desc);
-	footer = chat_json_object(embed, "footer");
-	chat_json_string(footer, "text", hint);
+	if (*hint != '\0') {
+		footer = chat_json_object(embed, "footer");
+		chat_json_string(footer, "text", hint);
+	}
 	mentions = chat_json_object(root, "allowed_mentions");
 	chat_json_array(mentions, "parse");
 	chat_json_finish(root, req, "application/json");

@@ -101,7 +101,6 @@ googlechat_format(const struct chat_nudge *n,
 	cJSON	*widgets, *thread;
 	char	*line, *command;
 
-	(void)cc;
 	(void)now;
 	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
@@ -126,12 +125,14 @@ googlechat_format(const struct chat_nudge *n,
 	googlechat_paragraph(widgets, "<b>", n->text, "</b>");
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		googlechat_paragraph(widgets, "<i>", n->follow_up, "</i>");
-	command = chat_reply_command(n);
-	xasprintf(&line, "Reply with %s", command);
-	free(command);
-	googlechat_paragraph(widgets, "<font color=\"#5f6368\">", line,
-	    "</font>");
-	free(line);
+	/* Incoming webhooks are one-way: the row has no answer route, no hint. */
+	if ((command = chat_reply_command(n, cc)) != NULL) {
+		xasprintf(&line, "Reply with %s", command);
+		free(command);
+		googlechat_paragraph(widgets, "<font color=\"#5f6368\">", line,
+		    "</font>");
+		free(line);
+	}
 	if (n->schedule != NULL && n->schedule[0] != '\0') {
 		thread = chat_json_object(root, "thread");
 		chat_json_string(thread, "threadKey", n->schedule);

@@ -114,7 +114,6 @@ mattermost_format(const struct chat_nudge *n,
 	char		*command, *hint;
 	size_t		 len;
 
-	(void)cc;
 	(void)now;
 	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
@@ -140,11 +139,13 @@ mattermost_format(const struct chat_nudge *n,
 	line = chat_one_line(n);
 	fallback = mattermost_escape(line, 0);
 	free(line);
-	command = chat_reply_command(n);
-	xasprintf(&line, "Reply with %s", command);
-	hint = mattermost_escape(line, 0);
-	free(line);
-	free(command);
+	hint = NULL;
+	if ((command = chat_reply_command(n, cc)) != NULL) {
+		xasprintf(&line, "Reply with %s", command);
+		hint = mattermost_escape(line, 0);
+		free(line);
+		free(command);
+	}
 
 	root = chat_json_object(NULL, NULL);
 	chat_json_string(root, "text", chat_lead(n));
@@ -153,7 +154,8 @@ mattermost_format(const struct chat_nudge *n,
 	chat_json_string(att, "fallback", fallback);
 	chat_json_string(att, "pretext", title);
 	chat_json_string(att, "text", text);
-	chat_json_string(att, "footer", hint);
+	if (hint != NULL)
+		chat_json_string(att, "footer", hint);
 	chat_json_finish(root, req, "application/json");
 
 	free(text);

@@ -172,7 +172,6 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 	char		*fallback, *title, *command;
 	int		 rv = -1;
 
-	(void)cc;
 	(void)now;
 	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
@@ -192,10 +191,12 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		follow = chat_escape_html(n->follow_up);
 	title = chat_escape_html(chat_title(n));
-	command = chat_reply_command(n);
-	line = chat_escape_html(command);
+	command = chat_reply_command(n, cc);
+	line = command != NULL ? chat_escape_html(command) : NULL;
 	/* A thread reply is matched by its code: webhooks do not tell us the ts. */
-	if (n->reply_code != NULL && n->reply_code[0] != '\0')
+	if (line == NULL)
+		footer = xstrdup(title);
+	else if (n->reply_code != NULL && n->reply_code[0] != '\0')
 		xasprintf(&footer, "%s \xc2\xb7 Answer with `%s`, or reply in the "
 		    "thread starting with %s", title, line, n->reply_code);
 	else

@@ -23,6 +23,8 @@
 
 /* "About 28 KB per message including all markup"; 28,000 bytes to be safe. */
 #define TEAMS_BODY_MAX	28000
+/* What a TextBlock reads as Markdown anywhere in a line: **, _, [text](url). */
+#define TEAMS_SPECIALS	"\\*_[]"
 
 static int	teams_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
@@ -79,16 +81,23 @@ const struct chat_platform chat_teams = {
 	.respond = teams_respond,
 };
 
-/* Append a wrapping TextBlock to a card body. */
+/*
+ * Append a wrapping TextBlock to a card body, its text literal: a TextBlock
+ * renders Markdown's bold, italic, lists and links ("Format cards in
+ * Teams", learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/
+ * cards/cards-format), so their characters are escaped.
+ */
 static cJSON *
 teams_text(cJSON *body, const char *text)
 {
 	cJSON	*tb;
+	char	*literal = chat_escape_markdown(text, TEAMS_SPECIALS);
 
 	tb = chat_json_object(body, NULL);
 	chat_json_string(tb, "type", "TextBlock");
-	chat_json_string(tb, "text", text);
+	chat_json_string(tb, "text", literal);
 	chat_json_bool(tb, "wrap", 1);
+	free(literal);
 	return tb;
 }
 
@@ -100,7 +109,6 @@ teams_format(const struct chat_nudge *n, const struct config_channel *cc,
 	cJSON	*root, *attachments, *att, *card, *body, *tb;
 	char	*command, *hint;
 
-	(void)cc;
 	(void)now;
 	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
@@ -131,13 +139,14 @@ teams_format(const struct chat_nudge *n, const struct config_channel *cc,
 	chat_json_string(tb, "weight", "Bolder");
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		teams_text(body, n->follow_up);
-	command = chat_reply_command(n);
-	xasprintf(&hint, "Reply with %s", command);
-	free(command);
-	tb = teams_text(body, hint);
-	free(hint);
-	chat_json_string(tb, "size", "Small");
-	chat_json_bool(tb, "isSubtle", 1);
+	if ((command = chat_reply_command(n, cc)) != NULL) {
+		xasprintf(&hint, "Reply with %s", command);
+		free(command);
+		tb = teams_text(body, hint);
+		free(hint);
+		chat_json_string(tb, "size", "Small");
+		chat_json_bool(tb, "isSubtle", 1);
+	}
 
 	chat_json_finish(root, req, "application/json");
 	if (req->body_len > TEAMS_BODY_MAX) {
