@@ -47,6 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cjson/cJSON.h>
 
 #include "harness.h"
@@ -59,12 +61,14 @@
 
 struct world {
 	char		*dir;
+	char		*bin;		/* the binary, copied where the unit keeps one */
 	char		*config;
 	char		*syscalls;
 	int		 port;
 	struct sink	 sink;
 };
 
+static void	copy_tree(const char *, const char *, mode_t);
 static void	sandbox_note(const char *, int);
 static int	sandbox_write(const char *, const char *);
 static void	sandbox_drop_bounding_set(void);
@@ -443,6 +447,49 @@ write_syscalls(const char *dir)
 	return path;
 }
 
+/*
+ * Copy a file, or a folder and everything in it, to dst (files get mode,
+ * folders 0755). The sandbox hides /tmp, /home and /root as the unit does,
+ * so the binary and the bank go into the test's own folder, which it keeps,
+ * wherever the source tree lives.
+ */
+static void
+copy_tree(const char *src, const char *dst, mode_t mode)
+{
+	struct dirent *e;
+	struct stat st;
+	char buf[65536], *from, *to;
+	ssize_t n;
+	int in, out;
+	DIR *d;
+
+	assert_int_equal(stat(src, &st), 0);
+	if (S_ISDIR(st.st_mode)) {
+		assert_true(mkdir(dst, 0755) == 0 || errno == EEXIST);
+		assert_non_null(d = opendir(src));
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			from = harness_format("%s/%s", src, e->d_name);
+			to = harness_format("%s/%s", dst, e->d_name);
+			copy_tree(from, to, mode);
+			free(from);
+			free(to);
+		}
+		closedir(d);
+		return;
+	}
+	assert_int_not_equal(in = open(src, O_RDONLY | O_CLOEXEC), -1);
+	assert_int_not_equal(out = open(dst, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, mode), -1);
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
+	chmod(dst, mode);
+}
+
 /* A Slack channel posting to the sink, the bank of this tree, a yearly schedule. */
 static int
 world_setup(void **state)
@@ -461,13 +508,20 @@ world_setup(void **state)
 	w->port = harness_free_port();
 	w->config = harness_format("%s/nudged.json", w->dir);
 	w->syscalls = write_syscalls(w->dir);
+	w->bin = harness_format("%s/nudged", w->dir);
+	copy_tree(harness_bin(), w->bin, 0755);
+	text = harness_format("%s/prompts", cwd);
+	free(log);
+	log = harness_format("%s/prompts", w->dir);
+	copy_tree(text, log, 0644);
+	free(text);
 	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
 	    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", \"channels\": {"
 	    "\"leaders\": {\"platform\": \"slack\", \"webhook\": "
 	    "\"http://127.0.0.1:%d/ok/slack\", \"signing_secret\": \"%s\", "
 	    "\"slack_channel_id\": \"C0LEADERS\"}}, \"schedules\": [{\"name\": "
 	    "\"s-leaders\", \"cron\": \"0 0 1 1 *\", \"channel\": "
-	    "\"leaders\"}]}", w->port, cwd, w->sink.port, SECRET);
+	    "\"leaders\"}]}", w->port, w->dir, w->sink.port, SECRET);
 	harness_write(w->config, text);
 	chmod(w->config, 0644);
 	free(text);
@@ -500,6 +554,7 @@ world_teardown(void **state)
 	sink_stop(&w->sink);
 	harness_rmdir(w->dir);
 	free(w->dir);
+	free(w->bin);
 	free(w->config);
 	free(w->syscalls);
 	free(w);
@@ -546,7 +601,7 @@ test_send_and_serve_under_the_unit_restrictions(void **state)
 
 	need_root(w);
 	/* A nudge posted from inside (libcurl, its resolver thread, TCP). */
-	sandboxed(w, &p, harness_bin(), (const char *[]){ "send", "-c", w->config, "s-leaders",
+	sandboxed(w, &p, w->bin, (const char *[]){ "send", "-c", w->config, "s-leaders",
 	    NULL });
 	rc = harness_wait_exit(&p, 30000);
 	report_sandbox(p.out);
@@ -558,7 +613,7 @@ test_send_and_serve_under_the_unit_restrictions(void **state)
 	assert_int_equal(sink_count(&w->sink, "/ok/slack"), 1);
 
 	/* The daemon: ready, a signed answer stored, a reload, a clean stop. */
-	sandboxed(w, &p, harness_bin(), (const char *[]){ "serve", "-c", w->config, NULL });
+	sandboxed(w, &p, w->bin, (const char *[]){ "serve", "-c", w->config, NULL });
 	if (harness_wait_output(&p, "started: config", 15000) != 0)
 		fail_msg("no start under the sandbox:\n%s", p.out);
 	body = harness_format("token=t&team_id=T1&channel_id=C0LEADERS&"
