@@ -121,7 +121,7 @@ server_start(struct server *s, const char *config_path)
 	if (server_anonymous(s, s->cfg) == -1) {
 		log_warnx("nudged: the store cannot keep anonymous channels' "
 		    "answers under pseudonyms");
-		return 3;
+		return EXIT_RUNTIME;
 	}
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
