@@ -114,8 +114,8 @@ api_nudges_refuse(struct reply_waiter w, const char *path, int code,
 	va_start(ap, fmt);
 	xvasprintf(&reason, fmt, ap);
 	va_end(ap);
+	/* Logged only: nudged_answers_refused_total counts answers. */
 	log_warnx("nudges: %s: %d %s", path, code, reason);
-	metrics_count_refused(path, code);
 	cJSON_AddStringToObject(o, "error", reason);
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
