@@ -104,6 +104,7 @@ compose_request(const struct compose_source *src,
 		.channel = row->channel,
 		.due_at = row->due_at,
 		.reply_code = row->reply_code,
+		.context = row->context,
 	};
 	char *owned = NULL;
 	enum compose_result rc;

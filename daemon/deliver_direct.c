@@ -244,6 +244,7 @@ deliver_direct_row_copy(const struct store_outbox_row *row)
 	r->reply_code = row->reply_code != NULL ? xstrdup(row->reply_code) :
 	    NULL;
 	r->person = xstrdup(row->person);
+	r->context = row->context != NULL ? xstrdup(row->context) : NULL;
 	return r;
 }
 

@@ -7,7 +7,8 @@
  * checks hold for them too. The reply routes read each request (body, content
  * type, headers, bearer token) and hand it to the answer pipeline (reply.c)
  * with their platform and a waiter the pipeline completes with a status and
- * a body, at once or after the turn's commit; operators
+ * a body, at once or after the turn's commit; POST /api/v1/nudges goes the
+ * same way to the events' handler (api_nudges.c); operators
  * get GET /healthz and GET /metrics (health.c, metrics.c); people get the dashboard (GET /) and its data
  * (GET /api/v1/stats), behind the optional dashboard_token.
  *
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "api_nudges.h"
 #include "bank.h"
 #include "chat/chat.h"
 #include "clock.h"
@@ -83,6 +85,7 @@ struct httpd {
 	int64_t			 stats_at;
 	struct httpd_route_arg	*args;		/* one per platform route */
 	struct health		*health;
+	struct api_nudges	*nudges;	/* NULL: not taking events */
 };
 
 static void	httpd_on(struct httpd *, const char *,
@@ -93,6 +96,11 @@ static void	httpd_metrics_cb(struct evhttp_request *, void *);
 static void	httpd_add_routes(struct httpd *);
 static void	httpd_route_cb(struct evhttp_request *, void *);
 static void	httpd_api_cb(struct evhttp_request *, void *);
+static void	httpd_nudges_cb(struct evhttp_request *, void *);
+static void	httpd_to_replies(struct httpd *, const struct reply_request *,
+		    struct reply_waiter);
+static void	httpd_to_nudges(struct httpd *, const struct reply_request *,
+		    struct reply_waiter);
 static void	httpd_stats_cb(struct evhttp_request *, void *);
 static void	httpd_dashboard_cb(struct evhttp_request *, void *);
 static int	httpd_allowed(struct httpd *, struct evhttp_request *,
@@ -113,7 +121,8 @@ static char	*httpd_body(struct evhttp_request *, size_t *);
 static int	httpd_probe(struct evhttp_request *, const struct chat_route *,
 		    const char *, const char *, size_t);
 static void	httpd_hand_over(struct httpd *, struct evhttp_request *,
-		    const struct chat_route *);
+		    const struct chat_route *, void (*)(struct httpd *,
+		    const struct reply_request *, struct reply_waiter));
 static void	httpd_answer_cb(void *, const struct reply_response *);
 static void	httpd_gone_cb(void *);
 static const char *httpd_path_of(struct evhttp_request *);
@@ -151,6 +160,7 @@ httpd_start(struct event_base *base, const struct clock *clock,
 	httpd_on(h, "/api/v1/stats", httpd_stats_cb, h);
 	httpd_on(h, "/", httpd_dashboard_cb, h);
 	httpd_on(h, "/api/v1/replies", httpd_api_cb, h);
+	httpd_on(h, "/api/v1/nudges", httpd_nudges_cb, h);
 	httpd_add_routes(h);
 	httpd_on(h, NULL, httpd_fallback_cb, h);
 	if ((h->conns = httpd_conn_start(base, clock, h->http, host, port,
@@ -181,6 +191,13 @@ httpd_add_routes(struct httpd *h)
 			httpd_on(h, r->path, httpd_route_cb, &h->args[n++]);
 		}
 	}
+}
+
+/* Where POST /api/v1/nudges goes; NULL while nudged starts or stops (503). */
+void
+httpd_set_nudges(struct httpd *h, struct api_nudges *nudges)
+{
+	h->nudges = nudges;
 }
 
 /* Where /healthz and /metrics read the daemon's state. */
@@ -351,14 +368,45 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
 {
 	struct httpd_route_arg *a = arg;
 
-	httpd_hand_over(a->h, req, a->route);
+	httpd_hand_over(a->h, req, a->route, NULL);
 }
 
 /* POST /api/v1/replies: answers from scripts and terminals. */
 static void
 httpd_api_cb(struct evhttp_request *req, void *arg)
 {
-	httpd_hand_over(arg, req, NULL);
+	httpd_hand_over(arg, req, NULL, httpd_to_replies);
+}
+
+/* POST /api/v1/nudges: nudges opened by an event. */
+static void
+httpd_nudges_cb(struct evhttp_request *req, void *arg)
+{
+	if (httpd_method_only(req, EVHTTP_REQ_POST, "POST", "method not "
+	    "allowed: nudges are POSTed") == 0)
+		httpd_hand_over(arg, req, NULL, httpd_to_nudges);
+}
+
+/* Hand an answer of the JSON API to the answer pipeline. */
+static void
+httpd_to_replies(struct httpd *h, const struct reply_request *in,
+    struct reply_waiter w)
+{
+	replies_handle_api(h->replies, in, w);
+}
+
+/* Hand an event to its handler, or refuse it while nudged starts or stops. */
+static void
+httpd_to_nudges(struct httpd *h, const struct reply_request *in,
+    struct reply_waiter w)
+{
+	struct reply_response resp = { 503, "application/json", "{\"error\": "
+	    "\"nudged is starting or stopping; try again\"}" };
+
+	if (h->nudges != NULL)
+		api_nudges_handle(h->nudges, in, w);
+	else
+		w.done(w.arg, &resp);
 }
 
 /*
@@ -383,11 +431,13 @@ httpd_probe(struct evhttp_request *req, const struct chat_route *route,
 
 /*
  * Read a request on a reply route and hand it to the answer pipeline with a
- * waiter that answers the client. route is NULL for the JSON API.
+ * waiter that answers the client: a chat platform's route, or (route NULL)
+ * a JSON API route's handler api.
  */
 static void
 httpd_hand_over(struct httpd *h, struct evhttp_request *req,
-    const struct chat_route *route)
+    const struct chat_route *route, void (*api)(struct httpd *,
+    const struct reply_request *, struct reply_waiter))
 {
 	struct httpd_waiting *w;
 	struct reply_request in;
@@ -414,7 +464,7 @@ httpd_hand_over(struct httpd *h, struct evhttp_request *req,
 	    .content_type = ctype, .body = body, .len = len,
 	    .bearer = httpd_bearer(req), .header = httpd_header, .ctx = req };
 	if (route == NULL)
-		replies_handle_api(h->replies, &in, waiter);
+		api(h, &in, waiter);
 	else
 		replies_handle_chat(h->replies, &in, route, waiter);
 done:

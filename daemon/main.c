@@ -454,7 +454,7 @@ main_send_one(const struct config *cfg, const struct bank *bank,
 	int rc, exit_code = EXIT_RUNTIME;
 
 	rc = schedule_enqueue_now(st, bank, sc, p != NULL ? p->name : NULL,
-	    clock_now(clock_system()), &id, &cause);
+	    clock_now(clock_system()), NULL, &id, &cause);
 	if (rc != 1) {
 		if (rc == 2)
 			exit_code = EXIT_INVALID;

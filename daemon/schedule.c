@@ -726,24 +726,29 @@ scheduler_arm(struct scheduler *s, int64_t at)
 }
 
 /*
- * One nudge of sc now, outside its timetable (`nudged send`), held in
- * `sending` for the caller to post. An instant is unique per schedule, so it
- * takes the first second from now the schedule has not used. 1 and *id, 2
- * when the bank has nothing to send (*cause says why), 0 when the next
- * minute is taken, -1 on a store error.
+ * One nudge of sc now, outside its timetable: for `nudged send` (ev NULL),
+ * held in `sending` for the caller to post; for an event (POST
+ * /api/v1/nudges), pending for the outbox and marked with the event's id and
+ * context line, in the same transaction. An instant is unique per schedule,
+ * so it takes the first second from now the schedule has not used. 1 and
+ * *id, 2 when the bank has nothing to send (*cause says why), 0 when the
+ * next minute is taken, -1 on a store error.
  */
 int
 schedule_enqueue_now(struct store *st, const struct bank *bank,
     const struct config_schedule *sc, const char *person, int64_t now,
-    int64_t *id, char **cause)
+    const struct schedule_event *ev, int64_t *id, char **cause)
 {
 	int rc = 0;
 
 	for (int64_t at = now; rc == 0 && at < now + 60; at++) {
 		if (store_begin(st) == -1)
 			return -1;
-		rc = schedule_enqueue(st, bank, sc, person, at, STORE_SENDING, id,
-		    cause);
+		rc = schedule_enqueue(st, bank, sc, person, at, ev != NULL ?
+		    STORE_PENDING : STORE_SENDING, id, cause);
+		if (rc == 1 && ev != NULL && store_set_event(st, *id, ev->id,
+		    ev->context) == -1)
+			rc = -1;
 		if (rc == -1 || store_commit(st) == -1) {
 			store_rollback(st);
 			return -1;

@@ -42,9 +42,16 @@ int		 scheduler_next_due(const struct scheduler *, const char **name,
 int		 schedule_enqueue(struct store *, const struct bank *,
 		    const struct config_schedule *, const char *person,
 		    int64_t at, enum store_state, int64_t *id, char **cause);
+/* What an event adds to a nudge it opens (POST /api/v1/nudges). */
+struct schedule_event {
+	const char	*id;		/* the caller's, unique per channel */
+	const char	*context;	/* the line above the question, or NULL */
+};
+
 int		 schedule_enqueue_now(struct store *, const struct bank *,
 		    const struct config_schedule *, const char *person,
-		    int64_t now, int64_t *id, char **cause);
+		    int64_t now, const struct schedule_event *, int64_t *id,
+		    char **cause);
 size_t		 schedule_preview(const struct config *, int64_t from,
 		    int64_t until, size_t max, struct schedule_instant *out);
 size_t		 schedule_preview_slots(const struct config *,

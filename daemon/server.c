@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "announce.h"
+#include "api_nudges.h"
 #include "bank.h"
 #include "clock.h"
 #include "config.h"
@@ -39,6 +40,7 @@ struct server {
 	struct httpd		*httpd;
 	struct health		*health;
 	struct replies		*replies;
+	struct api_nudges	*nudges;
 	struct scheduler	*scheduler;
 	struct deliver		*deliver;
 	int			 stopping;
@@ -157,6 +159,9 @@ server_start(struct server *s, const char *config_path)
 		return EXIT_RUNTIME;
 	}
 	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
+	s->nudges = api_nudges_new(s->clock, s->store, s->cfg, s->bank,
+	    s->deliver);
+	httpd_set_nudges(s->httpd, s->nudges);
 	s->health = health_new(s->base, s->clock, s->store, s->cfg->state_dir);
 	health_watch(s->health, s->scheduler);
 	httpd_set_health(s->httpd, s->health);
@@ -187,6 +192,7 @@ server_shutdown(struct server *s)
 	/* Answers accepted this turn are committed before connections close. */
 	replies_free(s->replies);
 	httpd_stop(s->httpd);
+	api_nudges_free(s->nudges);
 	health_free(s->health);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
@@ -230,6 +236,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	/* No new work; requests in flight get a bounded time to finish. */
 	scheduler_stop(s->scheduler);
 	s->scheduler = NULL;
+	httpd_set_nudges(s->httpd, NULL);
 	health_watch(s->health, NULL);
 	deliver_shutdown(s->deliver, server_stopped_cb, s);
 }
@@ -330,6 +337,7 @@ server_reload(struct server *s)
 		metrics_forget_credentials();
 		deliver_reload(s->deliver, next, bank);
 		replies_reload(s->replies, next, bank);
+		api_nudges_reload(s->nudges, next, bank);
 		httpd_reload(s->httpd, next, bank);
 		bank_free(s->bank);
 		config_free(s->cfg);

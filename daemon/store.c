@@ -207,6 +207,15 @@ static const char *const store_migrations[] = {
 	"  away_from INTEGER,"
 	"  away_until INTEGER"
 	");",
+	/*
+	 * 9: nudges opened by an event (POST /api/v1/nudges) keep the caller's
+	 * id, unique per channel and person so a retried request enqueues
+	 * nothing, and the context line shown above the question.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN event_id TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN context TEXT;"
+	"CREATE UNIQUE INDEX deliveries_by_event ON deliveries (channel, "
+	"  event_id, person) WHERE event_id IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -53,6 +53,7 @@ struct store_outbox_row {
 	enum store_kind kind;
 	char	*person;	/* "" for the channel itself */
 	int64_t	 parent_id;
+	char	*context;	/* an event's line above the question, or NULL */
 };
 
 /* The delivery an answer is attached to. */
@@ -235,6 +236,19 @@ int		 store_integrity_check(struct store *, char **cause);
 int		 store_anon_set(struct store *, const char *const *channels,
 		    size_t n);
 int		 store_queue(struct store *, int64_t *depth, int64_t *oldest_due);
+
+/* store_events.c: nudges opened by an event (POST /api/v1/nudges). */
+struct store_event_row {
+	int64_t	 id;
+	char	*schedule;
+	char	*person;	/* "" for the channel itself */
+	char	*reply_code;
+};
+int		 store_set_event(struct store *, int64_t id, const char *event_id,
+		    const char *context);
+int		 store_event_deliveries(struct store *, const char *channel,
+		    const char *event_id, struct store_event_row **, size_t *n);
+void		 store_event_rows_free(struct store_event_row *, size_t);
 
 /* store_people.c: people asked directly. */
 int		 store_person_channel(struct store *, const char *channel,

@@ -252,12 +252,12 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 	/* Two statements, not one with OR: so the index gives the order. */
 	sqlite3_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
-	    "person, parent_id "
+	    "person, parent_id, context "
 	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND state = 'sending' AND "
 	    "next_attempt_at <= ?1 "
 	    "LIMIT ?2 OFFSET ?4") : store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
-	    "person, parent_id "
+	    "person, parent_id, context "
 	    "FROM deliveries WHERE ?3 = 0 AND state = 'pending' AND "
 	    "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2 "
 	    "OFFSET ?4");
@@ -287,6 +287,7 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 		    7));
 		r->person = xstrdup(store_text_or_empty(stmt, 8));
 		r->parent_id = sqlite3_column_int64(stmt, 9);
+		r->context = store_column_strdup(stmt, 10);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -309,6 +310,7 @@ store_outbox_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].prompt_id);
 		free(rows[i].reply_code);
 		free(rows[i].person);
+		free(rows[i].context);
 	}
 	free(rows);
 }

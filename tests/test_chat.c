@@ -786,6 +786,39 @@ test_console(void **state)
 	assert_golden("console", &n, "console-reminder.txt", "text/plain");
 }
 
+/* The context line of an event, escaped per platform, above the question. */
+static void
+test_context_above_the_question(void **state)
+{
+	struct chat_nudge	 n = fixture();
+	static const char *const golden_of[][3] = {
+		{ "slack", "slack-context.json", "application/json" },
+		{ "teams", "teams-context.json", "application/json" },
+		{ "discord", "discord-context.json", "application/json" },
+		{ "mattermost", "mattermost-context.json", "application/json" },
+		{ "googlechat", "googlechat-context.json",
+		    "application/json; charset=UTF-8" },
+		{ "webhook", "webhook-context.json", "application/json" },
+		{ "console", "console-context.txt", "text/plain" },
+	};
+	struct chat_request	 req;
+
+	(void)state;
+	n.context = "Release 4.2 <shipped> & *done* @channel";
+	for (size_t i = 0; i < sizeof golden_of / sizeof golden_of[0]; i++)
+		assert_golden(golden_of[i][0], &n, golden_of[i][1],
+		    golden_of[i][2]);
+	/* Slack's Web API posts lead with it too. */
+	channel_on(&chat_slack);
+	assert_int_equal(chat_slack.direct->post(&n, &channel, "D01ADA", NULL,
+	    &req, NULL), 0);
+	assert_non_null(strstr(req.body, "_Release 4.2 &lt;shipped&gt; &amp; "
+	    "*done* @channel_\\n"));
+	chat_request_free(&req);
+	n.context = "not \xff UTF-8";
+	format_fails("slack", &n, "the context line is not valid UTF-8");
+}
+
 static void
 test_bad_nudges(void **state)
 {
@@ -879,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_webhook),
 		cmocka_unit_test(test_webhook_signed),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_context_above_the_question),
 		cmocka_unit_test(test_bad_nudges),
 		cmocka_unit_test(test_classify_table),
 	};

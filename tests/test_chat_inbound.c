@@ -589,6 +589,74 @@ test_unescape(void **state)
 	}
 }
 
+/* Read an event's body; the cause (NULL when it parsed) in *cause. */
+static int
+event_parse(const char *body, struct chat_event *ev, char **cause)
+{
+	struct chat_inbound in = { .body = body, .len = strlen(body),
+	    .content_type = "application/json" };
+
+	*cause = NULL;
+	return chat_in_event_parse(&in, ev, cause);
+}
+
+/* An event's fields: copied out, the context trimmed, a blank one absent. */
+static void
+test_event(void **state)
+{
+	struct chat_event ev;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(event_parse("{\"id\": \"ci:77\", \"schedule\": "
+	    "\"review\", \"to\": \"ada\", \"context\": "
+	    "\"  release 4.2 shipped \"}", &ev, &cause), 0);
+	assert_string_equal(ev.id, "ci:77");
+	assert_string_equal(ev.schedule, "review");
+	assert_null(ev.track);
+	assert_string_equal(ev.to, "ada");
+	assert_string_equal(ev.context, "release 4.2 shipped");
+	chat_event_free(&ev);
+	assert_int_equal(event_parse("{\"id\": \"x\", \"track\": \"grow\", "
+	    "\"context\": \" \", \"to\": null}", &ev, &cause), 0);
+	assert_string_equal(ev.track, "grow");
+	assert_null(ev.context);
+	assert_null(ev.to);
+	chat_event_free(&ev);
+	/* 200 characters of context fit (é is one), 201 do not. */
+	{
+		char body[1024], *ctx = calloc(1, 512);
+
+		for (int i = 0; i < 200; i++)
+			strcat(ctx, i % 2 ? "e" : "\xc3\xa9");
+		snprintf(body, sizeof body, "{\"id\": \"x\", \"schedule\": "
+		    "\"s\", \"context\": \"%s\"}", ctx);
+		assert_int_equal(event_parse(body, &ev, &cause), 0);
+		chat_event_free(&ev);
+		strcat(ctx, "e");
+		snprintf(body, sizeof body, "{\"id\": \"x\", \"schedule\": "
+		    "\"s\", \"context\": \"%s\"}", ctx);
+		assert_int_equal(event_parse(body, &ev, &cause), -1);
+		assert_string_equal(cause, "\"context\" is 201 characters long; "
+		    "at most 200");
+		free(cause);
+		free(ctx);
+	}
+	assert_int_equal(event_parse("{\"id\": \"x\", \"schedule\": 5}",
+	    &ev, &cause), -1);
+	assert_string_equal(cause, "\"schedule\" must be a string, not a "
+	    "number");
+	free(cause);
+	assert_int_equal(event_parse("{\"id\": \"x\", \"schedule\": \"s\", "
+	    "\"context\": \"a\tb\"}", &ev, &cause), -1);
+	assert_non_null(strstr(cause, "one line"));
+	free(cause);
+	assert_int_equal(event_parse("[1]", &ev, &cause), -1);
+	assert_string_equal(cause, "the body is not a JSON object");
+	free(cause);
+	assert_null(ev.id);
+}
+
 int
 main(void)
 {
@@ -602,6 +670,7 @@ main(void)
 		cmocka_unit_test(test_mattermost),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_unescape),
+		cmocka_unit_test(test_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

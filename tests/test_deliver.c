@@ -466,7 +466,8 @@ test_send_one_completes_once(void **state)
 	/* Someone else's due row, which this worker leaves alone. */
 	world_seed(&w, "s", "a", w.now - 5, STORE_KIND_PROMPT);
 	assert_int_equal(schedule_enqueue_now(w.st, w.bank,
-	    config_find_schedule(w.cfg, "s"), NULL, w.now - 5, &id, &cause), 1);
+	    config_find_schedule(w.cfg, "s"), NULL, w.now - 5, NULL, &id, &cause),
+	    1);
 	/* The instant taken was free: the next second. */
 	assert_int_equal(harness_db_int(w.f->state, "SELECT due_at FROM "
 	    "deliveries WHERE id = %lld", (long long)id), w.now - 4);

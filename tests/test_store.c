@@ -306,7 +306,7 @@ test_version_6_kinds_become_rows_of_their_schedule(void **state)
 	    "pragma_foreign_key_check"), 0);
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'index' AND tbl_name = 'deliveries' AND name LIKE "
-	    "'deliveries_by_%'"), 8);
+	    "'deliveries_by_%'"), 9);
 	/* Every row of an older store is a channel's own: no person. */
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM deliveries WHERE "
 	    "person != ''"), 0);
@@ -549,10 +549,74 @@ test_anonymous_channel_keeps_no_id_or_name(void **state)
 	assert_int_equal(sql_int(dir, "SELECT count(*) FROM replies"), 0);
 }
 
+/* An event's id is kept once per channel and person, with its context line. */
+static void
+test_event_ids_are_unique_per_channel_and_person(void **state)
+{
+	const char *dir = *state;
+	struct store_delivery d = { .schedule = "review", .channel = "team",
+	    .prompt_id = "reflection-001", .due_at = 1774742400,
+	    .state = STORE_PENDING, .cycle = 1, .person = "ada" };
+	struct store_event_row *rows;
+	struct store_outbox_row *due;
+	char *cause = NULL;
+	struct store *st = store_open(dir, &cause);
+	int64_t ada, ben, other;
+	size_t n;
+
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_enqueue(st, &d, &ada), 1);
+	assert_int_equal(store_set_event(st, ada, "rel-1", "release 1"), 0);
+	d.person = "ben";
+	assert_int_equal(store_enqueue(st, &d, &ben), 1);
+	assert_int_equal(store_set_event(st, ben, "rel-1", "release 1"), 0);
+	/* The same id on another channel is another event. */
+	d.channel = "other";
+	d.schedule = "elsewhere";
+	assert_int_equal(store_enqueue(st, &d, &other), 1);
+	assert_int_equal(store_set_event(st, other, "rel-1", NULL), 0);
+	/* A second nudge of Ada's under the same id on the channel: no. */
+	d.channel = "team";
+	d.schedule = "review";
+	d.person = "ada";
+	d.due_at++;
+	assert_int_equal(store_enqueue(st, &d, &other), 1);
+	assert_int_equal(store_set_event(st, other, "rel-1", NULL), -1);
+	store_rollback(st);
+
+	assert_int_equal(store_begin(st), 0);
+	d.due_at--;
+	assert_int_equal(store_enqueue(st, &d, &ada), 1);
+	assert_int_equal(store_set_event(st, ada, "rel-1", "release 1"), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_event_deliveries(st, "team", "rel-1", &rows, &n),
+	    0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, ada);
+	assert_string_equal(rows[0].schedule, "review");
+	assert_string_equal(rows[0].person, "ada");
+	assert_int_equal(strlen(rows[0].reply_code), 4);
+	store_event_rows_free(rows, n);
+	assert_int_equal(store_event_deliveries(st, "team", "rel-2", &rows, &n),
+	    0);
+	assert_int_equal(n, 0);
+	store_event_rows_free(rows, n);
+	/* The outbox hands compose the context line. */
+	assert_int_equal(store_due(st, 1774742400, 0, 0, 10, &due, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(due[0].context, "release 1");
+	store_outbox_free(due, n);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_event_ids_are_unique_per_channel_and_person, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_new_store_is_migrated_private_and_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_version_and_rows,

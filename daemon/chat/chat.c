@@ -296,6 +296,7 @@ chat_check_nudge(const struct chat_nudge *n, char **cause)
 	}
 	if (chat_check_string("question", n->text, cause) == -1 ||
 	    chat_check_string("follow-up", n->follow_up, cause) == -1 ||
+	    chat_check_string("context line", n->context, cause) == -1 ||
 	    chat_check_string("theme title", n->theme_title, cause) == -1 ||
 	    chat_check_string("theme", n->theme, cause) == -1 ||
 	    chat_check_string("schedule name", n->schedule, cause) == -1 ||

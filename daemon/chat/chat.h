@@ -285,6 +285,28 @@ struct chat_platform {
 int		 chat_in_api_parse(const struct chat_inbound *,
 		    struct chat_answer *, char **cause);
 
+/* Characters in an event's context line; bytes in the caller's id. */
+#define CHAT_EVENT_CONTEXT_MAX	200
+#define CHAT_EVENT_ID_MAX	200
+
+/* A request to open a nudge now (POST /api/v1/nudges), once read. */
+struct chat_event {
+	char	*id;		/* the caller's, for idempotency */
+	char	*schedule;	/* exactly one of schedule and track */
+	char	*track;
+	char	*to;		/* one person of the schedule, or NULL */
+	char	*context;	/* the line above the question, or NULL */
+};
+
+/*
+ * Read {"id", "schedule" | "track", "to"?, "context"?} with the getters and
+ * limits of the answers (chat_in.c); unknown keys are refused too, so a
+ * misspelt "context" is not dropped unseen. -1 and a cause when malformed.
+ */
+int		 chat_in_event_parse(const struct chat_inbound *,
+		    struct chat_event *, char **cause);
+void		 chat_event_free(struct chat_event *);
+
 /*
  * Why people cannot answer nudges on a channel as configured (a platform
  * without an answer route, or a channel without the secret its route

@@ -52,6 +52,8 @@ static void	 chat_in_put_utf8(struct strbuf *, uint32_t);
 static char	*chat_in_trim(const char *);
 static int	 chat_in_looks_code(const char *, size_t, int);
 static int	 chat_in_json_has_nul(const char *, size_t);
+static int	 chat_in_event_read(const cJSON *, struct chat_event *, char **);
+static int	 chat_in_event_check(const struct chat_event *, char **);
 
 /* Read a form or JSON body, as the content type says. */
 struct chat_in_body *
@@ -620,4 +622,117 @@ chat_in_api_parse(const struct chat_inbound *in, struct chat_answer *a,
 	if (rv == -1)
 		chat_answer_free(a);
 	return rv;
+}
+
+/* The keys a request to open a nudge may have. */
+static const char *const chat_in_event_keys[] = {
+	"id", "schedule", "track", "to", "context", NULL,
+};
+
+/* Read a request to open a nudge now, {"id", "schedule" | "track", "to"?, "context"?}. */
+int
+chat_in_event_parse(const struct chat_inbound *in, struct chat_event *ev,
+    char **cause)
+{
+	struct chat_in_body	*body;
+	const cJSON		*root;
+	int			 rv = -1;
+
+	memset(ev, 0, sizeof *ev);
+	if ((body = chat_in_body_parse(in, cause)) == NULL)
+		return -1;
+	if ((root = chat_in_body_json(body)) == NULL)
+		*cause = xstrdup("the body is not JSON");
+	else if (chat_in_event_read(root, ev, cause) == 0 &&
+	    chat_in_event_check(ev, cause) == 0)
+		rv = 0;
+	chat_in_body_free(body);
+	if (rv == -1)
+		chat_event_free(ev);
+	return rv;
+}
+
+/* Copy the request's fields out, refusing a key it cannot have. */
+static int
+chat_in_event_read(const cJSON *root, struct chat_event *ev, char **cause)
+{
+	const char	*id, *schedule, *track, *to, *context;
+	const cJSON	*c;
+	size_t		 i;
+
+	for (c = root->child; c != NULL; c = c->next) {
+		for (i = 0; chat_in_event_keys[i] != NULL &&
+		    strcmp(chat_in_event_keys[i], c->string) != 0; i++)
+			;
+		if (chat_in_event_keys[i] == NULL) {
+			xasprintf(cause, "unknown key \"%.64s\" (expected id, "
+			    "schedule or track, to, context)", c->string);
+			return -1;
+		}
+	}
+	if (chat_in_string(root, NULL, "id", CHAT_IN_NONEMPTY,
+	    CHAT_EVENT_ID_MAX, &id, cause) == -1 ||
+	    chat_in_string(root, NULL, "schedule", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &schedule, cause) == -1 ||
+	    chat_in_string(root, NULL, "track", CHAT_IN_OPTIONAL,
+	    CHAT_IN_ID_MAX, &track, cause) == -1 ||
+	    chat_in_string(root, NULL, "to", CHAT_IN_OPTIONAL, CHAT_IN_ID_MAX,
+	    &to, cause) == -1 ||
+	    chat_in_string(root, NULL, "context", CHAT_IN_OPTIONAL,
+	    CHAT_IN_RAW_MAX, &context, cause) == -1)
+		return -1;
+	ev->id = xstrdup(id);
+	ev->schedule = schedule != NULL ? xstrdup(schedule) : NULL;
+	ev->track = track != NULL ? xstrdup(track) : NULL;
+	ev->to = to != NULL ? xstrdup(to) : NULL;
+	if (context != NULL && context[strspn(context, CHAT_IN_SPACES)] != '\0')
+		ev->context = chat_in_trim(context);
+	return 0;
+}
+
+/* The rules a request's fields follow beyond their types. */
+static int
+chat_in_event_check(const struct chat_event *ev, char **cause)
+{
+	size_t	 chars;
+
+	if ((ev->schedule == NULL) == (ev->track == NULL)) {
+		*cause = xstrdup("name either a \"schedule\" or a \"track\"");
+		return -1;
+	}
+	for (const char *p = ev->id; *p != '\0'; p++) {
+		if (*p <= ' ' || *p > '~') {
+			*cause = xstrdup("\"id\" may hold only printable ASCII "
+			    "without spaces");
+			return -1;
+		}
+	}
+	if (ev->context == NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)ev->context;
+	    *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f) {
+			*cause = xstrdup("\"context\" must be one line without "
+			    "control characters");
+			return -1;
+		}
+	}
+	if ((chars = chat_utf8_chars(ev->context)) > CHAT_EVENT_CONTEXT_MAX) {
+		xasprintf(cause, "\"context\" is %zu characters long; at most "
+		    "%d", chars, CHAT_EVENT_CONTEXT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Free what a request to open a nudge holds. */
+void
+chat_event_free(struct chat_event *ev)
+{
+	free(ev->id);
+	free(ev->schedule);
+	free(ev->track);
+	free(ev->to);
+	free(ev->context);
+	memset(ev, 0, sizeof *ev);
 }

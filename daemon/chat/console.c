@@ -79,6 +79,11 @@ console_format(const struct chat_nudge *n, const struct config_channel *cc,
 		strbuf_add(&b, chat_lead(n));
 		strbuf_addc(&b, '\n');
 	}
+	if (n->context != NULL && n->context[0] != '\0') {
+		strbuf_add(&b, "context: ");
+		console_add(&b, n->context);
+		strbuf_addc(&b, '\n');
+	}
 	console_add(&b, n->text);
 	strbuf_addc(&b, '\n');
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {

@@ -147,6 +147,11 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	content = chat_escape_markdown(chat_lead(n), DISCORD_SPECIALS);
 	title = chat_escape_markdown(chat_title(n), DISCORD_SPECIALS);
 	question = chat_escape_markdown(n->text, DISCORD_SPECIALS);
+	if (n->context != NULL && n->context[0] != '\0') {
+		follow = chat_escape_markdown(n->context, DISCORD_SPECIALS);
+		strbuf_addf(&b, "*%s*\n", follow);
+		free(follow);
+	}
 	strbuf_addf(&b, "**%s**", question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {
 		follow = chat_escape_markdown(n->follow_up, DISCORD_SPECIALS);

@@ -122,6 +122,8 @@ googlechat_format(const struct chat_nudge *n,
 	sections = chat_json_array(card, "sections");
 	section = chat_json_object(sections, NULL);
 	widgets = chat_json_array(section, "widgets");
+	if (n->context != NULL && n->context[0] != '\0')
+		googlechat_paragraph(widgets, "<i>", n->context, "</i>");
 	googlechat_paragraph(widgets, "<b>", n->text, "</b>");
 	if (n->follow_up != NULL && n->follow_up[0] != '\0')
 		googlechat_paragraph(widgets, "<i>", n->follow_up, "</i>");

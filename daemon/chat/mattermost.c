@@ -120,6 +120,11 @@ mattermost_format(const struct chat_nudge *n,
 		return -1;
 
 	question = mattermost_escape(n->text, 1);
+	if (n->context != NULL && n->context[0] != '\0') {
+		follow = mattermost_escape(n->context, 1);
+		strbuf_addf(&b, "*%s*\n", follow);
+		free(follow);
+	}
 	strbuf_addf(&b, "**%s**", question);
 	free(question);
 	if (n->follow_up != NULL && n->follow_up[0] != '\0') {

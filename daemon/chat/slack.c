@@ -178,6 +178,11 @@ slack_format(const struct chat_nudge *n, const struct config_channel *cc,
 		return -1;
 
 	question = chat_escape_html(n->text);
+	if (n->context != NULL && n->context[0] != '\0') {
+		line = chat_escape_html(n->context);
+		strbuf_addf(&b, "_%s_\n", line);
+		free(line);
+	}
 	if (n->kind != CHAT_PROMPT) {
 		strbuf_add(&b, chat_lead(n));
 		strbuf_addc(&b, '\n');

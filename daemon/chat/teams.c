@@ -134,6 +134,10 @@ teams_format(const struct chat_nudge *n, const struct config_channel *cc,
 	chat_json_bool(tb, "isSubtle", 1);
 	if (n->kind != CHAT_PROMPT)
 		teams_text(body, chat_lead(n));
+	if (n->context != NULL && n->context[0] != '\0') {
+		tb = teams_text(body, n->context);
+		chat_json_string(tb, "weight", "Bolder");
+	}
 	tb = teams_text(body, n->text);
 	chat_json_string(tb, "size", "Large");
 	chat_json_string(tb, "weight", "Bolder");

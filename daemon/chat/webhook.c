@@ -78,6 +78,8 @@ webhook_format(const struct chat_nudge *n, const struct config_channel *cc,
 	chat_json_string(root, "prompt_id", n->prompt_id);
 	chat_json_string(root, "theme", n->theme);
 	chat_json_string(root, "theme_title", chat_title(n));
+	if (n->context != NULL && n->context[0] != '\0')
+		chat_json_string(root, "context", n->context);
 	chat_json_string(root, "text", n->text);
 	chat_json_string(root, "follow_up", n->follow_up != NULL &&
 	    n->follow_up[0] != '\0' ? n->follow_up : NULL);
