@@ -29,6 +29,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* How soon a question held behind its follow-up is looked at again. */
+#define DELIVER_DIRECT_FOLLOW_UP_MS	50
+
 /* Where a row goes: the conversation (NULL: open it first) and the thread. */
 struct deliver_direct_target {
 	const char	*user;		/* the person's id on the platform */
@@ -39,6 +42,9 @@ struct deliver_direct_target {
 static enum deliver_take_result deliver_direct_person(struct deliver *,
 		    const struct store_outbox_row *, struct deliver_channel *,
 		    struct deliver_direct_target *);
+static enum deliver_take_result deliver_direct_after_follow_up(
+		    struct deliver *, const struct store_outbox_row *,
+		    int64_t *);
 static int	 deliver_direct_thread(struct deliver *,
 		    const struct store_outbox_row *,
 		    struct deliver_direct_target *);
@@ -99,6 +105,8 @@ deliver_direct_take(struct deliver *d, const struct store_outbox_row *row,
 	if (bucket)
 		tg.conversation = xstrdup(dir->channel_conversation(c->cc));
 	else if ((r = deliver_direct_person(d, row, c, &tg)) !=
+	    DELIVER_TAKE_STARTED ||
+	    (r = deliver_direct_after_follow_up(d, row, ready_ms)) !=
 	    DELIVER_TAKE_STARTED)
 		goto out;
 	if (deliver_direct_thread(d, row, &tg) == -1) {
@@ -157,8 +165,32 @@ deliver_direct_person(struct deliver *d, const struct store_outbox_row *row,
 }
 
 /*
- * A reminder answers in its nudge's thread when the nudge's message is
- * known: the same conversation, the nudge's message as the thread. 0 or -1.
+ * A person's question waits while the follow-up of their last answer, due
+ * at the same instant, is not posted yet: they read the follow-up first.
+ */
+static enum deliver_take_result
+deliver_direct_after_follow_up(struct deliver *d,
+    const struct store_outbox_row *row, int64_t *ready_ms)
+{
+	int waiting;
+
+	if (row->kind != STORE_KIND_PROMPT)
+		return DELIVER_TAKE_STARTED;
+	waiting = store_follow_up_waiting(d->store, row->schedule, row->person,
+	    row->due_at);
+	if (waiting == -1)
+		return DELIVER_TAKE_ERROR;
+	if (waiting == 1) {
+		*ready_ms = DELIVER_DIRECT_FOLLOW_UP_MS;
+		return DELIVER_TAKE_HELD;
+	}
+	return DELIVER_TAKE_STARTED;
+}
+
+/*
+ * A reminder or a follow-up goes in its nudge's thread when the nudge's
+ * message is known: the same conversation, the nudge's message as the
+ * thread. 0 or -1.
  */
 static int
 deliver_direct_thread(struct deliver *d, const struct store_outbox_row *row,
