@@ -324,6 +324,13 @@ scheduler_reload(struct scheduler *s, const struct config *cfg,
 	return 0;
 }
 
+/* Re-read people's profile zones from the store; -1: keep the old entries. */
+int
+scheduler_refresh(struct scheduler *s)
+{
+	return scheduler_reload(s, s->cfg, s->bank);
+}
+
 /*
  * The next nudge due: its entry's name (a schedule's, or "<name>/digest"),
  * its schedule and instant; 0 when no schedule will fire again.

@@ -32,6 +32,7 @@ struct scheduler *scheduler_start(struct event_base *, const struct clock *,
 		    char **cause);
 int		 scheduler_reload(struct scheduler *, const struct config *,
 		    const struct bank *);
+int		 scheduler_refresh(struct scheduler *);
 void		 scheduler_stop(struct scheduler *);
 void		 scheduler_wake(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,

@@ -29,6 +29,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "zones.h"
 
 struct server {
 	struct event_base	*base;
@@ -40,6 +41,7 @@ struct server {
 	struct health		*health;
 	struct replies		*replies;
 	struct scheduler	*scheduler;
+	struct zones		*zones;		/* people's profile zones */
 	struct deliver		*deliver;
 	int			 stopping;
 	int			 lock_fd;
@@ -157,6 +159,8 @@ server_start(struct server *s, const char *config_path)
 		return EXIT_RUNTIME;
 	}
 	scheduler_on_enqueue(s->scheduler, server_kick_cb, s);
+	s->zones = zones_start(s->base, s->clock, s->store, s->cfg,
+	    s->scheduler);
 	s->health = health_new(s->base, s->clock, s->store, s->cfg->state_dir);
 	health_watch(s->health, s->scheduler);
 	httpd_set_health(s->httpd, s->health);
@@ -182,6 +186,7 @@ static void
 server_shutdown(struct server *s)
 {
 	notify_stopping();
+	zones_free(s->zones);
 	scheduler_stop(s->scheduler);
 	deliver_free(s->deliver);
 	/* Answers accepted this turn are committed before connections close. */
@@ -228,6 +233,8 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	notify_stopping();
 	/* No new work; requests in flight get a bounded time to finish. */
+	zones_free(s->zones);
+	s->zones = NULL;
 	scheduler_stop(s->scheduler);
 	s->scheduler = NULL;
 	health_watch(s->health, NULL);
@@ -331,6 +338,7 @@ server_reload(struct server *s)
 		deliver_reload(s->deliver, next, bank);
 		replies_reload(s->replies, next, bank);
 		httpd_reload(s->httpd, next, bank);
+		zones_reload(s->zones, next);
 		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;
