@@ -46,8 +46,9 @@ int		 schedule_enqueue(struct store *, const struct bank *,
 int		 schedule_enqueue_now(struct store *, const struct bank *,
 		    const struct config_schedule *, const char *person,
 		    int64_t now, int64_t *id, char **cause);
-size_t		 schedule_preview(const struct config *, int64_t from,
-		    int64_t until, size_t max, struct schedule_instant *out);
+size_t		 schedule_preview(const struct schedule_instant *slots,
+		    size_t nslots, int64_t from, int64_t until, size_t max,
+		    struct schedule_instant *out);
 size_t		 schedule_preview_slots(const struct config *,
 		    struct schedule_instant *);
 size_t		 schedule_dst_notes(const struct config *, int64_t from,
