@@ -26,6 +26,7 @@
 #include "deliver_http.h"
 #include "deliver_int.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -338,10 +339,13 @@ deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 			    a->error != NULL ? a->error : "no reason given");
 		c->refused = 1;
 		t->quiet = 1;
+		/* Refused in a 200's body: health counts it as the 401 it means. */
+		metrics_note_credentials(t->channel, 401, 0);
 	} else if (a->cls == CHAT_DIRECT_OK && c->refused) {
 		log_notice("deliver: channel %s: %s accepts its credentials again",
 		    t->channel, c->cc->platform->title);
 		c->refused = 0;
+		metrics_note_credentials(t->channel, 200, 1);
 	}
 }
 

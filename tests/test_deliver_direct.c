@@ -28,6 +28,7 @@
 #include "config.h"
 #include "deliver.h"
 #include "harness.h"
+#include "metrics.h"
 #include "schedule.h"
 #include "slack_fake.h"
 #include "store.h"
@@ -400,6 +401,9 @@ test_auth_refused_told_once(void **state)
 	logged = harness_read(path);
 	assert_int_equal(deliver_channel_refused(w.d, "a"), 1);
 	assert_int_equal(deliver_channel_refused(w.d, "t"), 0);
+	/* /healthz and /metrics read the refusal from metrics. */
+	assert_string_equal(metrics_credentials_refused(0), "a");
+	assert_null(metrics_credentials_refused(1));
 	/* Once per channel: the first refusal only. */
 	assert_non_null(strstr(logged, "refused its credentials"));
 	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
