@@ -43,7 +43,7 @@ static const struct {
 	[STORE_KIND_PROMPT] = { CHAT_PROMPT, compose_question },
 	[STORE_KIND_REMINDER] = { CHAT_REMINDER, compose_question },
 	[STORE_KIND_DIGEST] = { CHAT_DIGEST, compose_digest },
-	[STORE_KIND_FOLLOW_UP] = { CHAT_PROMPT, compose_follow_up },
+	[STORE_KIND_FOLLOW_UP] = { CHAT_FOLLOW_UP, compose_follow_up },
 };
 
 /*

@@ -693,6 +693,9 @@ test_follow_up_later(void **state)
 			assert_non_null(strstr(text, " how often, and"
 			    "\xe2\x80\xa6\xe2\x80\x9d"));
 			assert_null(strstr(text, "and whe"));
+			/* Answered in the thread: no button, whose modal would
+			 * replace the answer it follows. */
+			assert_null(strstr(text, "nudged_answer"));
 		} else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(body,
 		    "channel")), "D01ADA") == 0) {
 			question_at = i;

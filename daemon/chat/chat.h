@@ -24,6 +24,8 @@ enum chat_kind {
 	CHAT_PROMPT,		/* the question itself */
 	CHAT_REMINDER,		/* a gentle reminder of an unanswered prompt */
 	CHAT_DIGEST,		/* the weekly summary: text is the summary */
+	CHAT_FOLLOW_UP,		/* a prompt's follow-up, asked later in its
+				   thread: answered by a reply there */
 };
 
 struct chat_nudge {
