@@ -26,8 +26,12 @@
 #include "deliver_http.h"
 #include "deliver_int.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
+
+/* How soon a question held behind its follow-up is looked at again. */
+#define DELIVER_DIRECT_FOLLOW_UP_MS	50
 
 /* Where a row goes: the conversation (NULL: open it first) and the thread. */
 struct deliver_direct_target {
@@ -39,6 +43,9 @@ struct deliver_direct_target {
 static enum deliver_take_result deliver_direct_person(struct deliver *,
 		    const struct store_outbox_row *, struct deliver_channel *,
 		    struct deliver_direct_target *);
+static enum deliver_take_result deliver_direct_after_follow_up(
+		    struct deliver *, const struct store_outbox_row *,
+		    int64_t *);
 static int	 deliver_direct_thread(struct deliver *,
 		    const struct store_outbox_row *,
 		    struct deliver_direct_target *);
@@ -99,6 +106,8 @@ deliver_direct_take(struct deliver *d, const struct store_outbox_row *row,
 	if (bucket)
 		tg.conversation = xstrdup(dir->channel_conversation(c->cc));
 	else if ((r = deliver_direct_person(d, row, c, &tg)) !=
+	    DELIVER_TAKE_STARTED ||
+	    (r = deliver_direct_after_follow_up(d, row, ready_ms)) !=
 	    DELIVER_TAKE_STARTED)
 		goto out;
 	if (deliver_direct_thread(d, row, &tg) == -1) {
@@ -157,8 +166,32 @@ deliver_direct_person(struct deliver *d, const struct store_outbox_row *row,
 }
 
 /*
- * A reminder answers in its nudge's thread when the nudge's message is
- * known: the same conversation, the nudge's message as the thread. 0 or -1.
+ * A person's question waits while the follow-up of their last answer, due
+ * at the same instant, is not posted yet: they read the follow-up first.
+ */
+static enum deliver_take_result
+deliver_direct_after_follow_up(struct deliver *d,
+    const struct store_outbox_row *row, int64_t *ready_ms)
+{
+	int waiting;
+
+	if (row->kind != STORE_KIND_PROMPT)
+		return DELIVER_TAKE_STARTED;
+	waiting = store_follow_up_waiting(d->store, row->schedule, row->person,
+	    row->due_at);
+	if (waiting == -1)
+		return DELIVER_TAKE_ERROR;
+	if (waiting == 1) {
+		*ready_ms = DELIVER_DIRECT_FOLLOW_UP_MS;
+		return DELIVER_TAKE_HELD;
+	}
+	return DELIVER_TAKE_STARTED;
+}
+
+/*
+ * A reminder or a follow-up goes in its nudge's thread when the nudge's
+ * message is known: the same conversation, the nudge's message as the
+ * thread. 0 or -1.
  */
 static int
 deliver_direct_thread(struct deliver *d, const struct store_outbox_row *row,
@@ -307,10 +340,13 @@ deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 			    a->error != NULL ? a->error : "no reason given");
 		c->refused = 1;
 		t->quiet = 1;
+		/* Refused in a 200's body: health counts it as the 401 it means. */
+		metrics_note_credentials(t->channel, 401, 0);
 	} else if (a->cls == CHAT_DIRECT_OK && c->refused) {
 		log_notice("deliver: channel %s: %s accepts its credentials again",
 		    t->channel, c->cc->platform->title);
 		c->refused = 0;
+		metrics_note_credentials(t->channel, 200, 1);
 	}
 }
 

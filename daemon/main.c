@@ -44,8 +44,9 @@ static int	main_send_one(const struct config *, const struct bank *,
 		    struct store *, const struct config_schedule *,
 		    const struct config_person *);
 static int	main_schedule_asks(const struct config_schedule *, size_t);
-static void	main_next_histories(const struct config *,
-		    const struct schedule_instant *, size_t, struct bank_history *);
+static void	main_next_store(const struct config *,
+		    struct schedule_instant *, size_t, struct bank_history *,
+		    struct tz **);
 static struct config *main_load_config(const struct cli *, const char **,
 		    struct bank **);
 
@@ -160,11 +161,16 @@ main_cron(const struct cli *cli)
 	return EXIT_OK;
 }
 
-/* Each schedule's history from the store, if there is one yet, for previews. */
+/*
+ * What the store tells previews, if there is one yet: each pair's history,
+ * and the profile zone the daemon keeps for a person on their own clock
+ * without a zone in the config (loaded into zones[i], freed by the caller).
+ */
 static void
-main_next_histories(const struct config *cfg,
-    const struct schedule_instant *slots, size_t n, struct bank_history *h)
+main_next_store(const struct config *cfg, struct schedule_instant *slots,
+    size_t n, struct bank_history *h, struct tz **zones)
 {
+	struct store_person_channel pc;
 	char *cause = NULL;
 	struct store *st = store_open_readonly(cfg->state_dir, &cause);
 
@@ -177,11 +183,22 @@ main_next_histories(const struct config *cfg,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct config_schedule *sc = slots[i].schedule;
+		const struct config_person *p = slots[i].person;
 
-		if (store_load_history(st, sc->channel->name, slots[i].person !=
-		    NULL ? slots[i].person->name : "", sc->name, &h[i]) == -1)
+		if (store_load_history(st, sc->channel->name, p != NULL ?
+		    p->name : "", sc->name, &h[i]) == -1)
 			fprintf(stderr, "note: could not read the history of "
 			    "schedule %s\n", sc->name);
+		if (p == NULL || !sc->tz_person || p->tz != NULL ||
+		    store_person_channel(st, sc->channel->name, p->name,
+		    &pc) == -1)
+			continue;
+		if (pc.tz != NULL && (zones[i] = tz_load(pc.tz,
+		    &cause)) != NULL)
+			slots[i].tz = zones[i];
+		free(cause);
+		cause = NULL;
+		store_person_channel_clear(&pc);
 	}
 	store_close(st);
 }
@@ -192,6 +209,7 @@ main_next(const struct cli *cli)
 {
 	struct schedule_instant *list, *slots;
 	struct bank_history *hist;
+	struct tz **zones;
 	const struct bank_prompt *p;
 	struct tz_local l;
 	struct config *cfg;
@@ -211,8 +229,9 @@ main_next(const struct cli *cli)
 	slots = xcalloc(nslots + 1, sizeof *slots);
 	schedule_preview_slots(cfg, slots);
 	hist = xcalloc(nslots + 1, sizeof *hist);
-	main_next_histories(cfg, slots, nslots, hist);
-	n = schedule_preview(cfg, from, until, max, list);
+	zones = xcalloc(nslots + 1, sizeof *zones);
+	main_next_store(cfg, slots, nslots, hist, zones);
+	n = schedule_preview(slots, nslots, from, until, max, list);
 	for (size_t i = 0; i < n; i++) {
 		const struct config_schedule *sc = list[i].schedule;
 
@@ -249,8 +268,11 @@ main_next(const struct cli *cli)
 	}
 	if (n == 0)
 		printf("no nudges due%s\n", cli->days > 0 ? " in that span" : "");
-	for (size_t i = 0; i < nslots; i++)
+	for (size_t i = 0; i < nslots; i++) {
 		bank_history_clear(&hist[i]);
+		tz_free(zones[i]);
+	}
+	free(zones);
 	free(hist);
 	free(slots);
 	free(list);

@@ -195,7 +195,7 @@ reply_people_nudge(struct replies *r, const struct store_target *t,
 	n->channel = channel;
 	n->prompt_id = t->prompt_id;
 	n->text = bp != NULL ? bp->text : t->prompt_id;
-	n->follow_up = bp != NULL ? bp->follow_up : NULL;
+	n->follow_up = bp != NULL && !bp->follow_up_later ? bp->follow_up : NULL;
 	n->theme = th != NULL ? th->slug : NULL;
 	n->theme_title = th != NULL ? th->title : NULL;
 	n->due_at = t->due_at;

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "config.h"
 #include "cron.h"
+#include "followup.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
@@ -321,6 +322,13 @@ scheduler_reload(struct scheduler *s, const struct config *cfg,
 	s->bank = bank;
 	scheduler_run_due(s, now);
 	return 0;
+}
+
+/* Re-read people's profile zones from the store; -1: keep the old entries. */
+int
+scheduler_refresh(struct scheduler *s)
+{
+	return scheduler_reload(s, s->cfg, s->bank);
 }
 
 /*
@@ -671,6 +679,12 @@ schedule_enqueue(struct store *st, const struct bank *bank,
 		return rc == -1 ? -1 : 2;
 	}
 	d.prompt_id = p->id;
+	/* The follow-up of their last answer goes first (followup.c). */
+	if (person != NULL && state == STORE_PENDING &&
+	    followup_enqueue(st, bank, sc, person, at) == -1) {
+		bank_history_clear(&h);
+		return -1;
+	}
 	rc = store_enqueue(st, &d, id);
 	bank_history_clear(&h);
 	return rc;

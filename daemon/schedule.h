@@ -32,6 +32,7 @@ struct scheduler *scheduler_start(struct event_base *, const struct clock *,
 		    char **cause);
 int		 scheduler_reload(struct scheduler *, const struct config *,
 		    const struct bank *);
+int		 scheduler_refresh(struct scheduler *);
 void		 scheduler_stop(struct scheduler *);
 void		 scheduler_wake(struct scheduler *);
 void		 scheduler_on_enqueue(struct scheduler *,
@@ -52,8 +53,9 @@ int		 schedule_enqueue_now(struct store *, const struct bank *,
 		    const struct config_schedule *, const char *person,
 		    int64_t now, const struct schedule_event *, int64_t *id,
 		    char **cause);
-size_t		 schedule_preview(const struct config *, int64_t from,
-		    int64_t until, size_t max, struct schedule_instant *out);
+size_t		 schedule_preview(const struct schedule_instant *slots,
+		    size_t nslots, int64_t from, int64_t until, size_t max,
+		    struct schedule_instant *out);
 size_t		 schedule_preview_slots(const struct config *,
 		    struct schedule_instant *);
 size_t		 schedule_dst_notes(const struct config *, int64_t from,

@@ -6,6 +6,7 @@
 #include "schedule.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "cron.h"
@@ -19,17 +20,18 @@ static void	 schedule_dst_note(const struct config_schedule *,
 		    const struct tz *, int64_t, char ***, size_t *);
 
 /*
- * The upcoming instants of every schedule in (from, until], merged in time
- * order, at most max of them. Used by `nudged next`.
+ * The upcoming instants of the pairs slots (schedule_preview_slots, their
+ * zones as the caller knows them) in (from, until], merged in time order,
+ * at most max of them. Used by `nudged next`.
  */
 size_t
-schedule_preview(const struct config *cfg, int64_t from, int64_t until,
-    size_t max, struct schedule_instant *out)
+schedule_preview(const struct schedule_instant *slots, size_t nslots,
+    int64_t from, int64_t until, size_t max, struct schedule_instant *out)
 {
-	size_t nslots = schedule_preview_slots(cfg, NULL), n = 0, best;
+	size_t n = 0, best;
 	struct schedule_instant *slot = xcalloc(nslots + 1, sizeof *slot);
 
-	schedule_preview_slots(cfg, slot);
+	memcpy(slot, slots, nslots * sizeof *slot);
 	for (size_t i = 0; i < nslots; i++)
 		slot[i].at = schedule_preview_next(&slot[i], from);
 	while (n < max) {
@@ -53,7 +55,8 @@ schedule_preview(const struct config *cfg, int64_t from, int64_t until,
 /*
  * The (schedule, person) pairs a preview walks: a schedule's channel, or
  * each person it asks directly, on their zone as far as the config tells
- * it (a zone from a person's profile is known only to the running daemon).
+ * it (a zone from a person's profile is in the store: the caller may set
+ * it).
  * Fills out when not NULL; the number of pairs.
  */
 size_t

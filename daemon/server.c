@@ -30,6 +30,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "zones.h"
 
 struct server {
 	struct event_base	*base;
@@ -42,6 +43,7 @@ struct server {
 	struct replies		*replies;
 	struct api_nudges	*nudges;
 	struct scheduler	*scheduler;
+	struct zones		*zones;		/* people's profile zones */
 	struct deliver		*deliver;
 	int			 stopping;
 	int			 lock_fd;
@@ -162,6 +164,8 @@ server_start(struct server *s, const char *config_path)
 	s->nudges = api_nudges_new(s->clock, s->store, s->cfg, s->bank,
 	    s->deliver);
 	httpd_set_nudges(s->httpd, s->nudges);
+	s->zones = zones_start(s->base, s->clock, s->store, s->cfg,
+	    s->scheduler);
 	s->health = health_new(s->base, s->clock, s->store, s->cfg->state_dir);
 	health_watch(s->health, s->scheduler);
 	httpd_set_health(s->httpd, s->health);
@@ -187,6 +191,7 @@ static void
 server_shutdown(struct server *s)
 {
 	notify_stopping();
+	zones_free(s->zones);
 	scheduler_stop(s->scheduler);
 	deliver_free(s->deliver);
 	/* Answers accepted this turn are committed before connections close. */
@@ -234,6 +239,8 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	notify_stopping();
 	/* No new work; requests in flight get a bounded time to finish. */
+	zones_free(s->zones);
+	s->zones = NULL;
 	scheduler_stop(s->scheduler);
 	s->scheduler = NULL;
 	httpd_set_nudges(s->httpd, NULL);
@@ -339,6 +346,7 @@ server_reload(struct server *s)
 		replies_reload(s->replies, next, bank);
 		api_nudges_reload(s->nudges, next, bank);
 		httpd_reload(s->httpd, next, bank);
+		zones_reload(s->zones, next);
 		bank_free(s->bank);
 		config_free(s->cfg);
 		s->cfg = next;

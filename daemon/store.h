@@ -73,6 +73,15 @@ struct store_person_channel {
 	char	*inactive;	/* why they cannot be reached, or NULL */
 };
 
+/* A schedule's previous prompt to someone, for its follow-up. */
+struct store_previous {
+	int64_t	 id;
+	char	*prompt_id;
+	int64_t	 due_at;
+	int	 answered;	/* someone answered it */
+	int	 followed;	/* its follow-up is enqueued already */
+};
+
 /* Where a delivery is: its channel, and the platform's message when kept. */
 struct store_where {
 	char	*channel;
@@ -275,6 +284,13 @@ int		 store_find_by_message(struct store *, const char *channel,
 		    struct store_target *);
 int		 store_find_for_person(struct store *, const char *channel,
 		    const char *person, int64_t since, struct store_target *);
+int		 store_previous_prompt(struct store *, const char *schedule,
+		    const char *person, int64_t before, struct store_previous *);
+void		 store_previous_clear(struct store_previous *);
+int		 store_first_answer(struct store *, int64_t id, char **text,
+		    int64_t *due_at);
+int		 store_follow_up_waiting(struct store *, const char *schedule,
+		    const char *person, int64_t at);
 
 /* store_self.c: what a person looks up about themselves. */
 int		 store_find_delivery(struct store *, int64_t id,

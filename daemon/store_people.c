@@ -288,3 +288,105 @@ store_find_for_person(struct store *st, const char *channel,
 	sqlite3_bind_int64(stmt, 3, since);
 	return store_people_target(st, stmt, cached, t);
 }
+
+/*
+ * The newest prompt of schedule sent to person ("" the channel) due before
+ * before, whether anyone answered it and whether its follow-up is
+ * enqueued: 1 and *prev, 0 none, -1 error.
+ */
+int
+store_previous_prompt(struct store *st, const char *schedule,
+    const char *person, int64_t before, struct store_previous *prev)
+{
+	int cached, rc, found = 0;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT d.id, d.prompt_id, "
+	    "d.due_at, EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = "
+	    "d.id), EXISTS (SELECT 1 FROM deliveries f WHERE f.parent_id = "
+	    "d.id AND f.kind = 'follow_up') FROM deliveries d WHERE "
+	    "d.schedule = ?1 AND d.person = ?2 "
+	    "AND d.kind = 'prompt' AND d.state = 'sent' AND d.due_at < ?3 AND "
+	    "d.prompt_id IS NOT NULL ORDER BY d.due_at DESC, d.id DESC LIMIT 1",
+	    &cached);
+
+	memset(prev, 0, sizeof *prev);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person != NULL ? person : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, before);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		prev->id = sqlite3_column_int64(stmt, 0);
+		prev->prompt_id = store_column_strdup(stmt, 1);
+		prev->due_at = sqlite3_column_int64(stmt, 2);
+		prev->answered = sqlite3_column_int(stmt, 3);
+		prev->followed = sqlite3_column_int(stmt, 4);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("store: previous prompt of %s: %s", schedule,
+		    sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_stmt_done(stmt, cached);
+	return found;
+}
+
+/* Free what store_previous_prompt filled in. */
+void
+store_previous_clear(struct store_previous *prev)
+{
+	free(prev->prompt_id);
+	memset(prev, 0, sizeof *prev);
+}
+
+/*
+ * The first answer given to delivery id, and the delivery's instant: 1 and
+ * *text (allocated) and *due_at, 0 when nobody answered it, -1 error.
+ */
+int
+store_first_answer(struct store *st, int64_t id, char **text, int64_t *due_at)
+{
+	int cached, rc, found = 0;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT r.text, d.due_at FROM "
+	    "replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
+	    "r.delivery_id = ?1 ORDER BY r.received_at, r.id LIMIT 1", &cached);
+
+	*text = NULL;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*text = store_column_strdup(stmt, 0);
+		*due_at = sqlite3_column_int64(stmt, 1);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		log_warnx("store: answer of delivery %lld: %s", (long long)id,
+		    sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	store_stmt_done(stmt, cached);
+	return found;
+}
+
+/*
+ * Whether a follow-up of schedule to person due at at still waits to be
+ * posted (its question goes after it): 1 yes, 0 no, -1 error.
+ */
+int
+store_follow_up_waiting(struct store *st, const char *schedule,
+    const char *person, int64_t at)
+{
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT 1 FROM deliveries WHERE "
+	    "schedule = ?1 AND person = ?2 AND kind = 'follow_up' AND due_at = "
+	    "?3 AND state IN ('pending', 'sending')", &cached);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, at);
+	rc = sqlite3_step(stmt);
+	store_stmt_done(stmt, cached);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}

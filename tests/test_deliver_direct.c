@@ -28,6 +28,8 @@
 #include "config.h"
 #include "deliver.h"
 #include "harness.h"
+#include "metrics.h"
+#include "schedule.h"
 #include "slack_fake.h"
 #include "store.h"
 
@@ -285,8 +287,11 @@ test_dm_opened_once_and_kept(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(post,
 	    "channel")), "D01ADA");
 	assert_null(cJSON_GetObjectItem(post, "thread_ts"));
+	/* coaching-001's follow-up is for later: question, button, theme. */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(post,
+	    "blocks")), 3);
 	button = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
-	    cJSON_GetObjectItem(post, "blocks"), 2), "elements"), 0);
+	    cJSON_GetObjectItem(post, "blocks"), 1), "elements"), 0);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(button,
 	    "action_id")), "nudged_answer");
 	want = harness_format("%lld", (long long)first);
@@ -396,6 +401,9 @@ test_auth_refused_told_once(void **state)
 	logged = harness_read(path);
 	assert_int_equal(deliver_channel_refused(w.d, "a"), 1);
 	assert_int_equal(deliver_channel_refused(w.d, "t"), 0);
+	/* /healthz and /metrics read the refusal from metrics. */
+	assert_string_equal(metrics_credentials_refused(0), "a");
+	assert_null(metrics_credentials_refused(1));
 	/* Once per channel: the first refusal only. */
 	assert_non_null(strstr(logged, "refused its credentials"));
 	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
@@ -558,6 +566,178 @@ test_restart_sends_nobody_twice(void **state)
 	world_close(&w);
 }
 
+/* Seed a sent-to-be prompt of a given bank prompt, as the scheduler would. */
+static int64_t
+world_seed_prompt(struct world *w, const char *schedule, const char *channel,
+    const char *person, int64_t due_at, const char *prompt_id)
+{
+	struct store_delivery d = { .schedule = schedule, .channel = channel,
+	    .prompt_id = prompt_id, .cycle = 1, .due_at = due_at,
+	    .state = STORE_PENDING, .kind = STORE_KIND_PROMPT,
+	    .person = person };
+	int64_t id = 0;
+
+	assert_int_equal(store_begin(w->st), 0);
+	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
+	assert_int_equal(store_commit(w->st), 0);
+	return id;
+}
+
+/* Enqueue a schedule's instant as the scheduler does (person NULL: the channel). */
+static void
+world_instant(struct world *w, const char *schedule, const char *person,
+    int64_t at)
+{
+	const struct config_schedule *sc = config_find_schedule(w->cfg,
+	    schedule);
+	char *cause = NULL;
+	int64_t id;
+
+	assert_int_equal(store_begin(w->st), 0);
+	assert_int_equal(schedule_enqueue(w->st, w->bank, sc, person, at,
+	    STORE_PENDING, &id, &cause), 1);
+	assert_int_equal(store_commit(w->st), 0);
+	free(cause);
+}
+
+/* The text of every block of a chat.postMessage body, joined. */
+static char *
+world_blocks_text(const cJSON *body)
+{
+	char *all = cJSON_PrintUnformatted(cJSON_GetObjectItem(body, "blocks"));
+
+	assert_non_null(all);
+	return all;
+}
+
+/*
+ * Follow-through: customers-001's follow-up is for later, so ada's and
+ * ben's nudges and the team's go without it. ada answered; at her next
+ * instant the follow-up goes first, in her nudge's thread, quoting the
+ * start of her answer cut on a word, then her new question at the top of
+ * her DM. ben did not answer: no follow-up. The team's next nudge says
+ * "Last time: <follow-up>" and quotes nobody. A reply in the thread, or to
+ * the follow-up's own message, finds ada's nudge.
+ */
+static void
+test_follow_up_later(void **state)
+{
+	struct slack_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .slow_ms = 100 };
+	struct world w;
+	struct store_reply r = { .channel = "a", .user_id = "U01ADA",
+	    .received_at = 0, .source = "slack", .message_id = "m1" };
+	struct store_target t;
+	cJSON *calls, *body;
+	char *parent_ts, *follow_ts, *text, *answer;
+	const char *follow = "Which plan did you change, and what did you "
+	    "tell the team?";
+	int64_t ada, day = 86400;
+	int follow_at = -1, question_at = -1, n;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	ada = world_seed_prompt(&w, "s", "a", "ada", w.now, "customers-001");
+	world_seed_prompt(&w, "s", "a", "ben", w.now, "customers-001");
+	world_seed_prompt(&w, "team", "t", NULL, w.now, "customers-001");
+	world_start(&w);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent' AND message_id IS NOT NULL");
+	calls = slack_fake_calls(&w.fake, "chat.postMessage");
+	for (int i = 0; i < 3; i++) {
+		text = world_blocks_text(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		    calls, i), "body"));
+		assert_null(strstr(text, "Which plan did you change"));
+		free(text);
+	}
+	cJSON_Delete(calls);
+
+	/* ada answers at length; ben does not. */
+	answer = harness_format("I plan to call the three customers who "
+	    "asked about exports and %s then decide.", "ask them how they "
+	    "use the file today, which columns they open first, what they "
+	    "paste it into, who reads it after them, how often, and whether "
+	    "a scheduled export would save them the trip entirely before we");
+	r.delivery_id = ada;
+	r.text = answer;
+	r.received_at = w.now + 60;
+	assert_int_equal(store_add_reply(w.st, &r, NULL), 1);
+
+	world_instant(&w, "s", "ada", w.now + day);
+	world_instant(&w, "s", "ben", w.now + day);
+	world_instant(&w, "team", NULL, w.now + day);
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "deliveries WHERE kind = 'follow_up' AND person = 'ada' AND "
+	    "parent_id = %lld AND due_at = %lld", (long long)ada,
+	    (long long)(w.now + day)), 1);
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "deliveries WHERE kind = 'follow_up' AND person != 'ada'"), 0);
+	world_advance(&w, 1000);
+	world_wait(&w, 7, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+
+	calls = slack_fake_calls(&w.fake, "chat.postMessage");
+	parent_ts = world_message_id(&w, ada);
+	n = cJSON_GetArraySize(calls);
+	for (int i = 3; i < n; i++) {
+		body = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "body");
+		text = world_blocks_text(body);
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(body,
+		    "channel")), "D01ADA") == 0 && strstr(text, follow)) {
+			follow_at = i;
+			assert_string_equal(cJSON_GetStringValue(
+			    cJSON_GetObjectItem(body, "thread_ts")), parent_ts);
+			assert_non_null(strstr(text, "Yesterday you planned: "
+			    "\xe2\x80\x9cI plan to call the three customers"));
+			/* Cut on a word, within 200 characters, with an ellipsis. */
+			assert_non_null(strstr(text, " how often, and"
+			    "\xe2\x80\xa6\xe2\x80\x9d"));
+			assert_null(strstr(text, "and whe"));
+			/* Answered in the thread: no button, whose modal would
+			 * replace the answer it follows. */
+			assert_null(strstr(text, "nudged_answer"));
+		} else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(body,
+		    "channel")), "D01ADA") == 0) {
+			question_at = i;
+			assert_null(cJSON_GetObjectItem(body, "thread_ts"));
+		} else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(body,
+		    "channel")), "C0TEAM") == 0) {
+			assert_non_null(strstr(text, "Last time: Which plan did "
+			    "you change"));
+			assert_null(strstr(text, "customers who asked"));
+		} else
+			assert_null(strstr(text, "Which plan did you change"));
+		free(text);
+	}
+	cJSON_Delete(calls);
+	assert_int_not_equal(follow_at, -1);
+	assert_int_not_equal(question_at, -1);
+	assert_true(follow_at < question_at);
+	assert_int_equal(world_posts_to(&w, "D01BEN"), 2);
+
+	/* A reply in the thread, or to the follow-up itself, is ada's nudge's. */
+	assert_int_equal(store_find_by_message(w.st, "a", "D01ADA", parent_ts,
+	    &t), 1);
+	assert_int_equal(t.id, ada);
+	store_target_clear(&t);
+	follow_ts = world_message_id(&w, harness_db_int(w.state, "SELECT id "
+	    "FROM deliveries WHERE kind = 'follow_up'"));
+	assert_non_null(follow_ts);
+	assert_int_equal(store_find_by_message(w.st, "a", "D01ADA", follow_ts,
+	    &t), 1);
+	assert_int_equal(t.id, ada);
+	store_target_clear(&t);
+
+	/* The day after: her last nudge went unanswered, so nothing follows. */
+	world_instant(&w, "s", "ada", w.now + 2 * day);
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "deliveries WHERE kind = 'follow_up'"), 1);
+	free(follow_ts);
+	free(parent_ts);
+	free(answer);
+	world_close(&w);
+}
+
 int
 main(void)
 {
@@ -570,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_digest_without_channel_fails),
 		cmocka_unit_test(test_digest_without_channel_config_error),
 		cmocka_unit_test(test_restart_sends_nobody_twice),
+		cmocka_unit_test(test_follow_up_later),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,9 @@
 #include "harness.h"
 #include "metrics.h"
 #include "schedule.h"
+#include "slack_fake.h"
 #include "store.h"
+#include "zones.h"
 
 /* 2026-06-01 06:00:00Z, a Monday: 08:00 in Berlin (CEST). */
 #define JUNE_1_0600	1780293600LL
@@ -463,6 +465,89 @@ test_people_at_their_own_nine(void **state)
 	free(cwd);
 }
 
+/* Run the loop for about ms of real time (the fake clock stands still). */
+static void
+turn(struct fixture *f, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(f->base, &tv);
+	event_base_dispatch(f->base);
+}
+
+/*
+ * Zones from profiles: ben and cy have no timezone of their own on a
+ * "timezone": "person" schedule; their Slack profiles (the fake's
+ * users.info, read with the bot token) say New York and Tokyo. The zones
+ * are kept in the store and the scheduler re-reads them: ben's 9:00 is
+ * 13:00Z, cy's the next day's 00:00Z, nobody's the config's 09:00Z. ada
+ * has her own zone and is not looked up; a restart within the day looks
+ * nobody up again.
+ */
+static void
+test_people_zones_from_profiles(void **state)
+{
+	struct fixture *f = *state;
+	struct slack_fake_opts opts = { .token = "xoxb-zones-1", .record = 1 };
+	struct slack_fake fake;
+	struct zones *z;
+	cJSON *calls;
+	char *cwd = getcwd(NULL, 0), *log = harness_format("%s/slack.log",
+	    f->dir), *text;
+
+	if (slack_fake_start(&fake, log, &opts) != 0)
+		fail_msg("the fake Slack API did not start");
+	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
+	    "\"UTC\", \"channels\": {\"acme\": {\"platform\": \"slack\", "
+	    "\"bot_token\": \"xoxb-zones-1\", \"api_url\": "
+	    "\"http://127.0.0.1:%d/api/\"}}, \"people\": {\"ada\": {\"slack\": "
+	    "\"U01ADA\", \"timezone\": \"Europe/Berlin\"}, \"ben\": {\"slack\": "
+	    "\"U01BENXNY\"}, \"cy\": {\"slack\": \"U01CYXTOKYO\"}}, "
+	    "\"groups\": {\"leaders\": [\"ada\", \"ben\", \"cy\"]}, "
+	    "\"schedules\": [{\"name\": \"d\", \"cron\": \"0 9 * * *\", "
+	    "\"timezone\": \"person\", \"channel\": \"acme\", \"to\": "
+	    "[\"group:leaders\"], \"audience\": \"leader\"}]}", cwd, fake.port);
+	load_text(f, text);
+	start(f);
+	z = zones_start(f->base, &f->clock.clock, f->st, f->cfg, f->s);
+	for (int i = 0; i < 500 && count(f, "SELECT count(*) FROM "
+	    "person_channels WHERE tz IS NOT NULL") < 2; i++)
+		turn(f, 10);
+	assert_int_equal(count(f, "SELECT count(*) FROM person_channels WHERE "
+	    "channel = 'acme' AND ((person = 'ben' AND tz = "
+	    "'America/New_York') OR (person = 'cy' AND tz = 'Asia/Tokyo')) AND "
+	    "tz_checked_at = %lld", JUNE_1_0600), 2);
+	turn(f, 1500);		/* the round ends: the scheduler re-reads */
+	calls = slack_fake_calls(&fake, "users.info");
+	assert_int_equal(cJSON_GetArraySize(calls), 2);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(calls, 0), "auth")), "Bearer xoxb-zones-1");
+	cJSON_Delete(calls);
+
+	run_until(f, JUNE_1_0600 + 10 * 3600);
+	assert_int_equal(count(f, "SELECT due_at FROM deliveries WHERE person = "
+	    "'ada'"), JUNE_1_0600 + 3600);
+	assert_int_equal(count(f, "SELECT due_at FROM deliveries WHERE person = "
+	    "'ben'"), JUNE_1_0600 + 7 * 3600);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE person "
+	    "= 'cy'"), 0);
+	run_until(f, JUNE_1_0600 + 18 * 3600 + 60);
+	assert_int_equal(count(f, "SELECT due_at FROM deliveries WHERE person = "
+	    "'cy'"), JUNE_1_0600 + 18 * 3600);
+
+	/* A restart within the day: the kept zones are fresh, no lookup. */
+	zones_free(z);
+	z = zones_start(f->base, &f->clock.clock, f->st, f->cfg, f->s);
+	turn(f, 200);
+	assert_int_equal(slack_fake_count(&fake, "users.info"), 2);
+	zones_free(z);
+	slack_fake_stop(&fake);
+	free(text);
+	free(log);
+	free(cwd);
+}
+
 int
 main(void)
 {
@@ -486,6 +571,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_people_at_their_own_nine,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_timer_wakes_the_scheduler,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_zones_from_profiles,
 		    setup, teardown),
 	};
 

@@ -186,6 +186,7 @@ chat_direct_answer_free(struct chat_direct_answer *a)
 	free(a->error);
 	free(a->conversation);
 	free(a->message_id);
+	free(a->tz);
 	memset(a, 0, sizeof *a);
 }
 

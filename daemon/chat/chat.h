@@ -24,6 +24,8 @@ enum chat_kind {
 	CHAT_PROMPT,		/* the question itself */
 	CHAT_REMINDER,		/* a gentle reminder of an unanswered prompt */
 	CHAT_DIGEST,		/* the weekly summary: text is the summary */
+	CHAT_FOLLOW_UP,		/* a prompt's follow-up, asked later in its
+				   thread: answered by a reply there */
 };
 
 struct chat_nudge {
@@ -143,6 +145,7 @@ struct chat_direct_answer {
 	char		*conversation;	/* OPEN: the person's conversation;
 					   POST: where the message landed */
 	char		*message_id;	/* POST: the message's id (Slack's ts) */
+	char		*tz;		/* a profile's zone ("Europe/Berlin") */
 	int64_t		 retry_ms;	/* RETRY: the platform's delay, or -1 */
 };
 
@@ -178,6 +181,16 @@ struct chat_direct {
 	void		 (*read)(enum chat_direct_call, long status,
 			    const char *body, size_t len,
 			    int64_t retry_after_ms, struct chat_direct_answer *);
+	/*
+	 * The call that reads user's profile for their zone: its URL
+	 * (allocated; never logged whole) and req. NULL when the platform's
+	 * profiles keep no zone.
+	 */
+	char		*(*profile)(const struct config_channel *,
+			    const char *user, struct chat_request *);
+	/* Read a profile call's answer; OK with tz (NULL when it has none). */
+	void		 (*profile_read)(long status, const char *body,
+			    size_t len, struct chat_direct_answer *);
 };
 
 /*

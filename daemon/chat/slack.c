@@ -45,6 +45,7 @@ static int	slack_channel_api(const struct config_channel *);
 static const char *slack_channel_conversation(const struct config_channel *);
 static char	*slack_direct_url(const struct config_channel *,
 		    enum chat_direct_call);
+static const char *slack_direct_base(const struct config_channel *);
 static void	 slack_direct_open(const struct config_channel *, const char *,
 		    struct chat_request *);
 static int	 slack_direct_post(const struct chat_nudge *,
@@ -52,6 +53,12 @@ static int	 slack_direct_post(const struct chat_nudge *,
 		    struct chat_request *, char **);
 static void	 slack_direct_read(enum chat_direct_call, long, const char *,
 		    size_t, int64_t, struct chat_direct_answer *);
+static void	 slack_direct_answer(const char *, long, const char *, size_t,
+		    int64_t, struct chat_direct_answer *);
+static char	*slack_direct_profile(const struct config_channel *,
+		    const char *, struct chat_request *);
+static void	 slack_direct_profile_read(long, const char *, size_t,
+		    struct chat_direct_answer *);
 
 /* The Web API method of each call. */
 static const char *const slack_direct_methods[CHAT_DIRECT_NCALLS] = {
@@ -69,6 +76,8 @@ static const struct chat_direct slack_direct = {
 	.open = slack_direct_open,
 	.post = slack_direct_post,
 	.read = slack_direct_read,
+	.profile = slack_direct_profile,
+	.profile_read = slack_direct_profile_read,
 	.user_hint = "U or W and capital letters and digits, as in U01ADA; "
 	    "a member's profile menu has \"Copy member ID\"",
 };
@@ -337,14 +346,20 @@ slack_channel_conversation(const struct config_channel *c)
 	return s->channel_id;
 }
 
-/* The Web API method's URL, under api_url when the channel sets one. */
+/* The Web API method's URL. */
 static char *
 slack_direct_url(const struct config_channel *c, enum chat_direct_call call)
 {
+	return slack_api_url(slack_direct_base(c), slack_direct_methods[call]);
+}
+
+/* Where the channel's Web API lives: api_url when it sets one. */
+static const char *
+slack_direct_base(const struct config_channel *c)
+{
 	const struct slack_settings *s = c->settings;
 
-	return slack_api_url(s->api_url != NULL ? s->api_url : SLACK_API_BASE,
-	    slack_direct_methods[call]);
+	return s->api_url != NULL ? s->api_url : SLACK_API_BASE;
 }
 
 /* conversations.open with the bot token. */
@@ -374,6 +389,15 @@ static void
 slack_direct_read(enum chat_direct_call call, long status, const char *body,
     size_t len, int64_t retry_after_ms, struct chat_direct_answer *out)
 {
+	slack_direct_answer(slack_direct_methods[call], status, body, len,
+	    retry_after_ms, out);
+}
+
+/* The answer to a call of method, read into the platform-neutral classes. */
+static void
+slack_direct_answer(const char *method, long status, const char *body,
+    size_t len, int64_t retry_after_ms, struct chat_direct_answer *out)
+{
 	static const enum chat_direct_class classes[] = {
 		[SLACK_API_OK] = CHAT_DIRECT_OK,
 		[SLACK_API_RETRY] = CHAT_DIRECT_RETRY,
@@ -383,8 +407,7 @@ slack_direct_read(enum chat_direct_call call, long status, const char *body,
 	};
 	struct slack_api_answer a;
 
-	slack_api_read(slack_direct_methods[call], status, body, len,
-	    retry_after_ms, &a);
+	slack_api_read(method, status, body, len, retry_after_ms, &a);
 	memset(out, 0, sizeof *out);
 	out->cls = classes[a.cls];
 	out->retry_ms = a.retry_ms;
@@ -392,8 +415,31 @@ slack_direct_read(enum chat_direct_call call, long status, const char *body,
 	    strlen(a.error)) : NULL;
 	out->conversation = a.channel;
 	out->message_id = a.ts;
-	a.channel = a.ts = NULL;
+	out->tz = a.tz;
+	a.channel = a.ts = a.tz = NULL;
 	slack_api_answer_free(&a);
+}
+
+/*
+ * users.info with the bot token (scope users:read): the user's "tz" is
+ * their profile's zone (docs.slack.dev/reference/methods/users.info).
+ */
+static char *
+slack_direct_profile(const struct config_channel *c, const char *user,
+    struct chat_request *req)
+{
+	const struct slack_settings *s = c->settings;
+
+	slack_api_users_info(user, s->bot_token, req);
+	return slack_api_url(slack_direct_base(c), "users.info");
+}
+
+/* users.info's answer: the zone in user.tz. */
+static void
+slack_direct_profile_read(long status, const char *body, size_t len,
+    struct chat_direct_answer *out)
+{
+	slack_direct_answer("users.info", status, body, len, -1, out);
 }
 
 /* A Slack user id: U or W, then capital letters and digits. */

@@ -152,7 +152,7 @@ slack_api_open_dm(const char *user, const char *token, struct chat_request *req)
 
 /*
  * chat.postMessage: the question, its follow-up, an Answer button whose
- * value names the delivery, and the theme. "text" is the notification's
+ * value names the delivery (not on a follow-up asked later), and the theme. "text" is the notification's
  * fallback. Links are not unfurled: a question needs no preview.
  */
 int
@@ -190,17 +190,23 @@ slack_api_post_nudge(const struct chat_nudge *n, const char *channel,
 	slack_api_section(blocks, question);
 	if (follow != NULL)
 		slack_api_context(blocks, follow);
-	actions = chat_json_object(blocks, NULL);
-	chat_json_string(actions, "type", "actions");
-	chat_json_string(actions, "block_id", "nudged");
-	elements = chat_json_array(actions, "elements");
-	button = chat_json_object(elements, NULL);
-	chat_json_string(button, "type", "button");
-	chat_json_string(button, "action_id", SLACK_ACTION_ANSWER);
-	chat_json_string(button, "style", "primary");
-	slack_api_plain(button, "text", "Answer");
-	snprintf(id, sizeof id, "%lld", (long long)n->delivery_id);
-	chat_json_string(button, "value", id);
+	/*
+	 * A follow-up is answered by a reply in its thread, stored beside the
+	 * answer it follows: the modal would replace that answer.
+	 */
+	if (n->kind != CHAT_FOLLOW_UP) {
+		actions = chat_json_object(blocks, NULL);
+		chat_json_string(actions, "type", "actions");
+		chat_json_string(actions, "block_id", "nudged");
+		elements = chat_json_array(actions, "elements");
+		button = chat_json_object(elements, NULL);
+		chat_json_string(button, "type", "button");
+		chat_json_string(button, "action_id", SLACK_ACTION_ANSWER);
+		chat_json_string(button, "style", "primary");
+		slack_api_plain(button, "text", "Answer");
+		snprintf(id, sizeof id, "%lld", (long long)n->delivery_id);
+		chat_json_string(button, "value", id);
+	}
 	slack_api_context(blocks, title);
 	chat_json_finish(root, req, "application/json; charset=utf-8");
 	slack_api_bearer(req, token);

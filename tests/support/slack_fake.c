@@ -235,9 +235,10 @@ slack_fake_users_info(struct slack_fake_call *c)
 	if (user == NULL || user[0] != 'U' || strncmp(user, "UGONE", 5) == 0)
 		return slack_fake_error("user_not_found");
 	n = strlen(user);
-	if (n > 3 && strcmp(user + n - 3, "_NY") == 0)
+	/* Slack ids are capitals and digits: the config takes no "_". */
+	if (n > 3 && strcmp(user + n - 3, "XNY") == 0)
 		tz = "America/New_York";
-	else if (n > 6 && strcmp(user + n - 6, "_TOKYO") == 0)
+	else if (n > 6 && strcmp(user + n - 6, "XTOKYO") == 0)
 		tz = "Asia/Tokyo";
 	if (asprintf(&s, "{\"ok\":true,\"user\":{\"id\":\"%s\",\"deleted\":false,"
 	    "\"is_bot\":false,\"tz\":\"%s\"}}", user, tz) == -1)

@@ -12,7 +12,7 @@
  *   user "UGONE…"      conversations.open / users.info: user_not_found
  *   user "UINACTIVE…"  conversations.open: account_inactive
  *   user "UBOT…"       conversations.open: cannot_dm_bot
- *   user "U…_NY"       users.info tz America/New_York; "U…_TOKYO" Asia/Tokyo;
+ *   user "U…XNY"       users.info tz America/New_York; "U…XTOKYO" Asia/Tokyo;
  *                      any other user Europe/London
  *   a token other than opts.token: invalid_auth; opts.revoked: token_revoked
  * A DM channel is "D" followed by the user id without its "U".
