@@ -112,7 +112,12 @@ deliver_direct_take(struct deliver *d, const struct store_outbox_row *row,
 	    !deliver_bucket_take(&c->bucket, clock_mono_ms(d->clock),
 	    ready_ms)))
 		r = DELIVER_TAKE_HELD;	/* one conversation: the channel's rate */
-	else
+	else if (!deliver_bucket_take(&c->api, clock_mono_ms(d->clock),
+	    ready_ms)) {
+		if (bucket)
+			deliver_bucket_give_back(&c->bucket);
+		r = DELIVER_TAKE_HELD;	/* the platform's cap on all calls */
+	} else
 		r = deliver_direct_start(d, row, bucket ? c : NULL, expiry, now,
 		    &tg, out);
 out:
@@ -227,7 +232,7 @@ deliver_direct_start(struct deliver *d, const struct store_outbox_row *row,
 		dir->open(c->cc, tg->user, &t->req);
 		t->row = deliver_direct_row_copy(row);
 	}
-	t->url = dir->url(c->cc, t->call);
+	t->url = dir->url(c->cc, t->call, tg->conversation);
 	return deliver_claim(d, row, c, expiry, now, t, out);
 }
 
@@ -270,7 +275,8 @@ deliver_direct_verdict(struct deliver_transfer *t, CURLcode res,
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	c->cc->platform->direct->read(t->call, status, t->resp ? t->resp : "",
-	    t->resp_len, t->retry_after_ms, a);
+	    t->resp_len, t->retry_after_ms, t->resp_headers.s != NULL ?
+	    t->resp_headers.s : "", a);
 	deliver_direct_heed(t, c);
 	if (a->cls == CHAT_DIRECT_OK && t->call == CHAT_DIRECT_OPEN)
 		return deliver_direct_next(t, c, outcome, text, hint_ms);
@@ -291,7 +297,13 @@ static void
 deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 {
 	const struct chat_direct_answer *a = &t->answer;
+	int64_t until = clock_mono_ms(t->clock) + a->wait_ms;
 
+	/* The platform's budget for a call (or all of them) is spent. */
+	for (int call = 0; a->wait_ms > 0 && call < CHAT_DIRECT_NCALLS; call++)
+		if ((a->every_call || call == (int)t->call) &&
+		    c->paused_ms[call] < until)
+			c->paused_ms[call] = until;
 	if (a->cls == CHAT_DIRECT_RETRY && a->retry_ms > 0) {
 		c->paused_ms[t->call] = clock_mono_ms(t->clock) + a->retry_ms;
 		log_notice("deliver: channel %s is rate-limited (%s); its %s "
@@ -338,7 +350,8 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	o->channel = xstrdup(t->channel);
 	o->person = xstrdup(t->person);
 	o->dm = xstrdup(dm);
-	if ((wait = deliver_direct_paused(d, c, 0)) > 0) {
+	if ((wait = deliver_direct_paused(d, c, 0)) > 0 ||
+	    !deliver_bucket_take(&c->api, clock_mono_ms(d->clock), &wait)) {
 		xasprintf(text, "%s: posts are paused by a rate limit", t->host);
 		*hint_ms = wait;
 		return 0;
@@ -348,14 +361,15 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	t->call = CHAT_DIRECT_POST;
 	composed = compose_request(&src, t->row, c->cc, clock_now(d->clock), dm,
 	    t->thread, &t->req, &cause);
-	free(dm);
 	if (composed != COMPOSE_OK) {
+		free(dm);
 		*text = cause;
 		*outcome = composed == COMPOSE_LATER ? CHAT_RETRY :
 		    CHAT_PERMANENT;
 		return 0;
 	}
-	t->url = c->cc->platform->direct->url(c->cc, t->call);
+	t->url = c->cc->platform->direct->url(c->cc, t->call, dm);
+	free(dm);
 	deliver_post(d, t);
 	return 1;
 }

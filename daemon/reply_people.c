@@ -253,7 +253,7 @@ reply_people_open_form(struct replies *r, const struct chat_platform *p,
 	struct chat_nudge n;
 	char *url = NULL, *what;
 
-	if (p->forms == NULL || cc == NULL) {
+	if (p->forms == NULL || p->forms->open == NULL || cc == NULL) {
 		*why = xstrdup("answer forms are not available here");
 		return -1;
 	}
@@ -263,6 +263,22 @@ reply_people_open_form(struct replies *r, const struct chat_platform *p,
 	xasprintf(&what, "opening the answer form of delivery %" PRId64, t->id);
 	reply_people_call(r, p, url, &req, REPLY_PEOPLE_OPEN_MS, what);
 	return 0;
+}
+
+/* Answer the request with the form for t itself, prefilled with prefill. */
+void
+reply_people_open_reply(struct replies *r, const struct chat_platform *p,
+    const struct store_target *t, const char *channel, const char *prefill,
+    struct reply_waiter w)
+{
+	const char *type = "application/json";
+	struct chat_nudge n;
+	char *body;
+
+	reply_people_nudge(r, t, channel, &n);
+	body = p->forms->open_reply(&n, prefill, &type);
+	reply_send(w, 200, type, body);
+	free(body);
 }
 
 /*
@@ -291,6 +307,11 @@ reply_people_open(struct replies *r, const struct reply_request *req,
 	if (reply_window_open(r, &t, now, NULL, &why) == -1)
 		goto refuse;
 	status = 500;
+	if (p->forms->open_reply != NULL) {
+		reply_people_open_reply(r, p, &t, c->name, NULL, w);
+		store_target_clear(&t);
+		return;
+	}
 	if (reply_people_open_form(r, p, &t, c->name, a->trigger, NULL,
 	    &why) == -1) {
 		store_target_clear(&t);
@@ -336,8 +357,10 @@ reply_people_answered(struct replies *r, const struct reply_pending *pe,
 	struct chat_nudge n;
 	char *url = NULL, *why = NULL, *status, *what;
 
-	if (p->forms == NULL || store_find_delivery(r->store, pe->target.id, &t,
-	    &where) != 1)
+	/* A form's submission was answered with the updated message already. */
+	if (p->forms == NULL || p->forms->answered == NULL ||
+	    (pe->via == CHAT_VIA_FORM && p->forms->updates_in_reply) ||
+	    store_find_delivery(r->store, pe->target.id, &t, &where) != 1)
 		return;
 	cc = config_find_channel(r->cfg, where.channel);
 	if (cc != NULL && where.conversation != NULL &&

@@ -111,6 +111,7 @@ struct chat_receipt {
 	int		 duplicate;	/* already stored earlier (a platform retry) */
 	const char	*message;	/* one or two sentences for the person */
 	enum chat_via	 via;		/* the answer's via: how to reply */
+	int64_t		 streak;	/* stored: the answerer's streak */
 };
 
 /* A path a platform posts answers to, and the content types it takes there. */
@@ -144,6 +145,12 @@ struct chat_direct_answer {
 					   POST: where the message landed */
 	char		*message_id;	/* POST: the message's id (Slack's ts) */
 	int64_t		 retry_ms;	/* RETRY: the platform's delay, or -1 */
+	/*
+	 * Any class: the platform's budget for this call is spent; the next
+	 * one waits this long (ms), or 0. With every_call, all calls wait.
+	 */
+	int64_t		 wait_ms;
+	int		 every_call;
 };
 
 /* What a platform that sends direct messages to people offers. */
@@ -157,9 +164,12 @@ struct chat_direct {
 	int		 (*channel_api)(const struct config_channel *);
 	/* The conversation a channel's own posts go to (channel_api true). */
 	const char	*(*channel_conversation)(const struct config_channel *);
-	/* The URL a call goes to (allocated; never logged whole). */
+	/*
+	 * The URL a call goes to (allocated; never logged whole); conversation
+	 * is the one a POST goes to, NULL for OPEN.
+	 */
 	char		*(*url)(const struct config_channel *,
-			    enum chat_direct_call);
+			    enum chat_direct_call, const char *conversation);
 	/* The request that opens the direct conversation with user. */
 	void		 (*open)(const struct config_channel *, const char *user,
 			    struct chat_request *);
@@ -172,12 +182,16 @@ struct chat_direct {
 			    const char *conversation, const char *thread,
 			    struct chat_request *, char **cause);
 	/*
-	 * Read the answer to a call: its HTTP status, body and Retry-After
-	 * delay in milliseconds (-1 when absent).
+	 * Read the answer to a call: its HTTP status, body, Retry-After
+	 * delay in milliseconds (-1 when absent) and header lines ("Name:
+	 * value\r\n" each, never NULL).
 	 */
 	void		 (*read)(enum chat_direct_call, long status,
 			    const char *body, size_t len,
-			    int64_t retry_after_ms, struct chat_direct_answer *);
+			    int64_t retry_after_ms, const char *headers,
+			    struct chat_direct_answer *);
+	/* Calls a second one token may make at most, all routes; 0: no cap. */
+	double		 max_rate;
 };
 
 /*
@@ -199,6 +213,14 @@ struct chat_forms {
 			    char **url, struct chat_request *, char **cause);
 	/* NULL when a call worked, else why not (allocated, no secrets). */
 	char		*(*failed)(long status, const char *body, size_t len);
+	/*
+	 * When set, the form opens as the answer to the click itself (no
+	 * call; open is then NULL): the body, its content type in *type.
+	 */
+	char		*(*open_reply)(const struct chat_nudge *,
+			    const char *prefill, const char **type);
+	/* 1 when a form's submission is answered with the updated message. */
+	int		 updates_in_reply;
 };
 
 /*

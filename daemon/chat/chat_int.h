@@ -36,6 +36,8 @@ struct teams_settings {
 };
 struct discord_settings {
 	char	*public_key;		/* hex Ed25519 key */
+	char	*bot_token;		/* secret: the API's "Bot" token */
+	char	*api_url;		/* the API's base; tests only */
 };
 struct mattermost_settings {
 	char	*token;			/* secret */

@@ -44,14 +44,14 @@ static int	slack_user_id(const char *);
 static int	slack_channel_api(const struct config_channel *);
 static const char *slack_channel_conversation(const struct config_channel *);
 static char	*slack_direct_url(const struct config_channel *,
-		    enum chat_direct_call);
+		    enum chat_direct_call, const char *);
 static void	 slack_direct_open(const struct config_channel *, const char *,
 		    struct chat_request *);
 static int	 slack_direct_post(const struct chat_nudge *,
 		    const struct config_channel *, const char *, const char *,
 		    struct chat_request *, char **);
 static void	 slack_direct_read(enum chat_direct_call, long, const char *,
-		    size_t, int64_t, struct chat_direct_answer *);
+		    size_t, int64_t, const char *, struct chat_direct_answer *);
 
 /* The Web API method of each call. */
 static const char *const slack_direct_methods[CHAT_DIRECT_NCALLS] = {
@@ -334,10 +334,12 @@ slack_channel_conversation(const struct config_channel *c)
 
 /* The Web API method's URL, under api_url when the channel sets one. */
 static char *
-slack_direct_url(const struct config_channel *c, enum chat_direct_call call)
+slack_direct_url(const struct config_channel *c, enum chat_direct_call call,
+    const char *conversation)
 {
 	const struct slack_settings *s = c->settings;
 
+	(void)conversation;	/* the body names it */
 	return slack_api_url(s->api_url != NULL ? s->api_url : SLACK_API_BASE,
 	    slack_direct_methods[call]);
 }
@@ -367,7 +369,8 @@ slack_direct_post(const struct chat_nudge *n, const struct config_channel *c,
 /* The Web API's answer, in the classes every platform's answers fall in. */
 static void
 slack_direct_read(enum chat_direct_call call, long status, const char *body,
-    size_t len, int64_t retry_after_ms, struct chat_direct_answer *out)
+    size_t len, int64_t retry_after_ms, const char *headers,
+    struct chat_direct_answer *out)
 {
 	static const enum chat_direct_class classes[] = {
 		[SLACK_API_OK] = CHAT_DIRECT_OK,
@@ -378,6 +381,7 @@ slack_direct_read(enum chat_direct_call call, long status, const char *body,
 	};
 	struct slack_api_answer a;
 
+	(void)headers;	/* Slack says all in Retry-After */
 	slack_api_read(slack_direct_methods[call], status, body, len,
 	    retry_after_ms, &a);
 	memset(out, 0, sizeof *out);
