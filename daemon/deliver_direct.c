@@ -350,8 +350,7 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	o->channel = xstrdup(t->channel);
 	o->person = xstrdup(t->person);
 	o->dm = xstrdup(dm);
-	if ((wait = deliver_direct_paused(d, c, 0)) > 0 ||
-	    !deliver_bucket_take(&c->api, clock_mono_ms(d->clock), &wait)) {
+	if ((wait = deliver_direct_paused(d, c, 0)) > 0) {
 		xasprintf(text, "%s: posts are paused by a rate limit", t->host);
 		*hint_ms = wait;
 		return 0;

@@ -190,7 +190,7 @@ struct chat_direct {
 			    const char *body, size_t len,
 			    int64_t retry_after_ms, const char *headers,
 			    struct chat_direct_answer *);
-	/* Calls a second one token may make at most, all routes; 0: no cap. */
+	/* Deliveries a second one token may make at most, all calls; 0: no cap. */
 	double		 max_rate;
 };
 

@@ -16,7 +16,7 @@
  * a global one pauses every call. Buckets of one route differ per channel
  * id, but nudged keeps one pause per kind of call: it waits sooner than it
  * must, never later. Every call of a bot counts against the global 50
- * requests a second (max_rate). Error 50007, "Cannot send messages to this
+ * requests a second (max_rate counts deliveries). Error 50007, "Cannot send messages to this
  * user" (topics/opcodes-and-status-codes), fails the person.
  */
 #include <ctype.h>
@@ -76,8 +76,11 @@ const struct chat_direct discord_direct = {
 	.open = discord_api_open,
 	.post = discord_api_post,
 	.read = discord_api_read,
-	/* "All bots can make up to 50 requests per second" (rate-limits). */
-	.max_rate = 50,
+	/*
+	 * "All bots can make up to 50 requests per second" (rate-limits):
+	 * a delivery makes two calls at most (open, post), so 25 a second.
+	 */
+	.max_rate = 25,
 };
 
 /*
@@ -290,9 +293,15 @@ discord_api_read(enum chat_direct_call call, long status, const char *body,
 	else
 		a->cls = CHAT_DIRECT_FAIL;
 	if (message != NULL) {
+		struct strbuf b = { NULL, 0, 0 };
 		char *detail;
 
-		xasprintf(&detail, "%s (code %.0f)", message, c);
+		strbuf_add(&b, message);
+		if (cJSON_IsNumber(code))
+			strbuf_addf(&b, " (code %.0f)", c);
+		if (a->every_call)
+			strbuf_add(&b, " (global limit)");
+		detail = strbuf_take(&b);
 		a->error = chat_reason(detail, strlen(detail));
 		free(detail);
 	}

@@ -51,7 +51,7 @@ discord_fake_dm(struct api_fake_call *c)
 		discord_fake_error(c, 400, "Invalid Form Body", 50035);
 		return;
 	}
-	if (r->valuestring[0] == '8') {
+	if (r->valuestring[0] == '5') {
 		discord_fake_error(c, 404, "Unknown User", 10013);
 		return;
 	}
@@ -153,7 +153,7 @@ discord_fake_message(struct api_fake_call *c, const char *channel)
 		discord_fake_error(c, 400, "Invalid Form Body", 50035);
 		return;
 	}
-	if (channel[0] == '7' && channel[1] == '9') {
+	if (channel[0] == '7' && channel[1] == '6') {
 		discord_fake_error(c, 403, "Cannot send messages to this user",
 		    50007);
 		return;

@@ -8,8 +8,8 @@
  * headers.
  *
  * Behaviour chosen by the ids a test uses:
- *   user "8…"   Create DM: 404 Unknown User (10013)
- *   user "9…"   Create DM works; Create Message: 403 Cannot send messages
+ *   user "5…"   Create DM: 404 Unknown User (10013)
+ *   user "6…"   Create DM works; Create Message: 403 Cannot send messages
  *               to this user (50007)
  *   a token other than opts.token: 401
  * A DM channel is "7" followed by the user id without its first digit.
