@@ -105,10 +105,20 @@ compose_request(const struct compose_source *src,
 		.due_at = row->due_at,
 		.reply_code = row->reply_code,
 	};
-	char *owned = NULL;
+	char *owned = NULL, *proof = NULL;
 	enum compose_result rc;
 	int made;
 
+	if (row->person[0] != '\0' && channel->platform->proves_callbacks) {
+		n.person = row->person;
+		n.proof = proof = store_callback_proof(src->store, row->id,
+		    row->person);
+		if (proof == NULL) {
+			*cause = xstrdup("the store cannot sign the answer "
+			    "button now");
+			return COMPOSE_LATER;
+		}
+	}
 	rc = compose_kinds[row->kind].fill(src, row, now, &n, &owned, cause);
 	if (rc == COMPOSE_OK) {
 		made = conversation != NULL ?
@@ -120,5 +130,6 @@ compose_request(const struct compose_source *src,
 			rc = COMPOSE_NEVER;
 	}
 	free(owned);
+	free(proof);
 	return rc;
 }

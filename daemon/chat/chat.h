@@ -39,6 +39,13 @@ struct chat_nudge {
 	const char	*context;	/* a line shown above the question, or NULL */
 	int64_t		 due_at;	/* UTC seconds */
 	const char	*reply_code;	/* short code that ties an answer to it, "K7QX" */
+	const char	*person;	/* asked of this person, or NULL */
+	/*
+	 * With person: the proof that nudged made a callback naming this
+	 * delivery and person (hex HMAC-SHA256 under the installation's
+	 * key), for platforms that do not sign their callbacks; or NULL.
+	 */
+	const char	*proof;
 };
 
 /* One outbound HTTP POST (or, for console, the text to print). */
@@ -48,6 +55,7 @@ struct chat_request {
 	char	*content_type;		/* "application/json" */
 	char	**headers;		/* extra "Name: value" lines */
 	size_t	 nheaders;
+	const char *method;		/* "PUT" for an API call; NULL: POST */
 };
 
 /* How a platform's answer to a post is to be treated. */
@@ -103,6 +111,7 @@ struct chat_answer {
 	int	 direct;	/* written in a direct conversation with nudged */
 	char	*handshake;	/* CHAT_IN_HANDSHAKE: the body to answer with */
 	char	*handshake_type; /* its content type */
+	char	*proof;		/* a button's or form's proof (chat_nudge), or NULL */
 };
 
 /* What nudged tells the person who answered (rendered natively by respond). */
@@ -292,6 +301,11 @@ struct chat_platform {
 	int		 thread_needs_code;
 	/* Answer buttons and forms; NULL: none. */
 	const struct chat_forms *forms;
+	/*
+	 * 1 when the platform does not sign its button and form callbacks:
+	 * an answer naming a delivery counts only with that delivery's proof.
+	 */
+	int		 proves_callbacks;
 	/* 1 when the secret is a shared token: a wrong one is 403, not 401. */
 	int		 token_secret;
 	/* The response body the platform shows the person; sets the content type. */

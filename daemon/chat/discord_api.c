@@ -19,7 +19,6 @@
  * requests a second (max_rate counts deliveries). Error 50007, "Cannot send messages to this
  * user" (topics/opcodes-and-status-codes), fails the person.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,7 +59,6 @@ static void	 discord_api_read(enum chat_direct_call, long, const char *,
 		    size_t, int64_t, const char *, struct chat_direct_answer *);
 static void	 discord_api_headers(const struct config_channel *,
 		    struct chat_request *);
-static char	*discord_api_header(const char *, const char *);
 static void	 discord_api_bucket(const char *, struct chat_direct_answer *);
 static char	*discord_api_modal(const struct chat_nudge *, const char *,
 		    const char **);
@@ -204,34 +202,12 @@ discord_api_post(const struct chat_nudge *n, const struct config_channel *c,
 	return 0;
 }
 
-/* A header's value in lines "Name: value\r\n" (allocated), or NULL. */
-static char *
-discord_api_header(const char *headers, const char *name)
-{
-	size_t n = strlen(name), len;
-	const char *line = headers, *v;
-
-	while (line != NULL && *line != '\0') {
-		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-			v = line + n + 1;
-			v += strspn(v, " \t");
-			len = strcspn(v, "\r\n");
-			while (len != 0 && isspace((unsigned char)v[len - 1]))
-				len--;
-			return xstrndup(v, len);
-		}
-		if ((line = strchr(line, '\n')) != NULL)
-			line++;
-	}
-	return NULL;
-}
-
 /* A spent bucket: wait X-RateLimit-Reset-After before this call again. */
 static void
 discord_api_bucket(const char *headers, struct chat_direct_answer *a)
 {
-	char *left = discord_api_header(headers, "X-RateLimit-Remaining");
-	char *after = discord_api_header(headers, "X-RateLimit-Reset-After");
+	char *left = chat_header_value(headers, "X-RateLimit-Remaining");
+	char *after = chat_header_value(headers, "X-RateLimit-Reset-After");
 	char *end;
 	double secs;
 
