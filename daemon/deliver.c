@@ -310,7 +310,8 @@ deliver_pump(struct deliver *d)
 	size_t n, skipped = 0, scanned = 0, page;
 	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
 
-	if (d->stopping || room <= 0)
+	/* `nudged send` has one row: none to take while it is in flight. */
+	if (d->stopping || room <= 0 || (d->only != 0 && d->in_flight > 0))
 		return;
 	if (store_begin(d->store) == -1)
 		goto retry;
