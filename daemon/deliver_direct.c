@@ -53,6 +53,8 @@ static int	 deliver_direct_next(struct deliver_transfer *,
 		    int64_t *);
 static void	 deliver_direct_heed(struct deliver_transfer *,
 		    struct deliver_channel *);
+static int	 deliver_direct_found(struct deliver_transfer *,
+		    struct deliver_channel *, enum chat_outcome *, char **);
 static struct store_outbox_row *deliver_direct_row_copy(
 		    const struct store_outbox_row *);
 
@@ -228,11 +230,17 @@ deliver_direct_start(struct deliver *d, const struct store_outbox_row *row,
 			    composed == COMPOSE_LATER, cause);
 		}
 	} else {
-		t->call = CHAT_DIRECT_OPEN;
-		dir->open(c->cc, tg->user, &t->req);
+		/* A person named, not by id: find the id first (once). */
+		t->call = dir->find != NULL && !dir->is_id(tg->user) ?
+		    CHAT_DIRECT_FIND : CHAT_DIRECT_OPEN;
+		if (t->call == CHAT_DIRECT_FIND)
+			dir->find(c->cc, tg->user, &t->req);
+		else
+			dir->open(c->cc, tg->user, &t->req);
 		t->row = deliver_direct_row_copy(row);
 	}
-	t->url = dir->url(c->cc, t->call, tg->conversation);
+	t->url = dir->url(c->cc, t->call, t->call == CHAT_DIRECT_FIND ?
+	    tg->user : tg->conversation);
 	return deliver_claim(d, row, c, expiry, now, t, out);
 }
 
@@ -278,6 +286,8 @@ deliver_direct_verdict(struct deliver_transfer *t, CURLcode res,
 	    t->resp_len, t->retry_after_ms, t->resp_headers.s != NULL ?
 	    t->resp_headers.s : "", a);
 	deliver_direct_heed(t, c);
+	if (a->cls == CHAT_DIRECT_OK && t->call == CHAT_DIRECT_FIND)
+		return deliver_direct_found(t, c, outcome, text);
 	if (a->cls == CHAT_DIRECT_OK && t->call == CHAT_DIRECT_OPEN)
 		return deliver_direct_next(t, c, outcome, text, hint_ms);
 	*outcome = a->cls == CHAT_DIRECT_OK ? CHAT_SENT :
@@ -323,6 +333,30 @@ deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 		    t->channel, c->cc->platform->title);
 		c->refused = 0;
 	}
+}
+
+/* The person's id is found: open their conversation with it, or 0 and why. */
+static int
+deliver_direct_found(struct deliver_transfer *t, struct deliver_channel *c,
+    enum chat_outcome *outcome, char **text)
+{
+	const struct chat_direct *dir = c->cc->platform->direct;
+	char *user = t->answer.user;
+
+	if (user == NULL) {
+		xasprintf(text, "%s: the person was found without an id",
+		    t->host);
+		*outcome = CHAT_PERMANENT;
+		return 0;
+	}
+	user = xstrdup(user);
+	deliver_http_rewind(t);
+	t->call = CHAT_DIRECT_OPEN;
+	dir->open(c->cc, user, &t->req);
+	t->url = dir->url(c->cc, t->call, NULL);
+	free(user);
+	deliver_post(t->d, t);
+	return 1;
 }
 
 /*

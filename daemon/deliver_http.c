@@ -58,6 +58,8 @@ deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
 	t->headers = h;
 	curl_easy_setopt(t->easy, CURLOPT_URL, url);
 	curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
+	if (t->req.method != NULL)
+		curl_easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, t->req.method);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->req.body);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)t->req.body_len);

@@ -3,8 +3,8 @@
  * (tests/support/mattermost_fake.c), on a hand-held clock. Outbound: a
  * person's DM is opened once with the bot's and their ids and kept; the
  * nudge is posted with an Answer button whose context carries the
- * delivery, the person and nudged's proof; 404 and 403 mark the person; a
- * 429 with X-Ratelimit-Reset pauses every call; a restart sends nobody
+ * delivery, the person and nudged's proof; a username is looked up once;
+ * 404 and 403 mark the person; a 429 with X-Ratelimit-Reset pauses every call; a restart sends nobody
  * twice. Inbound (reply.c in-process): the button with a good proof opens
  * the dialog; its submission is stored and the post patched with the
  * streak; a forged proof, another person's click or submission store
@@ -91,7 +91,9 @@ world_open(struct world *w, const struct mattermost_fake_opts *opts)
 	    "\"%s/prompts\", \"timezone\": \"UTC\", \"people\": {\"ada\": "
 	    "{\"mattermost\": \"" ADA "\"}, \"ben\": {\"mattermost\": \"" BEN
 	    "\"}, \"gone\": {\"mattermost\": \"gone234567890abcdefghijklm\"}, "
-	    "\"deny\": {\"mattermost\": \"deny34567890abcdefghijklmn\"}}, "
+	    "\"deny\": {\"mattermost\": \"deny34567890abcdefghijklmn\"}, "
+	    "\"cy\": {\"mattermost\": \"cyrus.b\"}, \"nemo\": {\"mattermost\": "
+	    "\"nobody.here\"}}, "
 	    "\"channels\": {\"mm\": {\"platform\": \"mattermost\", \"token\": \""
 	    SLASH "\", \"bot_token\": \"" TOKEN "\", \"bot_user_id\": \"" BOT
 	    "\", \"server_url\": \"http://127.0.0.1:%d\", \"callback_url\": "
@@ -99,7 +101,8 @@ world_open(struct world *w, const struct mattermost_fake_opts *opts)
 	    "\"2s\", \"connect_timeout\": \"2s\", \"retry_initial\": \"10s\", "
 	    "\"retry_max\": \"1m\", \"stop_grace\": \"1s\"}, \"schedules\": "
 	    "[{\"name\": \"s\", \"cron\": \"0 6 * * *\", \"channel\": \"mm\", "
-	    "\"to\": [\"ada\", \"ben\", \"gone\", \"deny\"], \"answer_window\": "
+	    "\"to\": [\"ada\", \"ben\", \"gone\", \"deny\", \"cy\", \"nemo\"], "
+	    "\"answer_window\": "
 	    "\"1d\", \"themes\": [\"coaching\"]}]}", cwd, w->fake.port);
 	harness_write(path, text);
 	if ((w->cfg = config_load(path, &cause)) == NULL ||
@@ -362,6 +365,44 @@ test_dm_opened_once_with_button(void **state)
 	world_close(&w);
 }
 
+/*
+ * Cy is named by username: his id is looked up once, his DM opened with
+ * it and kept; his second nudge makes neither call. A username nobody has
+ * fails the delivery and marks the person.
+ */
+static void
+test_username_found_once(void **state)
+{
+	struct mattermost_fake_opts opts = { .token = TOKEN, .bot_id = BOT,
+	    .record = 1 };
+	struct world w;
+	cJSON *calls;
+
+	(void)state;
+	world_open(&w, &opts);
+	world_seed(&w, "cy", w.now);
+	world_seed(&w, "nemo", w.now);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE person = 'cy' "
+	    "AND state = 'sent' AND message_channel = 'dmcyrus0b00000000000000000'");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'nemo' AND inactive LIKE '%%HTTP 404%%'");
+	calls = api_fake_calls(&w.fake, MATTERMOST_FAKE_DM);
+	assert_int_equal(cJSON_GetArraySize(calls), 1);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(calls, 0), "body"), 1)->valuestring,
+	    "cyrus0b0000000000000000000");
+	cJSON_Delete(calls);
+	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_USERS), 2);
+	world_seed(&w, "cy", w.now + 60);
+	world_advance(&w, 60000);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = 'cy' "
+	    "AND state = 'sent'");
+	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_USERS), 2);
+	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_DM), 1);
+	world_close(&w);
+}
+
 /* 404 and 403 on a person's DM fail the delivery and mark the person. */
 static void
 test_person_unreachable(void **state)
@@ -594,6 +635,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dm_opened_once_with_button),
+		cmocka_unit_test(test_username_found_once),
 		cmocka_unit_test(test_person_unreachable),
 		cmocka_unit_test(test_ratelimit_pauses_every_call),
 		cmocka_unit_test(test_restart_sends_nobody_twice),

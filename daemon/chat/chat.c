@@ -189,6 +189,7 @@ chat_direct_answer_free(struct chat_direct_answer *a)
 	free(a->error);
 	free(a->conversation);
 	free(a->message_id);
+	free(a->user);
 	memset(a, 0, sizeof *a);
 }
 

@@ -134,6 +134,7 @@ struct chat_route {
 enum chat_direct_call {
 	CHAT_DIRECT_OPEN,	/* open (or find) a person's direct conversation */
 	CHAT_DIRECT_POST,	/* post a nudge into a conversation */
+	CHAT_DIRECT_FIND,	/* find a person's id from their name */
 	CHAT_DIRECT_NCALLS,
 };
 
@@ -153,6 +154,7 @@ struct chat_direct_answer {
 	char		*conversation;	/* OPEN: the person's conversation;
 					   POST: where the message landed */
 	char		*message_id;	/* POST: the message's id (Slack's ts) */
+	char		*user;		/* FIND: the person's id */
 	int64_t		 retry_ms;	/* RETRY: the platform's delay, or -1 */
 	/*
 	 * Any class: the platform's budget for this call is spent; the next
@@ -166,8 +168,16 @@ struct chat_direct_answer {
 struct chat_direct {
 	/* Whether a channel can send them (a bot token, say); 0 and why not. */
 	int		 (*ready)(const struct config_channel *, char **why);
-	/* Whether a string can be a user's id there; NULL: any. */
+	/* Whether a string can name a user there (an id, or a name find takes); NULL: any. */
 	int		 (*check_user)(const char *);
+	/*
+	 * When people may be named by something other than their id: whether
+	 * a string is an id, and the request that finds the id of a name
+	 * (once: the conversation it opens is kept). NULL: ids only.
+	 */
+	int		 (*is_id)(const char *);
+	void		 (*find)(const struct config_channel *, const char *name,
+			    struct chat_request *);
 	const char	*user_hint;	/* what an id looks like: "U01ADA" */
 	/* Whether a channel's own posts (no "to") go through the API too. */
 	int		 (*channel_api)(const struct config_channel *);
@@ -175,7 +185,7 @@ struct chat_direct {
 	const char	*(*channel_conversation)(const struct config_channel *);
 	/*
 	 * The URL a call goes to (allocated; never logged whole); conversation
-	 * is the one a POST goes to, NULL for OPEN.
+	 * is the one a POST goes to, the name to FIND, NULL for OPEN.
 	 */
 	char		*(*url)(const struct config_channel *,
 			    enum chat_direct_call, const char *conversation);

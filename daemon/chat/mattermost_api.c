@@ -1,8 +1,11 @@
 /*
  * Mattermost's REST API (v4), called as a bot account ("Authorization:
  * Bearer TOKEN", developers.mattermost.com/integrate/reference/
- * bot-accounts): a person's DM opened once with POST /api/v4/channels/direct
- * and the two user ids, the bot's and theirs (api/v4 channels.yaml); each
+ * bot-accounts): a person named by username has their id looked up first
+ * (GET /api/v4/users/username/{username}, api/v4 users.yaml); their DM is
+ * opened once with POST /api/v4/channels/direct and the two user ids, the
+ * bot's and theirs (api/v4 channels.yaml), and kept, so neither call is
+ * made again; each
  * nudge posted into it with POST /api/v4/posts, the attachment of a webhook
  * post holding an interactive button whose integration.url is nudged's
  * /mattermost/actions (plugins/interactive-messages). Mattermost does not
@@ -35,6 +38,9 @@
 
 static int	 mattermost_api_ready(const struct config_channel *, char **);
 static int	 mattermost_api_user(const char *);
+static int	 mattermost_api_id(const char *);
+static void	 mattermost_api_find(const struct config_channel *,
+		    const char *, struct chat_request *);
 static int	 mattermost_api_never(const struct config_channel *);
 static char	*mattermost_api_url(const struct config_channel *,
 		    enum chat_direct_call, const char *);
@@ -63,8 +69,10 @@ static char	*mattermost_api_state(const struct chat_nudge *);
 const struct chat_direct mattermost_direct = {
 	.ready = mattermost_api_ready,
 	.check_user = mattermost_api_user,
-	.user_hint = "a user id: 26 lowercase letters and digits (System "
-	    "Console > Users, or GET /api/v4/users/username/NAME)",
+	.user_hint = "a user id (26 lowercase letters and digits) or a "
+	    "username (letters, digits, '.', '-', '_'; 3 to 22)",
+	.is_id = mattermost_api_id,
+	.find = mattermost_api_find,
 	.channel_api = mattermost_api_never,
 	.url = mattermost_api_url,
 	.open = mattermost_api_open,
@@ -96,11 +104,38 @@ mattermost_api_ready(const struct config_channel *c, char **why)
 
 /* A user id: 26 lowercase letters and digits. */
 static int
-mattermost_api_user(const char *s)
+mattermost_api_id(const char *s)
 {
 	return strlen(s) == MATTERMOST_ID_LEN &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") ==
 	    MATTERMOST_ID_LEN;
+}
+
+/*
+ * A user id, or a username: 3 to 22 lowercase letters, digits, '.', '-'
+ * and '_', starting with a letter (model/user.go, IsValidUsername).
+ */
+static int
+mattermost_api_user(const char *s)
+{
+	size_t n = strlen(s);
+
+	return mattermost_api_id(s) || (n >= 3 && n <= 22 && s[0] >= 'a' &&
+	    s[0] <= 'z' && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-_")
+	    == n);
+}
+
+/* Get a user by username (api/v4 users.yaml), once: their DM is kept. */
+static void
+mattermost_api_find(const struct config_channel *c, const char *name,
+    struct chat_request *req)
+{
+	memset(req, 0, sizeof *req);
+	req->body = xstrdup("");
+	req->content_type = xstrdup("application/json");
+	req->method = "GET";
+	mattermost_api_auth(c, req);
+	(void)name;	/* the URL names it */
 }
 
 /* A channel's own posts go through its webhook. */
@@ -134,14 +169,20 @@ mattermost_api_auth(const struct config_channel *c, struct chat_request *req)
 	chat_request_add_header(req, "Authorization: Bearer %s", s->bot_token);
 }
 
-/* The call's URL on the channel's server. */
+/* The call's URL on the channel's server; FIND's names the username. */
 static char *
 mattermost_api_url(const struct config_channel *c, enum chat_direct_call call,
     const char *conversation)
 {
-	(void)conversation;	/* the body names it */
-	return mattermost_api_path(c, call == CHAT_DIRECT_OPEN ?
-	    "/api/v4/channels/direct" : "/api/v4/posts");
+	char *path, *url;
+
+	if (call != CHAT_DIRECT_FIND)	/* the body names the conversation */
+		return mattermost_api_path(c, call == CHAT_DIRECT_OPEN ?
+		    "/api/v4/channels/direct" : "/api/v4/posts");
+	xasprintf(&path, "/api/v4/users/username/%s", conversation);
+	url = mattermost_api_path(c, path);
+	free(path);
+	return url;
 }
 
 /* Create a direct channel: ["BOT_ID", "USER_ID"]. */
@@ -230,6 +271,13 @@ mattermost_api_read(enum chat_direct_call call, long status, const char *body,
 
 	memset(a, 0, sizeof *a);
 	a->retry_ms = -1;
+	if (status >= 200 && status < 300 && id != NULL &&
+	    call == CHAT_DIRECT_FIND) {
+		a->cls = CHAT_DIRECT_OK;
+		a->user = xstrdup(id);
+		cJSON_Delete(json);
+		return;
+	}
 	if (status >= 200 && status < 300 && id != NULL) {
 		a->cls = CHAT_DIRECT_OK;
 		a->conversation = xstrdup(call == CHAT_DIRECT_OPEN ||

@@ -23,6 +23,7 @@ static void	mattermost_fake_error(struct api_fake_call *, int,
 static void	mattermost_fake_dm(struct api_fake_call *);
 static void	mattermost_fake_post(struct api_fake_call *);
 static void	mattermost_fake_dialog(struct api_fake_call *);
+static void	mattermost_fake_user(struct api_fake_call *, const char *);
 static const char *mattermost_fake_str(const cJSON *, const char *);
 
 /* A string member, or NULL. */
@@ -138,6 +139,29 @@ mattermost_fake_dialog(struct api_fake_call *c)
 	c->answer = strdup("{\"status\":\"OK\"}");
 }
 
+/*
+ * Get a user by username: "nobody…" is 404; anyone else's id is their
+ * name with every other character as '0', padded with '0' to 26.
+ */
+static void
+mattermost_fake_user(struct api_fake_call *c, const char *name)
+{
+	char id[27];
+	size_t i;
+
+	if (strncmp(name, "nobody", 6) == 0) {
+		mattermost_fake_error(c, 404, "Unable to find the user.");
+		return;
+	}
+	for (i = 0; i < 26; i++)
+		id[i] = i < strlen(name) && ((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9')) ? name[i] : '0';
+	id[26] = '\0';
+	if (asprintf(&c->answer, "{\"id\":\"%s\",\"username\":\"%s\"}", id,
+	    name) == -1)
+		abort();
+}
+
 /* Check the token, then route by path. */
 static void
 mattermost_fake_answer(struct api_fake_call *c)
@@ -149,6 +173,11 @@ mattermost_fake_answer(struct api_fake_call *c)
 	    strcmp(c->auth + 7, s->token) != 0) {
 		mattermost_fake_error(c, 401, "Invalid or expired session, "
 		    "please login again.");
+		return;
+	}
+	if (strcmp(c->method, "GET") == 0 && strncmp(c->path,
+	    MATTERMOST_FAKE_USERS, strlen(MATTERMOST_FAKE_USERS)) == 0) {
+		mattermost_fake_user(c, c->path + strlen(MATTERMOST_FAKE_USERS));
 		return;
 	}
 	if (c->body == NULL) {

@@ -8,6 +8,10 @@
  * callback_id, a title of at most 24 characters, a textarea of at most
  * 3,000, state); Patch post (PUT /api/v4/posts/{id}/patch).
  *
+ * Get a user by username (GET /api/v4/users/username/{name}): "nobody…" is
+ * 404, anyone else's id is their name, non-alphanumerics as '0', padded
+ * with '0' to 26.
+ *
  * Behaviour chosen by the ids a test uses:
  *   user "gone…"   Create direct channel: 404
  *   user "deny…"   Create direct channel: 403
@@ -32,6 +36,7 @@ struct mattermost_fake_opts {
 #define MATTERMOST_FAKE_DM	"/api/v4/channels/direct"
 #define MATTERMOST_FAKE_POSTS	"/api/v4/posts"
 #define MATTERMOST_FAKE_DIALOG	"/api/v4/actions/dialogs/open"
+#define MATTERMOST_FAKE_USERS	"/api/v4/users/username/"
 
 int	 mattermost_fake_start(struct api_fake *, const char *log,
 	    const struct mattermost_fake_opts *);
