@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "log.h"
 #include "sig.h"
 #include "store_int.h"
