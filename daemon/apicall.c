@@ -98,6 +98,8 @@ apicall_post(struct apicall *a, const char *url, struct chat_request *req,
 		c->headers = curl_slist_append(c->headers, c->req.headers[i]);
 	curl_easy_setopt(c->easy, CURLOPT_URL, url);
 	curl_easy_setopt(c->easy, CURLOPT_POST, 1L);
+	if (c->req.method != NULL)
+		curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, c->req.method);
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->req.body);
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)c->req.body_len);

@@ -168,7 +168,7 @@ compose_request(const struct compose_source *src,
 		.reply_code = row->reply_code,
 		.context = row->context,
 	};
-	char *owned = NULL;
+	char *owned = NULL, *proof = NULL;
 	enum compose_result rc;
 	int made;
 
@@ -186,6 +186,16 @@ compose_request(const struct compose_source *src,
 		return COMPOSE_NEVER;
 	}
 	n.kind = compose_kinds[row->kind].chat;
+	if (row->person[0] != '\0' && channel->platform->proves_callbacks) {
+		n.person = row->person;
+		n.proof = proof = store_callback_proof(src->store, row->id,
+		    row->person);
+		if (proof == NULL) {
+			*cause = xstrdup("the store cannot sign the answer "
+			    "button now");
+			return COMPOSE_LATER;
+		}
+	}
 	rc = compose_kinds[row->kind].fill(src, row, now, &n, &owned, cause);
 	if (rc == COMPOSE_OK) {
 		made = conversation != NULL ?
@@ -197,5 +207,6 @@ compose_request(const struct compose_source *src,
 			rc = COMPOSE_NEVER;
 	}
 	free(owned);
+	free(proof);
 	return rc;
 }

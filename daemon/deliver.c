@@ -244,6 +244,8 @@ deliver_channels_build(struct deliver *d)
 		r->cc = c;
 		rate = c->rate >= 0 ? c->rate : c->platform->default_rate;
 		deliver_bucket_init(&r->bucket, rate, now_ms);
+		deliver_bucket_init(&r->api, c->platform->direct != NULL ?
+		    c->platform->direct->max_rate : 0, now_ms);
 		/* A limited channel posts in order, one or a few at a time. */
 		r->max_in_flight = rate > 0 ? (int)fmax(1, ceil(rate)) :
 		    (int)d->cfg->delivery.max_in_flight;
@@ -251,6 +253,7 @@ deliver_channels_build(struct deliver *d)
 		    deliver_channel_cmp);
 		if (o != NULL) {
 			deliver_bucket_keep(&r->bucket, &o->bucket);
+			deliver_bucket_keep(&r->api, &o->api);
 			r->in_flight = o->in_flight;
 			memcpy(r->paused_ms, o->paused_ms, sizeof r->paused_ms);
 		}
@@ -307,7 +310,8 @@ deliver_pump(struct deliver *d)
 	size_t n, skipped = 0, scanned = 0, page;
 	int room = (int)d->cfg->delivery.max_in_flight - d->in_flight;
 
-	if (d->stopping || room <= 0)
+	/* `nudged send` has one row: none to take while it is in flight. */
+	if (d->stopping || room <= 0 || (d->only != 0 && d->in_flight > 0))
 		return;
 	if (store_begin(d->store) == -1)
 		goto retry;

@@ -60,6 +60,8 @@ static int	 deliver_direct_next(struct deliver_transfer *,
 		    int64_t *);
 static void	 deliver_direct_heed(struct deliver_transfer *,
 		    struct deliver_channel *);
+static int	 deliver_direct_found(struct deliver_transfer *,
+		    struct deliver_channel *, enum chat_outcome *, char **);
 static struct store_outbox_row *deliver_direct_row_copy(
 		    const struct store_outbox_row *);
 
@@ -121,7 +123,12 @@ deliver_direct_take(struct deliver *d, const struct store_outbox_row *row,
 	    !deliver_bucket_take(&c->bucket, clock_mono_ms(d->clock),
 	    ready_ms)))
 		r = DELIVER_TAKE_HELD;	/* one conversation: the channel's rate */
-	else
+	else if (!deliver_bucket_take(&c->api, clock_mono_ms(d->clock),
+	    ready_ms)) {
+		if (bucket)
+			deliver_bucket_give_back(&c->bucket);
+		r = DELIVER_TAKE_HELD;	/* the platform's cap on all calls */
+	} else
 		r = deliver_direct_start(d, row, bucket ? c : NULL, expiry, now,
 		    &tg, out);
 out:
@@ -256,11 +263,17 @@ deliver_direct_start(struct deliver *d, const struct store_outbox_row *row,
 			    composed == COMPOSE_LATER, cause);
 		}
 	} else {
-		t->call = CHAT_DIRECT_OPEN;
-		dir->open(c->cc, tg->user, &t->req);
+		/* A person named, not by id: find the id first (once). */
+		t->call = dir->find != NULL && !dir->is_id(tg->user) ?
+		    CHAT_DIRECT_FIND : CHAT_DIRECT_OPEN;
+		if (t->call == CHAT_DIRECT_FIND)
+			dir->find(c->cc, tg->user, &t->req);
+		else
+			dir->open(c->cc, tg->user, &t->req);
 		t->row = deliver_direct_row_copy(row);
 	}
-	t->url = dir->url(c->cc, t->call);
+	t->url = dir->url(c->cc, t->call, t->call == CHAT_DIRECT_FIND ?
+	    tg->user : tg->conversation);
 	return deliver_claim(d, row, c, expiry, now, t, out);
 }
 
@@ -304,8 +317,11 @@ deliver_direct_verdict(struct deliver_transfer *t, CURLcode res,
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	c->cc->platform->direct->read(t->call, status, t->resp ? t->resp : "",
-	    t->resp_len, t->retry_after_ms, a);
+	    t->resp_len, t->retry_after_ms, t->resp_headers.s != NULL ?
+	    t->resp_headers.s : "", a);
 	deliver_direct_heed(t, c);
+	if (a->cls == CHAT_DIRECT_OK && t->call == CHAT_DIRECT_FIND)
+		return deliver_direct_found(t, c, outcome, text);
 	if (a->cls == CHAT_DIRECT_OK && t->call == CHAT_DIRECT_OPEN)
 		return deliver_direct_next(t, c, outcome, text, hint_ms);
 	*outcome = a->cls == CHAT_DIRECT_OK ? CHAT_SENT :
@@ -325,7 +341,13 @@ static void
 deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 {
 	const struct chat_direct_answer *a = &t->answer;
+	int64_t until = clock_mono_ms(t->clock) + a->wait_ms;
 
+	/* The platform's budget for a call (or all of them) is spent. */
+	for (int call = 0; a->wait_ms > 0 && call < CHAT_DIRECT_NCALLS; call++)
+		if ((a->every_call || call == (int)t->call) &&
+		    c->paused_ms[call] < until)
+			c->paused_ms[call] = until;
 	if (a->cls == CHAT_DIRECT_RETRY && a->retry_ms > 0) {
 		c->paused_ms[t->call] = clock_mono_ms(t->clock) + a->retry_ms;
 		log_notice("deliver: channel %s is rate-limited (%s); its %s "
@@ -348,6 +370,30 @@ deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 		c->refused = 0;
 		metrics_note_credentials(t->channel, 200, 1);
 	}
+}
+
+/* The person's id is found: open their conversation with it, or 0 and why. */
+static int
+deliver_direct_found(struct deliver_transfer *t, struct deliver_channel *c,
+    enum chat_outcome *outcome, char **text)
+{
+	const struct chat_direct *dir = c->cc->platform->direct;
+	char *user = t->answer.user;
+
+	if (user == NULL) {
+		xasprintf(text, "%s: the person was found without an id",
+		    t->host);
+		*outcome = CHAT_PERMANENT;
+		return 0;
+	}
+	user = xstrdup(user);
+	deliver_http_rewind(t);
+	t->call = CHAT_DIRECT_OPEN;
+	dir->open(c->cc, user, &t->req);
+	t->url = dir->url(c->cc, t->call, NULL);
+	free(user);
+	deliver_post(t->d, t);
+	return 1;
 }
 
 /*
@@ -385,14 +431,15 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	t->call = CHAT_DIRECT_POST;
 	composed = compose_request(&src, t->row, c->cc, clock_now(d->clock), dm,
 	    t->thread, &t->req, &cause);
-	free(dm);
 	if (composed != COMPOSE_OK) {
+		free(dm);
 		*text = cause;
 		*outcome = composed == COMPOSE_LATER ? CHAT_RETRY :
 		    CHAT_PERMANENT;
 		return 0;
 	}
-	t->url = c->cc->platform->direct->url(c->cc, t->call);
+	t->url = c->cc->platform->direct->url(c->cc, t->call, dm);
+	free(dm);
 	deliver_post(d, t);
 	return 1;
 }

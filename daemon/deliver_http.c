@@ -21,6 +21,8 @@
 #include "xmalloc.h"
 
 #define DELIVER_MAX_RESPONSE	(64 * 1024)
+/* Header lines kept for the platform (rate-limit headers are short). */
+#define DELIVER_MAX_HEADERS	(16 * 1024)
 
 static size_t	deliver_http_write_cb(char *, size_t, size_t, void *);
 static size_t	deliver_http_header_cb(char *, size_t, size_t, void *);
@@ -56,6 +58,8 @@ deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
 	t->headers = h;
 	curl_easy_setopt(t->easy, CURLOPT_URL, url);
 	curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
+	if (t->req.method != NULL)
+		curl_easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, t->req.method);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->req.body);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)t->req.body_len);
@@ -91,13 +95,21 @@ deliver_http_write_cb(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Catch Retry-After (RFC 9110 section 10.2.3), in seconds or as an HTTP date. */
+/*
+ * Catch Retry-After (RFC 9110 section 10.2.3), in seconds or as an HTTP
+ * date, and keep the final answer's header lines for the platform to read.
+ */
 static size_t
 deliver_http_header_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct deliver_transfer *t = arg;
 	size_t len = size * n;
 	char *value;
+
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0)
+		free(strbuf_take(&t->resp_headers));
+	if (t->resp_headers.len + len <= DELIVER_MAX_HEADERS)
+		strbuf_addn(&t->resp_headers, data, len);
 
 	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
 		value = xstrndup(data + 12, len - 12);
@@ -153,6 +165,7 @@ deliver_http_rewind(struct deliver_transfer *t)
 	t->url = t->host = t->resp = NULL;
 	t->resp_len = 0;
 	t->retry_after_ms = -1;
+	free(strbuf_take(&t->resp_headers));
 	chat_direct_answer_free(&t->answer);
 }
 

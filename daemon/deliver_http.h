@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "chat/chat.h"
+#include "strbuf.h"
 
 struct clock;
 struct config_channel;
@@ -37,6 +38,7 @@ struct deliver_transfer {
 	size_t			 resp_len;
 	const struct clock	*clock;		/* to read Retry-After dates */
 	int64_t			 retry_after_ms;	/* from the header, or -1 */
+	struct strbuf		 resp_headers;	/* the answer's header lines */
 	long			 status;	/* the HTTP status, 0: none came */
 	int			 counted;	/* in its channel's in_flight */
 	int			 quiet;		/* its failure was told already */

@@ -24,6 +24,7 @@ struct deliver_channel {
 	char			*name;
 	const struct config_channel *cc;	/* this channel in d->cfg */
 	struct deliver_bucket	 bucket;
+	struct deliver_bucket	 api;	/* every API call: the platform's cap */
 	int			 in_flight;
 	int			 max_in_flight;
 	/* Each API call waits until then (monotonic ms) after a rate limit. */

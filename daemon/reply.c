@@ -591,6 +591,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 		receipt.stored = 1;
 		receipt.duplicate = pe->result == 0;
 		receipt.message = text;
+		receipt.streak = streak;
 		out = pe->platform->respond(&receipt, &type);
 	} else {
 		o = cJSON_CreateObject();

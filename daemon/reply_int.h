@@ -78,6 +78,9 @@ void	 reply_people_open(struct replies *, const struct reply_request *,
 int	 reply_people_open_form(struct replies *, const struct chat_platform *,
 	    const struct store_target *, const char *channel,
 	    const char *trigger, const char *prefill, char **why);
+void	 reply_people_open_reply(struct replies *,
+	    const struct chat_platform *, const struct store_target *,
+	    const char *channel, const char *prefill, struct reply_waiter);
 int64_t	 reply_people_streak(struct replies *, const struct reply_pending *);
 void	 reply_people_answered(struct replies *, const struct reply_pending *,
 	    int64_t streak);

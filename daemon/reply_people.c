@@ -18,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "reply_int.h"
+#include "sig.h"
 #include "xmalloc.h"
 
 /* A form's trigger lasts seconds: a slower call to open it is useless. */
@@ -40,7 +41,11 @@ static void	reply_people_call(struct replies *, const struct chat_platform *,
 static void	reply_people_done_cb(void *, const struct apicall_result *);
 static int	reply_people_delivery(struct replies *,
 		    const struct chat_platform *, const struct config_channel **,
-		    int64_t, struct store_target *, char **, int *);
+		    const struct chat_answer *, struct store_target *, char **,
+		    int *);
+static int	reply_people_proved(struct replies *,
+		    const struct chat_platform *, const struct chat_answer *,
+		    const struct store_target *);
 
 /* The configured person whose id on platform p is user_id, or NULL. */
 const struct config_person *
@@ -89,17 +94,39 @@ reply_people_check(struct replies *r, const struct chat_platform *p,
 }
 
 /*
+ * Whether a platform that does not sign its callbacks sent the proof nudged
+ * made for t and its person; platforms that sign need none.
+ */
+static int
+reply_people_proved(struct replies *r, const struct chat_platform *p,
+    const struct chat_answer *a, const struct store_target *t)
+{
+	char *want;
+	int ok;
+
+	if (!p->proves_callbacks)
+		return 1;
+	if (a->proof == NULL || t->person == NULL || t->person[0] == '\0' ||
+	    (want = store_callback_proof(r->store, t->id, t->person)) == NULL)
+		return 0;
+	ok = strlen(want) == strlen(a->proof) && sig_equal(want, a->proof,
+	    strlen(want));
+	free(want);
+	return ok;
+}
+
+/*
  * The sent nudge a button or form names, on a channel of platform p (which
  * replaces *c). 1, or -1 with a reason and status.
  */
 static int
 reply_people_delivery(struct replies *r, const struct chat_platform *p,
-    const struct config_channel **c, int64_t id, struct store_target *t,
-    char **why, int *status)
+    const struct config_channel **c, const struct chat_answer *a,
+    struct store_target *t, char **why, int *status)
 {
 	const struct config_channel *cc = NULL;
 	struct store_where where;
-	int found = store_find_delivery(r->store, id, t, &where);
+	int found = store_find_delivery(r->store, a->delivery_id, t, &where);
 
 	if (found == 1)
 		cc = config_find_channel(r->cfg, where.channel);
@@ -113,6 +140,13 @@ reply_people_delivery(struct replies *r, const struct chat_platform *p,
 		store_target_clear(t);
 		*why = xstrdup("that question is no longer known to nudged");
 		*status = 422;
+		return -1;
+	}
+	if (!reply_people_proved(r, p, a, t)) {
+		store_target_clear(t);
+		*why = xstrdup("the button or form was not made by nudged for "
+		    "this question and person");
+		*status = 403;
 		return -1;
 	}
 	*c = cc;
@@ -135,8 +169,7 @@ reply_people_attach(struct replies *r, const struct chat_platform *p,
 
 	*status = 422;
 	if (a->delivery_id != 0) {
-		if (reply_people_delivery(r, p, c, a->delivery_id, t, why,
-		    status) == -1)
+		if (reply_people_delivery(r, p, c, a, t, why, status) == -1)
 			return -1;
 		found = 1;
 	} else if (a->code != NULL)
@@ -251,18 +284,42 @@ reply_people_open_form(struct replies *r, const struct chat_platform *p,
 	const struct config_channel *cc = config_find_channel(r->cfg, channel);
 	struct chat_request req;
 	struct chat_nudge n;
-	char *url = NULL, *what;
+	char *url = NULL, *what, *proof = NULL;
+	int rc;
 
-	if (p->forms == NULL || cc == NULL) {
+	if (p->forms == NULL || p->forms->open == NULL || cc == NULL) {
 		*why = xstrdup("answer forms are not available here");
 		return -1;
 	}
 	reply_people_nudge(r, t, channel, &n);
-	if (p->forms->open(cc, &n, trigger, prefill, &url, &req, why) == -1)
+	if (p->proves_callbacks && t->person != NULL && t->person[0] != '\0') {
+		n.person = t->person;
+		n.proof = proof = store_callback_proof(r->store, t->id,
+		    t->person);
+	}
+	rc = p->forms->open(cc, &n, trigger, prefill, &url, &req, why);
+	free(proof);
+	if (rc == -1)
 		return -1;
 	xasprintf(&what, "opening the answer form of delivery %" PRId64, t->id);
 	reply_people_call(r, p, url, &req, REPLY_PEOPLE_OPEN_MS, what);
 	return 0;
+}
+
+/* Answer the request with the form for t itself, prefilled with prefill. */
+void
+reply_people_open_reply(struct replies *r, const struct chat_platform *p,
+    const struct store_target *t, const char *channel, const char *prefill,
+    struct reply_waiter w)
+{
+	const char *type = "application/json";
+	struct chat_nudge n;
+	char *body;
+
+	reply_people_nudge(r, t, channel, &n);
+	body = p->forms->open_reply(&n, prefill, &type);
+	reply_send(w, 200, type, body);
+	free(body);
 }
 
 /*
@@ -280,8 +337,7 @@ reply_people_open(struct replies *r, const struct reply_request *req,
 	char *why = NULL;
 	int status = 422;
 
-	if (reply_people_delivery(r, p, &c, a->delivery_id, &t, &why,
-	    &status) == -1)
+	if (reply_people_delivery(r, p, &c, a, &t, &why, &status) == -1)
 		goto refuse;
 	if (reply_people_check(r, p, &t, a->user_id, &why) == -1) {
 		status = 403;
@@ -291,6 +347,11 @@ reply_people_open(struct replies *r, const struct reply_request *req,
 	if (reply_window_open(r, &t, now, NULL, &why) == -1)
 		goto refuse;
 	status = 500;
+	if (p->forms->open_reply != NULL) {
+		reply_people_open_reply(r, p, &t, c->name, NULL, w);
+		store_target_clear(&t);
+		return;
+	}
 	if (reply_people_open_form(r, p, &t, c->name, a->trigger, NULL,
 	    &why) == -1) {
 		store_target_clear(&t);
@@ -336,8 +397,10 @@ reply_people_answered(struct replies *r, const struct reply_pending *pe,
 	struct chat_nudge n;
 	char *url = NULL, *why = NULL, *status, *what;
 
-	if (p->forms == NULL || store_find_delivery(r->store, pe->target.id, &t,
-	    &where) != 1)
+	/* A form's submission was answered with the updated message already. */
+	if (p->forms == NULL || p->forms->answered == NULL ||
+	    (pe->via == CHAT_VIA_FORM && p->forms->updates_in_reply) ||
+	    store_find_delivery(r->store, pe->target.id, &t, &where) != 1)
 		return;
 	cc = config_find_channel(r->cfg, where.channel);
 	if (cc != NULL && where.conversation != NULL &&

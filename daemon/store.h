@@ -242,6 +242,16 @@ int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
+/* Bytes in a key made once per installation (store_keys.c). */
+#define STORE_KEY_LEN	32
+/*
+ * The key that signs what nudged puts into callbacks a platform does not
+ * sign, made on first need and kept: 0 with out set, or -1.
+ */
+int		 store_callback_key(struct store *, unsigned char *out);
+/* Its proof of a callback naming delivery id and person (hex), or NULL. */
+char		*store_callback_proof(struct store *, int64_t id,
+		    const char *person);
 int		 store_anon_set(struct store *, const char *const *channels,
 		    size_t n);
 int		 store_queue(struct store *, int64_t *depth, int64_t *oldest_due);

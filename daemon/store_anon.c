@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "log.h"
 #include "sig.h"
 #include "store_int.h"
@@ -38,50 +36,19 @@ static int	 store_anon_rewrite(struct store *, const char *);
 static int
 store_anon_key(struct store *st, int create)
 {
-	unsigned char	 key[sizeof st->anon_key];
-	char		*hex;
-	sqlite3_stmt	*stmt;
-	int		 rc, found = 0;
+	int found;
 
 	if (st->anon_loaded)
 		return 1;
-	if (create) {
-		if (RAND_bytes(key, sizeof key) != 1) {
-			log_warnx("store: no random bytes for the pseudonym key");
-			return -1;
-		}
-		hex = sig_hex_encode(key, sizeof key);
-		/* Another process may have made one first: its key stands. */
-		rc = store_update(st, "INSERT OR IGNORE INTO meta (key, value) "
-		    "VALUES ('" STORE_ANON_META_KEY "', ?3)", 0, 0, hex);
-		explicit_bzero(hex, strlen(hex));
-		free(hex);
-		explicit_bzero(key, sizeof key);
-		if (rc == -1)
-			return -1;
-	}
-	if ((stmt = store_prepare(st, "SELECT value FROM meta WHERE key = '"
-	    STORE_ANON_META_KEY "'")) == NULL)
-		return -1;
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (sig_hex_decode(store_text_or_empty(stmt, 0), st->anon_key,
-		    sizeof st->anon_key) == -1) {
-			log_warnx("store: the pseudonym key in %s is damaged",
-			    st->path);
-			sqlite3_finalize(stmt);
-			return -1;
-		}
-		found = 1;
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (found && sqlite3_create_function(st->db, "nudged_pseudonym", 1,
+	if ((found = store_keys_load(st, STORE_ANON_META_KEY, st->anon_key,
+	    create)) != 1)
+		return found;
+	if (sqlite3_create_function(st->db, "nudged_pseudonym", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, st, store_anon_sql_cb, NULL,
 	    NULL) != SQLITE_OK)
 		return -1;
-	st->anon_loaded = found;
-	return found;
+	st->anon_loaded = 1;
+	return 1;
 }
 
 /* The pseudonym of a user id under the loaded key (allocated). */

@@ -19,8 +19,10 @@ struct store {
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
 	char				**anon;	/* anonymous channels */
 	size_t				 nanon;
-	unsigned char			 anon_key[32];	/* pseudonym key, */
+	unsigned char			 anon_key[STORE_KEY_LEN]; /* pseudonym key, */
 	int				 anon_loaded;	/* once loaded */
+	unsigned char			 callback_key[STORE_KEY_LEN];
+	int				 callback_loaded;
 	int				 wal_trim;	/* a write failed: truncate
 							 * the WAL once one works */
 };
@@ -38,5 +40,7 @@ const char	*store_text_or_empty(sqlite3_stmt *, int);
 const char	*store_anon_user(const struct store *, const char *,
 		    const char *, char **);
 char		*store_anon_lookup(struct store *, const char *);
+int		 store_keys_load(struct store *, const char *, unsigned char *,
+		    int);
 
 #endif

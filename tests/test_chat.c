@@ -26,9 +26,9 @@ static struct config_channel channel = { .name = NULL,
 /* Each platform's secret for answers, so its messages carry an answer hint. */
 static struct slack_settings slack_ = { .signing_secret = (char *)"slack-secret" };
 static struct teams_settings teams_ = { (char *)"c2VjcmV0LXNlY3JldA==" };
-static struct discord_settings discord_ = {
+static struct discord_settings discord_ = { .public_key =
     (char *)"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c" };
-static struct mattermost_settings mattermost_ = { (char *)"mm-token" };
+static struct mattermost_settings mattermost_ = { .token = (char *)"mm-token" };
 
 /* Put the test channel on platform p, with the secret its answers need. */
 static void

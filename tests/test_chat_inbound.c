@@ -381,8 +381,10 @@ test_discord(void **state)
 	chat_answer_free(&a);
 
 	/* Other interactions and commands are not ours. */
-	parse_fails("discord", JSON, "{\"type\":3,\"id\":\"9\"}",
-	    "interaction type 3 is not a command");
+	parse_fails("discord", JSON, "{\"type\":4,\"id\":\"9\"}",
+	    "interaction type 4 is not one nudged answers");
+	parse_fails("discord", JSON, "{\"type\":3,\"id\":\"9\",\"data\":"
+	    "{\"custom_id\":\"someone_elses\"}}", "not nudged's Answer button");
 	parse_fails("discord", JSON, "{\"type\":2,\"id\":\"9\",\"channel_id\":"
 	    "\"8\",\"user\":{\"id\":\"7\"},\"data\":{\"name\":\"other\"}}",
 	    "not /reflect");

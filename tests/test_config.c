@@ -415,7 +415,7 @@ test_people_errors(void **state)
 	    "  \"nobot\": {\"platform\": \"slack\", \"webhook\": \"https://hooks.example.test/x\"},\n"
 	    "  \"t\": {\"platform\": \"teams\", \"webhook\": \"https://hooks.example.test/t\"}},\n"
 	    "\"people\": {\"ada\": {\"slack\": \"U01ADA\", \"timezone\": \"Asia/Tokyo\"},\n"
-	    "  \"ben\": {\"slack\": \"u-lower\"}, \"cy\": {\"discord\": \"1\", \"teems\": 2},\n"
+	    "  \"ben\": {\"slack\": \"u-lower\"}, \"cy\": {\"console\": \"1\", \"teems\": 2},\n"
 	    "  \"dee\": {\"timezone\": \"Mars/Base\"}},\n"
 	    "\"groups\": {\"leaders\": [\"ada\", \"zed\"], \"empty\": []},\n"
 	    "\"schedules\": [\n"
@@ -428,7 +428,7 @@ test_people_errors(void **state)
 	    "]}\n";
 	static const char *const errors[] = {
 		"7:20: \"u-lower\" is not a Slack user id",
-		"7:39: unknown key \"discord\"",
+		"7:39: unknown key \"console\"",
 		"7:55: unknown key \"teems\"",
 		"8:23: unknown time zone \"Mars/Base\"",
 		"9:31: no person called \"zed\" under \"people\"",

@@ -5,6 +5,8 @@
  */
 #include "chat/chat_int.h"
 
+#include <ctype.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -157,7 +159,7 @@ chat_request_free(struct chat_request *req)
 	for (i = 0; i < req->nheaders; i++)
 		free(req->headers[i]);
 	free(req->headers);
-	memset(req, 0, sizeof *req);
+	memset(req, 0, sizeof *req);	/* method is a literal */
 }
 
 /* Free what an answer holds and leave it empty (not the struct itself). */
@@ -176,6 +178,7 @@ chat_answer_free(struct chat_answer *a)
 	free(a->trigger);
 	free(a->handshake);
 	free(a->handshake_type);
+	free(a->proof);
 	memset(a, 0, sizeof *a);
 }
 
@@ -187,6 +190,7 @@ chat_direct_answer_free(struct chat_direct_answer *a)
 	free(a->conversation);
 	free(a->message_id);
 	free(a->tz);
+	free(a->user);
 	memset(a, 0, sizeof *a);
 }
 
@@ -609,4 +613,26 @@ chat_json_find(const struct cJSON *root, const char *key, const char *subkey)
 		item = cJSON_IsObject(item) ?
 		    cJSON_GetObjectItemCaseSensitive(item, subkey) : NULL;
 	return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+/* A header's value in lines "Name: value\r\n" (allocated), or NULL. */
+char *
+chat_header_value(const char *headers, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *line = headers, *v;
+
+	while (line != NULL && *line != '\0') {
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			v = line + n + 1;
+			v += strspn(v, " \t");
+			len = strcspn(v, "\r\n");
+			while (len != 0 && isspace((unsigned char)v[len - 1]))
+				len--;
+			return xstrndup(v, len);
+		}
+		if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	}
+	return NULL;
 }

@@ -41,6 +41,13 @@ struct chat_nudge {
 	const char	*context;	/* a line shown above the question, or NULL */
 	int64_t		 due_at;	/* UTC seconds */
 	const char	*reply_code;	/* short code that ties an answer to it, "K7QX" */
+	const char	*person;	/* asked of this person, or NULL */
+	/*
+	 * With person: the proof that nudged made a callback naming this
+	 * delivery and person (hex HMAC-SHA256 under the installation's
+	 * key), for platforms that do not sign their callbacks; or NULL.
+	 */
+	const char	*proof;
 };
 
 /* One outbound HTTP POST (or, for console, the text to print). */
@@ -50,6 +57,7 @@ struct chat_request {
 	char	*content_type;		/* "application/json" */
 	char	**headers;		/* extra "Name: value" lines */
 	size_t	 nheaders;
+	const char *method;		/* "PUT" for an API call; NULL: POST */
 };
 
 /* How a platform's answer to a post is to be treated. */
@@ -105,6 +113,7 @@ struct chat_answer {
 	int	 direct;	/* written in a direct conversation with nudged */
 	char	*handshake;	/* CHAT_IN_HANDSHAKE: the body to answer with */
 	char	*handshake_type; /* its content type */
+	char	*proof;		/* a button's or form's proof (chat_nudge), or NULL */
 };
 
 /* What nudged tells the person who answered (rendered natively by respond). */
@@ -113,6 +122,7 @@ struct chat_receipt {
 	int		 duplicate;	/* already stored earlier (a platform retry) */
 	const char	*message;	/* one or two sentences for the person */
 	enum chat_via	 via;		/* the answer's via: how to reply */
+	int64_t		 streak;	/* stored: the answerer's streak */
 };
 
 /* A path a platform posts answers to, and the content types it takes there. */
@@ -126,6 +136,7 @@ struct chat_route {
 enum chat_direct_call {
 	CHAT_DIRECT_OPEN,	/* open (or find) a person's direct conversation */
 	CHAT_DIRECT_POST,	/* post a nudge into a conversation */
+	CHAT_DIRECT_FIND,	/* find a person's id from their name */
 	CHAT_DIRECT_NCALLS,
 };
 
@@ -146,23 +157,41 @@ struct chat_direct_answer {
 					   POST: where the message landed */
 	char		*message_id;	/* POST: the message's id (Slack's ts) */
 	char		*tz;		/* a profile's zone ("Europe/Berlin") */
+	char		*user;		/* FIND: the person's id */
 	int64_t		 retry_ms;	/* RETRY: the platform's delay, or -1 */
+	/*
+	 * Any class: the platform's budget for this call is spent; the next
+	 * one waits this long (ms), or 0. With every_call, all calls wait.
+	 */
+	int64_t		 wait_ms;
+	int		 every_call;
 };
 
 /* What a platform that sends direct messages to people offers. */
 struct chat_direct {
 	/* Whether a channel can send them (a bot token, say); 0 and why not. */
 	int		 (*ready)(const struct config_channel *, char **why);
-	/* Whether a string can be a user's id there; NULL: any. */
+	/* Whether a string can name a user there (an id, or a name find takes); NULL: any. */
 	int		 (*check_user)(const char *);
+	/*
+	 * When people may be named by something other than their id: whether
+	 * a string is an id, and the request that finds the id of a name
+	 * (once: the conversation it opens is kept). NULL: ids only.
+	 */
+	int		 (*is_id)(const char *);
+	void		 (*find)(const struct config_channel *, const char *name,
+			    struct chat_request *);
 	const char	*user_hint;	/* what an id looks like: "U01ADA" */
 	/* Whether a channel's own posts (no "to") go through the API too. */
 	int		 (*channel_api)(const struct config_channel *);
 	/* The conversation a channel's own posts go to (channel_api true). */
 	const char	*(*channel_conversation)(const struct config_channel *);
-	/* The URL a call goes to (allocated; never logged whole). */
+	/*
+	 * The URL a call goes to (allocated; never logged whole); conversation
+	 * is the one a POST goes to, the name to FIND, NULL for OPEN.
+	 */
 	char		*(*url)(const struct config_channel *,
-			    enum chat_direct_call);
+			    enum chat_direct_call, const char *conversation);
 	/* The request that opens the direct conversation with user. */
 	void		 (*open)(const struct config_channel *, const char *user,
 			    struct chat_request *);
@@ -175,12 +204,16 @@ struct chat_direct {
 			    const char *conversation, const char *thread,
 			    struct chat_request *, char **cause);
 	/*
-	 * Read the answer to a call: its HTTP status, body and Retry-After
-	 * delay in milliseconds (-1 when absent).
+	 * Read the answer to a call: its HTTP status, body, Retry-After
+	 * delay in milliseconds (-1 when absent) and header lines ("Name:
+	 * value\r\n" each, never NULL).
 	 */
 	void		 (*read)(enum chat_direct_call, long status,
 			    const char *body, size_t len,
-			    int64_t retry_after_ms, struct chat_direct_answer *);
+			    int64_t retry_after_ms, const char *headers,
+			    struct chat_direct_answer *);
+	/* Deliveries a second one token may make at most, all calls; 0: no cap. */
+	double		 max_rate;
 	/*
 	 * The call that reads user's profile for their zone: its URL
 	 * (allocated; never logged whole) and req. NULL when the platform's
@@ -212,6 +245,14 @@ struct chat_forms {
 			    char **url, struct chat_request *, char **cause);
 	/* NULL when a call worked, else why not (allocated, no secrets). */
 	char		*(*failed)(long status, const char *body, size_t len);
+	/*
+	 * When set, the form opens as the answer to the click itself (no
+	 * call; open is then NULL): the body, its content type in *type.
+	 */
+	char		*(*open_reply)(const struct chat_nudge *,
+			    const char *prefill, const char **type);
+	/* 1 when a form's submission is answered with the updated message. */
+	int		 updates_in_reply;
 };
 
 /*
@@ -283,6 +324,11 @@ struct chat_platform {
 	int		 thread_needs_code;
 	/* Answer buttons and forms; NULL: none. */
 	const struct chat_forms *forms;
+	/*
+	 * 1 when the platform does not sign its button and form callbacks:
+	 * an answer naming a delivery counts only with that delivery's proof.
+	 */
+	int		 proves_callbacks;
 	/* 1 when the secret is a shared token: a wrong one is 403, not 401. */
 	int		 token_secret;
 	/* The response body the platform shows the person; sets the content type. */

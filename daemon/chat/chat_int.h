@@ -36,9 +36,15 @@ struct teams_settings {
 };
 struct discord_settings {
 	char	*public_key;		/* hex Ed25519 key */
+	char	*bot_token;		/* secret: the API's "Bot" token */
+	char	*api_url;		/* the API's base; tests only */
 };
 struct mattermost_settings {
 	char	*token;			/* secret */
+	char	*bot_token;		/* secret: the bot account's token */
+	char	*bot_user_id;		/* the bot's user id, for its DMs */
+	char	*server_url;		/* "https://chat.example.com" */
+	char	*callback_url;		/* nudged as the server reaches it */
 };
 struct webhook_settings {
 	char	*signing_secret;	/* secret, "whsec_" + base64 */
@@ -81,6 +87,8 @@ enum sig_result	 discord_signature(const char *public_key_hex,
  */
 const char	*chat_googlechat_url_suffix(void);
 
+/* A header's value in lines "Name: value\r\n" (allocated), or NULL. */
+char		*chat_header_value(const char *headers, const char *name);
 /* Unicode code points in a NUL-terminated string, SIZE_MAX if not UTF-8. */
 size_t		 chat_utf8_chars(const char *);
 /* A question to send: text present, every string valid UTF-8. */

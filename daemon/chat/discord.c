@@ -22,13 +22,17 @@
  *	  {"type": 3, "name": "code", "description": "The reply code shown
  *	   with the question, like K7QX", "min_length": 4, "max_length": 4}]}
  * (type 3 is STRING; contexts 0 and 1 are servers and DMs with the bot).
+ *
+ * With the bot's token ("bot_token"), people are asked in their DMs with
+ * the bot, each nudge with an Answer button (discord_api.c) whose modal
+ * stores the answer (discord_interact.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat_int.h"
+#include "chat/discord_int.h"
 #include "config.h"
 #include "deliver_rate.h"
 #include "xmalloc.h"
@@ -39,15 +43,6 @@
 #define DISCORD_DESC_MAX	4096
 #define DISCORD_FOOTER_MAX	2048
 #define DISCORD_EMBED_MAX	6000
-/*
- * The characters escaped wherever they are: Discord's Markdown, and the
- * brackets and parentheses of a masked link, [text](url), which embed
- * titles and descriptions render as live links ("Markdown Text 101",
- * support.discord.com/hc/en-us/articles/210298617; a backslash makes a
- * character literal). Link previews (embeds) come only from URLs in a
- * message's content, which holds nudged's own words, never a prompt's.
- */
-#define DISCORD_SPECIALS	"\\*_~`|>[]()"
 
 static int	discord_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
@@ -63,13 +58,13 @@ static int	discord_interaction(const cJSON *, struct chat_answer *,
 		    char **);
 static int	discord_options(const cJSON *, const char **, const char **,
 		    char **);
+static int	discord_command(const cJSON *, struct chat_answer *, char **);
 static void	*discord_config_parse(struct config_reader *, const cJSON *);
 static void	 discord_config_free(void *);
 static int	discord_has_secret(const struct config_channel *);
 static enum sig_result discord_verify(const struct config_channel *,
 		    const struct chat_inbound *, int64_t);
 static char	*discord_respond(const struct chat_receipt *, const char **);
-static char	*discord_cut(const char *, size_t);
 
 /* The command and its options, as registered (above). */
 #define DISCORD_COMMAND		"reflect"
@@ -78,16 +73,20 @@ static char	*discord_cut(const char *, size_t);
 /* Interaction types and callback types used. */
 #define DISCORD_PING		1
 #define DISCORD_APP_COMMAND	2
+#define DISCORD_COMPONENT	3	/* MESSAGE_COMPONENT: a button */
+#define DISCORD_MODAL_SUBMIT	5
 #define DISCORD_PONG		1
-#define DISCORD_REPLY		4	/* CHANNEL_MESSAGE_WITH_SOURCE */
-#define DISCORD_EPHEMERAL	64	/* flag: only the caller sees it */
 
 /*
  * Per-webhook limits are unpublished (read from headers); about 30 messages
  * a minute per webhook is the commonly observed bucket, so 0.5/s.
  */
-/* The application's public key checks interactions. */
-static const char *const discord_config_keys[] = { "public_key", NULL };
+/*
+ * The application's public key checks interactions; its bot token sends
+ * DMs through the API, whose base is api_url in tests.
+ */
+static const char *const discord_config_keys[] = { "public_key", "bot_token",
+	"api_url", NULL };
 
 /* Where Discord posts answers. */
 static const struct chat_route discord_routes[] = {
@@ -98,9 +97,7 @@ static const struct chat_route discord_routes[] = {
 const struct chat_platform chat_discord = {
 	.name = "discord",
 	.title = "Discord",
-	.no_direct =
-	    "nudged does not send Discord direct messages yet; ask in "
-	    "the channel through its webhook instead (no \"to\")",
+	.direct = &discord_direct,
 	.posts_http = 1,
 	.default_rate = 0.5,
 	.format_prompt = discord_format,
@@ -112,6 +109,7 @@ const struct chat_platform chat_discord = {
 	.parse = discord_parse,
 	.has_secret = discord_has_secret,
 	.verify = discord_verify,
+	.forms = &discord_forms,
 	.respond = discord_respond,
 };
 
@@ -132,17 +130,29 @@ static int
 discord_format(const struct chat_nudge *n, const struct config_channel *cc,
     int64_t now, struct chat_request *req, char **cause)
 {
-	struct strbuf	 b = { NULL, 0, 0 };
-	cJSON		*root, *embeds, *embed, *footer, *mentions;
-	char		*question, *follow, *title, *desc, *command, *hint;
-	char		*content;
-	size_t		 ntitle, ndesc, nhint;
-	int		 rv = -1;
+	cJSON *root;
 
 	(void)now;
 	memset(req, 0, sizeof *req);
-	if (chat_check_nudge(n, cause) == -1)
+	if ((root = discord_message(n, cc, cause)) == NULL)
 		return -1;
+	chat_json_finish(root, req, "application/json");
+	return 0;
+}
+
+/* The message of a nudge: content, one embed, no mentions. */
+cJSON *
+discord_message(const struct chat_nudge *n, const struct config_channel *cc,
+    char **cause)
+{
+	struct strbuf	 b = { NULL, 0, 0 };
+	cJSON		*root = NULL, *embeds, *embed, *footer, *mentions;
+	char		*question, *follow, *title, *desc, *command, *hint;
+	char		*content;
+	size_t		 ntitle, ndesc, nhint;
+
+	if (chat_check_nudge(n, cause) == -1)
+		return NULL;
 
 	content = chat_escape_markdown(chat_lead(n), DISCORD_SPECIALS);
 	title = chat_escape_markdown(chat_title(n), DISCORD_SPECIALS);
@@ -192,8 +202,6 @@ discord_format(const struct chat_nudge *n, const struct config_channel *cc,
 	}
 	mentions = chat_json_object(root, "allowed_mentions");
 	chat_json_array(mentions, "parse");
-	chat_json_finish(root, req, "application/json");
-	rv = 0;
 
 out:
 	free(content);
@@ -202,7 +210,7 @@ out:
 	free(desc);
 	free(command);
 	free(hint);
-	return rv;
+	return root;
 }
 
 /* Milliseconds from a 429 body's retry_after (seconds, float), or -1. */
@@ -264,36 +272,51 @@ discord_parse(const struct chat_inbound *in, struct chat_answer *a,
 }
 
 /*
- * PING is the handshake, answered {"type":1}. /reflect is an answer: the
- * person is member.user in a server, user in a DM; the name shown is
- * global_name, else username. Every other interaction (components, modals,
- * autocomplete, other commands) is an error: nudged registers none, and
- * Discord needs an answer to each, so a 400 says plainly it was not ours.
+ * PING is the handshake, answered {"type":1}. /reflect is an answer or a
+ * self-service sub-command; the Answer button and its modal are read by
+ * discord_interact.c. Every other interaction (autocomplete, other
+ * commands, others' components) is an error: Discord needs an answer to
+ * each, so a 400 says plainly it was not ours.
  */
 static int
 discord_interaction(const cJSON *root, struct chat_answer *a, char **cause)
 {
-	const cJSON	*member, *user, *data;
-	const char	*id, *channel, *uid, *name, *global, *command;
-	const char	*answer, *code, *where;
-	long		 type;
-	size_t		 n;
+	long	 type;
 
 	a->via = CHAT_VIA_COMMAND;
 	if (chat_in_int(root, NULL, "type", CHAT_IN_REQUIRED, 1, 255, &type,
 	    cause) == -1)
 		return -1;
-	if (type == DISCORD_PING) {
+	switch (type) {
+	case DISCORD_PING:
 		a->kind = CHAT_IN_HANDSHAKE;
 		xasprintf(&a->handshake, "{\"type\":%d}", DISCORD_PONG);
 		a->handshake_type = xstrdup("application/json");
 		return 0;
-	}
-	if (type != DISCORD_APP_COMMAND) {
-		xasprintf(cause, "interaction type %ld is not a command; "
-		    "nudged only answers /" DISCORD_COMMAND, type);
+	case DISCORD_APP_COMMAND:
+		return discord_command(root, a, cause);
+	case DISCORD_COMPONENT:
+		return discord_interact_component(root, a, cause);
+	case DISCORD_MODAL_SUBMIT:
+		return discord_interact_submit(root, a, cause);
+	default:
+		xasprintf(cause, "interaction type %ld is not one nudged "
+		    "answers", type);
 		return -1;
 	}
+}
+
+/*
+ * /reflect: the person is member.user in a server, user in a DM (where
+ * it is a direct answer); the name shown is global_name, else username.
+ */
+static int
+discord_command(const cJSON *root, struct chat_answer *a, char **cause)
+{
+	const cJSON	*data;
+	const char	*id, *channel, *command, *answer, *code;
+	size_t		 n;
+
 	if (chat_in_object(root, NULL, "data", CHAT_IN_REQUIRED, &data,
 	    cause) == -1 ||
 	    chat_in_string(data, "data", "name", CHAT_IN_NONEMPTY,
@@ -307,26 +330,7 @@ discord_interaction(const cJSON *root, struct chat_answer *a, char **cause)
 	    &id, cause) == -1 ||
 	    chat_in_string(root, NULL, "channel_id", CHAT_IN_NONEMPTY,
 	    CHAT_IN_ID_MAX, &channel, cause) == -1 ||
-	    chat_in_object(root, NULL, "member", CHAT_IN_OPTIONAL, &member,
-	    cause) == -1)
-		return -1;
-	if (member != NULL) {
-		where = "member.user";
-		if (chat_in_object(member, "member", "user", CHAT_IN_REQUIRED,
-		    &user, cause) == -1)
-			return -1;
-	} else {
-		where = "user";
-		if (chat_in_object(root, NULL, "user", CHAT_IN_REQUIRED, &user,
-		    cause) == -1)
-			return -1;
-	}
-	if (chat_in_string(user, where, "id", CHAT_IN_NONEMPTY,
-	    CHAT_IN_ID_MAX, &uid, cause) == -1 ||
-	    chat_in_string(user, where, "username", CHAT_IN_OPTIONAL,
-	    CHAT_IN_ID_MAX, &name, cause) == -1 ||
-	    chat_in_string(user, where, "global_name", CHAT_IN_OPTIONAL,
-	    CHAT_IN_ID_MAX, &global, cause) == -1 ||
+	    discord_interact_user(root, a, cause) == -1 ||
 	    discord_options(data, &answer, &code, cause) == -1)
 		return -1;
 
@@ -343,10 +347,6 @@ discord_interaction(const cJSON *root, struct chat_answer *a, char **cause)
 		return -1;
 	if (n != 0)
 		a->code = xstrndup(code, n);
-	if (global != NULL && *global != '\0')
-		name = global;
-	a->user_id = xstrdup(uid);
-	a->user_name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
 	a->message_id = xstrdup(id);
 	a->route_key = xstrdup(channel);
 	return 0;
@@ -420,55 +420,29 @@ discord_verify(const struct config_channel *cc,
 	    chat_in_header(in, "X-Signature-Ed25519"), in->body, in->len, now);
 }
 
-/* s cut to at most max characters, ending in an ellipsis when cut. */
-static char *
-discord_cut(const char *s, size_t max)
-{
-	size_t	 i, chars = 0;
-	char	*cut;
-
-	if (chat_utf8_chars(s) <= max)
-		return xstrdup(s);
-	/* Keep max - 1 characters: stop at the first byte of the next. */
-	for (i = 0; s[i] != '\0'; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max - 1)
-			break;
-	}
-	xasprintf(&cut, "%.*s\xe2\x80\xa6", (int)i, s);
-	return cut;
-}
-
-/* An ephemeral reply that can mention no one. */
+/*
+ * A stored answer from the modal updates the nudge's message in place;
+ * everything else said is an ephemeral reply that can mention no one.
+ */
 static char *
 discord_respond(const struct chat_receipt *r, const char **content_type)
 {
-	cJSON	*root, *data, *allowed;
-	char	*escaped, *content;
-
+	if (r->via == CHAT_VIA_FORM && r->stored)
+		return discord_interact_answered(r->streak, content_type);
 	if (r->message == NULL)
 		return chat_in_empty(content_type);
-	escaped = chat_escape_markdown(r->message, DISCORD_SPECIALS);
-	content = discord_cut(escaped, DISCORD_CONTENT_MAX);
-	free(escaped);
-	root = chat_json_object(NULL, NULL);
-	chat_json_number(root, "type", DISCORD_REPLY);
-	data = chat_json_object(root, "data");
-	chat_json_string(data, "content", content);
-	chat_json_number(data, "flags", DISCORD_EPHEMERAL);
-	allowed = chat_json_object(data, "allowed_mentions");
-	chat_json_array(allowed, "parse");
-	free(content);
-	*content_type = "application/json";
-	return chat_in_print(root);
+	return discord_interact_ephemeral(r->message, content_type);
 }
 
-/* The channel's public_key. */
+/* The channel's public_key, bot_token and api_url. */
 static void *
 discord_config_parse(struct config_reader *r, const cJSON *channel)
 {
 	struct discord_settings *s = xcalloc(1, sizeof *s);
 
 	s->public_key = config_read_string(r, channel, "public_key", 0);
+	s->bot_token = config_read_string(r, channel, "bot_token", 0);
+	s->api_url = config_read_string(r, channel, "api_url", 0);
 	return s;
 }
 
@@ -481,6 +455,8 @@ discord_config_free(void *settings)
 	if (s == NULL)
 		return;
 	free(s->public_key);
+	free(s->bot_token);
+	free(s->api_url);
 	free(s);
 }
 

@@ -17,23 +17,18 @@
 
 #include <cjson/cJSON.h>
 
-#include "chat/chat_int.h"
+#include "chat/mattermost_int.h"
 #include "config.h"
 #include "xmalloc.h"
 
 /* Posts hold up to 16,383 characters (servers 5.0 and later). */
 #define MATTERMOST_TEXT_MAX	16383
-/* Markdown characters escaped wherever they are. */
-#define MATTERMOST_SPECIALS	"\\*_~`|>[]"
-/* U+200B ZERO WIDTH SPACE. */
-#define MATTERMOST_ZWSP		"\xe2\x80\x8b"
 
 static int	mattermost_format(const struct chat_nudge *,
 		    const struct config_channel *, int64_t,
 		    struct chat_request *, char **);
 static enum chat_outcome mattermost_classify(long, const char *, size_t,
 		    char **, int64_t *);
-static char	*mattermost_escape(const char *, int);
 static int	mattermost_parse(const struct chat_inbound *,
 		    struct chat_answer *, char **);
 static int	mattermost_fields(const struct chat_in_body *,
@@ -53,21 +48,26 @@ static char	*mattermost_respond(const struct chat_receipt *,
  * Self-hosted: rate limiting is off by default and 10/s with bursts of 100
  * when on; 1/s is polite to small servers and ample for nudges.
  */
-/* The outgoing webhook's or slash command's token checks answers. */
-static const char *const mattermost_config_keys[] = { "token", NULL };
+/*
+ * The outgoing webhook's or slash command's token checks answers; a bot
+ * account's token and id, the server's URL and nudged's own URL as the
+ * server reaches it send DMs with an Answer button.
+ */
+static const char *const mattermost_config_keys[] = { "token", "bot_token",
+	"bot_user_id", "server_url", "callback_url", NULL };
 
-/* Where Mattermost posts answers. */
+/* Where Mattermost posts answers, button clicks and dialogs. */
 static const struct chat_route mattermost_routes[] = {
 	{ "/mattermost", "application/x-www-form-urlencoded,application/json", &chat_mattermost },
+	{ MATTERMOST_ACTIONS, "application/json", &chat_mattermost },
+	{ MATTERMOST_DIALOGS, "application/json", &chat_mattermost },
 	{ NULL, NULL, NULL },
 };
 
 const struct chat_platform chat_mattermost = {
 	.name = "mattermost",
 	.title = "Mattermost",
-	.no_direct =
-	    "nudged does not send Mattermost direct messages yet; ask "
-	    "in the channel through its webhook instead (no \"to\")",
+	.direct = &mattermost_direct,
 	.posts_http = 1,
 	.default_rate = 1.0,
 	.format_prompt = mattermost_format,
@@ -80,11 +80,13 @@ const struct chat_platform chat_mattermost = {
 	.parse = mattermost_parse,
 	.has_secret = mattermost_has_secret,
 	.verify = mattermost_verify,
+	.forms = &mattermost_forms,
+	.proves_callbacks = 1,
 	.respond = mattermost_respond,
 };
 
 /* Escape a field: Markdown (when it renders) and mention triggers. */
-static char *
+char *
 mattermost_escape(const char *s, int markdown)
 {
 	struct strbuf	 b = { NULL, 0, 0 };
@@ -108,16 +110,29 @@ mattermost_format(const struct chat_nudge *n,
     const struct config_channel *cc, int64_t now, struct chat_request *req,
     char **cause)
 {
+	cJSON *root;
+
+	(void)now;
+	memset(req, 0, sizeof *req);
+	if ((root = mattermost_message(n, cc, cause)) == NULL)
+		return -1;
+	chat_json_finish(root, req, "application/json");
+	return 0;
+}
+
+/* The message of a nudge: the lead as text, one attachment. */
+cJSON *
+mattermost_message(const struct chat_nudge *n, const struct config_channel *cc,
+    char **cause)
+{
 	struct strbuf	 b = { NULL, 0, 0 };
 	cJSON		*root, *attachments, *att;
 	char		*question, *follow, *text, *title, *line, *fallback;
 	char		*command, *hint;
 	size_t		 len;
 
-	(void)now;
-	memset(req, 0, sizeof *req);
 	if (chat_check_nudge(n, cause) == -1)
-		return -1;
+		return NULL;
 
 	question = mattermost_escape(n->text, 1);
 	if (n->context != NULL && n->context[0] != '\0') {
@@ -138,7 +153,7 @@ mattermost_format(const struct chat_nudge *n,
 		    "formatted; a Mattermost post holds at most %d", len,
 		    MATTERMOST_TEXT_MAX);
 		free(text);
-		return -1;
+		return NULL;
 	}
 	title = mattermost_escape(chat_title(n), 1);
 	line = chat_one_line(n);
@@ -161,13 +176,12 @@ mattermost_format(const struct chat_nudge *n,
 	chat_json_string(att, "text", text);
 	if (hint != NULL)
 		chat_json_string(att, "footer", hint);
-	chat_json_finish(root, req, "application/json");
 
 	free(text);
 	free(title);
 	free(fallback);
 	free(hint);
-	return 0;
+	return root;
 }
 
 /* Read Mattermost's answer: 200 "ok" sent; 429 and 5xx retry; rest fail. */
@@ -205,7 +219,11 @@ mattermost_parse(const struct chat_inbound *in, struct chat_answer *a,
 	memset(a, 0, sizeof *a);
 	if ((body = chat_in_body_parse(in, cause)) == NULL)
 		return -1;
-	rv = mattermost_fields(body, a, cause);
+	if (mattermost_interact_is(chat_in_body_json(body)))
+		rv = mattermost_interact_parse(chat_in_body_json(body), a,
+		    cause);
+	else
+		rv = mattermost_fields(body, a, cause);
 	chat_in_body_free(body);
 	if (rv == -1)
 		chat_answer_free(a);
@@ -275,13 +293,17 @@ mattermost_untrigger(const char *text, const char *trigger)
 	return word + strcspn(word, " \t\n");
 }
 
-/* Whether the channel has the integration's token. */
+/*
+ * Whether the channel has the integration's token, or a bot whose buttons
+ * and dialogs carry their own proof.
+ */
 static int
 mattermost_has_secret(const struct config_channel *cc)
 {
 	const struct mattermost_settings *s = cc->settings;
 
-	return s != NULL && s->token != NULL && s->token[0] != '\0';
+	return s != NULL && ((s->token != NULL && s->token[0] != '\0') ||
+	    (s->bot_token != NULL && s->bot_token[0] != '\0'));
 }
 
 /* The credentials of "Token t" or "Bearer t", any case; NULL for others. */
@@ -328,6 +350,16 @@ mattermost_verify(const struct config_channel *cc,
 	enum sig_result		 rv;
 
 	(void)now;
+	/* Not signed: the reply checks the proof they carry (chat.h). */
+	if ((body = chat_in_body_parse(in, &cause)) != NULL &&
+	    mattermost_interact_is(chat_in_body_json(body))) {
+		chat_in_body_free(body);
+		return SIG_OK;
+	}
+	chat_in_body_free(body);
+	body = NULL;
+	free(cause);
+	cause = NULL;
 	auth = chat_in_header(in, "Authorization");
 	if (auth != NULL && (token = mattermost_credentials(auth)) != NULL) {
 		len = strcspn(token, " \t");
@@ -357,6 +389,9 @@ mattermost_respond(const struct chat_receipt *r, const char **content_type)
 	cJSON	*root;
 	char	*text;
 
+	if (r->via == CHAT_VIA_FORM)
+		return mattermost_interact_reply(r->stored ? NULL : r->message,
+		    content_type);
 	if (r->message == NULL)
 		return chat_in_empty(content_type);
 	text = mattermost_escape(r->message, 1);
@@ -369,13 +404,17 @@ mattermost_respond(const struct chat_receipt *r, const char **content_type)
 	return chat_in_print(root);
 }
 
-/* The channel's token. */
+/* The channel's token and its bot's settings. */
 static void *
 mattermost_config_parse(struct config_reader *r, const cJSON *channel)
 {
 	struct mattermost_settings *s = xcalloc(1, sizeof *s);
 
 	s->token = config_read_string(r, channel, "token", 0);
+	s->bot_token = config_read_string(r, channel, "bot_token", 0);
+	s->bot_user_id = config_read_string(r, channel, "bot_user_id", 0);
+	s->server_url = config_read_string(r, channel, "server_url", 0);
+	s->callback_url = config_read_string(r, channel, "callback_url", 0);
 	return s;
 }
 
@@ -388,5 +427,9 @@ mattermost_config_free(void *settings)
 	if (s == NULL)
 		return;
 	free(s->token);
+	free(s->bot_token);
+	free(s->bot_user_id);
+	free(s->server_url);
+	free(s->callback_url);
 	free(s);
 }

@@ -44,7 +44,7 @@ static int	slack_user_id(const char *);
 static int	slack_channel_api(const struct config_channel *);
 static const char *slack_channel_conversation(const struct config_channel *);
 static char	*slack_direct_url(const struct config_channel *,
-		    enum chat_direct_call);
+		    enum chat_direct_call, const char *);
 static const char *slack_direct_base(const struct config_channel *);
 static void	 slack_direct_open(const struct config_channel *, const char *,
 		    struct chat_request *);
@@ -52,7 +52,7 @@ static int	 slack_direct_post(const struct chat_nudge *,
 		    const struct config_channel *, const char *, const char *,
 		    struct chat_request *, char **);
 static void	 slack_direct_read(enum chat_direct_call, long, const char *,
-		    size_t, int64_t, struct chat_direct_answer *);
+		    size_t, int64_t, const char *, struct chat_direct_answer *);
 static void	 slack_direct_answer(const char *, long, const char *, size_t,
 		    int64_t, struct chat_direct_answer *);
 static char	*slack_direct_profile(const struct config_channel *,
@@ -348,8 +348,10 @@ slack_channel_conversation(const struct config_channel *c)
 
 /* The Web API method's URL. */
 static char *
-slack_direct_url(const struct config_channel *c, enum chat_direct_call call)
+slack_direct_url(const struct config_channel *c, enum chat_direct_call call,
+    const char *conversation)
 {
+	(void)conversation;	/* the body names it */
 	return slack_api_url(slack_direct_base(c), slack_direct_methods[call]);
 }
 
@@ -387,8 +389,10 @@ slack_direct_post(const struct chat_nudge *n, const struct config_channel *c,
 /* The Web API's answer, in the classes every platform's answers fall in. */
 static void
 slack_direct_read(enum chat_direct_call call, long status, const char *body,
-    size_t len, int64_t retry_after_ms, struct chat_direct_answer *out)
+    size_t len, int64_t retry_after_ms, const char *headers,
+    struct chat_direct_answer *out)
 {
+	(void)headers;	/* Slack says all in Retry-After */
 	slack_direct_answer(slack_direct_methods[call], status, body, len,
 	    retry_after_ms, out);
 }

@@ -1,0 +1,534 @@
+/*
+ * Deliveries through Discord's bot API, on a hand-held clock, against the
+ * fake API (tests/support/discord_fake.c): a person's DM is opened once and
+ * kept, the nudge posted into it with its Answer button, no mentions and
+ * the bot's token; a reminder replies to its nudge; Unknown User and 50007
+ * mark the person; a refused token is told once; a spent rate-limit bucket
+ * holds the next post until it refills and a global 429 holds every call;
+ * at most 25 deliveries a second; a restart sends nobody twice.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bank.h"
+#include "clock.h"
+#include "config.h"
+#include "deliver.h"
+#include "discord_fake.h"
+#include "harness.h"
+#include "store.h"
+
+#define TOKEN	"MTA1.discord-bot-token.test"
+#define ADA	"30351110224678912"
+#define BEN	"31351110224678912"
+#define CY	"32351110224678912"
+#define ADA_DM	"70351110224678912"
+#define BEN_DM	"71351110224678912"
+#define CY_DM	"72351110224678912"
+
+struct world {
+	char			*dir;
+	char			*config;
+	char			*state;
+	struct api_fake		 fake;
+	struct config		*cfg;
+	struct bank		*bank;
+	struct store		*st;
+	struct event_base	*base;
+	struct clock_fake	 clock;
+	int64_t			 now;
+	struct deliver		*d;
+	int			 drift;		/* fake ms per wait step */
+};
+
+static void	world_open(struct world *, const struct discord_fake_opts *,
+		    const char *);
+static void	world_start(struct world *);
+static void	world_close(struct world *);
+static int64_t	world_seed(struct world *, const char *, int64_t,
+		    enum store_kind, int64_t);
+static void	world_tick(struct world *, int);
+static void	world_wait(struct world *, long long, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	world_advance(struct world *, int64_t);
+static int	world_posts_to(struct world *, const char *);
+static int	world_opens_of(struct world *, const char *);
+static int	world_limited(struct world *);
+
+/*
+ * Start the fake and load a config: ada, ben, cy (ids the fake takes),
+ * lost (Unknown User), closed (DMs closed: 50007); channel "d" with the
+ * bot token token; schedule "s" to everyone.
+ */
+static void
+world_open(struct world *w, const struct discord_fake_opts *opts,
+    const char *token)
+{
+	char *cwd = getcwd(NULL, 0), *log, *text, *cause = NULL;
+
+	memset(w, 0, sizeof *w);
+	w->drift = 10;
+	w->dir = harness_tmpdir();
+	w->config = harness_format("%s/nudged.json", w->dir);
+	w->state = harness_format("%s/state", w->dir);
+	log = harness_format("%s/discord.log", w->dir);
+	if (discord_fake_start(&w->fake, log, opts) != 0)
+		fail_msg("the fake Discord API did not start");
+	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
+	    "\"%s/prompts\", \"people\": {\"ada\": {\"discord\": \"" ADA "\"}, "
+	    "\"ben\": {\"discord\": \"" BEN "\"}, \"cy\": {\"discord\": \"" CY
+	    "\"}, \"lost\": {\"discord\": \"55351110224678912\"}, \"closed\": "
+	    "{\"discord\": \"66351110224678912\"}}, \"channels\": {\"d\": "
+	    "{\"platform\": \"discord\", \"bot_token\": \"%s\", \"public_key\": "
+	    "\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\", "
+	    "\"api_url\": \"http://127.0.0.1:%d/api/v10\"}}, \"delivery\": "
+	    "{\"timeout\": \"2s\", \"connect_timeout\": \"2s\", "
+	    "\"retry_initial\": \"10s\", \"retry_max\": \"1m\", \"stop_grace\": "
+	    "\"1s\"}, \"schedules\": [{\"name\": \"s\", \"cron\": \"0 0 1 1 *\", "
+	    "\"channel\": \"d\", \"to\": [\"ada\", \"ben\", \"cy\", \"lost\", "
+	    "\"closed\"], \"themes\": [\"coaching\"]}]}", cwd, token,
+	    w->fake.port);
+	harness_write(w->config, text);
+	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
+	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
+	    (w->st = store_open(w->state, &cause)) == NULL)
+		fail_msg("%s", cause);
+	w->now = clock_now(clock_system());
+	clock_fake_init(&w->clock, w->now * 1000);
+	w->base = event_base_new();
+	free(text);
+	free(log);
+	free(cwd);
+}
+
+/* Start the worker on the fake clock. */
+static void
+world_start(struct world *w)
+{
+	char *cause = NULL;
+
+	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
+	    &w->clock.clock, &cause)) == NULL)
+		fail_msg("%s", cause);
+}
+
+/* Stop the fake by PID, free the world, remove the folder. */
+static void
+world_close(struct world *w)
+{
+	deliver_free(w->d);
+	event_base_free(w->base);
+	store_close(w->st);
+	bank_free(w->bank);
+	config_free(w->cfg);
+	api_fake_stop(&w->fake);
+	harness_rmdir(w->dir);
+	free(w->dir);
+	free(w->config);
+	free(w->state);
+}
+
+/* Add one pending row for person as the scheduler would. */
+static int64_t
+world_seed(struct world *w, const char *person, int64_t due_at,
+    enum store_kind kind, int64_t parent)
+{
+	struct store_delivery d = { .schedule = "s", .channel = "d",
+	    .prompt_id = "coaching-001", .cycle = 1, .due_at = due_at,
+	    .state = STORE_PENDING, .kind = kind, .person = person,
+	    .parent_id = parent };
+	int64_t id = 0;
+
+	assert_int_equal(store_begin(w->st), 0);
+	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
+	assert_int_equal(store_commit(w->st), 0);
+	return id;
+}
+
+/* Run the loop for about ms of real time. */
+static void
+world_tick(struct world *w, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(w->base, &tv);
+	event_base_dispatch(w->base);
+}
+
+/*
+ * Run the loop until a query gives want (5 s at most); the fake clock
+ * moves w->drift ms a step, so the 25-a-second cap lets rows through.
+ */
+static void
+world_wait(struct world *w, long long want, const char *fmt, ...)
+{
+	char *sql;
+	va_list ap;
+	long long got = -1;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	for (int i = 0; i < 500; i++) {
+		if ((got = harness_db_int(w->state, "%s", sql)) == want)
+			break;
+		if (w->drift > 0)
+			world_advance(w, w->drift);
+		world_tick(w, 10);
+	}
+	if (got != want)
+		fail_msg("%s gives %lld, not %lld", sql, got, want);
+	free(sql);
+}
+
+/* Move the fake clock on and tell the worker to look. */
+static void
+world_advance(struct world *w, int64_t ms)
+{
+	clock_fake_advance(&w->clock, ms);
+	deliver_kick(w->d);
+}
+
+/* How many Create Message calls went to one DM. */
+static int
+world_posts_to(struct world *w, const char *dm)
+{
+	char *path = harness_format("/api/v10/channels/%s/messages", dm);
+	int n = api_fake_count(&w->fake, path);
+
+	free(path);
+	return n;
+}
+
+/* How many Create DM calls asked for one user. */
+static int
+world_opens_of(struct world *w, const char *user)
+{
+	cJSON *calls = api_fake_calls(&w->fake, DISCORD_FAKE_DM), *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(c, calls) {
+		const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(c, "body"), "recipient_id"));
+
+		n += u != NULL && strcmp(u, user) == 0;
+	}
+	cJSON_Delete(calls);
+	return n;
+}
+
+/* How many calls the fake answered 429. */
+static int
+world_limited(struct world *w)
+{
+	cJSON *calls = api_fake_calls(&w->fake, "/"), *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(c, calls)
+		n += cJSON_GetObjectItem(c, "status")->valueint == 429;
+	cJSON_Delete(calls);
+	return n;
+}
+
+/*
+ * ada's DM is opened once with "Bot TOKEN" and kept; her nudge goes into it
+ * with the embed, no mentions and the Answer button naming the delivery;
+ * the message id is kept. Her second nudge opens nothing; a reminder
+ * replies to the first nudge's message.
+ */
+static void
+test_dm_opened_once_and_kept(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	cJSON *calls, *call, *post, *button, *parse;
+	char *want;
+	int64_t first;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	first = world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
+	    "state = 'sent' AND message_channel = '" ADA_DM "' AND message_id "
+	    "= '1300000000000000001'", (long long)first);
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "person_channels WHERE channel = 'd' AND person = 'ada' AND dm_id = "
+	    "'" ADA_DM "' AND inactive IS NULL"), 1);
+	assert_int_equal(world_opens_of(&w, ADA), 1);
+	calls = api_fake_calls(&w.fake, "/api/v10/channels/");
+	assert_int_equal(cJSON_GetArraySize(calls), 1);
+	call = cJSON_GetArrayItem(calls, 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(call,
+	    "auth")), "Bot " TOKEN);
+	assert_int_equal(strncmp(cJSON_GetStringValue(cJSON_GetObjectItem(call,
+	    "agent")), "DiscordBot (", 12), 0);
+	post = cJSON_GetObjectItem(call, "body");
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(post, "embeds"), 0), "description"));
+	parse = cJSON_GetObjectItem(cJSON_GetObjectItem(post,
+	    "allowed_mentions"), "parse");
+	assert_true(cJSON_IsArray(parse));
+	assert_int_equal(cJSON_GetArraySize(parse), 0);
+	assert_null(cJSON_GetObjectItem(post, "message_reference"));
+	button = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(post, "components"), 0), "components"), 0);
+	assert_int_equal(cJSON_GetObjectItem(button, "type")->valueint, 2);
+	want = harness_format("nudged_answer:%lld", (long long)first);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(button,
+	    "custom_id")), want);
+	free(want);
+	cJSON_Delete(calls);
+
+	world_seed(&w, "ada", w.now + 60, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 60000);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = "
+	    "'ada' AND state = 'sent'");
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 1);
+	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
+
+	world_seed(&w, "ada", w.now + 120, STORE_KIND_REMINDER, first);
+	world_advance(&w, 60000);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE kind = "
+	    "'reminder' AND state = 'sent'");
+	calls = api_fake_calls(&w.fake, "/api/v10/channels/");
+	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 2), "body");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(post, "message_reference"), "message_id")),
+	    "1300000000000000001");
+	cJSON_Delete(calls);
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 1);
+	world_close(&w);
+}
+
+/*
+ * Unknown User on Create DM and 50007 on Create Message fail the delivery
+ * and mark the person; their next delivery fails at once, with no call.
+ */
+static void
+test_person_unreachable(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	int64_t again;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "lost", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "closed", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND attempts = 1");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'lost' AND inactive LIKE '%%Unknown User%%'");
+	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
+	    "'closed' AND inactive LIKE '%%Cannot send messages to this user "
+	    "(code 50007)%%'");
+	again = world_seed(&w, "closed", w.now + 60, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 60000);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%cannot be "
+	    "reached%%50007%%'", (long long)again);
+	world_tick(&w, 50);
+	assert_int_equal(api_fake_count(&w.fake, "/api/v10/channels/"), 1);
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 2);
+	world_close(&w);
+}
+
+/* A 401 fails each delivery, is told once for the channel, never shows the token. */
+static void
+test_auth_refused_told_once(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+	char *path, *logged;
+	int saved, fd;
+
+	(void)state;
+	world_open(&w, &opts, "refused-bot-token-9");
+	path = harness_format("%s/stderr.log", w.dir);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'failed' AND reason LIKE '%%HTTP 401%%'");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	logged = harness_read(path);
+	assert_int_equal(deliver_channel_refused(w.d, "d"), 1);
+	assert_non_null(strstr(logged, "refused its credentials"));
+	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
+	    "refused its credentials"));
+	assert_null(strstr(logged, "refused-bot-token-9"));
+	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    "person_channels WHERE inactive IS NOT NULL"), 0);
+	free(logged);
+	free(path);
+	world_close(&w);
+}
+
+/*
+ * Create Message's bucket holds one call per 5 s: ada's post spends it
+ * (Remaining 0, Reset-After 5). Ben's nudge, due at once and his DM known,
+ * waits for the bucket, though the fake would refill sooner; it goes out
+ * once 5 s passed on nudged's clock, and nothing ever hit a 429.
+ */
+static void
+test_bucket_honoured(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .bucket_size = 1, .reset_after = 5, .refill_ms = 50 };
+	struct world w;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	assert_int_equal(store_set_person_dm(w.st, "d", "ben", BEN_DM), 0);
+	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	for (int i = 0; i < 20; i++) {
+		world_advance(&w, 100);
+		world_tick(&w, 15);
+	}
+	assert_int_equal(world_posts_to(&w, BEN_DM), 0);
+	assert_int_equal(harness_db_int(w.state, "SELECT attempts FROM "
+	    "deliveries WHERE person = 'ben'"), 0);
+	world_advance(&w, 3100);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
+	assert_int_equal(world_limited(&w), 0);
+	world_close(&w);
+}
+
+/*
+ * A global 429 (retry_after 2.5 s) on ada's post pauses every call: ben's
+ * DM is not even opened meanwhile; both go out after the pause.
+ */
+static void
+test_global_limit_pauses_every_call(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .global_429 = 1, .retry_after = 2.5 };
+	struct world w;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	w.drift = 0;
+	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE person = "
+	    "'ada' AND state = 'pending' AND attempts = 1 AND last_error LIKE "
+	    "'%%HTTP 429%%global limit%%'");
+	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_advance(&w, 1000);
+	world_tick(&w, 100);
+	assert_int_equal(world_opens_of(&w, BEN), 0);
+	world_advance(&w, 1500);
+	w.drift = 10;
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	assert_int_equal(world_opens_of(&w, BEN), 1);
+	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
+	world_close(&w);
+}
+
+/* Three people due at once on a still clock: one delivery per 40 ms. */
+static void
+test_global_cap(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1 };
+	struct world w;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "cy", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_tick(&w, 300);
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 1);
+	world_advance(&w, 40);
+	world_tick(&w, 300);
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 2);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	world_close(&w);
+}
+
+/*
+ * A restart mid-fan-out: ada's nudge went out; ben's and cy's Create DM
+ * were in flight when the worker was freed. The new worker repeats only
+ * those: each person gets exactly one message.
+ */
+static void
+test_restart_sends_nobody_twice(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .slow_ms = 300 };
+	struct world w;
+	char *cause = NULL;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
+	world_start(&w);
+	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent'");
+	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "cy", w.now, STORE_KIND_PROMPT, 0);
+	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sending'");
+	for (int i = 0; i < 100 && api_fake_count(&w.fake,
+	    DISCORD_FAKE_DM) < 3; i++)
+		world_tick(&w, 10);
+	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 3);
+	deliver_free(w.d);
+	if ((w.d = deliver_start(w.base, w.st, w.cfg, w.bank, &w.clock.clock,
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
+	    "'sent' AND message_id IS NOT NULL");
+	world_tick(&w, 400);
+	assert_int_equal(world_posts_to(&w, ADA_DM), 1);
+	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
+	assert_int_equal(world_posts_to(&w, CY_DM), 1);
+	assert_int_equal(world_opens_of(&w, ADA), 1);
+	assert_int_equal(world_opens_of(&w, BEN), 2);
+	world_close(&w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dm_opened_once_and_kept),
+		cmocka_unit_test(test_person_unreachable),
+		cmocka_unit_test(test_auth_refused_told_once),
+		cmocka_unit_test(test_bucket_honoured),
+		cmocka_unit_test(test_global_limit_pauses_every_call),
+		cmocka_unit_test(test_global_cap),
+		cmocka_unit_test(test_restart_sends_nobody_twice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

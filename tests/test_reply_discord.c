@@ -1,0 +1,468 @@
+/*
+ * Discord conversations, inbound, in-process on a hand-held clock:
+ * interactions signed with the application's Ed25519 key are handed to
+ * reply.c as the HTTP server would. Ada and Ben were asked in their DMs on
+ * channel "dc". The Answer button is answered with the modal (type 9)
+ * naming its nudge; the modal's submission is stored and answered with the
+ * message updated (type 7: the button disabled, "Answered — streak N");
+ * someone else's click or submission, a forged or stale signature, or an
+ * empty answer store nothing; a replayed submission is one answer; /reflect
+ * in the bot's DM answers the person's newest nudge and takes the
+ * self-service sub-commands.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "bank.h"
+#include "chat/chat.h"
+#include "clock.h"
+#include "config.h"
+#include "harness.h"
+#include "reply.h"
+#include "sig.h"
+#include "signed.h"
+#include "store.h"
+
+#define DUE	1780293600LL		/* 2026-06-01 06:00:00Z */
+#define ADA	"30351110224678912"
+#define BEN	"31351110224678912"
+#define ADA_DM	"70351110224678912"
+
+struct answer {
+	int	 calls;
+	int	 status;
+	char	*body;
+};
+
+struct fixture {
+	char			*dir;
+	char			*state;
+	EVP_PKEY		*key;
+	struct clock_fake	 clock;
+	struct event_base	*base;
+	struct config		*cfg;
+	struct bank		*bank;
+	struct store		*st;
+	struct replies		*r;
+	int64_t			 ada_old, ada, ben;
+	struct answer		 a;
+	char			*headers[3];
+	cJSON			*json;		/* the last answer, parsed */
+};
+
+/* The waiter's callback: keep a copy of the answer. */
+static void
+answer_cb(void *arg, const struct reply_response *resp)
+{
+	struct answer *a = arg;
+
+	a->calls++;
+	a->status = resp->status;
+	free(a->body);
+	a->body = strdup(resp->body);
+}
+
+/* A header of the signed request, by name. */
+static const char *
+header_cb(void *ctx, const char *name)
+{
+	char **h = ctx;
+	size_t n = strlen(name);
+
+	for (; *h != NULL; h++)
+		if (strncasecmp(*h, name, n) == 0 && (*h)[n] == ':')
+			return *h + n + 2;
+	return NULL;
+}
+
+/* POST an interaction signed by key at ts; the answer, parsed, in f->json. */
+static void
+post_signed(struct fixture *f, EVP_PKEY *key, int64_t ts, const char *body)
+{
+	const struct chat_platform *p = chat_find("discord");
+	struct reply_request req = { .path = "/discord/interactions",
+	    .content_type = "application/json", .body = body,
+	    .len = strlen(body), .header = header_cb };
+
+	free(f->headers[0]);
+	free(f->headers[1]);
+	signed_discord(key, ts, body, f->headers);
+	req.ctx = f->headers;
+	f->a.calls = 0;
+	replies_handle_chat(f->r, &req, &p->routes[0],
+	    (struct reply_waiter){ answer_cb, &f->a });
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(f->a.calls, 1);
+	cJSON_Delete(f->json);
+	f->json = cJSON_Parse(f->a.body);
+}
+
+/* POST an interaction signed with the application's key now. */
+static void
+post(struct fixture *f, const char *body)
+{
+	post_signed(f, f->key, clock_now(&f->clock.clock), body);
+}
+
+/* The user object of an interaction: in a DM, or as a server member. */
+static char *
+who(const char *user, int dm)
+{
+	return dm ? harness_format("\"user\": {\"id\": \"%s\", \"username\": "
+	    "\"u%s\"}", user, user) : harness_format("\"guild_id\": \"1\", "
+	    "\"member\": {\"user\": {\"id\": \"%s\"}}", user);
+}
+
+/* A click on the Answer button of delivery id by user. */
+static void
+click(struct fixture *f, const char *user, int64_t id)
+{
+	char *u = who(user, 1), *body = harness_format("{\"type\": 3, \"id\": "
+	    "\"1400000000000000001\", \"token\": \"tok\", \"channel_id\": \""
+	    ADA_DM "\", %s, \"message\": {\"id\": \"1300000000000000001\"}, "
+	    "\"data\": {\"custom_id\": \"nudged_answer:%lld\", "
+	    "\"component_type\": 2}}", u, (long long)id);
+
+	post(f, body);
+	free(body);
+	free(u);
+}
+
+/* The modal of delivery id submitted by user with text (interaction iid). */
+static char *
+submission(const char *user, int64_t id, const char *text, const char *iid)
+{
+	cJSON *o = cJSON_CreateObject(), *data, *rows, *label, *input, *u;
+	char custom[64], *s;
+
+	cJSON_AddNumberToObject(o, "type", 5);
+	cJSON_AddStringToObject(o, "id", iid);
+	cJSON_AddStringToObject(o, "channel_id", ADA_DM);
+	u = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddStringToObject(u, "id", user);
+	data = cJSON_AddObjectToObject(o, "data");
+	snprintf(custom, sizeof custom, "nudged_answer:%lld", (long long)id);
+	cJSON_AddStringToObject(data, "custom_id", custom);
+	rows = cJSON_AddArrayToObject(data, "components");
+	label = cJSON_CreateObject();
+	cJSON_AddNumberToObject(label, "type", 18);
+	input = cJSON_AddObjectToObject(label, "component");
+	cJSON_AddNumberToObject(input, "type", 4);
+	cJSON_AddStringToObject(input, "custom_id", "answer");
+	cJSON_AddStringToObject(input, "value", text);
+	cJSON_AddItemToArray(rows, label);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+/* Submit the modal. */
+static void
+submit(struct fixture *f, const char *user, int64_t id, const char *text,
+    const char *iid)
+{
+	char *body = submission(user, id, text, iid);
+
+	post(f, body);
+	free(body);
+}
+
+/* /reflect answer:TEXT by user, in the bot's DM. */
+static void
+command(struct fixture *f, const char *user, const char *text)
+{
+	static int seq;
+	cJSON *o = cJSON_CreateObject(), *data, *opts, *opt, *u;
+	char id[32], *body;
+
+	snprintf(id, sizeof id, "15000000000000%05d", ++seq);
+	cJSON_AddNumberToObject(o, "type", 2);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "channel_id", ADA_DM);
+	cJSON_AddNumberToObject(o, "context", 1);
+	u = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddStringToObject(u, "id", user);
+	data = cJSON_AddObjectToObject(o, "data");
+	cJSON_AddStringToObject(data, "name", "reflect");
+	opts = cJSON_AddArrayToObject(data, "options");
+	opt = cJSON_CreateObject();
+	cJSON_AddStringToObject(opt, "name", "answer");
+	cJSON_AddNumberToObject(opt, "type", 3);
+	cJSON_AddStringToObject(opt, "value", text);
+	cJSON_AddItemToArray(opts, opt);
+	body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	post(f, body);
+	free(body);
+}
+
+/* A count from the store. */
+static long long
+count(struct fixture *f, const char *sql)
+{
+	return harness_db_int(f->state, "%s", sql);
+}
+
+/* A sent nudge asked of person and where it landed. */
+static int64_t
+sent(struct fixture *f, const char *person, int64_t due, const char *msg)
+{
+	struct store_delivery d = { .schedule = "daily", .channel = "dc",
+	    .prompt_id = f->bank->prompts[0].id, .due_at = due,
+	    .state = STORE_SENT, .cycle = 1, .person = person };
+	int64_t id = 0;
+
+	assert_int_equal(store_enqueue(f->st, &d, &id), 1);
+	assert_int_equal(store_set_message(f->st, id, ADA_DM, msg), 0);
+	return id;
+}
+
+/* A fresh Ed25519 key. */
+static EVP_PKEY *
+keygen(void)
+{
+	EVP_PKEY_CTX *k = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	EVP_PKEY *key = NULL;
+
+	assert_int_equal(EVP_PKEY_keygen_init(k), 1);
+	assert_int_equal(EVP_PKEY_keygen(k, &key), 1);
+	EVP_PKEY_CTX_free(k);
+	return key;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char *cwd = getcwd(NULL, 0), *cause = NULL, *path, *text, *hex;
+	unsigned char pub[32];
+	size_t len = sizeof pub;
+
+	f->dir = harness_tmpdir();
+	f->state = harness_format("%s/state", f->dir);
+	f->key = keygen();
+	assert_int_equal(EVP_PKEY_get_raw_public_key(f->key, pub, &len), 1);
+	hex = sig_hex_encode(pub, len);
+	path = harness_format("%s/nudged.json", f->dir);
+	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
+	    "\"UTC\", \"people\": {\"ada\": {\"discord\": \"" ADA "\"}, "
+	    "\"ben\": {\"discord\": \"" BEN "\"}}, \"channels\": {\"dc\": "
+	    "{\"platform\": \"discord\", \"public_key\": \"%s\", \"bot_token\": "
+	    "\"bot-token\", \"api_url\": \"http://127.0.0.1:1/api/v10\"}}, "
+	    "\"schedules\": [{\"name\": \"daily\", \"cron\": \"0 6 * * *\", "
+	    "\"channel\": \"dc\", \"to\": [\"ada\", \"ben\"], "
+	    "\"answer_window\": \"1d\"}]}", cwd, hex);
+	harness_write(path, text);
+	if ((f->cfg = config_load(path, &cause)) == NULL ||
+	    (f->bank = bank_load_for(f->cfg, &cause)) == NULL ||
+	    (f->st = store_open(f->cfg->state_dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->base = event_base_new();
+	clock_fake_init(&f->clock, (DUE + 3600) * 1000);
+	f->r = replies_new(f->base, &f->clock.clock, f->st, f->cfg, f->bank);
+	f->ada_old = sent(f, "ada", DUE - 43200, "1300000000000000000");
+	f->ada = sent(f, "ada", DUE, "1300000000000000001");
+	f->ben = sent(f, "ben", DUE + 60, "1300000000000000002");
+	free(hex);
+	free(text);
+	free(path);
+	free(cwd);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	replies_free(f->r);
+	store_close(f->st);
+	bank_free(f->bank);
+	config_free(f->cfg);
+	event_base_free(f->base);
+	EVP_PKEY_free(f->key);
+	harness_rmdir(f->dir);
+	free(f->headers[0]);
+	free(f->headers[1]);
+	cJSON_Delete(f->json);
+	free(f->a.body);
+	free(f->state);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* An int member of the last answer by a path of keys. */
+static const cJSON *
+at(const cJSON *o, const char *k1, const char *k2)
+{
+	o = cJSON_GetObjectItem(o, k1);
+	return k2 != NULL ? cJSON_GetObjectItem(o, k2) : o;
+}
+
+/*
+ * Ada's click answers with the modal naming her nudge: a Label holding a
+ * paragraph input of at most 4,000 characters. Nothing is stored.
+ */
+static void
+test_click_opens_modal(void **state)
+{
+	struct fixture *f = *state;
+	const cJSON *label, *input;
+	char *want = harness_format("nudged_answer:%lld", (long long)f->ada);
+
+	click(f, ADA, f->ada);
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 9);
+	assert_string_equal(at(f->json, "data", "custom_id")->valuestring, want);
+	assert_true(strlen(at(f->json, "data", "title")->valuestring) <= 45);
+	label = cJSON_GetArrayItem(at(f->json, "data", "components"), 0);
+	assert_int_equal(cJSON_GetObjectItem(label, "type")->valueint, 18);
+	input = cJSON_GetObjectItem(label, "component");
+	assert_int_equal(cJSON_GetObjectItem(input, "type")->valueint, 4);
+	assert_int_equal(cJSON_GetObjectItem(input, "style")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(input, "max_length")->valueint,
+	    4000);
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	free(want);
+}
+
+/*
+ * The submission is stored on its nudge, answered with the message
+ * updated: the button disabled, the streak on it. Sent again (Discord
+ * retried, or someone replayed it), it is still one answer.
+ */
+static void
+test_submit_stored_and_message_updated(void **state)
+{
+	struct fixture *f = *state;
+	const cJSON *button;
+	char *sql;
+
+	submit(f, ADA, f->ada, "I shipped the migration", "1400000000000000002");
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 7);
+	button = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    at(f->json, "data", "components"), 0), "components"), 0);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(button, "disabled")));
+	assert_string_equal(cJSON_GetObjectItem(button, "label")->valuestring,
+	    "Answered \xe2\x80\x94 streak 1");
+	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
+	    "%lld AND user_id = '" ADA "' AND text = 'I shipped the migration' "
+	    "AND source = 'discord'", (long long)f->ada);
+	assert_int_equal(count(f, sql), 1);
+	submit(f, ADA, f->ada, "I shipped the migration", "1400000000000000002");
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+	free(sql);
+}
+
+/*
+ * Ben's click on Ada's button is refused, and so is his submission of her
+ * modal: nothing is stored.
+ */
+static void
+test_someone_else_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	click(f, BEN, f->ada);
+	assert_int_equal(f->a.status, 403);
+	submit(f, BEN, f->ada, "not mine to answer", "1400000000000000003");
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
+	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "someone else"));
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+}
+
+/*
+ * A submission signed by another key is 401, one signed ten minutes ago
+ * (a replay) 409 as for every platform; an empty answer is told to the person. Nothing is stored.
+ */
+static void
+test_forged_stale_and_empty_refused(void **state)
+{
+	struct fixture *f = *state;
+	EVP_PKEY *other = keygen();
+	char *body = submission(ADA, f->ada, "forged", "1400000000000000004");
+
+	post_signed(f, other, clock_now(&f->clock.clock), body);
+	assert_int_equal(f->a.status, 401);
+	post_signed(f, f->key, clock_now(&f->clock.clock) - 600, body);
+	assert_int_equal(f->a.status, 409);
+	submit(f, ADA, f->ada, "   ", "1400000000000000005");
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
+	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	EVP_PKEY_free(other);
+	free(body);
+}
+
+/*
+ * /reflect in the bot's DM: a plain answer goes to Ada's newest nudge;
+ * pause and resume change her state; streak and help answer her alone.
+ */
+static void
+test_reflect_in_dm(void **state)
+{
+	struct fixture *f = *state;
+	char *sql;
+
+	command(f, ADA, "A calm week, mostly reviews");
+	assert_int_equal(f->a.status, 200);
+	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
+	    "%lld AND text = 'A calm week, mostly reviews'", (long long)f->ada);
+	assert_int_equal(count(f, sql), 1);
+	free(sql);
+	command(f, ADA, "pause");
+	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "Paused"));
+	assert_int_equal(count(f, "SELECT count(*) FROM person_state WHERE "
+	    "person = 'ada' AND paused_at IS NOT NULL"), 1);
+	command(f, ADA, "resume");
+	assert_int_equal(count(f, "SELECT count(*) FROM person_state WHERE "
+	    "person = 'ada' AND paused_at IS NULL"), 1);
+	command(f, ADA, "streak");
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "Your streak: 1 in a row"));
+	command(f, ADA, "help");
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "pause"));
+	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_click_opens_modal, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_submit_stored_and_message_updated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_someone_else_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forged_stale_and_empty_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reflect_in_dm, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
