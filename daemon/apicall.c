@@ -82,34 +82,16 @@ apicall_post(struct apicall *a, const char *url, struct chat_request *req,
     long timeout_ms, apicall_cb cb, void *arg)
 {
 	struct apicall_call *c = xcalloc(1, sizeof *c);
-	char *line;
 
 	c->owner = a;
 	c->req = *req;
 	memset(req, 0, sizeof *req);
 	c->cb = cb;
 	c->arg = arg;
-	c->easy = curl_easy_init();
-	xasprintf(&line, "Content-Type: %s", c->req.content_type);
-	c->headers = curl_slist_append(NULL, line);
-	free(line);
-	c->headers = curl_slist_append(c->headers, "Expect:");
-	for (size_t i = 0; i < c->req.nheaders; i++)
-		c->headers = curl_slist_append(c->headers, c->req.headers[i]);
-	curl_easy_setopt(c->easy, CURLOPT_URL, url);
-	curl_easy_setopt(c->easy, CURLOPT_POST, 1L);
-	if (c->req.method != NULL)
-		curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, c->req.method);
-	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->req.body);
-	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)c->req.body_len);
-	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->headers);
-	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
-	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    timeout_ms < APICALL_CONNECT_MS ? timeout_ms : APICALL_CONNECT_MS);
-	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	c->easy = curlev_request(url, c->req.method, c->req.content_type,
+	    c->req.body, c->req.body_len, c->req.headers, c->req.nheaders,
+	    timeout_ms, timeout_ms < APICALL_CONNECT_MS ? timeout_ms :
+	    APICALL_CONNECT_MS, &c->headers);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, apicall_write_cb);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);

@@ -171,3 +171,39 @@ curlev_check_done(struct curlev *c)
 		c->done(c->arg, easy, res);
 	}
 }
+
+/*
+ * An easy handle that sends body to url (POST, or method) with its content
+ * type and extra "Name: value" headers, nudged's user agent, whole-request
+ * and connect timeouts, no signals, and http or https only. *list holds the
+ * headers: libcurl reads them until the transfer ends, then free it.
+ */
+CURL *
+curlev_request(const char *url, const char *method, const char *content_type,
+    const char *body, size_t len, char *const *headers, size_t nheaders,
+    long timeout_ms, long connect_ms, struct curl_slist **list)
+{
+	CURL *easy = curl_easy_init();
+	char *line;
+
+	xasprintf(&line, "Content-Type: %s", content_type);
+	*list = curl_slist_append(NULL, line);
+	free(line);
+	/* No "Expect: 100-continue" round trip for small bodies. */
+	*list = curl_slist_append(*list, "Expect:");
+	for (size_t i = 0; i < nheaders; i++)
+		*list = curl_slist_append(*list, headers[i]);
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_POST, 1L);
+	if (method != NULL)
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, *list);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	return easy;
+}

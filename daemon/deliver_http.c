@@ -36,8 +36,7 @@ int
 deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
     const struct config_channel *c, const struct config_delivery *cd)
 {
-	struct curl_slist *h;
-	char *url, *line;
+	char *url;
 
 	if (!t->platform->posts_http) {
 		fwrite(t->req.body, 1, t->req.body_len, stdout);
@@ -47,29 +46,10 @@ deliver_http_post(struct deliver_transfer *t, struct curlev *curl,
 	}
 	url = t->url != NULL ? xstrdup(t->url) : chat_post_url(c);
 	t->host = url_host(url);
-	t->easy = curl_easy_init();
-	xasprintf(&line, "Content-Type: %s", t->req.content_type);
-	h = curl_slist_append(NULL, line);
-	free(line);
-	/* No "Expect: 100-continue" round trip for small bodies. */
-	h = curl_slist_append(h, "Expect:");
-	for (size_t i = 0; i < t->req.nheaders; i++)
-		h = curl_slist_append(h, t->req.headers[i]);
-	t->headers = h;
-	curl_easy_setopt(t->easy, CURLOPT_URL, url);
-	curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
-	if (t->req.method != NULL)
-		curl_easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, t->req.method);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->req.body);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)t->req.body_len);
-	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "nudged/" NUDGED_VERSION);
-	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)cd->timeout);
-	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
-	    (long)cd->connect_timeout);
-	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	t->easy = curlev_request(url, t->req.method, t->req.content_type,
+	    t->req.body, t->req.body_len, t->req.headers, t->req.nheaders,
+	    (long)cd->timeout * 1000, (long)cd->connect_timeout * 1000,
+	    &t->headers);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, deliver_http_write_cb);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, deliver_http_header_cb);
