@@ -69,6 +69,28 @@ bench_proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* One tab-separated "TABLE" line of the suite's summary, on stdout. */
+void
+bench_table_row(const char *scenario, const char *unit, double nudged,
+    const char *peer, double peer_value, double cpu_us, double rss_mib)
+{
+	printf("TABLE\t%s\t%.4g %s\t", scenario, nudged, unit);
+	if (peer != NULL)
+		printf("%s: %.4g %s\t%.2f\t", peer, peer_value, unit,
+		    nudged / peer_value);
+	else
+		printf("-\t-\t");
+	if (cpu_us > 0)
+		printf("%.1f\t", cpu_us);
+	else
+		printf("-\t");
+	if (rss_mib > 0)
+		printf("%.1f\n", rss_mib);
+	else
+		printf("-\n");
+	fflush(stdout);
+}
+
 /* Write s as a double-quoted curl config value (backslash escapes quotes and backslashes). */
 static void
 bench_quote(FILE *f, const char *s, size_t len)

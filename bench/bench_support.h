@@ -18,6 +18,14 @@ double	bench_median(double *, int n, double *lo, double *hi);
 double	bench_proc_cpu(pid_t);
 
 /*
+ * One row of the suite's table (bench/run.sh gathers them): the scenario,
+ * nudged's median in unit, a peer's median in the same run (NULL: none), the
+ * ratio nudged/peer, nudged's CPU µs per item and peak RSS (0: not measured).
+ */
+void	bench_table_row(const char *scenario, const char *unit, double nudged,
+	    const char *peer, double peer_value, double cpu_us, double rss_mib);
+
+/*
  * A curl config (-K) with one group per request, separated by `next`: the
  * URL url(i, arg) gives (allocated), the headers and body nudged sends, the
  * answer's status written out one per line.
