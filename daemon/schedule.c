@@ -419,6 +419,7 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 {
 	int64_t earliest = INT64_MAX;
 	size_t limit = SCHEDULE_BURST_BATCH;
+	struct timeval zero = { 0, 0 };
 	int enqueued = 0, more = 0;
 
 	if (s->burst_due == 0) {
@@ -436,7 +437,7 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 	if (more) {
 		if (enqueued > 0 && s->enqueued != NULL)
 			s->enqueued(s->enqueued_arg);
-		evtimer_add(s->more, &(struct timeval){ 0, 0 });
+		evtimer_add(s->more, &zero);
 		return;
 	}
 	scheduler_burst_end(s);
