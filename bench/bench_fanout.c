@@ -91,8 +91,10 @@ static void	 bench_collect(int, char *, size_t *, size_t, double,
 		    double *);
 static int	 bench_nudged_once(const char *, const char *, int, int,
 		    struct bench_result *);
-static int	 bench_curl_once(const char *, int,
-		    const struct chat_request *, int, struct bench_result *);
+static void	 bench_write_apprise_config(const char *, int, int);
+static int	 bench_peer_once(const char *, int, int,
+		    const struct chat_request *, const char *, int,
+		    struct bench_result *);
 static void	 bench_summary(const char *, const char *,
 		    const struct bench_result *, int, int, double *, double *,
 		    double *);
@@ -479,13 +481,31 @@ bench_nudged_once(const char *bin, const char *prompts, int n, int burst,
 	return ok;
 }
 
+/* Apprise's URL list: one json:// URL a line, to the sink's /ok/i. */
+static void
+bench_write_apprise_config(const char *path, int n, int port)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		exit(3);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "json://127.0.0.1:%d/ok/%d\n", port, i);
+	if (fclose(f) != 0)
+		exit(3);
+}
+
 /*
- * One curl run on a fresh sink; 0 when every request was answered 200. With
- * burst the time runs to the sink's last request, as nudged's does.
+ * One run of a peer on a fresh sink: curl (every request answered 200) or,
+ * with apprise set, Apprise's CLI sending the prompt's text to n json://
+ * URLs in one process, as its users run it (every request reached the
+ * sink); 0 when all n got through. With burst the time runs to the sink's
+ * last request, as nudged's does.
  */
 static int
-bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
-    int burst, struct bench_result *r)
+bench_peer_once(const char *prog, int apprise, int n,
+    const struct chat_request *reqs, const char *text, int burst,
+    struct bench_result *r)
 {
 	char *dir = harness_tmpdir(), *cfg, *out, *err, *codes, *line, *save;
 	char *sinklog;
@@ -493,18 +513,23 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 	struct rusage ru;
 	struct sink sink;
 	double t0, sink0, hwm, lastms;
-	int status, fd, efd, ok = -1;
+	int status, fd, efd, ok = -1, got;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
 	r->ready_ms = -1;
-	cfg = harness_format("%s/curl.cfg", dir);
+	cfg = harness_format("%s/peer.cfg", dir);
 	out = harness_format("%s/codes", dir);
 	err = harness_format("%s/errors", dir);
 	sinklog = harness_format("%s/sink.log", dir);
-	if (sink_start(&sink, burst ? sinklog : "/dev/null", burst) != 0)
+	if (sink_start(&sink, burst || apprise ? sinklog : "/dev/null",
+	    burst || apprise) != 0)
 		exit(3);
-	bench_write_curl_config(cfg, n, reqs, bench_fanout_url, &sink.port);
+	if (apprise)
+		bench_write_apprise_config(cfg, n, sink.port);
+	else
+		bench_write_curl_config(cfg, n, reqs, bench_fanout_url,
+		    &sink.port);
 	snprintf(max, sizeof max, "%d", BENCH_MAX_IN_FLIGHT);
 	sink0 = bench_proc_cpu(sink.pid);
 	t0 = bench_ms();
@@ -514,8 +539,13 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 			_exit(127);
 		dup2(fd, 1);
 		dup2(efd, 2);
-		execlp(curl, curl, "--silent", "--show-error", "--parallel",
-		    "--parallel-max", max, "-K", cfg, (char *)NULL);
+		if (apprise)
+			execlp(prog, prog, "-b", text, "--config", cfg,
+			    (char *)NULL);
+		else
+			execlp(prog, prog, "--silent", "--show-error",
+			    "--parallel", "--parallel-max", max, "-K", cfg,
+			    (char *)NULL);
 		_exit(127);
 	}
 	/*
@@ -532,19 +562,24 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 	r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
 	r->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	codes = harness_read(out);
-	for (line = strtok_r(codes, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	codes = apprise ? NULL : harness_read(out);
+	for (line = codes != NULL ? strtok_r(codes, "\n", &save) : NULL;
+	    line != NULL; line = strtok_r(NULL, "\n", &save))
 		r->done += strcmp(line, "200") == 0;
 	free(codes);
-	if (burst && bench_sink_span(sinklog, t0, &r->first_ms, &lastms) == n)
-		r->secs = lastms / 1000;
+	if ((burst || apprise) && (got = bench_sink_span(sinklog, t0,
+	    &r->first_ms, &lastms)) >= 0) {
+		if (burst)
+			r->secs = lastms / 1000;
+		if (apprise)
+			r->done = got;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r->done == n)
 		ok = 0;
 	else {
 		codes = harness_read(err);
-		fprintf(stderr, "bench_fanout: curl run failed (exit %d, %d of %d "
-		    "answered 200):\n%.4096s\n", WIFEXITED(status) ?
+		fprintf(stderr, "bench_fanout: %s run failed (exit %d, %d of %d "
+		    "through):\n%.4096s\n", prog, WIFEXITED(status) ?
 		    WEXITSTATUS(status) : -1, r->done, n, codes);
 		free(codes);
 	}
@@ -600,10 +635,12 @@ main(int argc, char **argv)
 	const char *mode = argc > 5 ? argv[5] : "seeded";
 	const char *env = getenv("NUDGED_PROMPTS");
 	int burst = strcmp(mode, "burst") == 0;
+	const char *apprise = getenv("BENCH_APPRISE");
 	struct bench_result nr[BENCH_MAX_RUNS], cr[BENCH_MAX_RUNS], *x;
+	struct bench_result ar[BENCH_MAX_RUNS];
 	struct chat_request *reqs;
 	char prompts[PATH_MAX];
-	double nmed, cmed, ncpu, ccpu, nrss, crss, first[BENCH_MAX_RUNS];
+	double nmed, cmed, amed, ncpu, ccpu, nrss, crss, first[BENCH_MAX_RUNS];
 	double rss_max = 0;
 	char scenario[64];
 
@@ -616,6 +653,16 @@ main(int argc, char **argv)
 	if (realpath(env != NULL ? env : "prompts", prompts) == NULL) {
 		fprintf(stderr, "bench_fanout: prompts: %s\n", strerror(errno));
 		return 3;
+	}
+	/* Apprise sends to fixed URLs, not a due instant: the seeded mode only. */
+	if (apprise == NULL)
+		apprise = "apprise";
+	if (burst || strcmp(apprise, "0") == 0)
+		apprise = NULL;
+	else if (system("command -v apprise >/dev/null 2>&1") != 0) {
+		printf("fanout apprise: skipped: not installed (apt-get install "
+		    "apprise)\n");
+		apprise = NULL;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	reqs = calloc((size_t)n, sizeof *reqs);
@@ -637,13 +684,23 @@ main(int argc, char **argv)
 		if (x->rss_mib > rss_max)
 			rss_max = x->rss_mib;
 		x = &cr[i];
-		if (bench_curl_once(curl, n, reqs, burst, x) != 0)
+		if (bench_peer_once(curl, 0, n, reqs, NULL, burst, x) != 0)
 			return 3;
 		printf("fanout curl --parallel-max %d: %d posted in %.2f s "
 		    "(%.0f/s) [peak RSS %.1f MiB; CPU %.2f s; sink CPU %.2f s, "
 		    "%.0f%% busy]\n", BENCH_MAX_IN_FLIGHT, x->done, x->secs,
 		    x->done / x->secs, x->rss_mib, x->cpu, x->sink_cpu,
 		    100 * x->sink_cpu / x->secs);
+		fflush(stdout);
+		x = &ar[i];
+		if (apprise == NULL)
+			continue;
+		if (bench_peer_once(apprise, 1, n, NULL, "What did you learn "
+		    "this week that changed how you lead?", 0, x) != 0)
+			return 3;
+		printf("fanout apprise: %d posted in %.2f s (%.0f/s) [peak RSS "
+		    "%.1f MiB; CPU %.2f s; sink CPU %.2f s]\n", x->done, x->secs,
+		    x->done / x->secs, x->rss_mib, x->cpu, x->sink_cpu);
 		fflush(stdout);
 	}
 	bench_summary("nudged", "sent and committed", nr, runs, n, &nmed, &ncpu,
@@ -660,6 +717,12 @@ main(int argc, char **argv)
 	snprintf(scenario, sizeof scenario, "fan-out %d, %s", n, mode);
 	bench_table_row(scenario, "s", nmed, "curl --parallel-max 64", cmed,
 	    1e6 * ncpu / n, nrss);
+	if (apprise != NULL) {
+		bench_summary("apprise", "posted", ar, runs, n, &amed, &ccpu,
+		    &crss);
+		bench_table_row(scenario, "s", nmed, "Apprise (one process)",
+		    amed, 1e6 * ncpu / n, nrss);
+	}
 	if (burst) {
 		bench_sort(first, runs);
 		printf("burst: first post median %.0f ms after the instant "
