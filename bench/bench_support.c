@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 static void	bench_quote(FILE *, const char *, size_t);
+static void	bench_figure(double, const char *);
 
 /* Milliseconds on the monotonic clock, as a double. */
 double
@@ -69,16 +70,29 @@ bench_proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* A figure with the digits that matter: whole above 100, else three significant. */
+static void
+bench_figure(double v, const char *unit)
+{
+	if (v >= 100)
+		printf("%.0f %s", v, unit);
+	else
+		printf("%.3g %s", v, unit);
+}
+
 /* One tab-separated "TABLE" line of the suite's summary, on stdout. */
 void
 bench_table_row(const char *scenario, const char *unit, double nudged,
     const char *peer, double peer_value, double cpu_us, double rss_mib)
 {
-	printf("TABLE\t%s\t%.4g %s\t", scenario, nudged, unit);
-	if (peer != NULL)
-		printf("%s: %.4g %s\t%.2f\t", peer, peer_value, unit,
-		    nudged / peer_value);
-	else
+	printf("TABLE\t%s\t", scenario);
+	bench_figure(nudged, unit);
+	putchar('\t');
+	if (peer != NULL) {
+		printf("%s: ", peer);
+		bench_figure(peer_value, unit);
+		printf("\t%.2f\t", nudged / peer_value);
+	} else
 		printf("-\t-\t");
 	if (cpu_us > 0)
 		printf("%.1f\t", cpu_us);
