@@ -91,7 +91,7 @@ static void	 bench_collect(int, char *, size_t *, size_t, double,
 		    double *);
 static int	 bench_nudged_once(const char *, const char *, int, int,
 		    struct bench_result *);
-static void	 bench_write_apprise_config(const char *, int, int);
+static char	**bench_apprise_argv(const char *, const char *, int, int);
 static int	 bench_peer_once(const char *, int, int,
 		    const struct chat_request *, const char *, int,
 		    struct bench_result *);
@@ -481,18 +481,21 @@ bench_nudged_once(const char *bin, const char *prompts, int n, int burst,
 	return ok;
 }
 
-/* Apprise's URL list: one json:// URL a line, to the sink's /ok/i. */
-static void
-bench_write_apprise_config(const char *path, int n, int port)
+/*
+ * Apprise's command line: the text, then one json:// URL to the sink's /ok/i
+ * per request (its config files stop at 128 KB; arguments do not).
+ */
+static char **
+bench_apprise_argv(const char *prog, const char *text, int n, int port)
 {
-	FILE *f = fopen(path, "w");
+	char **argv = calloc((size_t)n + 4, sizeof *argv);
 
-	if (f == NULL)
-		exit(3);
+	argv[0] = strdup(prog);
+	argv[1] = strdup("-b");
+	argv[2] = strdup(text);
 	for (int i = 0; i < n; i++)
-		fprintf(f, "json://127.0.0.1:%d/ok/%d\n", port, i);
-	if (fclose(f) != 0)
-		exit(3);
+		argv[3 + i] = harness_format("json://127.0.0.1:%d/ok/%d", port, i);
+	return argv;
 }
 
 /*
@@ -508,7 +511,7 @@ bench_peer_once(const char *prog, int apprise, int n,
     struct bench_result *r)
 {
 	char *dir = harness_tmpdir(), *cfg, *out, *err, *codes, *line, *save;
-	char *sinklog;
+	char *sinklog, **args = NULL;
 	char max[16];
 	struct rusage ru;
 	struct sink sink;
@@ -526,7 +529,7 @@ bench_peer_once(const char *prog, int apprise, int n,
 	    burst || apprise) != 0)
 		exit(3);
 	if (apprise)
-		bench_write_apprise_config(cfg, n, sink.port);
+		args = bench_apprise_argv(prog, text, n, sink.port);
 	else
 		bench_write_curl_config(cfg, n, reqs, bench_fanout_url,
 		    &sink.port);
@@ -540,8 +543,7 @@ bench_peer_once(const char *prog, int apprise, int n,
 		dup2(fd, 1);
 		dup2(efd, 2);
 		if (apprise)
-			execlp(prog, prog, "-b", text, "--config", cfg,
-			    (char *)NULL);
+			execvp(prog, args);
 		else
 			execlp(prog, prog, "--silent", "--show-error",
 			    "--parallel", "--parallel-max", max, "-K", cfg,
@@ -562,7 +564,7 @@ bench_peer_once(const char *prog, int apprise, int n,
 	r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
 	r->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	codes = apprise ? NULL : harness_read(out);
+	codes = apprise ? NULL : bench_read(out);
 	for (line = codes != NULL ? strtok_r(codes, "\n", &save) : NULL;
 	    line != NULL; line = strtok_r(NULL, "\n", &save))
 		r->done += strcmp(line, "200") == 0;
@@ -577,14 +579,18 @@ bench_peer_once(const char *prog, int apprise, int n,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r->done == n)
 		ok = 0;
 	else {
-		codes = harness_read(err);
+		codes = bench_read(err);
 		fprintf(stderr, "bench_fanout: %s run failed (exit %d, %d of %d "
 		    "through):\n%.4096s\n", prog, WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1, r->done, n, codes);
+		    WEXITSTATUS(status) : -1, r->done, n, codes != NULL ? codes :
+		    "");
 		free(codes);
 	}
 	sink_stop(&sink);
 	harness_rmdir(dir);
+	for (int i = 0; args != NULL && args[i] != NULL; i++)
+		free(args[i]);
+	free(args);
 	free(sinklog);
 	free(err);
 	free(out);

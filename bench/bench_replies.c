@@ -104,7 +104,6 @@ struct bench {
 	char		*ceiling;		/* bench_ceiling, beside us */
 };
 
-static char	*bench_read(const char *);
 static double	 bench_machine_busy(void);
 static int	 bench_have(const char *);
 static double	 bench_proc_hwm_mib(pid_t);
@@ -129,24 +128,6 @@ static void	 bench_print(const char *, const struct bench_result *, int,
 		    int);
 static double	 bench_summary(const char *, struct bench_result *, int,
 		    double *, double *);
-
-/* A whole file as a string ("" when empty), or NULL when it cannot be read. */
-static char *
-bench_read(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) == -1) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
 
 /* CPU seconds all cores have spent busy since boot (not idle or iowait). */
 static double

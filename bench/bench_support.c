@@ -48,6 +48,24 @@ bench_median(double *v, int n, double *lo, double *hi)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* A whole file as a string ("" when empty), or NULL when it cannot be read. */
+char *
+bench_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) == -1) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(f);
+	return buf;
+}
+
 /* CPU seconds (user + system) a live process has used so far, from /proc. */
 double
 bench_proc_cpu(pid_t pid)

@@ -14,6 +14,8 @@ int	bench_cmp(const void *, const void *);
 void	bench_sort(double *, int n);
 /* The median of n values (sorted in place), with the smallest and largest. */
 double	bench_median(double *, int n, double *lo, double *hi);
+/* A whole file as a string ("" when empty), or NULL when it cannot be read. */
+char	*bench_read(const char *);
 /* CPU seconds (user + system) a live process has used so far, from /proc. */
 double	bench_proc_cpu(pid_t);
 

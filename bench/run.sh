@@ -6,7 +6,6 @@
 set -eu
 dir=${1:-build/release}
 log=$(mktemp /tmp/nudged-bench-XXXXXX)
-trap 'rm -f "$log"' EXIT
 
 # Idle memory with the reference config (its secrets set to dummies): resident
 # and proportional set after start-up settles, and how often the daemon woke
@@ -40,27 +39,34 @@ idle() {
 	    "$pss" "$anon" "$((cs1 - cs0))" "$rss" "$rss"
 }
 
+# Run one bench; a failure is reported and counted, and the rest still run.
+failed=$(mktemp /tmp/nudged-bench-failed-XXXXXX)
+trap 'rm -f "$log" "$failed"' EXIT
+run() {
+	"$@" || { echo "FAILED (exit $?): $*"; echo "$*" >>"$failed"; }
+}
+
 {
 	echo "== next-fire computation (cron_next)"
-	"$dir/bench/bench_cron"
+	run "$dir/bench/bench_cron"
 	echo "== daemon startup"
-	"$dir/bench/bench_startup" "$dir/nudged" 10000 5
+	run "$dir/bench/bench_startup" "$dir/nudged" 10000 5
 	echo "== idle memory, reference config"
 	idle
 	echo "== fan-out: 10,000 due nudges to 10,000 webhook URLs, seeded outbox, against curl --parallel"
-	"$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl seeded
+	run "$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl seeded
 	echo "== burst: 10,000 schedules due at one instant, timed from the instant, against curl --parallel"
-	"$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl burst
+	run "$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl burst
 	echo "== direct: 10,000 people due at one instant, each in their own Slack DM on a fake Web API, against curl --parallel"
-	"$dir/bench/bench_direct" 10000 3
+	run "$dir/bench/bench_direct" 10000 3
 	echo "== replies: signed Slack slash commands, wrk -t2 -c64 for 10 s, against a Slack Bolt for JavaScript app and a C ceiling"
 	if [ ! -d bench/replies/node_modules ] && command -v npm >/dev/null 2>&1; then
 		(cd bench/replies && npm ci --no-audit --no-fund --loglevel=error) ||
 			echo "replies bolt: npm ci failed; the Bolt runs will be skipped"
 	fi
-	"$dir/bench/bench_replies" "$dir/nudged" 10 3 64
+	run "$dir/bench/bench_replies" "$dir/nudged" 10 3 64
 	echo "== habit measures at about a million answers"
-	"$dir/bench/bench_stats" "$dir/nudged" 10 100 1000 3
+	run "$dir/bench/bench_stats" "$dir/nudged" 10 100 1000 3
 } | tee "$log" | grep -v '^TABLE'
 
 echo
@@ -69,3 +75,8 @@ echo "== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' 
 	printf 'scenario\tnudged\tpeer (same run)\tratio\tCPU us/item\tpeak RSS MiB\n'
 	grep '^TABLE' "$log" | cut -f2-
 } | column -t -s "$(printf '\t')"
+if [ -s "$failed" ]; then
+	echo "failed:"
+	cat "$failed"
+	exit 1
+fi

@@ -105,8 +105,6 @@ static int	 scheduler_enqueue(struct scheduler *,
 static void	 scheduler_arm(struct scheduler *, int64_t);
 static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
 static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
-static int	 scheduler_remind(struct scheduler *, int64_t, int *);
-static int64_t	 scheduler_next_reminder(const struct scheduler *, int64_t);
 static int64_t	 scheduler_now(const struct scheduler *);
 
 /* The scheduler's clock, in whole UTC seconds. */
@@ -441,14 +439,14 @@ scheduler_run_due(struct scheduler *s, int64_t now)
 		return;
 	}
 	scheduler_burst_end(s);
-	if (scheduler_remind(s, now, &enqueued) == -1)
+	if (schedule_remind(s->store, s->cfg, now, &enqueued) == -1)
 		goto retry;
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->entries[i].next < earliest)
 			earliest = s->entries[i].next;
 	}
-	if (scheduler_next_reminder(s, now) < earliest)
-		earliest = scheduler_next_reminder(s, now);
+	if (schedule_next_reminder(s->cfg, now) < earliest)
+		earliest = schedule_next_reminder(s->cfg, now);
 	scheduler_arm(s, earliest);
 	if (enqueued > 0 && s->enqueued != NULL)
 		s->enqueued(s->enqueued_arg);
@@ -667,56 +665,6 @@ scheduler_record(struct scheduler *s, struct scheduler_entry *e,
 		log_info("schedule %s: weekly digest enqueued for channel %s",
 		    e->name, e->sc->channel->name);
 	return rc;
-}
-
-/*
- * Enqueue the reminders now due for every schedule with remind_after (see
- * store_enqueue_reminders), counting them into *enqueued.
- */
-static int
-scheduler_remind(struct scheduler *s, int64_t now, int *enqueued)
-{
-	const struct config_schedule *sc;
-	int64_t n;
-	int failed = 0;
-
-	for (size_t i = 0; i < s->cfg->nschedules; i++) {
-		sc = &s->cfg->schedules[i];
-		if (sc->remind_after <= 0)
-			continue;
-		if (store_begin(s->store) == -1 ||
-		    store_enqueue_reminders(s->store, sc->name, sc->remind_after,
-		    sc->answer_window, now, &n) == -1 ||
-		    store_commit(s->store) == -1) {
-			store_rollback(s->store);
-			failed = 1;
-			continue;
-		}
-		if (n > 0)
-			log_info("schedule %s: %" PRId64 " unanswered nudge%s get a "
-			    "gentle reminder", sc->name, n, n == 1 ? "" : "s");
-		*enqueued += (int)n;
-		metrics_count_enqueued(sc->name, sc->channel->platform->name, n);
-	}
-	return failed ? -1 : 0;
-}
-
-/* When the next reminder may come due: a remind_after past a schedule's next instant. */
-static int64_t
-scheduler_next_reminder(const struct scheduler *s, int64_t now)
-{
-	const struct config_schedule *sc;
-	int64_t earliest = INT64_MAX, t;
-
-	for (size_t i = 0; i < s->cfg->nschedules; i++) {
-		sc = &s->cfg->schedules[i];
-		if (sc->remind_after <= 0 || cron_next(sc->cron, sc->tz,
-		    now - sc->remind_after, &t) == -1)
-			continue;
-		if (t + sc->remind_after < earliest)
-			earliest = t + sc->remind_after;
-	}
-	return earliest;
 }
 
 /*
