@@ -12,18 +12,33 @@ log=$(mktemp /tmp/nudged-bench-XXXXXX)
 # in 5 s of nothing to do (voluntary context switches).
 idle() {
 	d=$(mktemp -d /tmp/nudged-idle-XXXXXX)
-	port=$((20000 + $$ % 20000))
-	sed -e "s|\"state_dir\": \"/var/lib/nudged\"|\"state_dir\": \"$d/state\"|" \
-	    -e "s|\"prompts\": \"/usr/local/share/nudged/prompts\"|\"prompts\": \"$PWD/prompts\"|" \
-	    -e "s|127.0.0.1:8470|127.0.0.1:$port|" config/nudged.json >"$d/nudged.json"
-	SLACK_LEADERS_WEBHOOK=https://hooks.slack.com/services/T0/B0/dummy \
-	SLACK_SIGNING_SECRET=dummy-signing-secret \
-	TEAMS_TEAM_A_WEBHOOK=https://example.invalid/workflows/dummy \
-	TEAMS_TEAM_A_HMAC=ZHVtbXlobWFjc2VjcmV0 \
-	    "$dir/nudged" serve -c "$d/nudged.json" >"$d/log" 2>&1 &
-	pid=$!
-	i=0
-	until grep -q started "$d/log" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	# The port may be taken by another test on this machine: try three.
+	for attempt in 1 2 3; do
+		port=$((20000 + ($$ + attempt * 7919) % 20000))
+		sed -e "s|\"state_dir\": \"/var/lib/nudged\"|\"state_dir\": \"$d/state\"|" \
+		    -e "s|\"prompts\": \"/usr/local/share/nudged/prompts\"|\"prompts\": \"$PWD/prompts\"|" \
+		    -e "s|127.0.0.1:8470|127.0.0.1:$port|" config/nudged.json >"$d/nudged.json"
+		SLACK_LEADERS_WEBHOOK=https://hooks.slack.com/services/T0/B0/dummy \
+		SLACK_SIGNING_SECRET=dummy-signing-secret \
+		TEAMS_TEAM_A_WEBHOOK=https://example.invalid/workflows/dummy \
+		TEAMS_TEAM_A_HMAC=ZHVtbXlobWFjc2VjcmV0 \
+		    "$dir/nudged" serve -c "$d/nudged.json" >"$d/log" 2>&1 &
+		pid=$!
+		i=0
+		until grep -q started "$d/log" || ! kill -0 $pid 2>/dev/null ||
+		    [ $i -ge 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -0 $pid 2>/dev/null && break
+		wait $pid || true
+	done
+	if ! kill -0 $pid 2>/dev/null; then
+		echo "idle: nudged did not start:"
+		cat "$d/log"
+		rm -rf "$d"
+		return 1
+	fi
 	sleep 2
 	cs0=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$pid/status)
 	sleep 5
@@ -52,7 +67,7 @@ run() {
 	echo "== daemon startup"
 	run "$dir/bench/bench_startup" "$dir/nudged" 10000 5
 	echo "== idle memory, reference config"
-	idle
+	run idle
 	echo "== fan-out: 10,000 due nudges to 10,000 webhook URLs, seeded outbox, against curl --parallel"
 	run "$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl seeded
 	echo "== burst: 10,000 schedules due at one instant, timed from the instant, against curl --parallel"
