@@ -37,7 +37,7 @@ BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
 CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
         nginx-light openssl libseccomp-dev bash-completion prometheus
 # Added for the benchmarks (make bench).
-BENCH_DEBS := libcmocka-dev wrk
+BENCH_DEBS := libcmocka-dev wrk apprise
 PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

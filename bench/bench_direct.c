@@ -391,7 +391,7 @@ main(int argc, char **argv)
 	double fmed, lmed, cmed, lo, hi;
 	struct bench_direct_run r;
 	struct chat_request *reqs;
-	char prompts[PATH_MAX];
+	char prompts[PATH_MAX], what[64];
 
 	if (n < 1 || runs < 1 || runs > BENCH_MAX_RUNS) {
 		fprintf(stderr, "usage: bench_direct [N] [RUNS 1-%d] [CURL]\n",
@@ -430,6 +430,11 @@ main(int argc, char **argv)
 	    "%.2f, target %.2f: %s\n", n, lmed, cmed, lmed / cmed,
 	    BENCH_CURL_FACTOR, lmed <= BENCH_CURL_FACTOR * cmed ? "met" :
 	    "NOT met");
+	snprintf(what, sizeof what, "direct: %d Slack DMs (in-process), all",
+	    n);
+	bench_table_row(what, "s", lmed, "curl --parallel-max 64", cmed, 0, 0);
+	bench_table_row("direct: first DM after the instant", "ms", fmed, NULL,
+	    0, 0, 0);
 	if (bench_direct_once(prompts, n, 0, &r) != 0)
 		return 3;
 	printf("direct nudged, no DM known yet (conversations.open first): "

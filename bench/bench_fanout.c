@@ -1,11 +1,19 @@
 /*
  * Fan-out: N due nudges (default 10,000) to N distinct webhook URLs on a
- * local sink, rate limits off, 64 requests in flight. The outbox is seeded
- * in one transaction before the real `nudged serve` starts; the time counted
- * runs from exec until no row is pending or sending any more, as seen by a
- * read-only SQLite connection polling every 10 ms (committed state is what
- * counts), and every row must then be `sent`. The daemon's peak RSS is its
- * VmHWM just before SIGTERM.
+ * local sink, rate limits off, 64 requests in flight, in one of two modes.
+ *
+ * seeded: the outbox is seeded in one transaction before the real `nudged
+ * serve` starts; the time counted runs from exec until no row is pending or
+ * sending any more, as seen by a read-only SQLite connection polling every
+ * 10 ms (committed state is what counts), and every row must then be `sent`.
+ *
+ * burst: N schedules, each to its own channel, all due at one instant (the
+ * next whole minute at least BENCH_BURST_LEAD_S away); nudged starts a few
+ * seconds before it. The sink timestamps every request: the first and last
+ * post are counted from the due instant, and every row must end `sent`.
+ * curl is timed the same way, from its exec to the sink's last request.
+ *
+ * The daemon's peak RSS is its VmHWM just before SIGTERM.
  *
  * In the same run, `curl --parallel --parallel-max 64` posts the same bodies
  * with the same headers to the same kind of sink, from exec to exit. Runs
@@ -50,6 +58,11 @@
 #define BENCH_MAX_RUNS		15
 #define BENCH_TARGET_S		3.0
 #define BENCH_TARGET_MIB	64.0
+/* burst: nudged starts this long before the due instant */
+#define BENCH_BURST_LEAD_S	4
+/* burst targets: first post after the instant, and all N against curl */
+#define BENCH_BURST_FIRST_MS	50.0
+#define BENCH_BURST_RATIO	1.25
 
 /* What one run of a contender measured. */
 struct bench_result {
@@ -58,12 +71,16 @@ struct bench_result {
 	double	 sink_cpu;	/* the sink's CPU seconds over the same time */
 	double	 rss_mib;	/* peak resident set */
 	double	 ready_ms;	/* nudged: exec to its start line */
+	double	 first_ms;	/* burst: instant (or exec) to the first post */
 	int	 done;		/* rows sent, or requests answered 200 */
 };
 
 static double	 bench_proc_hwm_mib(pid_t);
 static int	 bench_proc_exec_done(pid_t);
-static void	 bench_write_config(const char *, int, int, const char *);
+static void	 bench_write_config(const char *, int, int, const char *,
+		    time_t);
+static time_t	 bench_burst_instant(double *);
+static int	 bench_sink_span(const char *, double, double *, double *);
 static void	 bench_seed(const char *, int, int64_t);
 static void	 bench_requests(const char *, int, int64_t,
 		    struct chat_request *);
@@ -72,12 +89,15 @@ static int	 bench_db_busy(sqlite3 **, const char *);
 static int	 bench_db_count(const char *, const char *);
 static void	 bench_collect(int, char *, size_t *, size_t, double,
 		    double *);
-static int	 bench_nudged_once(const char *, const char *, int,
+static int	 bench_nudged_once(const char *, const char *, int, int,
 		    struct bench_result *);
-static int	 bench_curl_once(const char *, int,
-		    const struct chat_request *, struct bench_result *);
+static char	**bench_apprise_argv(const char *, const char *, int, int);
+static int	 bench_peer_once(const char *, int, int,
+		    const struct chat_request *, const char *, int,
+		    struct bench_result *);
 static void	 bench_summary(const char *, const char *,
-		    const struct bench_result *, int, int, double *);
+		    const struct bench_result *, int, int, double *, double *,
+		    double *);
 
 /* A live process's peak resident set (VmHWM) in MiB, from /proc. */
 static double
@@ -111,10 +131,16 @@ bench_proc_exec_done(pid_t pid)
 	return a > 0 && b > 0 && (a != b || memcmp(mine, its, (size_t)a) != 0);
 }
 
-/* The daemon's config: n webhook channels c0..c(n-1), unlimited, one idle schedule. */
+/*
+ * The daemon's config: n webhook channels c0..c(n-1), unlimited; one idle
+ * schedule, or with burst != 0 one schedule per channel due at that instant.
+ */
 static void
-bench_write_config(const char *path, int n, int sink_port, const char *prompts)
+bench_write_config(const char *path, int n, int sink_port, const char *prompts,
+    time_t burst)
 {
+	struct tm tm;
+
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
@@ -127,10 +153,66 @@ bench_write_config(const char *path, int n, int sink_port, const char *prompts)
 		fprintf(f, "%s\"c%d\": {\"platform\": \"webhook\", \"rate\": 0, "
 		    "\"webhook\": \"http://127.0.0.1:%d/ok/%d\"}\n", i ? "," : "",
 		    i, sink_port, i);
-	fprintf(f, "},\n\"schedules\": [{\"name\": \"idle\", \"cron\": "
-	    "\"0 0 1 1 *\", \"channel\": \"c0\"}]}\n");
+	fprintf(f, "},\n\"timezone\": \"UTC\",\n\"schedules\": [");
+	if (burst == 0)
+		fprintf(f, "{\"name\": \"idle\", \"cron\": \"0 0 1 1 *\", "
+		    "\"channel\": \"c0\"}");
+	for (int i = 0; burst != 0 && i < n; i++) {
+		gmtime_r(&burst, &tm);
+		fprintf(f, "%s{\"name\": \"s%d\", \"cron\": \"%d %d * * *\", "
+		    "\"channel\": \"c%d\"}\n", i ? "," : "", i, tm.tm_min,
+		    tm.tm_hour, i);
+	}
+	fprintf(f, "]}\n");
 	if (fclose(f) != 0)
 		exit(3);
+}
+
+/*
+ * The next whole minute at least BENCH_BURST_LEAD_S + 1 s away, and that
+ * instant on the monotonic clock (*mono_ms).
+ */
+static time_t
+bench_burst_instant(double *mono_ms)
+{
+	struct timespec now;
+	time_t at;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	at = (now.tv_sec + BENCH_BURST_LEAD_S + 1 + 59) / 60 * 60;
+	*mono_ms = bench_ms() + ((double)(at - now.tv_sec) * 1000 -
+	    (double)now.tv_nsec / 1e6);
+	return at;
+}
+
+/*
+ * The first and last request the sink logged, in ms after t0 (monotonic):
+ * the number of requests, or -1 when the log cannot be read.
+ */
+static int
+bench_sink_span(const char *log, double t0, double *first, double *last)
+{
+	FILE *f = fopen(log, "r");
+	char *line = NULL, *p;
+	size_t cap = 0;
+	double ms;
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	*first = *last = -1;
+	while (getline(&line, &cap, f) != -1) {
+		if ((p = strstr(line, "\"mono_ms\":")) == NULL)
+			continue;
+		ms = strtod(p + strlen("\"mono_ms\":"), NULL) - t0;
+		if (n++ == 0 || ms < *first)
+			*first = ms;
+		if (ms > *last)
+			*last = ms;
+	}
+	free(line);
+	fclose(f);
+	return n;
 }
 
 /* Enqueue n pending deliveries, one per channel, due at due, in one transaction. */
@@ -278,17 +360,20 @@ bench_collect(int fd, char *head, size_t *len, size_t cap, double t0,
 	}
 }
 
-/* One nudged run on a fresh sink and state folder; 0 when every row was sent. */
+/*
+ * One nudged run on a fresh sink and state folder, seeded or (burst) from
+ * the due instant; 0 when every row was sent.
+ */
 static int
-bench_nudged_once(const char *bin, const char *prompts, int n,
+bench_nudged_once(const char *bin, const char *prompts, int n, int burst,
     struct bench_result *r)
 {
-	char *dir = harness_tmpdir(), *config, *state, *dbpath;
+	char *dir = harness_tmpdir(), *config, *state, *dbpath, *sinklog;
 	char head[65537] = "";
 	size_t len = 0;
 	struct sink sink;
 	sqlite3 *db = NULL;
-	double t0, sink0, last = 0, now;
+	double t0, sink0, last = 0, now, instant = 0, lead;
 	int fds[2], busy = 1, status = 0, ok = -1;
 	pid_t pid;
 
@@ -297,10 +382,18 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 	config = harness_format("%s/nudged.json", dir);
 	state = harness_format("%s/state", dir);
 	dbpath = harness_format("%s/%s", state, STORE_FILE);
-	if (sink_start(&sink, "/dev/null", 0) != 0)
+	sinklog = harness_format("%s/sink.log", dir);
+	if (sink_start(&sink, burst ? sinklog : "/dev/null", burst) != 0)
 		exit(3);
-	bench_write_config(config, n, sink.port, prompts);
-	bench_seed(state, n, (int64_t)time(NULL));
+	if (burst) {
+		bench_write_config(config, n, sink.port, prompts,
+		    bench_burst_instant(&instant));
+		if ((lead = instant - BENCH_BURST_LEAD_S * 1000 - bench_ms()) > 0)
+			poll(NULL, 0, (int)lead);
+	} else {
+		bench_write_config(config, n, sink.port, prompts, 0);
+		bench_seed(state, n, (int64_t)time(NULL));
+	}
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		exit(3);
 	sink0 = bench_proc_cpu(sink.pid);
@@ -323,7 +416,11 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 		if (bench_ms() - last < BENCH_POLL_MS)
 			continue;
 		last = bench_ms();
-		if ((busy = bench_db_busy(&db, dbpath)) == 0) {
+		if (burst && last > instant)
+			busy = bench_db_count(dbpath, "sent") != n;
+		else if (!burst)
+			busy = bench_db_busy(&db, dbpath);
+		if (busy == 0) {
 			r->secs = (bench_ms() - t0) / 1000;
 			break;
 		}
@@ -358,6 +455,11 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 	}
 	bench_collect(fds[0], head, &len, sizeof head - 1, t0, &r->ready_ms);
 	r->done = bench_db_count(dbpath, "sent");
+	if (burst && bench_sink_span(sinklog, instant, &r->first_ms,
+	    &now) == n)
+		r->secs = now / 1000;
+	else if (burst)
+		busy = 1;
 	if (busy == 0 && r->done == n && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0)
 		ok = 0;
@@ -371,6 +473,7 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 	close(fds[0]);
 	sink_stop(&sink);
 	harness_rmdir(dir);
+	free(sinklog);
 	free(dbpath);
 	free(state);
 	free(config);
@@ -378,27 +481,58 @@ bench_nudged_once(const char *bin, const char *prompts, int n,
 	return ok;
 }
 
-/* One curl run on a fresh sink; 0 when every request was answered 200. */
+/*
+ * Apprise's command line: the text, then one json:// URL to the sink's /ok/i
+ * per request (its config files stop at 128 KB; arguments do not).
+ */
+static char **
+bench_apprise_argv(const char *prog, const char *text, int n, int port)
+{
+	char **argv = calloc((size_t)n + 4, sizeof *argv);
+
+	argv[0] = strdup(prog);
+	argv[1] = strdup("-b");
+	argv[2] = strdup(text);
+	for (int i = 0; i < n; i++)
+		argv[3 + i] = harness_format("json://127.0.0.1:%d/ok/%d", port, i);
+	return argv;
+}
+
+/*
+ * One run of a peer on a fresh sink: curl (every request answered 200) or,
+ * with apprise set, Apprise's CLI sending the prompt's text to n json://
+ * URLs in one process, as its users run it (every request reached the
+ * sink); 0 when all n got through. With burst the time runs to the sink's
+ * last request, as nudged's does.
+ */
 static int
-bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
+bench_peer_once(const char *prog, int apprise, int n,
+    const struct chat_request *reqs, const char *text, int burst,
     struct bench_result *r)
 {
 	char *dir = harness_tmpdir(), *cfg, *out, *err, *codes, *line, *save;
+	char *sinklog, **args = NULL;
 	char max[16];
 	struct rusage ru;
 	struct sink sink;
-	double t0, sink0, hwm;
-	int status, fd, efd, ok = -1;
+	double t0, sink0, hwm, lastms;
+	int status, fd, efd, ok = -1, got;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
 	r->ready_ms = -1;
-	cfg = harness_format("%s/curl.cfg", dir);
+	cfg = harness_format("%s/peer.cfg", dir);
 	out = harness_format("%s/codes", dir);
 	err = harness_format("%s/errors", dir);
-	if (sink_start(&sink, "/dev/null", 0) != 0)
+	sinklog = harness_format("%s/sink.log", dir);
+	if (sink_start(&sink, burst || apprise ? sinklog : "/dev/null",
+	    burst || apprise) != 0)
 		exit(3);
-	bench_write_curl_config(cfg, n, reqs, bench_fanout_url, &sink.port);
+	if (apprise)
+		args = bench_apprise_argv(prog, text, n, sink.port);
+	else
+		bench_write_curl_config(cfg, n, reqs, bench_fanout_url,
+		    &sink.port);
 	snprintf(max, sizeof max, "%d", BENCH_MAX_IN_FLIGHT);
 	sink0 = bench_proc_cpu(sink.pid);
 	t0 = bench_ms();
@@ -408,8 +542,12 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 			_exit(127);
 		dup2(fd, 1);
 		dup2(efd, 2);
-		execlp(curl, curl, "--silent", "--show-error", "--parallel",
-		    "--parallel-max", max, "-K", cfg, (char *)NULL);
+		if (apprise)
+			execvp(prog, args);
+		else
+			execlp(prog, prog, "--silent", "--show-error",
+			    "--parallel", "--parallel-max", max, "-K", cfg,
+			    (char *)NULL);
 		_exit(127);
 	}
 	/*
@@ -426,22 +564,34 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 	r->sink_cpu = bench_proc_cpu(sink.pid) - sink0;
 	r->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	codes = harness_read(out);
-	for (line = strtok_r(codes, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	codes = apprise ? NULL : bench_read(out);
+	for (line = codes != NULL ? strtok_r(codes, "\n", &save) : NULL;
+	    line != NULL; line = strtok_r(NULL, "\n", &save))
 		r->done += strcmp(line, "200") == 0;
 	free(codes);
+	if ((burst || apprise) && (got = bench_sink_span(sinklog, t0,
+	    &r->first_ms, &lastms)) >= 0) {
+		if (burst)
+			r->secs = lastms / 1000;
+		if (apprise)
+			r->done = got;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r->done == n)
 		ok = 0;
 	else {
-		codes = harness_read(err);
-		fprintf(stderr, "bench_fanout: curl run failed (exit %d, %d of %d "
-		    "answered 200):\n%.4096s\n", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1, r->done, n, codes);
+		codes = bench_read(err);
+		fprintf(stderr, "bench_fanout: %s run failed (exit %d, %d of %d "
+		    "through):\n%.4096s\n", prog, WIFEXITED(status) ?
+		    WEXITSTATUS(status) : -1, r->done, n, codes != NULL ? codes :
+		    "");
 		free(codes);
 	}
 	sink_stop(&sink);
 	harness_rmdir(dir);
+	for (int i = 0; args != NULL && args[i] != NULL; i++)
+		free(args[i]);
+	free(args);
+	free(sinklog);
 	free(err);
 	free(out);
 	free(cfg);
@@ -452,27 +602,32 @@ bench_curl_once(const char *curl, int n, const struct chat_request *reqs,
 /* Print the median and spread of a contender's runs; its median seconds in *median. */
 static void
 bench_summary(const char *who, const char *what, const struct bench_result *r,
-    int runs, int n, double *median)
+    int runs, int n, double *median, double *cpu_median, double *rss_median)
 {
 	double secs[BENCH_MAX_RUNS], rss[BENCH_MAX_RUNS], cpu[BENCH_MAX_RUNS];
-	double sink[BENCH_MAX_RUNS];
+	double sink[BENCH_MAX_RUNS], first[BENCH_MAX_RUNS];
 
 	for (int i = 0; i < runs; i++) {
 		secs[i] = r[i].secs;
 		rss[i] = r[i].rss_mib;
 		cpu[i] = r[i].cpu;
 		sink[i] = r[i].sink_cpu;
+		first[i] = r[i].first_ms;
 	}
 	bench_sort(secs, runs);
 	bench_sort(rss, runs);
 	bench_sort(cpu, runs);
 	bench_sort(sink, runs);
+	bench_sort(first, runs);
 	*median = secs[runs / 2];
+	*cpu_median = cpu[runs / 2];
+	*rss_median = rss[runs / 2];
 	printf("fanout %s: median %d %s in %.2f s (%.0f/s) over %d runs, spread "
-	    "%.2f-%.2f s; peak RSS median %.1f MiB (max %.1f); CPU median %.2f "
-	    "s, sink CPU median %.2f s\n", who, n, what, *median,
-	    n / *median, runs, secs[0], secs[runs - 1], rss[runs / 2],
-	    rss[runs - 1], cpu[runs / 2], sink[runs / 2]);
+	    "%.2f-%.2f s; first post median %.0f ms; peak RSS median %.1f MiB "
+	    "(max %.1f); CPU median %.2f s, sink CPU median %.2f s\n", who, n,
+	    what, *median, n / *median, runs, secs[0], secs[runs - 1],
+	    first[runs / 2], rss[runs / 2], rss[runs - 1], cpu[runs / 2],
+	    sink[runs / 2]);
 }
 
 /* Alternate nudged and curl runs, then print each side's median and spread. */
@@ -483,40 +638,59 @@ main(int argc, char **argv)
 	int n = argc > 2 ? atoi(argv[2]) : 10000;
 	int runs = argc > 3 ? atoi(argv[3]) : 3;
 	const char *curl = argc > 4 ? argv[4] : "curl";
+	const char *mode = argc > 5 ? argv[5] : "seeded";
 	const char *env = getenv("NUDGED_PROMPTS");
+	int burst = strcmp(mode, "burst") == 0;
+	const char *apprise = getenv("BENCH_APPRISE");
 	struct bench_result nr[BENCH_MAX_RUNS], cr[BENCH_MAX_RUNS], *x;
+	struct bench_result ar[BENCH_MAX_RUNS];
 	struct chat_request *reqs;
 	char prompts[PATH_MAX];
-	double nmed, cmed, rss_max = 0;
+	double nmed, cmed, amed, ncpu, ccpu, nrss, crss, first[BENCH_MAX_RUNS];
+	double rss_max = 0;
+	char scenario[64];
 
-	if (n < 1 || runs < 1 || runs > BENCH_MAX_RUNS) {
+	if (n < 1 || runs < 1 || runs > BENCH_MAX_RUNS || (!burst &&
+	    strcmp(mode, "seeded") != 0)) {
 		fprintf(stderr, "usage: bench_fanout [NUDGED] [N] [RUNS 1-%d] "
-		    "[CURL]\n", BENCH_MAX_RUNS);
+		    "[CURL] [seeded|burst]\n", BENCH_MAX_RUNS);
 		return 2;
 	}
 	if (realpath(env != NULL ? env : "prompts", prompts) == NULL) {
 		fprintf(stderr, "bench_fanout: prompts: %s\n", strerror(errno));
 		return 3;
 	}
+	/* Apprise sends to fixed URLs, not a due instant: the seeded mode only. */
+	if (apprise == NULL)
+		apprise = "apprise";
+	if (burst || strcmp(apprise, "0") == 0)
+		apprise = NULL;
+	else if (system("command -v apprise >/dev/null 2>&1") != 0) {
+		printf("fanout apprise: skipped: not installed (apt-get install "
+		    "apprise)\n");
+		apprise = NULL;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	reqs = calloc((size_t)n, sizeof *reqs);
 	bench_requests(prompts, n, (int64_t)time(NULL), reqs);
-	printf("fanout: %d nudges to %d distinct webhook URLs on a local sink, "
-	    "rate limits off, %d in flight; body %zu bytes\n", n, n,
+	printf("fanout (%s): %d nudges to %d distinct webhook URLs on a local "
+	    "sink, rate limits off, %d in flight; body %zu bytes\n", mode, n, n,
 	    BENCH_MAX_IN_FLIGHT, reqs[0].body_len);
 	for (int i = 0; i < runs; i++) {
 		x = &nr[i];
-		if (bench_nudged_once(bin, prompts, n, x) != 0)
+		if (bench_nudged_once(bin, prompts, n, burst, x) != 0)
 			return 3;
-		printf("fanout nudged: %d sent and committed in %.2f s (%.0f/s), "
-		    "peak RSS %.1f MiB [started after %.0f ms; CPU %.2f s; sink "
-		    "CPU %.2f s, %.0f%% busy]\n", x->done, x->secs,
-		    x->done / x->secs, x->rss_mib, x->ready_ms, x->cpu,
+		first[i] = x->first_ms;
+		printf("fanout nudged: %d sent and committed in %.2f s (%.0f/s)%s, "
+		    "first post %.0f ms, peak RSS %.1f MiB [started after %.0f ms; "
+		    "CPU %.2f s; sink CPU %.2f s, %.0f%% busy]\n", x->done, x->secs,
+		    x->done / x->secs, burst ? " from the due instant" : "",
+		    x->first_ms, x->rss_mib, x->ready_ms, x->cpu,
 		    x->sink_cpu, 100 * x->sink_cpu / x->secs);
 		if (x->rss_mib > rss_max)
 			rss_max = x->rss_mib;
 		x = &cr[i];
-		if (bench_curl_once(curl, n, reqs, x) != 0)
+		if (bench_peer_once(curl, 0, n, reqs, NULL, burst, x) != 0)
 			return 3;
 		printf("fanout curl --parallel-max %d: %d posted in %.2f s "
 		    "(%.0f/s) [peak RSS %.1f MiB; CPU %.2f s; sink CPU %.2f s, "
@@ -524,9 +698,21 @@ main(int argc, char **argv)
 		    x->done / x->secs, x->rss_mib, x->cpu, x->sink_cpu,
 		    100 * x->sink_cpu / x->secs);
 		fflush(stdout);
+		x = &ar[i];
+		if (apprise == NULL)
+			continue;
+		if (bench_peer_once(apprise, 1, n, NULL, "What did you learn "
+		    "this week that changed how you lead?", 0, x) != 0)
+			return 3;
+		printf("fanout apprise: %d posted in %.2f s (%.0f/s) [peak RSS "
+		    "%.1f MiB; CPU %.2f s; sink CPU %.2f s]\n", x->done, x->secs,
+		    x->done / x->secs, x->rss_mib, x->cpu, x->sink_cpu);
+		fflush(stdout);
 	}
-	bench_summary("nudged", "sent and committed", nr, runs, n, &nmed);
-	bench_summary("curl --parallel-max 64", "posted", cr, runs, n, &cmed);
+	bench_summary("nudged", "sent and committed", nr, runs, n, &nmed, &ncpu,
+	    &nrss);
+	bench_summary("curl --parallel-max 64", "posted", cr, runs, n, &cmed,
+	    &ccpu, &crss);
 	printf("fanout: nudged %s (median %.2f s, target %.0f s), peak RSS %s "
 	    "(max %.1f MiB, target %.0f MiB), %s than curl (%.2fx curl's "
 	    "time)\n", nmed < BENCH_TARGET_S ? "meets the time target" :
@@ -534,6 +720,26 @@ main(int argc, char **argv)
 	    rss_max < BENCH_TARGET_MIB ? "within target" : "OVER target",
 	    rss_max, BENCH_TARGET_MIB, nmed <= cmed ? "no slower" : "SLOWER",
 	    nmed / cmed);
+	snprintf(scenario, sizeof scenario, "fan-out %d, %s", n, mode);
+	bench_table_row(scenario, "s", nmed, "curl --parallel-max 64", cmed,
+	    1e6 * ncpu / n, nrss);
+	if (apprise != NULL) {
+		bench_summary("apprise", "posted", ar, runs, n, &amed, &ccpu,
+		    &crss);
+		bench_table_row(scenario, "s", nmed, "Apprise (one process)",
+		    amed, 1e6 * ncpu / n, nrss);
+	}
+	if (burst) {
+		bench_sort(first, runs);
+		printf("burst: first post median %.0f ms after the instant "
+		    "(target %.0f ms): %s; all %d in %.2fx curl's time (target "
+		    "%.2fx): %s\n", first[runs / 2], BENCH_BURST_FIRST_MS,
+		    first[runs / 2] <= BENCH_BURST_FIRST_MS ? "met" : "MISSED",
+		    n, nmed / cmed, BENCH_BURST_RATIO, nmed / cmed <=
+		    BENCH_BURST_RATIO ? "met" : "MISSED");
+		bench_table_row("burst: first post after the instant", "ms",
+		    first[runs / 2], NULL, 0, 0, 0);
+	}
 	for (int i = 0; i < n; i++)
 		chat_request_free(&reqs[i]);
 	free(reqs);

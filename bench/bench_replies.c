@@ -99,10 +99,11 @@ struct bench {
 	int		 seconds;
 	int		 connections;
 	int		 threads;
-	long		 n[2];			/* requests per run: nudged, Bolt */
+	long		 n[3];			/* requests per run: nudged, Bolt,
+						   the ceiling */
+	char		*ceiling;		/* bench_ceiling, beside us */
 };
 
-static char	*bench_read(const char *);
 static double	 bench_machine_busy(void);
 static int	 bench_have(const char *);
 static double	 bench_proc_hwm_mib(pid_t);
@@ -120,29 +121,13 @@ static long	 bench_field(const char *, const char *);
 static int	 bench_send(const char *, const char *, char *);
 static long	 bench_count_rows(const char *, long *);
 static int	 bench_nudged_once(struct bench *, struct bench_result *);
-static int	 bench_bolt_once(struct bench *, struct bench_result *);
+static int	 bench_peer_once(struct bench *, const char *,
+		    const char *const [], const char *, long *,
+		    struct bench_result *);
 static void	 bench_print(const char *, const struct bench_result *, int,
 		    int);
-static void	 bench_summary(const char *, struct bench_result *, int,
+static double	 bench_summary(const char *, struct bench_result *, int,
 		    double *, double *);
-
-/* A whole file as a string ("" when empty), or NULL when it cannot be read. */
-static char *
-bench_read(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) == -1) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
 
 /* CPU seconds all cores have spent busy since boot (not idle or iowait). */
 static double
@@ -654,18 +639,22 @@ out:
 	return rc;
 }
 
-/* One run against the Bolt app. */
+/*
+ * One run against a peer that takes PORT and SLACK_SIGNING_SECRET from its
+ * environment, prints ready when it listens and answers GET /count (the
+ * Bolt app, the C ceiling); *n requests are made for it.
+ */
 static int
-bench_bolt_once(struct bench *b, struct bench_result *x)
+bench_peer_once(struct bench *b, const char *name, const char *const argv[],
+    const char *ready, long *n, struct bench_result *x)
 {
 	char *dir = harness_tmpdir();
-	char *app = harness_format("%s/bolt_app.js", b->dir);
-	char *log = harness_format("%s/bolt.log", dir);
+	char *log = harness_format("%s/peer.log", dir);
 	char *prefix = harness_format("%s/requests", dir);
 	int port = harness_free_port(), rc = -1;
 	char *env_port = harness_format("PORT=%d", port);
 	char *url = harness_format("http://127.0.0.1:%d/slack/commands", port);
-	/* Bolt has no codes to check: any well-formed ones do. */
+	/* Peers have no codes to check: any well-formed ones do. */
 	const char *codes[2] = { "X39Q", "K7MP" };
 	const char *envv[] = { env_port, "SLACK_SIGNING_SECRET=" BENCH_SECRET,
 	    "NODE_ENV=production", NULL };
@@ -673,17 +662,16 @@ bench_bolt_once(struct bench *b, struct bench_result *x)
 	pid_t pid;
 
 	memset(x, 0, sizeof *x);
-	pid = bench_spawn((const char *[]){ b->node, app, NULL }, envv, log);
-	if (pid == -1 || bench_wait_file(log, "bolt listening", pid,
-	    BENCH_READY_MS) != 0) {
+	pid = bench_spawn(argv, envv, log);
+	if (pid == -1 || bench_wait_file(log, ready, pid, BENCH_READY_MS) != 0) {
 		text = bench_read(log);
-		fprintf(stderr, "bench_replies: the Bolt app did not start:\n%s\n",
+		fprintf(stderr, "bench_replies: %s did not start:\n%s\n", name,
 		    text != NULL ? text : "");
 		free(text);
 		goto out;
 	}
-	x->made = b->n[1];
-	if (bench_generate(b, prefix, port, codes, b->n[1], &x->gen_ms) != 0) {
+	x->made = *n;
+	if (bench_generate(b, prefix, port, codes, *n, &x->gen_ms) != 0) {
 		fprintf(stderr, "bench_replies: cannot make the requests\n");
 		goto out;
 	}
@@ -695,12 +683,14 @@ bench_bolt_once(struct bench *b, struct bench_result *x)
 		goto out;
 	}
 	x->stored = strtol(text + 9, NULL, 10);
+	/* Ran out: make enough for the next run. */
+	if (x->wrapped && x->requests * 3 / 2 > *n)
+		*n = x->requests * 3 / 2;
 	rc = 0;
 out:
-	bench_stop(pid, "the Bolt app");
+	bench_stop(pid, name);
 	harness_rmdir(dir);
 	free(dir);
-	free(app);
 	free(log);
 	free(prefix);
 	free(env_port);
@@ -745,8 +735,8 @@ bench_print(const char *who, const struct bench_result *x, int run, int runs)
 	fflush(stdout);
 }
 
-/* Medians and spread over the runs; the median rate and p99 out. */
-static void
+/* Medians and spread over the runs; the median rate and p99 out, CPU µs an answer back. */
+static double
 bench_summary(const char *who, struct bench_result *r, int runs,
     double *rate, double *p99)
 {
@@ -765,6 +755,7 @@ bench_summary(const char *who, struct bench_result *r, int runs,
 	printf("replies %s: median %.0f/s (%.0f-%.0f), p99 median %.1f ms "
 	    "(%.1f-%.1f), CPU %.0f us an answer (%.0f-%.0f) over %d runs\n",
 	    who, *rate, lo, hi, *p99, plo, phi, cpu, clo, chi, runs);
+	return cpu;
 }
 
 int
@@ -772,9 +763,11 @@ main(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	struct bench_result nr[BENCH_MAX_RUNS], br[BENCH_MAX_RUNS];
+	struct bench_result cr[BENCH_MAX_RUNS];
 	const char *env;
+	char *app, *slash;
 	int runs, bolt;
-	double nrate, np99, brate = 0, bp99;
+	double nrate, np99, brate = 0, bp99, crate, cp99, ncpu = 0;
 
 	b.nudged = argc > 1 ? argv[1] : "./nudged";
 	b.seconds = argc > 2 ? atoi(argv[2]) : 10;
@@ -792,8 +785,13 @@ main(int argc, char **argv)
 		    "[RUNS 1-%d] [CONNECTIONS]\n", BENCH_MAX_RUNS);
 		return 2;
 	}
-	b.n[0] = b.n[1] = (env = getenv("BENCH_REQUESTS_N")) != NULL ?
+	b.n[0] = b.n[1] = b.n[2] = (env = getenv("BENCH_REQUESTS_N")) != NULL ?
 	    atol(env) : (long)b.seconds * BENCH_PER_SECOND;
+	/* The ceiling answers several times faster: make more for it. */
+	b.n[2] = 2 * b.n[0];
+	slash = strrchr(argv[0], '/');
+	b.ceiling = harness_format("%.*sbench_ceiling", slash != NULL ?
+	    (int)(slash - argv[0] + 1) : 0, argv[0]);
 	if (b.n[0] < 1) {
 		fprintf(stderr, "bench_replies: BENCH_REQUESTS_N must be > 0\n");
 		return 2;
@@ -833,9 +831,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	printf("replies: signed Slack /reflect slash commands, wrk -t%d -c%d "
 	    "-d%ds, %ld distinct requests made per run, %d users; nudged "
-	    "stores to SQLite (WAL, synchronous=FULL)%s\n", b.threads,
-	    b.connections, b.seconds, b.n[0], BENCH_USERS, bolt ? ", Bolt to "
-	    "memory" : "");
+	    "stores to SQLite (WAL, synchronous=FULL)%s, the C ceiling "
+	    "(bench_ceiling) counts in memory\n", b.threads, b.connections,
+	    b.seconds, b.n[0], BENCH_USERS, bolt ? ", Bolt to memory" : "");
+	app = harness_format("%s/bolt_app.js", b.dir);
 	for (int i = 0; i < runs; i++) {
 		if (bench_nudged_once(&b, &nr[i]) != 0)
 			return 3;
@@ -843,15 +842,19 @@ main(int argc, char **argv)
 		/* Ran out: make enough for the next run. */
 		if (nr[i].wrapped && nr[i].requests * 3 / 2 > b.n[0])
 			b.n[0] = nr[i].requests * 3 / 2;
+		if (bench_peer_once(&b, "the C ceiling", (const char *[]){
+		    b.ceiling, NULL }, "ceiling listening", &b.n[2], &cr[i]) != 0)
+			return 3;
+		bench_print("ceiling", &cr[i], i + 1, runs);
 		if (!bolt)
 			continue;
-		if (bench_bolt_once(&b, &br[i]) != 0)
+		if (bench_peer_once(&b, "the Bolt app", (const char *[]){ b.node,
+		    app, NULL }, "bolt listening", &b.n[1], &br[i]) != 0)
 			return 3;
 		bench_print("bolt", &br[i], i + 1, runs);
-		if (br[i].wrapped && br[i].requests * 3 / 2 > b.n[1])
-			b.n[1] = br[i].requests * 3 / 2;
 	}
-	bench_summary("nudged", nr, runs, &nrate, &np99);
+	ncpu = bench_summary("nudged", nr, runs, &nrate, &np99);
+	bench_summary("ceiling", cr, runs, &crate, &cp99);
 	if (bolt)
 		bench_summary("bolt", br, runs, &brate, &bp99);
 	printf("replies: nudged %s the target (>= %.0f stored/s: %.0f/s; p99 < "
@@ -859,8 +862,18 @@ main(int argc, char **argv)
 	    BENCH_TARGET_P99_MS ? "MEETS" : "MISSES", BENCH_TARGET_RATE, nrate,
 	    BENCH_TARGET_P99_MS, np99);
 	if (bolt && brate > 0)
-		printf("; %.1fx Bolt's rate, p99 %.1fx Bolt's", nrate / brate,
-		    np99 / bp99);
-	printf("\n");
+		printf("; %.1fx Bolt's rate (target 3x), p99 %.1fx Bolt's",
+		    nrate / brate, np99 / bp99);
+	printf("; %.0f%% of the C ceiling's rate (target 50%%)\n",
+	    100 * nrate / crate);
+	bench_table_row("answers/s at 64 connections", "/s", nrate,
+	    "C ceiling (evhttp, in memory)", crate, ncpu, nr[runs / 2].rss_mib);
+	if (bolt)
+		bench_table_row("answers/s at 64 connections", "/s", nrate,
+		    "Bolt for JavaScript", brate, ncpu, nr[runs / 2].rss_mib);
+	bench_table_row("answers: p99 at 64 connections", "ms", np99, NULL, 0,
+	    0, 0);
+	free(app);
+	free(b.ceiling);
 	return 0;
 }

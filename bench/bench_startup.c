@@ -101,7 +101,7 @@ main(int argc, char **argv)
 	const char *bin = argc > 1 ? argv[1] : "./nudged";
 	int n = argc > 2 ? atoi(argv[2]) : 10000;
 	int runs = argc > 3 ? atoi(argv[3]) : 5;
-	char dir[] = "/tmp/nudged-test-XXXXXX", config[64];
+	char dir[] = "/tmp/nudged-test-XXXXXX", config[64], what[64];
 	double warm[64], t;
 	int nwarm = 0;
 
@@ -119,6 +119,8 @@ main(int argc, char **argv)
 	}
 	bench_sort(warm, nwarm);
 	printf("startup with %d schedules: median %.1f ms over %d starts on an "
-	    "existing database\n", n, warm[nwarm / 2], nwarm);
+	    "existing database (target 100 ms)\n", n, warm[nwarm / 2], nwarm);
+	snprintf(what, sizeof what, "start-up to READY, %d schedules", n);
+	bench_table_row(what, "ms", warm[nwarm / 2], NULL, 0, 0, 0);
 	return harness_rmdir(dir) == 0 ? 0 : 3;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 static void	bench_quote(FILE *, const char *, size_t);
+static void	bench_figure(double, const char *);
 
 /* Milliseconds on the monotonic clock, as a double. */
 double
@@ -47,6 +48,24 @@ bench_median(double *v, int n, double *lo, double *hi)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* A whole file as a string ("" when empty), or NULL when it cannot be read. */
+char *
+bench_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) == -1) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(f);
+	return buf;
+}
+
 /* CPU seconds (user + system) a live process has used so far, from /proc. */
 double
 bench_proc_cpu(pid_t pid)
@@ -67,6 +86,41 @@ bench_proc_cpu(pid_t pid)
 	    "%*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A figure with the digits that matter: whole above 100, else three significant. */
+static void
+bench_figure(double v, const char *unit)
+{
+	if (v >= 100)
+		printf("%.0f %s", v, unit);
+	else
+		printf("%.3g %s", v, unit);
+}
+
+/* One tab-separated "TABLE" line of the suite's summary, on stdout. */
+void
+bench_table_row(const char *scenario, const char *unit, double nudged,
+    const char *peer, double peer_value, double cpu_us, double rss_mib)
+{
+	printf("TABLE\t%s\t", scenario);
+	bench_figure(nudged, unit);
+	putchar('\t');
+	if (peer != NULL) {
+		printf("%s: ", peer);
+		bench_figure(peer_value, unit);
+		printf("\t%.2f\t", nudged / peer_value);
+	} else
+		printf("-\t-\t");
+	if (cpu_us > 0)
+		printf("%.1f\t", cpu_us);
+	else
+		printf("-\t");
+	if (rss_mib > 0)
+		printf("%.1f\n", rss_mib);
+	else
+		printf("-\n");
+	fflush(stdout);
 }
 
 /* Write s as a double-quoted curl config value (backslash escapes quotes and backslashes). */

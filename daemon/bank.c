@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "jsonc.h"
+#include "log.h"
 #include "xmalloc.h"
 
 static const char *const bank_file_keys[] = { "theme", "title", "description",
@@ -513,17 +515,30 @@ bank_in(char *const *list, size_t n, const char *id)
 	return 0;
 }
 
-/* The shuffle key of a name within a channel's cycle. */
+/*
+ * The shuffle key of a name within a channel's cycle. SHA-256 is fetched
+ * from libcrypto once: a fetch per digest (what SHA256() does in OpenSSL 3)
+ * costs more than the digest, and a pick takes dozens.
+ */
 static uint64_t
 bank_key(const char *channel, int64_t cycle, const char *name)
 {
+	static EVP_MD *sha256;
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	char *s;
+	char buf[512], *s = buf;
 	uint64_t k = 0;
-	int n = xasprintf(&s, "%s\n%lld\n%s", channel, (long long)cycle, name);
+	int n = snprintf(buf, sizeof buf, "%s\n%lld\n%s", channel,
+	    (long long)cycle, name);
 
-	SHA256((const unsigned char *)s, (size_t)n, md);
-	free(s);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		n = xasprintf(&s, "%s\n%lld\n%s", channel, (long long)cycle, name);
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) ==
+	    NULL)
+		fatalx("SHA-256 is not available in libcrypto");
+	if (EVP_Digest(s, (size_t)n, md, NULL, sha256, NULL) != 1)
+		fatalx("SHA-256 failed in libcrypto");
+	if (s != buf)
+		free(s);
 	for (int i = 0; i < 8; i++)
 		k = k << 8 | md[i];
 	return k;
@@ -580,7 +595,8 @@ bank_pick_theme(const struct bank *b, const struct config_schedule *sc,
     const struct bank_history *h, size_t eligible)
 {
 	size_t *uses = xcalloc(b->nthemes, sizeof *uses), best = SIZE_MAX;
-	uint64_t best_key = 0, k;
+	uint64_t *keys = xcalloc(b->nthemes, sizeof *keys), best_key = 0, k;
+	unsigned char *keyed = xcalloc(b->nthemes, 1);
 	const struct bank_prompt *p;
 
 	for (size_t i = 0; i < h->nused; i++) {
@@ -592,7 +608,13 @@ bank_pick_theme(const struct bank *b, const struct config_schedule *sc,
 		if (p->theme == best ||
 		    !bank_candidate(b, p, sc, h, eligible))
 			continue;
-		k = bank_key(sc->channel->name, h->cycle, b->themes[p->theme].slug);
+		/* One key per theme, not one per prompt of it. */
+		if (!keyed[p->theme]) {
+			keys[p->theme] = bank_key(sc->channel->name, h->cycle,
+			    b->themes[p->theme].slug);
+			keyed[p->theme] = 1;
+		}
+		k = keys[p->theme];
 		if (best == SIZE_MAX || uses[p->theme] < uses[best] ||
 		    (uses[p->theme] == uses[best] && k < best_key)) {
 			best = p->theme;
@@ -600,6 +622,8 @@ bank_pick_theme(const struct bank *b, const struct config_schedule *sc,
 		}
 	}
 	free(uses);
+	free(keys);
+	free(keyed);
 	return best;
 }
 

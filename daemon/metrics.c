@@ -75,6 +75,8 @@ struct metrics_channel {
 static struct {
 	struct metrics_series	*series;
 	size_t			 nseries;
+	size_t			*slots;		/* open addressing: series + 1 */
+	size_t			 nslots;	/* a power of two, or 0 */
 	uint64_t		 buckets[METRICS_NBUCKETS];
 	uint64_t		 latency_count;
 	double			 latency_sum;
@@ -83,6 +85,9 @@ static struct {
 } metrics;
 
 static void	 metrics_add(enum metrics_family, char *, double);
+static size_t	 metrics_hash(enum metrics_family, const char *);
+static size_t	*metrics_slot(enum metrics_family, const char *);
+static void	 metrics_reindex(size_t);
 static void	 metrics_escape(struct strbuf *, const char *);
 static char	*metrics_labels(const char *, const char *, const char *,
 		    const char *);
@@ -104,30 +109,74 @@ metrics_reset(void)
 	for (size_t i = 0; i < metrics.nseries; i++)
 		free(metrics.series[i].labels);
 	free(metrics.series);
+	free(metrics.slots);
 	for (size_t i = 0; i < metrics.nchannels; i++)
 		free(metrics.channels[i].name);
 	free(metrics.channels);
 	memset(&metrics, 0, sizeof metrics);
 }
 
-/* Add v to the series of family with these labels (taken), creating it at 0. */
+/* FNV-1a over a series' family and labels. */
+static size_t
+metrics_hash(enum metrics_family family, const char *labels)
+{
+	uint64_t h = 14695981039346656037ULL ^ (uint64_t)family;
+
+	for (; *labels != '\0'; labels++)
+		h = (h ^ (unsigned char)*labels) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot that holds the series of family with labels, or the empty one where it goes. */
+static size_t *
+metrics_slot(enum metrics_family family, const char *labels)
+{
+	size_t i = metrics_hash(family, labels) & (metrics.nslots - 1);
+	struct metrics_series *s;
+
+	for (;; i = (i + 1) & (metrics.nslots - 1)) {
+		if (metrics.slots[i] == 0)
+			return &metrics.slots[i];
+		s = &metrics.series[metrics.slots[i] - 1];
+		if (s->family == family && strcmp(s->labels, labels) == 0)
+			return &metrics.slots[i];
+	}
+}
+
+/* Rebuild the index over every series in nslots slots (after growth or a sort). */
+static void
+metrics_reindex(size_t nslots)
+{
+	free(metrics.slots);
+	metrics.slots = xcalloc(nslots, sizeof *metrics.slots);
+	metrics.nslots = nslots;
+	for (size_t i = 0; i < metrics.nseries; i++)
+		*metrics_slot(metrics.series[i].family,
+		    metrics.series[i].labels) = i + 1;
+}
+
+/*
+ * Add v to the series of family with these labels (taken), creating it at 0.
+ * Found through a hash index: a fan-out to 10,000 schedules counts 20,000
+ * series, one look-up per post.
+ */
 static void
 metrics_add(enum metrics_family family, char *labels, double v)
 {
-	struct metrics_series *s;
+	size_t *slot;
 
-	for (size_t i = 0; i < metrics.nseries; i++) {
-		s = &metrics.series[i];
-		if (s->family == family && strcmp(s->labels, labels) == 0) {
-			s->value += v;
-			free(labels);
-			return;
-		}
+	if (2 * (metrics.nseries + 1) > metrics.nslots)
+		metrics_reindex(metrics.nslots > 0 ? 2 * metrics.nslots : 64);
+	if (*(slot = metrics_slot(family, labels)) != 0) {
+		metrics.series[*slot - 1].value += v;
+		free(labels);
+		return;
 	}
 	metrics.series = xreallocarray(metrics.series, metrics.nseries + 1,
 	    sizeof *metrics.series);
 	metrics.series[metrics.nseries++] = (struct metrics_series){ family,
 	    labels, v };
+	*slot = metrics.nseries;
 }
 
 /* A label value as the format wants it: \\, \" and \n escaped. */
@@ -353,9 +402,11 @@ metrics_render_counters(struct strbuf *b)
 {
 	size_t i = 0;
 
-	if (metrics.nseries > 0)
+	if (metrics.nseries > 0) {
 		qsort(metrics.series, metrics.nseries, sizeof *metrics.series,
 		    metrics_series_cmp);
+		metrics_reindex(metrics.nslots);
+	}
 	for (int f = 0; f < METRICS_NFAMILIES; f++) {
 		metrics_family_head(b, metrics_families[f].name, "counter",
 		    metrics_families[f].help);

@@ -5,9 +5,12 @@
  * settimeofday, an NTP step or a resume it recomputes from the clock.
  *
  * Each wake handles every instant that came due since a schedule's last
- * processed instant, in one transaction: the newest is enqueued if it is no
- * later than the schedule's catch_up allows, every other one is recorded as
- * skipped with its reason. Enqueuing is idempotent on (schedule, due instant).
+ * processed instant: the newest is enqueued if it is no later than the
+ * schedule's catch_up allows, every other one is recorded as skipped with its
+ * reason. Enqueuing is idempotent on (schedule, due instant). A burst (many
+ * schedules or people due at once) is committed in batches: the first
+ * max_in_flight entries, so the outbox starts posting at the instant, then
+ * the rest a batch per loop turn while those posts are in flight.
  */
 #include "schedule.h"
 
@@ -37,6 +40,10 @@
 #define SCHEDULE_MAX_RECORDED_MISSES	1000
 /* How long to wait before retrying after the store refused a write. */
 #define SCHEDULE_RETRY_SECONDS		5
+/* Due entries committed per loop turn after a burst's first batch. */
+#define SCHEDULE_BURST_BATCH		256
+/* Due entries beyond which each enqueue is logged at debug level only. */
+#define SCHEDULE_LOG_EACH		16
 
 struct scheduler_entry {
 	const struct config_schedule	*sc;
@@ -67,6 +74,11 @@ struct scheduler {
 	size_t			 nzones;
 	void			(*enqueued)(void *);
 	void			*enqueued_arg;
+	struct event		*more;		/* the rest of a burst, next turn */
+	int64_t			 burst_now;	/* the wake a burst belongs to */
+	size_t			 burst_due;	/* entries due in it, 0: none */
+	int64_t			 burst_enqueued;
+	int			 quiet;		/* per-enqueue lines at debug */
 };
 
 static int	 scheduler_load(struct scheduler *, const struct config *,
@@ -80,6 +92,10 @@ static int	 scheduler_person_skips(struct scheduler *,
 		    const struct scheduler_entry *, int64_t, const char **);
 static void	 scheduler_timer_cb(evutil_socket_t, short, void *);
 static void	 scheduler_run_due(struct scheduler *, int64_t);
+static int	 scheduler_run_batch(struct scheduler *, int64_t, size_t,
+		    int *);
+static void	 scheduler_more_cb(evutil_socket_t, short, void *);
+static void	 scheduler_burst_end(struct scheduler *);
 static int	 scheduler_advance(struct scheduler *, struct scheduler_entry *,
 		    int64_t, int *);
 static int	 scheduler_record(struct scheduler *,
@@ -90,8 +106,6 @@ static int	 scheduler_enqueue(struct scheduler *,
 static void	 scheduler_arm(struct scheduler *, int64_t);
 static int64_t	 scheduler_entry_next(const struct scheduler_entry *, int64_t);
 static void	 scheduler_free_entries(struct scheduler_entry *, size_t);
-static int	 scheduler_remind(struct scheduler *, int64_t, int *);
-static int64_t	 scheduler_next_reminder(const struct scheduler *, int64_t);
 static int64_t	 scheduler_now(const struct scheduler *);
 
 /* The scheduler's clock, in whole UTC seconds. */
@@ -170,6 +184,7 @@ scheduler_start(struct event_base *base, const struct clock *clock,
 	s->ev = event_new(base, s->tfd, EV_READ | EV_PERSIST, scheduler_timer_cb,
 	    s);
 	event_add(s->ev, NULL);
+	s->more = evtimer_new(base, scheduler_more_cb, s);
 	if (scheduler_load(s, cfg, now) == -1) {
 		xasprintf(cause, "cannot read or record schedule state in the "
 		    "store");
@@ -362,6 +377,8 @@ scheduler_stop(struct scheduler *s)
 		return;
 	if (s->ev != NULL)
 		event_free(s->ev);
+	if (s->more != NULL)
+		event_free(s->more);
 	if (s->tfd != -1)
 		close(s->tfd);
 	scheduler_free_entries(s->entries, s->n);
@@ -398,62 +415,130 @@ scheduler_wake(struct scheduler *s)
 	scheduler_run_due(s, scheduler_now(s));
 }
 
-/* Handle everything due by now in one transaction, then sleep until the next. */
+/*
+ * Handle everything due by now, then sleep until the next. The first batch
+ * (max_in_flight entries) is committed and handed to the outbox at once; a
+ * burst beyond it goes on from scheduler_more_cb, a batch per loop turn.
+ */
 static void
 scheduler_run_due(struct scheduler *s, int64_t now)
 {
 	int64_t earliest = INT64_MAX;
-	int enqueued = 0, due = 0;
+	size_t limit = SCHEDULE_BURST_BATCH;
+	struct timeval zero = { 0, 0 };
+	int enqueued = 0, more = 0;
 
-	for (size_t i = 0; i < s->n; i++) {
-		s->entries[i].pending_last = s->entries[i].last;
-		s->entries[i].pending_enqueued = s->entries[i].pending_skipped = 0;
-		if (s->entries[i].next <= now)
-			due = 1;
+	if (s->burst_due == 0) {
+		for (size_t i = 0; i < s->n; i++)
+			s->burst_due += s->entries[i].next <= now;
+		s->burst_now = now;
+		s->burst_enqueued = 0;
+		s->quiet = s->burst_due > SCHEDULE_LOG_EACH;
+		limit = (size_t)s->cfg->delivery.max_in_flight;
 	}
-	if (due) {
-		if (store_begin(s->store) == -1)
-			goto retry;
-		for (size_t i = 0; i < s->n; i++) {
-			if (s->entries[i].next <= now &&
-			    scheduler_advance(s, &s->entries[i], now,
-			    &enqueued) == -1)
-				goto retry;
-		}
-		if (store_commit(s->store) == -1)
-			goto retry;
-		/* Committed: only now does progress move on. */
-		for (size_t i = 0; i < s->n; i++) {
-			struct scheduler_entry *e = &s->entries[i];
-
-			if (e->pending_last != e->last) {
-				e->last = e->pending_last;
-				e->next = scheduler_entry_next(e, e->last);
-			}
-			metrics_count_enqueued(e->name,
-			    e->sc->channel->platform->name, e->pending_enqueued);
-			metrics_count_skipped(e->name,
-			    e->sc->channel->platform->name, e->pending_skipped);
-		}
+	if (s->burst_due > 0 &&
+	    (more = scheduler_run_batch(s, now, limit, &enqueued)) == -1)
+		goto retry;
+	s->burst_enqueued += enqueued;
+	if (more) {
+		if (enqueued > 0 && s->enqueued != NULL)
+			s->enqueued(s->enqueued_arg);
+		evtimer_add(s->more, &zero);
+		return;
 	}
-	if (scheduler_remind(s, now, &enqueued) == -1)
+	scheduler_burst_end(s);
+	if (schedule_remind(s->store, s->cfg, now, &enqueued) == -1)
 		goto retry;
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->entries[i].next < earliest)
 			earliest = s->entries[i].next;
 	}
-	if (scheduler_next_reminder(s, now) < earliest)
-		earliest = scheduler_next_reminder(s, now);
+	if (schedule_next_reminder(s->cfg, now) < earliest)
+		earliest = schedule_next_reminder(s->cfg, now);
 	scheduler_arm(s, earliest);
 	if (enqueued > 0 && s->enqueued != NULL)
 		s->enqueued(s->enqueued_arg);
 	return;
 retry:
-	/* Nothing was committed: the same instants come due again, never lost. */
+	/* Nothing more was committed: those instants come due again, never lost. */
 	store_rollback(s->store);
+	scheduler_burst_end(s);
 	log_warnx("schedule: the store refused the write; retrying in %d s",
 	    SCHEDULE_RETRY_SECONDS);
 	scheduler_arm(s, now + SCHEDULE_RETRY_SECONDS);
+}
+
+/*
+ * Process up to limit of the entries due by now in one transaction and move
+ * their progress on once it is committed: 1 when more are due, 0 when none
+ * are left, -1 when the store refused (the caller rolls back).
+ */
+static int
+scheduler_run_batch(struct scheduler *s, int64_t now, size_t limit,
+    int *enqueued)
+{
+	size_t taken = 0, i;
+
+	for (i = 0; i < s->n; i++) {
+		s->entries[i].pending_last = s->entries[i].last;
+		s->entries[i].pending_enqueued = s->entries[i].pending_skipped = 0;
+	}
+	if (store_begin(s->store) == -1)
+		return -1;
+	for (i = 0; i < s->n && taken < limit; i++) {
+		if (s->entries[i].next > now)
+			continue;
+		taken++;
+		if (scheduler_advance(s, &s->entries[i], now, enqueued) == -1)
+			return -1;
+	}
+	if (taken == 0)
+		store_rollback(s->store);
+	else if (store_commit(s->store) == -1)
+		return -1;
+	/* Committed: only now does progress move on. */
+	for (i = 0; i < s->n; i++) {
+		struct scheduler_entry *e = &s->entries[i];
+
+		if (e->pending_last != e->last) {
+			e->last = e->pending_last;
+			e->next = scheduler_entry_next(e, e->last);
+		}
+		metrics_count_enqueued(e->name, e->sc->channel->platform->name,
+		    e->pending_enqueued);
+		metrics_count_skipped(e->name, e->sc->channel->platform->name,
+		    e->pending_skipped);
+	}
+	for (i = 0; i < s->n; i++) {
+		if (s->entries[i].next <= now)
+			return 1;
+	}
+	return 0;
+}
+
+/* The next batch of a burst, one loop turn after the last one. */
+static void
+scheduler_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct scheduler *s = arg;
+
+	(void)fd;
+	(void)what;
+	scheduler_run_due(s, s->burst_now);
+}
+
+/* A burst is over (or failed): one summary line instead of a line each. */
+static void
+scheduler_burst_end(struct scheduler *s)
+{
+	if (s->quiet && s->burst_enqueued > 0)
+		log_info("schedule: %" PRId64 " nudge%s enqueued from %zu due "
+		    "schedule entr%s", s->burst_enqueued,
+		    s->burst_enqueued == 1 ? "" : "s", s->burst_due,
+		    s->burst_due == 1 ? "y" : "ies");
+	evtimer_del(s->more);
+	s->burst_due = 0;
+	s->quiet = 0;
 }
 
 /*
@@ -591,56 +676,6 @@ scheduler_record(struct scheduler *s, struct scheduler_entry *e,
 }
 
 /*
- * Enqueue the reminders now due for every schedule with remind_after (see
- * store_enqueue_reminders), counting them into *enqueued.
- */
-static int
-scheduler_remind(struct scheduler *s, int64_t now, int *enqueued)
-{
-	const struct config_schedule *sc;
-	int64_t n;
-	int failed = 0;
-
-	for (size_t i = 0; i < s->cfg->nschedules; i++) {
-		sc = &s->cfg->schedules[i];
-		if (sc->remind_after <= 0)
-			continue;
-		if (store_begin(s->store) == -1 ||
-		    store_enqueue_reminders(s->store, sc->name, sc->remind_after,
-		    sc->answer_window, now, &n) == -1 ||
-		    store_commit(s->store) == -1) {
-			store_rollback(s->store);
-			failed = 1;
-			continue;
-		}
-		if (n > 0)
-			log_info("schedule %s: %" PRId64 " unanswered nudge%s get a "
-			    "gentle reminder", sc->name, n, n == 1 ? "" : "s");
-		*enqueued += (int)n;
-		metrics_count_enqueued(sc->name, sc->channel->platform->name, n);
-	}
-	return failed ? -1 : 0;
-}
-
-/* When the next reminder may come due: a remind_after past a schedule's next instant. */
-static int64_t
-scheduler_next_reminder(const struct scheduler *s, int64_t now)
-{
-	const struct config_schedule *sc;
-	int64_t earliest = INT64_MAX, t;
-
-	for (size_t i = 0; i < s->cfg->nschedules; i++) {
-		sc = &s->cfg->schedules[i];
-		if (sc->remind_after <= 0 || cron_next(sc->cron, sc->tz,
-		    now - sc->remind_after, &t) == -1)
-			continue;
-		if (t + sc->remind_after < earliest)
-			earliest = t + sc->remind_after;
-	}
-	return earliest;
-}
-
-/*
  * Add a delivery of sc at instant at, in state (pending for the outbox, or
  * sending for `nudged send`, which posts it itself), carrying the prompt
  * the bank picks from the channel's history. 1 added (and *id), 0 already
@@ -707,8 +742,10 @@ scheduler_enqueue(struct scheduler *s, struct scheduler_entry *e, int64_t at)
 		log_notice("schedule %s: %s not sent: %s", e->name, when, cause);
 	} else if (rc == 1) {
 		e->pending_enqueued++;
-		log_info("schedule %s: due %s, enqueued delivery %" PRId64
-		    " for %s %s", sc->name, when, id, e->person != NULL ?
+		/* In a burst, scheduler_burst_end logs one line for all. */
+		(s->quiet ? log_debug : log_info)("schedule %s: due %s, "
+		    "enqueued delivery %" PRId64 " for %s %s", sc->name, when,
+		    id, e->person != NULL ?
 		    "person" : "channel", e->person != NULL ? e->person->name :
 		    sc->channel->name);
 	}

@@ -65,5 +65,8 @@ int		 schedule_skips_instant(const struct config_schedule *,
 int		 schedule_skips_in(const struct config_schedule *,
 		    const struct tz *, int64_t at);
 int64_t		 schedule_local_day(const struct tz *, int64_t at);
+int		 schedule_remind(struct store *, const struct config *,
+		    int64_t now, int *enqueued);
+int64_t		 schedule_next_reminder(const struct config *, int64_t now);
 
 #endif

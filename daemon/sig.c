@@ -38,20 +38,24 @@ static enum sig_result sig_webhooks_match(const unsigned char [32],
 static const char sig_b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* HMAC-SHA256 of the concatenation of parts, without copying them together. */
+/*
+ * HMAC-SHA256 of the concatenation of parts, without copying them together.
+ * HMAC is fetched from libcrypto once: every signed answer is checked here.
+ */
 static void
 sig_hmac_parts(const void *key, size_t keylen, const struct sig_part *parts,
     size_t nparts, unsigned char out[32])
 {
 	static const unsigned char	 empty[1];
-	EVP_MAC		*mac;
+	static EVP_MAC	*mac;
 	EVP_MAC_CTX	*ctx;
 	OSSL_PARAM	 params[2];
 	char		 digest[] = "SHA256";
 	size_t		 outlen = 0, i;
 	int		 ok;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac == NULL)
+		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	if (mac == NULL || (ctx = EVP_MAC_CTX_new(mac)) == NULL)
 		fatalx("HMAC-SHA256 is not available in libcrypto");
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -66,7 +70,6 @@ sig_hmac_parts(const void *key, size_t keylen, const struct sig_part *parts,
 	if (ok)
 		ok = EVP_MAC_final(ctx, out, &outlen, 32);
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	if (!ok || outlen != 32)
 		fatalx("HMAC-SHA256 failed in libcrypto");
 }

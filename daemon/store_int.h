@@ -15,7 +15,7 @@ struct store {
 	struct {
 		const char	*sql;	/* the literal itself: compared by address */
 		sqlite3_stmt	*stmt;
-	}				 cache[32];	/* statements run per delivery */
+	}				 cache[48];	/* statements run per delivery */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
 	char				**anon;	/* anonymous channels */
 	size_t				 nanon;

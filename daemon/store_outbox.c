@@ -124,8 +124,8 @@ store_each_id(struct store *st, const char *sql, const char *text,
     void (*add)(struct bank_history *, const char *, int64_t),
     struct bank_history *h)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc;
+	int cached, rc;
+	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
 
 	if (stmt == NULL)
 		return -1;
@@ -137,7 +137,7 @@ store_each_id(struct store *st, const char *sql, const char *text,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		add(h, (const char *)sqlite3_column_text(stmt, 0),
 		    sqlite3_column_int64(stmt, 1));
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -171,9 +171,10 @@ int
 store_load_history(struct store *st, const char *channel, const char *person,
     const char *schedule, struct bank_history *h)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(cycle), 0) "
+	int cached;
+	sqlite3_stmt *stmt = store_stmt(st, "SELECT coalesce(max(cycle), 0) "
 	    "FROM deliveries WHERE channel = ? AND person = ? AND prompt_id IS "
-	    "NOT NULL AND kind = 'prompt'");
+	    "NOT NULL AND kind = 'prompt'", &cached);
 	int64_t cycle = 0;
 
 	if (stmt == NULL)
@@ -182,7 +183,7 @@ store_load_history(struct store *st, const char *channel, const char *person,
 	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		cycle = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_stmt_done(stmt, cached);
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
 	    "schedule = ?1 AND person = ?3 AND prompt_id IS NOT NULL AND kind = "
 	    "'prompt'", schedule, person, 0, store_add_track, h) == -1 ||

@@ -15,7 +15,7 @@
  *   /slow/MS/...        200 after MS milliseconds
  *   /hang/...           never answers
  *   /reset/...          resets the connection
- * Every request is appended to LOG as one JSON line: {"ms", "path",
+ * Every request is appended to LOG as one JSON line: {"ms", "mono_ms", "path",
  * "headers": {...}, "body"}. With record = 0 nothing is written (benchmarks).
  */
 struct sink {
