@@ -2,7 +2,9 @@
  * The daemon's health, read when asked: whether the state folder takes a
  * write (a small file written and removed, so a full disk or a read-only
  * mount shows even when SQLite has nothing to write yet), how late the loop
- * runs (a one-second timer that measures its own delay), the outbox's depth
+ * runs (each reading arms a zero-delay timer and the next reading reports
+ * how long the loop took to reach it: no timer runs between readings, so an
+ * idle daemon sleeps), the outbox's depth
  * and oldest pending nudge (from the store), the next nudge due (from the
  * scheduler), and the channels whose credentials a platform refused
  * (counted by the outbox, see metrics.c).
@@ -26,7 +28,6 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define HEALTH_TICK_MS		1000
 #define HEALTH_PROBE_FILE	".nudged-healthz"
 #define HEALTH_PROBE_BYTES	4096
 
@@ -78,13 +79,15 @@ health_free(struct health *h)
 	free(h);
 }
 
-/* Arm the tick one interval from now. */
+/* Ask the loop for a turn now, unless a measurement is under way. */
 static void
 health_arm(struct health *h)
 {
-	struct timeval tv = { HEALTH_TICK_MS / 1000, 0 };
+	struct timeval tv = { 0, 0 };
 
-	h->expected_ms = clock_mono_ms(h->clock) + HEALTH_TICK_MS;
+	if (evtimer_pending(h->tick, NULL))
+		return;
+	h->expected_ms = clock_mono_ms(h->clock);
 	evtimer_add(h->tick, &tv);
 }
 
@@ -98,7 +101,6 @@ health_tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	h->lag_ms = late > 0 ? late : 0;
-	health_arm(h);
 }
 
 /* NULL when a small file can be written to the state folder, else why not. */
@@ -191,6 +193,7 @@ health_json(struct health *h, int *status)
 	    "unavailable");
 	cJSON_AddBoolToObject(o, "store_writable", writable);
 	cJSON_AddNumberToObject(o, "loop_lag_ms", (double)h->lag_ms);
+	health_arm(h);
 	if (queue_ok) {
 		cJSON_AddNumberToObject(o, "queue_depth", (double)depth);
 		if (oldest > 0)
@@ -217,5 +220,6 @@ health_metrics(struct health *h)
 	g.have_queue = store_queue(h->store, &g.queue_depth, &oldest) == 0;
 	g.oldest_pending_age = oldest > 0 && now > oldest ? now - oldest : 0;
 	g.loop_lag_seconds = (double)h->lag_ms / 1000.0;
+	health_arm(h);
 	return metrics_render(&g);
 }
