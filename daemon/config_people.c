@@ -4,7 +4,7 @@
  * "to" names people and "group:NAME"s; with "timezone": "person" its cron
  * is read on each person's own wall clock.
  *
- *   "people": { "ada": { "slack": "U01ADA", "timezone": "Europe/Berlin" } },
+ *   "people": { "ada": { PLATFORM: ID, "timezone": "Europe/Berlin" } },
  *   "groups": { "leaders": ["ada", "ben"] }
  */
 #include <stdlib.h>
@@ -145,7 +145,7 @@ config_people_parse(struct config_reader *L, const cJSON *people,
 				    m->string);
 			if (!cJSON_IsObject(m))
 				config_read_error(L, m, "a person is an object "
-				    "such as {\"slack\": \"U01ADA\"}, not %s",
+				    "of ids by platform name, not %s",
 				    jsonc_type_name(m));
 			else
 				config_people_parse_one(L, m, cp);

@@ -10,10 +10,9 @@
  * delivery and is marked so, and their next deliveries fail at once without
  * a call. Refused credentials fail the delivery and are told loudly once per
  * channel (deliver_channel_refused says so for health). A rate limit with a
- * delay pauses that call for the whole channel (one token, one workspace):
- * rate tiers count per method per workspace
- * (api.slack.com/docs/rate-limits), so no other delivery of the channel
- * makes that call before the pause ends.
+ * delay pauses that call for the whole channel (one token): platforms count
+ * their limits per call and per token (each row's file cites its own), so
+ * no other delivery of the channel makes that call before the pause ends.
  */
 #include <inttypes.h>
 #include <stdlib.h>

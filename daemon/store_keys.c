@@ -3,7 +3,7 @@
  * hex: 32 bytes from a CSPRNG, never logged. The pseudonym key of
  * anonymous channels (store_anon.c) and the key that signs what nudged
  * puts into a platform's callbacks which the platform does not sign
- * (a Mattermost button's context, a dialog's state).
+ * (a button's context, a dialog's state).
  */
 #include <stdlib.h>
 #include <string.h>

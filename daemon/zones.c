@@ -1,11 +1,11 @@
 /*
  * People's zones from their profiles. A person on a schedule with
  * "timezone": "person" and no "timezone" of their own follows the zone of
- * their profile on the schedule's platform (Slack's users.info "tz"). At
+ * their profile on the schedule's platform (the row's profile call). At
  * start, after a reload and once a day, each such person whose zone was
- * not checked within the day is looked up, one call at a time, paced well
- * under the platform's rate limit (users.info is Tier 4, 100+ per minute:
- * api.slack.com/docs/rate-limits). What is found is kept in the store
+ * not checked within the day is looked up, one call a second, well under
+ * the platforms' limits (the row's file cites its own). What is found is
+ * kept in the store
  * (store_set_person_tz), and the scheduler re-reads its entries once the
  * round's changes are in (scheduler_refresh). A lookup that fails leaves
  * the zone the store had: the config's zone until one is known.

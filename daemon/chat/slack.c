@@ -426,7 +426,9 @@ slack_direct_answer(const char *method, long status, const char *body,
 
 /*
  * users.info with the bot token (scope users:read): the user's "tz" is
- * their profile's zone (docs.slack.dev/reference/methods/users.info).
+ * their profile's zone (docs.slack.dev/reference/methods/users.info). The
+ * method is Tier 4, 100+ calls a minute (api.slack.com/docs/rate-limits):
+ * zones.c's one call a second stays well under it.
  */
 static char *
 slack_direct_profile(const struct config_channel *c, const char *user,
