@@ -122,8 +122,9 @@ test_claims_and_success(void **state)
 	for (int i = 0; i < 3; i++)
 		world_seed(&w, "s", "a", w.fx.now - i, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 1 AND sent_at = %lld", (long long)w.fx.now);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 1 AND sent_at = %lld",
+	    (long long)w.fx.now);
 	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 3);
 	deliver_fixture_close(&w.fx);
@@ -139,9 +140,10 @@ test_retry_with_backoff(void **state)
 	    "\"webhook\": \"SINK/flaky/1/x\"}", "", "");
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'pending' AND attempts = 1 AND last_error LIKE '%%HTTP 500%%' AND "
-	    "next_attempt_at BETWEEN %lld AND %lld", (long long)w.fx.now,
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'pending' AND attempts = 1 AND last_error LIKE '%%HTTP "
+	    "500%%' AND next_attempt_at BETWEEN %lld AND %lld",
+	    (long long)w.fx.now,
 	    (long long)w.fx.now + 10);
 	/* However long the real wait, the fake clock has not moved. */
 	deliver_fixture_tick(&w.fx, 100);
@@ -149,8 +151,8 @@ test_retry_with_backoff(void **state)
 	    "deliveries") > w.fx.now)
 		assert_int_equal(sink_count(&w.f->sink, "/flaky"), 1);
 	deliver_fixture_advance(&w.fx, 10000);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	assert_int_equal(sink_count(&w.f->sink, "/flaky"), 2);
 	deliver_fixture_close(&w.fx);
 }
@@ -165,14 +167,14 @@ test_retry_after_honoured(void **state)
 	    "\"webhook\": \"SINK/retry-header/1/7\"}", "", "");
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, w.fx.now + 7, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE state = 'pending' AND attempts = 1");
+	deliver_fixture_wait(&w.fx, w.fx.now + 7, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE state = 'pending' AND attempts = 1");
 	deliver_fixture_advance(&w.fx, 6999);
 	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(sink_count(&w.f->sink, "/retry-header"), 1);
 	deliver_fixture_advance(&w.fx, 1);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	deliver_fixture_close(&w.fx);
 }
 
@@ -192,15 +194,15 @@ test_retry_after_clamped(void **state)
 	world_seed(&w, "s", "b", w.fx.now - 1, STORE_KIND_PROMPT);
 	world_seed(&w, "s", "c", w.fx.now - 2, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'pending' AND attempts = 1 AND next_attempt_at = %lld",
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'pending' AND attempts = 1 AND next_attempt_at = %lld",
 	    (long long)w.fx.now + 30);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE channel = "
-	    "'c' AND attempts = 1 AND next_attempt_at <= %lld",
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "channel = 'c' AND attempts = 1 AND next_attempt_at <= %lld",
 	    (long long)w.fx.now + 10);
 	deliver_fixture_advance(&w.fx, 30000);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	deliver_fixture_close(&w.fx);
 }
 
@@ -216,13 +218,14 @@ test_expiry(void **state)
 	world_seed(&w, "s", "a", w.fx.now - 61, STORE_KIND_PROMPT);
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason LIKE 'expired: not sent "
-	    "within 60 s%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE 'expired: not "
+	    "sent within 60 s%%'");
 	/* Retry-After 600 is clamped to retry_max (60 s): past the expiry too. */
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1 AND reason LIKE 'gave up after 1 "
-	    "attempt: the nudge expires 60 s after its time; last error: %%429%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1 AND reason LIKE 'gave up after "
+	    "1 attempt: the nudge expires 60 s after its time; last error: "
+	    "%%429%%'");
 	assert_int_equal(sink_count(&w.f->sink, "/retry-header"), 1);
 	deliver_fixture_close(&w.fx);
 }
@@ -237,8 +240,8 @@ test_permanent_failure(void **state)
 	    "\"webhook\": \"SINK/status/410/no_service\"}", "", "");
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1 AND reason LIKE '%%HTTP 410%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1 AND reason LIKE '%%HTTP 410%%'");
 	deliver_fixture_advance(&w.fx, 3600 * 1000);
 	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/status/410"), 1);
@@ -259,8 +262,8 @@ test_rate_limit_spacing(void **state)
 		world_seed(&w, "t", "b", w.fx.now - i, STORE_KIND_PROMPT);
 	}
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 4, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 4, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/b"), 3);
 	/* Real time passing gives no token: only the clock does. */
 	deliver_fixture_tick(&w.fx, 300);
@@ -269,11 +272,11 @@ test_rate_limit_spacing(void **state)
 	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
 	deliver_fixture_advance(&w.fx, 1);
-	deliver_fixture_wait(&w.fx, 5, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 5, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	deliver_fixture_advance(&w.fx, 1000);
-	deliver_fixture_wait(&w.fx, 6, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 6, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	deliver_fixture_close(&w.fx);
 }
 
@@ -297,15 +300,17 @@ test_unsendable_rows_fail_at_once(void **state)
 	world_seed(&w, "s", "nowhere", w.fx.now - 1, STORE_KIND_PROMPT);
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason = 'prompt \"no-such-prompt\" "
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason = 'prompt "
+	    "\"no-such-prompt\" "
 	    "is no longer in the prompt bank'");
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason = 'channel \"nowhere\" is no "
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason = 'channel "
+	    "\"nowhere\" is no "
 	    "longer configured'");
 	/* The good row takes the one token the failed one gave back. */
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
 	deliver_fixture_close(&w.fx);
 }
@@ -324,8 +329,8 @@ test_recovers_sending_at_start(void **state)
 	assert_int_equal(store_mark_sending(w.fx.st, id, w.fx.now), 1);
 	assert_int_equal(store_commit(w.fx.st), 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
 	deliver_fixture_close(&w.fx);
 }
@@ -342,17 +347,17 @@ test_digest_failure_is_retried(void **state)
 	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_DIGEST);
 	world_sql(&w, "ALTER TABLE replies RENAME TO replies_away");
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE kind = "
-	    "'digest' AND state = 'pending' AND attempts = 1 AND last_error "
-	    "LIKE 'the digest''s figures could not be read%%' AND "
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "kind = 'digest' AND state = 'pending' AND attempts = 1 AND "
+	    "last_error LIKE 'the digest''s figures could not be read%%' AND "
 	    "next_attempt_at <= %lld", (long long)w.fx.now + 10);
 	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 0);
 	/* Once the store reads again, the digest goes out. */
 	world_sql(&w, "ALTER TABLE replies_away RENAME TO replies");
 	deliver_fixture_advance(&w.fx, 10000);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	reqs = sink_requests(&w.f->sink, "/ok/a");
 	assert_int_equal(cJSON_GetArraySize(reqs), 1);
 	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0),
@@ -385,7 +390,8 @@ test_send_one_completes_once(void **state)
 	/* Someone else's due row, which this worker leaves alone. */
 	world_seed(&w, "s", "a", w.fx.now - 5, STORE_KIND_PROMPT);
 	assert_int_equal(schedule_enqueue_now(w.fx.st, w.fx.bank,
-	    config_find_schedule(w.fx.cfg, "s"), NULL, w.fx.now - 5, NULL, &id, &cause),
+	    config_find_schedule(w.fx.cfg, "s"), NULL, w.fx.now - 5, NULL,
+	    &id, &cause),
 	    1);
 	/* The instant taken was free: the next second. */
 	assert_int_equal(harness_db_int(w.f->state, "SELECT due_at FROM "
@@ -393,13 +399,14 @@ test_send_one_completes_once(void **state)
 	if ((w.fx.d = deliver_start_one(w.fx.base, w.fx.st, w.fx.cfg, w.fx.bank,
 	    &w.fx.clock.clock, id, world_done_cb, &w, &cause)) == NULL)
 		fail_msg("%s", cause);
-	deliver_fixture_wait(&w.fx, w.fx.now + 3, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE id = %lld AND state = 'sending' AND attempts = 1",
+	deliver_fixture_wait(&w.fx, w.fx.now + 3, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE id = %lld AND state = 'sending' AND "
+	    "attempts = 1",
 	    (long long)id);
 	assert_int_equal(w.done, 0);
 	deliver_fixture_advance(&w.fx, 3000);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND attempts = 2", (long long)id);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND attempts = 2", (long long)id);
 	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(w.done, 1);
 	assert_int_equal(w.result, DELIVER_SENT);

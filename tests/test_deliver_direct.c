@@ -169,9 +169,9 @@ test_dm_opened_once_and_kept(void **state)
 	world_open(&w, &opts, TOKEN);
 	first = world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = 'D01ADA' AND message_id LIKE "
-	    "'1700000000.%%'", (long long)first);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = 'D01ADA' AND "
+	    "message_id LIKE '1700000000.%%'", (long long)first);
 	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "person_channels WHERE channel = 'a' AND person = 'ada' AND dm_id = "
 	    "'D01ADA' AND inactive IS NULL"), 1);
@@ -202,16 +202,17 @@ test_dm_opened_once_and_kept(void **state)
 	/* The second nudge: no conversations.open. */
 	world_seed(&w, "s", "a", "ada", w.fx.now + 60, STORE_KIND_PROMPT, 0);
 	deliver_fixture_advance(&w.fx, 60000);
-	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE person = "
-	    "'ada' AND state = 'sent' AND message_channel = 'D01ADA'");
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'ada' AND state = 'sent' AND message_channel = 'D01ADA'");
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 1);
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
 
 	/* The reminder of the first: in its thread. */
-	world_seed(&w, "s", "a", "ada", w.fx.now + 120, STORE_KIND_REMINDER, first);
+	world_seed(&w, "s", "a", "ada", w.fx.now + 120, STORE_KIND_REMINDER,
+	    first);
 	deliver_fixture_advance(&w.fx, 60000);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE kind = "
-	    "'reminder' AND state = 'sent'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "kind = 'reminder' AND state = 'sent'");
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 2), "body");
 	ts = world_message_id(&w, first);
@@ -244,23 +245,24 @@ test_person_unreachable(void **state)
 	world_seed(&w, "s", "a", "bot", w.fx.now, STORE_KIND_PROMPT, 0);
 	world_seed(&w, "s", "a", "idle", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1");
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'gone' AND inactive LIKE '%%user_not_found%%'");
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'bot' AND inactive LIKE '%%cannot_dm_bot%%'");
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'idle' AND inactive LIKE '%%account_inactive%%'");
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'gone' AND inactive LIKE '%%user_not_found%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'bot' AND inactive LIKE '%%cannot_dm_bot%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'idle' AND inactive LIKE '%%account_inactive%%'");
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
 
-	again = world_seed(&w, "s", "a", "gone", w.fx.now + 60, STORE_KIND_PROMPT,
+	again = world_seed(&w, "s", "a", "gone", w.fx.now + 60,
+	    STORE_KIND_PROMPT,
 	    0);
 	deliver_fixture_advance(&w.fx, 60000);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%cannot be "
-	    "reached%%user_not_found%%'", (long long)again);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'failed' AND attempts = 0 AND reason LIKE "
+	    "'%%cannot be reached%%user_not_found%%'", (long long)again);
 	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(world_opens_of(&w, "UGONE1"), 1);
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
@@ -292,8 +294,8 @@ test_auth_refused_told_once(void **state)
 	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
 	world_seed(&w, "s", "a", "cy", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND reason LIKE '%%invalid_auth%%'");
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND reason LIKE '%%invalid_auth%%'");
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -333,9 +335,9 @@ test_ratelimit_pauses_method(void **state)
 	world_open(&w, &opts, TOKEN);
 	world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, w.fx.now + 30, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE person = 'ada' AND state = 'pending' AND attempts = 1 AND "
-	    "last_error LIKE '%%HTTP 429%%'");
+	deliver_fixture_wait(&w.fx, w.fx.now + 30, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE person = 'ada' AND state = 'pending' AND "
+	    "attempts = 1 AND last_error LIKE '%%HTTP 429%%'");
 	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_advance(&w.fx, 1000);
 	deliver_fixture_tick(&w.fx, 100);
@@ -346,8 +348,8 @@ test_ratelimit_pauses_method(void **state)
 	assert_int_equal(harness_db_int(w.fx.state, "SELECT attempts FROM "
 	    "deliveries WHERE person = 'ben'"), 0);
 	deliver_fixture_advance(&w.fx, 1000);
-	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
 	world_close(&w);
@@ -369,9 +371,9 @@ test_channel_post_keeps_ts(void **state)
 	world_open(&w, &opts, TOKEN);
 	id = world_seed(&w, "team", "t", NULL, w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = 'C0TEAM' AND message_id LIKE "
-	    "'1700000000.%%'", (long long)id);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = 'C0TEAM' AND "
+	    "message_id LIKE '1700000000.%%'", (long long)id);
 	assert_int_equal(world_posts_to(&w, "C0TEAM"), 1);
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 0);
 	world_close(&w);
@@ -391,8 +393,9 @@ test_digest_without_channel_fails(void **state)
 	world_open(&w, &opts, TOKEN);
 	world_seed(&w, "s", "a", NULL, w.fx.now, STORE_KIND_DIGEST, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason LIKE '%%no webhook%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%no "
+	    "webhook%%'");
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
 	world_close(&w);
 }
@@ -433,29 +436,26 @@ test_restart_sends_nobody_twice(void **state)
 	struct slack_fake_opts opts = { .token = TOKEN, .record = 1,
 	    .slow_ms = 300 };
 	struct world w;
-	char *cause = NULL;
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
 	world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
 	world_seed(&w, "s", "a", "cy", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_advance(&w.fx, 1000);
-	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sending'");
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sending'");
 	for (int i = 0; i < 100 && slack_fake_count(&w.fake,
 	    "conversations.open") < 3; i++)
 		deliver_fixture_tick(&w.fx, 10);
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
 	deliver_free(w.fx.d);
-	if ((w.fx.d = deliver_start(w.fx.base, w.fx.st, w.fx.cfg, w.fx.bank, &w.fx.clock.clock,
-	    &cause)) == NULL)
-		fail_msg("%s", cause);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
 	deliver_fixture_tick(&w.fx, 400);
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 1);
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
@@ -536,8 +536,8 @@ test_follow_up_later(void **state)
 	world_seed_prompt(&w, "s", "a", "ben", w.fx.now, "customers-001");
 	world_seed_prompt(&w, "team", "t", NULL, w.fx.now, "customers-001");
 	deliver_fixture_start(&w.fx);
-	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	for (int i = 0; i < 3; i++) {
 		text = world_blocks_text(cJSON_GetObjectItem(cJSON_GetArrayItem(
@@ -568,8 +568,8 @@ test_follow_up_later(void **state)
 	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "deliveries WHERE kind = 'follow_up' AND person != 'ada'"), 0);
 	deliver_fixture_advance(&w.fx, 1000);
-	deliver_fixture_wait(&w.fx, 7, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 7, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	parent_ts = world_message_id(&w, ada);
@@ -611,14 +611,16 @@ test_follow_up_later(void **state)
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 2);
 
 	/* A reply in the thread, or to the follow-up itself, is ada's nudge's. */
-	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA", parent_ts,
+	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA",
+	    parent_ts,
 	    &t), 1);
 	assert_int_equal(t.id, ada);
 	store_target_clear(&t);
 	follow_ts = world_message_id(&w, harness_db_int(w.fx.state, "SELECT id "
 	    "FROM deliveries WHERE kind = 'follow_up'"));
 	assert_non_null(follow_ts);
-	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA", follow_ts,
+	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA",
+	    follow_ts,
 	    &t), 1);
 	assert_int_equal(t.id, ada);
 	store_target_clear(&t);
