@@ -31,6 +31,7 @@
 #include "harness.h"
 #include "mattermost_fake.h"
 #include "reply.h"
+#include "reply_world.h"
 #include "store.h"
 
 #define TOKEN	"mm-bot-token-1"
@@ -138,15 +139,6 @@ world_await(struct world *w, const char *prefix, int n)
 	return api_fake_count(&w->fake, prefix);
 }
 
-/* A header-less request (Mattermost signs nothing) to path. */
-static const char *
-no_header(void *ctx, const char *name)
-{
-	(void)ctx;
-	(void)name;
-	return NULL;
-}
-
 /* Collect the answer. */
 static void
 world_answer_cb(void *arg, const struct reply_response *resp)
@@ -166,7 +158,7 @@ world_post(struct world *w, const char *path, const char *type,
 	const struct chat_platform *p = chat_find("mattermost");
 	const struct chat_route *rt;
 	struct reply_request req = { .path = path, .content_type = type,
-	    .body = body, .len = strlen(body), .header = no_header };
+	    .body = body, .len = strlen(body), .header = reply_world_header };
 
 	for (rt = p->routes; rt->path != NULL && strcmp(rt->path, path) != 0;
 	    rt++)

@@ -131,7 +131,7 @@ deliver_fixture_advance(struct deliver_fixture *fx, int64_t ms)
 	deliver_kick(fx->d);
 }
 
-/* How many of a fake's recorded calls have body key equal to value; frees calls. */
+/* How many recorded calls have body key equal to value; frees calls. */
 int
 deliver_fixture_count(cJSON *calls, const char *key, const char *value)
 {

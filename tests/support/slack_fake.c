@@ -478,3 +478,14 @@ slack_fake_count(const struct slack_fake *f, const char *method)
 	cJSON_Delete(all);
 	return n;
 }
+
+/* Wait up to ms for the fake to have taken n calls of method; how many. */
+int
+slack_fake_await(const struct slack_fake *f, const char *method, int n,
+    int ms)
+{
+	for (int waited = 0; waited < ms &&
+	    slack_fake_count(f, method) < n; waited += 10)
+		usleep(10000);
+	return slack_fake_count(f, method);
+}
