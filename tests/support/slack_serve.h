@@ -12,7 +12,7 @@
 struct slack_serve {
 	char			*dir;
 	char			*state;		/* dir/state */
-	char			*config;	/* dir/nudged.json, by the test */
+	char			*config;	/* dir/nudged.json */
 	int			 port;		/* nudged's listener */
 	struct slack_fake	 fake;		/* recording to dir/slack.log */
 	struct harness_proc	 serve;
