@@ -10,9 +10,11 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bank.h"
 #include "config.h"
@@ -146,4 +148,50 @@ deliver_fixture_count(cJSON *calls, const char *key, const char *value)
 	}
 	cJSON_Delete(calls);
 	return n;
+}
+
+/* Send stderr to dir/stderr.log until deliver_fixture_release; the old one. */
+int
+deliver_fixture_capture(struct deliver_fixture *fx)
+{
+	char *path = harness_format("%s/stderr.log", fx->dir);
+	int saved, fd;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	free(path);
+	return saved;
+}
+
+/* Give stderr back (saved from deliver_fixture_capture); what was logged. */
+char *
+deliver_fixture_release(struct deliver_fixture *fx, int saved)
+{
+	char *path = harness_format("%s/stderr.log", fx->dir), *logged;
+
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	logged = harness_read(path);
+	free(path);
+	return logged;
+}
+
+/*
+ * A channel's refused credentials were logged once, never the token, and
+ * nobody was marked unreachable for the channel's fault.
+ */
+void
+deliver_fixture_refused_once(struct deliver_fixture *fx, const char *logged,
+    const char *token)
+{
+	assert_non_null(strstr(logged, "refused its credentials"));
+	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
+	    "refused its credentials"));
+	assert_null(strstr(logged, token));
+	assert_int_equal(harness_db_int(fx->state, "SELECT count(*) FROM "
+	    "person_channels WHERE inactive IS NOT NULL"), 0);
 }

@@ -38,5 +38,9 @@ void	deliver_fixture_wait(struct deliver_fixture *, long long,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 void	deliver_fixture_advance(struct deliver_fixture *, int64_t);
 int	deliver_fixture_count(cJSON *, const char *, const char *);
+int	deliver_fixture_capture(struct deliver_fixture *);
+char	*deliver_fixture_release(struct deliver_fixture *, int);
+void	deliver_fixture_refused_once(struct deliver_fixture *, const char *,
+	    const char *);
 
 #endif
