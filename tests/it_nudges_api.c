@@ -288,21 +288,10 @@ setup_people(void **state)
 	    "\"cron\": \"0 6 29 2 *\", \"channel\": \"acme\", \"themes\": "
 	    "[\"reflection\"], \"to\": [\"ada\", \"ben\"]}]}", f->state, f->port,
 	    cwd, f->fake.port);
-	harness_write(f->config, text);
-	harness_serve_start(&f->serve, f->config);
+	slack_serve_run(f, text);
 	free(text);
 	free(cwd);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown_people(void **state)
-{
-	struct slack_serve *f = *state;
-
-	slack_serve_close(f);
-	free(f);
 	return 0;
 }
 
@@ -362,7 +351,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_to_opens_one_nudge_per_person, setup_people,
-		    teardown_people),
+		    slack_serve_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

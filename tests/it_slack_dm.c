@@ -80,21 +80,10 @@ setup(void **state)
 	    "     \"to\": [\"group:leaders\"], \"audience\": \"leader\"}\n"
 	    "  ]\n"
 	    "}\n", f->state, f->port, cwd, f->fake.port);
-	harness_write(f->config, text);
-	harness_serve_start(&f->serve, f->config);
+	slack_serve_run(f, text);
 	free(text);
 	free(cwd);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct slack_serve *f = *state;
-
-	slack_serve_close(f);
-	free(f);
 	return 0;
 }
 
@@ -207,7 +196,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_direct_conversations,
-		    setup, teardown),
+		    setup, slack_serve_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,25 @@ slack_serve_close(struct slack_serve *s)
 	free(s->dir);
 }
 
+/* Write the config text and start `nudged serve` on it. */
+void
+slack_serve_run(struct slack_serve *s, const char *text)
+{
+	harness_write(s->config, text);
+	harness_serve_start(&s->serve, s->config);
+}
+
+/* cmocka teardown of an allocated slack_serve: close and free it. */
+int
+slack_serve_teardown(void **state)
+{
+	struct slack_serve *s = *state;
+
+	slack_serve_close(s);
+	free(s);
+	return 0;
+}
+
 /* POST body of type to path on nudged, signed now with secret; the status. */
 int
 slack_serve_post(struct slack_serve *s, const char *secret, const char *path,

@@ -20,6 +20,8 @@ struct slack_serve {
 
 void	slack_serve_open(struct slack_serve *, const struct slack_fake_opts *);
 void	slack_serve_close(struct slack_serve *);
+void	slack_serve_run(struct slack_serve *, const char *);
+int	slack_serve_teardown(void **);
 int	slack_serve_post(struct slack_serve *, const char *, const char *,
 	    const char *, const char *, char **);
 int	slack_serve_interact(struct slack_serve *, const char *, const char *,
