@@ -37,8 +37,8 @@ void	reply_world_load(struct reply_world *, int64_t);
 void	reply_world_close(struct reply_world *);
 void	reply_world_turn(struct reply_world *);
 long long reply_world_count(struct reply_world *, const char *);
-int64_t	reply_world_sent(struct reply_world *, const struct store_delivery *,
-	    const char *, const char *);
+int64_t	reply_world_sent(struct reply_world *,
+	    const struct store_delivery *, const char *, const char *);
 struct reply_waiter reply_world_waiter(struct reply_answer *);
 const char *reply_world_header(void *, const char *);
 void	reply_answer_free(struct reply_answer *);
