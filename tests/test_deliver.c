@@ -76,8 +76,7 @@ world_open(struct world *w, struct sink_fixture *f, const char *channels,
 	    "\"cron\": \"0 0 1 1 *\", \"channel\": \"a\", \"themes\": "
 	    "[\"coaching\"]%s}]}", cwd, ch, delivery[0] != '\0' ? delivery :
 	    ", \"retry_max\": \"1m\"", schedule);
-	harness_write(f->config, text);
-	deliver_fixture_load(&w->fx, clock_now(clock_system()));
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(ch);
 	free(sink);

@@ -85,8 +85,7 @@ world_open(struct world *w, const struct slack_fake_opts *opts,
 	    "\"themes\": [\"coaching\"]}, {\"name\": \"team\", \"cron\": "
 	    "\"0 0 1 1 *\", \"channel\": \"t\", \"themes\": [\"coaching\"]}]}",
 	    cwd, token, w->fake.port, token, w->fake.port);
-	harness_write(w->fx.config, text);
-	deliver_fixture_load(&w->fx, clock_now(clock_system()));
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(log);
 	free(cwd);

@@ -82,8 +82,7 @@ world_open(struct world *w, const struct discord_fake_opts *opts,
 	    "\"channel\": \"d\", \"to\": [\"ada\", \"ben\", \"cy\", \"lost\", "
 	    "\"closed\"], \"themes\": [\"coaching\"]}]}", cwd, token,
 	    w->fake.port);
-	harness_write(w->fx.config, text);
-	deliver_fixture_load(&w->fx, clock_now(clock_system()));
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(log);
 	free(cwd);

@@ -91,8 +91,7 @@ world_open(struct world *w, const struct mattermost_fake_opts *opts)
 	    "\"to\": [\"ada\", \"ben\", \"gone\", \"deny\", \"cy\", \"nemo\"], "
 	    "\"answer_window\": "
 	    "\"1d\", \"themes\": [\"coaching\"]}]}", cwd, w->fake.port);
-	harness_write(w->fx.config, text);
-	deliver_fixture_load(&w->fx, DUE + 3600);
+	deliver_fixture_load(&w->fx, text, DUE + 3600);
 	w->r = replies_new(w->fx.base, &w->fx.clock.clock, w->fx.st, w->fx.cfg,
 	    w->fx.bank);
 	free(text);

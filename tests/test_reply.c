@@ -94,8 +94,7 @@ setup(void **state)
 	    "\"channel\": \"team\", \"answer_window\": \"1d\"},"
 	    "{\"name\": \"s-mm\", \"cron\": \"0 6 * * *\", \"channel\": "
 	    "\"mm\"}]}", cwd);
-	harness_write(f->w.config, text);
-	reply_world_load(&f->w, NEWER_DUE + 3600);
+	reply_world_load(&f->w, text, NEWER_DUE + 3600);
 	f->older = sent(f, OLDER_DUE);
 	f->newer = sent(f, NEWER_DUE);
 	replycode_for(f->older, f->older_code);

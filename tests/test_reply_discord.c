@@ -217,8 +217,7 @@ setup(void **state)
 	    "\"schedules\": [{\"name\": \"daily\", \"cron\": \"0 6 * * *\", "
 	    "\"channel\": \"dc\", \"to\": [\"ada\", \"ben\"], "
 	    "\"answer_window\": \"1d\"}]}", cwd, hex);
-	harness_write(f->w.config, text);
-	reply_world_load(&f->w, DUE + 3600);
+	reply_world_load(&f->w, text, DUE + 3600);
 	f->ada_old = sent(f, "ada", DUE - 43200, "1300000000000000000");
 	f->ada = sent(f, "ada", DUE, "1300000000000000001");
 	f->ben = sent(f, "ben", DUE + 60, "1300000000000000002");

@@ -209,8 +209,7 @@ setup(void **state)
 	    "[\"ada\", \"ben\"], \"answer_window\": \"1d\"}, {\"name\": "
 	    "\"weekly\", \"cron\": \"0 6 * * 1\", \"channel\": \"acme\", "
 	    "\"answer_window\": \"1d\"}]}", cwd, f->fake.port);
-	harness_write(f->w.config, text);
-	reply_world_load(&f->w, NEWER_DUE + 3600);
+	reply_world_load(&f->w, text, NEWER_DUE + 3600);
 	f->ada_old = sent(f, "daily", "ada", OLDER_DUE, "DADA",
 	    "1780207200.000100");
 	f->ada = sent(f, "daily", "ada", NEWER_DUE, "DADA", ADA_TS);

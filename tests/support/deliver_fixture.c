@@ -32,12 +32,14 @@ deliver_fixture_init(struct deliver_fixture *fx)
 	fx->state = harness_format("%s/state", fx->dir);
 }
 
-/* Load the written config, its bank and the store; start the clock at now s. */
+/* Write and load the config text, its bank and the store; clock at now s. */
 void
-deliver_fixture_load(struct deliver_fixture *fx, int64_t now)
+deliver_fixture_load(struct deliver_fixture *fx, const char *text,
+    int64_t now)
 {
 	char *cause = NULL;
 
+	harness_write(fx->config, text);
 	if ((fx->cfg = config_load(fx->config, &cause)) == NULL ||
 	    (fx->bank = bank_load_for(fx->cfg, &cause)) == NULL ||
 	    (fx->st = store_open(fx->state, &cause)) == NULL)

@@ -28,7 +28,7 @@ struct deliver_fixture {
 };
 
 void	deliver_fixture_init(struct deliver_fixture *);
-void	deliver_fixture_load(struct deliver_fixture *, int64_t);
+void	deliver_fixture_load(struct deliver_fixture *, const char *, int64_t);
 void	deliver_fixture_start(struct deliver_fixture *);
 void	deliver_fixture_close(struct deliver_fixture *);
 int64_t	deliver_fixture_seed(struct deliver_fixture *,

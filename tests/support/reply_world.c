@@ -31,12 +31,13 @@ reply_world_init(struct reply_world *w)
 	w->state = harness_format("%s/state", w->dir);
 }
 
-/* Load the written config, its bank and store; replies on a clock at now s. */
+/* Write and load the config text, its bank and store; replies at now s. */
 void
-reply_world_load(struct reply_world *w, int64_t now)
+reply_world_load(struct reply_world *w, const char *text, int64_t now)
 {
 	char *cause = NULL;
 
+	harness_write(w->config, text);
 	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
 	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
 	    (w->st = store_open(w->cfg->state_dir, &cause)) == NULL)

@@ -33,7 +33,7 @@ struct reply_world {
 };
 
 void	reply_world_init(struct reply_world *);
-void	reply_world_load(struct reply_world *, int64_t);
+void	reply_world_load(struct reply_world *, const char *, int64_t);
 void	reply_world_close(struct reply_world *);
 void	reply_world_turn(struct reply_world *);
 long long reply_world_count(struct reply_world *, const char *);
