@@ -16,7 +16,6 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
