@@ -24,6 +24,7 @@
 #include "sink.h"
 #include "sink_fixture.h"
 #include "slack_fake.h"
+#include "slack_serve.h"
 
 #define SLACK_TOKEN	"xoxb-events-test"
 
@@ -269,28 +270,14 @@ test_refusals_enqueue_nothing(void **state)
 }
 
 /* A Slack workspace whose schedule asks Ada and Ben directly. */
-struct people_world {
-	char			*dir;
-	char			*config;
-	char			*state;
-	int			 port;
-	struct slack_fake	 fake;
-	struct harness_proc	 serve;
-};
-
 static int
 setup_people(void **state)
 {
-	struct people_world *f = calloc(1, sizeof *f);
+	struct slack_serve *f = calloc(1, sizeof *f);
 	struct slack_fake_opts opts = { .token = SLACK_TOKEN, .record = 1 };
-	char *cwd = getcwd(NULL, 0), *text, *log;
+	char *cwd = getcwd(NULL, 0), *text;
 
-	f->dir = harness_tmpdir();
-	f->state = harness_format("%s/state", f->dir);
-	f->config = harness_format("%s/nudged.json", f->dir);
-	f->port = harness_free_port();
-	log = harness_format("%s/slack.log", f->dir);
-	assert_int_equal(slack_fake_start(&f->fake, log, &opts), 0);
+	slack_serve_open(f, &opts);
 	text = harness_format("{\"state_dir\": \"%s\", \"listen\": "
 	    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", \"people\": "
 	    "{\"ada\": {\"slack\": \"U01ADA\"}, \"ben\": {\"slack\": "
@@ -301,48 +288,17 @@ setup_people(void **state)
 	    "\"cron\": \"0 6 29 2 *\", \"channel\": \"acme\", \"themes\": "
 	    "[\"reflection\"], \"to\": [\"ada\", \"ben\"]}]}", f->state, f->port,
 	    cwd, f->fake.port);
-	harness_write(f->config, text);
-	harness_serve_start(&f->serve, f->config);
-	free(log);
+	slack_serve_run(f, text);
 	free(text);
 	free(cwd);
 	*state = f;
 	return 0;
 }
 
-static int
-teardown_people(void **state)
-{
-	struct people_world *f = *state;
-
-	harness_serve_stop(&f->serve);
-	slack_fake_stop(&f->fake);
-	harness_rmdir(f->dir);
-	free(f->config);
-	free(f->state);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-/* Wait until the fake has taken want posts (at most 10 s); how many it took. */
-static int
-wait_posts(struct people_world *f, int want)
-{
-	int n = 0;
-
-	for (int waited = 0; waited < 10000; waited += 50) {
-		if ((n = slack_fake_count(&f->fake, "chat.postMessage")) >= want)
-			break;
-		usleep(50000);
-	}
-	return n;
-}
-
 static void
 test_to_opens_one_nudge_per_person(void **state)
 {
-	struct people_world *f = *state;
+	struct slack_serve *f = *state;
 	const char *body = "{\"id\": \"release-5\", \"schedule\": "
 	    "\"after-action\", \"context\": \"release 5 shipped\"}";
 	cJSON *calls;
@@ -352,7 +308,8 @@ test_to_opens_one_nudge_per_person(void **state)
 	assert_non_null(strstr(out, "\"person\":\"ada\""));
 	assert_non_null(strstr(out, "\"person\":\"ben\""));
 	free(out);
-	assert_int_equal(wait_posts(f, 2), 2);
+	assert_int_equal(slack_fake_await(&f->fake, "chat.postMessage", 2,
+	    10000), 2);
 	calls = slack_fake_calls(&f->fake, "chat.postMessage");
 	for (int i = 0; i < 2; i++) {
 		text = cJSON_PrintUnformatted(cJSON_GetObjectItem(
@@ -374,7 +331,8 @@ test_to_opens_one_nudge_per_person(void **state)
 	    "\"schedule\": \"after-action\", \"to\": \"carl\"}", &out), 422);
 	assert_non_null(strstr(out, "not one of the people"));
 	free(out);
-	assert_int_equal(wait_posts(f, 3), 3);
+	assert_int_equal(slack_fake_await(&f->fake, "chat.postMessage", 3,
+	    10000), 3);
 	usleep(300000);
 	assert_int_equal(slack_fake_count(&f->fake, "chat.postMessage"), 3);
 	assert_int_equal(harness_db_int(f->state, "SELECT count(*) FROM "
@@ -393,7 +351,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_to_opens_one_nudge_per_person, setup_people,
-		    teardown_people),
+		    slack_serve_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,12 +29,7 @@ static int
 slack_post(struct replies_fixture *f, const char *path, const char *type,
     const char *body, const char *secret, int64_t ts, char **out)
 {
-	char **h = harness_slack_headers(secret, (long long)ts, type, body);
-	int status = harness_http_post(f->port, path, (const char *const *)h,
-	    body, strlen(body), out);
-
-	harness_headers_free(h);
-	return status;
+	return signed_slack_post(f->port, secret, ts, path, type, body, out);
 }
 
 /* A slash command body. */

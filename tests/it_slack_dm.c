@@ -25,51 +25,14 @@
 
 #include "harness.h"
 #include "slack_fake.h"
+#include "slack_serve.h"
 
 #define SECRET	"5c1e7e3a0d6b4f4e9a8b7c6d5e4f3a2b"
 #define TOKEN	"xoxb-11-11-end-to-end"
 
-struct fixture {
-	char			*dir;
-	char			*state;
-	char			*config;
-	int			 port;
-	struct slack_fake	 fake;
-	struct harness_proc	 serve;
-};
-
-/* POST body to path on the daemon, signed now as Slack signs; the status. */
-static int
-post_signed(struct fixture *f, const char *path, const char *type,
-    const char *body, char **out)
-{
-	char **h = harness_slack_headers(SECRET, (long long)time(NULL), type,
-	    body);
-	int status = harness_http_post(f->port, path, (const char *const *)h,
-	    body, strlen(body), out);
-
-	harness_headers_free(h);
-	return status;
-}
-
-/* POST an interaction payload; the status. */
-static int
-interact(struct fixture *f, const char *payload)
-{
-	char *enc = harness_form_encode(payload), *out = NULL;
-	char *body = harness_format("payload=%s", enc);
-	int status = post_signed(f, "/slack/interactions",
-	    "application/x-www-form-urlencoded", body, &out);
-
-	free(out);
-	free(body);
-	free(enc);
-	return status;
-}
-
 /* Run the binary with args and -c the config; its exit code and output. */
 static int
-run(struct fixture *f, const char *cmd, const char *arg, char **out)
+run(struct slack_serve *f, const char *cmd, const char *arg, char **out)
 {
 	return harness_run((const char *[]){ harness_bin(), cmd, "-c",
 	    f->config, arg, NULL }, out);
@@ -77,7 +40,7 @@ run(struct fixture *f, const char *cmd, const char *arg, char **out)
 
 /* Wait up to 5 s for a query of the store to give want. */
 static long long
-await_db(struct fixture *f, long long want, const char *sql)
+await_db(struct slack_serve *f, long long want, const char *sql)
 {
 	long long got = -1;
 
@@ -92,16 +55,11 @@ await_db(struct fixture *f, long long want, const char *sql)
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct slack_serve *f = calloc(1, sizeof *f);
 	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
-	char *cwd = getcwd(NULL, 0), *text, *log;
+	char *cwd = getcwd(NULL, 0), *text;
 
-	f->dir = harness_tmpdir();
-	f->state = harness_format("%s/state", f->dir);
-	f->config = harness_format("%s/nudged.json", f->dir);
-	f->port = harness_free_port();
-	log = harness_format("%s/slack.log", f->dir);
-	assert_int_equal(slack_fake_start(&f->fake, log, &opts), 0);
+	slack_serve_open(f, &opts);
 	text = harness_format("{\n"
 	    "  \"state_dir\": \"%s\", \"listen\": \"127.0.0.1:%d\",\n"
 	    "  \"prompts\": \"%s/prompts\", \"timezone\": \"UTC\",\n"
@@ -122,33 +80,16 @@ setup(void **state)
 	    "     \"to\": [\"group:leaders\"], \"audience\": \"leader\"}\n"
 	    "  ]\n"
 	    "}\n", f->state, f->port, cwd, f->fake.port);
-	harness_write(f->config, text);
-	harness_serve_start(&f->serve, f->config);
-	free(log);
+	slack_serve_run(f, text);
 	free(text);
 	free(cwd);
 	*state = f;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	harness_serve_stop(&f->serve);
-	slack_fake_stop(&f->fake);
-	harness_rmdir(f->dir);
-	free(f->config);
-	free(f->state);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 /* The DM a person's nudge went to, its delivery id, or -1. */
 static long long
-delivery_of(struct fixture *f, const char *person)
+delivery_of(struct slack_serve *f, const char *person)
 {
 	return harness_db_int(f->state, "SELECT id FROM deliveries WHERE "
 	    "person = '%s' AND state = 'sent' AND message_id IS NOT NULL "
@@ -159,7 +100,7 @@ delivery_of(struct fixture *f, const char *person)
 static void
 test_direct_conversations(void **state)
 {
-	struct fixture *f = *state;
+	struct slack_serve *f = *state;
 	cJSON *calls;
 	char *out = NULL, *p, *json, *body;
 	long long ada;
@@ -203,11 +144,9 @@ test_direct_conversations(void **state)
 	    "{\"channel_id\": \"D01ADA\", \"message_ts\": \"%s\"}, "
 	    "\"actions\": [{\"action_id\": \"nudged_answer\", \"value\": "
 	    "\"%lld\"}]}", "1700000000.000001", ada);
-	assert_int_equal(interact(f, p), 200);
+	assert_int_equal(slack_serve_interact(f, SECRET, p, NULL), 200);
 	free(p);
-	for (int i = 0; i < 500 && slack_fake_count(&f->fake, "views.open") <
-	    1; i++)
-		usleep(10000);
+	slack_fake_await(&f->fake, "views.open", 1, 5000);
 	calls = slack_fake_calls(&f->fake, "views.open");
 	json = cJSON_PrintUnformatted(calls);
 	assert_non_null(strstr(json, "\"trigger_id\":\"TRIG-ADA\""));
@@ -218,7 +157,7 @@ test_direct_conversations(void **state)
 	    "\"nudged_answer\", \"private_metadata\": \"%lld\", \"state\": "
 	    "{\"values\": {\"answer\": {\"text\": {\"value\": \"I will ask "
 	    "Mo what she would try first\"}}}}}}", ada);
-	assert_int_equal(interact(f, p), 200);
+	assert_int_equal(slack_serve_interact(f, SECRET, p, NULL), 200);
 	free(p);
 	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
 	    "replies WHERE user_id = 'U01ADA' AND text = 'I will ask Mo what "
@@ -230,8 +169,8 @@ test_direct_conversations(void **state)
 	    "\"U01BENXNY\", \"channel\": \"D01BENXNY\", \"channel_type\": "
 	    "\"im\", \"ts\": \"%lld.000100\", \"text\": \"Two one-to-ones, "
 	    "questions first\"}}", (long long)time(NULL));
-	assert_int_equal(post_signed(f, "/slack/events", "application/json",
-	    body, &out), 200);
+	assert_int_equal(slack_serve_post(f, SECRET, "/slack/events",
+	    "application/json", body, &out), 200);
 	free(out);
 	free(body);
 	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
@@ -257,7 +196,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_direct_conversations,
-		    setup, teardown),
+		    setup, slack_serve_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 
 #include "harness.h"
 #include "slack_fake.h"
+#include "slack_serve.h"
 #include "store.h"
 
 #define SECRET	"8f742231b10e8888abcd99yyyzzz85a5"
@@ -30,41 +31,9 @@
 #define ADA_TS	"1780293600.000100"
 
 struct fixture {
-	char			*dir;
-	char			*state;
-	char			*config;
-	int			 port;
-	struct slack_fake	 fake;
-	struct harness_proc	 serve;
+	struct slack_serve	 s;
 	long long		 ada;	/* her nudge's delivery id */
 };
-
-/* POST an interaction payload, signed now; the status. */
-static int
-interact(struct fixture *f, const char *payload, char **out)
-{
-	char *enc = harness_form_encode(payload), *body, **h;
-	int status;
-
-	body = harness_format("payload=%s", enc);
-	h = harness_slack_headers(SECRET, (long long)time(NULL),
-	    "application/x-www-form-urlencoded", body);
-	status = harness_http_post(f->port, "/slack/interactions",
-	    (const char *const *)h, body, strlen(body), out);
-	harness_headers_free(h);
-	free(body);
-	free(enc);
-	return status;
-}
-
-/* Wait up to 5 s for the fake to have seen n calls of method. */
-static int
-await_calls(struct fixture *f, const char *method, int n)
-{
-	for (int i = 0; i < 500 && slack_fake_count(&f->fake, method) < n; i++)
-		usleep(10000);
-	return slack_fake_count(&f->fake, method);
-}
 
 static int
 setup(void **state)
@@ -75,15 +44,10 @@ setup(void **state)
 	    .prompt_id = "coaching-001", .state = STORE_SENT, .cycle = 1,
 	    .person = "ada" };
 	struct store *st;
-	char *cwd = getcwd(NULL, 0), *cause = NULL, *text, *log;
+	char *cwd = getcwd(NULL, 0), *cause = NULL, *text;
 	int64_t id = 0;
 
-	f->dir = harness_tmpdir();
-	f->state = harness_format("%s/state", f->dir);
-	f->config = harness_format("%s/nudged.json", f->dir);
-	f->port = harness_free_port();
-	log = harness_format("%s/slack.log", f->dir);
-	assert_int_equal(slack_fake_start(&f->fake, log, &opts), 0);
+	slack_serve_open(&f->s, &opts);
 	/* A schedule that is not due while the test runs: nothing is sent. */
 	text = harness_format("{\"state_dir\": \"%s\", \"listen\": "
 	    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", \"people\": "
@@ -93,17 +57,16 @@ setup(void **state)
 	    "\"api_url\": \"http://127.0.0.1:%d/api/\"}}, \"schedules\": "
 	    "[{\"name\": \"daily\", \"cron\": \"0 6 29 2 *\", \"catch_up\": "
 	    "\"1m\", \"channel\": \"acme\", \"to\": [\"ada\", \"ben\"]}]}",
-	    f->state, f->port, cwd, f->fake.port);
-	harness_write(f->config, text);
-	if ((st = store_open(f->state, &cause)) == NULL)
+	    f->s.state, f->s.port, cwd, f->s.fake.port);
+	harness_write(f->s.config, text);
+	if ((st = store_open(f->s.state, &cause)) == NULL)
 		fail_msg("%s", cause);
 	d.due_at = (int64_t)time(NULL) - 60;
 	assert_int_equal(store_enqueue(st, &d, &id), 1);
 	assert_int_equal(store_set_message(st, id, "DADA", ADA_TS), 0);
 	store_close(st);
 	f->ada = id;
-	harness_serve_start(&f->serve, f->config);
-	free(log);
+	harness_serve_start(&f->s.serve, f->s.config);
 	free(text);
 	free(cwd);
 	*state = f;
@@ -115,12 +78,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	harness_serve_stop(&f->serve);
-	slack_fake_stop(&f->fake);
-	harness_rmdir(f->dir);
-	free(f->config);
-	free(f->state);
-	free(f->dir);
+	slack_serve_close(&f->s);
 	free(f);
 	return 0;
 }
@@ -134,7 +92,7 @@ click(struct fixture *f, const char *user, char **out)
 	    "{\"channel_id\": \"DADA\", \"message_ts\": \"" ADA_TS "\"}, "
 	    "\"actions\": [{\"action_id\": \"nudged_answer\", \"value\": "
 	    "\"%lld\"}]}", user, user, f->ada);
-	int status = interact(f, p, out);
+	int status = slack_serve_interact(&f->s, SECRET, p, out);
 
 	free(p);
 	return status;
@@ -152,8 +110,9 @@ test_button_modal_submission(void **state)
 	free(out);
 	assert_int_equal(click(f, "U01ADA", &out), 200);
 	free(out);
-	assert_int_equal(await_calls(f, "views.open", 1), 1);
-	calls = slack_fake_calls(&f->fake, "views.open");
+	assert_int_equal(slack_fake_await(&f->s.fake, "views.open", 1,
+	    5000), 1);
+	calls = slack_fake_calls(&f->s.fake, "views.open");
 	json = cJSON_PrintUnformatted(calls);
 	assert_non_null(strstr(json, "\"trigger_id\":\"TRIG-U01ADA\""));
 	assert_null(strstr(json, "TRIG-U01BEN"));
@@ -165,22 +124,23 @@ test_button_modal_submission(void **state)
 	    "\"nudged_answer\", \"private_metadata\": \"%lld\", \"state\": "
 	    "{\"values\": {\"answer\": {\"text\": {\"value\": \"Slept on "
 	    "it, decided better\"}}}}}}", f->ada);
-	assert_int_equal(interact(f, p, &out), 200);
+	assert_int_equal(slack_serve_interact(&f->s, SECRET, p, &out), 200);
 	assert_string_equal(out, "");
 	free(out);
 	free(p);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	assert_int_equal(harness_db_int(f->s.state, "SELECT delivery_id FROM "
 	    "replies WHERE user_id = 'U01ADA' AND text = 'Slept on it, decided "
 	    "better'"), f->ada);
-	assert_int_equal(await_calls(f, "chat.update", 1), 1);
-	calls = slack_fake_calls(&f->fake, "chat.update");
+	assert_int_equal(slack_fake_await(&f->s.fake, "chat.update", 1,
+	    5000), 1);
+	calls = slack_fake_calls(&f->s.fake, "chat.update");
 	json = cJSON_PrintUnformatted(calls);
 	assert_non_null(strstr(json, "Answered — streak 1"));
 	assert_non_null(strstr(json, "\"ts\":\"" ADA_TS "\""));
 	free(json);
 	cJSON_Delete(calls);
 	/* The bot token went to the API only, never to the log. */
-	assert_int_equal(harness_count(&f->serve, TOKEN), 0);
+	assert_int_equal(harness_count(&f->s.serve, TOKEN), 0);
 }
 
 int

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
+#include "deliver_fixture.h"
 #include "harness.h"
 #include "schedule.h"
 #include "sink.h"
@@ -33,28 +34,16 @@
 
 /* A worker under test and everything it runs on. */
 struct world {
+	struct deliver_fixture	 fx;
 	struct sink_fixture	*f;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct event_base	*base;
-	struct clock_fake	 clock;
-	int64_t			 now;	/* the fake clock's start, in seconds */
-	struct deliver		*d;
 	int			 done;	/* `nudged send`'s completions */
 	enum deliver_result	 result;
 };
 
 static void	world_open(struct world *, struct sink_fixture *, const char *,
 		    const char *, const char *);
-static void	world_start(struct world *);
-static void	world_close(struct world *);
 static int64_t	world_seed(struct world *, const char *, const char *,
 		    int64_t, enum store_kind);
-static void	world_tick(struct world *, int);
-static void	world_wait(struct world *, long long, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static void	world_advance(struct world *, int64_t);
 static void	world_sql(struct world *, const char *);
 static void	world_done_cb(void *, enum deliver_result, const char *);
 
@@ -72,10 +61,12 @@ world_open(struct world *w, struct sink_fixture *f, const char *channels,
 {
 	char *cwd = getcwd(NULL, 0), *sink = harness_format("http://127.0.0.1:%d",
 	    f->sink.port), *ch = strdup(channels);
-	char *text, *cause = NULL;
+	char *text;
 
 	memset(w, 0, sizeof *w);
 	w->f = f;
+	w->fx.config = strdup(f->config);
+	w->fx.state = strdup(f->state);
 	while (strstr(ch, "SINK") != NULL)
 		ch = harness_replace(ch, "SINK", sink);
 	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
@@ -85,40 +76,11 @@ world_open(struct world *w, struct sink_fixture *f, const char *channels,
 	    "\"cron\": \"0 0 1 1 *\", \"channel\": \"a\", \"themes\": "
 	    "[\"coaching\"]%s}]}", cwd, ch, delivery[0] != '\0' ? delivery :
 	    ", \"retry_max\": \"1m\"", schedule);
-	harness_write(f->config, text);
-	if ((w->cfg = config_load(f->config, &cause)) == NULL ||
-	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
-	    (w->st = store_open(f->state, &cause)) == NULL)
-		fail_msg("%s", cause);
-	w->now = clock_now(clock_system());
-	clock_fake_init(&w->clock, w->now * 1000);
-	w->base = event_base_new();
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(ch);
 	free(sink);
 	free(cwd);
-}
-
-/* Start the daemon's worker on the fake clock. */
-static void
-world_start(struct world *w)
-{
-	char *cause = NULL;
-
-	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
-	    &w->clock.clock, &cause)) == NULL)
-		fail_msg("%s", cause);
-}
-
-/* Free the world (the fixture removes its folder). */
-static void
-world_close(struct world *w)
-{
-	deliver_free(w->d);
-	event_base_free(w->base);
-	store_close(w->st);
-	bank_free(w->bank);
-	config_free(w->cfg);
 }
 
 /* Add one pending row of schedule s due at an instant, as the scheduler would. */
@@ -129,52 +91,8 @@ world_seed(struct world *w, const char *schedule, const char *channel,
 	struct store_delivery d = { .schedule = schedule, .channel = channel,
 	    .prompt_id = kind == STORE_KIND_DIGEST ? NULL : "coaching-001",
 	    .cycle = 1, .due_at = due_at, .state = STORE_PENDING, .kind = kind };
-	int64_t id = 0;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_commit(w->st), 0);
-	return id;
-}
-
-/* Run the loop for about ms of real time (the fake clock stands still). */
-static void
-world_tick(struct world *w, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(w->base, &tv);
-	event_base_dispatch(w->base);
-}
-
-/* Run the loop until a query of the store gives want (5 s at most). */
-static void
-world_wait(struct world *w, long long want, const char *fmt, ...)
-{
-	char *sql;
-	va_list ap;
-	long long got = -1;
-
-	va_start(ap, fmt);
-	if (vasprintf(&sql, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	for (int i = 0; i < 500; i++) {
-		if ((got = harness_db_int(w->f->state, "%s", sql)) == want)
-			break;
-		world_tick(w, 10);
-	}
-	if (got != want)
-		fail_msg("%s gives %lld, not %lld", sql, got, want);
-	free(sql);
-}
-
-/* Move the fake clock on and tell the worker to look. */
-static void
-world_advance(struct world *w, int64_t ms)
-{
-	clock_fake_advance(&w->clock, ms);
-	deliver_kick(w->d);
+	return deliver_fixture_seed(&w->fx, &d);
 }
 
 /* Change the database behind the worker's back. */
@@ -201,13 +119,14 @@ test_claims_and_success(void **state)
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/ok/a\", \"rate\": 0}", "", "");
 	for (int i = 0; i < 3; i++)
-		world_seed(&w, "s", "a", w.now - i, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 1 AND sent_at = %lld", (long long)w.now);
-	world_tick(&w, 50);
+		world_seed(&w, "s", "a", w.fx.now - i, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 1 AND sent_at = %lld",
+	    (long long)w.fx.now);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 3);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* A 500 is retried after a full-jitter backoff within retry_initial, not before. */
@@ -218,22 +137,23 @@ test_retry_with_backoff(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/flaky/1/x\"}", "", "");
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'pending' AND attempts = 1 AND last_error LIKE '%%HTTP 500%%' AND "
-	    "next_attempt_at BETWEEN %lld AND %lld", (long long)w.now,
-	    (long long)w.now + 10);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'pending' AND attempts = 1 AND last_error LIKE '%%HTTP "
+	    "500%%' AND next_attempt_at BETWEEN %lld AND %lld",
+	    (long long)w.fx.now,
+	    (long long)w.fx.now + 10);
 	/* However long the real wait, the fake clock has not moved. */
-	world_tick(&w, 100);
+	deliver_fixture_tick(&w.fx, 100);
 	if (harness_db_int(w.f->state, "SELECT next_attempt_at FROM "
-	    "deliveries") > w.now)
+	    "deliveries") > w.fx.now)
 		assert_int_equal(sink_count(&w.f->sink, "/flaky"), 1);
-	world_advance(&w, 10000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_advance(&w.fx, 10000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	assert_int_equal(sink_count(&w.f->sink, "/flaky"), 2);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* Retry-After: 7 waits exactly 7 s of the clock. */
@@ -244,17 +164,17 @@ test_retry_after_honoured(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/retry-header/1/7\"}", "", "");
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, w.now + 7, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE state = 'pending' AND attempts = 1");
-	world_advance(&w, 6999);
-	world_tick(&w, 100);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, w.fx.now + 7, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE state = 'pending' AND attempts = 1");
+	deliver_fixture_advance(&w.fx, 6999);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(sink_count(&w.f->sink, "/retry-header"), 1);
-	world_advance(&w, 1);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
-	world_close(&w);
+	deliver_fixture_advance(&w.fx, 1);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
+	deliver_fixture_close(&w.fx);
 }
 
 /* Huge Retry-After values (issue 14) wait retry_max, never overflow; garbage is backoff. */
@@ -269,20 +189,20 @@ test_retry_after_clamped(void **state)
 	    "\"SINK/retry-header/1/99999999999999999999\"}, \"c\": "
 	    "{\"platform\": \"webhook\", \"webhook\": "
 	    "\"SINK/retry-header/1/-5\"}", ", \"retry_max\": \"30s\"", "");
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_seed(&w, "s", "b", w.now - 1, STORE_KIND_PROMPT);
-	world_seed(&w, "s", "c", w.now - 2, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'pending' AND attempts = 1 AND next_attempt_at = %lld",
-	    (long long)w.now + 30);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE channel = "
-	    "'c' AND attempts = 1 AND next_attempt_at <= %lld",
-	    (long long)w.now + 10);
-	world_advance(&w, 30000);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
-	world_close(&w);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	world_seed(&w, "s", "b", w.fx.now - 1, STORE_KIND_PROMPT);
+	world_seed(&w, "s", "c", w.fx.now - 2, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'pending' AND attempts = 1 AND next_attempt_at = %lld",
+	    (long long)w.fx.now + 30);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "channel = 'c' AND attempts = 1 AND next_attempt_at <= %lld",
+	    (long long)w.fx.now + 10);
+	deliver_fixture_advance(&w.fx, 30000);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
+	deliver_fixture_close(&w.fx);
 }
 
 /* Past its expiry a row fails unposted; a wait that would pass it gives up. */
@@ -294,18 +214,19 @@ test_expiry(void **state)
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/retry-header/5/600\"}", "", ", \"expiry\": "
 	    "\"1m\"");
-	world_seed(&w, "s", "a", w.now - 61, STORE_KIND_PROMPT);
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason LIKE 'expired: not sent "
-	    "within 60 s%%'");
+	world_seed(&w, "s", "a", w.fx.now - 61, STORE_KIND_PROMPT);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE 'expired: not "
+	    "sent within 60 s%%'");
 	/* Retry-After 600 is clamped to retry_max (60 s): past the expiry too. */
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1 AND reason LIKE 'gave up after 1 "
-	    "attempt: the nudge expires 60 s after its time; last error: %%429%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1 AND reason LIKE 'gave up after "
+	    "1 attempt: the nudge expires 60 s after its time; last error: "
+	    "%%429%%'");
 	assert_int_equal(sink_count(&w.f->sink, "/retry-header"), 1);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* A permanent failure fails at once with the platform's reason. */
@@ -316,14 +237,14 @@ test_permanent_failure(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"slack\", "
 	    "\"webhook\": \"SINK/status/410/no_service\"}", "", "");
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1 AND reason LIKE '%%HTTP 410%%'");
-	world_advance(&w, 3600 * 1000);
-	world_tick(&w, 50);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1 AND reason LIKE '%%HTTP 410%%'");
+	deliver_fixture_advance(&w.fx, 3600 * 1000);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/status/410"), 1);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* A channel of rate 1 posts once a second of the clock; another is not held back. */
@@ -336,26 +257,26 @@ test_rate_limit_spacing(void **state)
 	    "\"webhook\": \"SINK/ok/a\", \"rate\": 1}, \"b\": {\"platform\": "
 	    "\"webhook\", \"webhook\": \"SINK/ok/b\", \"rate\": 0}", "", "");
 	for (int i = 0; i < 3; i++) {
-		world_seed(&w, "s", "a", w.now - i, STORE_KIND_PROMPT);
-		world_seed(&w, "t", "b", w.now - i, STORE_KIND_PROMPT);
+		world_seed(&w, "s", "a", w.fx.now - i, STORE_KIND_PROMPT);
+		world_seed(&w, "t", "b", w.fx.now - i, STORE_KIND_PROMPT);
 	}
-	world_start(&w);
-	world_wait(&w, 4, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 4, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/b"), 3);
 	/* Real time passing gives no token: only the clock does. */
-	world_tick(&w, 300);
+	deliver_fixture_tick(&w.fx, 300);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
-	world_advance(&w, 999);
-	world_tick(&w, 50);
+	deliver_fixture_advance(&w.fx, 999);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
-	world_advance(&w, 1);
-	world_wait(&w, 5, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_advance(&w, 1000);
-	world_wait(&w, 6, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_close(&w);
+	deliver_fixture_advance(&w.fx, 1);
+	deliver_fixture_wait(&w.fx, 5, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_wait(&w.fx, 6, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	deliver_fixture_close(&w.fx);
 }
 
 /*
@@ -371,24 +292,26 @@ test_unsendable_rows_fail_at_once(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/ok/a\", \"rate\": 1}", "", "");
-	gone.due_at = w.now - 2;
-	assert_int_equal(store_begin(w.st), 0);
-	assert_int_equal(store_enqueue(w.st, &gone, NULL), 1);
-	assert_int_equal(store_commit(w.st), 0);
-	world_seed(&w, "s", "nowhere", w.now - 1, STORE_KIND_PROMPT);
-	world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason = 'prompt \"no-such-prompt\" "
+	gone.due_at = w.fx.now - 2;
+	assert_int_equal(store_begin(w.fx.st), 0);
+	assert_int_equal(store_enqueue(w.fx.st, &gone, NULL), 1);
+	assert_int_equal(store_commit(w.fx.st), 0);
+	world_seed(&w, "s", "nowhere", w.fx.now - 1, STORE_KIND_PROMPT);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason = 'prompt "
+	    "\"no-such-prompt\" "
 	    "is no longer in the prompt bank'");
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason = 'channel \"nowhere\" is no "
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason = 'channel "
+	    "\"nowhere\" is no "
 	    "longer configured'");
 	/* The good row takes the one token the failed one gave back. */
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* A row left in `sending` by a crash is sent again at start. */
@@ -400,15 +323,15 @@ test_recovers_sending_at_start(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/ok/a\"}", "", "");
-	id = world_seed(&w, "s", "a", w.now, STORE_KIND_PROMPT);
-	assert_int_equal(store_begin(w.st), 0);
-	assert_int_equal(store_mark_sending(w.st, id, w.now), 1);
-	assert_int_equal(store_commit(w.st), 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	id = world_seed(&w, "s", "a", w.fx.now, STORE_KIND_PROMPT);
+	assert_int_equal(store_begin(w.fx.st), 0);
+	assert_int_equal(store_mark_sending(w.fx.st, id, w.fx.now), 1);
+	assert_int_equal(store_commit(w.fx.st), 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 1);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* A digest whose figures cannot be read is retried, never posted as "no answers". */
@@ -420,26 +343,26 @@ test_digest_failure_is_retried(void **state)
 
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/ok/a\"}", "", "");
-	world_seed(&w, "s", "a", w.now, STORE_KIND_DIGEST);
+	world_seed(&w, "s", "a", w.fx.now, STORE_KIND_DIGEST);
 	world_sql(&w, "ALTER TABLE replies RENAME TO replies_away");
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE kind = "
-	    "'digest' AND state = 'pending' AND attempts = 1 AND last_error "
-	    "LIKE 'the digest''s figures could not be read%%' AND "
-	    "next_attempt_at <= %lld", (long long)w.now + 10);
-	world_tick(&w, 100);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "kind = 'digest' AND state = 'pending' AND attempts = 1 AND "
+	    "last_error LIKE 'the digest''s figures could not be read%%' AND "
+	    "next_attempt_at <= %lld", (long long)w.fx.now + 10);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(sink_count(&w.f->sink, "/ok/a"), 0);
 	/* Once the store reads again, the digest goes out. */
 	world_sql(&w, "ALTER TABLE replies_away RENAME TO replies");
-	world_advance(&w, 10000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND attempts = 2");
+	deliver_fixture_advance(&w.fx, 10000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND attempts = 2");
 	reqs = sink_requests(&w.f->sink, "/ok/a");
 	assert_int_equal(cJSON_GetArraySize(reqs), 1);
 	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0),
 	    "body")->valuestring, "nudge.digest"));
 	cJSON_Delete(reqs);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 /* `nudged send`'s completion. */
@@ -464,30 +387,32 @@ test_send_one_completes_once(void **state)
 	world_open(&w, *state, "\"a\": {\"platform\": \"webhook\", "
 	    "\"webhook\": \"SINK/retry-header/1/3\"}", "", "");
 	/* Someone else's due row, which this worker leaves alone. */
-	world_seed(&w, "s", "a", w.now - 5, STORE_KIND_PROMPT);
-	assert_int_equal(schedule_enqueue_now(w.st, w.bank,
-	    config_find_schedule(w.cfg, "s"), NULL, w.now - 5, NULL, &id, &cause),
+	world_seed(&w, "s", "a", w.fx.now - 5, STORE_KIND_PROMPT);
+	assert_int_equal(schedule_enqueue_now(w.fx.st, w.fx.bank,
+	    config_find_schedule(w.fx.cfg, "s"), NULL, w.fx.now - 5, NULL,
+	    &id, &cause),
 	    1);
 	/* The instant taken was free: the next second. */
 	assert_int_equal(harness_db_int(w.f->state, "SELECT due_at FROM "
-	    "deliveries WHERE id = %lld", (long long)id), w.now - 4);
-	if ((w.d = deliver_start_one(w.base, w.st, w.cfg, w.bank,
-	    &w.clock.clock, id, world_done_cb, &w, &cause)) == NULL)
+	    "deliveries WHERE id = %lld", (long long)id), w.fx.now - 4);
+	if ((w.fx.d = deliver_start_one(w.fx.base, w.fx.st, w.fx.cfg, w.fx.bank,
+	    &w.fx.clock.clock, id, world_done_cb, &w, &cause)) == NULL)
 		fail_msg("%s", cause);
-	world_wait(&w, w.now + 3, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE id = %lld AND state = 'sending' AND attempts = 1",
+	deliver_fixture_wait(&w.fx, w.fx.now + 3, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE id = %lld AND state = 'sending' AND "
+	    "attempts = 1",
 	    (long long)id);
 	assert_int_equal(w.done, 0);
-	world_advance(&w, 3000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND attempts = 2", (long long)id);
-	world_tick(&w, 50);
+	deliver_fixture_advance(&w.fx, 3000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND attempts = 2", (long long)id);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(w.done, 1);
 	assert_int_equal(w.result, DELIVER_SENT);
 	assert_int_equal(sink_count(&w.f->sink, "/retry-header"), 2);
 	assert_int_equal(harness_db_int(w.f->state, "SELECT count(*) FROM "
 	    "deliveries WHERE state = 'pending' AND attempts = 0"), 1);
-	world_close(&w);
+	deliver_fixture_close(&w.fx);
 }
 
 int

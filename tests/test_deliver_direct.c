@@ -16,7 +16,6 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
+#include "deliver_fixture.h"
 #include "harness.h"
 #include "metrics.h"
 #include "schedule.h"
@@ -37,29 +37,15 @@
 
 /* A worker, the fake Web API it talks to, and a private folder. */
 struct world {
-	char			*dir;
-	char			*config;
-	char			*state;
+	struct deliver_fixture	 fx;
 	struct slack_fake	 fake;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct event_base	*base;
-	struct clock_fake	 clock;
-	int64_t			 now;
-	struct deliver		*d;
 };
 
 static void	world_open(struct world *, const struct slack_fake_opts *,
 		    const char *);
-static void	world_start(struct world *);
 static void	world_close(struct world *);
 static int64_t	world_seed(struct world *, const char *, const char *,
 		    const char *, int64_t, enum store_kind, int64_t);
-static void	world_tick(struct world *, int);
-static void	world_wait(struct world *, long long, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static void	world_advance(struct world *, int64_t);
 static int	world_posts_to(struct world *, const char *);
 static int	world_opens_of(struct world *, const char *);
 static char	*world_message_id(struct world *, int64_t);
@@ -74,13 +60,11 @@ static void
 world_open(struct world *w, const struct slack_fake_opts *opts,
     const char *token)
 {
-	char *cwd = getcwd(NULL, 0), *log, *text, *cause = NULL;
+	char *cwd = getcwd(NULL, 0), *log, *text;
 
 	memset(w, 0, sizeof *w);
-	w->dir = harness_tmpdir();
-	w->config = harness_format("%s/nudged.json", w->dir);
-	w->state = harness_format("%s/state", w->dir);
-	log = harness_format("%s/slack.log", w->dir);
+	deliver_fixture_init(&w->fx);
+	log = harness_format("%s/slack.log", w->fx.dir);
 	if (slack_fake_start(&w->fake, log, opts) != 0)
 		fail_msg("the fake Slack API did not start");
 	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
@@ -100,44 +84,18 @@ world_open(struct world *w, const struct slack_fake_opts *opts,
 	    "\"themes\": [\"coaching\"]}, {\"name\": \"team\", \"cron\": "
 	    "\"0 0 1 1 *\", \"channel\": \"t\", \"themes\": [\"coaching\"]}]}",
 	    cwd, token, w->fake.port, token, w->fake.port);
-	harness_write(w->config, text);
-	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
-	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
-	    (w->st = store_open(w->state, &cause)) == NULL)
-		fail_msg("%s", cause);
-	w->now = clock_now(clock_system());
-	clock_fake_init(&w->clock, w->now * 1000);
-	w->base = event_base_new();
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(log);
 	free(cwd);
-}
-
-/* Start the daemon's worker on the fake clock. */
-static void
-world_start(struct world *w)
-{
-	char *cause = NULL;
-
-	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
-	    &w->clock.clock, &cause)) == NULL)
-		fail_msg("%s", cause);
 }
 
 /* Stop the fake by PID, free the world, remove the folder. */
 static void
 world_close(struct world *w)
 {
-	deliver_free(w->d);
-	event_base_free(w->base);
-	store_close(w->st);
-	bank_free(w->bank);
-	config_free(w->cfg);
 	slack_fake_stop(&w->fake);
-	harness_rmdir(w->dir);
-	free(w->dir);
-	free(w->config);
-	free(w->state);
+	deliver_fixture_close(&w->fx);
 }
 
 /* Add one pending row as the scheduler would; person NULL: the channel's own. */
@@ -149,93 +107,32 @@ world_seed(struct world *w, const char *schedule, const char *channel,
 	    .prompt_id = kind == STORE_KIND_DIGEST ? NULL : "coaching-001",
 	    .cycle = 1, .due_at = due_at, .state = STORE_PENDING, .kind = kind,
 	    .person = person, .parent_id = parent };
-	int64_t id = 0;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_commit(w->st), 0);
-	return id;
-}
-
-/* Run the loop for about ms of real time (the fake clock stands still). */
-static void
-world_tick(struct world *w, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(w->base, &tv);
-	event_base_dispatch(w->base);
-}
-
-/* Run the loop until a query of the store gives want (5 s at most). */
-static void
-world_wait(struct world *w, long long want, const char *fmt, ...)
-{
-	char *sql;
-	va_list ap;
-	long long got = -1;
-
-	va_start(ap, fmt);
-	if (vasprintf(&sql, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	for (int i = 0; i < 500; i++) {
-		if ((got = harness_db_int(w->state, "%s", sql)) == want)
-			break;
-		world_tick(w, 10);
-	}
-	if (got != want)
-		fail_msg("%s gives %lld, not %lld", sql, got, want);
-	free(sql);
-}
-
-/* Move the fake clock on and tell the worker to look. */
-static void
-world_advance(struct world *w, int64_t ms)
-{
-	clock_fake_advance(&w->clock, ms);
-	deliver_kick(w->d);
+	return deliver_fixture_seed(&w->fx, &d);
 }
 
 /* How many chat.postMessage calls went to one conversation. */
 static int
 world_posts_to(struct world *w, const char *conversation)
 {
-	cJSON *calls = slack_fake_calls(&w->fake, "chat.postMessage"), *c;
-	int n = 0;
-
-	cJSON_ArrayForEach(c, calls) {
-		const char *ch = cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(c, "body"), "channel"));
-
-		n += ch != NULL && strcmp(ch, conversation) == 0;
-	}
-	cJSON_Delete(calls);
-	return n;
+	return deliver_fixture_count(slack_fake_calls(&w->fake,
+	    "chat.postMessage"), "channel", conversation);
 }
 
 /* How many conversations.open calls asked for one user. */
 static int
 world_opens_of(struct world *w, const char *user)
 {
-	cJSON *calls = slack_fake_calls(&w->fake, "conversations.open"), *c;
-	int n = 0;
-
-	cJSON_ArrayForEach(c, calls) {
-		const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(c, "body"), "users"));
-
-		n += u != NULL && strcmp(u, user) == 0;
-	}
-	cJSON_Delete(calls);
-	return n;
+	return deliver_fixture_count(slack_fake_calls(&w->fake,
+	    "conversations.open"), "users", user);
 }
 
 /* The message id the store keeps for a delivery, or NULL. */
 static char *
 world_message_id(struct world *w, int64_t id)
 {
-	char *path = harness_format("%s/%s", w->state, STORE_FILE), *out = NULL;
+	char *path = harness_format("%s/%s", w->fx.state, STORE_FILE);
+	char *out = NULL;
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 
@@ -268,12 +165,12 @@ test_dm_opened_once_and_kept(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	first = world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = 'D01ADA' AND message_id LIKE "
-	    "'1700000000.%%'", (long long)first);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	first = world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = 'D01ADA' AND "
+	    "message_id LIKE '1700000000.%%'", (long long)first);
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "person_channels WHERE channel = 'a' AND person = 'ada' AND dm_id = "
 	    "'D01ADA' AND inactive IS NULL"), 1);
 	assert_int_equal(world_opens_of(&w, "U01ADA"), 1);
@@ -301,18 +198,19 @@ test_dm_opened_once_and_kept(void **state)
 	cJSON_Delete(calls);
 
 	/* The second nudge: no conversations.open. */
-	world_seed(&w, "s", "a", "ada", w.now + 60, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 60000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = "
-	    "'ada' AND state = 'sent' AND message_channel = 'D01ADA'");
+	world_seed(&w, "s", "a", "ada", w.fx.now + 60, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'ada' AND state = 'sent' AND message_channel = 'D01ADA'");
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 1);
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
 
 	/* The reminder of the first: in its thread. */
-	world_seed(&w, "s", "a", "ada", w.now + 120, STORE_KIND_REMINDER, first);
-	world_advance(&w, 60000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE kind = "
-	    "'reminder' AND state = 'sent'");
+	world_seed(&w, "s", "a", "ada", w.fx.now + 120, STORE_KIND_REMINDER,
+	    first);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "kind = 'reminder' AND state = 'sent'");
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 2), "body");
 	ts = world_message_id(&w, first);
@@ -341,28 +239,29 @@ test_person_unreachable(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "s", "a", "gone", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "s", "a", "bot", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "s", "a", "idle", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'gone' AND inactive LIKE '%%user_not_found%%'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'bot' AND inactive LIKE '%%cannot_dm_bot%%'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'idle' AND inactive LIKE '%%account_inactive%%'");
+	world_seed(&w, "s", "a", "gone", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "bot", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "idle", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'gone' AND inactive LIKE '%%user_not_found%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'bot' AND inactive LIKE '%%cannot_dm_bot%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'idle' AND inactive LIKE '%%account_inactive%%'");
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
 
-	again = world_seed(&w, "s", "a", "gone", w.now + 60, STORE_KIND_PROMPT,
+	again = world_seed(&w, "s", "a", "gone", w.fx.now + 60,
+	    STORE_KIND_PROMPT,
 	    0);
-	world_advance(&w, 60000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%cannot be "
-	    "reached%%user_not_found%%'", (long long)again);
-	world_tick(&w, 50);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'failed' AND attempts = 0 AND reason LIKE "
+	    "'%%cannot be reached%%user_not_found%%'", (long long)again);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(world_opens_of(&w, "UGONE1"), 1);
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
 	world_close(&w);
@@ -378,42 +277,27 @@ test_auth_refused_told_once(void **state)
 {
 	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
 	struct world w;
-	char *path, *logged;
-	int saved, fd;
+	char *logged;
+	int saved;
 
 	(void)state;
 	world_open(&w, &opts, "xoxb-refused-token-9");
-	path = harness_format("%s/stderr.log", w.dir);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "s", "a", "cy", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND reason LIKE '%%invalid_auth%%'");
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	logged = harness_read(path);
-	assert_int_equal(deliver_channel_refused(w.d, "a"), 1);
-	assert_int_equal(deliver_channel_refused(w.d, "t"), 0);
+	saved = deliver_fixture_capture(&w.fx);
+	world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "cy", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND reason LIKE '%%invalid_auth%%'");
+	logged = deliver_fixture_release(&w.fx, saved);
+	assert_int_equal(deliver_channel_refused(w.fx.d, "a"), 1);
+	assert_int_equal(deliver_channel_refused(w.fx.d, "t"), 0);
 	/* /healthz and /metrics read the refusal from metrics. */
 	assert_string_equal(metrics_credentials_refused(0), "a");
 	assert_null(metrics_credentials_refused(1));
-	/* Once per channel: the first refusal only. */
-	assert_non_null(strstr(logged, "refused its credentials"));
-	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
-	    "refused its credentials"));
-	assert_null(strstr(logged, "xoxb-refused-token-9"));
-	/* Nobody is marked unreachable for the channel's fault. */
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
-	    "person_channels WHERE inactive IS NOT NULL"), 0);
+	/* Once per channel, never the token, nobody marked for it. */
+	deliver_fixture_refused_once(&w.fx, logged, "xoxb-refused-token-9");
 	free(logged);
-	free(path);
 	world_close(&w);
 }
 
@@ -432,23 +316,23 @@ test_ratelimit_pauses_method(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, w.now + 30, "SELECT next_attempt_at FROM deliveries "
-	    "WHERE person = 'ada' AND state = 'pending' AND attempts = 1 AND "
-	    "last_error LIKE '%%HTTP 429%%'");
-	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 1000);
-	world_tick(&w, 100);
-	world_advance(&w, 28000);
-	world_tick(&w, 100);
+	world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, w.fx.now + 30, "SELECT next_attempt_at "
+	    "FROM deliveries WHERE person = 'ada' AND state = 'pending' AND "
+	    "attempts = 1 AND last_error LIKE '%%HTTP 429%%'");
+	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_tick(&w.fx, 100);
+	deliver_fixture_advance(&w.fx, 28000);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 1);
 	assert_int_equal(world_opens_of(&w, "U01BEN"), 0);
-	assert_int_equal(harness_db_int(w.state, "SELECT attempts FROM "
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT attempts FROM "
 	    "deliveries WHERE person = 'ben'"), 0);
-	world_advance(&w, 1000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 2);
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
 	world_close(&w);
@@ -468,11 +352,11 @@ test_channel_post_keeps_ts(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	id = world_seed(&w, "team", "t", NULL, w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = 'C0TEAM' AND message_id LIKE "
-	    "'1700000000.%%'", (long long)id);
+	id = world_seed(&w, "team", "t", NULL, w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = 'C0TEAM' AND "
+	    "message_id LIKE '1700000000.%%'", (long long)id);
 	assert_int_equal(world_posts_to(&w, "C0TEAM"), 1);
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 0);
 	world_close(&w);
@@ -490,10 +374,11 @@ test_digest_without_channel_fails(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "s", "a", NULL, w.now, STORE_KIND_DIGEST, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 0 AND reason LIKE '%%no webhook%%'");
+	world_seed(&w, "s", "a", NULL, w.fx.now, STORE_KIND_DIGEST, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%no "
+	    "webhook%%'");
 	assert_int_equal(slack_fake_count(&w.fake, "chat.postMessage"), 0);
 	world_close(&w);
 }
@@ -534,30 +419,27 @@ test_restart_sends_nobody_twice(void **state)
 	struct slack_fake_opts opts = { .token = TOKEN, .record = 1,
 	    .slow_ms = 300 };
 	struct world w;
-	char *cause = NULL;
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "s", "a", "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_seed(&w, "s", "a", "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "s", "a", "cy", w.now, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 1000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sending'");
+	world_seed(&w, "s", "a", "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	world_seed(&w, "s", "a", "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "s", "a", "cy", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sending'");
 	for (int i = 0; i < 100 && slack_fake_count(&w.fake,
 	    "conversations.open") < 3; i++)
-		world_tick(&w, 10);
+		deliver_fixture_tick(&w.fx, 10);
 	assert_int_equal(slack_fake_count(&w.fake, "conversations.open"), 3);
-	deliver_free(w.d);
-	if ((w.d = deliver_start(w.base, w.st, w.cfg, w.bank, &w.clock.clock,
-	    &cause)) == NULL)
-		fail_msg("%s", cause);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
-	world_tick(&w, 400);
+	deliver_free(w.fx.d);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
+	deliver_fixture_tick(&w.fx, 400);
 	assert_int_equal(world_posts_to(&w, "D01ADA"), 1);
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 1);
 	assert_int_equal(world_posts_to(&w, "D01CY"), 1);
@@ -575,12 +457,8 @@ world_seed_prompt(struct world *w, const char *schedule, const char *channel,
 	    .prompt_id = prompt_id, .cycle = 1, .due_at = due_at,
 	    .state = STORE_PENDING, .kind = STORE_KIND_PROMPT,
 	    .person = person };
-	int64_t id = 0;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_commit(w->st), 0);
-	return id;
+	return deliver_fixture_seed(&w->fx, &d);
 }
 
 /* Enqueue a schedule's instant as the scheduler does (person NULL: the channel). */
@@ -588,15 +466,15 @@ static void
 world_instant(struct world *w, const char *schedule, const char *person,
     int64_t at)
 {
-	const struct config_schedule *sc = config_find_schedule(w->cfg,
+	const struct config_schedule *sc = config_find_schedule(w->fx.cfg,
 	    schedule);
 	char *cause = NULL;
 	int64_t id;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(schedule_enqueue(w->st, w->bank, sc, person, at,
+	assert_int_equal(store_begin(w->fx.st), 0);
+	assert_int_equal(schedule_enqueue(w->fx.st, w->fx.bank, sc, person, at,
 	    STORE_PENDING, &id, &cause), 1);
-	assert_int_equal(store_commit(w->st), 0);
+	assert_int_equal(store_commit(w->fx.st), 0);
 	free(cause);
 }
 
@@ -637,12 +515,12 @@ test_follow_up_later(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	ada = world_seed_prompt(&w, "s", "a", "ada", w.now, "customers-001");
-	world_seed_prompt(&w, "s", "a", "ben", w.now, "customers-001");
-	world_seed_prompt(&w, "team", "t", NULL, w.now, "customers-001");
-	world_start(&w);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
+	ada = world_seed_prompt(&w, "s", "a", "ada", w.fx.now, "customers-001");
+	world_seed_prompt(&w, "s", "a", "ben", w.fx.now, "customers-001");
+	world_seed_prompt(&w, "team", "t", NULL, w.fx.now, "customers-001");
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	for (int i = 0; i < 3; i++) {
 		text = world_blocks_text(cJSON_GetObjectItem(cJSON_GetArrayItem(
@@ -660,21 +538,21 @@ test_follow_up_later(void **state)
 	    "a scheduled export would save them the trip entirely before we");
 	r.delivery_id = ada;
 	r.text = answer;
-	r.received_at = w.now + 60;
-	assert_int_equal(store_add_reply(w.st, &r, NULL), 1);
+	r.received_at = w.fx.now + 60;
+	assert_int_equal(store_add_reply(w.fx.st, &r, NULL), 1);
 
-	world_instant(&w, "s", "ada", w.now + day);
-	world_instant(&w, "s", "ben", w.now + day);
-	world_instant(&w, "team", NULL, w.now + day);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	world_instant(&w, "s", "ada", w.fx.now + day);
+	world_instant(&w, "s", "ben", w.fx.now + day);
+	world_instant(&w, "team", NULL, w.fx.now + day);
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "deliveries WHERE kind = 'follow_up' AND person = 'ada' AND "
 	    "parent_id = %lld AND due_at = %lld", (long long)ada,
-	    (long long)(w.now + day)), 1);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	    (long long)(w.fx.now + day)), 1);
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "deliveries WHERE kind = 'follow_up' AND person != 'ada'"), 0);
-	world_advance(&w, 1000);
-	world_wait(&w, 7, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_wait(&w.fx, 7, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 
 	calls = slack_fake_calls(&w.fake, "chat.postMessage");
 	parent_ts = world_message_id(&w, ada);
@@ -716,21 +594,23 @@ test_follow_up_later(void **state)
 	assert_int_equal(world_posts_to(&w, "D01BEN"), 2);
 
 	/* A reply in the thread, or to the follow-up itself, is ada's nudge's. */
-	assert_int_equal(store_find_by_message(w.st, "a", "D01ADA", parent_ts,
+	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA",
+	    parent_ts,
 	    &t), 1);
 	assert_int_equal(t.id, ada);
 	store_target_clear(&t);
-	follow_ts = world_message_id(&w, harness_db_int(w.state, "SELECT id "
+	follow_ts = world_message_id(&w, harness_db_int(w.fx.state, "SELECT id "
 	    "FROM deliveries WHERE kind = 'follow_up'"));
 	assert_non_null(follow_ts);
-	assert_int_equal(store_find_by_message(w.st, "a", "D01ADA", follow_ts,
+	assert_int_equal(store_find_by_message(w.fx.st, "a", "D01ADA",
+	    follow_ts,
 	    &t), 1);
 	assert_int_equal(t.id, ada);
 	store_target_clear(&t);
 
 	/* The day after: her last nudge went unanswered, so nothing follows. */
-	world_instant(&w, "s", "ada", w.now + 2 * day);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	world_instant(&w, "s", "ada", w.fx.now + 2 * day);
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "deliveries WHERE kind = 'follow_up'"), 1);
 	free(follow_ts);
 	free(parent_ts);

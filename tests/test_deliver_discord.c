@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
+#include "deliver_fixture.h"
 #include "discord_fake.h"
 #include "harness.h"
 #include "store.h"
@@ -37,30 +37,15 @@
 #define CY_DM	"72351110224678912"
 
 struct world {
-	char			*dir;
-	char			*config;
-	char			*state;
+	struct deliver_fixture	 fx;
 	struct api_fake		 fake;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct event_base	*base;
-	struct clock_fake	 clock;
-	int64_t			 now;
-	struct deliver		*d;
-	int			 drift;		/* fake ms per wait step */
 };
 
 static void	world_open(struct world *, const struct discord_fake_opts *,
 		    const char *);
-static void	world_start(struct world *);
 static void	world_close(struct world *);
 static int64_t	world_seed(struct world *, const char *, int64_t,
 		    enum store_kind, int64_t);
-static void	world_tick(struct world *, int);
-static void	world_wait(struct world *, long long, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static void	world_advance(struct world *, int64_t);
 static int	world_posts_to(struct world *, const char *);
 static int	world_opens_of(struct world *, const char *);
 static int	world_limited(struct world *);
@@ -74,14 +59,12 @@ static void
 world_open(struct world *w, const struct discord_fake_opts *opts,
     const char *token)
 {
-	char *cwd = getcwd(NULL, 0), *log, *text, *cause = NULL;
+	char *cwd = getcwd(NULL, 0), *log, *text;
 
 	memset(w, 0, sizeof *w);
-	w->drift = 10;
-	w->dir = harness_tmpdir();
-	w->config = harness_format("%s/nudged.json", w->dir);
-	w->state = harness_format("%s/state", w->dir);
-	log = harness_format("%s/discord.log", w->dir);
+	deliver_fixture_init(&w->fx);
+	w->fx.drift = 10;
+	log = harness_format("%s/discord.log", w->fx.dir);
 	if (discord_fake_start(&w->fake, log, opts) != 0)
 		fail_msg("the fake Discord API did not start");
 	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
@@ -98,44 +81,18 @@ world_open(struct world *w, const struct discord_fake_opts *opts,
 	    "\"channel\": \"d\", \"to\": [\"ada\", \"ben\", \"cy\", \"lost\", "
 	    "\"closed\"], \"themes\": [\"coaching\"]}]}", cwd, token,
 	    w->fake.port);
-	harness_write(w->config, text);
-	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
-	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
-	    (w->st = store_open(w->state, &cause)) == NULL)
-		fail_msg("%s", cause);
-	w->now = clock_now(clock_system());
-	clock_fake_init(&w->clock, w->now * 1000);
-	w->base = event_base_new();
+	deliver_fixture_load(&w->fx, text, clock_now(clock_system()));
 	free(text);
 	free(log);
 	free(cwd);
-}
-
-/* Start the worker on the fake clock. */
-static void
-world_start(struct world *w)
-{
-	char *cause = NULL;
-
-	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
-	    &w->clock.clock, &cause)) == NULL)
-		fail_msg("%s", cause);
 }
 
 /* Stop the fake by PID, free the world, remove the folder. */
 static void
 world_close(struct world *w)
 {
-	deliver_free(w->d);
-	event_base_free(w->base);
-	store_close(w->st);
-	bank_free(w->bank);
-	config_free(w->cfg);
 	api_fake_stop(&w->fake);
-	harness_rmdir(w->dir);
-	free(w->dir);
-	free(w->config);
-	free(w->state);
+	deliver_fixture_close(&w->fx);
 }
 
 /* Add one pending row for person as the scheduler would. */
@@ -147,57 +104,8 @@ world_seed(struct world *w, const char *person, int64_t due_at,
 	    .prompt_id = "coaching-001", .cycle = 1, .due_at = due_at,
 	    .state = STORE_PENDING, .kind = kind, .person = person,
 	    .parent_id = parent };
-	int64_t id = 0;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_commit(w->st), 0);
-	return id;
-}
-
-/* Run the loop for about ms of real time. */
-static void
-world_tick(struct world *w, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(w->base, &tv);
-	event_base_dispatch(w->base);
-}
-
-/*
- * Run the loop until a query gives want (5 s at most); the fake clock
- * moves w->drift ms a step, so the 25-a-second cap lets rows through.
- */
-static void
-world_wait(struct world *w, long long want, const char *fmt, ...)
-{
-	char *sql;
-	va_list ap;
-	long long got = -1;
-
-	va_start(ap, fmt);
-	if (vasprintf(&sql, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	for (int i = 0; i < 500; i++) {
-		if ((got = harness_db_int(w->state, "%s", sql)) == want)
-			break;
-		if (w->drift > 0)
-			world_advance(w, w->drift);
-		world_tick(w, 10);
-	}
-	if (got != want)
-		fail_msg("%s gives %lld, not %lld", sql, got, want);
-	free(sql);
-}
-
-/* Move the fake clock on and tell the worker to look. */
-static void
-world_advance(struct world *w, int64_t ms)
-{
-	clock_fake_advance(&w->clock, ms);
-	deliver_kick(w->d);
+	return deliver_fixture_seed(&w->fx, &d);
 }
 
 /* How many Create Message calls went to one DM. */
@@ -215,17 +123,8 @@ world_posts_to(struct world *w, const char *dm)
 static int
 world_opens_of(struct world *w, const char *user)
 {
-	cJSON *calls = api_fake_calls(&w->fake, DISCORD_FAKE_DM), *c;
-	int n = 0;
-
-	cJSON_ArrayForEach(c, calls) {
-		const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(c, "body"), "recipient_id"));
-
-		n += u != NULL && strcmp(u, user) == 0;
-	}
-	cJSON_Delete(calls);
-	return n;
+	return deliver_fixture_count(api_fake_calls(&w->fake, DISCORD_FAKE_DM),
+	    "recipient_id", user);
 }
 
 /* How many calls the fake answered 429. */
@@ -258,12 +157,12 @@ test_dm_opened_once_and_kept(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	first = world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = '" ADA_DM "' AND message_id "
-	    "= '1300000000000000001'", (long long)first);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	first = world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = '" ADA_DM "' "
+	    "AND message_id = '1300000000000000001'", (long long)first);
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "person_channels WHERE channel = 'd' AND person = 'ada' AND dm_id = "
 	    "'" ADA_DM "' AND inactive IS NULL"), 1);
 	assert_int_equal(world_opens_of(&w, ADA), 1);
@@ -291,17 +190,17 @@ test_dm_opened_once_and_kept(void **state)
 	free(want);
 	cJSON_Delete(calls);
 
-	world_seed(&w, "ada", w.now + 60, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 60000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = "
-	    "'ada' AND state = 'sent'");
+	world_seed(&w, "ada", w.fx.now + 60, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'ada' AND state = 'sent'");
 	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 1);
 	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
 
-	world_seed(&w, "ada", w.now + 120, STORE_KIND_REMINDER, first);
-	world_advance(&w, 60000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE kind = "
-	    "'reminder' AND state = 'sent'");
+	world_seed(&w, "ada", w.fx.now + 120, STORE_KIND_REMINDER, first);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "kind = 'reminder' AND state = 'sent'");
 	calls = api_fake_calls(&w.fake, "/api/v10/channels/");
 	post = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, 2), "body");
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
@@ -325,22 +224,22 @@ test_person_unreachable(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "lost", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "closed", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND attempts = 1");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'lost' AND inactive LIKE '%%Unknown User%%'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'closed' AND inactive LIKE '%%Cannot send messages to this user "
-	    "(code 50007)%%'");
-	again = world_seed(&w, "closed", w.now + 60, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 60000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'failed' AND attempts = 0 AND reason LIKE '%%cannot be "
-	    "reached%%50007%%'", (long long)again);
-	world_tick(&w, 50);
+	world_seed(&w, "lost", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "closed", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND attempts = 1");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'lost' AND inactive LIKE '%%Unknown User%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'closed' AND inactive LIKE '%%Cannot send "
+	    "messages to this user (code 50007)%%'");
+	again = world_seed(&w, "closed", w.fx.now + 60, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'failed' AND attempts = 0 AND reason LIKE "
+	    "'%%cannot be reached%%50007%%'", (long long)again);
+	deliver_fixture_tick(&w.fx, 50);
 	assert_int_equal(api_fake_count(&w.fake, "/api/v10/channels/"), 1);
 	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 2);
 	world_close(&w);
@@ -352,35 +251,22 @@ test_auth_refused_told_once(void **state)
 {
 	struct discord_fake_opts opts = { .token = TOKEN, .record = 1 };
 	struct world w;
-	char *path, *logged;
-	int saved, fd;
+	char *logged;
+	int saved;
 
 	(void)state;
 	world_open(&w, &opts, "refused-bot-token-9");
-	path = harness_format("%s/stderr.log", w.dir);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed' AND reason LIKE '%%HTTP 401%%'");
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	logged = harness_read(path);
-	assert_int_equal(deliver_channel_refused(w.d, "d"), 1);
-	assert_non_null(strstr(logged, "refused its credentials"));
-	assert_null(strstr(strstr(logged, "refused its credentials") + 1,
-	    "refused its credentials"));
-	assert_null(strstr(logged, "refused-bot-token-9"));
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
-	    "person_channels WHERE inactive IS NOT NULL"), 0);
+	saved = deliver_fixture_capture(&w.fx);
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed' AND reason LIKE '%%HTTP 401%%'");
+	logged = deliver_fixture_release(&w.fx, saved);
+	assert_int_equal(deliver_channel_refused(w.fx.d, "d"), 1);
+	/* Once per channel, never the token, nobody marked for it. */
+	deliver_fixture_refused_once(&w.fx, logged, "refused-bot-token-9");
 	free(logged);
-	free(path);
 	world_close(&w);
 }
 
@@ -399,22 +285,22 @@ test_bucket_honoured(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	assert_int_equal(store_set_person_dm(w.st, "d", "ben", BEN_DM), 0);
-	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
+	assert_int_equal(store_set_person_dm(w.fx.st, "d", "ben", BEN_DM), 0);
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
 	for (int i = 0; i < 20; i++) {
-		world_advance(&w, 100);
-		world_tick(&w, 15);
+		deliver_fixture_advance(&w.fx, 100);
+		deliver_fixture_tick(&w.fx, 15);
 	}
 	assert_int_equal(world_posts_to(&w, BEN_DM), 0);
-	assert_int_equal(harness_db_int(w.state, "SELECT attempts FROM "
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT attempts FROM "
 	    "deliveries WHERE person = 'ben'"), 0);
-	world_advance(&w, 3100);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_advance(&w.fx, 3100);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
 	assert_int_equal(world_limited(&w), 0);
 	world_close(&w);
@@ -433,20 +319,20 @@ test_global_limit_pauses_every_call(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	w.drift = 0;
-	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE person = "
-	    "'ada' AND state = 'pending' AND attempts = 1 AND last_error LIKE "
-	    "'%%HTTP 429%%global limit%%'");
-	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_advance(&w, 1000);
-	world_tick(&w, 100);
+	w.fx.drift = 0;
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'ada' AND state = 'pending' AND attempts = 1 AND "
+	    "last_error LIKE '%%HTTP 429%%global limit%%'");
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(world_opens_of(&w, BEN), 0);
-	world_advance(&w, 1500);
-	w.drift = 10;
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_advance(&w.fx, 1500);
+	w.fx.drift = 10;
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_opens_of(&w, BEN), 1);
 	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
 	world_close(&w);
@@ -461,17 +347,17 @@ test_global_cap(void **state)
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "cy", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_tick(&w, 300);
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "cy", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_tick(&w.fx, 300);
 	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 1);
-	world_advance(&w, 40);
-	world_tick(&w, 300);
+	deliver_fixture_advance(&w.fx, 40);
+	deliver_fixture_tick(&w.fx, 300);
 	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 2);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	world_close(&w);
 }
 
@@ -486,29 +372,26 @@ test_restart_sends_nobody_twice(void **state)
 	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
 	    .slow_ms = 300 };
 	struct world w;
-	char *cause = NULL;
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	world_seed(&w, "ada", w.now, STORE_KIND_PROMPT, 0);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_seed(&w, "ben", w.now, STORE_KIND_PROMPT, 0);
-	world_seed(&w, "cy", w.now, STORE_KIND_PROMPT, 0);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sending'");
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "cy", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sending'");
 	for (int i = 0; i < 100 && api_fake_count(&w.fake,
 	    DISCORD_FAKE_DM) < 3; i++)
-		world_tick(&w, 10);
+		deliver_fixture_tick(&w.fx, 10);
 	assert_int_equal(api_fake_count(&w.fake, DISCORD_FAKE_DM), 3);
-	deliver_free(w.d);
-	if ((w.d = deliver_start(w.base, w.st, w.cfg, w.bank, &w.clock.clock,
-	    &cause)) == NULL)
-		fail_msg("%s", cause);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
-	world_tick(&w, 400);
+	deliver_free(w.fx.d);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
+	deliver_fixture_tick(&w.fx, 400);
 	assert_int_equal(world_posts_to(&w, ADA_DM), 1);
 	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
 	assert_int_equal(world_posts_to(&w, CY_DM), 1);

@@ -27,9 +27,11 @@
 #include "clock.h"
 #include "config.h"
 #include "deliver.h"
+#include "deliver_fixture.h"
 #include "harness.h"
 #include "mattermost_fake.h"
 #include "reply.h"
+#include "reply_world.h"
 #include "store.h"
 
 #define TOKEN	"mm-bot-token-1"
@@ -42,29 +44,16 @@
 #define DUE	1780293600LL
 
 struct world {
-	char			*dir;
-	char			*state;
+	struct deliver_fixture	 fx;
 	struct api_fake		 fake;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct event_base	*base;
-	struct clock_fake	 clock;
-	int64_t			 now;
-	struct deliver		*d;
 	struct replies		*r;
 	int			 status;	/* of the last inbound request */
 	char			*body;
 };
 
 static void	world_open(struct world *, const struct mattermost_fake_opts *);
-static void	world_start(struct world *);
 static void	world_close(struct world *);
 static int64_t	world_seed(struct world *, const char *, int64_t);
-static void	world_tick(struct world *, int);
-static void	world_wait(struct world *, long long, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static void	world_advance(struct world *, int64_t);
 static int	world_posts_to(struct world *, const char *);
 static void	world_post(struct world *, const char *, const char *,
 		    const char *);
@@ -78,13 +67,11 @@ static int	world_await(struct world *, const char *, int);
 static void
 world_open(struct world *w, const struct mattermost_fake_opts *opts)
 {
-	char *cwd = getcwd(NULL, 0), *log, *text, *path, *cause = NULL;
+	char *cwd = getcwd(NULL, 0), *log, *text;
 
 	memset(w, 0, sizeof *w);
-	w->dir = harness_tmpdir();
-	w->state = harness_format("%s/state", w->dir);
-	log = harness_format("%s/mm.log", w->dir);
-	path = harness_format("%s/nudged.json", w->dir);
+	deliver_fixture_init(&w->fx);
+	log = harness_format("%s/mm.log", w->fx.dir);
 	if (mattermost_fake_start(&w->fake, log, opts) != 0)
 		fail_msg("the fake Mattermost API did not start");
 	text = harness_format("{\"state_dir\": \"state\", \"prompts\": "
@@ -104,47 +91,21 @@ world_open(struct world *w, const struct mattermost_fake_opts *opts)
 	    "\"to\": [\"ada\", \"ben\", \"gone\", \"deny\", \"cy\", \"nemo\"], "
 	    "\"answer_window\": "
 	    "\"1d\", \"themes\": [\"coaching\"]}]}", cwd, w->fake.port);
-	harness_write(path, text);
-	if ((w->cfg = config_load(path, &cause)) == NULL ||
-	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
-	    (w->st = store_open(w->state, &cause)) == NULL)
-		fail_msg("%s", cause);
-	w->now = DUE + 3600;
-	clock_fake_init(&w->clock, w->now * 1000);
-	w->base = event_base_new();
-	w->r = replies_new(w->base, &w->clock.clock, w->st, w->cfg, w->bank);
-	free(path);
+	deliver_fixture_load(&w->fx, text, DUE + 3600);
+	w->r = replies_new(w->fx.base, &w->fx.clock.clock, w->fx.st, w->fx.cfg,
+	    w->fx.bank);
 	free(text);
 	free(log);
 	free(cwd);
-}
-
-/* Start the outbox worker on the fake clock. */
-static void
-world_start(struct world *w)
-{
-	char *cause = NULL;
-
-	if ((w->d = deliver_start(w->base, w->st, w->cfg, w->bank,
-	    &w->clock.clock, &cause)) == NULL)
-		fail_msg("%s", cause);
 }
 
 /* Stop the fake by PID, free the world, remove the folder. */
 static void
 world_close(struct world *w)
 {
-	if (w->d != NULL)
-		deliver_free(w->d);
-	replies_free(w->r);
-	event_base_free(w->base);
-	store_close(w->st);
-	bank_free(w->bank);
-	config_free(w->cfg);
 	api_fake_stop(&w->fake);
-	harness_rmdir(w->dir);
-	free(w->dir);
-	free(w->state);
+	replies_free(w->r);
+	deliver_fixture_close(&w->fx);
 	free(w->body);
 }
 
@@ -156,69 +117,16 @@ world_seed(struct world *w, const char *person, int64_t due)
 	    .prompt_id = "coaching-001", .cycle = 1, .due_at = due,
 	    .state = STORE_PENDING, .kind = STORE_KIND_PROMPT,
 	    .person = person };
-	int64_t id = 0;
 
-	assert_int_equal(store_begin(w->st), 0);
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_commit(w->st), 0);
-	return id;
-}
-
-/* Run the loop for about ms of real time. */
-static void
-world_tick(struct world *w, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(w->base, &tv);
-	event_base_dispatch(w->base);
-}
-
-/* Run the loop until a query gives want (5 s at most). */
-static void
-world_wait(struct world *w, long long want, const char *fmt, ...)
-{
-	char *sql;
-	va_list ap;
-	long long got = -1;
-
-	va_start(ap, fmt);
-	if (vasprintf(&sql, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	for (int i = 0; i < 500; i++) {
-		if ((got = harness_db_int(w->state, "%s", sql)) == want)
-			break;
-		world_tick(w, 10);
-	}
-	if (got != want)
-		fail_msg("%s gives %lld, not %lld", sql, got, want);
-	free(sql);
-}
-
-/* Move the fake clock on and tell the worker to look. */
-static void
-world_advance(struct world *w, int64_t ms)
-{
-	clock_fake_advance(&w->clock, ms);
-	deliver_kick(w->d);
+	return deliver_fixture_seed(&w->fx, &d);
 }
 
 /* How many posts went to one DM. */
 static int
 world_posts_to(struct world *w, const char *dm)
 {
-	cJSON *calls = api_fake_calls(&w->fake, MATTERMOST_FAKE_POSTS), *c;
-	int n = 0;
-
-	cJSON_ArrayForEach(c, calls) {
-		const char *ch = cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(c, "body"), "channel_id"));
-
-		n += ch != NULL && strcmp(ch, dm) == 0;
-	}
-	cJSON_Delete(calls);
-	return n;
+	return deliver_fixture_count(api_fake_calls(&w->fake,
+	    MATTERMOST_FAKE_POSTS), "channel_id", dm);
 }
 
 /* Let the loop turn until the fake saw n calls under prefix (5 s at most). */
@@ -226,17 +134,8 @@ static int
 world_await(struct world *w, const char *prefix, int n)
 {
 	for (int i = 0; i < 500 && api_fake_count(&w->fake, prefix) < n; i++)
-		world_tick(w, 10);
+		deliver_fixture_tick(&w->fx, 10);
 	return api_fake_count(&w->fake, prefix);
-}
-
-/* A header-less request (Mattermost signs nothing) to path. */
-static const char *
-no_header(void *ctx, const char *name)
-{
-	(void)ctx;
-	(void)name;
-	return NULL;
 }
 
 /* Collect the answer. */
@@ -258,7 +157,7 @@ world_post(struct world *w, const char *path, const char *type,
 	const struct chat_platform *p = chat_find("mattermost");
 	const struct chat_route *rt;
 	struct reply_request req = { .path = path, .content_type = type,
-	    .body = body, .len = strlen(body), .header = no_header };
+	    .body = body, .len = strlen(body), .header = reply_world_header };
 
 	for (rt = p->routes; rt->path != NULL && strcmp(rt->path, path) != 0;
 	    rt++)
@@ -267,7 +166,7 @@ world_post(struct world *w, const char *path, const char *type,
 	w->status = 0;
 	replies_handle_chat(w->r, &req, rt,
 	    (struct reply_waiter){ world_answer_cb, w });
-	event_base_loop(w->base, EVLOOP_NONBLOCK);
+	event_base_loop(w->fx.base, EVLOOP_NONBLOCK);
 	assert_int_not_equal(w->status, 0);
 }
 
@@ -319,11 +218,11 @@ test_dm_opened_once_with_button(void **state)
 
 	(void)state;
 	world_open(&w, &opts);
-	first = world_seed(&w, "ada", w.now);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "state = 'sent' AND message_channel = '" ADA_DM "' AND message_id "
-	    "LIKE 'post%%'", (long long)first);
+	first = world_seed(&w, "ada", w.fx.now);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "id = %lld AND state = 'sent' AND message_channel = '" ADA_DM "' "
+	    "AND message_id LIKE 'post%%'", (long long)first);
 	calls = api_fake_calls(&w.fake, MATTERMOST_FAKE_DM);
 	assert_int_equal(cJSON_GetArraySize(calls), 1);
 	call = cJSON_GetArrayItem(calls, 0);
@@ -349,17 +248,17 @@ test_dm_opened_once_with_button(void **state)
 	    id);
 	assert_string_equal(cJSON_GetObjectItem(ctx, "person")->valuestring,
 	    "ada");
-	proof = store_callback_proof(w.st, first, "ada");
+	proof = store_callback_proof(w.fx.st, first, "ada");
 	assert_string_equal(cJSON_GetObjectItem(ctx, "proof")->valuestring,
 	    proof);
 	free(proof);
 	free(id);
 	cJSON_Delete(calls);
 
-	world_seed(&w, "ada", w.now + 60);
-	world_advance(&w, 60000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	world_seed(&w, "ada", w.fx.now + 60);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_DM), 1);
 	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
 	world_close(&w);
@@ -379,10 +278,11 @@ test_username_found_once(void **state)
 
 	(void)state;
 	world_open(&w, &opts);
-	world_seed(&w, "cy", w.now);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE person = 'cy' "
-	    "AND state = 'sent' AND message_channel = 'dmcyrus0b00000000000000000'");
+	world_seed(&w, "cy", w.fx.now);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'cy' AND state = 'sent' AND message_channel = "
+	    "'dmcyrus0b00000000000000000'");
 	calls = api_fake_calls(&w.fake, MATTERMOST_FAKE_DM);
 	assert_int_equal(cJSON_GetArraySize(calls), 1);
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(
@@ -390,10 +290,10 @@ test_username_found_once(void **state)
 	    "cyrus0b0000000000000000000");
 	cJSON_Delete(calls);
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_USERS), 1);
-	world_seed(&w, "cy", w.now + 60);
-	world_advance(&w, 60000);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE person = 'cy' "
-	    "AND state = 'sent'");
+	world_seed(&w, "cy", w.fx.now + 60);
+	deliver_fixture_advance(&w.fx, 60000);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'cy' AND state = 'sent'");
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_USERS), 1);
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_DM), 1);
 	world_close(&w);
@@ -412,18 +312,19 @@ test_person_unreachable(void **state)
 
 	(void)state;
 	world_open(&w, &opts);
-	world_seed(&w, "gone", w.now);
-	world_seed(&w, "deny", w.now);
-	world_seed(&w, "nemo", w.now);
-	world_start(&w);
-	world_wait(&w, 3, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'failed'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'nemo' AND inactive LIKE '%%HTTP 404%%'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'gone' AND inactive LIKE '%%HTTP 404%%Unable to find the user%%'");
-	world_wait(&w, 1, "SELECT count(*) FROM person_channels WHERE person = "
-	    "'deny' AND inactive LIKE '%%HTTP 403%%'");
+	world_seed(&w, "gone", w.fx.now);
+	world_seed(&w, "deny", w.fx.now);
+	world_seed(&w, "nemo", w.fx.now);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'failed'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'nemo' AND inactive LIKE '%%HTTP 404%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'gone' AND inactive LIKE '%%HTTP 404%%Unable to "
+	    "find the user%%'");
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM person_channels "
+	    "WHERE person = 'deny' AND inactive LIKE '%%HTTP 403%%'");
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_POSTS), 0);
 	world_close(&w);
 }
@@ -441,18 +342,18 @@ test_ratelimit_pauses_every_call(void **state)
 
 	(void)state;
 	world_open(&w, &opts);
-	world_seed(&w, "ada", w.now);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE person = "
-	    "'ada' AND state = 'pending' AND attempts = 1 AND last_error LIKE "
-	    "'%%HTTP 429%%'");
-	world_seed(&w, "ben", w.now);
-	world_advance(&w, 29000);
-	world_tick(&w, 100);
+	world_seed(&w, "ada", w.fx.now);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "person = 'ada' AND state = 'pending' AND attempts = 1 AND "
+	    "last_error LIKE '%%HTTP 429%%'");
+	world_seed(&w, "ben", w.fx.now);
+	deliver_fixture_advance(&w.fx, 29000);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_DM), 1);
-	world_advance(&w, 1500);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
+	deliver_fixture_advance(&w.fx, 1500);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
 	world_close(&w);
 }
@@ -467,26 +368,23 @@ test_restart_sends_nobody_twice(void **state)
 	struct mattermost_fake_opts opts = { .token = TOKEN, .bot_id = BOT,
 	    .record = 1, .slow_ms = 300 };
 	struct world w;
-	char *cause = NULL;
 
 	(void)state;
 	world_open(&w, &opts);
-	world_seed(&w, "ada", w.now);
-	world_start(&w);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent'");
-	world_seed(&w, "ben", w.now);
-	world_advance(&w, 1000);
-	world_wait(&w, 1, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sending'");
+	world_seed(&w, "ada", w.fx.now);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	world_seed(&w, "ben", w.fx.now);
+	deliver_fixture_advance(&w.fx, 1000);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sending'");
 	assert_int_equal(world_await(&w, MATTERMOST_FAKE_DM, 2), 2);
-	deliver_free(w.d);
-	if ((w.d = deliver_start(w.base, w.st, w.cfg, w.bank, &w.clock.clock,
-	    &cause)) == NULL)
-		fail_msg("%s", cause);
-	world_wait(&w, 2, "SELECT count(*) FROM deliveries WHERE state = "
-	    "'sent' AND message_id IS NOT NULL");
-	world_tick(&w, 400);
+	deliver_free(w.fx.d);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent' AND message_id IS NOT NULL");
+	deliver_fixture_tick(&w.fx, 400);
 	assert_int_equal(world_posts_to(&w, ADA_DM), 1);
 	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
 	world_close(&w);
@@ -497,12 +395,12 @@ static int64_t
 world_sent(struct world *w, const char *person, const char *post)
 {
 	struct store_delivery d = { .schedule = "s", .channel = "mm",
-	    .prompt_id = w->bank->prompts[0].id, .due_at = DUE,
+	    .prompt_id = w->fx.bank->prompts[0].id, .due_at = DUE,
 	    .state = STORE_SENT, .cycle = 1, .person = person };
 	int64_t id = 0;
 
-	assert_int_equal(store_enqueue(w->st, &d, &id), 1);
-	assert_int_equal(store_set_message(w->st, id, ADA_DM, post), 0);
+	assert_int_equal(store_enqueue(w->fx.st, &d, &id), 1);
+	assert_int_equal(store_set_message(w->fx.st, id, ADA_DM, post), 0);
 	return id;
 }
 
@@ -524,7 +422,7 @@ test_button_dialog_stored(void **state)
 	(void)state;
 	world_open(&w, &opts);
 	id = world_sent(&w, "ada", "post0000000000000000000001");
-	proof = store_callback_proof(w.st, id, "ada");
+	proof = store_callback_proof(w.fx.st, id, "ada");
 	click(&w, ADA, id, "ada", proof);
 	assert_int_equal(w.status, 200);
 	assert_int_equal(world_await(&w, MATTERMOST_FAKE_DIALOG, 1), 1);
@@ -545,7 +443,7 @@ test_button_dialog_stored(void **state)
 	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
 	    "%lld AND user_id = '" ADA "' AND text = 'Shipped the importer'",
 	    (long long)id);
-	assert_int_equal(harness_db_int(w.state, "%s", sql), 1);
+	assert_int_equal(harness_db_int(w.fx.state, "%s", sql), 1);
 	assert_int_equal(world_await(&w, "/api/v4/posts/post0000000000000000000001"
 	    "/patch", 1), 1);
 	calls = api_fake_calls(&w.fake, "/api/v4/posts/post");
@@ -582,7 +480,7 @@ test_forged_and_foreign_refused(void **state)
 	world_open(&w, &opts);
 	id = world_sent(&w, "ada", "post0000000000000000000001");
 	ben = world_sent(&w, "ben", "post0000000000000000000002");
-	proof = store_callback_proof(w.st, id, "ada");
+	proof = store_callback_proof(w.fx.st, id, "ada");
 	click(&w, ADA, id, "ada", "00112233445566778899aabbccddeeff00112233445566"
 	    "778899aabbccddeeff");
 	assert_int_equal(w.status, 403);
@@ -594,9 +492,9 @@ test_forged_and_foreign_refused(void **state)
 	assert_non_null(strstr(w.body, "\"errors\""));
 	dialog(&w, BEN, st, "not mine");
 	assert_non_null(strstr(w.body, "\"errors\""));
-	world_tick(&w, 100);
+	deliver_fixture_tick(&w.fx, 100);
 	assert_int_equal(api_fake_count(&w.fake, MATTERMOST_FAKE_DIALOG), 0);
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "replies"), 0);
 	free(moved);
 	free(st);
@@ -619,7 +517,7 @@ test_slash_self_service(void **state)
 	    "channel_id=" ADA_DM "&trigger_id=t1&text=pause");
 	assert_int_equal(w.status, 200);
 	assert_non_null(strstr(w.body, "Paused"));
-	assert_int_equal(harness_db_int(w.state, "SELECT count(*) FROM "
+	assert_int_equal(harness_db_int(w.fx.state, "SELECT count(*) FROM "
 	    "person_state WHERE person = 'ada' AND paused_at IS NOT NULL"), 1);
 	world_post(&w, "/mattermost", "application/x-www-form-urlencoded",
 	    "token=" SLASH "&command=%2Freflect&user_id=" ADA "&user_name=ada&"

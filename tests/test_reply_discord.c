@@ -32,6 +32,7 @@
 #include "config.h"
 #include "harness.h"
 #include "reply.h"
+#include "reply_world.h"
 #include "sig.h"
 #include "signed.h"
 #include "store.h"
@@ -41,52 +42,14 @@
 #define BEN	"31351110224678912"
 #define ADA_DM	"70351110224678912"
 
-struct answer {
-	int	 calls;
-	int	 status;
-	char	*body;
-};
-
 struct fixture {
-	char			*dir;
-	char			*state;
+	struct reply_world	 w;
 	EVP_PKEY		*key;
-	struct clock_fake	 clock;
-	struct event_base	*base;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct replies		*r;
 	int64_t			 ada_old, ada, ben;
-	struct answer		 a;
+	struct reply_answer	 a;
 	char			*headers[3];
 	cJSON			*json;		/* the last answer, parsed */
 };
-
-/* The waiter's callback: keep a copy of the answer. */
-static void
-answer_cb(void *arg, const struct reply_response *resp)
-{
-	struct answer *a = arg;
-
-	a->calls++;
-	a->status = resp->status;
-	free(a->body);
-	a->body = strdup(resp->body);
-}
-
-/* A header of the signed request, by name. */
-static const char *
-header_cb(void *ctx, const char *name)
-{
-	char **h = ctx;
-	size_t n = strlen(name);
-
-	for (; *h != NULL; h++)
-		if (strncasecmp(*h, name, n) == 0 && (*h)[n] == ':')
-			return *h + n + 2;
-	return NULL;
-}
 
 /* POST an interaction signed by key at ts; the answer, parsed, in f->json. */
 static void
@@ -95,16 +58,16 @@ post_signed(struct fixture *f, EVP_PKEY *key, int64_t ts, const char *body)
 	const struct chat_platform *p = chat_find("discord");
 	struct reply_request req = { .path = "/discord/interactions",
 	    .content_type = "application/json", .body = body,
-	    .len = strlen(body), .header = header_cb };
+	    .len = strlen(body), .header = reply_world_header };
 
 	free(f->headers[0]);
 	free(f->headers[1]);
 	signed_discord(key, ts, body, f->headers);
 	req.ctx = f->headers;
 	f->a.calls = 0;
-	replies_handle_chat(f->r, &req, &p->routes[0],
-	    (struct reply_waiter){ answer_cb, &f->a });
-	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	replies_handle_chat(f->w.r, &req, &p->routes[0],
+	    reply_world_waiter(&f->a));
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.calls, 1);
 	cJSON_Delete(f->json);
 	f->json = cJSON_Parse(f->a.body);
@@ -114,7 +77,7 @@ post_signed(struct fixture *f, EVP_PKEY *key, int64_t ts, const char *body)
 static void
 post(struct fixture *f, const char *body)
 {
-	post_signed(f, f->key, clock_now(&f->clock.clock), body);
+	post_signed(f, f->key, clock_now(&f->w.clock.clock), body);
 }
 
 /* The user object of an interaction: in a DM, or as a server member. */
@@ -209,25 +172,15 @@ command(struct fixture *f, const char *user, const char *text)
 	free(body);
 }
 
-/* A count from the store. */
-static long long
-count(struct fixture *f, const char *sql)
-{
-	return harness_db_int(f->state, "%s", sql);
-}
-
 /* A sent nudge asked of person and where it landed. */
 static int64_t
 sent(struct fixture *f, const char *person, int64_t due, const char *msg)
 {
 	struct store_delivery d = { .schedule = "daily", .channel = "dc",
-	    .prompt_id = f->bank->prompts[0].id, .due_at = due,
+	    .prompt_id = f->w.bank->prompts[0].id, .due_at = due,
 	    .state = STORE_SENT, .cycle = 1, .person = person };
-	int64_t id = 0;
 
-	assert_int_equal(store_enqueue(f->st, &d, &id), 1);
-	assert_int_equal(store_set_message(f->st, id, ADA_DM, msg), 0);
-	return id;
+	return reply_world_sent(&f->w, &d, ADA_DM, msg);
 }
 
 /* A fresh Ed25519 key. */
@@ -247,16 +200,14 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char *cwd = getcwd(NULL, 0), *cause = NULL, *path, *text, *hex;
+	char *cwd = getcwd(NULL, 0), *text, *hex;
 	unsigned char pub[32];
 	size_t len = sizeof pub;
 
-	f->dir = harness_tmpdir();
-	f->state = harness_format("%s/state", f->dir);
+	reply_world_init(&f->w);
 	f->key = keygen();
 	assert_int_equal(EVP_PKEY_get_raw_public_key(f->key, pub, &len), 1);
 	hex = sig_hex_encode(pub, len);
-	path = harness_format("%s/nudged.json", f->dir);
 	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
 	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
 	    "\"UTC\", \"people\": {\"ada\": {\"discord\": \"" ADA "\"}, "
@@ -266,20 +217,12 @@ setup(void **state)
 	    "\"schedules\": [{\"name\": \"daily\", \"cron\": \"0 6 * * *\", "
 	    "\"channel\": \"dc\", \"to\": [\"ada\", \"ben\"], "
 	    "\"answer_window\": \"1d\"}]}", cwd, hex);
-	harness_write(path, text);
-	if ((f->cfg = config_load(path, &cause)) == NULL ||
-	    (f->bank = bank_load_for(f->cfg, &cause)) == NULL ||
-	    (f->st = store_open(f->cfg->state_dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->base = event_base_new();
-	clock_fake_init(&f->clock, (DUE + 3600) * 1000);
-	f->r = replies_new(f->base, &f->clock.clock, f->st, f->cfg, f->bank);
+	reply_world_load(&f->w, text, DUE + 3600);
 	f->ada_old = sent(f, "ada", DUE - 43200, "1300000000000000000");
 	f->ada = sent(f, "ada", DUE, "1300000000000000001");
 	f->ben = sent(f, "ben", DUE + 60, "1300000000000000002");
 	free(hex);
 	free(text);
-	free(path);
 	free(cwd);
 	*state = f;
 	return 0;
@@ -290,19 +233,12 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	replies_free(f->r);
-	store_close(f->st);
-	bank_free(f->bank);
-	config_free(f->cfg);
-	event_base_free(f->base);
+	reply_world_close(&f->w);
 	EVP_PKEY_free(f->key);
-	harness_rmdir(f->dir);
 	free(f->headers[0]);
 	free(f->headers[1]);
 	cJSON_Delete(f->json);
-	free(f->a.body);
-	free(f->state);
-	free(f->dir);
+	reply_answer_free(&f->a);
 	free(f);
 	return 0;
 }
@@ -338,7 +274,8 @@ test_click_opens_modal(void **state)
 	assert_int_equal(cJSON_GetObjectItem(input, "style")->valueint, 2);
 	assert_int_equal(cJSON_GetObjectItem(input, "max_length")->valueint,
 	    4000);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 	free(want);
 }
 
@@ -365,10 +302,11 @@ test_submit_stored_and_message_updated(void **state)
 	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
 	    "%lld AND user_id = '" ADA "' AND text = 'I shipped the migration' "
 	    "AND source = 'discord'", (long long)f->ada);
-	assert_int_equal(count(f, sql), 1);
+	assert_int_equal(reply_world_count(&f->w, sql), 1);
 	submit(f, ADA, f->ada, "I shipped the migration", "1400000000000000002");
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
 	free(sql);
 }
 
@@ -388,7 +326,8 @@ test_someone_else_refused(void **state)
 	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
 	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
 	    "someone else"));
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 }
 
 /*
@@ -402,14 +341,15 @@ test_forged_stale_and_empty_refused(void **state)
 	EVP_PKEY *other = keygen();
 	char *body = submission(ADA, f->ada, "forged", "1400000000000000004");
 
-	post_signed(f, other, clock_now(&f->clock.clock), body);
+	post_signed(f, other, clock_now(&f->w.clock.clock), body);
 	assert_int_equal(f->a.status, 401);
-	post_signed(f, f->key, clock_now(&f->clock.clock) - 600, body);
+	post_signed(f, f->key, clock_now(&f->w.clock.clock) - 600, body);
 	assert_int_equal(f->a.status, 409);
 	submit(f, ADA, f->ada, "   ", "1400000000000000005");
 	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
 	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 	EVP_PKEY_free(other);
 	free(body);
 }
@@ -428,24 +368,25 @@ test_reflect_in_dm(void **state)
 	assert_int_equal(f->a.status, 200);
 	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
 	    "%lld AND text = 'A calm week, mostly reviews'", (long long)f->ada);
-	assert_int_equal(count(f, sql), 1);
+	assert_int_equal(reply_world_count(&f->w, sql), 1);
 	free(sql);
 	command(f, ADA, "pause");
 	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
 	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
 	    "Paused"));
-	assert_int_equal(count(f, "SELECT count(*) FROM person_state WHERE "
-	    "person = 'ada' AND paused_at IS NOT NULL"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "person_state WHERE person = 'ada' AND paused_at IS NOT NULL"), 1);
 	command(f, ADA, "resume");
-	assert_int_equal(count(f, "SELECT count(*) FROM person_state WHERE "
-	    "person = 'ada' AND paused_at IS NULL"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "person_state WHERE person = 'ada' AND paused_at IS NULL"), 1);
 	command(f, ADA, "streak");
 	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
 	    "Your streak: 1 in a row"));
 	command(f, ADA, "help");
 	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
 	    "pause"));
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
 }
 
 int

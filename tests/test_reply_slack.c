@@ -34,6 +34,7 @@
 #include "habits.h"
 #include "harness.h"
 #include "reply.h"
+#include "reply_world.h"
 #include "slack_fake.h"
 #include "store.h"
 
@@ -45,55 +46,13 @@
 #define ADA_TS		"1780293600.000100"
 #define TEAM_TS		"1780293600.000900"
 
-/* What the pipeline answered one request. */
-struct answer {
-	int	 calls;
-	int	 status;
-	char	*type;
-	char	*body;
-};
-
 struct fixture {
-	char			*dir;
-	char			*state;
+	struct reply_world	 w;
 	struct slack_fake	 fake;
-	struct clock_fake	 clock;
-	struct event_base	*base;
-	struct config		*cfg;
-	struct bank		*bank;
-	struct store		*st;
-	struct replies		*r;
 	int64_t			 ada_old, ada, ben, team;	/* delivery ids */
-	struct answer		 a;
+	struct reply_answer	 a;
 	char			**headers;
 };
-
-/* The waiter's callback: keep a copy of the answer. */
-static void
-answer_cb(void *arg, const struct reply_response *resp)
-{
-	struct answer *a = arg;
-
-	a->calls++;
-	a->status = resp->status;
-	free(a->type);
-	free(a->body);
-	a->type = strdup(resp->content_type);
-	a->body = strdup(resp->body);
-}
-
-/* A header of the signed request, by name. */
-static const char *
-header_cb(void *ctx, const char *name)
-{
-	char **h = ctx;
-	size_t n = strlen(name);
-
-	for (; h != NULL && *h != NULL; h++)
-		if (strncasecmp(*h, name, n) == 0 && (*h)[n] == ':')
-			return *h + n + 2;
-	return NULL;
-}
 
 /* POST body to path, signed with the app's secret now. */
 static void
@@ -101,7 +60,7 @@ post(struct fixture *f, const char *path, const char *type, const char *body)
 {
 	struct chat_route route = { path, NULL, chat_find("slack") };
 	struct reply_request req = { .path = path, .content_type = type,
-	    .body = body, .len = strlen(body), .header = header_cb };
+	    .body = body, .len = strlen(body), .header = reply_world_header };
 	const struct chat_route *rt;
 
 	for (rt = route.platform->routes; rt->path != NULL; rt++)
@@ -110,12 +69,12 @@ post(struct fixture *f, const char *path, const char *type, const char *body)
 	assert_non_null(route.accepts);
 	if (f->headers != NULL)
 		harness_headers_free(f->headers);
-	f->headers = harness_slack_headers(SECRET, clock_now(&f->clock.clock),
+	f->headers = harness_slack_headers(SECRET, clock_now(&f->w.clock.clock),
 	    type, body);
 	req.ctx = f->headers;
 	f->a.calls = 0;
-	replies_handle_chat(f->r, &req, &route,
-	    (struct reply_waiter){ answer_cb, &f->a });
+	replies_handle_chat(f->w.r, &req, &route,
+	    reply_world_waiter(&f->a));
 }
 
 /* An interaction: the payload JSON as Slack's form. */
@@ -211,24 +170,10 @@ static void
 await_calls(struct fixture *f, const char *method, int n)
 {
 	for (int i = 0; i < 500 && slack_fake_count(&f->fake, method) < n; i++) {
-		event_base_loop(f->base, EVLOOP_NONBLOCK);
+		reply_world_turn(&f->w);
 		usleep(10000);
 	}
 	assert_int_equal(slack_fake_count(&f->fake, method), n);
-}
-
-/* Let the loop turn once: the batch is committed and answered. */
-static void
-turn(struct fixture *f)
-{
-	event_base_loop(f->base, EVLOOP_NONBLOCK);
-}
-
-/* A count from the store. */
-static long long
-count(struct fixture *f, const char *sql)
-{
-	return harness_db_int(f->state, "%s", sql);
 }
 
 /* A sent nudge (person "" for the team channel) and where it landed. */
@@ -237,13 +182,10 @@ sent(struct fixture *f, const char *schedule, const char *person,
     int64_t due, const char *conv, const char *ts)
 {
 	struct store_delivery d = { .schedule = schedule, .channel = "acme",
-	    .prompt_id = f->bank->prompts[0].id, .due_at = due,
+	    .prompt_id = f->w.bank->prompts[0].id, .due_at = due,
 	    .state = STORE_SENT, .cycle = 1, .person = person };
-	int64_t id = 0;
 
-	assert_int_equal(store_enqueue(f->st, &d, &id), 1);
-	assert_int_equal(store_set_message(f->st, id, conv, ts), 0);
-	return id;
+	return reply_world_sent(&f->w, &d, conv, ts);
 }
 
 static int
@@ -251,13 +193,11 @@ setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	struct slack_fake_opts opts = { .token = TOKEN, .record = 1 };
-	char *cwd = getcwd(NULL, 0), *cause = NULL, *path, *text, *log;
+	char *cwd = getcwd(NULL, 0), *text, *log;
 
-	f->dir = harness_tmpdir();
-	f->state = harness_format("%s/state", f->dir);
-	log = harness_format("%s/slack.log", f->dir);
+	reply_world_init(&f->w);
+	log = harness_format("%s/slack.log", f->w.dir);
 	assert_int_equal(slack_fake_start(&f->fake, log, &opts), 0);
-	path = harness_format("%s/nudged.json", f->dir);
 	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
 	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
 	    "\"UTC\", \"people\": {\"ada\": {\"slack\": \"U01ADA\"}, \"ben\": "
@@ -269,14 +209,7 @@ setup(void **state)
 	    "[\"ada\", \"ben\"], \"answer_window\": \"1d\"}, {\"name\": "
 	    "\"weekly\", \"cron\": \"0 6 * * 1\", \"channel\": \"acme\", "
 	    "\"answer_window\": \"1d\"}]}", cwd, f->fake.port);
-	harness_write(path, text);
-	if ((f->cfg = config_load(path, &cause)) == NULL ||
-	    (f->bank = bank_load_for(f->cfg, &cause)) == NULL ||
-	    (f->st = store_open(f->cfg->state_dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->base = event_base_new();
-	clock_fake_init(&f->clock, (NEWER_DUE + 3600) * 1000);
-	f->r = replies_new(f->base, &f->clock.clock, f->st, f->cfg, f->bank);
+	reply_world_load(&f->w, text, NEWER_DUE + 3600);
 	f->ada_old = sent(f, "daily", "ada", OLDER_DUE, "DADA",
 	    "1780207200.000100");
 	f->ada = sent(f, "daily", "ada", NEWER_DUE, "DADA", ADA_TS);
@@ -285,7 +218,6 @@ setup(void **state)
 	f->team = sent(f, "weekly", "", NEWER_DUE - 60, "C0TEAM", TEAM_TS);
 	free(log);
 	free(text);
-	free(path);
 	free(cwd);
 	*state = f;
 	return 0;
@@ -296,19 +228,11 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	replies_free(f->r);
 	slack_fake_stop(&f->fake);
-	store_close(f->st);
-	bank_free(f->bank);
-	config_free(f->cfg);
-	event_base_free(f->base);
-	harness_rmdir(f->dir);
+	reply_world_close(&f->w);
 	if (f->headers != NULL)
 		harness_headers_free(f->headers);
-	free(f->a.type);
-	free(f->a.body);
-	free(f->state);
-	free(f->dir);
+	reply_answer_free(&f->a);
 	free(f);
 	return 0;
 }
@@ -352,7 +276,7 @@ test_button_opens_modal(void **state)
 	assert_string_equal(cJSON_GetObjectItem(view,
 	    "private_metadata")->valuestring, id);
 	json = cJSON_PrintUnformatted(view);
-	assert_non_null(strstr(json, f->bank->prompts[0].text));
+	assert_non_null(strstr(json, f->w.bank->prompts[0].text));
 	free(json);
 	cJSON_Delete(calls);
 }
@@ -367,7 +291,7 @@ test_button_of_someone_else(void **state)
 	assert_int_equal(f->a.status, 403);
 	assert_non_null(strstr(f->a.body, "someone else"));
 	for (int i = 0; i < 20; i++) {
-		turn(f);
+		reply_world_turn(&f->w);
 		usleep(5000);
 	}
 	assert_int_equal(slack_fake_count(&f->fake, "views.open"), 0);
@@ -388,13 +312,13 @@ test_submission_stored_and_message_updated(void **state)
 
 	submit(f, "U01ADA", f->ada, "I listened more than I talked");
 	assert_int_equal(f->a.calls, 0);
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
 	assert_string_equal(f->a.body, "");
-	assert_int_equal(count(f, "SELECT count(*) FROM replies WHERE "
-	    "user_id = 'U01ADA' AND message_id = 'V0001' AND text = "
-	    "'I listened more than I talked'"), 1);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies WHERE user_id = 'U01ADA' AND message_id = 'V0001' AND "
+	    "text = 'I listened more than I talked'"), 1);
+	assert_int_equal(harness_db_int(f->w.state, "SELECT delivery_id FROM "
 	    "replies"), f->ada);
 	await_calls(f, "chat.update", 1);
 	body = only_call(f, "chat.update", &calls);
@@ -416,11 +340,12 @@ test_submission_of_someone_else(void **state)
 	struct fixture *f = *state;
 
 	submit(f, "U01BEN", f->ada, "not mine to answer");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "\"response_action\":\"errors\""));
 	assert_non_null(strstr(f->a.body, "someone else"));
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 }
 
 /* Over 4,000 characters, or after the window: the modal says so, nothing stored. */
@@ -433,18 +358,19 @@ test_submission_refused_in_the_modal(void **state)
 	memset(text, 'a', 4001);
 	text[4001] = '\0';
 	submit(f, "U01ADA", f->ada, text);
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "\"response_action\":\"errors\""));
 	assert_non_null(strstr(f->a.body, "4000"));
 	free(text);
 
-	clock_fake_set(&f->clock, (NEWER_DUE + 86400 + 1) * 1000);
+	clock_fake_set(&f->w.clock, (NEWER_DUE + 86400 + 1) * 1000);
 	submit(f, "U01ADA", f->ada, "late");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "closed for answers"));
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 }
 
 /* A plain message in Ada's DM answers her newest nudge, not Ben's newer one. */
@@ -454,24 +380,26 @@ test_dm_reply_answers_newest(void **state)
 	struct fixture *f = *state;
 
 	message(f, "U01ADA", "DADA", "im", NULL, "A calm week");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
+	assert_int_equal(harness_db_int(f->w.state, "SELECT delivery_id FROM "
 	    "replies WHERE text = 'A calm week'"), f->ada);
 	await_calls(f, "chat.update", 1);
 
 	/* In the older nudge's thread: that one. */
 	message(f, "U01ADA", "DADA", "im", "1780207200.000100", "Yesterday's");
-	turn(f);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	reply_world_turn(&f->w);
+	assert_int_equal(harness_db_int(f->w.state, "SELECT delivery_id FROM "
 	    "replies WHERE text = 'Yesterday''s'"), f->ada_old);
 
 	/* Someone nudged does not ask: refused, nothing stored. */
 	message(f, "U0STRANGER", "DSTR", "im", NULL, "hello");
 	assert_int_equal(f->a.status, 422);
-	turn(f);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 2);
+	reply_world_turn(&f->w);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 2);
 }
 
 /*
@@ -485,16 +413,17 @@ test_thread_reply_known_root(void **state)
 	struct fixture *f = *state;
 
 	message(f, "U0CAROL", "C0TEAM", "channel", TEAM_TS, "Shipped it");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	assert_int_equal(harness_db_int(f->w.state, "SELECT delivery_id FROM "
 	    "replies WHERE text = 'Shipped it'"), f->team);
 
 	message(f, "U0CAROL", "C0TEAM", "channel", "1780000000.000001",
 	    "just chatting");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
 }
 
 /* pause, resume, away: in the store, each said back to its caller alone. */
@@ -508,31 +437,33 @@ test_pause_resume_away(void **state)
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "\"response_type\":\"ephemeral\""));
 	assert_non_null(strstr(f->a.body, "Paused"));
-	assert_int_equal(count(f, "SELECT paused_at FROM person_state WHERE "
-	    "person = 'ada'"), now);
+	assert_int_equal(reply_world_count(&f->w, "SELECT paused_at FROM "
+	    "person_state WHERE person = 'ada'"), now);
 
 	command(f, "U01ADA", "DADA", "resume");
 	assert_non_null(strstr(f->a.body, "Resumed"));
-	assert_int_equal(count(f, "SELECT count(*) FROM person_state WHERE "
-	    "person = 'ada' AND paused_at IS NULL"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "person_state WHERE person = 'ada' AND paused_at IS NULL"), 1);
 
 	command(f, "U01BEN", "DBEN", "away 2026-12-20 2027-01-06");
 	assert_non_null(strstr(f->a.body, "Away from 2026-12-20 until "
 	    "2027-01-06"));
-	assert_int_equal(count(f, "SELECT away_from FROM person_state WHERE "
-	    "person = 'ben'"), 20807);	/* 2026-12-20 */
-	assert_int_equal(count(f, "SELECT away_until FROM person_state WHERE "
-	    "person = 'ben'"), 20824);	/* 2027-01-06 */
+	assert_int_equal(reply_world_count(&f->w, "SELECT away_from FROM "
+	    "person_state WHERE person = 'ben'"), 20807);	/* 2026-12-20 */
+	assert_int_equal(reply_world_count(&f->w, "SELECT away_until FROM "
+	    "person_state WHERE person = 'ben'"), 20824);	/* 2027-01-06 */
 
 	command(f, "U01BEN", "DBEN", "away until 2026-06-03");
-	assert_int_equal(count(f, "SELECT away_from FROM person_state WHERE "
-	    "person = 'ben'"), now / 86400);
+	assert_int_equal(reply_world_count(&f->w, "SELECT away_from FROM "
+	    "person_state WHERE person = 'ben'"), now / 86400);
 
 	command(f, "U01BEN", "DBEN", "away 2026-13-01 2026-13-02");
 	assert_non_null(strstr(f->a.body, "ephemeral"));
-	assert_int_equal(count(f, "SELECT away_until FROM person_state WHERE "
-	    "person = 'ben'"), 20607);	/* unchanged: 2026-06-03 */
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT away_until FROM "
+	    "person_state WHERE person = 'ben'"),
+	    20607);	/* unchanged: 2026-06-03 */
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 0);
 }
 
 /* streak and help answer; a stranger hears nudged does not ask them. */
@@ -542,9 +473,9 @@ test_streak_help_and_strangers(void **state)
 	struct fixture *f = *state;
 
 	message(f, "U01ADA", "DADA", "im", "1780207200.000100", "first one");
-	turn(f);
+	reply_world_turn(&f->w);
 	message(f, "U01ADA", "DADA", "im", NULL, "second one");
-	turn(f);
+	reply_world_turn(&f->w);
 	command(f, "U01ADA", "DADA", "streak");
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "Your streak: 2 in a row"));
@@ -560,7 +491,8 @@ test_streak_help_and_strangers(void **state)
 	assert_int_equal(f->a.status, 200);
 	assert_non_null(strstr(f->a.body, "does not ask you questions "
 	    "directly"));
-	assert_int_equal(count(f, "SELECT count(*) FROM person_state"), 0);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "person_state"), 0);
 }
 
 /*
@@ -579,7 +511,7 @@ test_edit_opens_modal_with_last_answer(void **state)
 	assert_non_null(strstr(f->a.body, "no answer to edit"));
 
 	message(f, "U01ADA", "DADA", "im", NULL, "draft answer");
-	turn(f);
+	reply_world_turn(&f->w);
 	command(f, "U01ADA", "DADA", "edit");
 	assert_int_equal(f->a.status, 200);
 	await_calls(f, "views.open", 1);
@@ -593,13 +525,14 @@ test_edit_opens_modal_with_last_answer(void **state)
 
 	/* Saved, the modal's text replaces her answer: still one answer. */
 	submit(f, "U01ADA", f->ada, "final answer");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM replies WHERE text = "
-	    "'final answer' AND message_id = 'V0001'"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies WHERE text = 'final answer' AND message_id = 'V0001'"), 1);
 
-	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
+	clock_fake_set(&f->w.clock, (NEWER_DUE + 2 * 86400) * 1000);
 	command(f, "U01ADA", "DADA", "edit");
 	assert_non_null(strstr(f->a.body, "closed for answers"));
 }
@@ -612,8 +545,8 @@ ada_stats(struct fixture *f, cJSON **doc)
 	const cJSON *row;
 	char *cause = NULL;
 
-	*doc = habits_stats(f->st, f->cfg, f->bank, &filter,
-	    clock_now(&f->clock.clock), &cause);
+	*doc = habits_stats(f->w.st, f->w.cfg, f->w.bank, &filter,
+	    clock_now(&f->w.clock.clock), &cause);
 	if (*doc == NULL)
 		fail_msg("%s", cause);
 	cJSON_ArrayForEach(row, cJSON_GetObjectItem(*doc, "people"))
@@ -643,18 +576,18 @@ test_stats_show_pause_and_away(void **state)
 	size_t len = 0;
 
 	message(f, "U01ADA", "DADA", "im", "1780207200.000100", "counted");
-	turn(f);
-	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
+	reply_world_turn(&f->w);
+	clock_fake_set(&f->w.clock, (NEWER_DUE + 2 * 86400) * 1000);
 	row = ada_stats(f, &doc);
 	assert_null(cJSON_GetObjectItem(row, "paused_since"));
 	assert_null(cJSON_GetObjectItem(row, "away_from"));
 	before = cJSON_GetObjectItem(row, "deliveries")->valuedouble;
 	cJSON_Delete(doc);
 
-	clock_fake_set(&f->clock, (NEWER_DUE + 3600) * 1000);
+	clock_fake_set(&f->w.clock, (NEWER_DUE + 3600) * 1000);
 	command(f, "U01ADA", "DADA", "pause");
 	command(f, "U01ADA", "DADA", "away 2026-06-01 2026-06-01");
-	clock_fake_set(&f->clock, (NEWER_DUE + 2 * 86400) * 1000);
+	clock_fake_set(&f->w.clock, (NEWER_DUE + 2 * 86400) * 1000);
 	row = ada_stats(f, &doc);
 	assert_string_equal(cJSON_GetObjectItem(row, "person")->valuestring,
 	    "ada");
@@ -683,9 +616,9 @@ test_command_answer_goes_to_the_person(void **state)
 	struct fixture *f = *state;
 
 	command(f, "U01BEN", "DBEN", "Less firefighting");
-	turn(f);
+	reply_world_turn(&f->w);
 	assert_int_equal(f->a.status, 200);
-	assert_int_equal(harness_db_int(f->state, "SELECT delivery_id FROM "
+	assert_int_equal(harness_db_int(f->w.state, "SELECT delivery_id FROM "
 	    "replies"), f->ben);
 }
 

@@ -4,18 +4,15 @@
  * the answer (late when asked). The port goes back through a pipe.
  */
 #include "api_fake.h"
+#include "loopback.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +23,9 @@ struct api_fake_child {
 	struct timespec		 started;
 	void			(*answer)(struct api_fake_call *);
 	void			*state;
+	size_t			 state_len;
+	const char		*logpath;
+	int			 record;
 };
 
 /* A call waiting to be answered. */
@@ -40,6 +40,7 @@ static void	api_fake_later_cb(evutil_socket_t, short, void *);
 static void	api_fake_record(struct api_fake_child *,
 		    const struct api_fake_call *, const char *);
 static const char *api_fake_method(struct evhttp_request *);
+static void	api_fake_init(struct event_base *, struct evhttp *, void *);
 
 /* Add a header to the answer. */
 void
@@ -167,69 +168,44 @@ api_fake_request_cb(struct evhttp_request *req, void *arg)
 		api_fake_send(p);
 }
 
+/* The child's setup: its state, its log, the methods it takes. */
+static void
+api_fake_init(struct event_base *base, struct evhttp *http, void *arg)
+{
+	struct api_fake_child *s = arg;
+	void *state = calloc(1, s->state_len + 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	memcpy(state, s->state, s->state_len);
+	s->state = state;
+	s->base = base;
+	if (s->record && (s->log = fopen(s->logpath, "a")) == NULL)
+		_exit(3);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(http, api_fake_request_cb, s);
+}
+
 /* Start the child; its base URL is http://127.0.0.1:PORT. */
 int
 api_fake_start(struct api_fake *f, const char *log, int record, int slow_ms,
     void (*answer)(struct api_fake_call *), const void *state,
     size_t state_len)
 {
-	struct api_fake_child s = { 0 };
-	struct evhttp_bound_socket *bound;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	struct evhttp *http;
-	int fds[2], port;
+	struct api_fake_child s = { .slow_ms = slow_ms, .answer = answer,
+	    .state = (void *)state, .state_len = state_len, .logpath = log,
+	    .record = record };
 
 	memset(f, 0, sizeof *f);
 	f->log = strdup(log);
-	if (pipe(fds) == -1)
-		return -1;
-	if ((f->pid = fork()) != 0) {
-		close(fds[1]);
-		if (f->pid == -1 || read(fds[0], &f->port, sizeof f->port) !=
-		    sizeof f->port) {
-			close(fds[0]);
-			return -1;
-		}
-		close(fds[0]);
-		return 0;
-	}
-	close(fds[0]);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	clock_gettime(CLOCK_MONOTONIC, &s.started);
-	s.slow_ms = slow_ms;
-	s.answer = answer;
-	s.state = calloc(1, state_len + 1);
-	memcpy(s.state, state, state_len);
-	s.base = event_base_new();
-	if (record && (s.log = fopen(log, "a")) == NULL)
-		_exit(3);
-	http = evhttp_new(s.base);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(http, api_fake_request_cb, &s);
-	evhttp_set_timeout(http, 120);
-	bound = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
-	if (bound == NULL || getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len) == -1)
-		_exit(3);
-	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (write(fds[1], &port, sizeof port) != sizeof port)
-		_exit(3);
-	close(fds[1]);
-	event_base_dispatch(s.base);
-	_exit(0);
+	return loopback_start(&f->pid, &f->port, api_fake_init, &s);
 }
 
 /* Stop the child by PID. */
 void
 api_fake_stop(struct api_fake *f)
 {
-	if (f->pid > 0) {
-		kill(f->pid, SIGKILL);
-		waitpid(f->pid, NULL, 0);
-		f->pid = 0;
-	}
+	loopback_stop(&f->pid);
 	free(f->log);
 	f->log = NULL;
 }
@@ -238,36 +214,12 @@ api_fake_stop(struct api_fake *f)
 cJSON *
 api_fake_calls(const struct api_fake *f, const char *prefix)
 {
-	cJSON *all = cJSON_CreateArray(), *o;
-	FILE *fp = fopen(f->log, "r");
-	char *line = NULL;
-	size_t cap = 0;
-
-	while (fp != NULL && getline(&line, &cap, fp) != -1) {
-		const cJSON *p;
-
-		if ((o = cJSON_Parse(line)) == NULL)
-			continue;
-		p = cJSON_GetObjectItemCaseSensitive(o, "path");
-		if (cJSON_IsString(p) && strncmp(p->valuestring, prefix,
-		    strlen(prefix)) == 0)
-			cJSON_AddItemToArray(all, o);
-		else
-			cJSON_Delete(o);
-	}
-	free(line);
-	if (fp != NULL)
-		fclose(fp);
-	return all;
+	return loopback_calls(f->log, "path", prefix, 1);
 }
 
 /* How many calls under prefix arrived. */
 int
 api_fake_count(const struct api_fake *f, const char *prefix)
 {
-	cJSON *all = api_fake_calls(f, prefix);
-	int n = cJSON_GetArraySize(all);
-
-	cJSON_Delete(all);
-	return n;
+	return loopback_count(api_fake_calls(f, prefix));
 }

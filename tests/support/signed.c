@@ -34,6 +34,19 @@ signed_slack(const char *secret, int64_t ts, const char *body,
 	free(hex);
 }
 
+/* POST body of type to 127.0.0.1:port at path, signed with secret at ts. */
+int
+signed_slack_post(int port, const char *secret, int64_t ts, const char *path,
+    const char *type, const char *body, char **out)
+{
+	char **h = harness_slack_headers(secret, (long long)ts, type, body);
+	int status = harness_http_post(port, path, (const char *const *)h,
+	    body, strlen(body), out);
+
+	harness_headers_free(h);
+	return status;
+}
+
 /* Authorization: HMAC <base64 HMAC-SHA256 of body under the decoded secret>. */
 char *
 signed_teams(const char *secret, const char *body)

@@ -4,6 +4,7 @@
  * its parent (PR_SET_PDEATHSIG) and is stopped by PID.
  */
 #include "sink.h"
+#include "loopback.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -11,14 +12,11 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +27,8 @@ struct sink_state {
 	char			*paths[4096];	/* for /flaky counts */
 	int			 counts[4096];
 	int			 npaths;
+	const char		*logpath;
+	int			 record;
 };
 
 struct sink_delayed {
@@ -41,7 +41,7 @@ static void	sink_record(struct sink_state *, struct evhttp_request *);
 static void	sink_reply(struct evhttp_request *, int, const char *);
 static void	sink_delayed_cb(evutil_socket_t, short, void *);
 static int	sink_seen(struct sink_state *, const char *);
-static void	sink_child(int, const char *, int);
+static void	sink_init(struct event_base *, struct evhttp *, void *);
 
 /* Answer with a status and a plain body. */
 static void
@@ -168,70 +168,35 @@ sink_request_cb(struct evhttp_request *req, void *arg)
 		sink_reply(req, 404, "no such sink path");
 }
 
-/* The child: serve until killed, after telling the parent the port. */
+/* The child's setup: its state, its log, its one callback. */
 static void
-sink_child(int out, const char *log, int record)
+sink_init(struct event_base *base, struct evhttp *http, void *arg)
 {
-	struct sink_state s = { 0 };
-	struct evhttp_bound_socket *bound;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	struct evhttp *http;
-	int port;
+	struct sink_state *s = arg;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	clock_gettime(CLOCK_MONOTONIC, &s.started);
-	s.base = event_base_new();
-	if (record && (s.log = fopen(log, "a")) == NULL)
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->base = base;
+	if (s->record && (s->log = fopen(s->logpath, "a")) == NULL)
 		_exit(3);
-	http = evhttp_new(s.base);
-	evhttp_set_gencb(http, sink_request_cb, &s);
-	evhttp_set_timeout(http, 120);
-	bound = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
-	if (bound == NULL || getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len) == -1)
-		_exit(3);
-	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (write(out, &port, sizeof port) != sizeof port)
-		_exit(3);
-	close(out);
-	event_base_dispatch(s.base);
-	_exit(0);
+	evhttp_set_gencb(http, sink_request_cb, s);
 }
 
 /* Start a sink; its port is in sink->port. 0 on success. */
 int
 sink_start(struct sink *sink, const char *log, int record)
 {
-	int fds[2];
+	struct sink_state s = { .logpath = log, .record = record };
 
 	memset(sink, 0, sizeof *sink);
 	sink->log = strdup(log);
-	if (pipe(fds) == -1)
-		return -1;
-	if ((sink->pid = fork()) == 0) {
-		close(fds[0]);
-		sink_child(fds[1], log, record);
-	}
-	close(fds[1]);
-	if (sink->pid == -1 || read(fds[0], &sink->port, sizeof sink->port) !=
-	    sizeof sink->port) {
-		close(fds[0]);
-		return -1;
-	}
-	close(fds[0]);
-	return 0;
+	return loopback_start(&sink->pid, &sink->port, sink_init, &s);
 }
 
 /* Stop the sink by PID. */
 void
 sink_stop(struct sink *sink)
 {
-	if (sink->pid > 0) {
-		kill(sink->pid, SIGKILL);
-		waitpid(sink->pid, NULL, 0);
-		sink->pid = 0;
-	}
+	loopback_stop(&sink->pid);
 	free(sink->log);
 	sink->log = NULL;
 }
@@ -240,34 +205,12 @@ sink_stop(struct sink *sink)
 cJSON *
 sink_requests(const struct sink *sink, const char *prefix)
 {
-	cJSON *all = cJSON_CreateArray(), *o, *path;
-	FILE *f = fopen(sink->log, "r");
-	char *line = NULL;
-	size_t cap = 0;
-
-	while (f != NULL && getline(&line, &cap, f) != -1) {
-		if ((o = cJSON_Parse(line)) == NULL)
-			continue;
-		path = cJSON_GetObjectItem(o, "path");
-		if (cJSON_IsString(path) && strncmp(path->valuestring, prefix,
-		    strlen(prefix)) == 0)
-			cJSON_AddItemToArray(all, o);
-		else
-			cJSON_Delete(o);
-	}
-	free(line);
-	if (f != NULL)
-		fclose(f);
-	return all;
+	return loopback_calls(sink->log, "path", prefix, 1);
 }
 
 /* How many requests whose path starts with prefix arrived. */
 int
 sink_count(const struct sink *sink, const char *prefix)
 {
-	cJSON *all = sink_requests(sink, prefix);
-	int n = cJSON_GetArraySize(all);
-
-	cJSON_Delete(all);
-	return n;
+	return loopback_count(sink_requests(sink, prefix));
 }

@@ -5,19 +5,16 @@
  * follows Slack's method reference (docs.slack.dev/reference/methods/…).
  */
 #include "slack_fake.h"
+#include "loopback.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +25,7 @@ struct slack_fake_state {
 	struct timespec			 started;
 	long				 ts;		/* last message ts, counting up */
 	int				 limited;	/* 429s answered so far */
+	const char			*logpath;
 };
 
 struct slack_fake_call {
@@ -55,8 +53,8 @@ static void	 slack_fake_record(struct slack_fake_call *, const char *,
 		    const char *);
 static void	 slack_fake_answer(struct slack_fake_call *);
 static void	 slack_fake_later_cb(evutil_socket_t, short, void *);
-static void	 slack_fake_child(int, const char *,
-		    const struct slack_fake_opts *);
+static void	 slack_fake_init(struct event_base *, struct evhttp *,
+		    void *);
 
 /* {"ok":false,"error":E}. */
 static char *
@@ -372,36 +370,17 @@ slack_fake_request_cb(struct evhttp_request *req, void *arg)
 		slack_fake_answer(c);
 }
 
-/* The child: serve until killed, after telling the parent the port. */
+/* The child's setup: its options, its log, its one callback. */
 static void
-slack_fake_child(int out, const char *log, const struct slack_fake_opts *opts)
+slack_fake_init(struct event_base *base, struct evhttp *http, void *arg)
 {
-	struct slack_fake_state s = { 0 };
-	struct evhttp_bound_socket *bound;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	struct evhttp *http;
-	int port;
+	struct slack_fake_state *s = arg;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	clock_gettime(CLOCK_MONOTONIC, &s.started);
-	s.opts = *opts;
-	s.base = event_base_new();
-	if (opts->record && (s.log = fopen(log, "a")) == NULL)
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->base = base;
+	if (s->opts.record && (s->log = fopen(s->logpath, "a")) == NULL)
 		_exit(3);
-	http = evhttp_new(s.base);
-	evhttp_set_gencb(http, slack_fake_request_cb, &s);
-	evhttp_set_timeout(http, 120);
-	bound = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
-	if (bound == NULL || getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len) == -1)
-		_exit(3);
-	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (write(out, &port, sizeof port) != sizeof port)
-		_exit(3);
-	close(out);
-	event_base_dispatch(s.base);
-	_exit(0);
+	evhttp_set_gencb(http, slack_fake_request_cb, s);
 }
 
 /* Start the fake API; its base URL is http://127.0.0.1:PORT/api/. */
@@ -409,35 +388,18 @@ int
 slack_fake_start(struct slack_fake *f, const char *log,
     const struct slack_fake_opts *opts)
 {
-	int fds[2];
+	struct slack_fake_state s = { .opts = *opts, .logpath = log };
 
 	memset(f, 0, sizeof *f);
 	f->log = strdup(log);
-	if (pipe(fds) == -1)
-		return -1;
-	if ((f->pid = fork()) == 0) {
-		close(fds[0]);
-		slack_fake_child(fds[1], log, opts);
-	}
-	close(fds[1]);
-	if (f->pid == -1 || read(fds[0], &f->port, sizeof f->port) !=
-	    sizeof f->port) {
-		close(fds[0]);
-		return -1;
-	}
-	close(fds[0]);
-	return 0;
+	return loopback_start(&f->pid, &f->port, slack_fake_init, &s);
 }
 
 /* Stop the fake by PID. */
 void
 slack_fake_stop(struct slack_fake *f)
 {
-	if (f->pid > 0) {
-		kill(f->pid, SIGKILL);
-		waitpid(f->pid, NULL, 0);
-		f->pid = 0;
-	}
+	loopback_stop(&f->pid);
 	free(f->log);
 	f->log = NULL;
 }
@@ -446,35 +408,23 @@ slack_fake_stop(struct slack_fake *f)
 cJSON *
 slack_fake_calls(const struct slack_fake *f, const char *method)
 {
-	cJSON *all = cJSON_CreateArray(), *o;
-	FILE *fp = fopen(f->log, "r");
-	char *line = NULL;
-	size_t cap = 0;
-
-	while (fp != NULL && getline(&line, &cap, fp) != -1) {
-		const char *m;
-
-		if ((o = cJSON_Parse(line)) == NULL)
-			continue;
-		m = slack_fake_str(o, "method");
-		if (m != NULL && strcmp(m, method) == 0)
-			cJSON_AddItemToArray(all, o);
-		else
-			cJSON_Delete(o);
-	}
-	free(line);
-	if (fp != NULL)
-		fclose(fp);
-	return all;
+	return loopback_calls(f->log, "method", method, 0);
 }
 
 /* How many calls of one method arrived. */
 int
 slack_fake_count(const struct slack_fake *f, const char *method)
 {
-	cJSON *all = slack_fake_calls(f, method);
-	int n = cJSON_GetArraySize(all);
+	return loopback_count(slack_fake_calls(f, method));
+}
 
-	cJSON_Delete(all);
-	return n;
+/* Wait up to ms for the fake to have taken n calls of method; how many. */
+int
+slack_fake_await(const struct slack_fake *f, const char *method, int n,
+    int ms)
+{
+	for (int waited = 0; waited < ms &&
+	    slack_fake_count(f, method) < n; waited += 10)
+		usleep(10000);
+	return slack_fake_count(f, method);
 }

@@ -48,5 +48,8 @@ void	 slack_fake_stop(struct slack_fake *);
  * the form as an object. */
 cJSON	*slack_fake_calls(const struct slack_fake *, const char *method);
 int	 slack_fake_count(const struct slack_fake *, const char *method);
+/* Wait up to ms for n calls of method; how many there were. */
+int	 slack_fake_await(const struct slack_fake *, const char *method, int n,
+	    int ms);
 
 #endif
