@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # nudged: build, test, install.
 #
 #   make            optimised build (-O2 -g) of ./nudged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ceiling for bench_replies: a single-threaded libevent evhttp server
  * that takes the same signed /reflect slash commands at POST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How many cron_next calls per second for typical schedules in Europe/Berlin:
  * each expression walks forward from 2026-01-01 for about a second, going

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Direct fan-out: N people (default 10,000) due at one instant, each nudged
  * in their own Slack DM through chat.postMessage, against the fake Web API

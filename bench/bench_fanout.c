@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fan-out: N due nudges (default 10,000) to N distinct webhook URLs on a
  * local sink, rate limits off, 64 requests in flight, in one of two modes.

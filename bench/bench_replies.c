@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Replies: signed Slack slash commands (/reflect [CODE] answer) posted by
  * wrk to the real `nudged serve` at POST /slack/commands, 64 connections for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Startup with many schedules: writes a config with N schedules (default
  * 10,000) over a mix of zones and expressions, starts the real

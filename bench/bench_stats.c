@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Habit measures at a million answers: seeds a store with C channels x P
  * people x D daily nudges (default 10 x 100 x 1000, every person answering

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Timing and result helpers every benchmark under bench/ links. */
 #include "bench_support.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the benchmarks share: timing, ordering results, a process's CPU time. */
 #ifndef NUDGED_BENCH_SUPPORT_H
 #define NUDGED_BENCH_SUPPORT_H

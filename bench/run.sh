@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every benchmark against the optimised build in DIR (default build/release),
 # one at a time, then print one table: each scenario, nudged's median, a peer's
 # median in the same run, the ratio nudged/peer, nudged's CPU per item, and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One sentence each for the log and systemd's STATUS=: "next nudge: schedule
  * daily (channel leaders) at 2026-12-04T08:00:00Z, 09:00 CET in

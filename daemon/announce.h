@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the daemon says about its schedules at start and after a reload: the
  * next nudge due, and which schedules a reload added, removed or changed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * POST /api/v1/nudges: an event (a release shipped, an incident closed)
  * opens a schedule's nudge now. The request names a schedule, or a track

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Nudges opened by an event: POST /api/v1/nudges lets a CI pipeline or an
  * incident tool enqueue a schedule's nudge now, with a context line shown

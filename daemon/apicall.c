@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Calls to a platform's API made on the loop: each is a libcurl easy handle
  * on its own multi (curlev.c), with connect and total timeouts, no signals

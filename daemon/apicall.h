@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Calls to a platform's API that nobody waits for on the HTTP side: one
  * POST of a composed request, on the loop through libcurl multi, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The prompt bank. Every JSON file in the bank's folder holds one theme; loading checks
  * each prompt strictly (FILE:LINE:COL errors, all of them at once) because

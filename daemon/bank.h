@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The prompt bank: coaching and reflection questions, and which one comes next. */
 #ifndef NUDGED_BANK_H
 #define NUDGED_BANK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Shared by the prompt bank's files: collected errors, warnings, rules and tracks. */
 #ifndef NUDGED_BANK_INT_H
 #define NUDGED_BANK_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The prompt bank's rules of style, the ones prompts/README.md explains: what
  * makes a nudge one open, concrete, blame-free question that fits its slot.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tracks that ship with the prompt bank: prompts/tracks/<id>.json, an ordered
  * walk through prompts of one audience, each step on a day of the track: the

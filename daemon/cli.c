@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Parsing nudged's command line into a struct cli. Nothing here touches files
  * or the network, so every usage rule can be tested directly; main acts on

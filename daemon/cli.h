@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command line: sub-commands and their options, parsed without side effects. */
 #ifndef NUDGED_CLI_H
 #define NUDGED_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The system's clocks, and a hand-held one for tests. */
 #include "clock.h"
 

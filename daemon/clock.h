@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Where nudged reads the time. The daemon runs on the system's clocks; tests
  * hold a clock_fake and move it by hand, so schedules, retries and answer

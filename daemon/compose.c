@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Composing: an outbox row becomes the message its channel's platform posts.
  * Each kind of row has one function here: a prompt and its reminder carry a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the outbox posts: one outbox row turned into a platform's request. */
 #ifndef NUDGED_COMPOSE_H
 #define NUDGED_COMPOSE_H

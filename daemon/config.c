@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading and validating nudged's configuration. Every problem is reported as
  * FILE:LINE:COL: what, and all of them are collected before giving up, so an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nudged's configuration: one strict JSON-with-comments file. */
 #ifndef NUDGED_CONFIG_H
 #define NUDGED_CONFIG_H

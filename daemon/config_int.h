@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What config.c and config_schedule.c share while reading one file. */
 #ifndef NUDGED_CONFIG_INT_H
 #define NUDGED_CONFIG_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * People and groups: who nudged asks in their own direct messages, with
  * their id on each platform and, optionally, their time zone. A schedule's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The schedules of nudged's configuration and the calendar they keep: cron
  * expressions, skip dates, named holiday calendars and people's away

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Secrets in nudged's configuration: ${NAME} in a string is the systemd
  * credential NAME (in $CREDENTIALS_DIRECTORY under the unit, else in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Cron expressions. Each field is a bitmask, so finding the next matching
  * wall-clock minute skips whole months, days and hours at a time. Wall time

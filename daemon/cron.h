@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Cron expressions: parsing, and the next fire instant in a time zone. */
 #ifndef NUDGED_CRON_H
 #define NUDGED_CRON_H

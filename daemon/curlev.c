@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libcurl multi_socket on libevent, after curl's hiperfifo example: libcurl
  * says which sockets to watch and when to time out; libevent watches; each

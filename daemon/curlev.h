@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libcurl's multi_socket interface driven by a libevent loop. */
 #ifndef NUDGED_CURLEV_H
 #define NUDGED_CURLEV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The dashboard page: a card per channel with its headline numbers, the
  * charts (dashboard_svg.c), the questions that drew most answers and a table

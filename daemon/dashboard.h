@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The dashboard page (GET /): one self-contained HTML document with inline
  * CSS and SVG, no script and no external assets, built from a stats document.

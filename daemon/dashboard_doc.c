@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the dashboard's page and charts share: typed reads of the stats
  * document, and user text escaped for HTML.

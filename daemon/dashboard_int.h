@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Private to the dashboard's files: typed reads of the stats document and
  * HTML text (dashboard_doc.c), and the charts (dashboard_svg.c), all written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The dashboard's charts as inline SVG: the calendar heatmap of answers per
  * day and the weekly participation trend. Colours come from the page's CSS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The outbox worker. Due rows are claimed (pending -> sending) and that claim
  * is committed before anything is posted, so a crash can only ever lead to a
@@ -9,11 +10,10 @@
  * What a row says is compose.c's, how fast a channel posts and how long a
  * retry waits deliver_rate.c's, one post deliver_http.c's, the calls that
  * reach a person (or a channel without a webhook) through a platform's API
- * deliver_direct.c's. Transient failures
- * are retried until the schedule's expiry, permanent ones fail at once. Each
- * channel has a token bucket and a cap on requests in flight, so a slow or
- * limited channel never holds back the others. The time comes from the
- * clock given at start, so tests hold it.
+ * deliver_direct.c's. Transient failures are retried until the schedule's
+ * expiry, permanent ones fail at once. Each channel has a token bucket and a
+ * cap on requests in flight, so a slow or limited channel never holds back
+ * the others. The time comes from the clock given at start, so tests hold it.
  */
 #include "deliver.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The outbox worker: posts due nudges to their channels without blocking the loop. */
 #ifndef NUDGED_DELIVER_H
 #define NUDGED_DELIVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Deliveries through a platform's API: a nudge to a person in their direct
  * conversation, or a channel's own post where the channel has no webhook.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One post over HTTP: the request composed for a channel goes out through a
  * libcurl easy handle with timeouts, the platform's headers and no signals;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One post of the outbox: the libcurl easy handle that carries a composed
  * request to a channel's webhook (or the text a console channel prints), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the outbox worker's files share and nothing else uses: the worker,
  * its channels and its queue of outcomes. deliver.c runs the outbox and

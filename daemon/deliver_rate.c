@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Rates and waits for the outbox. A channel's bucket refills at its rate and
  * holds at most one token, so posts are spaced evenly, never in bursts. A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How fast and how often the outbox posts: token buckets per channel, retry
  * backoff with full jitter, and the delays platforms ask for (Retry-After,

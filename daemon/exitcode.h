@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The process exit codes of every sub-command, as README.md and `nudged help` list them. */
 #ifndef NUDGED_EXITCODE_H
 #define NUDGED_EXITCODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Exporting the record: JSON (deliveries, each with its replies) or CSV (one
  * line per reply, and one per delivery that has none), instants in ISO 8601

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `nudged export`: every delivery and reply, for people's own tools. */
 #ifndef NUDGED_EXPORT_H
 #define NUDGED_EXPORT_H

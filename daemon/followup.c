@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Follow-through. A prompt whose follow-up is marked "later" is asked
  * without it; at the person's next instant of the schedule, before the new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Follow-through: a prompt's "later" follow-up, asked at the next instant. */
 #ifndef NUDGED_FOLLOWUP_H
 #define NUDGED_FOLLOWUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Habits: the stats document behind `nudged stats`, GET /api/v1/stats and the
  * dashboard. Every figure comes from SQL in the store (store_stats.c); this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Habits: streaks, response rates, participation, as one stats document. */
 #ifndef NUDGED_HABITS_H
 #define NUDGED_HABITS_H

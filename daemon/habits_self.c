@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * People's own choices in the stats: an absence a person gave with
  * "/reflect away" counts like the config's "away" (their unanswered nudges

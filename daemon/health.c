@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The daemon's health, read when asked: whether the state folder takes a
  * write (a small file written and removed, so a full disk or a read-only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How the running daemon is doing, for operators: GET /healthz (a JSON
  * verdict, 200 or 503 with the reasons) and the gauges of GET /metrics.

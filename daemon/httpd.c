@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * nudged's HTTP server on libevent's evhttp: one listener, hard limits on
  * headers, bodies and time so a slow or oversized client cannot stall the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP server (evhttp) on the configured listen address. */
 #ifndef NUDGED_HTTPD_H
 #define NUDGED_HTTPD_H

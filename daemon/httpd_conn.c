@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The connection layer under evhttp (libevent 2.1), for what evhttp does
  * not do itself:

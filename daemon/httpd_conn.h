@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The HTTP server's connection layer, under evhttp: the listener (which
  * backs off instead of spinning when the process runs out of descriptors),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON with comments: `//` and `/ * * /` comments are blanked to spaces (newlines
  * kept, so offsets stay true), cJSON parses the rest, and a second pass walks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON with comments, parsed by cJSON, with every node's FILE:LINE:COL kept so
  * that config and prompt-bank errors can say exactly where they are. Errors are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for nudged: one line per event on stderr. Under systemd (stderr is
  * the journal stream named by $JOURNAL_STREAM) each line carries the syslog

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One logging call with levels, one line per event on stderr. */
 #ifndef NUDGED_LOG_H
 #define NUDGED_LOG_H

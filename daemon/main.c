@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nudged's entry point: parse the command line and run one sub-command. */
 #include <inttypes.h>
 #include <stdio.h>

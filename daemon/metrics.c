@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * nudged's counters and the one histogram, kept in memory for the life of
  * the process and written out in the Prometheus text exposition format

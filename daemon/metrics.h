@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What nudged counts while it runs, for GET /metrics (Prometheus text format
  * 0.0.4): nudges by schedule and platform, retries, delivery latency,

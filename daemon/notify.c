@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A thin wrapper over sd_notify(3). Outside systemd ($NOTIFY_SOCKET unset)
  * every call is a no-op, which is what sd_notify itself does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Telling systemd where nudged is: ready, reloading, stopping, alive. */
 #ifndef NUDGED_NOTIFY_H
 #define NUDGED_NOTIFY_H

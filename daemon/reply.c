@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer pipeline. A request on a reply route, read by httpd.c (which
  * has already refused other methods and oversized bodies), is checked for

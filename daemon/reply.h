@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Answers coming in over HTTP: verified, attached to their nudge, stored
  * once. The pipeline never sees the HTTP server: httpd hands it a request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer pipeline's private parts, shared by reply.c (the routes and
  * the per-turn commit), reply_people.c (answers of people asked directly:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Answers of people asked directly. A form's submission names its nudge; a
  * reply in a thread whose root is a nudge nudged posted belongs to that

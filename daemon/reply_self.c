@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * /reflect sub-commands (selfserve.c reads them): a person pauses, resumes,
  * says when they are away, asks for their streak, reopens their last answer

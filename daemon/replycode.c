@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reply codes: four characters from an alphabet without look-alikes (no 0/O,
  * 1/I/L, U/V), so a code read off a phone is typed right. The code is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Short reply codes that tie an answer to its nudge ("K7QX"). */
 #ifndef NUDGED_REPLYCODE_H
 #define NUDGED_REPLYCODE_H

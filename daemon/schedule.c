@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Turning schedules into deliveries. The scheduler sleeps on one timerfd set
  * to the earliest due instant (CLOCK_REALTIME, absolute), so it wakes exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The schedules at run time: when each is next due, and what happens then. */
 #ifndef NUDGED_SCHEDULE_H
 #define NUDGED_SCHEDULE_H

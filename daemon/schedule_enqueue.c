@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Adding one nudge to the outbox: the prompt the bank picks from the
  * channel's or person's history (a follow-up of their last answer first),

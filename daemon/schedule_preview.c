@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Looking ahead at the schedules without running them: the upcoming
  * instants of each schedule and person (`nudged next`), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Gentle reminders: a schedule with remind_after gives each nudge nobody
  * answered one more post once that long has passed (within its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reading /reflect sub-commands: a small, exact grammar. */
 #include "selfserve.h"
 

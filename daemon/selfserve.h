@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Self-service: what a person asks of nudged by a /reflect sub-command
  * (away, pause, resume, streak, edit, help), the same on every platform.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The daemon: one event_base, one thread. It loads the config, takes the
  * state folder's lock, opens the store, binds the HTTP listener, arms the

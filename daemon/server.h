@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `nudged serve`: the daemon's one event loop and its lifecycle. */
 #ifndef NUDGED_SERVER_H
 #define NUDGED_SERVER_H

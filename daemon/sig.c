@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signatures on OpenSSL libcrypto: HMAC-SHA256 and Ed25519, strict base64
  * and hex, signed timestamps, and Standard Webhooks signing. Each chat

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signatures: HMAC-SHA256 and Ed25519 on OpenSSL, the encodings they travel
  * in, signed timestamps and Standard Webhooks. Every comparison is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The store: SQLite in WAL mode with synchronous=FULL, so a committed row
  * survives kill -9 and power loss alike. The schema moves forward through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nudged's store: one SQLite database (WAL) under the state folder. */
 #ifndef NUDGED_STORE_H
 #define NUDGED_STORE_H

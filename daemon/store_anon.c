@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Anonymous channels in the store: an answer there is kept under a keyed
  * pseudonym, "anon-" and the hex HMAC-SHA256 of the user id under a key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Nudges opened by an event (POST /api/v1/nudges): each delivery keeps the
  * caller's id, unique per channel and person (the deliveries_by_event

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The store's private parts, shared by its files (store*.c) and no one else. */
 #ifndef NUDGED_STORE_INT_H
 #define NUDGED_STORE_INT_H

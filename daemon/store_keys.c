@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Keys made once per installation and kept in the store's meta table as
  * hex: 32 bytes from a CSPRNG, never logged. The pseudonym key of

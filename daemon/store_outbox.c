@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The outbox in the store: deliveries enqueued (idempotent on schedule and
  * instant, with a reply code), claimed, marked sent, retried or failed, the

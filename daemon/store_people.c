@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * People asked directly, in the store: their direct conversation, the zone
  * of their profile and whether they can be reached, per channel (a channel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How full the outbox is, for /healthz and /metrics: read at each request
  * through the deliveries_by_state index, never counted in memory, so the

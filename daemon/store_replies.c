@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Answers in the store: finding the nudge an answer belongs to, storing it
  * once per platform message (under a pseudonym on an anonymous channel, see

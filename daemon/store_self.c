@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a person asked directly can look up about themselves: a nudge by its
  * id (an Answer button names it) and where its message is, their own

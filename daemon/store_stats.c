@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The habit measures, in SQL. store_stats_begin fills TEMP tables for the
  * queries: people's away ranges, each schedule's answer window, and the grid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A growing string that aborts on out-of-memory like the xmalloc family. */
 #include "strbuf.h"
 

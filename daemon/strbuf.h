@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A growing string, for the text nudged builds: messages, pages, tables. */
 #ifndef NUDGED_STRBUF_H
 #define NUDGED_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Suggestions for names typed wrong: config keys, channel names, time
  * zones. The distance is the optimal string alignment variant of

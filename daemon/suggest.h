@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * "Did you mean": the closest of a set of known names to a word typed
  * wrong, by Damerau-Levenshtein distance (optimal string alignment, case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Calendar arithmetic (proleptic Gregorian, days counted from 1970-01-01) and
  * the few text forms of time nudged reads and writes: ISO 8601 instants with

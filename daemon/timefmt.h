@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ISO 8601 timestamps, dates, durations and Gregorian day arithmetic. */
 #ifndef NUDGED_TIMEFMT_H
 #define NUDGED_TIMEFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Time zones read straight from TZif files (RFC 8536): the 64-bit data block
  * of version 2+ files (the 32-bit block of version 1 files), and the POSIX TZ

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IANA time zones read from the system TZif database (RFC 8536). */
 #ifndef NUDGED_TZ_H
 #define NUDGED_TZ_H

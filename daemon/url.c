@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Webhook URLs are secrets (the path carries the token). Both questions
  * nudged asks of one, whether it may be posted to and what of it may be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Allocation wrappers that abort on out-of-memory, so call sites carry no checks. */
 #include "xmalloc.h"
 

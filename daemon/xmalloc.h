@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Allocation that never returns NULL: out of memory is fatal for nudged. */
 #ifndef NUDGED_XMALLOC_H
 #define NUDGED_XMALLOC_H

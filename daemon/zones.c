@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * People's zones from their profiles. A person on a schedule with
  * "timezone": "person" and no "timezone" of their own follows the zone of

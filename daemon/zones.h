@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* People's zones from their chat profiles, for schedules on each person's clock. */
 #ifndef NUDGED_ZONES_H
 #define NUDGED_ZONES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kill -9 during a load of signed answers: several clients post Slack-signed
  * answers as fast as the daemon takes them, the daemon is killed with

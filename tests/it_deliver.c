@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Delivery against a local webhook sink (127.0.0.1): every outcome ends in
  * the right state, with the right number of attempts and timing; `nudged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One team on three platforms, end to end through the nudged binary: ada
  * and ben have Slack, Discord and Mattermost ids, the group "team" holds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A full disk: the daemon's state folder on a small tmpfs the test mounts
  * (so it runs as root; otherwise it is skipped, saying why). A filler file

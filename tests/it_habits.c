@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reminders and weekly digests through the real daemon and a local sink:
  * one gentle reminder for a nudge nobody answered (never two, not even after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The hardened daemon still works. This machine has no systemd as PID 1, so
  * `systemd-run` cannot start the unit; instead this test applies the unit's

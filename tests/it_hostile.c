@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The hostile suite: requests a hostile or broken client sends, one table
  * row each, against the real daemon over HTTP on every route. Each row says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The real daemon against hostile HTTP clients, over raw sockets: a table of
  * requests on every route (wrong methods, ambiguous lengths, bodies the

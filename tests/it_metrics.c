@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What an operator watches, on the real binary against a local sink:
  * GET /metrics passes `promtool check metrics` and counts deliveries and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Nudges opened by an event (POST /api/v1/nudges) against the real daemon
  * and a local webhook sink, or the fake Slack Web API for people asked

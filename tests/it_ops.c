@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What an admin installs: the systemd unit rates 1.5 or better offline and
  * passes `systemd-analyze verify` once installed; `make install` puts every

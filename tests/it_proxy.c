@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The README's reverse proxy works: Debian's nginx runs config/nginx.conf (with
  * a throw-away certificate and free loopback ports) in front of nudged, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Answers over HTTP to the real daemon: each route with genuine requests and
  * with forged, stale, malformed, oversized and misaddressed ones; every

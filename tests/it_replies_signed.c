@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signed answers from every platform to the real daemon: each is accepted
  * when genuine and stored exactly once (a retry of the same message too),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scheduler in the real daemon: an instant due while it was down is
  * enqueued once at start, delivered, and a restart does not enqueue it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The real binary: `check` on good and bad configs, usage errors, and a
  * `serve` lifecycle: ready, lock, SIGHUP with an invalid then a valid config,

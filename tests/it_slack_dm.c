@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack conversations end to end, through the real binary and the fake Web
  * API: the issue's config (three people in three zones, one of them on his

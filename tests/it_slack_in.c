@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack conversations, inbound, through the real daemon: signed requests on
  * its HTTP port, tests/support/slack_fake.c as the Web API. Ada clicks the

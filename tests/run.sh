@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every test binary in DIR (unit tests first, then integration tests),
 # each with a time limit, and end with one line: "N passed, N failed".
 dir=${1:?usage: run.sh DIR}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The prompt bank: strict validation with positions, each rule of style
  * (prompts/README.md) with its message and position, the shipped bank's

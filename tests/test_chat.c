@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Chat platforms: golden payloads, escaping, limits, classify, reasons. */
 #include <setjmp.h>
 #include <stdarg.h>

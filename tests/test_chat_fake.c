@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One row is a platform: a fake platform defined here, in the test, and
  * registered at run time, is configured (its own key, its own errors with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Chat platforms, inbound: parsing real-shaped requests of every form. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Chat platforms, inbound: signatures and tokens, and the replies shown. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command line: sub-commands, options in any order, and usage errors. */
 #include <setjmp.h>
 #include <stdarg.h>

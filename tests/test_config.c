@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Config loading: valid files, comments, ${NAME} secrets, and every kind of error with its place. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for cron.c: the grammar, its error messages and columns, and
  * next-fire known answers across month ends, leap days and DST changes.

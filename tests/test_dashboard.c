@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The dashboard page: escaping, anonymous counts, the heatmap's cells, empty
  * states, well-formed markup, and a real render in headless Chromium whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The outbox state machine on a hand-held clock: claims, success, retries
  * with backoff, Retry-After honoured and clamped, expiry, permanent failure,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Deliveries through Slack's Web API, on a hand-held clock: a person's DM is
  * opened once and kept, the nudge is posted into it with its Answer button

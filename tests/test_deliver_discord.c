@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Deliveries through Discord's bot API, on a hand-held clock, against the
  * fake API (tests/support/discord_fake.c): a person's DM is opened once and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for deliver_rate.c on a fake clock: token buckets, full-jitter
  * backoff, Retry-After in both forms, Discord's retry_after, and the clamps

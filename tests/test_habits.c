@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Habit measures on a constructed history, each figure computed by hand.
  *

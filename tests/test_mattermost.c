@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Mattermost conversations against the fake server API
  * (tests/support/mattermost_fake.c), on a hand-held clock. Outbound: a

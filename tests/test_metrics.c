@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The metrics registry on its own: label values escaped as the text format
  * wants, routes a client cannot invent, refusal reasons from a fixed set,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer pipeline on a hand-held clock, without HTTP: requests are
  * handed to reply.c as the HTTP server would, and a waiter records the

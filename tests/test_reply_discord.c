@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Discord conversations, inbound, in-process on a hand-held clock:
  * interactions signed with the application's Ed25519 key are handed to

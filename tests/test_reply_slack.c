@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack conversations, inbound, in-process on a hand-held clock: signed
  * requests are handed to reply.c as the HTTP server would, and the Web API

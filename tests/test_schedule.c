@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scheduler on a hand-held clock: the real scheduler (store, bank,
  * event_base) is started and woken by the test, which moves the clock, so

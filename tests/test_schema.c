@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config/nudged.schema.json and the config parser agree: every example config
  * is valid by the schema (Draft 2020-12, checked by python3-jsonschema), every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* /reflect sub-commands: exact grammar, clear errors, answers left alone. */
 #include <setjmp.h>
 #include <stdarg.h>

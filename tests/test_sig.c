@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Signatures: every official vector, tampering, clocks, headers and encodings. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Slack's Web API: request bodies as the docs specify, answers classified. */
 #include <setjmp.h>
 #include <stdarg.h>

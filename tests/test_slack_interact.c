@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Slack interactivity: the Answer button and the modal's submission, read. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The store: schema and migrations, file mode, WAL, idempotent enqueue, the
  * serve lock, pseudonyms on anonymous channels.

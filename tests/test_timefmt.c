@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for timefmt.c: calendar arithmetic, ISO 8601, dates, durations. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for tz.c against the system zoneinfo (tzdata 2025b). Expected
  * values were read off `zdump -v` and cross-checked with Python's zoneinfo.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The table of chat platforms and what their files share: the wording every
  * platform uses, escaping, UTF-8 lengths, failure reasons that can never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The table of chat platforms, as the rest of nudged sees it. Each platform
  * is one row (struct chat_platform) and its own file(s) under daemon/chat/:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the platforms that receive answers share: request bodies read with
  * evhttp's query parsing or cJSON (never scanned by hand), typed getters that

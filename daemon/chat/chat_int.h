@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the platform files under daemon/chat/ share and nothing outside uses:
  * each platform's own settings, the wording every platform uses, escaping,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The console "platform": no HTTP, a few lines of text for a terminal (the
  * demo and `nudged send` without a chat account). Decorations are plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Discord Execute Webhook: a short content line and one embed (title the
  * theme, description the question and follow-up, footer the answer hint).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Discord's bot API, called with the application's bot token
  * ("Authorization: Bot …", discord.com/developers/docs/reference): a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What Discord's files share: the message a nudge makes (discord.c), the
  * bot API calls and their answers (discord_api.c), and the button, modal

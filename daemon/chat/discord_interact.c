@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Discord interactions on a nudge's message (interactions/
  * receiving-and-responding): a click on the Answer button is a

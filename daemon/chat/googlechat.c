@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Google Chat space webhooks: a lead line as "text" and a cardsV2 card
  * (header the theme, paragraphs for question, follow-up and answer hint),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Mattermost incoming webhooks (Slack-compatible): a lead line as "text" and
  * one attachment with fallback, pretext (the theme), text (the question and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Mattermost's REST API (v4), called as a bot account ("Authorization:
  * Bearer TOKEN", developers.mattermost.com/integrate/reference/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What Mattermost's files share: the message of a nudge and the escaping
  * (mattermost.c), the bot account's API calls (mattermost_api.c), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What Mattermost sends to nudged's integration URLs, as JSON, unsigned
  * (plugins/interactive-messages, plugins/interactive-dialogs): a click on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack incoming webhooks: a Block Kit message (the question in a section,
  * the follow-up and the answer hint in context blocks) with a plain "text"

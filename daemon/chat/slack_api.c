@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack's Web API with a bot token. Every call is an HTTPS POST with
  * "Authorization: Bearer xoxb-…"; JSON bodies for the methods that take

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack's Web API, called with the app's bot token: the requests nudged
  * makes to talk to people in their direct messages, and how it reads

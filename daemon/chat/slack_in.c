@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Answers from Slack, all signed with the app's signing secret: the
  * /reflect slash command (a form), Events API messages (JSON: thread

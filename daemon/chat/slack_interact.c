@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack interactivity payloads (docs.slack.dev/reference/interaction-payloads):
  * block_actions when the Answer button is clicked (user.id, trigger_id,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Slack interactivity: what a person did with a nudge's Answer button and
  * the modal it opens, read from the signed POST to /slack/interactions

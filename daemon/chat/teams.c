@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Microsoft Teams through a Workflows (Power Automate) webhook: one Adaptive
  * Card 1.4 in the documented message envelope. TextBlocks render a small

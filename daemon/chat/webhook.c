@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The generic JSON webhook: the nudge's fields as they are, for any
  * receiver to render. Headers follow Standard Webhooks: webhook-id

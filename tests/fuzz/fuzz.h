@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the libFuzzer harnesses share: the entry points libFuzzer calls, a
  * NUL-terminated copy of an input, splitting an input into fields, and a

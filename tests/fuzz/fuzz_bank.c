@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Prompt bank files: bank_load on a private folder holding one file. The
  * input's first line is the file's name without ".json" (the theme must

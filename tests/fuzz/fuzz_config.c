@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration file: config_load on any bytes, handed over as a file
  * that lives only in memory (a memfd, opened through /proc/self/fd), so no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Cron expressions: cron_parse on any string. A refused expression must say
  * why and point at a column inside it; an accepted one is walked with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signatures: the verifiers of Slack, Teams, Discord and Standard Webhooks
  * on fuzzed secrets, headers and bodies. The input is NUL-separated fields:

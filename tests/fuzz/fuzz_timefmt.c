@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Times in text: the same string through timefmt_parse_iso8601,
  * timefmt_parse_date and timefmt_parse_duration. A refusal must come with a

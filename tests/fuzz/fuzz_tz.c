@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Time zones from raw TZif bytes: tz_parse on any input. A refused input
  * must say why; an accepted zone is walked from 1900 through its changes of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The loopback child behind the platforms' fake APIs: it reads each
  * request, lets the platform's function answer it, records it, and sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fake chat API for tests: a forked child on 127.0.0.1 running an evhttp
  * server whose answers a platform's fake decides (discord_fake.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The delivery worker's test world (deliver_fixture.h): deliver runs in the
  * test's process on its own loop and a fake clock that the test moves and

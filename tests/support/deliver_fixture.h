@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A delivery worker under test on a hand-held clock: its config, bank,
  * store and loop, the steps a test takes (seed a row, turn the loop, wait

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fake Discord API's answers: errors as Discord writes them
  * ({"message", "code"}), ids as snowflake strings, rate-limit headers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fake Discord API (api_fake.c underneath) that checks what Discord
  * checks (discord.com/developers/docs): "Authorization: Bot TOKEN", a

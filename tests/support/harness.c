@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration-test support: run the real nudged binary (path in $NUDGED_BIN),
  * read its output without blocking forever, and always reap it by PID. All

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What integration tests share: the real nudged binary, run by PID, with deadlines. */
 #ifndef NUDGED_TEST_HARNESS_H
 #define NUDGED_TEST_HARNESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Inbound test support: requests as the HTTP server hands them to a platform. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Inbound test support: requests as the HTTP server hands them to a platform. */
 #ifndef NUDGED_TEST_INBOUND_H
 #define NUDGED_TEST_INBOUND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The loopback child (loopback.h): the port goes back through a pipe once
  * the socket is bound, PR_SET_PDEATHSIG kills it when the test dies, and

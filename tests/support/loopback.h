@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The machinery under the loopback fakes (sink.c, api_fake.c,
  * slack_fake.c): a forked child serving HTTP on 127.0.0.1 at a port the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fake Mattermost API's answers: errors as the server writes them
  * ({"id", "message", "status_code"}), 201 with the created object.

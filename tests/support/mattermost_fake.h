@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fake Mattermost REST API (api_fake.c underneath) that checks what the
  * server checks (api/v4): "Authorization: Bearer TOKEN"; Create direct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The reply tests' world: a webhook sink, a config with a channel for every
  * platform that can answer (each with its secret), nudges sent on them with

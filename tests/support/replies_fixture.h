@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A running daemon with nudges already sent on a channel of every platform. */
 #ifndef NUDGED_TEST_REPLIES_FIXTURE_H
 #define NUDGED_TEST_REPLIES_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer pipeline's in-process test world (reply_world.h): the config
  * each test writes, its bank and store, a loop, a fake clock, and reply.c's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer pipeline under test in-process on a hand-held clock: requests
  * are handed to reply.c as the HTTP server would, and a waiter keeps what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The signature headers of Slack (v0 HMAC-SHA256 over "v0:ts:body"), Teams
  * outgoing webhooks (HMAC-SHA256 of the body under the base64 secret) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Test support: the signature headers each chat platform puts on a request. */
 #ifndef NUDGED_TEST_SIGNED_H
 #define NUDGED_TEST_SIGNED_H

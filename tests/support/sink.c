@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The webhook sink: a forked child running an evhttp server on 127.0.0.1
  * (port chosen by the kernel and passed back through a pipe). It dies with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A local webhook sink for tests and benchmarks: a child process on 127.0.0.1. */
 #ifndef NUDGED_TEST_SINK_H
 #define NUDGED_TEST_SINK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The sink fixture: a folder, a free port and a recording sink, removed by PID and path. */
 #include "sink_fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A test world with a webhook sink: a private folder, a config path, a port. */
 #ifndef NUDGED_TEST_SINK_FIXTURE_H
 #define NUDGED_TEST_SINK_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fake Slack Web API: a forked child running an evhttp server on
  * 127.0.0.1 (port passed back through a pipe). It dies with its parent

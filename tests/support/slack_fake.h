@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fake Slack Web API for tests and benchmarks: a forked child on 127.0.0.1
  * that answers POST /api/METHOD the way Slack does (HTTP 200 with

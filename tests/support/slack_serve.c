@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Slack end-to-end world (slack_serve.h): a folder, a free port for
  * nudged and the fake Web API; the daemon is started by the test once it

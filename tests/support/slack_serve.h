@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A `nudged serve` on a free loopback port whose Slack channel talks to the
  * fake Web API (slack_fake.h), in a private folder, and requests to it
