@@ -150,8 +150,11 @@ check-deps: deps
 bench-deps: deps
 	$(call deps_install,$(BENCH_DEBS),make bench)
 
+# The sanitizer build uses every core unless make was given its own -j.
+JOBS := $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(shell nproc))
+
 check: check-deps
-	@$(MAKE) --no-print-directory MODE=check tests
+	@$(MAKE) --no-print-directory $(JOBS) MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
 
 # The long fault suites: kill -9 during a load of signed answers, over many
