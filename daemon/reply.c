@@ -409,6 +409,7 @@ reply_take(struct replies *r, const struct reply_request *req,
 	}
 	pe->platform = p;
 	pe->via = a->via;
+	pe->no_message = a->no_message;
 	pe->replaces = a->via == CHAT_VIA_FORM;
 	pe->source = p->name;
 	pe->channel = xstrdup(c->name);
@@ -589,6 +590,7 @@ reply_answer(struct replies *r, struct reply_pending *pe)
 	    pe->result == 0 ? " (already stored)" : "");
 	if (pe->platform != NULL) {
 		receipt.via = pe->via;
+		receipt.no_message = pe->no_message;
 		receipt.stored = 1;
 		receipt.duplicate = pe->result == 0;
 		receipt.message = text;

@@ -35,6 +35,7 @@ struct reply_pending {
 	int			 replaces;	/* a form's: the answer replaces
 						   the person's earlier one */
 	enum chat_via		 via;		/* how the platform wants the receipt */
+	int			 no_message;	/* the answer's (chat.h) */
 	struct reply_pending	*next;
 };
 

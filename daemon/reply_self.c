@@ -42,10 +42,11 @@ static void	 reply_self_answer_cb(void *, const struct store_target *,
 		    const char *);
 static char	*reply_self_edit(struct replies *, const struct chat_platform *,
 		    const struct config_person *, const struct chat_answer *,
-		    int64_t);
+		    int64_t, struct reply_waiter, int *);
 static char	*reply_self_do(struct replies *, const struct chat_platform *,
 		    const struct config_channel *, const struct config_person *,
-		    struct selfserve *, const struct chat_answer *, int64_t);
+		    struct selfserve *, const struct chat_answer *, int64_t,
+		    struct reply_waiter, int *);
 static char	*reply_self_typed(const struct chat_answer *);
 
 /* What the person typed after /reflect, a split-off code given back. */
@@ -72,7 +73,7 @@ reply_self_handle(struct replies *r, const struct chat_platform *p,
 	const struct config_person *who;
 	struct selfserve ss;
 	char *typed = reply_self_typed(a), *cause = NULL, *msg;
-	int rc = selfserve_parse(typed, &ss, &cause);
+	int rc = selfserve_parse(typed, &ss, &cause), answered = 0;
 
 	free(typed);
 	if (rc == 0 && ss.kind == SELFSERVE_NONE)
@@ -88,19 +89,24 @@ reply_self_handle(struct replies *r, const struct chat_platform *p,
 		    "under \"people\" in its config.", ss.kind ==
 		    SELFSERVE_STREAK ? "show" : "change", a->user_id);
 	else
-		msg = reply_self_do(r, p, c, who, &ss, a, now);
+		msg = reply_self_do(r, p, c, who, &ss, a, now, w, &answered);
 	log_info("reply: %s self-service from %s%s%s", p->name, a->user_id,
 	    who != NULL ? " as " : "", who != NULL ? who->name : "");
-	reply_respond(w, p, a->via, 0, msg);
+	if (!answered)
+		reply_respond(w, p, a->via, 0, msg);
 	free(msg);
 	return 1;
 }
 
-/* Do a sub-command for a configured person; the reply (NULL: say nothing). */
+/*
+ * Do a sub-command for a configured person; the reply (NULL: say nothing),
+ * or *answered set when it answered the request itself (an edit's form).
+ */
 static char *
 reply_self_do(struct replies *r, const struct chat_platform *p,
     const struct config_channel *c, const struct config_person *who,
-    struct selfserve *ss, const struct chat_answer *a, int64_t now)
+    struct selfserve *ss, const struct chat_answer *a, int64_t now,
+    struct reply_waiter w, int *answered)
 {
 	switch (ss->kind) {
 	case SELFSERVE_PAUSE:
@@ -118,7 +124,7 @@ reply_self_do(struct replies *r, const struct chat_platform *p,
 	case SELFSERVE_STREAK:
 		return reply_self_streak(r, c, who, a->user_id);
 	case SELFSERVE_EDIT:
-		return reply_self_edit(r, p, who, a, now);
+		return reply_self_edit(r, p, who, a, now, w, answered);
 	default:
 		break;
 	}
@@ -213,17 +219,23 @@ reply_self_streak(struct replies *r, const struct config_channel *c,
 	return msg;
 }
 
-/* edit: reopen the form with their last answer, while its window is open. */
+/*
+ * edit: reopen the form with their last answer, while its window is open:
+ * as the answer to the command itself where the platform opens forms so
+ * (*answered set then), else through its API with the command's trigger.
+ */
 static char *
 reply_self_edit(struct replies *r, const struct chat_platform *p,
-    const struct config_person *who, const struct chat_answer *a, int64_t now)
+    const struct config_person *who, const struct chat_answer *a, int64_t now,
+    struct reply_waiter w, int *answered)
 {
 	struct reply_self_answers ra = { .r = r };
 	struct store_target t;
 	struct store_where where;
 	char *why = NULL;
 
-	if (p->forms == NULL || a->trigger == NULL)
+	if (p->forms == NULL || (p->forms->open_reply == NULL &&
+	    a->trigger == NULL))
 		return xstrdup("Editing an answer needs the answer form, which "
 		    "cannot be opened from here.");
 	if (store_person_answers(r->store, who->name, a->user_id, 1,
@@ -237,8 +249,12 @@ reply_self_edit(struct replies *r, const struct chat_platform *p,
 		goto out;
 	}
 	if (reply_window_open(r, &t, now, NULL, &why) == 0) {
-		if (reply_people_open_form(r, p, &t, where.channel, a->trigger,
-		    ra.last_text, &why) == -1)
+		if (p->forms->open_reply != NULL) {
+			reply_people_open_reply(r, p, &t, where.channel,
+			    ra.last_text, w);
+			*answered = 1;
+		} else if (reply_people_open_form(r, p, &t, where.channel,
+		    a->trigger, ra.last_text, &why) == -1)
 			log_warnx("reply: edit of %s: %s", who->name, why);
 		store_target_clear(&t);
 	}

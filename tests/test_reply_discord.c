@@ -9,7 +9,9 @@
  * someone else's click or submission, a forged or stale signature, or an
  * empty answer store nothing; a replayed submission is one answer; /reflect
  * in the bot's DM answers the person's newest nudge and takes the
- * self-service sub-commands.
+ * self-service sub-commands; /reflect edit opens the modal prefilled with
+ * the last answer, whose submission (no message: an ephemeral reply)
+ * replaces it while its window is open.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,9 +107,14 @@ click(struct fixture *f, const char *user, int64_t id)
 	free(u);
 }
 
-/* The modal of delivery id submitted by user with text (interaction iid). */
+/*
+ * The modal of delivery id submitted by user with text (interaction iid);
+ * opened by the Answer button, it names the button's message, opened by a
+ * command (from_command) it names none.
+ */
 static char *
-submission(const char *user, int64_t id, const char *text, const char *iid)
+submission(const char *user, int64_t id, const char *text, const char *iid,
+    int from_command)
 {
 	cJSON *o = cJSON_CreateObject(), *data, *rows, *label, *input, *u;
 	char custom[64], *s;
@@ -117,6 +124,9 @@ submission(const char *user, int64_t id, const char *text, const char *iid)
 	cJSON_AddStringToObject(o, "channel_id", ADA_DM);
 	u = cJSON_AddObjectToObject(o, "user");
 	cJSON_AddStringToObject(u, "id", user);
+	if (!from_command)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "message"),
+		    "id", "1300000000000000001");
 	data = cJSON_AddObjectToObject(o, "data");
 	snprintf(custom, sizeof custom, "nudged_answer:%lld", (long long)id);
 	cJSON_AddStringToObject(data, "custom_id", custom);
@@ -138,7 +148,7 @@ static void
 submit(struct fixture *f, const char *user, int64_t id, const char *text,
     const char *iid)
 {
-	char *body = submission(user, id, text, iid);
+	char *body = submission(user, id, text, iid, 0);
 
 	post(f, body);
 	free(body);
@@ -340,7 +350,8 @@ test_forged_stale_and_empty_refused(void **state)
 {
 	struct fixture *f = *state;
 	EVP_PKEY *other = keygen();
-	char *body = submission(ADA, f->ada, "forged", "1400000000000000004");
+	char *body = submission(ADA, f->ada, "forged", "1400000000000000004",
+	    0);
 
 	post_signed(f, other, clock_now(&f->w.clock.clock), body);
 	assert_int_equal(f->a.status, 401);
@@ -390,6 +401,75 @@ test_reflect_in_dm(void **state)
 	    "replies"), 1);
 }
 
+/*
+ * /reflect edit answers with the modal of Ada's last answer, prefilled
+ * with it; its submission (no message to update) replaces that answer and
+ * is told in an ephemeral message: one answer stored, the new text.
+ */
+static void
+test_edit_opens_prefilled_modal_and_replaces(void **state)
+{
+	struct fixture *f = *state;
+	const cJSON *input;
+	char *want = harness_format("nudged_answer:%lld", (long long)f->ada);
+	char *body, *sql;
+
+	command(f, ADA, "A calm week, mostly reviews");
+	command(f, ADA, "edit");
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 9);
+	assert_string_equal(at(f->json, "data", "custom_id")->valuestring, want);
+	input = cJSON_GetObjectItem(cJSON_GetArrayItem(at(f->json, "data",
+	    "components"), 0), "component");
+	assert_string_equal(cJSON_GetObjectItem(input, "value")->valuestring,
+	    "A calm week, mostly reviews");
+	body = submission(ADA, f->ada, "A busy week after all",
+	    "1400000000000000006", 1);
+	post(f, body);
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
+	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "Saved"));
+	sql = harness_format("SELECT count(*) FROM replies WHERE delivery_id = "
+	    "%lld AND user_id = '" ADA "' AND text = 'A busy week after all'",
+	    (long long)f->ada);
+	assert_int_equal(reply_world_count(&f->w, sql), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
+	free(sql);
+	free(body);
+	free(want);
+}
+
+/*
+ * Once the answer's window closed, /reflect edit says so instead of
+ * opening the modal, and a late submission changes nothing.
+ */
+static void
+test_edit_refused_after_window(void **state)
+{
+	struct fixture *f = *state;
+	char *body;
+
+	command(f, ADA, "A calm week, mostly reviews");
+	clock_fake_set(&f->w.clock, (DUE + 2 * 86400) * 1000LL);
+	command(f, ADA, "edit");
+	assert_int_equal(f->a.status, 200);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
+	assert_int_equal(at(f->json, "data", "flags")->valueint, 64);
+	assert_non_null(strstr(at(f->json, "data", "content")->valuestring,
+	    "closed"));
+	body = submission(ADA, f->ada, "Too late", "1400000000000000007", 1);
+	post(f, body);
+	assert_int_equal(at(f->json, "type", NULL)->valueint, 4);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies WHERE text = 'A calm week, mostly reviews'"), 1);
+	assert_int_equal(reply_world_count(&f->w, "SELECT count(*) FROM "
+	    "replies"), 1);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -404,6 +484,11 @@ main(void)
 		    test_forged_stale_and_empty_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reflect_in_dm, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_edit_opens_prefilled_modal_and_replaces, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_edit_refused_after_window,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

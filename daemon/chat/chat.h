@@ -115,6 +115,8 @@ struct chat_answer {
 	char	*handshake;	/* CHAT_IN_HANDSHAKE: the body to answer with */
 	char	*handshake_type; /* its content type */
 	char	*proof;		/* a button's or form's proof (chat_nudge), or NULL */
+	int	 no_message;	/* a form opened by a command: no nudge's
+				   message to update in the reply */
 };
 
 /* What nudged tells the person who answered (rendered natively by respond). */
@@ -124,6 +126,7 @@ struct chat_receipt {
 	const char	*message;	/* one or two sentences for the person */
 	enum chat_via	 via;		/* the answer's via: how to reply */
 	int64_t		 streak;	/* stored: the answerer's streak */
+	int		 no_message;	/* the answer's no_message */
 };
 
 /* A path a platform posts answers to, and the content types it takes there. */

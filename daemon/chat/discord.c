@@ -422,13 +422,15 @@ discord_verify(const struct config_channel *cc,
 }
 
 /*
- * A stored answer from the modal updates the nudge's message in place;
- * everything else said is an ephemeral reply that can mention no one.
+ * A stored answer from the Answer button's modal updates the nudge's
+ * message in place; everything else said (an edit's modal, opened by
+ * /reflect, has no message to update) is an ephemeral reply that can
+ * mention no one.
  */
 static char *
 discord_respond(const struct chat_receipt *r, const char **content_type)
 {
-	if (r->via == CHAT_VIA_FORM && r->stored)
+	if (r->via == CHAT_VIA_FORM && r->stored && !r->no_message)
 		return discord_interact_answered(r->streak, content_type);
 	if (r->message == NULL)
 		return chat_in_empty(content_type);

@@ -9,6 +9,11 @@
  * signed like every interaction. The click is answered with the modal
  * (discord_api.c), the submission with the message updated in place
  * (UPDATE_MESSAGE, type 7) or an ephemeral refusal (type 4, flag 64).
+ * A modal opened by /reflect edit (an APPLICATION_COMMAND may be answered
+ * with a MODAL too) comes back without the interaction's "message", which
+ * Discord sends only "for components or modals triggered by components"
+ * (interaction object); having no message to update, it is answered with
+ * an ephemeral message.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -185,6 +190,8 @@ discord_interact_submit(const cJSON *root, struct chat_answer *a,
 	}
 	a->kind = CHAT_IN_ANSWER;
 	a->message_id = xstrdup(id);
+	a->no_message = !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root,
+	    "message"));
 	return 0;
 }
 
