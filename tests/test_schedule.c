@@ -9,6 +9,9 @@
  * (a wall time in the gap at the gap's end, a repeated one at its first);
  * a restart never enqueues an instant twice.
  *
+ * People asked directly follow their own zones on Slack, Discord and
+ * Mattermost alike.
+ *
  * One test runs the real timer path: the scheduler's timerfd, on a clock a
  * little before a minute boundary, fires through the event loop.
  */
@@ -466,6 +469,60 @@ test_people_at_their_own_nine(void **state)
 	free(cwd);
 }
 
+/*
+ * Direct messages on Discord and Mattermost follow each person's own clock
+ * too: ada (Berlin), ben (New York) and cy (Tokyo) have a Discord and a
+ * Mattermost id, and a 9:00 "timezone": "person" schedule on each
+ * platform's channel asks them (the channels' APIs are not called by the
+ * scheduler). Each gets both questions at 9:00 where they are: 07:00Z,
+ * 13:00Z and the next day's 00:00Z, none at the config's 09:00Z.
+ */
+static void
+test_discord_and_mattermost_people_at_their_own_nine(void **state)
+{
+	struct fixture *f = *state;
+	const char *who[] = { "ada", "ben", "cy" };
+	const long long due[] = { JUNE_1_0600 + 3600, JUNE_1_0600 + 7 * 3600,
+	    JUNE_1_0600 + 18 * 3600 };
+	char *cwd = getcwd(NULL, 0);
+	char *text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:1\", \"prompts\": \"%s/prompts\", \"timezone\": "
+	    "\"UTC\", \"channels\": {\"dc\": {\"platform\": \"discord\", "
+	    "\"public_key\": \"%064d\", \"bot_token\": \"bot-token\", "
+	    "\"api_url\": \"http://127.0.0.1:1/api/v10\"}, \"mm\": "
+	    "{\"platform\": \"mattermost\", \"token\": \"slash-token\", "
+	    "\"bot_token\": \"bot-token\", \"bot_user_id\": "
+	    "\"bot4567890abcdefghijklmno\", \"server_url\": "
+	    "\"http://127.0.0.1:1\", \"callback_url\": "
+	    "\"http://127.0.0.1:1\"}}, \"people\": {\"ada\": {\"discord\": "
+	    "\"30351110224678912\", \"mattermost\": \"ada.l\", \"timezone\": "
+	    "\"Europe/Berlin\"}, \"ben\": {\"discord\": \"31351110224678912\", "
+	    "\"mattermost\": \"ben.n\", \"timezone\": \"America/New_York\"}, "
+	    "\"cy\": {\"discord\": \"32351110224678912\", \"mattermost\": "
+	    "\"cy.t\", \"timezone\": \"Asia/Tokyo\"}}, \"schedules\": "
+	    "[{\"name\": \"dc9\", \"cron\": \"0 9 * * *\", \"timezone\": "
+	    "\"person\", \"channel\": \"dc\", \"to\": [\"ada\", \"ben\", "
+	    "\"cy\"]}, {\"name\": \"mm9\", \"cron\": \"0 9 * * *\", "
+	    "\"timezone\": \"person\", \"channel\": \"mm\", \"to\": [\"ada\", "
+	    "\"ben\", \"cy\"]}]}", cwd, 0);
+
+	load_text(f, text);
+	start(f);
+	run_until(f, JUNE_1_0600 + 18 * 3600 + 60);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(count(f, "SELECT count(*) FROM deliveries "
+		    "WHERE person = '%s' AND state = 'pending' AND ((schedule "
+		    "= 'dc9' AND channel = 'dc') OR (schedule = 'mm9' AND "
+		    "channel = 'mm')) AND due_at = %lld", who[i], due[i]), 2);
+		assert_int_equal(count(f, "SELECT count(*) FROM deliveries "
+		    "WHERE person = '%s'", who[i]), 2);
+	}
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld", JUNE_1_0600 + 3 * 3600), 0);
+	free(text);
+	free(cwd);
+}
+
 /* Run the loop for about ms of real time (the fake clock stands still). */
 static void
 turn(struct fixture *f, int ms)
@@ -575,6 +632,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_zones_from_profiles,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_discord_and_mattermost_people_at_their_own_nine, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
