@@ -14,6 +14,7 @@
 
 #include "chat/chat.h"
 #include "deliver.h"
+#include "deliver_pause.h"
 #include "deliver_rate.h"
 
 struct config_channel;
@@ -28,8 +29,8 @@ struct deliver_channel {
 	struct deliver_bucket	 api;	/* every API call: the platform's cap */
 	int			 in_flight;
 	int			 max_in_flight;
-	/* Each API call waits until then (monotonic ms) after a rate limit. */
-	int64_t			 paused_ms[CHAT_DIRECT_NCALLS];
+	/* Its API calls' waits after rate limits. */
+	struct deliver_pause	 pause;
 	int			 refused;	/* its credentials were refused */
 };
 
