@@ -146,7 +146,7 @@ static int	 bench_direct_curl(const char *, int, const struct chat_request *,
 		    const struct bench_direct_kind *, double *);
 static const struct bench_direct_kind *bench_direct_kind(const char *);
 
-/* Start the platform's fake (0 when it did). */
+/* Start the platform's fake; exit 3 when it does not start. */
 static void
 bench_direct_fake_start(struct bench_direct_fake *f,
     const struct bench_direct_kind *k)

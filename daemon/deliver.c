@@ -214,10 +214,8 @@ deliver_free(struct deliver *d)
 	for (size_t i = 0; i < d->noutcomes; i++)
 		deliver_direct_outcome_free(&d->outcomes[i]);
 	free(d->outcomes);
-	for (size_t i = 0; i < d->nchannels; i++) {
-		free(d->channels[i].name);
-		deliver_pause_free(&d->channels[i].pause);
-	}
+	for (size_t i = 0; i < d->nchannels; i++)
+		deliver_channel_clear(&d->channels[i]);
 	free(d->channels);
 	event_free(d->wake);
 	event_free(d->flush);
@@ -260,10 +258,8 @@ deliver_channels_build(struct deliver *d)
 			deliver_pause_keep(&r->pause, &o->pause);
 		}
 	}
-	for (size_t j = 0; j < nold; j++) {
-		free(old[j].name);
-		deliver_pause_free(&old[j].pause);
-	}
+	for (size_t j = 0; j < nold; j++)
+		deliver_channel_clear(&old[j]);
 	free(old);
 	/* Sorted, so each due row finds its channel by binary search. */
 	qsort(d->channels, d->nchannels, sizeof *d->channels,

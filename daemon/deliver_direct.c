@@ -78,6 +78,14 @@ deliver_direct_wants(const struct config_channel *cc,
 	    chat_channel_api(cc));
 }
 
+/* Free what a channel's entry holds: its name and its pauses. */
+void
+deliver_channel_clear(struct deliver_channel *c)
+{
+	free(c->name);
+	deliver_pause_free(&c->pause);
+}
+
 /* Whether a channel's credentials were refused by its platform (for health). */
 int
 deliver_channel_refused(struct deliver *d, const char *channel)

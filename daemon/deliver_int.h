@@ -120,6 +120,7 @@ struct deliver_outcome *deliver_outcome(struct deliver *, int64_t,
 		    enum deliver_outcome_kind, int64_t, char *);
 
 /* deliver_direct.c */
+void		 deliver_channel_clear(struct deliver_channel *);
 int		 deliver_direct_wants(const struct config_channel *,
 		    const struct store_outbox_row *);
 enum deliver_take_result deliver_direct_take(struct deliver *,
