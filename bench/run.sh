@@ -75,6 +75,10 @@ run() {
 	run "$dir/bench/bench_fanout" "$dir/nudged" 10000 3 curl burst
 	echo "== direct: 10,000 people due at one instant, each in their own Slack DM on a fake Web API, against curl --parallel"
 	run "$dir/bench/bench_direct" 10000 3
+	echo "== direct: 10,000 people due at one instant, each in their own Mattermost DM on a fake API, against curl --parallel"
+	run "$dir/bench/bench_direct" 10000 3 curl mattermost
+	echo "== direct: 500 people due at one instant, each in their own Discord DM on a fake API (nudged keeps to 25 a second), against curl --parallel"
+	run "$dir/bench/bench_direct" 500 3 curl discord
 	echo "== replies: signed Slack slash commands, wrk -t2 -c64 for 10 s, against a Slack Bolt for JavaScript app and a C ceiling"
 	if [ ! -d bench/replies/node_modules ] && command -v npm >/dev/null 2>&1; then
 		(cd bench/replies && npm ci --no-audit --no-fund --loglevel=error) ||

@@ -215,7 +215,7 @@ deliver_free(struct deliver *d)
 		deliver_direct_outcome_free(&d->outcomes[i]);
 	free(d->outcomes);
 	for (size_t i = 0; i < d->nchannels; i++)
-		free(d->channels[i].name);
+		deliver_channel_clear(&d->channels[i]);
 	free(d->channels);
 	event_free(d->wake);
 	event_free(d->flush);
@@ -255,11 +255,11 @@ deliver_channels_build(struct deliver *d)
 			deliver_bucket_keep(&r->bucket, &o->bucket);
 			deliver_bucket_keep(&r->api, &o->api);
 			r->in_flight = o->in_flight;
-			memcpy(r->paused_ms, o->paused_ms, sizeof r->paused_ms);
+			deliver_pause_keep(&r->pause, &o->pause);
 		}
 	}
 	for (size_t j = 0; j < nold; j++)
-		free(old[j].name);
+		deliver_channel_clear(&old[j]);
 	free(old);
 	/* Sorted, so each due row finds its channel by binary search. */
 	qsort(d->channels, d->nchannels, sizeof *d->channels,

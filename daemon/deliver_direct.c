@@ -13,7 +13,9 @@
  * channel (deliver_channel_refused says so for health). A rate limit with a
  * delay pauses that call for the whole channel (one token): platforms count
  * their limits per call and per token (each row's file cites its own), so
- * no other delivery of the channel makes that call before the pause ends.
+ * no other delivery of the channel makes that call before the pause ends;
+ * where the answer names the route's bucket, only that bucket's calls wait
+ * (deliver_pause.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -50,7 +52,9 @@ static int	 deliver_direct_thread(struct deliver *,
 		    const struct store_outbox_row *,
 		    struct deliver_direct_target *);
 static int64_t	 deliver_direct_paused(struct deliver *,
-		    const struct deliver_channel *, int);
+		    const struct deliver_channel *, const char *);
+static void	 deliver_direct_pause(struct deliver_transfer *,
+		    struct deliver_channel *, int64_t);
 static enum deliver_take_result deliver_direct_start(struct deliver *,
 		    const struct store_outbox_row *, struct deliver_channel *,
 		    int64_t, int64_t, struct deliver_direct_target *,
@@ -72,6 +76,14 @@ deliver_direct_wants(const struct config_channel *cc,
 {
 	return row->person[0] != '\0' || (cc->webhook == NULL &&
 	    chat_channel_api(cc));
+}
+
+/* Free what a channel's entry holds: its name and its pauses. */
+void
+deliver_channel_clear(struct deliver_channel *c)
+{
+	free(c->name);
+	deliver_pause_free(&c->pause);
 }
 
 /* Whether a channel's credentials were refused by its platform (for health). */
@@ -116,7 +128,7 @@ deliver_direct_take(struct deliver *d, const struct store_outbox_row *row,
 		r = DELIVER_TAKE_ERROR;
 		goto out;
 	}
-	if ((wait = deliver_direct_paused(d, c, tg.conversation == NULL)) > 0) {
+	if ((wait = deliver_direct_paused(d, c, tg.conversation)) > 0) {
 		*ready_ms = wait;
 		r = DELIVER_TAKE_HELD;
 	} else if (bucket && (c->in_flight >= c->max_in_flight ||
@@ -218,18 +230,22 @@ deliver_direct_thread(struct deliver *d, const struct store_outbox_row *row,
 	return 0;
 }
 
-/* How long the calls a row needs are paused on its channel (ms), or 0. */
+/*
+ * How long the next call of a row is paused on its channel (ms), or 0: the
+ * post into its conversation, else the opening and the posts of any route.
+ */
 static int64_t
 deliver_direct_paused(struct deliver *d, const struct deliver_channel *c,
-    int opens)
+    const char *conversation)
 {
-	int64_t now = clock_mono_ms(d->clock), wait = 0;
+	int64_t now = clock_mono_ms(d->clock), wait, post;
 
-	for (int call = opens ? CHAT_DIRECT_OPEN : CHAT_DIRECT_POST;
-	    call < CHAT_DIRECT_NCALLS; call++)
-		if (c->paused_ms[call] - now > wait)
-			wait = c->paused_ms[call] - now;
-	return wait;
+	if (conversation != NULL)
+		return deliver_pause_wait(&c->pause, CHAT_DIRECT_POST,
+		    conversation, now);
+	wait = deliver_pause_wait(&c->pause, CHAT_DIRECT_OPEN, NULL, now);
+	post = c->pause.call_ms[CHAT_DIRECT_POST] - now;
+	return post > wait ? post : wait;
 }
 
 /*
@@ -255,6 +271,7 @@ deliver_direct_start(struct deliver *d, const struct store_outbox_row *row,
 	t->thread = tg->thread != NULL ? xstrdup(tg->thread) : NULL;
 	if (tg->conversation != NULL) {
 		t->call = CHAT_DIRECT_POST;
+		t->major = xstrdup(tg->conversation);
 		composed = compose_request(&src, row, c->cc, now,
 		    tg->conversation, tg->thread, &t->req, &cause);
 		if (composed != COMPOSE_OK) {
@@ -341,15 +358,17 @@ static void
 deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 {
 	const struct chat_direct_answer *a = &t->answer;
-	int64_t until = clock_mono_ms(t->clock) + a->wait_ms;
+	int64_t now = clock_mono_ms(t->clock);
 
 	/* The platform's budget for a call (or all of them) is spent. */
-	for (int call = 0; a->wait_ms > 0 && call < CHAT_DIRECT_NCALLS; call++)
-		if ((a->every_call || call == (int)t->call) &&
-		    c->paused_ms[call] < until)
-			c->paused_ms[call] = until;
+	for (int call = 0; a->every_call && a->wait_ms > 0 &&
+	    call < CHAT_DIRECT_NCALLS; call++)
+		if (c->pause.call_ms[call] < now + a->wait_ms)
+			c->pause.call_ms[call] = now + a->wait_ms;
+	if (!a->every_call)
+		deliver_direct_pause(t, c, now + a->wait_ms);
 	if (a->cls == CHAT_DIRECT_RETRY && a->retry_ms > 0) {
-		c->paused_ms[t->call] = clock_mono_ms(t->clock) + a->retry_ms;
+		deliver_direct_pause(t, c, now + a->retry_ms);
 		log_notice("deliver: channel %s is rate-limited (%s); its %s "
 		    "calls wait %" PRId64 " ms", t->channel, t->host,
 		    t->call == CHAT_DIRECT_OPEN ? "conversation" : "post",
@@ -370,6 +389,23 @@ deliver_direct_heed(struct deliver_transfer *t, struct deliver_channel *c)
 		c->refused = 0;
 		metrics_note_credentials(t->channel, 200, 1);
 	}
+}
+
+/*
+ * Hold a call until then: its route's bucket when the answer names one,
+ * else the call on every route.
+ */
+static void
+deliver_direct_pause(struct deliver_transfer *t, struct deliver_channel *c,
+    int64_t until)
+{
+	int64_t now = clock_mono_ms(t->clock);
+
+	if (t->answer.bucket != NULL)
+		deliver_pause_bucket(&c->pause, t->call, t->major,
+		    t->answer.bucket, until, now);
+	else if (c->pause.call_ms[t->call] < until)
+		c->pause.call_ms[t->call] = until;
 }
 
 /* The person's id is found: open their conversation with it, or 0 and why. */
@@ -421,7 +457,7 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	o->channel = xstrdup(t->channel);
 	o->person = xstrdup(t->person);
 	o->dm = xstrdup(dm);
-	if ((wait = deliver_direct_paused(d, c, 0)) > 0) {
+	if ((wait = deliver_direct_paused(d, c, dm)) > 0) {
 		xasprintf(text, "%s: posts are paused by a rate limit", t->host);
 		*hint_ms = wait;
 		return 0;
@@ -429,6 +465,8 @@ deliver_direct_next(struct deliver_transfer *t, struct deliver_channel *c,
 	dm = xstrdup(dm);
 	deliver_http_rewind(t);
 	t->call = CHAT_DIRECT_POST;
+	free(t->major);
+	t->major = xstrdup(dm);
 	composed = compose_request(&src, t->row, c->cc, clock_now(d->clock), dm,
 	    t->thread, &t->req, &cause);
 	if (composed != COMPOSE_OK) {

@@ -159,6 +159,7 @@ deliver_http_free(struct deliver_transfer *t)
 	free(t->schedule);
 	free(t->person);
 	free(t->thread);
+	free(t->major);
 	if (t->row != NULL)
 		store_outbox_free(t->row, 1);
 	free(t);

@@ -49,6 +49,7 @@ struct deliver_transfer {
 	char			*url;		/* secret; NULL: the webhook */
 	char			*person;	/* "" for the channel's own post */
 	char			*thread;	/* message to answer in, or NULL */
+	char			*major;		/* POST: the conversation */
 	struct store_outbox_row	*row;		/* to compose the post once open */
 	struct chat_direct_answer answer;
 	struct deliver_transfer	*next;

@@ -14,6 +14,7 @@
 
 #include "chat/chat.h"
 #include "deliver.h"
+#include "deliver_pause.h"
 #include "deliver_rate.h"
 
 struct config_channel;
@@ -28,8 +29,8 @@ struct deliver_channel {
 	struct deliver_bucket	 api;	/* every API call: the platform's cap */
 	int			 in_flight;
 	int			 max_in_flight;
-	/* Each API call waits until then (monotonic ms) after a rate limit. */
-	int64_t			 paused_ms[CHAT_DIRECT_NCALLS];
+	/* Its API calls' waits after rate limits. */
+	struct deliver_pause	 pause;
 	int			 refused;	/* its credentials were refused */
 };
 
@@ -119,6 +120,7 @@ struct deliver_outcome *deliver_outcome(struct deliver *, int64_t,
 		    enum deliver_outcome_kind, int64_t, char *);
 
 /* deliver_direct.c */
+void		 deliver_channel_clear(struct deliver_channel *);
 int		 deliver_direct_wants(const struct config_channel *,
 		    const struct store_outbox_row *);
 enum deliver_take_result deliver_direct_take(struct deliver *,

@@ -5,7 +5,8 @@
  * kept, the nudge posted into it with its Answer button, no mentions and
  * the bot's token; a reminder replies to its nudge; Unknown User and 50007
  * mark the person; a refused token is told once; a spent rate-limit bucket
- * holds the next post until it refills and a global 429 holds every call;
+ * holds the next post into its DM until it refills while other DMs' posts
+ * go on, and a global 429 holds every call;
  * at most 25 deliveries a second; a restart sends nobody twice.
  */
 #include <setjmp.h>
@@ -272,10 +273,10 @@ test_auth_refused_told_once(void **state)
 }
 
 /*
- * Create Message's bucket holds one call per 5 s: ada's post spends it
- * (Remaining 0, Reset-After 5). Ben's nudge, due at once and his DM known,
- * waits for the bucket, though the fake would refill sooner; it goes out
- * once 5 s passed on nudged's clock, and nothing ever hit a 429.
+ * Create Message's bucket of a DM holds one call per 5 s: ada's nudge
+ * spends hers (Remaining 0, Reset-After 5). Her reminder, due at once into
+ * the same DM, waits for that bucket, though the fake would refill sooner;
+ * it goes out once 5 s passed on nudged's clock, and nothing hit a 429.
  */
 static void
 test_bucket_honoured(void **state)
@@ -283,26 +284,67 @@ test_bucket_honoured(void **state)
 	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
 	    .bucket_size = 1, .reset_after = 5, .refill_ms = 50 };
 	struct world w;
+	int64_t first;
 
 	(void)state;
 	world_open(&w, &opts, TOKEN);
-	assert_int_equal(store_set_person_dm(w.fx.st, "d", "ben", BEN_DM), 0);
-	world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	first = world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
 	deliver_fixture_start(&w.fx);
 	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
 	    "state = 'sent'");
-	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_REMINDER, first);
 	for (int i = 0; i < 20; i++) {
 		deliver_fixture_advance(&w.fx, 100);
 		deliver_fixture_tick(&w.fx, 15);
 	}
-	assert_int_equal(world_posts_to(&w, BEN_DM), 0);
+	assert_int_equal(world_posts_to(&w, ADA_DM), 1);
 	assert_int_equal(harness_db_int(w.fx.state, "SELECT attempts FROM "
-	    "deliveries WHERE person = 'ben'"), 0);
+	    "deliveries WHERE kind = 'reminder'"), 0);
 	deliver_fixture_advance(&w.fx, 3100);
 	deliver_fixture_wait(&w.fx, 2, "SELECT count(*) FROM deliveries WHERE "
 	    "state = 'sent'");
+	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
+	assert_int_equal(world_limited(&w), 0);
+	world_close(&w);
+}
+
+/*
+ * Discord counts Create Message per channel: ada's DM spends its bucket,
+ * and ben's and cy's DMs, each in its own, take their nudges at once while
+ * ada's reminder waits out her bucket's 5 s.
+ */
+static void
+test_bucket_per_route(void **state)
+{
+	struct discord_fake_opts opts = { .token = TOKEN, .record = 1,
+	    .bucket_size = 1, .reset_after = 5, .refill_ms = 50 };
+	struct world w;
+	int64_t first;
+
+	(void)state;
+	world_open(&w, &opts, TOKEN);
+	assert_int_equal(store_set_person_dm(w.fx.st, "d", "ben", BEN_DM), 0);
+	assert_int_equal(store_set_person_dm(w.fx.st, "d", "cy", CY_DM), 0);
+	first = world_seed(&w, "ada", w.fx.now, STORE_KIND_PROMPT, 0);
+	deliver_fixture_start(&w.fx);
+	deliver_fixture_wait(&w.fx, 1, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	world_seed(&w, "ada", w.fx.now, STORE_KIND_REMINDER, first);
+	world_seed(&w, "ben", w.fx.now, STORE_KIND_PROMPT, 0);
+	world_seed(&w, "cy", w.fx.now, STORE_KIND_PROMPT, 0);
+	for (int i = 0; i < 10; i++) {
+		deliver_fixture_advance(&w.fx, 100);
+		deliver_fixture_tick(&w.fx, 15);
+	}
+	deliver_fixture_wait(&w.fx, 3, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
 	assert_int_equal(world_posts_to(&w, BEN_DM), 1);
+	assert_int_equal(world_posts_to(&w, CY_DM), 1);
+	assert_int_equal(world_posts_to(&w, ADA_DM), 1);
+	deliver_fixture_advance(&w.fx, 4100);
+	deliver_fixture_wait(&w.fx, 4, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'");
+	assert_int_equal(world_posts_to(&w, ADA_DM), 2);
 	assert_int_equal(world_limited(&w), 0);
 	world_close(&w);
 }
@@ -409,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_person_unreachable),
 		cmocka_unit_test(test_auth_refused_told_once),
 		cmocka_unit_test(test_bucket_honoured),
+		cmocka_unit_test(test_bucket_per_route),
 		cmocka_unit_test(test_global_limit_pauses_every_call),
 		cmocka_unit_test(test_global_cap),
 		cmocka_unit_test(test_restart_sends_nobody_twice),

@@ -192,6 +192,7 @@ chat_direct_answer_free(struct chat_direct_answer *a)
 	free(a->message_id);
 	free(a->tz);
 	free(a->user);
+	free(a->bucket);
 	memset(a, 0, sizeof *a);
 }
 

@@ -169,6 +169,8 @@ struct chat_direct_answer {
 	 */
 	int64_t		 wait_ms;
 	int		 every_call;
+	/* The rate-limit bucket the call's route is in, or NULL: the call's. */
+	char		*bucket;
 };
 
 /* What a platform that sends direct messages to people offers. */

@@ -10,14 +10,14 @@
  * style 1-4 with a custom_id of 1-100 characters). The button's modal is
  * the answer to the click itself, built here too.
  *
- * Rate limits (topics/rate-limits): each answer says how much of its
- * route's bucket is left (X-RateLimit-Remaining) and when it refills
- * (X-RateLimit-Reset-After, seconds); nudged waits when it is spent rather
- * than hit a 429. A 429 carries retry_after (seconds, float) and "global";
- * a global one pauses every call. Buckets of one route differ per channel
- * id, but nudged keeps one pause per kind of call: it waits sooner than it
- * must, never later. Every call of a bot counts against the global 50
- * requests a second (max_rate counts deliveries). Error 50007, "Cannot send messages to this
+ * Rate limits (discord.com/developers/docs/topics/rate-limits): each
+ * answer names its route's bucket (X-RateLimit-Bucket), how much of it is
+ * left (X-RateLimit-Remaining) and when it refills (X-RateLimit-Reset-After,
+ * seconds); nudged waits when it is spent rather than hit a 429, on that
+ * bucket only: a post to one DM channel does not hold posts to others
+ * (deliver_pause.c). A 429 carries retry_after (seconds, float) and
+ * "global"; a global one pauses every call. Every call of a bot counts
+ * against the global 50 requests a second (max_rate counts deliveries). Error 50007, "Cannot send messages to this
  * user" (topics/opcodes-and-status-codes), fails the person.
  */
 #include <stdlib.h>
@@ -203,7 +203,10 @@ discord_api_post(const struct chat_nudge *n, const struct config_channel *c,
 	return 0;
 }
 
-/* A spent bucket: wait X-RateLimit-Reset-After before this call again. */
+/*
+ * The route's bucket, and when it is spent, X-RateLimit-Reset-After to wait
+ * before a call on it again.
+ */
 static void
 discord_api_bucket(const char *headers, struct chat_direct_answer *a)
 {
@@ -212,6 +215,7 @@ discord_api_bucket(const char *headers, struct chat_direct_answer *a)
 	char *end;
 	double secs;
 
+	a->bucket = chat_header_value(headers, "X-RateLimit-Bucket");
 	if (left != NULL && after != NULL && strtol(left, &end, 10) == 0 &&
 	    end != left) {
 		secs = strtod(after, &end);

@@ -2,7 +2,8 @@
 /*
  * The fake Discord API's answers: errors as Discord writes them
  * ({"message", "code"}), ids as snowflake strings, rate-limit headers
- * (topics/rate-limits) on every Create Message.
+ * (topics/rate-limits) on every Create Message. Create Message's bucket is
+ * counted per channel, its major parameter, as Discord counts it.
  */
 #include "discord_fake.h"
 
@@ -11,14 +12,20 @@
 #include <string.h>
 #include <time.h>
 
+/* Create Message's bucket of one channel. */
+struct discord_fake_bucket {
+	char		 channel[64];
+	int		 used;		/* calls on the bucket */
+	struct timespec	 spent;		/* when the bucket emptied */
+};
+
 /* The child's copy: the options and what it counted. */
 struct discord_fake_state {
 	struct discord_fake_opts opts;
 	char		 token[128];
 	long		 next_id;
-	int		 used;		/* calls on the bucket */
 	int		 globals;	/* global 429s answered */
-	struct timespec	 spent;		/* when the bucket emptied */
+	struct discord_fake_bucket buckets[8];
 };
 
 static void	discord_fake_answer(struct api_fake_call *);
@@ -28,7 +35,9 @@ static void	discord_fake_dm(struct api_fake_call *);
 static void	discord_fake_message(struct api_fake_call *, const char *);
 static int	discord_fake_components_ok(const cJSON *);
 static int	discord_fake_bucket(struct api_fake_call *,
-		    struct discord_fake_state *);
+		    struct discord_fake_state *, const char *);
+static struct discord_fake_bucket *discord_fake_bucket_of(
+		    struct discord_fake_state *, const char *);
 
 /* {"message": M, "code": C} with status. */
 static void
@@ -88,10 +97,29 @@ discord_fake_components_ok(const cJSON *rows)
 	return 1;
 }
 
-/* The bucket: 1 when the call may go on (headers set), 0 after a 429. */
-static int
-discord_fake_bucket(struct api_fake_call *c, struct discord_fake_state *s)
+/* A channel's bucket (the last one stands for channels past the eighth). */
+static struct discord_fake_bucket *
+discord_fake_bucket_of(struct discord_fake_state *s, const char *channel)
 {
+	size_t i, n = sizeof s->buckets / sizeof s->buckets[0];
+
+	for (i = 0; i < n - 1 && s->buckets[i].channel[0] != '\0'; i++)
+		if (strcmp(s->buckets[i].channel, channel) == 0)
+			break;
+	snprintf(s->buckets[i].channel, sizeof s->buckets[i].channel, "%s",
+	    channel);
+	return &s->buckets[i];
+}
+
+/*
+ * The channel's bucket: 1 when the call may go on (headers set), 0 after a
+ * 429.
+ */
+static int
+discord_fake_bucket(struct api_fake_call *c, struct discord_fake_state *s,
+    const char *channel)
+{
+	struct discord_fake_bucket *b;
 	struct timespec now;
 	long ms;
 
@@ -108,14 +136,15 @@ discord_fake_bucket(struct api_fake_call *c, struct discord_fake_state *s)
 	}
 	if (s->opts.bucket_size <= 0)
 		return 1;
+	b = discord_fake_bucket_of(s, channel);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - s->spent.tv_sec) * 1000 + (now.tv_nsec -
-	    s->spent.tv_nsec) / 1000000;
-	if (s->used >= s->opts.bucket_size && ms >= s->opts.refill_ms)
-		s->used = 0;
+	ms = (now.tv_sec - b->spent.tv_sec) * 1000 + (now.tv_nsec -
+	    b->spent.tv_nsec) / 1000000;
+	if (b->used >= s->opts.bucket_size && ms >= s->opts.refill_ms)
+		b->used = 0;
 	api_fake_header(c, "X-RateLimit-Bucket", "fakebucketmessages");
 	api_fake_header(c, "X-RateLimit-Limit", "%d", s->opts.bucket_size);
-	if (s->used >= s->opts.bucket_size) {
+	if (b->used >= s->opts.bucket_size) {
 		api_fake_header(c, "X-RateLimit-Remaining", "0");
 		api_fake_header(c, "X-RateLimit-Reset-After", "%.3f",
 		    s->opts.reset_after);
@@ -127,10 +156,10 @@ discord_fake_bucket(struct api_fake_call *c, struct discord_fake_state *s)
 			abort();
 		return 0;
 	}
-	if (++s->used == s->opts.bucket_size)
-		s->spent = now;
+	if (++b->used == s->opts.bucket_size)
+		b->spent = now;
 	api_fake_header(c, "X-RateLimit-Remaining", "%d",
-	    s->opts.bucket_size - s->used);
+	    s->opts.bucket_size - b->used);
 	api_fake_header(c, "X-RateLimit-Reset-After", "%.3f",
 	    s->opts.reset_after);
 	return 1;
@@ -144,7 +173,7 @@ discord_fake_message(struct api_fake_call *c, const char *channel)
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(c->body,
 	    "content");
 
-	if (!discord_fake_bucket(c, s))
+	if (!discord_fake_bucket(c, s, channel))
 		return;
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(c->body,
 	    "allowed_mentions")) || (content != NULL &&

@@ -25,7 +25,8 @@ struct discord_fake_opts {
 	int		 record;
 	int		 slow_ms;
 	/*
-	 * Create Message's bucket: bucket_size calls, then Remaining 0 with
+	 * Create Message's bucket, one per channel (its major parameter, so
+	 * the same X-RateLimit-Bucket): bucket_size calls, then Remaining 0 with
 	 * Reset-After reset_after seconds; the fake itself refills after
 	 * refill_ms of real time. A call on an empty bucket is a 429.
 	 */
