@@ -16,6 +16,8 @@
 
 static int	store_people_exec(struct store *, sqlite3_stmt *, int,
 		    const char *);
+static int	store_people_put(struct store *, const char *, const char *,
+		    const char *, const char *, int64_t, const char *);
 static int	store_people_target(struct store *, sqlite3_stmt *, int,
 		    struct store_target *);
 
@@ -86,22 +88,36 @@ store_person_channel_clear(struct store_person_channel *pc)
 	memset(pc, 0, sizeof *pc);
 }
 
-/* Keep the id of person's direct conversation on channel. */
-int
-store_set_person_dm(struct store *st, const char *channel, const char *person,
-    const char *dm_id)
+/*
+ * Insert or update one column of person's row on channel: sql binds the
+ * channel (?1), the person (?2), text (?3) and, where it uses one, n (?4).
+ */
+static int
+store_people_put(struct store *st, const char *sql, const char *channel,
+    const char *person, const char *text, int64_t n, const char *what)
 {
 	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
-	    "(channel, person, dm_id) VALUES (?1, ?2, ?3) ON CONFLICT (channel, "
-	    "person) DO UPDATE SET dm_id = excluded.dm_id", &cached);
+	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, dm_id, -1, SQLITE_STATIC);
-	return store_people_exec(st, stmt, cached, "person's conversation");
+	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(stmt) >= 4)
+		sqlite3_bind_int64(stmt, 4, n);
+	return store_people_exec(st, stmt, cached, what);
+}
+
+/* Keep the id of person's direct conversation on channel. */
+int
+store_set_person_dm(struct store *st, const char *channel, const char *person,
+    const char *dm_id)
+{
+	return store_people_put(st, "INSERT INTO person_channels (channel, "
+	    "person, dm_id) VALUES (?1, ?2, ?3) ON CONFLICT (channel, person) DO "
+	    "UPDATE SET dm_id = excluded.dm_id", channel, person, dm_id, 0,
+	    "person's conversation");
 }
 
 /* Keep the zone person's profile gives (NULL: none), as checked at now. */
@@ -109,19 +125,10 @@ int
 store_set_person_tz(struct store *st, const char *channel, const char *person,
     const char *tz, int64_t now)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
-	    "(channel, person, tz, tz_checked_at) VALUES (?1, ?2, ?3, ?4) ON "
-	    "CONFLICT (channel, person) DO UPDATE SET tz = excluded.tz, "
-	    "tz_checked_at = excluded.tz_checked_at", &cached);
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, tz, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, now);
-	return store_people_exec(st, stmt, cached, "person's zone");
+	return store_people_put(st, "INSERT INTO person_channels (channel, "
+	    "person, tz, tz_checked_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+	    "(channel, person) DO UPDATE SET tz = excluded.tz, tz_checked_at = "
+	    "excluded.tz_checked_at", channel, person, tz, now, "person's zone");
 }
 
 /* Mark person unreachable on channel, with the platform's reason (NULL: reachable). */
@@ -129,18 +136,10 @@ int
 store_set_person_inactive(struct store *st, const char *channel,
     const char *person, const char *why)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_channels "
-	    "(channel, person, inactive) VALUES (?1, ?2, ?3) ON CONFLICT "
-	    "(channel, person) DO UPDATE SET inactive = excluded.inactive",
-	    &cached);
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, why, -1, SQLITE_STATIC);
-	return store_people_exec(st, stmt, cached, "person's reachability");
+	return store_people_put(st, "INSERT INTO person_channels (channel, "
+	    "person, inactive) VALUES (?1, ?2, ?3) ON CONFLICT (channel, person) "
+	    "DO UPDATE SET inactive = excluded.inactive", channel, person, why,
+	    0, "person's reachability");
 }
 
 /* A person's pause and absence; not paused and not away when none is kept. */
