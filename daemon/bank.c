@@ -47,6 +47,8 @@ static void	 bank_load_prompt(struct bank *, struct jsonc_doc *,
 static int	 bank_check_text(struct jsonc_doc *, const cJSON *,
 		    const char *);
 static int	 bank_valid_slug(const char *);
+static size_t	 bank_id_slot(const struct bank *, const char *, int *);
+static void	 bank_index_last(struct bank *);
 static size_t	 bank_utf8_length(const char *);
 static uint64_t	 bank_key(const char *, int64_t, const char *);
 static int	 bank_candidate(const struct bank *, const struct bank_prompt *,
@@ -173,6 +175,7 @@ bank_free(struct bank *b)
 	free(b->warnings);
 	free(b->themes);
 	free(b->prompts);
+	free(b->by_id);
 	free(b->dir);
 	free(b);
 }
@@ -400,6 +403,7 @@ bank_load_prompt(struct bank *b, struct jsonc_doc *doc, const cJSON *p,
 	bp->track_only = track_only;
 	bp->merged_into = merged ? xstrdup(merged) : NULL;
 	bp->where = bank_where(doc, jsonc_get(doc, p, "text", 0));
+	bank_index_last(b);
 }
 
 /* Whether a prompt is retired (merged into another): it resolves but is never sent. */
@@ -409,15 +413,56 @@ bank_retired(const struct bank_prompt *p)
 	return p->merged_into != NULL;
 }
 
+/*
+ * Where id is or belongs in the id-ordered index: a binary search, since
+ * every answer and every enqueue looks its prompt up by id.
+ */
+static size_t
+bank_id_slot(const struct bank *b, const char *id, int *found)
+{
+	size_t lo = 0, hi = b->nprompts;
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->prompts[b->by_id[mid]].id, id);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index the prompt just added (the last one) by its id. */
+static void
+bank_index_last(struct bank *b)
+{
+	size_t n = b->nprompts - 1, slot;
+	int found;
+
+	b->nprompts = n;	/* search the ones indexed so far */
+	slot = bank_id_slot(b, b->prompts[n].id, &found);
+	b->nprompts = n + 1;
+	b->by_id = xreallocarray(b->by_id, n + 1, sizeof *b->by_id);
+	memmove(&b->by_id[slot + 1], &b->by_id[slot],
+	    (n - slot) * sizeof *b->by_id);
+	b->by_id[slot] = n;
+}
+
 /* The prompt with this id, or NULL. */
 const struct bank_prompt *
 bank_find(const struct bank *b, const char *id)
 {
-	for (size_t i = 0; i < b->nprompts; i++) {
-		if (strcmp(b->prompts[i].id, id) == 0)
-			return &b->prompts[i];
-	}
-	return NULL;
+	int found;
+	size_t slot = bank_id_slot(b, id, &found);
+
+	return found ? &b->prompts[b->by_id[slot]] : NULL;
 }
 
 /* The theme a prompt belongs to. */

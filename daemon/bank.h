@@ -59,6 +59,7 @@ struct bank {
 	size_t			 nthemes;
 	struct bank_prompt	*prompts;
 	size_t			 nprompts;
+	size_t			*by_id;		/* prompts' indexes in id order */
 	struct bank_track	*tracks;
 	size_t			 ntracks;
 	char			**warnings;	/* "FILE:LINE:COL: warning: ..." */
