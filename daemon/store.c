@@ -204,6 +204,7 @@ static const char *const store_migrations_sqlite[] = {
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static struct store *store_wrap(struct db *, const char *);
+static struct db_stmt *store_logged(struct store *, struct db_stmt *);
 
 /*
  * The migrations of an engine's schema, oldest first, and how many; NULL
@@ -381,15 +382,20 @@ store_exec(struct store *st, const char *sql)
 	return 0;
 }
 
+/* A statement as prepared, with the failure logged when there is none. */
+static struct db_stmt *
+store_logged(struct store *st, struct db_stmt *stmt)
+{
+	if (stmt == NULL)
+		log_warnx("store: %s", db_error(st->db));
+	return stmt;
+}
+
 /* A statement for this call only; logs and returns NULL on failure. */
 struct db_stmt *
 store_prepare(struct store *st, const char *sql)
 {
-	struct db_stmt *stmt = db_prepare(st->db, sql);
-
-	if (stmt == NULL)
-		log_warnx("store: %s", db_error(st->db));
-	return stmt;
+	return store_logged(st, db_prepare(st->db, sql));
 }
 
 /*
@@ -400,11 +406,7 @@ store_prepare(struct store *st, const char *sql)
 struct db_stmt *
 store_cached(struct store *st, const char *sql)
 {
-	struct db_stmt *stmt = db_cached(st->db, sql);
-
-	if (stmt == NULL)
-		log_warnx("store: %s", db_error(st->db));
-	return stmt;
+	return store_logged(st, db_cached(st->db, sql));
 }
 
 /* The newest schema version this binary knows (of its SQLite schema). */
