@@ -440,9 +440,10 @@ static int
 store_migrate(struct store *st, char **cause)
 {
 	int version = store_schema_version(st), n;
-	const char *const *migrations = store_migrations(db_dialect(st->db), &n);
+	const char *const *migrations;
 	char *sql;
 
+	migrations = store_migrations(db_dialect(st->db), &n);
 	if (migrations == NULL) {
 		xasprintf(cause, "%s: the PostgreSQL schema is not built into this "
 		    "nudged", st->where);
