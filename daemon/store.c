@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "db_sqlite.h"
 #include "log.h"
 #include "store_int.h"
 #include "xmalloc.h"
@@ -641,6 +642,28 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
 	db_bind_int(stmt, 2, at);
 	db_bind_text(stmt, 3, text);
 	return store_write(st, stmt, NULL);
+}
+
+/*
+ * Run a bound INSERT once and hand it back: *id is the new row's id, or 0
+ * when it added none (a conflict). PostgreSQL's text ends in RETURNING id;
+ * SQLite's does not, as RETURNING costs SQLite twice the work of the
+ * INSERT itself (an answer's insert measured 27,500 instructions without,
+ * 65,100 with), and its last rowid is free. -1 on error (db_error says).
+ */
+int
+store_insert(struct store *st, struct db_stmt *stmt, int64_t *id)
+{
+	int rc = db_step(stmt);
+
+	*id = 0;
+	if (rc == DB_ROW)
+		*id = db_int(stmt, 0);
+	else if (rc == DB_DONE && db_dialect(st->db) == DB_SQLITE &&
+	    db_changes(st->db) > 0)
+		*id = db_sqlite_last_id(st->db);
+	db_done(stmt);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* Run a bound write statement once and hand it back; -1 with the error (and what failed) logged. */
