@@ -22,6 +22,10 @@ struct store {
 };
 
 const char *const *store_migrations(enum db_dialect, int *n);
+/* An INSERT's texts by engine, for store_insert: PostgreSQL's returns the new id. */
+#define STORE_INSERT_SQL(sql) \
+	{ [DB_SQLITE] = sql, [DB_POSTGRESQL] = sql " RETURNING id" }
+
 int		 store_exec(struct store *, const char *);
 struct db_stmt	*store_prepare(struct store *, const char *);
 struct db_stmt	*store_cached(struct store *, const char *);

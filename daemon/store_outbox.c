@@ -31,10 +31,8 @@ static void	 store_track_start(struct bank_history *, const char *, int64_t);
 	"VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ?7 < ?12 THEN ?7 ELSE ?12 END, " \
 	"?8, ?12, ?9, ?10, ?11) ON CONFLICT (schedule, person, kind, due_at) " \
 	"DO NOTHING"
-static const char *const store_enqueue_sql[] = {
-	[DB_SQLITE] = STORE_ENQUEUE_SQL,
-	[DB_POSTGRESQL] = STORE_ENQUEUE_SQL " RETURNING id",
-};
+static const char *const store_enqueue_sql[] =
+    STORE_INSERT_SQL(STORE_ENQUEUE_SQL);
 
 /*
  * Add a delivery unless (schedule, kind, due_at) is already there: 1 when added, 0

@@ -75,10 +75,8 @@ store_target_clear(struct store_target *t)
 	"INSERT INTO replies (delivery_id, channel, user_id, user_name, text, " \
 	"received_at, source, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON " \
 	"CONFLICT (source, message_id) DO NOTHING"
-static const char *const store_reply_sql[] = {
-	[DB_SQLITE] = STORE_REPLY_SQL,
-	[DB_POSTGRESQL] = STORE_REPLY_SQL " RETURNING id",
-};
+static const char *const store_reply_sql[] =
+    STORE_INSERT_SQL(STORE_REPLY_SQL);
 
 /*
  * Store an answer unless this platform message is stored already: 1 added,
