@@ -4,7 +4,9 @@
  * translated, integers as bigint, NULLs, booleans, RETURNING, row counts,
  * transactions, a kept statement run a thousand times, secrets kept out of
  * messages, and a connection killed under the store: calls fail at once,
- * health says down, and the next call after the backoff works again.
+ * health says down, and the next call after the backoff works again. The
+ * store's PostgreSQL migrations reach the SQLite schema's keys, and its
+ * local days and weeks agree with tz.c's across daylight-saving changes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,8 @@
 #include "db.h"
 #include "db_pg.h"
 #include "pg_cluster.h"
+#include "store_schema.h"
+#include "tz.h"
 
 struct fixture {
 	char		*conninfo;	/* this test's own schema */
@@ -335,6 +339,108 @@ test_lost_connection(void **state)
 	assert_true(one_int(f->db, "SELECT pg_backend_pid()") != pid);
 }
 
+/* Apply migrations from (1-based) up to and including to. */
+static void
+migrate(struct db *db, int from, int to)
+{
+	for (int v = from; v <= to; v++) {
+		assert_int_equal(db_begin(db), 0);
+		if (db_exec(db, store_pg_migrations[v - 1]) == -1)
+			fail_msg("migration %d: %s", v, db_error(db));
+		assert_int_equal(db_commit(db), 0);
+	}
+}
+
+/* A reminder named the old way keeps its row and loses its suffix; the last schema's keys hold. */
+static void
+test_migrations(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(store_pg_nmigrations, 9);
+	migrate(f->db, 1, 6);
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (id, schedule, "
+	    "channel, due_at, state, created_at, kind) VALUES (7, "
+	    "'daily/reminder', 'c', 100, 'sent', 1, 'reminder'), (8, 'daily', "
+	    "'c', 100, 'sent', 1, 'prompt')"), 0);
+	migrate(f->db, 7, store_pg_nmigrations);
+	assert_int_equal(one_int(f->db, "SELECT count(*) FROM deliveries WHERE "
+	    "schedule = 'daily' AND person = ''"), 2);
+
+	/* One per (schedule, person, kind, instant); follow_up is a kind. */
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+	    "channel, person, due_at, state, created_at, kind) VALUES ('daily', "
+	    "'c', 'U1', 100, 'pending', 1, 'follow_up') ON CONFLICT (schedule, "
+	    "person, kind, due_at) DO NOTHING"), 0);
+	assert_int_equal(db_changes(f->db), 1);
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+	    "channel, person, due_at, state, created_at, kind) VALUES ('daily', "
+	    "'c', 'U1', 100, 'pending', 1, 'follow_up') ON CONFLICT (schedule, "
+	    "person, kind, due_at) DO NOTHING"), 0);
+	assert_int_equal(db_changes(f->db), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+	    "channel, due_at, state, created_at, kind) VALUES ('x', 'c', 1, "
+	    "'sent', 1, 'other')"), -1);
+	/* An event's id once per channel and person; without one, any number. */
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+	    "channel, person, due_at, state, created_at, event_id) VALUES ('e', "
+	    "'c', 'U1', 1, 'pending', 1, 'ev'), ('e', 'c', 'U1', 2, 'pending', 1, "
+	    "NULL), ('e', 'c', 'U1', 3, 'pending', 1, NULL)"), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+	    "channel, person, due_at, state, created_at, event_id) VALUES ('e', "
+	    "'c', 'U1', 4, 'pending', 1, 'ev') ON CONFLICT (channel, event_id, "
+	    "person) WHERE event_id IS NOT NULL DO NOTHING"), 0);
+	assert_int_equal(db_changes(f->db), 0);
+	/* Text sorts bytewise, as in SQLite. */
+	assert_int_equal(db_exec(f->db, "INSERT INTO meta VALUES ('b', '1'), "
+	    "('B', '2'), ('a', '3')"), 0);
+	assert_int_equal(one_int(f->db, "SELECT value FROM meta ORDER BY key "
+	    "LIMIT 1"), 2);
+}
+
+/* nudged_local_day and _week in SQL agree with tz.c for every zone's DST edges. */
+static void
+test_local_day_week(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const zones[] = { "Europe/Paris", "America/New_York",
+	    "Australia/Lord_Howe", "Pacific/Kiritimati", "UTC" };
+	static const char sql[] = "SELECT nudged_local_day(?1), "
+	    "nudged_local_week(?1)";
+
+	migrate(f->db, 1, 1);
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		char *cause = NULL, *set;
+		struct tz *tz = tz_load(zones[z], &cause);
+		int64_t t = -86400 * 400, edge;
+
+		assert_non_null(tz);
+		assert_true(asprintf(&set, "SET nudged.tz = '%s'", zones[z]) > 0);
+		assert_int_equal(db_exec(f->db, set), 0);
+		free(set);
+		/* Each offset change, a second either side, and the midnights near it. */
+		for (int n = 0; n < 60; n++) {
+			if (tz_next_transition(tz, t, &edge) == -1)
+				edge = t + 86400 * 37;
+			for (int64_t d = -86401; d <= 86401; d += 3600 * 7 + 1) {
+				struct db_stmt *s = db_cached(f->db, sql);
+				int64_t at = edge + d, day;
+
+				day = at + tz_offset(tz, at, NULL);
+				day = day >= 0 ? day / 86400 : -((-day + 86399) / 86400);
+				db_bind_int(s, 1, at);
+				assert_int_equal(db_step(s), DB_ROW);
+				assert_true(db_int(s, 0) == day);
+				assert_true(db_int(s, 1) == (day + 3 >= 0 ? (day + 3) /
+				    7 : -((-(day + 3) + 6) / 7)));
+				db_done(s);
+			}
+			t = edge + 1;
+		}
+		tz_free(tz);
+	}
+}
+
 int
 main(void)
 {
@@ -347,6 +453,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cached, setup, teardown),
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test_setup_teardown(test_lost_connection, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_day_week, setup,
 		    teardown),
 	};
 
