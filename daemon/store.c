@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "db_pg.h"
 #include "log.h"
 #include "store_int.h"
 #include "store_schema.h"
@@ -355,6 +356,13 @@ store_open_readonly(const char *state_dir, char **cause)
 	return store_check_latest(st, cause);
 }
 
+/* Whether the store's database answers (a shared one can be away a while). */
+int
+store_connected(struct store *st)
+{
+	return db_pg_connected(st->db);
+}
+
 /* The store, if its schema is this version's; else closed, NULL and why. */
 static struct store *
 store_check_latest(struct store *st, char **cause)
@@ -367,6 +375,22 @@ store_check_latest(struct store *st, char **cause)
 	    "migrates it", st->where, version, latest);
 	store_close(st);
 	return NULL;
+}
+
+/*
+ * The store a configuration names: in the PostgreSQL database postgresql
+ * names when set, else SQLite under state_dir; read-only as
+ * store_open_readonly (NULL without a cause when there is none yet).
+ */
+struct store *
+store_open_for(const char *state_dir, const char *postgresql, int readonly,
+    char **cause)
+{
+	if (postgresql != NULL)
+		return readonly ? store_open_postgresql_readonly(postgresql,
+		    cause) : store_open_postgresql(postgresql, cause);
+	return readonly ? store_open_readonly(state_dir, cause) :
+	    store_open(state_dir, cause);
 }
 
 /*
