@@ -169,9 +169,10 @@ health_json(struct health *h, int *status)
 	int64_t depth = 0, oldest = 0, now = clock_now(h->clock);
 	char *why = health_probe_write(h), *out;
 	const char *channel;
+	/* Read first: a query is what finds a connection the server closed. */
+	int queue_ok = store_queue(h->store, &depth, &oldest) == 0;
 	int connected = store_connected(h->store);
-	int queue_ok = connected && store_queue(h->store, &depth, &oldest) == 0;
-	int writable = why == NULL && queue_ok;
+	int writable = why == NULL && queue_ok && connected;
 
 	if (why != NULL) {
 		cJSON_AddItemToArray(reasons, cJSON_CreateString(why));
@@ -201,7 +202,7 @@ health_json(struct health *h, int *status)
 	cJSON_AddBoolToObject(o, "store_connected", connected);
 	cJSON_AddNumberToObject(o, "loop_lag_ms", (double)h->lag_ms);
 	health_arm(h);
-	if (queue_ok) {
+	if (queue_ok && connected) {
 		cJSON_AddNumberToObject(o, "queue_depth", (double)depth);
 		if (oldest > 0)
 			cJSON_AddNumberToObject(o, "oldest_pending_seconds",

@@ -419,9 +419,10 @@ store_open_postgresql(const char *conninfo, char **cause)
 }
 
 /*
- * The PostgreSQL store for previews and reports, in read-only
- * transactions: NULL without a cause when no instance made it yet, NULL
- * with a cause when it cannot be read as this version's schema.
+ * The PostgreSQL store for previews and reports, never migrated (the
+ * session stays writable: stats build temporary tables): NULL without a
+ * cause when no instance made it yet, NULL with a cause when it cannot be
+ * read as this version's schema.
  */
 struct store *
 store_open_postgresql_readonly(const char *conninfo, char **cause)
@@ -431,11 +432,6 @@ store_open_postgresql_readonly(const char *conninfo, char **cause)
 	*cause = NULL;
 	if ((db = db_open_postgresql(conninfo, cause)) == NULL)
 		return NULL;
-	if (db_exec(db, "SET default_transaction_read_only = on") == -1) {
-		xasprintf(cause, "%s: %s", STORE_PG_WHERE, db_error(db));
-		db_close(db);
-		return NULL;
-	}
 	if (store_schema_version_of(db) == 0) {
 		db_close(db);
 		return NULL;
