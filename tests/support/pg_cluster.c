@@ -50,15 +50,22 @@ pg_cluster_start(char **dir)
 void
 pg_cluster_stop(const char *dir)
 {
-	char *cmd;
-
-	if (dir == NULL)
-		return;
-	if (asprintf(&cmd, "sh " PG_CLUSTER_SCRIPT " stop '%s'", dir) == -1)
-		abort();
-	if (system(cmd) != 0)
+	if (dir != NULL && pg_cluster_ctl(dir, "stop") == -1)
 		fprintf(stderr, "pg_cluster: could not stop %s\n", dir);
+}
+
+/* Run the script's verb on a cluster it started. */
+int
+pg_cluster_ctl(const char *dir, const char *verb)
+{
+	char *cmd;
+	int rc;
+
+	if (asprintf(&cmd, "sh " PG_CLUSTER_SCRIPT " %s '%s'", verb, dir) == -1)
+		abort();
+	rc = system(cmd) == 0 ? 0 : -1;
 	free(cmd);
+	return rc;
 }
 
 /* Stop the cluster this process started, once it exits. */

@@ -14,6 +14,8 @@
 char		*pg_cluster_start(char **dir);
 /* Stop a cluster pg_cluster_start started (by its postmaster's PID) and remove it. */
 void		 pg_cluster_stop(const char *dir);
+/* Shut its server down keeping the data ("halt"), or start it again ("resume"); 0 or -1. */
+int		 pg_cluster_ctl(const char *dir, const char *verb);
 /*
  * The tests' server: $NUDGED_TEST_PG, else a cluster started on first use
  * and stopped when the process exits. NULL when none can start.
