@@ -51,6 +51,9 @@
 #define DB_PG_SESSION \
 	"SET statement_timeout = '5s'; SET lock_timeout = '2s'; " \
 	"SET client_min_messages = warning"
+/* While migrating at start: a long table rewrite, another instance's turn. */
+#define DB_PG_PATIENT \
+	"SET statement_timeout = 0; SET lock_timeout = '5min'"
 /* After a lost connection: the first retry, then doubling up to the cap. */
 #define DB_PG_BACKOFF_MIN_MS	200
 #define DB_PG_BACKOFF_MAX_MS	10000
@@ -439,6 +442,13 @@ db_pg_connected(struct db *db)
 		db_pg_lost(pg);
 	}
 	return db_pg_ready(pg) == 0;
+}
+
+/* Migrations may take long; everything else is bounded. */
+int
+db_pg_wait_long(struct db *db, int on)
+{
+	return db_exec(db, on ? DB_PG_PATIENT : DB_PG_SESSION);
 }
 
 static void

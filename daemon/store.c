@@ -407,15 +407,20 @@ store_open_postgresql(const char *conninfo, char **cause)
 
 	if (db == NULL)
 		return NULL;
-	if (db_exec(db, "SELECT pg_advisory_lock(" STORE_PG_MIGRATE_LOCK ")") ==
-	    -1) {
+	if (db_pg_wait_long(db, 1) == -1 || db_exec(db, "SELECT "
+	    "pg_advisory_lock(" STORE_PG_MIGRATE_LOCK ")") == -1) {
 		xasprintf(cause, "%s: waiting for another instance's migration: "
 		    "%s", STORE_PG_WHERE, db_error(db));
 		db_close(db);
 		return NULL;
 	}
-	if ((st = store_open_db(db, STORE_PG_WHERE, cause)) != NULL)
-		db_exec(db, "SELECT pg_advisory_unlock(" STORE_PG_MIGRATE_LOCK ")");
+	if ((st = store_open_db(db, STORE_PG_WHERE, cause)) != NULL &&
+	    (db_exec(db, "SELECT pg_advisory_unlock(" STORE_PG_MIGRATE_LOCK
+	    ")") == -1 || db_pg_wait_long(db, 0) == -1)) {
+		xasprintf(cause, "%s: %s", STORE_PG_WHERE, db_error(db));
+		store_close(st);
+		return NULL;
+	}
 	return st;
 }
 
