@@ -92,6 +92,29 @@ pg_cluster_conninfo(void)
 	return pg_cluster_info;
 }
 
+/* One integer from a query; a failed query ends the test. */
+long long
+pg_cluster_int(const char *conninfo, const char *sql)
+{
+	PGconn *conn = PQconnectdb(conninfo);
+	PGresult *res = PQexec(conn, sql);
+	long long v = -1;
+	const char *text;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "pg_cluster: %s: %s", sql, PQerrorMessage(conn));
+		abort();
+	}
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		text = PQgetvalue(res, 0, 0);
+		v = strcmp(text, "t") == 0 ? 1 : strcmp(text, "f") == 0 ? 0 :
+		    strtoll(text, NULL, 10);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return v;
+}
+
 /* A fresh schema and the connection string that works in it alone. */
 char *
 pg_cluster_schema(const char *conninfo)

@@ -26,5 +26,7 @@ const char	*pg_cluster_conninfo(void);
  * whose search_path is that schema alone; NULL (and why on stderr) on failure.
  */
 char		*pg_cluster_schema(const char *conninfo);
+/* The first column of the first row a query returns as an integer (a boolean as 0 or 1); -1 without a row. */
+long long	 pg_cluster_int(const char *conninfo, const char *sql);
 
 #endif
