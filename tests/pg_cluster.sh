@@ -54,16 +54,17 @@ EOF
 		stop "$dir"
 		exit 1
 	fi
-	[ -n "${1:-}" ] && watch "$1" "$dir"
+	# A simple command, so that no descriptor of our output stays open in it.
+	if [ -n "${1:-}" ]; then
+		sh "$0" watch "$1" "$dir" </dev/null >/dev/null 2>&1 &
+	fi
 	echo "$dir"
 }
 
 # Stop the cluster in DIR once process PID has ended, however it ended.
 watch() {
-	(
-		while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
-		stop "$2"
-	) </dev/null >/dev/null 2>&1 &
+	while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+	stop "$2"
 }
 
 stop() {
@@ -89,6 +90,7 @@ cluster() {
 case ${1:-} in
 start) start "${2:-}" ;;
 stop) stop "${2:?usage: pg_cluster.sh stop DIR}" ;;
+watch) cluster "${3:-}"; watch "${2:?usage: pg_cluster.sh watch PID DIR}" "$3" ;;
 halt) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -m fast -w stop >/dev/null ;;
 resume) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 start >/dev/null ;;
 *) echo "usage: pg_cluster.sh start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
