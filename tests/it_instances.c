@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Several instances on one PostgreSQL: three real `nudged serve`, each with
+ * its own config, state folder and port, sharing one throw-away cluster and
+ * posting to one local sink. Nudges due at one instant (every instance runs
+ * the scheduler) are enqueued once and posted exactly once; kill -9 of one
+ * instance mid-fan-out loses no nudge and repeats only what was in flight;
+ * answers sent to any instance are stored once, the same message sent to
+ * several at once too. Integrity is checked by counts and unique keys.
+ *
+ * NUDGED_INSTANCES_NUDGES (default 2000) and NUDGED_INSTANCES_ROUNDS
+ * (default 3) size it; `make instances` runs the issue's 10,000 and 10
+ * rounds. Without PostgreSQL's server programs every test is skipped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "db.h"
+#include "harness.h"
+#include "pg_cluster.h"
+#include "signed.h"
+#include "sink.h"
+#include "store.h"
+
+#define NINSTANCES	3
+#define SLACK_SECRET	"instances-slack-secret"
+/* Each instance's cap on requests in flight: the most a kill can repeat. */
+#define IN_FLIGHT	8
+
+struct instance {
+	char			*config;
+	int			 port;
+	struct harness_proc	 p;
+	int			 running;
+};
+
+struct world {
+	char			*dir;
+	char			*conninfo;	/* this test's own database */
+	struct sink		 sink;
+	struct instance		 in[NINSTANCES];
+};
+
+/* The cluster, started once for the file; NULL when it cannot be. */
+static struct pg_cluster *cluster;
+static int databases;
+
+static int
+env_int(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
+}
+
+/* The first integer a query returns from the test's database (-1: no row). */
+static long long
+pg_int(struct world *w, const char *fmt, ...)
+{
+	char *cause = NULL, *sql;
+	struct db *db = db_open_postgresql(w->conninfo, &cause);
+	struct db_stmt *s;
+	long long v = -1;
+	va_list ap;
+
+	if (db == NULL)
+		fail_msg("cannot open the test database: %s", cause);
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if ((s = db_prepare(db, sql)) == NULL)
+		fail_msg("%s: %s", sql, db_error(db));
+	if (db_step(s) == DB_ROW)
+		v = db_int(s, 0);
+	db_done(s);
+	db_close(db);
+	free(sql);
+	return v;
+}
+
+static int
+group_setup(void **state)
+{
+	char *why = NULL;
+
+	(void)state;
+	cluster = calloc(1, sizeof *cluster);
+	if (pg_cluster_start(cluster, &why) != 0) {
+		fprintf(stderr, "it_instances: no PostgreSQL cluster for the "
+		    "tests (%s); skipping\n", why != NULL ? why : "unknown");
+		free(why);
+		free(cluster);
+		cluster = NULL;
+	}
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	if (cluster != NULL)
+		pg_cluster_stop(cluster);
+	free(cluster);
+	return 0;
+}
+
+/* A world: a folder, a sink, a fresh database on the cluster. */
+static int
+world_setup(void **state)
+{
+	struct world *w;
+	char *log, *name;
+
+	if (cluster == NULL) {
+		*state = NULL;
+		return 0;
+	}
+	w = calloc(1, sizeof *w);
+	w->dir = harness_tmpdir();
+	log = harness_format("%s/sink.log", w->dir);
+	if (sink_start(&w->sink, log, 1) != 0)
+		return -1;
+	free(log);
+	name = harness_format("instances_%d", ++databases);
+	w->conninfo = pg_cluster_database(cluster, name);
+	free(name);
+	if (w->conninfo == NULL)
+		return -1;
+	*state = w;
+	return 0;
+}
+
+static int
+world_teardown(void **state)
+{
+	struct world *w = *state;
+
+	if (w == NULL)
+		return 0;
+	for (int i = 0; i < NINSTANCES; i++) {
+		if (w->in[i].running)
+			harness_kill(&w->in[i].p);
+		free(w->in[i].config);
+	}
+	sink_stop(&w->sink);
+	harness_rmdir(w->dir);
+	free(w->dir);
+	free(w->conninfo);
+	free(w);
+	return 0;
+}
+
+/* Skip when there is no cluster; the world otherwise. */
+static struct world *
+world_or_skip(void **state)
+{
+	if (*state == NULL)
+		skip();
+	return *state;
+}
+
+/*
+ * Each instance's config: its own folder and port, the shared database, a
+ * webhook channel per name in hooks (posting to SINK/PATH as given), a
+ * Slack channel "leaders" that takes signed answers, and schedules.
+ */
+static void
+write_configs(struct world *w, const char *channels, const char *schedules)
+{
+	char *cwd = getcwd(NULL, 0), *sink = harness_format(
+	    "http://127.0.0.1:%d", w->sink.port);
+	char *ch = harness_replace(strdup(channels), "SINK", sink);
+
+	for (int i = 0; i < NINSTANCES; i++) {
+		struct instance *in = &w->in[i];
+		char *dir = harness_format("%s/i%d", w->dir, i), *text;
+
+		mkdir(dir, 0700);
+		free(in->config);
+		in->config = harness_format("%s/nudged.json", dir);
+		in->port = harness_free_port();
+		text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+		    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", "
+		    "\"timezone\": \"UTC\", \"store\": {\"postgresql\": \"%s\"}, "
+		    "\"channels\": {%s\"leaders\": {\"platform\": \"slack\", "
+		    "\"webhook\": \"%s/ok/slack\", \"signing_secret\": \"%s\", "
+		    "\"slack_channel_id\": \"C0LEADERS\"}}, \"delivery\": {"
+		    "\"timeout\": \"1s\", \"connect_timeout\": \"1s\", "
+		    "\"retry_initial\": \"1s\", \"retry_max\": \"2s\", "
+		    "\"stop_grace\": \"1s\", \"max_in_flight\": %d}, "
+		    "\"schedules\": [%s]}", in->port, cwd, w->conninfo, ch, sink,
+		    SLACK_SECRET, IN_FLIGHT, schedules);
+		harness_write(in->config, text);
+		free(text);
+		free(dir);
+	}
+	free(ch);
+	free(sink);
+	free(cwd);
+}
+
+/* Start instance i and wait for its start line. */
+static void
+instance_start(struct world *w, int i)
+{
+	harness_serve_start(&w->in[i].p, w->in[i].config);
+	w->in[i].running = 1;
+}
+
+/* Read what every running instance wrote, so none blocks on a full pipe. */
+static void
+instances_drain(struct world *w)
+{
+	for (int i = 0; i < NINSTANCES; i++)
+		if (w->in[i].running)
+			harness_drain(&w->in[i].p);
+}
+
+static void
+instances_stop(struct world *w)
+{
+	for (int i = 0; i < NINSTANCES; i++) {
+		if (w->in[i].running)
+			harness_serve_stop(&w->in[i].p);
+		w->in[i].running = 0;
+	}
+}
+
+/* Wait until a count query returns want, at most ms; the last value. */
+static long long
+wait_count(struct world *w, long long want, int ms, const char *sql)
+{
+	long long v = -1;
+
+	for (int waited = 0; waited <= ms; waited += 100) {
+		if ((v = pg_int(w, "%s", sql)) == want)
+			break;
+		instances_drain(w);
+		usleep(100000);
+	}
+	return v;
+}
+
+/* The store, opened as an instance opens it. */
+static struct store *
+store_of(struct world *w)
+{
+	char *cause = NULL;
+	struct store *st = store_open_postgresql(w->conninfo, &cause);
+
+	if (st == NULL)
+		fail_msg("cannot open the shared store: %s", cause);
+	return st;
+}
+
+/* Add n pending deliveries on a channel, due now, named PREFIX-i. */
+static void
+seed(struct world *w, const char *channel, const char *prefix, int n)
+{
+	struct store *st = store_of(w);
+	struct store_delivery d = { .channel = channel, .prompt_id =
+	    "coaching-001", .state = STORE_PENDING, .cycle = 1, .due_at =
+	    (int64_t)time(NULL) };
+	char schedule[64];
+
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(schedule, sizeof schedule, "%s-%d", prefix, i);
+		d.schedule = schedule;
+		assert_int_equal(store_enqueue(st, &d, NULL), 1);
+	}
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+}
+
+/*
+ * The sink's requests under prefix against the deliveries of channel: each
+ * must have come at least once, and nothing else; only ids marked in
+ * may_repeat (NULL: none) more than once. The number of repeats.
+ */
+static int
+sink_repeats(struct world *w, const char *prefix, const char *channel,
+    const unsigned char *may_repeat)
+{
+	cJSON *reqs = sink_requests(&w->sink, prefix), *r;
+	long long hi = pg_int(w, "SELECT coalesce(max(id), 0) FROM deliveries");
+	unsigned char *seen = calloc((size_t)hi + 1, 1);
+	char *cause = NULL;
+	struct db *db = db_open_postgresql(w->conninfo, &cause);
+	struct db_stmt *s;
+	int total = 0, distinct = 0, want = 0;
+
+	cJSON_ArrayForEach(r, reqs) {
+		cJSON *body = cJSON_Parse(cJSON_GetObjectItem(r,
+		    "body")->valuestring);
+		long long id = (long long)cJSON_GetObjectItem(body,
+		    "delivery_id")->valuedouble;
+
+		cJSON_Delete(body);
+		if (id < 1 || id > hi)
+			fail_msg("%s: delivery %lld is no delivery", prefix, id);
+		total++;
+		distinct += !seen[id];
+		if (seen[id] && (may_repeat == NULL || !may_repeat[id]))
+			fail_msg("%s: delivery %lld came again, though it was "
+			    "not in flight at the kill", prefix, id);
+		seen[id] = 1;
+	}
+	cJSON_Delete(reqs);
+	assert_non_null(db);
+	assert_non_null(s = db_prepare(db, "SELECT id FROM deliveries WHERE "
+	    "channel = ?"));
+	db_bind_text(s, 1, channel);
+	while (db_step(s) == DB_ROW) {
+		if (!seen[db_int(s, 0)])
+			fail_msg("%s: delivery %lld never reached the sink",
+			    prefix, (long long)db_int(s, 0));
+		want++;
+	}
+	db_done(s);
+	db_close(db);
+	free(seen);
+	if (distinct != want)
+		fail_msg("%s: %d deliveries reached the sink, %d expected",
+		    prefix, distinct, want);
+	return total - distinct;
+}
+
+/* The ids a query returns, marked in an array indexed by id (up to the highest). */
+static unsigned char *
+marked_ids(struct world *w, const char *sql)
+{
+	long long hi = pg_int(w, "SELECT coalesce(max(id), 0) FROM deliveries");
+	unsigned char *marked = calloc((size_t)hi + 1, 1);
+	char *cause = NULL;
+	struct db *db = db_open_postgresql(w->conninfo, &cause);
+	struct db_stmt *s;
+
+	assert_non_null(db);
+	assert_non_null(s = db_prepare(db, sql));
+	while (db_step(s) == DB_ROW)
+		if (db_int(s, 0) <= hi)
+			marked[db_int(s, 0)] = 1;
+	db_done(s);
+	db_close(db);
+	return marked;
+}
+
+/* Every delivery's unique key is unique, and no two replies share a message. */
+static void
+check_unique_keys(struct world *w)
+{
+	assert_int_equal(pg_int(w, "SELECT count(*) - count(DISTINCT (schedule, "
+	    "person, kind, due_at)) FROM deliveries"), 0);
+	assert_int_equal(pg_int(w, "SELECT count(*) - count(DISTINCT (source, "
+	    "message_id)) FROM replies WHERE message_id IS NOT NULL"), 0);
+}
+
+/*
+ * N schedules due at this very minute, seen by three instances starting at
+ * once: each enqueues what is due (the same instants), each claims what it
+ * can; every nudge is enqueued once and posted exactly once.
+ */
+static void
+test_one_instant_posted_once(void **state)
+{
+	struct world *w = world_or_skip(state);
+	int n = env_int("NUDGED_INSTANCES_NUDGES", 2000);
+	int64_t now = (int64_t)time(NULL), minute = now / 60 * 60;
+	struct tm tm;
+	char *schedules = strdup(""), *next;
+	struct store *st;
+	time_t at = (time_t)minute;
+
+	/* One instant only: this minute of this day of the year. */
+	gmtime_r(&at, &tm);
+	for (int i = 0; i < n; i++) {
+		next = harness_format("%s%s{\"name\": \"s%d\", \"cron\": "
+		    "\"%d %d %d %d *\", \"channel\": \"fan\", \"themes\": "
+		    "[\"coaching\"]}", schedules, i == 0 ? "" : ", ", i,
+		    tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1);
+		free(schedules);
+		schedules = next;
+	}
+	write_configs(w, "\"fan\": {\"platform\": \"webhook\", \"webhook\": "
+	    "\"SINK/ok/fan/\"}, ", schedules);
+	free(schedules);
+	/* Each schedule last ran just before the instant: it is due at start. */
+	st = store_of(w);
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "s%d", i);
+		assert_int_equal(store_set_last_instant(st, name, minute - 1), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	for (int i = 0; i < NINSTANCES; i++)
+		assert_int_equal(harness_spawn(&w->in[i].p, (const char *[]){
+		    harness_bin(), "serve", "-c", w->in[i].config, NULL }), 0);
+	for (int i = 0; i < NINSTANCES; i++) {
+		if (harness_wait_output(&w->in[i].p, "started: config", 20000))
+			fail_msg("instance %d did not start:\n%s", i,
+			    w->in[i].p.out);
+		w->in[i].running = 1;
+	}
+	if (wait_count(w, n, 240000, "SELECT count(*) FROM deliveries WHERE "
+	    "state = 'sent'") != n)
+		fail_msg("not all %d sent: %lld", n, pg_int(w, "SELECT count(*) "
+		    "FROM deliveries WHERE state = 'sent'"));
+	instances_stop(w);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries"), n);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries WHERE "
+	    "due_at = %lld", (long long)minute), n);
+	check_unique_keys(w);
+	assert_int_equal(sink_repeats(w, "/ok/fan/", "fan", NULL), 0);
+	print_message("%d nudges, posted by %lld instances\n", n, pg_int(w,
+	    "SELECT count(DISTINCT claimed_by) FROM deliveries"));
+}
+
+/*
+ * Rounds of a fan-out that one instance is killed in (-9), restarted every
+ * other round: its claims run out and the others send them. Every nudge
+ * reaches the sink; only those in flight at the kill come twice.
+ */
+static void
+test_kill9_mid_fanout(void **state)
+{
+	struct world *w = world_or_skip(state);
+	int rounds = env_int("NUDGED_INSTANCES_ROUNDS", 3), per = 200;
+	char *channels = strdup(""), *next, *sql, prefix[32], path[32];
+
+	for (int r = 0; r < rounds; r++) {
+		next = harness_format("%s\"r%02d\": {\"platform\": \"webhook\", "
+		    "\"webhook\": \"SINK/slow/30/r%02d/\"}, ", channels, r, r);
+		free(channels);
+		channels = next;
+	}
+	write_configs(w, channels, "");
+	free(channels);
+	/* The schema exists before the instances start. */
+	store_close(store_of(w));
+	for (int i = 0; i < NINSTANCES; i++)
+		instance_start(w, i);
+	for (int r = 0; r < rounds; r++) {
+		struct instance *victim = &w->in[r % NINSTANCES];
+		unsigned char *inflight;
+		int repeats;
+
+		for (int i = 0; i < NINSTANCES; i++)
+			if (!w->in[i].running)
+				instance_start(w, i);
+		snprintf(prefix, sizeof prefix, "r%02d", r);
+		snprintf(path, sizeof path, "/slow/30/r%02d/", r);
+		/* Enqueued from outside: the instances find them by polling. */
+		seed(w, prefix, prefix, per);
+		while (sink_count(&w->sink, path) < per / 4) {
+			instances_drain(w);
+			usleep(20000);
+		}
+		kill(victim->p.pid, SIGKILL);
+		assert_int_equal(harness_wait_exit(&victim->p, 5000),
+		    128 + SIGKILL);
+		harness_kill(&victim->p);
+		victim->running = 0;
+		inflight = marked_ids(w, "SELECT id FROM deliveries WHERE state = "
+		    "'sending'");
+		if (r % 2 == 1)
+			instance_start(w, r % NINSTANCES);
+		sql = harness_format("SELECT count(*) FROM deliveries WHERE "
+		    "state = 'sent' AND channel = '%s'", prefix);
+		assert_int_equal(wait_count(w, per, 60000, sql), per);
+		free(sql);
+		repeats = sink_repeats(w, path, prefix, inflight);
+		free(inflight);
+		print_message("round %d: %d repeated of %d\n", r, repeats, per);
+		assert_true(repeats <= IN_FLIGHT);
+	}
+	instances_stop(w);
+	check_unique_keys(w);
+}
+
+/* POST a signed slash command to instance i; the status. */
+static int
+answer(struct world *w, int i, const char *code, const char *trigger,
+    const char *words)
+{
+	char *body = harness_format("token=x&team_id=T1&channel_id=C0LEADERS&"
+	    "channel_name=leaders&user_id=U5&user_name=eve&command=%%2Freflect&"
+	    "text=%s+%s&response_url=https%%3A%%2F%%2Fhooks.example.test%%2Fx&"
+	    "trigger_id=%s", code, words, trigger), *out;
+	int status = signed_slack_post(w->in[i].port, SLACK_SECRET,
+	    (int64_t)time(NULL), "/slack/commands",
+	    "application/x-www-form-urlencoded", body, &out);
+
+	free(out);
+	free(body);
+	return status;
+}
+
+/*
+ * Answers spread over the three instances are each stored once; the same
+ * message sent to all three at the same moment is stored once, and every
+ * instance says so with a 200.
+ */
+static void
+test_answers_on_any_instance(void **state)
+{
+	struct world *w = world_or_skip(state);
+	int n = 60, status[NINSTANCES];
+	char code[8] = "", trigger[32];
+	struct db *db;
+	struct db_stmt *s;
+	char *cause = NULL;
+	pid_t kids[NINSTANCES];
+
+	write_configs(w, "", "");
+	seed(w, "leaders", "asked", 3);
+	for (int i = 0; i < NINSTANCES; i++)
+		instance_start(w, i);
+	assert_int_equal(wait_count(w, 3, 20000, "SELECT count(*) FROM "
+	    "deliveries WHERE state = 'sent'"), 3);
+	assert_non_null(db = db_open_postgresql(w->conninfo, &cause));
+	assert_non_null(s = db_prepare(db, "SELECT reply_code FROM deliveries "
+	    "ORDER BY id LIMIT 1"));
+	assert_int_equal(db_step(s), DB_ROW);
+	snprintf(code, sizeof code, "%s", db_text(s, 0));
+	db_done(s);
+	db_close(db);
+	for (int k = 0; k < n; k++) {
+		snprintf(trigger, sizeof trigger, "trig-%d", k);
+		assert_int_equal(answer(w, k % NINSTANCES, code, trigger,
+		    "We+listened+first"), 200);
+	}
+	/* One message, three instances, at once. */
+	for (int i = 0; i < NINSTANCES; i++) {
+		if ((kids[i] = fork()) == 0)
+			_exit(answer(w, i, code, "trig-same", "Said+once") == 200 ?
+			    0 : 1);
+	}
+	for (int i = 0; i < NINSTANCES; i++) {
+		assert_int_equal(waitpid(kids[i], &status[i], 0), kids[i]);
+		assert_true(WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0);
+	}
+	instances_stop(w);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM replies"), n + 1);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM replies WHERE "
+	    "message_id = 'trig-same'"), 1);
+	check_unique_keys(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_one_instant_posted_once,
+		    world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(test_kill9_mid_fanout,
+		    world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(test_answers_on_any_instance,
+		    world_setup, world_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
