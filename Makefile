@@ -3,6 +3,7 @@
 #
 #   make            optimised build (-O2 -g) of ./nudged
 #   make check      ASan+UBSan build with -Werror, then every unit and integration test
+#                   (the store also on a throw-away PostgreSQL server)
 #   make crash      kill -9 during answers, 14 rounds of 5,000 (the short form is in check)
 #   make diskfull   a full disk, 10 times filled and freed (root; short form in check)
 #   make hostile-long  the hostile HTTP suite's long flood: 4,300 connections, a minute
@@ -31,15 +32,17 @@ UNITDIR    ?= /lib/systemd/system
 
 # Debian packages to build and run nudged (make, make run, make install).
 BUILD_DEBS := gcc make pkg-config libc6-dev libcurl4-openssl-dev libevent-dev \
-        libcjson-dev libsqlite3-dev libssl-dev libsystemd-dev tzdata curl
+        libcjson-dev libsqlite3-dev libpq-dev libssl-dev libsystemd-dev tzdata curl
 # Added for the tests (make check): unit tests, the dashboard's screenshot,
 # the unit's rating, manuals, schema, the proxy test, the sandbox test,
-# promtool for GET /metrics.
+# promtool for GET /metrics, a throw-away PostgreSQL server for the store.
 CHECK_DEBS := libcmocka-dev chromium systemd man-db python3-jsonschema \
-        nginx-light openssl libseccomp-dev bash-completion prometheus
+        nginx-light openssl libseccomp-dev bash-completion prometheus \
+        postgresql
 # Added for the benchmarks (make bench).
 BENCH_DEBS := libcmocka-dev wrk apprise
-PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libcrypto libsystemd
+PKGS := libcurl libevent_core libevent_extra libcjson sqlite3 libpq libcrypto \
+        libsystemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Wpointer-arith -Wwrite-strings -Wundef \
@@ -153,9 +156,14 @@ bench-deps: deps
 # The sanitizer build uses every core unless make was given its own -j.
 JOBS := $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(shell nproc))
 
+# One throw-away PostgreSQL server for the whole run (each test makes its own
+# schema on it), stopped by its PID however the tests end.
 check: check-deps
 	@$(MAKE) --no-print-directory $(JOBS) MODE=check tests
-	@NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
+	@pg=$$(sh tests/pg_cluster.sh start) || exit 1; \
+	  trap 'sh tests/pg_cluster.sh stop "$$pg"' EXIT; trap 'exit 130' INT TERM; \
+	  NUDGED_TEST_PG="host=$$pg user=nudged dbname=postgres" \
+	  NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests
 
 # The long fault suites: kill -9 during a load of signed answers, over many
 # rounds; a full disk on a small tmpfs (as root), filled and freed again.

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# A throw-away PostgreSQL server for the tests: a cluster in a temporary
+# folder, trusting local users, listening only on a Unix socket in that
+# folder, without fsync (its data is thrown away).
+#
+#   pg_cluster.sh start      prints the folder; connect with
+#                            "host=FOLDER user=nudged dbname=postgres"
+#   pg_cluster.sh stop DIR   stops it (by the postmaster's PID) and removes DIR
+#
+# PostgreSQL refuses to run as root: as root the server runs as the
+# unprivileged user postgres, which owns the folder.
+set -eu
+
+bindir=$(pg_config --bindir 2>/dev/null || true)
+[ -x "$bindir/initdb" ] ||
+	bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bindir/initdb" ] || { echo "pg_cluster.sh: no PostgreSQL server (initdb) installed" >&2; exit 1; }
+
+# Run a server program as the folder's owner.
+as_owner() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+start() {
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/nudged-pg.XXXXXX")
+	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	if ! as_owner "$bindir/initdb" -D "$dir/data" -U nudged --auth=trust \
+	    --no-locale -E UTF8 >"$dir/initdb.log" 2>&1; then
+		cat "$dir/initdb.log" >&2
+		rm -rf "$dir"
+		exit 1
+	fi
+	cat >>"$dir/data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 16MB
+max_connections = 60
+EOF
+	if ! as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -t 60 start >/dev/null; then
+		cat "$dir/server.log" >&2
+		stop "$dir"
+		exit 1
+	fi
+	echo "$dir"
+}
+
+stop() {
+	dir=$1
+	case $dir in */nudged-pg.*) ;; *) echo "pg_cluster.sh: not a test cluster: $dir" >&2; exit 1 ;; esac
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		pid=$(head -n 1 "$dir/data/postmaster.pid")
+		kill -QUIT "$pid" 2>/dev/null || true	# immediate shutdown
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$dir"
+}
+
+case ${1:-} in
+start) start ;;
+stop) stop "${2:?usage: pg_cluster.sh stop DIR}" ;;
+*) echo "usage: pg_cluster.sh start | stop DIR" >&2; exit 2 ;;
+esac
