@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Several instances: the same fan-out and the same answers with 1, 2 and 3
- * instances sharing one PostgreSQL (a throw-away cluster on this machine,
- * tests/support/pg_cluster.c), next to one instance on SQLite, in one run.
+ * instances sharing one PostgreSQL ($NUDGED_TEST_PG, or a throw-away
+ * cluster on this machine: tests/support/pg_cluster.c), next to one
+ * instance on SQLite, in one run.
  *
  * Fan-out: the instances start (each its own config, state folder and port,
  * max_in_flight 64, rate limits off), then N nudges (default 10,000) due now
@@ -56,7 +57,6 @@ struct bench_setup {
 
 struct bench_world {
 	const char		*nudged;
-	struct pg_cluster	*cluster;
 	char			*dir;
 	char			*conninfo;	/* NULL: SQLite */
 	struct sink		 sink;
@@ -308,9 +308,9 @@ main(int argc, char **argv)
 	int n = argc > 2 ? atoi(argv[2]) : 10000;
 	int answers = argc > 3 ? atoi(argv[3]) : 20000;
 	int clients = argc > 4 ? atoi(argv[4]) : 8;
-	struct pg_cluster cluster = { 0 };
+	const char *server;
 	double fan[4], rate[4];
-	char *why = NULL, scenario[160];
+	char scenario[160];
 	int failed = 0;
 
 	if (clients < 1 || clients > 64 || n < 1 || answers < clients) {
@@ -318,23 +318,23 @@ main(int argc, char **argv)
 		    "[CLIENTS 1-64]\n");
 		return 2;
 	}
-	if (pg_cluster_start(&cluster, &why) != 0) {
-		fprintf(stderr, "bench_instances: no PostgreSQL cluster: %s\n",
-		    why);
+	if ((server = pg_cluster_conninfo()) == NULL) {
+		fprintf(stderr, "bench_instances: no PostgreSQL server (set "
+		    "$NUDGED_TEST_PG, or install PostgreSQL's server)\n");
 		return 3;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (size_t s = 0; s < sizeof setups / sizeof *setups; s++) {
 		struct bench_world w = { .nudged = nudged, .k =
 		    setups[s].instances };
-		char *log, *name = harness_format("bench_%zu", s);
+		char *log;
 
 		w.dir = harness_tmpdir();
 		log = harness_format("%s/sink.log", w.dir);
 		if (sink_start(&w.sink, log, 0) != 0)
 			return 3;
-		w.conninfo = setups[s].postgresql ?
-		    pg_cluster_database(&cluster, name) : NULL;
+		w.conninfo = setups[s].postgresql ? pg_cluster_schema(server) :
+		    NULL;
 		bench_configs(&w);
 		fan[s] = bench_fanout(&w, n);
 		rate[s] = fan[s] > 0 ? bench_answers(&w, answers, clients) : -1;
@@ -348,9 +348,7 @@ main(int argc, char **argv)
 		free(w.dir);
 		free(w.conninfo);
 		free(log);
-		free(name);
 	}
-	pg_cluster_stop(&cluster);
 	for (size_t s = 0; s < sizeof setups / sizeof *setups; s++) {
 		snprintf(scenario, sizeof scenario, "instances: fan-out of %d, %s",
 		    n, setups[s].name);

@@ -10,7 +10,9 @@
  *
  * NUDGED_INSTANCES_NUDGES (default 2000) and NUDGED_INSTANCES_ROUNDS
  * (default 3) size it; `make instances` runs the issue's 10,000 and 10
- * rounds. Without PostgreSQL's server programs every test is skipped.
+ * rounds. Each test has a schema of its own on the tests' server
+ * ($NUDGED_TEST_PG, or a throw-away cluster); without one, every test is
+ * skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,9 +56,8 @@ struct world {
 	struct instance		 in[NINSTANCES];
 };
 
-/* The cluster, started once for the file; NULL when it cannot be. */
-static struct pg_cluster *cluster;
-static int databases;
+/* The tests' PostgreSQL server; NULL when none can start. */
+static const char *server;
 
 static int
 env_int(const char *name, int fallback)
@@ -95,27 +96,11 @@ pg_int(struct world *w, const char *fmt, ...)
 static int
 group_setup(void **state)
 {
-	char *why = NULL;
-
 	(void)state;
-	cluster = calloc(1, sizeof *cluster);
-	if (pg_cluster_start(cluster, &why) != 0) {
-		fprintf(stderr, "it_instances: no PostgreSQL cluster for the "
-		    "tests (%s); skipping\n", why != NULL ? why : "unknown");
-		free(why);
-		free(cluster);
-		cluster = NULL;
-	}
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	if (cluster != NULL)
-		pg_cluster_stop(cluster);
-	free(cluster);
+	if ((server = pg_cluster_conninfo()) == NULL)
+		fprintf(stderr, "it_instances: no PostgreSQL server for the tests "
+		    "(neither $NUDGED_TEST_PG nor a throw-away cluster); "
+		    "skipping\n");
 	return 0;
 }
 
@@ -124,9 +109,9 @@ static int
 world_setup(void **state)
 {
 	struct world *w;
-	char *log, *name;
+	char *log;
 
-	if (cluster == NULL) {
+	if (server == NULL) {
 		*state = NULL;
 		return 0;
 	}
@@ -136,10 +121,7 @@ world_setup(void **state)
 	if (sink_start(&w->sink, log, 1) != 0)
 		return -1;
 	free(log);
-	name = harness_format("instances_%d", ++databases);
-	w->conninfo = pg_cluster_database(cluster, name);
-	free(name);
-	if (w->conninfo == NULL)
+	if ((w->conninfo = pg_cluster_schema(server)) == NULL)
 		return -1;
 	*state = w;
 	return 0;
@@ -577,5 +559,5 @@ main(void)
 		    world_setup, world_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
