@@ -113,11 +113,14 @@ static struct store *
 bench_store(struct bench_world *w)
 {
 	char *cause = NULL, *state = harness_format("%s/state", w->dir);
-	struct store *st;
+	struct store *st = NULL;
+	struct db *db;
 
 	mkdir(state, 0700);
-	st = w->conninfo != NULL ? store_open_postgresql(w->conninfo, &cause) :
-	    store_open(state, &cause);
+	if (w->conninfo == NULL)
+		st = store_open(state, &cause);
+	else if ((db = db_open_postgresql(w->conninfo, &cause)) != NULL)
+		st = store_open_db(db, "the bench's schema", &cause);
 	if (st == NULL) {
 		fprintf(stderr, "bench_instances: %s\n", cause);
 		exit(1);

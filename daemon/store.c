@@ -200,6 +200,12 @@ static const char *const store_migrations_sqlite[] = {
 	"ALTER TABLE deliveries ADD COLUMN context TEXT;"
 	"CREATE UNIQUE INDEX deliveries_by_event ON deliveries (channel, "
 	"  event_id, person) WHERE event_id IS NOT NULL;",
+	/*
+	 * 10: several instances on one store: which instance holds a delivery
+	 * in `sending` and until when (its lease); past it, another takes it.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;",
 };
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,7 +244,9 @@ static struct store *
 store_of(struct world *w)
 {
 	char *cause = NULL;
-	struct store *st = store_open_postgresql(w->conninfo, &cause);
+	struct db *db = db_open_postgresql(w->conninfo, &cause);
+	struct store *st = db != NULL ? store_open_db(db, "the tests' schema",
+	    &cause) : NULL;
 
 	if (st == NULL)
 		fail_msg("cannot open the shared store: %s", cause);
