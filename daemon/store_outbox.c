@@ -18,6 +18,13 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
+/*
+ * A row this instance may decide on: its claim (?4), or one nobody ever
+ * claimed (`nudged send`'s before its first attempt, a row failed before
+ * any post). Once claimed, a row always names its claimant.
+ */
+#define STORE_MINE	"(claimed_by IS NULL OR claimed_by = ?4)"
+
 static int	 store_set_reply_code(struct store *, int64_t);
 static int	 store_claim_update(struct store *, const char *, int64_t,
 		    int64_t, const char *, const char *);
@@ -440,7 +447,7 @@ int
 store_mark_sent(struct store *st, int64_t id, int64_t now)
 {
 	return store_claim_update(st, "UPDATE deliveries SET state = 'sent', "
-	    "sent_at = ?2, last_error = NULL WHERE id = ?1 AND claimed_by = ?4",
+	    "sent_at = ?2, last_error = NULL WHERE id = ?1 AND " STORE_MINE,
 	    id, now, NULL, "was sent") == -1 ? -1 : 0;
 }
 
@@ -450,8 +457,8 @@ store_mark_retry(struct store *st, int64_t id, int64_t next_at,
     const char *error)
 {
 	return store_claim_update(st, "UPDATE deliveries SET state = 'pending', "
-	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND claimed_by "
-	    "= ?4", id, next_at, error, "failed for now") == -1 ? -1 : 0;
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND " STORE_MINE,
+	    id, next_at, error, "failed for now") == -1 ? -1 : 0;
 }
 
 /* A transient failure of `nudged send`'s delivery: still held, tried again at next_at. */
@@ -460,7 +467,7 @@ store_mark_retry_held(struct store *st, int64_t id, int64_t next_at,
     const char *error)
 {
 	return store_claim_update(st, "UPDATE deliveries SET next_attempt_at = "
-	    "?2, last_error = ?3 WHERE id = ?1 AND claimed_by = ?4", id, next_at,
+	    "?2, last_error = ?3 WHERE id = ?1 AND " STORE_MINE, id, next_at,
 	    error, "failed for now") == -1 ? -1 : 0;
 }
 
@@ -473,7 +480,7 @@ store_mark_failed(struct store *st, int64_t id, const char *reason)
 {
 	return store_claim_update(st, "UPDATE deliveries SET state = 'failed', "
 	    "reason = ?3, last_error = ?3 WHERE id = ?1 AND (state = 'pending' "
-	    "OR claimed_by IS NULL OR claimed_by = ?4)", id, 0, reason,
+	    "OR " STORE_MINE ")", id, 0, reason,
 	    "failed") == -1 ? -1 : 0;
 }
 
@@ -483,7 +490,7 @@ store_release(struct store *st, int64_t id, int64_t now)
 {
 	return store_claim_update(st, "UPDATE deliveries SET state = 'pending', "
 	    "next_attempt_at = ?2 WHERE id = ?1 AND state = 'sending' AND "
-	    "claimed_by = ?4", id, now, NULL, "was put back") == -1 ? -1 : 0;
+	    STORE_MINE, id, now, NULL, "was put back") == -1 ? -1 : 0;
 }
 
 /*
