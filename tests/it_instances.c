@@ -550,6 +550,88 @@ test_answers_on_any_instance(void **state)
 	check_unique_keys(w);
 }
 
+/* An SQLite store with deliveries (a gap in their ids), answers and a schedule's state. */
+static void
+sqlite_store(const char *state)
+{
+	char *cause = NULL;
+	struct store *st = store_open(state, &cause);
+	struct store_delivery d = { .channel = "leaders", .prompt_id =
+	    "coaching-001", .state = STORE_PENDING, .cycle = 1 };
+	struct store_reply r = { .channel = "leaders", .user_id = "U5",
+	    .user_name = "eve", .text = "We listened first", .received_at =
+	    1774746600, .source = "api" };
+	char name[32], mid[32];
+	int64_t id;
+
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof name, "copied-%d", i);
+		d.schedule = name;
+		d.due_at = 1774742400 + i * 86400;
+		assert_int_equal(store_enqueue(st, &d, &id), 1);
+		assert_int_equal(store_mark_sent(st, id, d.due_at + 1), 0);
+		snprintf(mid, sizeof mid, "m%d", i);
+		r.delivery_id = id;
+		r.message_id = mid;
+		if (i % 3 == 0)
+			assert_int_equal(store_add_reply(st, &r, NULL), 1);
+		assert_int_equal(store_set_last_instant(st, name, d.due_at), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	harness_db_int(state, "DELETE FROM deliveries WHERE schedule = "
+	    "'copied-5'");
+}
+
+/*
+ * `nudged store copy --from STATE_DIR` fills an empty PostgreSQL store with
+ * every row, ids kept; the next id comes after them; a second copy into
+ * the now full store is refused and changes nothing.
+ */
+static void
+test_store_copy(void **state)
+{
+	struct world *w = world_or_skip(state);
+	char *from = harness_format("%s/sqlite", w->dir), *out;
+	struct store *st;
+	struct store_delivery d = { .schedule = "after-copy", .channel =
+	    "leaders", .state = STORE_PENDING, .due_at = 1800000000 };
+	int64_t id = 0;
+
+	sqlite_store(from);
+	write_configs(w, "", "");
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "store",
+	    "copy", "--from", from, "-c", w->in[0].config, NULL }, &out), 0);
+	assert_non_null(strstr(out, "copied"));
+	free(out);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries"), 11);
+	assert_int_equal(pg_int(w, "SELECT max(id) FROM deliveries"), 12);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries WHERE id = "
+	    "6"), 0);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM replies"), 4);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM schedule_state"), 12);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries d JOIN "
+	    "replies r ON r.delivery_id = d.id WHERE d.schedule = 'copied-9' "
+	    "AND r.message_id = 'm9'"), 1);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries WHERE "
+	    "reply_code IS NULL"), 0);
+	check_unique_keys(w);
+	/* The next delivery's id follows the copied ones. */
+	st = store_of(w);
+	assert_int_equal(store_enqueue(st, &d, &id), 1);
+	store_close(st);
+	assert_int_equal(id, 13);
+	assert_int_equal(harness_run((const char *[]){ harness_bin(), "store",
+	    "copy", "--from", from, "-c", w->in[0].config, NULL }, &out), 1);
+	assert_non_null(strstr(out, "not empty"));
+	free(out);
+	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries"), 12);
+	free(from);
+}
+
 int
 main(void)
 {
@@ -560,6 +642,8 @@ main(void)
 		    world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_answers_on_any_instance,
 		    world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(test_store_copy, world_setup,
+		    world_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
