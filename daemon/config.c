@@ -19,6 +19,7 @@
 #include "chat/chat.h"
 #include "config_int.h"
 #include "cron.h"
+#include "db_pg.h"
 #include "jsonc.h"
 #include "suggest.h"
 #include "timefmt.h"
@@ -29,7 +30,8 @@
 static const char *const config_top_keys[] = { "state_dir", "listen",
 	"timezone", "prompts", "channels", "schedules", "calendars", "delivery",
 	"away", "retention", "dashboard_token", "people", "groups", "http",
-	NULL };
+	"store", NULL };
+static const char *const config_store_keys[] = { "postgresql", NULL };
 static const char *const config_delivery_keys[] = { "max_in_flight",
 	"timeout", "connect_timeout", "retry_initial", "retry_max", "stop_grace",
 	NULL };
@@ -44,6 +46,7 @@ static char	*config_path(struct config_reader *, const char *);
 static void	 config_parse_listen(struct config_reader *, const cJSON *);
 static void	 config_parse_delivery(struct config_reader *, const cJSON *);
 static void	 config_parse_http(struct config_reader *, const cJSON *);
+static void	 config_parse_store(struct config_reader *, const cJSON *);
 static void	 config_parse_channels(struct config_reader *, const cJSON *);
 static void	 config_parse_channel(struct config_reader *, const cJSON *,
 		    struct config_channel *);
@@ -120,6 +123,7 @@ config_load_with(const char *path, int offline, char **cause)
 		config_parse_delivery(&L, jsonc_get_object(L.doc, root, "delivery",
 		    0));
 		config_parse_http(&L, jsonc_get_object(L.doc, root, "http", 0));
+		config_parse_store(&L, jsonc_get_object(L.doc, root, "store", 0));
 		tzname = config_read_string(&L, root, "timezone", 0);
 		cfg->tz = config_zone(&L, jsonc_get(L.doc, root, "timezone", 0),
 		    tzname != NULL ? tzname : "UTC");
@@ -215,6 +219,10 @@ config_free(struct config *cfg)
 	free(cfg->schedule_index);
 	free(cfg->path);
 	free(cfg->state_dir);
+	if (cfg->store_postgresql != NULL)
+		explicit_bzero(cfg->store_postgresql,
+		    strlen(cfg->store_postgresql));
+	free(cfg->store_postgresql);
 	free(cfg->listen_host);
 	free(cfg->prompts_dir);
 	free(cfg);
@@ -410,6 +418,37 @@ config_parse_http(struct config_reader *L, const cJSON *o)
 	if (h->max_per_address > h->max_connections)
 		jsonc_error(L->doc, o, "max_connections_per_address is larger "
 		    "than max_connections");
+}
+
+/*
+ * The store section: PostgreSQL shared by several instances when
+ * "postgresql" names a connection string (a secret: ${NAME} expands, and
+ * messages never quote it); else SQLite in state_dir. Offline commands read
+ * the store too, so its ${NAME} is always resolved.
+ */
+static void
+config_parse_store(struct config_reader *L, const cJSON *o)
+{
+	char *cause = NULL;
+	int leave = L->leave_secrets;
+
+	if (o == NULL)
+		return;
+	jsonc_check_keys(L->doc, o, config_store_keys);
+	L->leave_secrets = 0;
+	L->cfg->store_postgresql = config_read_string(L, o, "postgresql", 0);
+	L->leave_secrets = leave;
+	if (L->cfg->store_postgresql == NULL)
+		return;
+	if (*L->cfg->store_postgresql == '\0')
+		xasprintf(&cause, "PostgreSQL connection string is empty");
+	else
+		db_pg_check_conninfo(L->cfg->store_postgresql, &cause);
+	if (cause != NULL) {
+		jsonc_error(L->doc, jsonc_get(L->doc, o, "postgresql", 0), "%s",
+		    cause);
+		free(cause);
+	}
 }
 
 /* The channels object: name -> channel. */

@@ -109,6 +109,9 @@ struct config_http {
 struct config {
 	char			*path;
 	char			*state_dir;
+	char			*store_postgresql; /* secret: a libpq connection
+						    * string; NULL: SQLite in
+						    * state_dir */
 	char			*listen_host;
 	int			 listen_port;
 	const struct tz		*tz;

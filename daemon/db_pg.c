@@ -299,6 +299,25 @@ db_pg_redact(const char *err, const char *conninfo)
 	return out;
 }
 
+/* Whether libpq reads a connection string; why not, without quoting it. */
+int
+db_pg_check_conninfo(const char *conninfo, char **cause)
+{
+	PQconninfoOption *opts;
+	char *err = NULL, *safe;
+
+	if ((opts = PQconninfoParse(conninfo, &err)) != NULL) {
+		PQconninfoFree(opts);
+		return 0;
+	}
+	safe = db_pg_redact(err != NULL ? err : "out of memory", conninfo);
+	safe[strcspn(safe, "\n")] = '\0';
+	xasprintf(cause, "PostgreSQL connection string: %s", safe);
+	free(safe);
+	PQfreemem(err);
+	return -1;
+}
+
 /* Connect with a libpq connection string or URI; NULL and a cause on failure. */
 struct db *
 db_open_postgresql(const char *conninfo, char **cause)
@@ -308,19 +327,10 @@ db_open_postgresql(const char *conninfo, char **cause)
 	    "dbname", "client_encoding", NULL };
 	const char *const values[] = { DB_PG_CONNECT_TIMEOUT,
 	    DB_PG_TCP_USER_TIMEOUT, conninfo, "UTF8", NULL };
-	PQconninfoOption *opts;
 	struct db_pg *pg;
-	char *err = NULL, *safe;
 
-	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
-		safe = db_pg_redact(err != NULL ? err : "out of memory", conninfo);
-		safe[strcspn(safe, "\n")] = '\0';
-		xasprintf(cause, "PostgreSQL connection string: %s", safe);
-		free(safe);
-		PQfreemem(err);
+	if (db_pg_check_conninfo(conninfo, cause) == -1)
 		return NULL;
-	}
-	PQconninfoFree(opts);
 	pg = xcalloc(1, sizeof *pg);
 	pg->base.ops = &db_pg_ops;
 	pg->conn = PQconnectdbParams(keys, values, 1);

@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: ISC */
-/* What only PostgreSQL has beyond db.h: whether its connection is up. */
+/*
+ * What only PostgreSQL has beyond db.h: checking a connection string
+ * without connecting, and whether the connection is up.
+ */
 #ifndef NUDGED_DB_PG_H
 #define NUDGED_DB_PG_H
 
 struct db;
+
+/*
+ * 0 when libpq can read conninfo, else -1 and why in *cause, quoting no
+ * part of the string (it may hold a password).
+ */
+int	db_pg_check_conninfo(const char *conninfo, char **cause);
 
 /*
  * 1 while the database answers, 0 while its connection is lost (a reconnect

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "log.h"
 #include "store_int.h"
+#include "store_schema.h"
 #include "xmalloc.h"
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
@@ -210,6 +211,13 @@ static const char *const store_migrations_sqlite[] = {
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static struct store *store_wrap(struct db *, const char *);
+static struct store *store_check_latest(struct store *, char **);
+static int	 store_schema_version_of(struct db *);
+
+/* How messages name a PostgreSQL store (its connection string may hold a password). */
+#define STORE_PG_WHERE		"PostgreSQL store"
+/* The session lock one instance holds while it migrates the shared schema. */
+#define STORE_PG_MIGRATE_LOCK	"7236251848541040999"
 
 /*
  * The migrations of an engine's schema, oldest first, and how many; NULL
@@ -218,9 +226,9 @@ static struct store *store_wrap(struct db *, const char *);
 const char *const *
 store_migrations(enum db_dialect dialect, int *n)
 {
-	if (dialect != DB_SQLITE) {
-		*n = 0;
-		return NULL;
+	if (dialect == DB_POSTGRESQL) {
+		*n = store_pg_nmigrations;
+		return store_pg_migrations;
 	}
 	*n = (int)(sizeof store_migrations_sqlite /
 	    sizeof store_migrations_sqlite[0]);
@@ -340,7 +348,6 @@ store_open_readonly(const char *state_dir, char **cause)
 	struct store *st = NULL;
 	struct db *db;
 	char *path;
-	int latest = store_latest_version();
 
 	*cause = NULL;
 	xasprintf(&path, "%s/%s", state_dir, STORE_FILE);
@@ -351,13 +358,71 @@ store_open_readonly(const char *state_dir, char **cause)
 	}
 	st = store_wrap(db, path);
 	free(path);
-	if (store_schema_version(st) != latest) {
-		xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
-		    "migrates it", st->where, store_schema_version(st), latest);
-		store_close(st);
+	return store_check_latest(st, cause);
+}
+
+/* The store, if its schema is this version's; else closed, NULL and why. */
+static struct store *
+store_check_latest(struct store *st, char **cause)
+{
+	int version = store_schema_version(st), latest = store_latest_version();
+
+	if (version == latest)
+		return st;
+	xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
+	    "migrates it", st->where, version, latest);
+	store_close(st);
+	return NULL;
+}
+
+/*
+ * Open and migrate the store in the PostgreSQL database conninfo names,
+ * which several instances may share: one migrates at a time (a session
+ * lock held meanwhile), the others find the schema done.
+ */
+struct store *
+store_open_postgresql(const char *conninfo, char **cause)
+{
+	struct db *db = db_open_postgresql(conninfo, cause);
+	struct store *st;
+
+	if (db == NULL)
+		return NULL;
+	if (db_exec(db, "SELECT pg_advisory_lock(" STORE_PG_MIGRATE_LOCK ")") ==
+	    -1) {
+		xasprintf(cause, "%s: waiting for another instance's migration: "
+		    "%s", STORE_PG_WHERE, db_error(db));
+		db_close(db);
 		return NULL;
 	}
+	if ((st = store_open_db(db, STORE_PG_WHERE, cause)) != NULL)
+		db_exec(db, "SELECT pg_advisory_unlock(" STORE_PG_MIGRATE_LOCK ")");
 	return st;
+}
+
+/*
+ * The PostgreSQL store for previews and reports, in read-only
+ * transactions: NULL without a cause when no instance made it yet, NULL
+ * with a cause when it cannot be read as this version's schema.
+ */
+struct store *
+store_open_postgresql_readonly(const char *conninfo, char **cause)
+{
+	struct db *db;
+
+	*cause = NULL;
+	if ((db = db_open_postgresql(conninfo, cause)) == NULL)
+		return NULL;
+	if (db_exec(db, "SET default_transaction_read_only = on") == -1) {
+		xasprintf(cause, "%s: %s", STORE_PG_WHERE, db_error(db));
+		db_close(db);
+		return NULL;
+	}
+	if (store_schema_version_of(db) == 0) {
+		db_close(db);
+		return NULL;
+	}
+	return store_check_latest(store_wrap(db, STORE_PG_WHERE), cause);
 }
 
 /* Close the database (SQLite checkpoints and removes the WAL on the last close). */
@@ -423,14 +488,21 @@ store_latest_version(void)
 	return n;
 }
 
-/* The schema version recorded in the database (0 for a new one). */
+/* The schema version recorded in the store (0 for a new one). */
 int
 store_schema_version(struct store *st)
+{
+	return store_schema_version_of(st->db);
+}
+
+/* The schema version recorded in a database (0 for a new one). */
+static int
+store_schema_version_of(struct db *db)
 {
 	struct db_stmt *stmt;
 	int version = 0;
 
-	if ((stmt = db_prepare(st->db, "SELECT value FROM meta WHERE key = "
+	if ((stmt = db_prepare(db, "SELECT value FROM meta WHERE key = "
 	    "'schema_version'")) == NULL)
 		return 0;	/* no meta table yet */
 	if (db_step(stmt) == DB_ROW)

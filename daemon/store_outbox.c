@@ -117,7 +117,8 @@ store_count_deliveries(struct store *st, const char *schedule,
     enum store_state state, int64_t *count)
 {
 	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM deliveries "
-	    "WHERE state = ?1 AND (?2 IS NULL OR schedule = ?2)");
+	    "WHERE state = ?1 AND (CAST(?2 AS TEXT) IS NULL OR schedule = "
+	    "?2)");
 	int rc;
 
 	if (stmt == NULL)

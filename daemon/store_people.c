@@ -178,6 +178,8 @@ store_set_paused(struct store *st, const char *person, int64_t paused_at)
 	db_bind_text(stmt, 1, person);
 	if (paused_at != 0)
 		db_bind_int(stmt, 2, paused_at);
+	else
+		db_bind_null(stmt, 2);
 	return store_people_exec(st, stmt, "pause");
 }
 

@@ -40,8 +40,9 @@ store_find_target(struct store *st, const char *channel, const char *code,
 	/* Without a code, only the channel's own nudges: never someone's DM. */
 	struct db_stmt *stmt = store_cached(st, "SELECT id, schedule, prompt_id, "
 	    "due_at, person FROM deliveries WHERE channel = ?1 AND state = 'sent' "
-	    "AND kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL AND person = '' "
-	    "OR reply_code = ?2) ORDER BY due_at DESC, id DESC LIMIT 1");
+	    "AND kind = 'prompt' AND due_at >= ?3 AND (CAST(?2 AS TEXT) IS NULL "
+	    "AND person = '' OR reply_code = ?2) ORDER BY due_at DESC, id DESC "
+	    "LIMIT 1");
 	int rc, found = 0;
 
 	memset(t, 0, sizeof *t);
@@ -205,8 +206,8 @@ store_forget(struct store *st, const char *user, const char *channel,
 	int	 rc;
 
 	rc = store_delete_replies(st, "DELETE FROM replies WHERE (user_id = ?1 "
-	    "OR user_id = ?4) AND (?2 IS NULL OR channel = ?2)", user, channel,
-	    pseudonym, 0, count);
+	    "OR user_id = ?4) AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
+	    user, channel, pseudonym, 0, count);
 	free(pseudonym);
 	return rc;
 }

@@ -44,10 +44,16 @@ struct store_row {
 #define STATS_DAY(x) "nudged_local_day(" x ")"
 #define STATS_WEEK(x) "nudged_local_week(" x ")"
 
+/*
+ * Whether ?1 (the channel) or ?2 (the user) is NULL, every one: typed, as
+ * PostgreSQL infers no type for a parameter only tested for NULL.
+ */
+#define STATS_ALL(p) "CAST(" p " AS TEXT) IS NULL"
+
 /* Replies of people in scope, on deliveries due in scope. */
 #define STATS_REPLY_FILTER \
-	"(?1 IS NULL OR r.channel = ?1) AND (?2 IS NULL OR r.user_id = ?2) " \
-	"AND d.due_at >= ?3"
+	"(" STATS_ALL("?1") " OR r.channel = ?1) AND (" STATS_ALL("?2") " OR " \
+	"r.user_id = ?2) AND d.due_at >= ?3"
 
 /* The answer window of delivery (or grid row) x's schedule, in seconds. */
 #define STATS_WINDOW(x) \
@@ -123,28 +129,31 @@ static const char *const store_stats_sql[] = {
 	"max(seconds) FROM temp.stats_windows) AND d.due_at > ?4 - "
 	STATS_WINDOW("d") " THEN 1 ELSE 0 END) "
 	"FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
-	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
-	"NULL OR d.channel = ?1) GROUP BY d.channel, a.answers, a.people, "
-	"a.missed ORDER BY 1",
+	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND ("
+	STATS_ALL("?1") " OR d.channel = ?1) GROUP BY d.channel, a.answers, "
+	"a.people, a.missed ORDER BY 1",
 
 	[STORE_STATS_PARTICIPATION] =
 	"WITH ranked AS (SELECT d.id, d.channel, d.due_at, d.schedule, "
 	"  d.prompt_id, row_number() OVER (PARTITION BY d.channel ORDER BY "
 	"  d.due_at DESC, d.id DESC) AS rk FROM deliveries d WHERE d.state = "
-	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS NULL OR d.channel = ?1)) "
+	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND ("
+	STATS_ALL("?1") " OR d.channel = ?1)) "
 	"SELECT channel, id, due_at, schedule, prompt_id, (SELECT count(DISTINCT "
-	"r.user_id) FROM replies r WHERE r.delivery_id = ranked.id AND (?2 IS "
-	"NULL OR r.user_id = ?2)), rk FROM ranked WHERE rk <= ?5 ORDER BY "
+	"r.user_id) FROM replies r WHERE r.delivery_id = ranked.id AND ("
+	STATS_ALL("?2") " OR r.user_id = ?2)), rk FROM ranked WHERE rk <= ?5 "
+	"ORDER BY "
 	"channel, rk",
 
 	[STORE_STATS_CHANNEL_WEEKS] =
 	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, "
 	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = "
 	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 * 7 - 3) * 86400 - "
-	"  172800 AND (?1 IS NULL OR d.channel = ?1)) AS dd WHERE w >= ?5), "
+	"  172800 AND (" STATS_ALL("?1") " OR d.channel = ?1)) AS dd WHERE w >= "
+	"  ?5), "
 	"ans AS (SELECT DISTINCT dw.channel, dw.w, r.delivery_id, r.user_id "
-	"  FROM dw JOIN replies r ON r.delivery_id = dw.id WHERE (?2 IS NULL OR "
-	"  r.user_id = ?2)) "
+	"  FROM dw JOIN replies r ON r.delivery_id = dw.id WHERE ("
+	STATS_ALL("?2") " OR r.user_id = ?2)) "
 	"SELECT dw.channel, dw.w, count(DISTINCT dw.id), (SELECT count(*) FROM "
 	"ans a WHERE a.channel = dw.channel AND a.w = dw.w), (SELECT "
 	"count(DISTINCT a.user_id) FROM ans a WHERE a.channel = dw.channel AND "

@@ -324,6 +324,51 @@ test_http_limits(void **state)
 	    "2:9: max_connections_per_address is larger than max_connections");
 }
 
+/* The store section: PostgreSQL's connection string from a secret, errors at their place. */
+static void
+test_store_postgresql(void **state)
+{
+	char *path, *cause = NULL;
+	struct config *cfg;
+
+	(void)state;
+	setenv("NUDGED_TEST_PG_SECRET", "host=/run/postgresql password=hunter2", 1);
+	path = write_config("pg.json", "{\"state_dir\": \"v\", " MINIMAL_CHANNELS
+	    ", \"schedules\": [], \"store\": {\"postgresql\": "
+	    "\"${NUDGED_TEST_PG_SECRET} dbname=nudged\"}}");
+	cfg = config_load(path, &cause);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->store_postgresql, "host=/run/postgresql "
+	    "password=hunter2 dbname=nudged");
+	config_free(cfg);
+	/* Offline commands read the store: its secret is resolved for them too. */
+	cfg = config_load_offline(path, &cause);
+	assert_non_null(cfg);
+	assert_non_null(cfg->store_postgresql);
+	config_free(cfg);
+	free(path);
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"store\": \"postgresql\"}", "2:10: \"store\" must be an object");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"store\": {\"postgresql\": 5}}",
+	    "2:25: \"postgresql\" must be a string");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"store\": {\"postgres\": \"x\"}}",
+	    "2:11: unknown key \"postgres\" (did you mean \"postgresql\"?)");
+	assert_error("{\"state_dir\": \"v\", " MINIMAL_CHANNELS ", \"schedules\": "
+	    "[],\n\"store\": {\"postgresql\": \"\"}}",
+	    "2:25: PostgreSQL connection string is empty");
+	/* A string libpq cannot read is refused without being quoted. */
+	cause = load_errors("{\"state_dir\": \"v\", " MINIMAL_CHANNELS
+	    ", \"schedules\": [],\n\"store\": {\"postgresql\": \"host=x "
+	    "hunter2\"}}");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "bad.json:2:25: PostgreSQL connection "
+	    "string: "));
+	assert_null(strstr(cause, "hunter2"));
+	free(cause);
+}
+
 static void
 test_schedule_errors(void **state)
 {
@@ -617,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_missing_env_is_named_and_secret_is_not_shown),
 		cmocka_unit_test(test_every_error_is_reported),
 		cmocka_unit_test(test_errors_that_help),
+		cmocka_unit_test(test_store_postgresql),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

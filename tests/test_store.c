@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The store: schema and migrations, file mode, WAL, idempotent enqueue, the
- * serve lock, pseudonyms on anonymous channels.
+ * serve lock, pseudonyms on anonymous channels; what is not SQLite's own
+ * also on PostgreSQL (the tests' server: $NUDGED_TEST_PG, or one started).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include "harness.h"
 #include "store.h"
+#include "store_engine.h"
 
 /* The schema as version 1 of nudged left it. */
 #define STORE_V1_SCHEMA \
@@ -63,14 +65,26 @@ setup(void **state)
 	return 0;
 }
 
+/* A fresh folder whose store is a fresh PostgreSQL schema. */
+static int
+setup_pg(void **state)
+{
+	*state = harness_tmpdir();
+	return store_engine_use_pg(*state);
+}
+
 static int
 teardown(void **state)
 {
 	int rc = harness_rmdir(*state);
 
+	store_engine_forget(*state);
 	free(*state);
 	return rc;
 }
+
+/* A test on PostgreSQL, named so. */
+#define PG_TEST(f)	{ "postgresql: " #f, f, setup_pg, teardown, NULL }
 
 /* Run one SQL statement on the database file directly and return its first integer. */
 static long
@@ -125,7 +139,7 @@ test_reopen_keeps_version_and_rows(void **state)
 {
 	const char *dir = *state;
 	char *cause = NULL;
-	struct store *st = store_open(dir, &cause);
+	struct store *st = store_engine_open(dir, &cause);
 	struct store_delivery d = { .schedule = "daily", .channel = "leaders",
 	    .due_at = 1774746000, .state = STORE_PENDING };
 	int64_t id = 0, n = 0, last = 0;
@@ -138,7 +152,7 @@ test_reopen_keeps_version_and_rows(void **state)
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
 
-	st = store_open(dir, &cause);
+	st = store_engine_open(dir, &cause);
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), store_latest_version());
 	assert_int_equal(store_count_deliveries(st, "daily", STORE_PENDING, &n), 0);
@@ -153,7 +167,7 @@ static void
 test_enqueue_is_idempotent_per_schedule_and_instant(void **state)
 {
 	char *cause = NULL;
-	struct store *st = store_open(*state, &cause);
+	struct store *st = store_engine_open(*state, &cause);
 	struct store_delivery d = { .schedule = "daily", .channel = "leaders",
 	    .due_at = 1774746000, .state = STORE_PENDING };
 	int64_t n = 0;
@@ -177,7 +191,7 @@ static void
 test_last_instant_never_moves_back(void **state)
 {
 	char *cause = NULL;
-	struct store *st = store_open(*state, &cause);
+	struct store *st = store_engine_open(*state, &cause);
 	int64_t last = 0;
 
 	assert_non_null(st);
@@ -192,7 +206,7 @@ static void
 test_rollback_discards(void **state)
 {
 	char *cause = NULL;
-	struct store *st = store_open(*state, &cause);
+	struct store *st = store_engine_open(*state, &cause);
 	struct store_delivery d = { .schedule = "daily", .channel = "c",
 	    .due_at = 60, .state = STORE_PENDING };
 	int64_t n = -1;
@@ -387,7 +401,7 @@ test_people_rows(void **state)
 	struct store_person_state ps;
 	struct store_target t;
 	char *cause = NULL;
-	struct store *st = store_open(dir, &cause);
+	struct store *st = store_engine_open(dir, &cause);
 	int64_t ada = 0, ben = 0, id = 0;
 
 	assert_non_null(st);
@@ -561,7 +575,7 @@ test_event_ids_are_unique_per_channel_and_person(void **state)
 	struct store_event_row *rows;
 	struct store_outbox_row *due;
 	char *cause = NULL;
-	struct store *st = store_open(dir, &cause);
+	struct store *st = store_engine_open(dir, &cause);
 	int64_t ada, ben, other;
 	size_t n;
 
@@ -644,6 +658,13 @@ main(void)
 		    test_unwritable_state_dir_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_anonymous_channel_keeps_no_id_or_name, setup, teardown),
+		/* The same on the PostgreSQL store several instances share. */
+		PG_TEST(test_event_ids_are_unique_per_channel_and_person),
+		PG_TEST(test_reopen_keeps_version_and_rows),
+		PG_TEST(test_enqueue_is_idempotent_per_schedule_and_instant),
+		PG_TEST(test_last_instant_never_moves_back),
+		PG_TEST(test_rollback_discards),
+		PG_TEST(test_people_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
