@@ -103,7 +103,7 @@ store_copy_columns(struct db *from, const char *table, char ***names,
 	return 0;
 }
 
-/* Refuse a target that holds any row outside its meta table. */
+/* Refuse a target that holds any row outside its meta table: 1 refused, 0 empty, -1 error. */
 static int
 store_copy_empty(struct db *to, char **tables, size_t n, char **cause)
 {
@@ -128,7 +128,7 @@ store_copy_empty(struct db *to, char **tables, size_t n, char **cause)
 			xasprintf(cause, "the target store is not empty (table %s "
 			    "has rows): store copy only fills a new, empty store",
 			    tables[i]);
-			return -1;
+			return 1;
 		}
 	}
 	return 0;
@@ -262,8 +262,9 @@ store_copy_sequence(struct db *to, const char *table, char **cause)
 
 /*
  * Copy every table of from (SQLite) into to (PostgreSQL, empty), in one
- * transaction; *rows says how many were copied. -1 with *cause, and the
- * target untouched, when it cannot.
+ * transaction; *rows says how many were copied. Otherwise the target is
+ * untouched and *cause says why: 1 when refused (not empty, not the same
+ * schema), -1 when it failed.
  */
 int
 store_copy(struct store *from, struct store *to, int64_t *rows, char **cause)
@@ -277,12 +278,12 @@ store_copy(struct store *from, struct store *to, int64_t *rows, char **cause)
 	    db_dialect(to->db) != DB_POSTGRESQL) {
 		xasprintf(cause, "store copy copies an SQLite store into a "
 		    "PostgreSQL one");
-		return -1;
+		return 1;
 	}
 	if (store_schema_version(from) != store_schema_version(to)) {
 		xasprintf(cause, "the source has schema version %d, the target "
 		    "%d", store_schema_version(from), store_schema_version(to));
-		return -1;
+		return 1;
 	}
 	if (store_copy_tables(from->db, &tables, &n, cause) == -1)
 		return -1;
@@ -296,7 +297,7 @@ store_copy(struct store *from, struct store *to, int64_t *rows, char **cause)
 		rc = store_copy_table(from->db, to->db, tables[i], rows, cause);
 	if (rc == 0 && (rc = db_commit(to->db)) == -1)
 		xasprintf(cause, "cannot commit: %s", db_error(to->db));
-	if (rc == -1) {
+	if (rc != 0) {
 		db_rollback(to->db);
 		*rows = 0;
 	}

@@ -167,7 +167,10 @@ write_configs(struct world *w, const char *channels, const char *schedules)
 {
 	char *cwd = getcwd(NULL, 0), *sink = harness_format(
 	    "http://127.0.0.1:%d", w->sink.port);
-	char *ch = harness_replace(strdup(channels), "SINK", sink);
+	char *ch = strdup(channels);
+
+	while (strstr(ch, "SINK") != NULL)
+		ch = harness_replace(ch, "SINK", sink);
 
 	for (int i = 0; i < NINSTANCES; i++) {
 		struct instance *in = &w->in[i];
