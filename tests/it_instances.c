@@ -649,5 +649,8 @@ main(void)
 		    world_teardown),
 	};
 
+	/* One test alone while working on it: NUDGED_TEST_FILTER=test_store_copy. */
+	if (getenv("NUDGED_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("NUDGED_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
