@@ -36,9 +36,13 @@
 /* Defaults the connection string may override (seconds, milliseconds). */
 #define DB_PG_CONNECT_TIMEOUT	"3"
 #define DB_PG_TCP_USER_TIMEOUT	"10000"
-/* Set on every session: no statement or lock wait stalls the loop for long. */
+/*
+ * Set on every session: no statement or lock wait stalls the loop for
+ * long, and notices (CREATE ... IF NOT EXISTS skipping) stay quiet.
+ */
 #define DB_PG_SESSION \
-	"SET statement_timeout = '5s'; SET lock_timeout = '2s'"
+	"SET statement_timeout = '5s'; SET lock_timeout = '2s'; " \
+	"SET client_min_messages = warning"
 /* After a lost connection: the first retry, then doubling up to the cap. */
 #define DB_PG_BACKOFF_MIN_MS	200
 #define DB_PG_BACKOFF_MAX_MS	10000
@@ -89,6 +93,7 @@ static int	 db_pg_ready(struct db_pg *);
 static int	 db_pg_check(struct db_pg *, PGresult *);
 static void	 db_pg_count(struct db_pg *, const PGresult *);
 static char	*db_pg_redact(const char *, const char *);
+static void	 db_pg_notice_cb(void *, const char *);
 static void	 db_pg_stmt_types(struct db_pg_stmt *, Oid *);
 static int	 db_pg_stmt_prepare(struct db_pg *, struct db_pg_stmt *,
 		    const Oid *);
@@ -318,6 +323,15 @@ db_pg_check_conninfo(const char *conninfo, char **cause)
 	return -1;
 }
 
+/* The server's warnings go to the log, not to stderr. */
+static void
+db_pg_notice_cb(void *arg, const char *message)
+{
+	(void)arg;
+	log_warnx("store: PostgreSQL: %.*s", (int)strcspn(message, "\n"),
+	    message);
+}
+
 /* Connect with a libpq connection string or URI; NULL and a cause on failure. */
 struct db *
 db_open_postgresql(const char *conninfo, char **cause)
@@ -334,6 +348,7 @@ db_open_postgresql(const char *conninfo, char **cause)
 	pg = xcalloc(1, sizeof *pg);
 	pg->base.ops = &db_pg_ops;
 	pg->conn = PQconnectdbParams(keys, values, 1);
+	PQsetNoticeProcessor(pg->conn, db_pg_notice_cb, NULL);
 	if (PQstatus(pg->conn) != CONNECTION_OK || db_pg_session(pg) == -1) {
 		if (PQstatus(pg->conn) != CONNECTION_OK)
 			db_pg_fail(pg, "", PQerrorMessage(pg->conn));

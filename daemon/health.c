@@ -7,8 +7,9 @@
  * how long the loop took to reach it: no timer runs between readings, so an
  * idle daemon sleeps), the outbox's depth
  * and oldest pending nudge (from the store), the next nudge due (from the
- * scheduler), and the channels whose credentials a platform refused
- * (counted by the outbox, see metrics.c).
+ * scheduler), the channels whose credentials a platform refused
+ * (counted by the outbox, see metrics.c), and whether a shared store's
+ * database answers.
  */
 #include "health.h"
 
@@ -168,14 +169,19 @@ health_json(struct health *h, int *status)
 	int64_t depth = 0, oldest = 0, now = clock_now(h->clock);
 	char *why = health_probe_write(h), *out;
 	const char *channel;
+	/* Read first: a query is what finds a connection the server closed. */
 	int queue_ok = store_queue(h->store, &depth, &oldest) == 0;
-	int writable = why == NULL && queue_ok;
+	int connected = store_connected(h->store);
+	int writable = why == NULL && queue_ok && connected;
 
 	if (why != NULL) {
 		cJSON_AddItemToArray(reasons, cJSON_CreateString(why));
 		free(why);
 	}
-	if (!queue_ok)
+	if (!connected)
+		cJSON_AddItemToArray(reasons, cJSON_CreateString("the store's "
+		    "database cannot be reached; nudged reconnects"));
+	else if (!queue_ok)
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("the store cannot "
 		    "be read"));
 	refused = cJSON_CreateArray();
@@ -193,9 +199,10 @@ health_json(struct health *h, int *status)
 	cJSON_AddStringToObject(o, "status", *status == 200 ? "ok" :
 	    "unavailable");
 	cJSON_AddBoolToObject(o, "store_writable", writable);
+	cJSON_AddBoolToObject(o, "store_connected", connected);
 	cJSON_AddNumberToObject(o, "loop_lag_ms", (double)h->lag_ms);
 	health_arm(h);
-	if (queue_ok) {
+	if (queue_ok && connected) {
 		cJSON_AddNumberToObject(o, "queue_depth", (double)depth);
 		if (oldest > 0)
 			cJSON_AddNumberToObject(o, "oldest_pending_seconds",

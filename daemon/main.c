@@ -51,6 +51,7 @@ static int	main_schedule_asks(const struct config_schedule *, size_t);
 static void	main_next_store(const struct config *,
 		    struct schedule_instant *, size_t, struct bank_history *,
 		    struct tz **);
+static struct store *main_store(const struct config *, int, char **);
 static struct config *main_load_config(const struct cli *, const char **,
 		    struct bank **);
 
@@ -80,6 +81,14 @@ main_load_config(const struct cli *cli, const char **path,
 		return NULL;
 	}
 	return cfg;
+}
+
+/* The store the config names, read-only or opened to write (and migrated). */
+static struct store *
+main_store(const struct config *cfg, int readonly, char **cause)
+{
+	return store_open_for(cfg->state_dir, cfg->store_postgresql, readonly,
+	    cause);
 }
 
 /*
@@ -176,7 +185,7 @@ main_next_store(const struct config *cfg, struct schedule_instant *slots,
 {
 	struct store_person_channel pc;
 	char *cause = NULL;
-	struct store *st = store_open_readonly(cfg->state_dir, &cause);
+	struct store *st = main_store(cfg, 1, &cause);
 
 	if (st == NULL) {
 		if (cause != NULL)
@@ -433,7 +442,7 @@ main_send(const struct cli *cli)
 	    (size_t)(p - cfg->people))))
 		xasprintf(&cause, "schedule %s does not ask %s \"%s\"", sc->name,
 		    p == NULL ? "anyone called" : "the person", cli->to);
-	else if ((exit_code = EXIT_RUNTIME, st = store_open(cfg->state_dir,
+	else if ((exit_code = EXIT_RUNTIME, st = main_store(cfg, 0,
 	    &cause)) != NULL) {
 		if (p != NULL || sc->nto == 0)
 			exit_code = main_send_one(cfg, bank, st, sc, p);
@@ -527,7 +536,7 @@ main_export(const struct cli *cli)
 
 	if ((cfg = main_load_config(cli, &path, NULL)) == NULL)
 		return EXIT_INVALID;
-	st = store_open_readonly(cfg->state_dir, &cause);
+	st = main_store(cfg, 1, &cause);
 	if (st == NULL && cause != NULL) {
 		fprintf(stderr, "nudged: %s\n", cause);
 		free(cause);
@@ -570,7 +579,7 @@ main_stats(const struct cli *cli)
 		f.since = tz_from_local(cfg->tz, y, m, d, 0, 0, 0);
 	}
 	rc = EXIT_RUNTIME;
-	st = store_open_readonly(cfg->state_dir, &cause);
+	st = main_store(cfg, 1, &cause);
 	if (st == NULL && cause != NULL)
 		goto out;
 	if ((doc = habits_stats(st, cfg, bank, &f, clock_now(clock_system()),
@@ -584,7 +593,10 @@ main_stats(const struct cli *cli)
 	} else if (cli->format != NULL && strcmp(cli->format, "csv") == 0)
 		habits_print_csv(stdout, doc);
 	else {
-		if (st == NULL)
+		if (st == NULL && cfg->store_postgresql != NULL)
+			printf("No nudges have been sent yet (no store in the "
+			    "PostgreSQL database).\n");
+		else if (st == NULL)
 			printf("No nudges have been sent yet (no database in %s).\n",
 			    cfg->state_dir);
 		habits_print_table(stdout, doc);
@@ -621,14 +633,15 @@ main_forget(const struct cli *cli)
 		return EXIT_INVALID;
 	}
 	/* Look before opening for writing: forget never creates a database. */
-	if ((st = store_open_readonly(cfg->state_dir, &cause)) == NULL &&
+	if ((st = main_store(cfg, 1, &cause)) == NULL &&
 	    cause == NULL) {
 		printf("nothing to forget: no answers are stored yet\n");
 		config_free(cfg);
 		return EXIT_OK;
 	}
 	store_close(st);
-	if (cause != NULL || (st = store_open(cfg->state_dir, &cause)) == NULL ||
+	if (cause != NULL || (st = main_store(cfg, 0,
+	    &cause)) == NULL ||
 	    store_forget(st, cli->forget_user, cli->channel, &n) == -1) {
 		fprintf(stderr, "nudged: forget failed: %s\n", cause ? cause :
 		    "the store refused the deletion");

@@ -118,7 +118,8 @@ server_start(struct server *s, const char *config_path)
 	int64_t wd;
 
 	if (store_lock(s->cfg->state_dir, &s->lock_fd, &cause) == -1 ||
-	    (s->store = store_open(s->cfg->state_dir, &cause)) == NULL) {
+	    (s->store = store_open_for(s->cfg->state_dir,
+	    s->cfg->store_postgresql, 0, &cause)) == NULL) {
 		log_warnx("nudged: %s", cause);
 		free(cause);
 		return EXIT_RUNTIME;
@@ -321,9 +322,12 @@ server_reload(struct server *s)
 		config_free(next);
 	} else if (strcmp(next->state_dir, s->cfg->state_dir) != 0 ||
 	    strcmp(next->listen_host, s->cfg->listen_host) != 0 ||
-	    next->listen_port != s->cfg->listen_port) {
-		log_warnx("reload: state_dir and listen cannot change while "
-		    "running; restart nudged to apply; keeping the running "
+	    next->listen_port != s->cfg->listen_port ||
+	    (next->store_postgresql == NULL) != (s->cfg->store_postgresql ==
+	    NULL) || (next->store_postgresql != NULL &&
+	    strcmp(next->store_postgresql, s->cfg->store_postgresql) != 0)) {
+		log_warnx("reload: state_dir, store and listen cannot change "
+		    "while running; restart nudged to apply; keeping the running "
 		    "configuration");
 		bank_free(bank);
 		config_free(next);

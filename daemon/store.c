@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "db_pg.h"
 #include "log.h"
 #include "store_int.h"
 #include "store_schema.h"
@@ -361,6 +362,13 @@ store_open_readonly(const char *state_dir, char **cause)
 	return store_check_latest(st, cause);
 }
 
+/* Whether the store's database answers (a shared one can be away a while). */
+int
+store_connected(struct store *st)
+{
+	return db_pg_connected(st->db);
+}
+
 /* The store, if its schema is this version's; else closed, NULL and why. */
 static struct store *
 store_check_latest(struct store *st, char **cause)
@@ -373,6 +381,22 @@ store_check_latest(struct store *st, char **cause)
 	    "migrates it", st->where, version, latest);
 	store_close(st);
 	return NULL;
+}
+
+/*
+ * The store a configuration names: in the PostgreSQL database postgresql
+ * names when set, else SQLite under state_dir; read-only as
+ * store_open_readonly (NULL without a cause when there is none yet).
+ */
+struct store *
+store_open_for(const char *state_dir, const char *postgresql, int readonly,
+    char **cause)
+{
+	if (postgresql != NULL)
+		return readonly ? store_open_postgresql_readonly(postgresql,
+		    cause) : store_open_postgresql(postgresql, cause);
+	return readonly ? store_open_readonly(state_dir, cause) :
+	    store_open(state_dir, cause);
 }
 
 /*
@@ -401,9 +425,10 @@ store_open_postgresql(const char *conninfo, char **cause)
 }
 
 /*
- * The PostgreSQL store for previews and reports, in read-only
- * transactions: NULL without a cause when no instance made it yet, NULL
- * with a cause when it cannot be read as this version's schema.
+ * The PostgreSQL store for previews and reports, never migrated (the
+ * session stays writable: stats build temporary tables): NULL without a
+ * cause when no instance made it yet, NULL with a cause when it cannot be
+ * read as this version's schema.
  */
 struct store *
 store_open_postgresql_readonly(const char *conninfo, char **cause)
@@ -413,11 +438,6 @@ store_open_postgresql_readonly(const char *conninfo, char **cause)
 	*cause = NULL;
 	if ((db = db_open_postgresql(conninfo, cause)) == NULL)
 		return NULL;
-	if (db_exec(db, "SET default_transaction_read_only = on") == -1) {
-		xasprintf(cause, "%s: %s", STORE_PG_WHERE, db_error(db));
-		db_close(db);
-		return NULL;
-	}
 	if (store_schema_version_of(db) == 0) {
 		db_close(db);
 		return NULL;

@@ -180,6 +180,8 @@ enum store_stats_query {
 
 struct store	*store_open(const char *state_dir, char **cause);
 struct store	*store_open_readonly(const char *state_dir, char **cause);
+struct store	*store_open_for(const char *state_dir, const char *postgresql,
+		    int readonly, char **cause);
 /* Shared by several instances: conninfo is a secret, never in a message. */
 struct store	*store_open_postgresql(const char *conninfo, char **cause);
 struct store	*store_open_postgresql_readonly(const char *conninfo,
@@ -187,6 +189,7 @@ struct store	*store_open_postgresql_readonly(const char *conninfo,
 /* Any engine: the database is the store's from now on (closed on failure). */
 struct store	*store_open_db(struct db *, const char *where, char **cause);
 void		 store_close(struct store *);
+int		 store_connected(struct store *);
 int		 store_lock(const char *state_dir, int *fd, char **cause);
 int		 store_schema_version(struct store *);
 int		 store_latest_version(void);

@@ -368,16 +368,13 @@ test_migrations(void **state)
 	    "schedule = 'daily' AND person = ''"), 2);
 
 	/* One per (schedule, person, kind, instant); follow_up is a kind. */
-	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
-	    "channel, person, due_at, state, created_at, kind) VALUES ('daily', "
-	    "'c', 'U1', 100, 'pending', 1, 'follow_up') ON CONFLICT (schedule, "
-	    "person, kind, due_at) DO NOTHING"), 0);
-	assert_int_equal(db_changes(f->db), 1);
-	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
-	    "channel, person, due_at, state, created_at, kind) VALUES ('daily', "
-	    "'c', 'U1', 100, 'pending', 1, 'follow_up') ON CONFLICT (schedule, "
-	    "person, kind, due_at) DO NOTHING"), 0);
-	assert_int_equal(db_changes(f->db), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
+		    "channel, person, due_at, state, created_at, kind) VALUES "
+		    "('daily', 'c', 'U1', 100, 'pending', 1, 'follow_up') ON "
+		    "CONFLICT (schedule, person, kind, due_at) DO NOTHING"), 0);
+		assert_int_equal(db_changes(f->db), i == 0 ? 1 : 0);
+	}
 	assert_int_equal(db_exec(f->db, "INSERT INTO deliveries (schedule, "
 	    "channel, due_at, state, created_at, kind) VALUES ('x', 'c', 1, "
 	    "'sent', 1, 'other')"), -1);

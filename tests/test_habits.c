@@ -22,6 +22,8 @@
  * Channel "anon" (anonymous): Mondays Nov 16 (A1, A2, A3 answer) and Nov 23
  *   (A1 only, still open for the others): participation 3 and null, 1
  *   open, none missed; no names anywhere.
+ * Every figure holds on SQLite and again on PostgreSQL (a schema of its own
+ * on the tests' server).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,9 +41,13 @@
 #include "habits.h"
 #include "harness.h"
 #include "store.h"
+#include "store_engine.h"
 #include "timefmt.h"
 
-static char dir[] = "/tmp/nudged-test-XXXXXX";
+#define DIR_TEMPLATE	"/tmp/nudged-test-XXXXXX"
+
+static char dir[] = DIR_TEMPLATE;
+static int on_pg;	/* the second round: the store on PostgreSQL */
 static struct config *cfg;
 static struct bank *bank;
 static struct store *st;
@@ -92,6 +98,7 @@ setup(void **state)
 	FILE *f;
 
 	(void)state;
+	memcpy(dir, DIR_TEMPLATE, sizeof dir);
 	if (mkdtemp(dir) == NULL || asprintf(&path, "%s/nudged.json", dir) < 0)
 		return -1;
 	f = fopen(path, "w");
@@ -110,7 +117,8 @@ setup(void **state)
 	free(cwd);
 	if ((cfg = config_load(path, &cause)) == NULL ||
 	    (bank = bank_load_for(cfg, &cause)) == NULL ||
-	    (st = store_open(cfg->state_dir, &cause)) == NULL) {
+	    (on_pg && store_engine_use_pg(cfg->state_dir) == -1) ||
+	    (st = store_engine_open(cfg->state_dir, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		return -1;
 	}
@@ -157,6 +165,7 @@ teardown(void **state)
 {
 	(void)state;
 	store_close(st);
+	store_engine_forget(cfg->state_dir);
 	bank_free(bank);
 	config_free(cfg);
 	return harness_rmdir(dir);
@@ -363,5 +372,9 @@ main(void)
 		cmocka_unit_test(test_filters),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int rc = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
+
+	on_pg = 1;
+	return rc | cmocka_run_group_tests_name("postgresql", tests, setup,
+	    teardown);
 }
