@@ -93,7 +93,7 @@ bench_configs(struct bench_world *w)
 		/* SQLite: one instance, its state folder is the store. */
 		text = harness_format("{\"state_dir\": \"%s\", \"listen\": "
 		    "\"127.0.0.1:%d\", \"prompts\": \"%s\", %s\"channels\": "
-		    "{\"fan\": {\"platform\": \"webhook\", \"webhook\": "
+		    "{\"fan\": {\"platform\": \"webhook\", \"rate\": 0, \"webhook\": "
 		    "\"http://127.0.0.1:%d/ok/fan\", \"api_token\": \"%s\"}}, "
 		    "\"delivery\": {\"max_in_flight\": 64}, \"schedules\": []}",
 		    w->conninfo != NULL ? "state" : "../state", w->port[i],

@@ -8,9 +8,10 @@
  * answers sent to any instance are stored once, the same message sent to
  * several at once too. Integrity is checked by counts and unique keys.
  *
- * NUDGED_INSTANCES_NUDGES (default 2000) and NUDGED_INSTANCES_ROUNDS
- * (default 3) size it; `make instances` runs the issue's 10,000 and 10
- * rounds. Each test has a schema of its own on the tests' server
+ * NUDGED_INSTANCES_NUDGES (default 1000) and NUDGED_INSTANCES_ROUNDS
+ * (default 2) keep it within make check's time (under sanitizers, a round
+ * waits for the killed instance's leases); `make instances` runs the
+ * issue's 10,000 nudges and 10 rounds. Each test has a schema of its own on the tests' server
  * ($NUDGED_TEST_PG, or a throw-away cluster); without one, every test is
  * skipped.
  */
@@ -59,6 +60,15 @@ struct world {
 
 /* The tests' PostgreSQL server; NULL when none can start. */
 static const char *server;
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static int
 env_int(const char *name, int fallback)
@@ -158,12 +168,14 @@ world_or_skip(void **state)
 }
 
 /*
- * Each instance's config: its own folder and port, the shared database, a
- * webhook channel per name in hooks (posting to SINK/PATH as given), a
- * Slack channel "leaders" that takes signed answers, and schedules.
+ * Each instance's config: its own folder and port, the shared database,
+ * the channels given (SINK standing for the sink's URL), a Slack channel
+ * "leaders" that takes signed answers, the schedules given, and the
+ * delivery timeout (a claim's lease is twice that and 5 s).
  */
 static void
-write_configs(struct world *w, const char *channels, const char *schedules)
+write_configs(struct world *w, const char *channels, const char *schedules,
+    const char *timeout)
 {
 	char *cwd = getcwd(NULL, 0), *sink = harness_format(
 	    "http://127.0.0.1:%d", w->sink.port);
@@ -186,11 +198,11 @@ write_configs(struct world *w, const char *channels, const char *schedules)
 		    "\"channels\": {%s\"leaders\": {\"platform\": \"slack\", "
 		    "\"webhook\": \"%s/ok/slack\", \"signing_secret\": \"%s\", "
 		    "\"slack_channel_id\": \"C0LEADERS\"}}, \"delivery\": {"
-		    "\"timeout\": \"1s\", \"connect_timeout\": \"1s\", "
+		    "\"timeout\": \"%s\", \"connect_timeout\": \"1s\", "
 		    "\"retry_initial\": \"1s\", \"retry_max\": \"2s\", "
 		    "\"stop_grace\": \"1s\", \"max_in_flight\": %d}, "
 		    "\"schedules\": [%s]}", in->port, cwd, w->conninfo, ch, sink,
-		    SLACK_SECRET, IN_FLIGHT, schedules);
+		    SLACK_SECRET, timeout, IN_FLIGHT, schedules);
 		harness_write(in->config, text);
 		free(text);
 		free(dir);
@@ -368,12 +380,13 @@ static void
 test_one_instant_posted_once(void **state)
 {
 	struct world *w = world_or_skip(state);
-	int n = env_int("NUDGED_INSTANCES_NUDGES", 2000);
+	int n = env_int("NUDGED_INSTANCES_NUDGES", 1000);
 	int64_t now = (int64_t)time(NULL), minute = now / 60 * 60;
 	struct tm tm;
 	char *schedules = strdup(""), *next;
 	struct store *st;
 	time_t at = (time_t)minute;
+	double t0, up, done;
 
 	/* One instant only: this minute of this day of the year. */
 	gmtime_r(&at, &tm);
@@ -385,8 +398,8 @@ test_one_instant_posted_once(void **state)
 		free(schedules);
 		schedules = next;
 	}
-	write_configs(w, "\"fan\": {\"platform\": \"webhook\", \"webhook\": "
-	    "\"SINK/ok/fan/\"}, ", schedules);
+	write_configs(w, "\"fan\": {\"platform\": \"webhook\", \"rate\": 0, "
+	    "\"webhook\": \"SINK/ok/fan/\"}, ", schedules, "20s");
 	free(schedules);
 	/* Each schedule last ran just before the instant: it is due at start. */
 	st = store_of(w);
@@ -399,6 +412,7 @@ test_one_instant_posted_once(void **state)
 	}
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
+	t0 = now_ms();
 	for (int i = 0; i < NINSTANCES; i++)
 		assert_int_equal(harness_spawn(&w->in[i].p, (const char *[]){
 		    harness_bin(), "serve", "-c", w->in[i].config, NULL }), 0);
@@ -408,18 +422,22 @@ test_one_instant_posted_once(void **state)
 			    w->in[i].p.out);
 		w->in[i].running = 1;
 	}
+	up = now_ms();
 	if (wait_count(w, n, 240000, "SELECT count(*) FROM deliveries WHERE "
 	    "state = 'sent'") != n)
 		fail_msg("not all %d sent: %lld", n, pg_int(w, "SELECT count(*) "
 		    "FROM deliveries WHERE state = 'sent'"));
+	done = now_ms();
 	instances_stop(w);
 	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries"), n);
 	assert_int_equal(pg_int(w, "SELECT count(*) FROM deliveries WHERE "
 	    "due_at = %lld", (long long)minute), n);
 	check_unique_keys(w);
 	assert_int_equal(sink_repeats(w, "/ok/fan/", "fan", NULL), 0);
-	print_message("%d nudges, posted by %lld instances\n", n, pg_int(w,
-	    "SELECT count(DISTINCT claimed_by) FROM deliveries"));
+	print_message("%d nudges: 3 instances up in %.1f s, every nudge posted "
+	    "once %.1f s later, by %lld of them\n", n, (up - t0) / 1000,
+	    (done - up) / 1000, pg_int(w, "SELECT count(DISTINCT claimed_by) "
+	    "FROM deliveries"));
 }
 
 /*
@@ -431,16 +449,17 @@ static void
 test_kill9_mid_fanout(void **state)
 {
 	struct world *w = world_or_skip(state);
-	int rounds = env_int("NUDGED_INSTANCES_ROUNDS", 3), per = 200;
+	int rounds = env_int("NUDGED_INSTANCES_ROUNDS", 2), per = 200;
 	char *channels = strdup(""), *next, *sql, prefix[32], path[32];
 
 	for (int r = 0; r < rounds; r++) {
 		next = harness_format("%s\"r%02d\": {\"platform\": \"webhook\", "
-		    "\"webhook\": \"SINK/slow/30/r%02d/\"}, ", channels, r, r);
+		    "\"rate\": 0, \"webhook\": \"SINK/slow/30/r%02d/\"}, ",
+		    channels, r, r);
 		free(channels);
 		channels = next;
 	}
-	write_configs(w, channels, "");
+	write_configs(w, channels, "", "2s");
 	free(channels);
 	/* The schema exists before the instances start. */
 	store_close(store_of(w));
@@ -518,7 +537,7 @@ test_answers_on_any_instance(void **state)
 	char *cause = NULL;
 	pid_t kids[NINSTANCES];
 
-	write_configs(w, "", "");
+	write_configs(w, "", "", "5s");
 	seed(w, "leaders", "asked", 3);
 	for (int i = 0; i < NINSTANCES; i++)
 		instance_start(w, i);
@@ -605,7 +624,7 @@ test_store_copy(void **state)
 	int64_t id = 0;
 
 	sqlite_store(from);
-	write_configs(w, "", "");
+	write_configs(w, "", "", "5s");
 	assert_int_equal(harness_run((const char *[]){ harness_bin(), "store",
 	    "copy", "--from", from, "-c", w->in[0].config, NULL }, &out), 0);
 	assert_non_null(strstr(out, "copied"));
