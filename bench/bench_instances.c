@@ -14,10 +14,10 @@
  * through the daemon's own kick at start: it is started after the seed).
  *
  * Answers: A answers (default 20,000) to POST /api/v1/replies, each with its
- * own message id, from C client processes (default 8), each on one
- * keep-alive connection to one instance (client i to instance i mod K);
- * answers per second from the first request to the last answer, and every
- * answer must be stored once.
+ * own message id and the reply code of one of 200 nudges sent, from C
+ * client processes (default 8), each on one keep-alive connection to one
+ * instance (client i to instance i mod K); answers per second from the
+ * first request to the last answer, and every answer must be stored once.
  *
  *   build/release/bench/bench_instances [NUDGED] [N] [A] [C]
  *
@@ -47,6 +47,8 @@
 #define BENCH_POLL_MS		20
 #define BENCH_DEADLINE_MS	300000
 #define BENCH_TOKEN		"bench-token"
+/* Nudges the answers quote, spread over them. */
+#define BENCH_CODES		200
 
 /* One line of the table: how many instances on which store. */
 struct bench_setup {
@@ -72,7 +74,8 @@ static void	 bench_seed(struct bench_world *, int);
 static int	 bench_start(struct bench_world *);
 static void	 bench_stop(struct bench_world *);
 static double	 bench_fanout(struct bench_world *, int);
-static int	 bench_client(int, int, int, int);
+static int	 bench_client(int, int, int, int, char **);
+static char	**bench_codes(struct bench_world *);
 static double	 bench_answers(struct bench_world *, int, int);
 
 /* Each instance's config: its own folder and port, the shared store. */
@@ -238,9 +241,37 @@ bench_fanout(struct bench_world *w, int n)
 	return (bench_ms() - t0) / 1000;
 }
 
+/* BENCH_CODES reply codes of sent nudges, as people quote them. */
+static char **
+bench_codes(struct bench_world *w)
+{
+	char *cause = NULL, *path = harness_format("%s/state/%s", w->dir,
+	    STORE_FILE);
+	struct db *db = w->conninfo != NULL ? db_open_postgresql(w->conninfo,
+	    &cause) : db_open_sqlite(path, 1, &cause);
+	char **codes = calloc(BENCH_CODES, sizeof *codes);
+	struct db_stmt *s = db != NULL ? db_prepare(db, "SELECT reply_code "
+	    "FROM deliveries ORDER BY id LIMIT ?") : NULL;
+	int n = 0;
+
+	if (s != NULL)
+		db_bind_int(s, 1, BENCH_CODES);
+	while (s != NULL && n < BENCH_CODES && db_step(s) == DB_ROW)
+		codes[n++] = strdup(db_text(s, 0));
+	db_done(s);
+	db_close(db);
+	free(path);
+	free(cause);
+	if (n < BENCH_CODES) {
+		fprintf(stderr, "bench_instances: no reply codes to answer\n");
+		exit(1);
+	}
+	return codes;
+}
+
 /* A client process: answers [from, from + n) to one port on one connection; 0 when all stored. */
 static int
-bench_client(int port, int from, int n, int client)
+bench_client(int port, int from, int n, int client, char **codes)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer "
@@ -258,7 +289,8 @@ bench_client(int port, int from, int n, int client)
 	for (int i = from; i < from + n; i++) {
 		snprintf(body, sizeof body, "{\"channel\": \"fan\", \"user\": "
 		    "\"U%d\", \"text\": \"What we learned, %d\", \"id\": "
-		    "\"m%d\"}", client * 1000 + i % 200, i, i);
+		    "\"m%d\", \"code\": \"%s\"}", client * 1000 + i % 200, i,
+		    i, codes[i % BENCH_CODES]);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		if (curl_easy_perform(c) != CURLE_OK ||
 		    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) !=
@@ -276,12 +308,14 @@ static double
 bench_answers(struct bench_world *w, int n, int clients)
 {
 	pid_t kids[64];
+	char **codes = bench_codes(w);
 	double t0 = bench_ms(), secs;
 	int st, ok = 1, per = n / clients;
 
 	for (int c = 0; c < clients; c++) {
 		if ((kids[c] = fork()) == 0)
-			_exit(bench_client(w->port[c % w->k], c * per, per, c));
+			_exit(bench_client(w->port[c % w->k], c * per, per, c,
+			    codes));
 	}
 	for (int c = 0; c < clients; c++) {
 		while (waitpid(kids[c], &st, WNOHANG) == 0) {
@@ -292,6 +326,9 @@ bench_answers(struct bench_world *w, int n, int clients)
 		ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	}
 	secs = (bench_ms() - t0) / 1000;
+	for (int i = 0; i < BENCH_CODES; i++)
+		free(codes[i]);
+	free(codes);
 	if (!ok || bench_count(w, "SELECT count(*) FROM replies") !=
 	    (long long)per * clients)
 		return -1;

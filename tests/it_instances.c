@@ -572,6 +572,77 @@ test_answers_on_any_instance(void **state)
 	check_unique_keys(w);
 }
 
+/* How often a process went to sleep waiting, from /proc. */
+static long
+sleeps(pid_t pid)
+{
+	char *path = harness_format("/proc/%d/status", (int)pid), *text, *at;
+	long n = -1;
+
+	text = harness_read(path);
+	if (text != NULL && (at = strstr(text, "voluntary_ctxt_switches:")) !=
+	    NULL)
+		n = atol(at + strlen("voluntary_ctxt_switches:"));
+	free(text);
+	free(path);
+	return n;
+}
+
+/* The wake-ups of an idle `nudged serve` (store: "" or a "store" key) in 4 s. */
+static long
+idle_wakeups(const char *store)
+{
+	char *dir = harness_tmpdir(), *config = harness_format(
+	    "%s/nudged.json", dir), *cwd = getcwd(NULL, 0), *text;
+	struct harness_proc p;
+	long before;
+
+	text = harness_format("{\"state_dir\": \"state\", \"listen\": "
+	    "\"127.0.0.1:%d\", \"prompts\": \"%s/prompts\", %s\"channels\": "
+	    "{\"a\": {\"platform\": \"webhook\", \"webhook\": "
+	    "\"http://127.0.0.1:9/x\"}}, \"schedules\": []}", harness_free_port(),
+	    cwd, store);
+	harness_write(config, text);
+	harness_serve_start(&p, config);
+	sleep(1);
+	before = sleeps(p.pid);
+	sleep(4);
+	before = sleeps(p.pid) - before;
+	harness_serve_stop(&p);
+	harness_rmdir(dir);
+	free(text);
+	free(cwd);
+	free(config);
+	free(dir);
+	return before;
+}
+
+/*
+ * An idle instance on SQLite never wakes (it enqueues all there is, and
+ * nobody else does); on PostgreSQL it looks every 2 s for work others left.
+ */
+static void
+test_only_a_shared_store_polls(void **state)
+{
+	long sqlite, shared;
+	char *store, *schema;
+
+	(void)state;
+	sqlite = idle_wakeups("");
+	print_message("idle on SQLite: %ld wake-ups in 4 s\n", sqlite);
+	assert_true(sqlite <= 1);
+	if (server == NULL)
+		skip();
+	assert_non_null(schema = pg_cluster_schema(server));
+	store = harness_format("\"store\": {\"postgresql\": \"%s\"}, ",
+	    schema);
+	shared = idle_wakeups(store);
+	free(store);
+	free(schema);
+	print_message("idle on PostgreSQL: %ld wake-ups in 4 s\n", shared);
+	assert_true(shared >= 2);
+}
+
 /* An SQLite store with deliveries (a gap in their ids), answers and a schedule's state. */
 static void
 sqlite_store(const char *state)
@@ -666,6 +737,7 @@ main(void)
 		    world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_store_copy, world_setup,
 		    world_teardown),
+		cmocka_unit_test(test_only_a_shared_store_polls),
 	};
 
 	/* One test alone while working on it: NUDGED_TEST_FILTER=test_store_copy. */
