@@ -13,13 +13,16 @@
  * poll (PostgreSQL) or at once (SQLite, where the bench's commit is seen
  * through the daemon's own kick at start: it is started after the seed).
  *
- * Answers: A answers (default 20,000) to POST /api/v1/replies, each with its
+ * Answers: A answers (default 10,000) to POST /api/v1/replies, each with its
  * own message id and the reply code of one of 200 nudges sent, from C
- * client processes (default 8), each on one keep-alive connection to one
+ * client processes (default 32), each on one keep-alive connection to one
  * instance (client i to instance i mod K); answers per second from the
  * first request to the last answer, and every answer must be stored once.
  *
  *   build/release/bench/bench_instances [NUDGED] [N] [A] [C]
+ *
+ * Each answer is committed before its 200, and an instance commits the
+ * answers of one loop turn together, so C sets how many share a commit.
  *
  * The prompt bank is ./prompts (or $NUDGED_PROMPTS). Everything stays on
  * 127.0.0.1; the sink, the clients, PostgreSQL and the instances share the
@@ -346,8 +349,8 @@ main(int argc, char **argv)
 	};
 	const char *nudged = argc > 1 ? argv[1] : "build/release/nudged";
 	int n = argc > 2 ? atoi(argv[2]) : 10000;
-	int answers = argc > 3 ? atoi(argv[3]) : 20000;
-	int clients = argc > 4 ? atoi(argv[4]) : 8;
+	int answers = argc > 3 ? atoi(argv[3]) : 10000;
+	int clients = argc > 4 ? atoi(argv[4]) : 32;
 	const char *server;
 	double fan[4], rate[4];
 	char scenario[160];

@@ -726,7 +726,8 @@ store_text_or_empty(struct db_stmt *stmt, int col)
 }
 
 /*
- * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text (db.h ignores a
+ * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text, and for claims
+ * ?4 this instance and ?5 the end of its lease from ?2 (db.h ignores a
  * parameter the statement does not use); -1 on error.
  */
 int
@@ -741,6 +742,8 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, at);
 	db_bind_text(stmt, 3, text);
+	db_bind_text(stmt, 4, st->claimant);
+	db_bind_int(stmt, 5, at + st->lease);
 	rc = db_step(stmt);
 	if (rc != DB_DONE)
 		log_warnx("store: %s", db_error(st->db));

@@ -390,8 +390,7 @@ store_shared(const struct store *st)
 }
 
 /*
- * An UPDATE of a claim: ?1 the delivery, ?2 the instant, ?3 the text, ?4
- * this instance, ?5 the end of its lease from ?2. 1 when the row changed;
+ * An UPDATE of a claim (store_update's parameters). 1 when the row changed;
  * 0 when not (with lost, the row is no longer this instance's, which is
  * said, not an error); -1 on error.
  */
@@ -399,22 +398,8 @@ static int
 store_claim_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text, const char *lost)
 {
-	struct db_stmt *stmt = store_cached(st, sql);
-	int rc;
-
-	if (stmt == NULL)
+	if (store_update(st, sql, id, at, text) == -1)
 		return -1;
-	db_bind_int(stmt, 1, id);
-	db_bind_int(stmt, 2, at);
-	db_bind_text(stmt, 3, text);
-	db_bind_text(stmt, 4, st->claimant);
-	db_bind_int(stmt, 5, at + st->lease);
-	rc = db_step(stmt);
-	db_done(stmt);
-	if (rc != DB_DONE) {
-		log_warnx("store: %s", db_error(st->db));
-		return -1;
-	}
 	if (db_changes(st->db) > 0)
 		return 1;
 	if (lost != NULL)
