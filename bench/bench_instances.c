@@ -3,7 +3,8 @@
  * Several instances: the same fan-out and the same answers with 1, 2 and 3
  * instances sharing one PostgreSQL ($NUDGED_TEST_PG, or a throw-away
  * cluster on this machine: tests/support/pg_cluster.c), next to one
- * instance on SQLite, in one run.
+ * instance on SQLite, in one run. Commits reach the disk on both: the
+ * throw-away cluster is switched to fsync and synchronous_commit on.
  *
  * Fan-out: the instances start (each its own config, state folder and port,
  * max_in_flight 64, rate limits off), then N nudges (default 10,000) due now
@@ -80,6 +81,7 @@ static double	 bench_fanout(struct bench_world *, int);
 static int	 bench_client(int, int, int, int, char **);
 static char	**bench_codes(struct bench_world *);
 static double	 bench_answers(struct bench_world *, int, int);
+static int	 bench_durable(const char *);
 
 /* Each instance's config: its own folder and port, the shared store. */
 static void
@@ -338,6 +340,41 @@ bench_answers(struct bench_world *w, int n, int clients)
 	return per * clients / secs;
 }
 
+/*
+ * The throw-away cluster runs without fsync (tests throw its data away);
+ * commits here must reach the disk as SQLite's do, or the answers compare
+ * nothing. A server given in $NUDGED_TEST_PG is left as it is.
+ */
+static int
+bench_durable(const char *server)
+{
+	char *cause = NULL;
+	struct db_stmt *s = NULL;
+	struct db *db;
+	int rc;
+
+	if (getenv("NUDGED_TEST_PG") != NULL) {
+		printf("PostgreSQL: the server of $NUDGED_TEST_PG, its fsync and "
+		    "synchronous_commit as they are\n");
+		return 0;
+	}
+	if ((db = db_open_postgresql(server, &cause)) == NULL) {
+		fprintf(stderr, "bench_instances: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	/* One statement each: ALTER SYSTEM runs outside any transaction. */
+	rc = db_exec(db, "ALTER SYSTEM SET fsync = on") == -1 ||
+	    db_exec(db, "ALTER SYSTEM SET synchronous_commit = on") == -1 ||
+	    (s = db_prepare(db, "SELECT pg_reload_conf()")) == NULL ||
+	    db_step(s) != DB_ROW ? -1 : 0;
+	db_done(s);
+	if (rc == -1)
+		fprintf(stderr, "bench_instances: %s\n", db_error(db));
+	db_close(db);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -366,6 +403,8 @@ main(int argc, char **argv)
 		    "$NUDGED_TEST_PG, or install PostgreSQL's server)\n");
 		return 3;
 	}
+	if (bench_durable(server) == -1)
+		return 3;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (size_t s = 0; s < sizeof setups / sizeof *setups; s++) {
 		struct bench_world w = { .nudged = nudged, .k =
