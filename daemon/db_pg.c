@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +34,16 @@
 #define DB_PG_INT8OID	20
 #define DB_PG_TEXTOID	25
 
-/* Defaults the connection string may override (seconds, milliseconds). */
+/*
+ * Defaults the connection string may override: the first connection's
+ * wait (seconds), how long sent data may go unacknowledged (ms), and
+ * keepalives that find a silent server while a query waits (seconds).
+ */
 #define DB_PG_CONNECT_TIMEOUT	"3"
 #define DB_PG_TCP_USER_TIMEOUT	"10000"
+#define DB_PG_KEEPALIVES_IDLE	"10"
+#define DB_PG_KEEPALIVES_INTVL	"5"
+#define DB_PG_KEEPALIVES_COUNT	"3"
 /*
  * Set on every session: no statement or lock wait stalls the loop for
  * long, and notices (CREATE ... IF NOT EXISTS skipping) stay quiet.
@@ -43,9 +51,15 @@
 #define DB_PG_SESSION \
 	"SET statement_timeout = '5s'; SET lock_timeout = '2s'; " \
 	"SET client_min_messages = warning"
+/* While migrating at start: a long table rewrite, another instance's turn. */
+#define DB_PG_PATIENT \
+	"SET statement_timeout = 0; SET lock_timeout = '5min'"
 /* After a lost connection: the first retry, then doubling up to the cap. */
 #define DB_PG_BACKOFF_MIN_MS	200
 #define DB_PG_BACKOFF_MAX_MS	10000
+/* A reconnect runs in steps: a call waits this long at most, an attempt this long. */
+#define DB_PG_STEP_MS		100
+#define DB_PG_RECONNECT_MS	5000
 
 struct db_pg {
 	struct db	 base;
@@ -58,6 +72,9 @@ struct db_pg {
 	int		 down;		/* the connection was lost */
 	int64_t		 retry_ms;	/* when to try reconnecting */
 	int		 backoff_ms;
+	int		 resetting;	/* a reconnect is under way: */
+	PostgresPollingStatusType polling;	/* what it waits for */
+	int64_t		 reset_deadline;
 };
 
 /* A parameter's bound value: text points at the caller's or at num. */
@@ -89,6 +106,8 @@ static void	 db_pg_fail(struct db_pg *, const char *, const char *);
 static void	 db_pg_fail_result(struct db_pg *, const PGresult *);
 static int	 db_pg_session(struct db_pg *);
 static void	 db_pg_lost(struct db_pg *);
+static int	 db_pg_retry_later(struct db_pg *, const char *);
+static int	 db_pg_reconnect(struct db_pg *);
 static int	 db_pg_ready(struct db_pg *);
 static int	 db_pg_check(struct db_pg *, PGresult *);
 static void	 db_pg_count(struct db_pg *, const PGresult *);
@@ -227,7 +246,65 @@ db_pg_lost(struct db_pg *pg)
 	    pg->error);
 }
 
-/* 0 when the connection is up (reconnecting if the backoff allows), else -1. */
+/* This reconnect failed: the next waits twice as long (up to the cap). */
+static int
+db_pg_retry_later(struct db_pg *pg, const char *why)
+{
+	db_pg_fail(pg, "reconnecting to PostgreSQL: ", why);
+	pg->resetting = 0;
+	pg->backoff_ms = pg->backoff_ms * 2 > DB_PG_BACKOFF_MAX_MS ?
+	    DB_PG_BACKOFF_MAX_MS : pg->backoff_ms * 2;
+	pg->retry_ms = db_pg_now_ms() + pg->backoff_ms;
+	return -1;
+}
+
+/*
+ * Take a reconnect one step further, waiting at most DB_PG_STEP_MS (a
+ * server that does not answer never holds the caller longer): 0 once the
+ * session is back, -1 meanwhile or when the attempt failed.
+ */
+static int
+db_pg_reconnect(struct db_pg *pg)
+{
+	int64_t now = db_pg_now_ms(), until;
+	struct pollfd pfd;
+
+	if (!pg->resetting) {
+		if (!PQresetStart(pg->conn))
+			return db_pg_retry_later(pg, PQerrorMessage(pg->conn));
+		pg->resetting = 1;
+		pg->polling = PGRES_POLLING_WRITING;
+		pg->reset_deadline = now + DB_PG_RECONNECT_MS;
+	}
+	until = now + DB_PG_STEP_MS < pg->reset_deadline ? now + DB_PG_STEP_MS :
+	    pg->reset_deadline;
+	while (pg->polling == PGRES_POLLING_READING ||
+	    pg->polling == PGRES_POLLING_WRITING) {
+		pfd.fd = PQsocket(pg->conn);
+		pfd.events = pg->polling == PGRES_POLLING_READING ? POLLIN :
+		    POLLOUT;
+		if (poll(&pfd, 1, until > now ? (int)(until - now) : 0) <= 0) {
+			if (db_pg_now_ms() >= pg->reset_deadline)
+				return db_pg_retry_later(pg, "the server did not "
+				    "answer in time");
+			db_pg_fail(pg, "", "the PostgreSQL connection is lost; "
+			    "reconnecting");
+			return -1;
+		}
+		pg->polling = PQresetPoll(pg->conn);
+		now = db_pg_now_ms();
+	}
+	if (pg->polling == PGRES_POLLING_FAILED)
+		return db_pg_retry_later(pg, PQerrorMessage(pg->conn));
+	pg->resetting = 0;
+	if (db_pg_session(pg) == -1)
+		return db_pg_retry_later(pg, pg->error);
+	pg->down = 0;
+	log_notice("store: reconnected to PostgreSQL");
+	return 0;
+}
+
+/* 0 when the connection is up, else -1 (reconnecting when the backoff allows). */
 static int
 db_pg_ready(struct db_pg *pg)
 {
@@ -235,25 +312,13 @@ db_pg_ready(struct db_pg *pg)
 
 	if (!pg->down)
 		return 0;
-	if ((now = db_pg_now_ms()) < pg->retry_ms) {
+	if (!pg->resetting && (now = db_pg_now_ms()) < pg->retry_ms) {
 		free(pg->error);
 		xasprintf(&pg->error, "the PostgreSQL connection is lost; next "
 		    "try in %" PRId64 " ms", pg->retry_ms - now);
 		return -1;
 	}
-	PQreset(pg->conn);
-	if (PQstatus(pg->conn) != CONNECTION_OK || db_pg_session(pg) == -1) {
-		if (PQstatus(pg->conn) != CONNECTION_OK)
-			db_pg_fail(pg, "reconnecting to PostgreSQL: ",
-			    PQerrorMessage(pg->conn));
-		pg->backoff_ms = pg->backoff_ms * 2 > DB_PG_BACKOFF_MAX_MS ?
-		    DB_PG_BACKOFF_MAX_MS : pg->backoff_ms * 2;
-		pg->retry_ms = db_pg_now_ms() + pg->backoff_ms;
-		return -1;
-	}
-	pg->down = 0;
-	log_notice("store: reconnected to PostgreSQL");
-	return 0;
+	return db_pg_reconnect(pg);
 }
 
 /* 0 for a result that succeeded, else -1 with the reason kept (and a lost connection noted). */
@@ -338,9 +403,12 @@ db_open_postgresql(const char *conninfo, char **cause)
 {
 	/* Ours first, so the string overrides them; the encoding last, so it cannot. */
 	const char *const keys[] = { "connect_timeout", "tcp_user_timeout",
+	    "keepalives_idle", "keepalives_interval", "keepalives_count",
 	    "dbname", "client_encoding", NULL };
 	const char *const values[] = { DB_PG_CONNECT_TIMEOUT,
-	    DB_PG_TCP_USER_TIMEOUT, conninfo, "UTF8", NULL };
+	    DB_PG_TCP_USER_TIMEOUT, DB_PG_KEEPALIVES_IDLE,
+	    DB_PG_KEEPALIVES_INTVL, DB_PG_KEEPALIVES_COUNT, conninfo, "UTF8",
+	    NULL };
 	struct db_pg *pg;
 
 	if (db_pg_check_conninfo(conninfo, cause) == -1)
@@ -374,6 +442,13 @@ db_pg_connected(struct db *db)
 		db_pg_lost(pg);
 	}
 	return db_pg_ready(pg) == 0;
+}
+
+/* Migrations may take long; everything else is bounded. */
+int
+db_pg_wait_long(struct db *db, int on)
+{
+	return db_exec(db, on ? DB_PG_PATIENT : DB_PG_SESSION);
 }
 
 static void

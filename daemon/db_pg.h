@@ -19,5 +19,11 @@ int	db_pg_check_conninfo(const char *conninfo, char **cause);
  * is tried when the backoff allows); always 1 for an embedded engine.
  */
 int	db_pg_connected(struct db *);
+/*
+ * Lift the bounds on statement and lock waits (on: for migrations at
+ * start, which may rebuild a large table or wait for another instance's),
+ * or put them back; 0 or -1.
+ */
+int	db_pg_wait_long(struct db *, int on);
 
 #endif

@@ -212,6 +212,7 @@ static const char *const store_migrations_sqlite[] = {
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
 static struct store *store_wrap(struct db *, const char *);
+static struct db_stmt *store_logged(struct store *, struct db_stmt *);
 static struct store *store_check_latest(struct store *, char **);
 static int	 store_schema_version_of(struct db *);
 
@@ -412,15 +413,20 @@ store_open_postgresql(const char *conninfo, char **cause)
 
 	if (db == NULL)
 		return NULL;
-	if (db_exec(db, "SELECT pg_advisory_lock(" STORE_PG_MIGRATE_LOCK ")") ==
-	    -1) {
+	if (db_pg_wait_long(db, 1) == -1 || db_exec(db, "SELECT "
+	    "pg_advisory_lock(" STORE_PG_MIGRATE_LOCK ")") == -1) {
 		xasprintf(cause, "%s: waiting for another instance's migration: "
 		    "%s", STORE_PG_WHERE, db_error(db));
 		db_close(db);
 		return NULL;
 	}
-	if ((st = store_open_db(db, STORE_PG_WHERE, cause)) != NULL)
-		db_exec(db, "SELECT pg_advisory_unlock(" STORE_PG_MIGRATE_LOCK ")");
+	if ((st = store_open_db(db, STORE_PG_WHERE, cause)) != NULL &&
+	    (db_exec(db, "SELECT pg_advisory_unlock(" STORE_PG_MIGRATE_LOCK
+	    ")") == -1 || db_pg_wait_long(db, 0) == -1)) {
+		xasprintf(cause, "%s: %s", STORE_PG_WHERE, db_error(db));
+		store_close(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -472,15 +478,20 @@ store_exec(struct store *st, const char *sql)
 	return 0;
 }
 
+/* A statement as prepared, with the failure logged when there is none. */
+static struct db_stmt *
+store_logged(struct store *st, struct db_stmt *stmt)
+{
+	if (stmt == NULL)
+		log_warnx("store: %s", db_error(st->db));
+	return stmt;
+}
+
 /* A statement for this call only; logs and returns NULL on failure. */
 struct db_stmt *
 store_prepare(struct store *st, const char *sql)
 {
-	struct db_stmt *stmt = db_prepare(st->db, sql);
-
-	if (stmt == NULL)
-		log_warnx("store: %s", db_error(st->db));
-	return stmt;
+	return store_logged(st, db_prepare(st->db, sql));
 }
 
 /*
@@ -491,11 +502,7 @@ store_prepare(struct store *st, const char *sql)
 struct db_stmt *
 store_cached(struct store *st, const char *sql)
 {
-	struct db_stmt *stmt = db_cached(st->db, sql);
-
-	if (stmt == NULL)
-		log_warnx("store: %s", db_error(st->db));
-	return stmt;
+	return store_logged(st, db_cached(st->db, sql));
 }
 
 /* The newest schema version this binary knows (of its SQLite schema). */
@@ -536,9 +543,10 @@ static int
 store_migrate(struct store *st, char **cause)
 {
 	int version = store_schema_version(st), n;
-	const char *const *migrations = store_migrations(db_dialect(st->db), &n);
+	const char *const *migrations;
 	char *sql;
 
+	migrations = store_migrations(db_dialect(st->db), &n);
 	if (migrations == NULL) {
 		xasprintf(cause, "%s: the PostgreSQL schema is not built into this "
 		    "nudged", st->where);

@@ -151,8 +151,7 @@ store_each_id(struct store *st, const char *sql, const char *text,
 	db_bind_int(stmt, 2, n);
 	db_bind_text(stmt, 3, person);
 	while ((rc = db_step(stmt)) == DB_ROW)
-		add(h, db_text(stmt, 0),
-		    db_int(stmt, 1));
+		add(h, db_text(stmt, 0), db_int(stmt, 1));
 	db_done(stmt);
 	if (rc != DB_DONE) {
 		log_warnx("store: %s", db_error(st->db));
@@ -269,8 +268,7 @@ store_next_attempt(struct store *st, int64_t only, int64_t *at)
 	if (stmt == NULL)
 		return -1;
 	db_bind_int(stmt, 1, only);
-	if (db_step(stmt) == DB_ROW &&
-	    !db_is_null(stmt, 0)) {
+	if (db_step(stmt) == DB_ROW && !db_is_null(stmt, 0)) {
 		*at = db_int(stmt, 0);
 		found = 1;
 	}
@@ -342,8 +340,7 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 		r->due_at = db_int(stmt, 4);
 		r->attempts = db_int(stmt, 5);
 		r->reply_code = store_column_strdup(stmt, 6);
-		r->kind = store_kind_of(db_text(stmt,
-		    7));
+		r->kind = store_kind_of(db_text(stmt, 7));
 		r->person = xstrdup(store_text_or_empty(stmt, 8));
 		r->parent_id = db_int(stmt, 9);
 		r->context = store_column_strdup(stmt, 10);

@@ -24,8 +24,7 @@ store_queue(struct store *st, int64_t *depth, int64_t *oldest_due)
 		return -1;
 	if (db_step(stmt) == DB_ROW) {
 		*depth = db_int(stmt, 0);
-		*oldest_due = db_is_null(stmt, 1) ? 0 :
-		    db_int(stmt, 1);
+		*oldest_due = db_is_null(stmt, 1) ? 0 : db_int(stmt, 1);
 		rc = 0;
 	}
 	db_done(stmt);

@@ -142,8 +142,7 @@ store_streak_at(struct store *st, const char *schedule, const char *channel,
 	db_bind_text(stmt, 3, store_anon_user(st, channel, user_id,
 	    &pseudonym));
 	db_bind_int(stmt, 4, due_at);
-	while ((rc = db_step(stmt)) == DB_ROW &&
-	    db_int(stmt, 0) == 1)
+	while ((rc = db_step(stmt)) == DB_ROW && db_int(stmt, 0) == 1)
 		(*streak)++;
 	db_done(stmt);
 	free(pseudonym);

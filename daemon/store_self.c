@@ -83,8 +83,7 @@ store_person_streak(struct store *st, const char *schedule, const char *person,
 	db_bind_text(stmt, 2, person);
 	db_bind_text(stmt, 3, user_id);
 	db_bind_int(stmt, 4, due_at);
-	while ((rc = db_step(stmt)) == DB_ROW &&
-	    db_int(stmt, 0) == 1)
+	while ((rc = db_step(stmt)) == DB_ROW && db_int(stmt, 0) == 1)
 		(*streak)++;
 	db_done(stmt);
 	if (rc != DB_ROW && rc != DB_DONE) {

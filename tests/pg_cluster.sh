@@ -7,6 +7,8 @@
 #   pg_cluster.sh start      prints the folder; connect with
 #                            "host=FOLDER user=nudged dbname=postgres"
 #   pg_cluster.sh stop DIR   stops it (by the postmaster's PID) and removes DIR
+#   pg_cluster.sh halt DIR   shuts the server down, keeping its data
+#   pg_cluster.sh resume DIR starts it again
 #
 # PostgreSQL refuses to run as root: as root the server runs as the
 # unprivileged user postgres, which owns the folder.
@@ -55,7 +57,7 @@ EOF
 
 stop() {
 	dir=$1
-	case $dir in */nudged-pg.*) ;; *) echo "pg_cluster.sh: not a test cluster: $dir" >&2; exit 1 ;; esac
+	cluster "$dir"
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		pid=$(head -n 1 "$dir/data/postmaster.pid")
 		kill -QUIT "$pid" 2>/dev/null || true	# immediate shutdown
@@ -68,8 +70,15 @@ stop() {
 	rm -rf "$dir"
 }
 
+# A cluster this script started, for halt and resume.
+cluster() {
+	case ${1:-} in */nudged-pg.*) ;; *) echo "pg_cluster.sh: not a test cluster: ${1:-}" >&2; exit 1 ;; esac
+}
+
 case ${1:-} in
 start) start ;;
 stop) stop "${2:?usage: pg_cluster.sh stop DIR}" ;;
-*) echo "usage: pg_cluster.sh start | stop DIR" >&2; exit 2 ;;
+halt) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -m fast -w stop >/dev/null ;;
+resume) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 start >/dev/null ;;
+*) echo "usage: pg_cluster.sh start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac

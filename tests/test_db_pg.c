@@ -4,7 +4,8 @@
  * translated, integers as bigint, NULLs, booleans, RETURNING, row counts,
  * transactions, a kept statement run a thousand times, secrets kept out of
  * messages, and a connection killed under the store: calls fail at once,
- * health says down, and the next call after the backoff works again. The
+ * health says down, and the next call after the backoff works again; a
+ * server down a while holds no call up and is found again. The
  * store's PostgreSQL migrations reach the SQLite schema's keys, and its
  * local days and weeks agree with tz.c's across daylight-saving changes.
  */
@@ -19,10 +20,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <libpq-fe.h>
 
 #include "db.h"
 #include "db_pg.h"
+#include "harness.h"
 #include "pg_cluster.h"
 #include "store.h"
 #include "store_schema.h"
@@ -340,6 +347,74 @@ test_lost_connection(void **state)
 	assert_true(one_int(f->db, "SELECT pg_backend_pid()") != pid);
 }
 
+/* A loopback port that takes connections and never says a word; its socket. */
+static int
+silent_server(int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * A server down for a while (a private cluster, halted and started
+ * again), with a second host that never answers: every call meanwhile
+ * fails within a tenth of a second or so, health says down, and the
+ * connection comes back by itself once the server does.
+ */
+static void
+test_server_outage(void **state)
+{
+	char *dir = NULL, *cause = NULL, *conninfo, *hosts;
+	struct db *db;
+	long start, slowest = 0;
+	int calls = 0, port, silent = silent_server(&port);
+
+	(void)state;
+	assert_non_null(conninfo = pg_cluster_start(&dir));
+	hosts = harness_format("host=%s,127.0.0.1 port=5432,%d user=nudged "
+	    "dbname=postgres", dir, port);
+	db = db_open_postgresql(hosts, &cause);
+	assert_non_null(db);
+	assert_int_equal(one_int(db, "SELECT 1"), 1);
+	assert_int_equal(pg_cluster_ctl(dir, "halt"), 0);
+	for (start = now_ms(); now_ms() - start < 2500; calls++) {
+		long t = now_ms();
+
+		/* Each call on its own: a query, then a health check. */
+		if (calls % 2 == 0)
+			assert_int_equal(db_exec(db, "SELECT 1"), -1);
+		else
+			assert_int_equal(db_pg_connected(db), 0);
+		if (now_ms() - t > slowest)
+			slowest = now_ms() - t;
+	}
+	print_message("%d calls while the server was down, the slowest %ld ms\n",
+	    calls, slowest);
+	assert_true(slowest < 200);
+	assert_int_equal(pg_cluster_ctl(dir, "resume"), 0);
+	for (start = now_ms(); !db_pg_connected(db) && now_ms() - start < 15000;) {
+		struct timespec pause = { 0, 50 * 1000000L };
+
+		nanosleep(&pause, NULL);
+	}
+	print_message("back %ld ms after the server\n", now_ms() - start);
+	assert_int_equal(one_int(db, "SELECT 2"), 2);
+	db_close(db);
+	close(silent);
+	pg_cluster_stop(dir);
+	free(dir);
+	free(hosts);
+	free(conninfo);
+}
+
 /* Apply migrations from (1-based) up to and including to. */
 static void
 migrate(struct db *db, int from, int to)
@@ -453,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test_setup_teardown(test_lost_connection, setup,
 		    teardown),
+		cmocka_unit_test(test_server_outage),
 		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_day_week, setup,
 		    teardown),

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -625,6 +626,40 @@ test_event_ids_are_unique_per_channel_and_person(void **state)
 	store_close(st);
 }
 
+/*
+ * Instances started together on a new PostgreSQL store: one migrates, the
+ * others wait for it and find the schema done; none fails.
+ */
+static void
+test_instances_migrate_one_at_a_time(void **state)
+{
+	const char *conninfo = store_engine_pg(*state);
+	char *cause = NULL;
+	struct store *st;
+	pid_t pids[4];
+	int status;
+
+	assert_non_null(conninfo);
+	for (size_t i = 0; i < 4; i++) {
+		if ((pids[i] = fork()) == 0) {
+			st = store_open_postgresql(conninfo, &cause);
+			if (st == NULL)
+				fprintf(stderr, "instance %zu: %s\n", i, cause);
+			store_close(st);
+			_exit(st != NULL ? 0 : 1);
+		}
+		assert_true(pids[i] > 0);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	st = store_open_postgresql(conninfo, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), store_latest_version());
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -665,6 +700,7 @@ main(void)
 		PG_TEST(test_last_instant_never_moves_back),
 		PG_TEST(test_rollback_discards),
 		PG_TEST(test_people_rows),
+		PG_TEST(test_instances_migrate_one_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include "deliver.h"
 #include "deliver_fixture.h"
 #include "harness.h"
+#include "store_engine.h"
 
 /* Empty fx and give it a private folder with nudged.json and state in it. */
 void
@@ -43,7 +44,7 @@ deliver_fixture_load(struct deliver_fixture *fx, const char *text,
 	harness_write(fx->config, text);
 	if ((fx->cfg = config_load(fx->config, &cause)) == NULL ||
 	    (fx->bank = bank_load_for(fx->cfg, &cause)) == NULL ||
-	    (fx->st = store_open(fx->state, &cause)) == NULL)
+	    (fx->st = store_engine_open(fx->state, &cause)) == NULL)
 		fail_msg("%s", cause);
 	fx->now = now;
 	clock_fake_init(&fx->clock, now * 1000);
@@ -68,6 +69,7 @@ deliver_fixture_close(struct deliver_fixture *fx)
 	deliver_free(fx->d);
 	event_base_free(fx->base);
 	store_close(fx->st);
+	store_engine_forget(fx->state);
 	bank_free(fx->bank);
 	config_free(fx->cfg);
 	if (fx->dir != NULL)

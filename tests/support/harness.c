@@ -30,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pg_cluster.h"
 #include "sig.h"
+#include "store_engine.h"
 
 static long	harness_ms(void);
 static void	harness_read_some(struct harness_proc *, int);
@@ -519,6 +521,12 @@ harness_db_int(const char *state_dir, const char *fmt, ...)
 	if (vasprintf(&sql, fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	if (store_engine_pg(state_dir) != NULL) {
+		v = pg_cluster_int(store_engine_pg(state_dir), sql);
+		free(path);
+		free(sql);
+		return v;
+	}
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		fail_msg("cannot open %s", path);
 	sqlite3_busy_timeout(db, 2000);

@@ -50,15 +50,22 @@ pg_cluster_start(char **dir)
 void
 pg_cluster_stop(const char *dir)
 {
-	char *cmd;
-
-	if (dir == NULL)
-		return;
-	if (asprintf(&cmd, "sh " PG_CLUSTER_SCRIPT " stop '%s'", dir) == -1)
-		abort();
-	if (system(cmd) != 0)
+	if (dir != NULL && pg_cluster_ctl(dir, "stop") == -1)
 		fprintf(stderr, "pg_cluster: could not stop %s\n", dir);
+}
+
+/* Run the script's verb on a cluster it started. */
+int
+pg_cluster_ctl(const char *dir, const char *verb)
+{
+	char *cmd;
+	int rc;
+
+	if (asprintf(&cmd, "sh " PG_CLUSTER_SCRIPT " %s '%s'", verb, dir) == -1)
+		abort();
+	rc = system(cmd) == 0 ? 0 : -1;
 	free(cmd);
+	return rc;
 }
 
 /* Stop the cluster this process started, once it exits. */
@@ -83,6 +90,29 @@ pg_cluster_conninfo(void)
 	    (pg_cluster_info = pg_cluster_start(&pg_cluster_dir)) != NULL)
 		atexit(pg_cluster_atexit);
 	return pg_cluster_info;
+}
+
+/* One integer from a query; a failed query ends the test. */
+long long
+pg_cluster_int(const char *conninfo, const char *sql)
+{
+	PGconn *conn = PQconnectdb(conninfo);
+	PGresult *res = PQexec(conn, sql);
+	long long v = -1;
+	const char *text;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "pg_cluster: %s: %s", sql, PQerrorMessage(conn));
+		abort();
+	}
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		text = PQgetvalue(res, 0, 0);
+		v = strcmp(text, "t") == 0 ? 1 : strcmp(text, "f") == 0 ? 0 :
+		    strtoll(text, NULL, 10);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return v;
 }
 
 /* A fresh schema and the connection string that works in it alone. */

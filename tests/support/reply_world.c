@@ -19,6 +19,7 @@
 #include "config.h"
 #include "harness.h"
 #include "reply_world.h"
+#include "store_engine.h"
 
 static void	reply_world_answer_cb(void *, const struct reply_response *);
 
@@ -41,7 +42,7 @@ reply_world_load(struct reply_world *w, const char *text, int64_t now)
 	harness_write(w->config, text);
 	if ((w->cfg = config_load(w->config, &cause)) == NULL ||
 	    (w->bank = bank_load_for(w->cfg, &cause)) == NULL ||
-	    (w->st = store_open(w->cfg->state_dir, &cause)) == NULL)
+	    (w->st = store_engine_open(w->cfg->state_dir, &cause)) == NULL)
 		fail_msg("%s", cause);
 	w->base = event_base_new();
 	clock_fake_init(&w->clock, now * 1000);
@@ -54,6 +55,8 @@ reply_world_close(struct reply_world *w)
 {
 	replies_free(w->r);
 	store_close(w->st);
+	if (w->cfg != NULL)
+		store_engine_forget(w->cfg->state_dir);
 	bank_free(w->bank);
 	config_free(w->cfg);
 	event_base_free(w->base);

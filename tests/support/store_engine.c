@@ -61,7 +61,14 @@ store_engine_pg(const char *dir)
 struct store *
 store_engine_open(const char *dir, char **cause)
 {
-	const char *pg = store_engine_pg(dir);
+	const char *all = getenv("NUDGED_TEST_STORE"), *pg;
+
+	if (store_engine_pg(dir) == NULL && all != NULL && strcmp(all,
+	    "postgresql") == 0 && store_engine_use_pg(dir) == -1) {
+		*cause = strdup("no PostgreSQL server for NUDGED_TEST_STORE");
+		return NULL;
+	}
+	pg = store_engine_pg(dir);
 
 	return pg != NULL ? store_open_postgresql(pg, cause) : store_open(dir,
 	    cause);
