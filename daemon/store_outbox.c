@@ -444,14 +444,18 @@ store_mark_retry(struct store *st, int64_t id, int64_t next_at,
 	    id, next_at, error, "failed for now") == -1 ? -1 : 0;
 }
 
-/* A transient failure of `nudged send`'s delivery: still held, tried again at next_at. */
+/*
+ * A transient failure of `nudged send`'s delivery: still held, tried again
+ * at next_at, its claim lasting a lease past then (so no instance takes it
+ * while it waits).
+ */
 int
 store_mark_retry_held(struct store *st, int64_t id, int64_t next_at,
     const char *error)
 {
 	return store_claim_update(st, "UPDATE deliveries SET next_attempt_at = "
-	    "?2, last_error = ?3 WHERE id = ?1 AND " STORE_MINE, id, next_at,
-	    error, "failed for now") == -1 ? -1 : 0;
+	    "?2, last_error = ?3, lease_until = ?5 WHERE id = ?1 AND "
+	    STORE_MINE, id, next_at, error, "failed for now") == -1 ? -1 : 0;
 }
 
 /*
