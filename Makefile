@@ -159,10 +159,11 @@ bench-deps: deps
 JOBS := $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(shell nproc))
 
 # One throw-away PostgreSQL server for the whole run (each test makes its own
-# schema on it), stopped by its PID however the tests end.
+# schema on it), stopped by its PID however the tests end (the script also
+# watches this shell's PID, should it be killed outright).
 check: check-deps
 	@$(MAKE) --no-print-directory $(JOBS) MODE=check tests
-	@pg=$$(sh tests/pg_cluster.sh start) || exit 1; \
+	@pg=$$(sh tests/pg_cluster.sh start $$$$) || exit 1; \
 	  trap 'sh tests/pg_cluster.sh stop "$$pg"' EXIT; trap 'exit 130' INT TERM; \
 	  NUDGED_TEST_PG="host=$$pg user=nudged dbname=postgres" \
 	  NUDGED_BIN=$(CURDIR)/build/check/nudged sh tests/run.sh build/check/tests

@@ -323,16 +323,26 @@ store_stats_tables(struct store *st)
  * The counted deliveries of every person in scope (see the top of this
  * file), built once per stats call and numbered (seq) in the order of
  * channel, person, schedule and instant: most measures read it instead of
- * all answers.
+ * all answers. SQLite numbers rows as they are inserted (seq is its rowid),
+ * cheaper than a window function; PostgreSQL numbers them with one.
  */
+#define STATS_GRID_INSERT(SEQ, NUMBER, ORDER) \
+	"INSERT INTO temp.stats_grid (" SEQ "channel, user_id, schedule, " \
+	"due_at, id, first_at) WITH " STATS_COUNTED " SELECT " NUMBER \
+	"channel, user_id, schedule, due_at, id, first_at FROM counted" ORDER
+#define STATS_GRID_ORDER	"channel, user_id, schedule, due_at, id"
+
+static const char *const store_stats_grid_sql[] = {
+	[DB_SQLITE] = STATS_GRID_INSERT("", "", " ORDER BY " STATS_GRID_ORDER),
+	[DB_POSTGRESQL] = STATS_GRID_INSERT("seq, ", "row_number() OVER "
+	    "(ORDER BY " STATS_GRID_ORDER "), ", ""),
+};
+
 static int
 store_stats_grid(struct store *st)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO temp.stats_grid "
-	    "(seq, channel, user_id, schedule, due_at, id, first_at) WITH "
-	    STATS_COUNTED " SELECT row_number() OVER (ORDER BY channel, "
-	    "user_id, schedule, due_at, id), channel, user_id, schedule, "
-	    "due_at, id, first_at FROM counted");
+	struct db_stmt *stmt = store_prepare(st,
+	    store_stats_grid_sql[db_dialect(st->db)]);
 	int rc;
 
 	if (stmt == NULL)

@@ -4,8 +4,10 @@
 # folder, trusting local users, listening only on a Unix socket in that
 # folder, without fsync (its data is thrown away).
 #
-#   pg_cluster.sh start      prints the folder; connect with
-#                            "host=FOLDER user=nudged dbname=postgres"
+#   pg_cluster.sh start [PID]  prints the folder; connect with
+#                            "host=FOLDER user=nudged dbname=postgres"; with
+#                            a PID, the cluster is stopped once PID is gone
+#                            (a test that crashed cleans up all the same)
 #   pg_cluster.sh stop DIR   stops it (by the postmaster's PID) and removes DIR
 #   pg_cluster.sh halt DIR   shuts the server down, keeping its data
 #   pg_cluster.sh resume DIR starts it again
@@ -52,7 +54,17 @@ EOF
 		stop "$dir"
 		exit 1
 	fi
+	# A simple command, so that no descriptor of our output stays open in it.
+	if [ -n "${1:-}" ]; then
+		sh "$0" watch "$1" "$dir" </dev/null >/dev/null 2>&1 &
+	fi
 	echo "$dir"
+}
+
+# Stop the cluster in DIR once process PID has ended, however it ended.
+watch() {
+	while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+	stop "$2"
 }
 
 stop() {
@@ -76,8 +88,9 @@ cluster() {
 }
 
 case ${1:-} in
-start) start ;;
+start) start "${2:-}" ;;
 stop) stop "${2:?usage: pg_cluster.sh stop DIR}" ;;
+watch) cluster "${3:-}"; watch "${2:?usage: pg_cluster.sh watch PID DIR}" "$3" ;;
 halt) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -m fast -w stop >/dev/null ;;
 resume) cluster "${2:-}"; as_owner "$bindir/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 start >/dev/null ;;
 *) echo "usage: pg_cluster.sh start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;

@@ -26,11 +26,17 @@ static void	 pg_cluster_atexit(void);
 char *
 pg_cluster_start(char **dir)
 {
-	FILE *p = popen("sh " PG_CLUSTER_SCRIPT " start", "r");
-	char line[512], *info;
+	char line[512], *info, *cmd;
 	size_t len;
+	FILE *p;
 
 	*dir = NULL;
+	/* Stopped with this process, even one that crashes. */
+	if (asprintf(&cmd, "sh " PG_CLUSTER_SCRIPT " start %ld", (long)getpid())
+	    == -1)
+		abort();
+	p = popen(cmd, "r");
+	free(cmd);
 	if (p == NULL)
 		return NULL;
 	if (fgets(line, sizeof line, p) == NULL)
