@@ -67,6 +67,12 @@ db_sqlite_handle(struct db *db)
 	return db->ops == &db_sqlite_ops ? db_sqlite_h(db) : NULL;
 }
 
+int64_t
+db_sqlite_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db_sqlite_h(db));
+}
+
 /* Run a PRAGMA and, when want is given, check the value it reports back. */
 static int
 db_sqlite_pragma(struct db_sqlite *d, const char *pragma, const char *want,

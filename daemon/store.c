@@ -21,6 +21,7 @@
 
 #include "db.h"
 #include "db_pg.h"
+#include "db_sqlite.h"
 #include "log.h"
 #include "store_int.h"
 #include "store_schema.h"
@@ -672,17 +673,12 @@ store_set_last_instant(struct store *st, const char *schedule, int64_t instant)
 	    "UPDATE SET last_instant = CASE WHEN excluded.last_instant > "
 	    "schedule_state.last_instant THEN excluded.last_instant ELSE "
 	    "schedule_state.last_instant END");
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_text(stmt, 1, schedule);
 	db_bind_int(stmt, 2, instant);
-	rc = db_step(stmt);
-	if (rc != DB_DONE)
-		log_warnx("store: %s", db_error(st->db));
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
+	return store_write(st, stmt, NULL);
 }
 
 /*
@@ -743,7 +739,6 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text)
 {
 	struct db_stmt *stmt = store_cached(st, sql);
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
@@ -752,8 +747,40 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
 	db_bind_text(stmt, 3, text);
 	db_bind_text(stmt, 4, st->claimant);
 	db_bind_int(stmt, 5, at + st->lease);
-	rc = db_step(stmt);
-	if (rc != DB_DONE)
+	return store_write(st, stmt, NULL);
+}
+
+/*
+ * Run a bound INSERT once and hand it back: *id is the new row's id, or 0
+ * when it added none (a conflict). PostgreSQL's text ends in RETURNING id;
+ * SQLite's does not, as RETURNING costs SQLite twice the work of the
+ * INSERT itself (an answer's insert measured 27,500 instructions without,
+ * 65,100 with), and its last rowid is free. -1 on error (db_error says).
+ */
+int
+store_insert(struct store *st, struct db_stmt *stmt, int64_t *id)
+{
+	int rc = db_step(stmt);
+
+	*id = 0;
+	if (rc == DB_ROW)
+		*id = db_int(stmt, 0);
+	else if (rc == DB_DONE && db_dialect(st->db) == DB_SQLITE &&
+	    db_changes(st->db) > 0)
+		*id = db_sqlite_last_id(st->db);
+	db_done(stmt);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+}
+
+/* Run a bound write statement once and hand it back; -1 with the error (and what failed) logged. */
+int
+store_write(struct store *st, struct db_stmt *stmt, const char *what)
+{
+	int rc = db_step(stmt);
+
+	if (rc != DB_DONE && what != NULL)
+		log_warnx("store: %s: %s", what, db_error(st->db));
+	else if (rc != DB_DONE)
 		log_warnx("store: %s", db_error(st->db));
 	db_done(stmt);
 	return rc == DB_DONE ? 0 : -1;

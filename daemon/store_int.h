@@ -24,9 +24,15 @@ struct store {
 };
 
 const char *const *store_migrations(enum db_dialect, int *n);
+/* An INSERT's texts by engine, for store_insert: PostgreSQL's returns the new id. */
+#define STORE_INSERT_SQL(sql) \
+	{ [DB_SQLITE] = sql, [DB_POSTGRESQL] = sql " RETURNING id" }
+
 int		 store_exec(struct store *, const char *);
 struct db_stmt	*store_prepare(struct store *, const char *);
 struct db_stmt	*store_cached(struct store *, const char *);
+int		 store_insert(struct store *, struct db_stmt *, int64_t *id);
+int		 store_write(struct store *, struct db_stmt *, const char *);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(struct db_stmt *, int);

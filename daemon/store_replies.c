@@ -71,6 +71,14 @@ store_target_clear(struct store_target *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* A new answer, its id handed back the way each engine does it cheapest. */
+#define STORE_REPLY_SQL \
+	"INSERT INTO replies (delivery_id, channel, user_id, user_name, text, " \
+	"received_at, source, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON " \
+	"CONFLICT (source, message_id) DO NOTHING"
+static const char *const store_reply_sql[] =
+    STORE_INSERT_SQL(STORE_REPLY_SQL);
+
 /*
  * Store an answer unless this platform message is stored already: 1 added,
  * 0 a duplicate (a platform's retry), -1 error.
@@ -78,11 +86,9 @@ store_target_clear(struct store_target *t)
 int
 store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 {
-	struct db_stmt *stmt = store_cached(st, "INSERT INTO replies (delivery_id, "
-	    "channel, user_id, user_name, text, received_at, source, message_id) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO "
-	    "NOTHING RETURNING id");
-	int64_t added = 0;
+	struct db_stmt *stmt = store_cached(st,
+	    store_reply_sql[db_dialect(st->db)]);
+	int64_t added;
 	char *pseudonym;
 	const char *user = store_anon_user(st, r->channel, r->user_id,
 	    &pseudonym);
@@ -101,11 +107,9 @@ store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 	db_bind_int(stmt, 6, r->received_at);
 	db_bind_text(stmt, 7, r->source);
 	db_bind_text(stmt, 8, r->message_id);
-	if ((rc = db_step(stmt)) == DB_ROW)
-		added = db_int(stmt, 0);
-	db_done(stmt);
+	rc = store_insert(st, stmt, &added);
 	free(pseudonym);
-	if (rc != DB_ROW && rc != DB_DONE) {
+	if (rc == -1) {
 		log_warnx("store: reply: %s", db_error(st->db));
 		return -1;
 	}
