@@ -6,6 +6,8 @@
 #                   (the store also on a throw-away PostgreSQL server)
 #   make crash      kill -9 during answers, 14 rounds of 5,000 (the short form is in check)
 #   make diskfull   a full disk, 10 times filled and freed (root; short form in check)
+#   make instances  three instances on one PostgreSQL: 10,000 nudges at one instant,
+#                   10 rounds of kill -9 mid-fan-out (the short form is in check)
 #   make hostile-long  the hostile HTTP suite's long flood: 4,300 connections, a minute
 #   make run        the demo: nudged serve -c config/demo.json
 #   make bench      the benchmarks under bench/
@@ -79,7 +81,7 @@ BENCH_SUPPORT_OBJS := $(B)/bench/bench_support.o
 BENCH_SRCS := $(filter-out bench/bench_support.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps check-deps bench-deps check crash diskfull hostile-long run \
+.PHONY: all deps check-deps bench-deps check crash diskfull instances hostile-long run \
         bench install install-files uninstall clean build tests benches
 .DEFAULT_GOAL := all
 
@@ -172,6 +174,11 @@ crash: deps
 	@$(MAKE) --no-print-directory MODE=check tests
 	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_CRASH_ROUNDS=14 \
 	  NUDGED_CRASH_ACKS=5000 build/check/tests/it_crash
+
+instances: deps
+	@$(MAKE) --no-print-directory MODE=check tests
+	@NUDGED_BIN=$(CURDIR)/build/check/nudged NUDGED_INSTANCES_NUDGES=10000 \
+	  NUDGED_INSTANCES_ROUNDS=10 build/check/tests/it_instances
 
 diskfull: deps
 	@$(MAKE) --no-print-directory MODE=check tests

@@ -85,6 +85,8 @@ run() {
 			echo "replies bolt: npm ci failed; the Bolt runs will be skipped"
 	fi
 	run "$dir/bench/bench_replies" "$dir/nudged" 10 3 64
+	echo "== several instances: fan-out of 10,000 and answers with 1, 2 and 3 instances on one PostgreSQL, next to one on SQLite"
+	run "$dir/bench/bench_instances" "$dir/nudged" 10000 10000 32
 	echo "== habit measures at about a million answers"
 	run "$dir/bench/bench_stats" "$dir/nudged" 10 100 1000 3
 } | tee "$log" | grep -v '^TABLE'

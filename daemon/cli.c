@@ -78,6 +78,12 @@ static const struct cli_spec cli_specs[] = {
 	    "on all channels, and with them their stats; says how many. The\n"
 	    "deleted text is overwritten in the database file.\n",
 	    "cH" },
+	{ CLI_STORE, "store",
+	    "usage: nudged store copy --from STATE_DIR [-c FILE]\n"
+	    "Copy the SQLite store in STATE_DIR (nudged stopped) into the empty\n"
+	    "PostgreSQL store the config names, keeping ids; a store that\n"
+	    "already holds rows is refused.\n",
+	    "cf" },
 };
 #define CLI_NSPECS ((int)(sizeof cli_specs / sizeof cli_specs[0]))
 
@@ -100,6 +106,7 @@ static const char cli_main_usage[] =
     "  stats   [-c FILE] [--channel C] [--user U] [--since DATE]\n"
     "          [--format table|json|csv]          streaks, response rates, trends\n"
     "  forget  [-c FILE] USER [--channel C]       delete a person's answers\n"
+    "  store   copy --from STATE_DIR [-c FILE]    SQLite store into PostgreSQL\n"
     "\n"
     "  nudged version | --version | --help | COMMAND --help\n"
     "\n"
@@ -238,6 +245,12 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		xasprintf(cause, "forget: missing USER");
 		return -1;
 	}
+	if (cli->command == CLI_STORE && (cli->store_action == NULL ||
+	    cli->from_dir == NULL)) {
+		xasprintf(cause, "store: %s", cli->store_action == NULL ?
+		    "missing ACTION (copy)" : "copy: missing --from STATE_DIR");
+		return -1;
+	}
 	return 0;
 }
 
@@ -260,6 +273,9 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 			cli->schedule = optarg;
 		else if (cli->command == CLI_FORGET && cli->forget_user == NULL)
 			cli->forget_user = optarg;
+		else if (cli->command == CLI_STORE && cli->store_action == NULL &&
+		    strcmp(optarg, "copy") == 0)
+			cli->store_action = optarg;
 		else {
 			xasprintf(cause, "%s: unexpected argument \"%s\"",
 			    spec->name, optarg);
@@ -286,6 +302,10 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 		cli->tz = optarg;
 		return 0;
 	case 'f':
+		if (cli->command == CLI_STORE) {
+			cli->from_dir = optarg;
+			return 0;
+		}
 		if (timefmt_parse_iso8601(optarg, &cli->from, &why) == -1) {
 			xasprintf(cause, "--from: %s", why);
 			free(why);

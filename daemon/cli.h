@@ -18,6 +18,7 @@ enum cli_command {
 	CLI_EXPORT,
 	CLI_STATS,
 	CLI_FORGET,
+	CLI_STORE,
 };
 
 struct cli {
@@ -41,6 +42,8 @@ struct cli {
 	const char	*user;		/* --user U */
 	const char	*since;		/* --since DATE */
 	const char	*to;		/* send --to NAME */
+	const char	*store_action;	/* store copy */
+	const char	*from_dir;	/* store copy --from STATE_DIR */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

@@ -31,6 +31,7 @@
 #include "compose.h"
 #include "config.h"
 #include "curlev.h"
+#include "deliver_claim.h"
 #include "deliver_http.h"
 #include "deliver_int.h"
 #include "deliver_rate.h"
@@ -104,6 +105,7 @@ deliver_new(struct event_base *base, struct store *store,
 		return NULL;
 	}
 	curlev_set_max_connections(d->curl, cfg->delivery.max_in_flight);
+	d->instance = deliver_claim_instance();
 	d->wake = evtimer_new(base, deliver_wake_cb, d);
 	d->flush = evtimer_new(base, deliver_flush_cb, d);
 	d->grace = evtimer_new(base, deliver_grace_cb, d);
@@ -120,19 +122,14 @@ deliver_start(struct event_base *base, struct store *store,
 {
 	struct deliver *d = deliver_new(base, store, cfg, bank, clock,
 	    &deliver_outbox_mode, cause);
-	int64_t recovered = 0;
 
 	if (d == NULL)
 		return NULL;
-	if (store_recover_sending(store, clock_now(clock), &recovered) == -1) {
+	if (deliver_claim_recover(store, clock_now(clock)) == -1) {
 		xasprintf(cause, "cannot recover interrupted deliveries");
 		deliver_free(d);
 		return NULL;
 	}
-	if (recovered > 0)
-		log_notice("deliver: %" PRId64 " deliver%s interrupted by a stop "
-		    "or crash will be sent again", recovered,
-		    recovered == 1 ? "y" : "ies");
 	deliver_kick(d);
 	return d;
 }
@@ -220,6 +217,7 @@ deliver_free(struct deliver *d)
 	event_free(d->wake);
 	event_free(d->flush);
 	event_free(d->grace);
+	free(d->instance);
 	free(d);
 }
 
@@ -234,6 +232,8 @@ deliver_channels_build(struct deliver *d)
 
 	d->retry.initial_ms = d->cfg->delivery.retry_initial * 1000;
 	d->retry.max_ms = d->cfg->delivery.retry_max * 1000;
+	store_set_claimant(d->store, d->instance,
+	    deliver_claim_lease(&d->cfg->delivery));
 	d->nchannels = d->cfg->nchannels;
 	d->channels = xcalloc(d->nchannels, sizeof *d->channels);
 	for (size_t i = 0; i < d->nchannels; i++) {
@@ -334,7 +334,7 @@ deliver_pump(struct deliver *d)
 	if (store_next_attempt(d->store, d->only, &at) == 1 && at > now &&
 	    (wake_ms == -1 || at * 1000 - now_ms < wake_ms))
 		wake_ms = at * 1000 - now_ms;
-	deliver_arm_wake(d, wake_ms);
+	deliver_arm_wake(d, deliver_claim_poll(d->store, wake_ms));
 	return;
 rollback:
 	store_rollback(d->store);

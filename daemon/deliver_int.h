@@ -84,6 +84,7 @@ struct deliver {
 	const struct bank	*bank;
 	const struct clock	*clock;
 	const struct deliver_mode *mode;
+	char			*instance;	/* who claims, in a shared store */
 	int64_t			 only;	/* the row of `nudged send`; 0: all */
 	void			(*done)(void *, enum deliver_result,
 				    const char *);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /* nudged's entry point: parse the command line and run one sub-command. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <event2/event.h>
@@ -40,6 +42,7 @@ static int	main_send(const struct cli *);
 static int	main_export(const struct cli *);
 static int	main_stats(const struct cli *);
 static int	main_forget(const struct cli *);
+static int	main_store_copy(const struct cli *);
 static void	main_send_done(void *, enum deliver_result, const char *);
 static int	main_send_one(const struct config *, const struct bank *,
 		    struct store *, const struct config_schedule *,
@@ -655,6 +658,50 @@ main_forget(const struct cli *cli)
 	return EXIT_OK;
 }
 
+/*
+ * nudged store copy --from STATE_DIR: the SQLite store there into the empty
+ * PostgreSQL store the config names. The source's serve lock is taken, so
+ * it cannot change while it is copied.
+ */
+static int
+main_store_copy(const struct cli *cli)
+{
+	struct store *from = NULL, *to = NULL;
+	struct config *cfg;
+	const char *path;
+	char *cause = NULL, *file;
+	int64_t rows = 0;
+	int lock = -1, rc = -1;
+
+	if ((cfg = main_load_config(cli, &path, NULL)) == NULL)
+		return EXIT_INVALID;
+	xasprintf(&file, "%s/%s", cli->from_dir, STORE_FILE);
+	if (cfg->store_postgresql == NULL)
+		xasprintf(&cause, "%s names no PostgreSQL store (\"store\": "
+		    "{\"postgresql\": ...}) to copy into", path);
+	else if (access(file, F_OK) == -1)
+		xasprintf(&cause, "no SQLite store in %s (%s)", cli->from_dir,
+		    strerror(errno));
+	else if (store_lock(cli->from_dir, &lock, &cause) == 0 &&
+	    (from = store_open(cli->from_dir, &cause)) != NULL &&
+	    (to = store_open_postgresql(cfg->store_postgresql, &cause)) != NULL)
+		rc = store_copy(from, to, &rows, &cause);
+	if (rc == 0)
+		printf("copied %" PRId64 " rows from %s into the PostgreSQL store "
+		    "of %s\n", rows, file, path);
+	else
+		fprintf(stderr, "nudged: store copy: %s\n", cause);
+	store_close(to);
+	store_close(from);
+	if (lock != -1)
+		close(lock);
+	free(cause);
+	free(file);
+	config_free(cfg);
+	return rc == 0 ? EXIT_OK : rc == 1 || from == NULL ? EXIT_INVALID :
+	    EXIT_RUNTIME;
+}
+
 /* Dispatch to the sub-command; its exit code is nudged's (see exitcode.h). */
 int
 main(int argc, char **argv)
@@ -695,6 +742,8 @@ main(int argc, char **argv)
 		return main_stats(&cli);
 	case CLI_FORGET:
 		return main_forget(&cli);
+	case CLI_STORE:
+		return main_store_copy(&cli);
 	default:
 		fputs(cli_usage(CLI_NONE), stderr);
 		return EXIT_USAGE;

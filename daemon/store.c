@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "db_sqlite.h"
 #include "db_pg.h"
+#include "db_sqlite.h"
 #include "log.h"
 #include "store_int.h"
 #include "store_schema.h"
@@ -203,6 +203,12 @@ static const char *const store_migrations_sqlite[] = {
 	"ALTER TABLE deliveries ADD COLUMN context TEXT;"
 	"CREATE UNIQUE INDEX deliveries_by_event ON deliveries (channel, "
 	"  event_id, person) WHERE event_id IS NOT NULL;",
+	/*
+	 * 10: several instances on one store: which instance holds a delivery
+	 * in `sending` and until when (its lease); past it, another takes it.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;",
 };
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
@@ -724,7 +730,8 @@ store_text_or_empty(struct db_stmt *stmt, int col)
 }
 
 /*
- * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text (db.h ignores a
+ * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text, and for claims
+ * ?4 this instance and ?5 the end of its lease from ?2 (db.h ignores a
  * parameter the statement does not use); -1 on error.
  */
 int
@@ -738,6 +745,8 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, at);
 	db_bind_text(stmt, 3, text);
+	db_bind_text(stmt, 4, st->claimant);
+	db_bind_int(stmt, 5, at + st->lease);
 	return store_write(st, stmt, NULL);
 }
 

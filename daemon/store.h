@@ -175,6 +175,8 @@ enum store_stats_query {
 
 #define STORE_FILE	"nudged.db"
 #define STORE_LOCK_FILE	"nudged.lock"
+/* The longest instance id kept with a claim: host name, pid, random. */
+#define STORE_CLAIMANT_LEN	320
 
 struct store	*store_open(const char *state_dir, char **cause);
 struct store	*store_open_readonly(const char *state_dir, char **cause);
@@ -227,6 +229,14 @@ int		 store_mark_retry_held(struct store *, int64_t id,
 int		 store_mark_failed(struct store *, int64_t id,
 		    const char *reason);
 int		 store_release(struct store *, int64_t id, int64_t now);
+/* Who claims deliveries in this store (an instance's id) and for how many seconds. */
+void		 store_set_claimant(struct store *, const char *instance,
+		    int64_t lease);
+/* Whether several instances may share this store (PostgreSQL). */
+int		 store_shared(const struct store *);
+/* Every table of an SQLite store into an empty PostgreSQL one, keeping ids. */
+int		 store_copy(struct store *from, struct store *to, int64_t *rows,
+		    char **cause);
 int		 store_find_target(struct store *, const char *channel,
 		    const char *code, int64_t since, struct store_target *);
 void		 store_target_clear(struct store_target *);

@@ -19,6 +19,8 @@ struct store {
 	int				 anon_loaded;	/* once loaded */
 	unsigned char			 callback_key[STORE_KEY_LEN];
 	int				 callback_loaded;
+	char				 claimant[STORE_CLAIMANT_LEN]; /* who */
+	int64_t				 lease;	/* seconds a claim holds */
 };
 
 const char *const *store_migrations(enum db_dialect, int *n);

@@ -6,6 +6,8 @@
  */
 #include "store.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,17 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
+/*
+ * A row this instance may decide on: its claim (?4), or one nobody ever
+ * claimed (`nudged send`'s before its first attempt, a row failed before
+ * any post). Once claimed, a row always names its claimant.
+ */
+#define STORE_MINE	"(claimed_by IS NULL OR claimed_by = ?4)"
+
 static int	 store_set_reply_code(struct store *, int64_t);
+static int	 store_claim_update(struct store *, const char *, int64_t,
+		    int64_t, const char *, const char *);
+static int	 store_expire_claims(struct store *, int64_t, int64_t *);
 static int	 store_each_id(struct store *, const char *, const char *,
 		    const char *, int64_t,
 		    void (*)(struct bank_history *, const char *, int64_t),
@@ -207,13 +219,35 @@ store_load_history(struct store *st, const char *channel, const char *person,
 	    person, 0, bank_history_add, h);
 }
 
-/* Rows left in `sending` by a crash or kill: back to pending, to be sent again. */
+/*
+ * Rows left in `sending` by a crash or kill: back to pending, to be sent
+ * again. On a shared store only those whose claim ran out: live instances
+ * hold the others.
+ */
 int
 store_recover_sending(struct store *st, int64_t now, int64_t *count)
 {
 	*count = 0;
+	if (store_shared(st))
+		return store_expire_claims(st, now, count);
 	if (store_update(st, "UPDATE deliveries SET state = 'pending', "
 	    "next_attempt_at = ?2 WHERE state = 'sending'", 0,
+	    now, NULL) == -1)
+		return -1;
+	*count = db_changes(st->db);
+	return 0;
+}
+
+/*
+ * Claims past their lease (their instance died or lost the database) back
+ * to pending, skipping rows another instance is taking at this moment.
+ */
+static int
+store_expire_claims(struct store *st, int64_t now, int64_t *count)
+{
+	if (store_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE id IN (SELECT id FROM deliveries WHERE "
+	    "state = 'sending' AND lease_until < ?2 FOR UPDATE SKIP LOCKED)", 0,
 	    now, NULL) == -1)
 		return -1;
 	*count = db_changes(st->db);
@@ -253,8 +287,17 @@ int
 store_due(struct store *st, int64_t now, int64_t only, size_t offset,
     size_t limit, struct store_outbox_row **rows, size_t *n)
 {
-	/* Two statements, not one with OR: so the index gives the order. */
-	struct db_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
+	/*
+	 * Two statements, not one with OR: so the index gives the order. On a
+	 * shared store, rows another instance is claiming now are skipped, and
+	 * the rows read stay locked until this transaction ends.
+	 */
+	struct db_stmt *stmt = only == 0 && store_shared(st) ? store_prepare(st,
+	    "SELECT id, schedule, channel, prompt_id, due_at, attempts, "
+	    "reply_code, kind, person, parent_id, context FROM deliveries WHERE "
+	    "?3 = 0 AND state = 'pending' AND next_attempt_at <= ?1 ORDER BY "
+	    "next_attempt_at, id LIMIT ?2 OFFSET ?4 FOR UPDATE SKIP LOCKED") :
+	    only > 0 ? store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
 	    "person, parent_id, context "
 	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND state = 'sending' AND "
@@ -267,10 +310,22 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 	    "OFFSET ?4");
 	int rc;
 
+	int64_t expired = 0;
+
 	*rows = NULL;
 	*n = 0;
 	if (stmt == NULL)
 		return -1;
+	if (only == 0 && offset == 0 && store_shared(st)) {
+		if (store_expire_claims(st, now, &expired) == -1) {
+			db_done(stmt);
+			return -1;
+		}
+		if (expired > 0)
+			log_notice("store: %" PRId64 " deliver%s claimed by an "
+			    "instance whose lease ran out will be sent again",
+			    expired, expired == 1 ? "y" : "ies");
+	}
 	db_bind_int(stmt, 1, now);
 	db_bind_int(stmt, 2, (int64_t)limit);
 	db_bind_int(stmt, 3, only);
@@ -318,31 +373,67 @@ store_outbox_free(struct store_outbox_row *rows, size_t n)
 	free(rows);
 }
 
+/* Who claims deliveries in this store, and for how long (deliver_claim.c says). */
+void
+store_set_claimant(struct store *st, const char *instance, int64_t lease)
+{
+	snprintf(st->claimant, sizeof st->claimant, "%s", instance);
+	st->lease = lease;
+}
+
+/* Several instances may share a PostgreSQL store; an SQLite one has one. */
+int
+store_shared(const struct store *st)
+{
+	return db_dialect(st->db) == DB_POSTGRESQL;
+}
+
+/*
+ * An UPDATE of a claim (store_update's parameters). 1 when the row changed;
+ * 0 when not (with lost, the row is no longer this instance's, which is
+ * said, not an error); -1 on error.
+ */
+static int
+store_claim_update(struct store *st, const char *sql, int64_t id, int64_t at,
+    const char *text, const char *lost)
+{
+	if (store_update(st, sql, id, at, text) == -1)
+		return -1;
+	if (db_changes(st->db) > 0)
+		return 1;
+	if (lost != NULL)
+		log_warnx("store: delivery %" PRId64 " %s, but its lease ran out "
+		    "and another instance holds it now; that one decides",
+		    id, lost);
+	return 0;
+}
+
 /* Claim a pending delivery for sending now: 1 claimed, 0 taken already, -1 error. */
 int
 store_mark_sending(struct store *st, int64_t id, int64_t now)
 {
-	if (store_update(st, "UPDATE deliveries SET state = 'sending', attempts "
-	    "= attempts + 1, next_attempt_at = ?2 WHERE id = ?1 AND state = "
-	    "'pending'", id, now, NULL) == -1)
-		return -1;
-	return db_changes(st->db) == 1;
+	return store_claim_update(st, "UPDATE deliveries SET state = 'sending', "
+	    "attempts = attempts + 1, next_attempt_at = ?2, claimed_by = ?4, "
+	    "lease_until = ?5 WHERE id = ?1 AND state = 'pending'", id, now,
+	    NULL, NULL);
 }
 
 /* Count one more attempt of a delivery `nudged send` holds in `sending`: 1, or -1 on error. */
 int
 store_mark_attempt(struct store *st, int64_t id, int64_t now)
 {
-	return store_update(st, "UPDATE deliveries SET attempts = attempts + 1, "
-	    "next_attempt_at = ?2 WHERE id = ?1", id, now, NULL) == -1 ? -1 : 1;
+	return store_claim_update(st, "UPDATE deliveries SET attempts = "
+	    "attempts + 1, next_attempt_at = ?2, claimed_by = ?4, lease_until = "
+	    "?5 WHERE id = ?1", id, now, NULL, NULL) == -1 ? -1 : 1;
 }
 
 /* The platform took it. */
 int
 store_mark_sent(struct store *st, int64_t id, int64_t now)
 {
-	return store_update(st, "UPDATE deliveries SET state = 'sent', sent_at = "
-	    "?2, last_error = NULL WHERE id = ?1", id, now, NULL);
+	return store_claim_update(st, "UPDATE deliveries SET state = 'sent', "
+	    "sent_at = ?2, last_error = NULL WHERE id = ?1 AND " STORE_MINE,
+	    id, now, NULL, "was sent") == -1 ? -1 : 0;
 }
 
 /* A transient failure: back to pending, to try again at next_at. */
@@ -350,36 +441,45 @@ int
 store_mark_retry(struct store *st, int64_t id, int64_t next_at,
     const char *error)
 {
-	return store_update(st, "UPDATE deliveries SET state = 'pending', "
-	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1", id, next_at,
-	    error);
+	return store_claim_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND " STORE_MINE,
+	    id, next_at, error, "failed for now") == -1 ? -1 : 0;
 }
 
-/* A transient failure of `nudged send`'s delivery: still held, tried again at next_at. */
+/*
+ * A transient failure of `nudged send`'s delivery: still held, tried again
+ * at next_at, its claim lasting a lease past then (so no instance takes it
+ * while it waits).
+ */
 int
 store_mark_retry_held(struct store *st, int64_t id, int64_t next_at,
     const char *error)
 {
-	return store_update(st, "UPDATE deliveries SET next_attempt_at = ?2, "
-	    "last_error = ?3 WHERE id = ?1", id, next_at, error);
+	return store_claim_update(st, "UPDATE deliveries SET next_attempt_at = "
+	    "?2, last_error = ?3, lease_until = ?5 WHERE id = ?1 AND "
+	    STORE_MINE, id, next_at, error, "failed for now") == -1 ? -1 : 0;
 }
 
-/* A permanent failure, or expiry: give up, saying why. */
+/*
+ * A permanent failure, or expiry: give up, saying why. Also a row nobody
+ * claimed yet (failed before any post, while the pump holds it).
+ */
 int
 store_mark_failed(struct store *st, int64_t id, const char *reason)
 {
-	return store_update(st, "UPDATE deliveries SET state = 'failed', reason "
-	    "= ?3, last_error = ?3 WHERE id = ?1", id, 0,
-	    reason);
+	return store_claim_update(st, "UPDATE deliveries SET state = 'failed', "
+	    "reason = ?3, last_error = ?3 WHERE id = ?1 AND (state = 'pending' "
+	    "OR " STORE_MINE ")", id, 0, reason,
+	    "failed") == -1 ? -1 : 0;
 }
 
 /* Put back a claimed delivery untouched (shutdown before it finished). */
 int
 store_release(struct store *st, int64_t id, int64_t now)
 {
-	return store_update(st, "UPDATE deliveries SET state = 'pending', "
-	    "next_attempt_at = ?2 WHERE id = ?1 AND state = 'sending'", id, now,
-	    NULL);
+	return store_claim_update(st, "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt_at = ?2 WHERE id = ?1 AND state = 'sending' AND "
+	    STORE_MINE, id, now, NULL, "was put back") == -1 ? -1 : 0;
 }
 
 /*

@@ -142,6 +142,12 @@ const char *const store_pg_migrations[] = {
 	"ALTER TABLE deliveries ADD COLUMN context TEXT COLLATE \"C\";"
 	"CREATE UNIQUE INDEX deliveries_by_event ON deliveries (channel, "
 	"  event_id, person) WHERE event_id IS NOT NULL;",
+	/*
+	 * 10: several instances on one store: which instance holds a delivery
+	 * in `sending` and until when (its lease); past it, another takes it.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN claimed_by TEXT COLLATE \"C\";"
+	"ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;",
 };
 
 const int store_pg_nmigrations =
