@@ -10,9 +10,11 @@ for t in "$dir"/test_* "$dir"/it_*; do
 	name=$(basename "$t")
 	echo "== $name"
 	out=$(mktemp)
+	start=$(date +%s)
 	timeout -k 5 300 "$t" >"$out" 2>&1
 	rc=$?
 	cat "$out"
+	echo "== $name took $(($(date +%s) - start)) s"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$out" | tail -n 1)
 	rm -f "$out"
