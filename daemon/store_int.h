@@ -18,6 +18,10 @@ struct store {
 		sqlite3_stmt	*stmt;
 	}				 cache[48];	/* statements run per delivery */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
+	int				 stats_kept;	/* ...read from the kept
+							 * aggregates */
+	int				 readonly;	/* opened for previews */
+	int64_t				 habits_horizon; /* kept up to here */
 	char				**anon;	/* anonymous channels */
 	size_t				 nanon;
 	unsigned char			 anon_key[STORE_KEY_LEN]; /* pseudonym key, */
@@ -41,7 +45,26 @@ const char	*store_text_or_empty(sqlite3_stmt *, int);
 const char	*store_anon_user(const struct store *, const char *,
 		    const char *, char **);
 char		*store_anon_lookup(struct store *, const char *);
+int		 store_habits_begin(struct store *);
+const char	*store_habits_sql(enum store_stats_query);
 int		 store_keys_load(struct store *, const char *, unsigned char *,
 		    int);
+
+/* Shared by the from-scratch measures and the kept ones (store_habits.c). */
+/* The local day of an instant column x, and its Monday-based week. */
+#define STATS_DAY(x) "nudged_local_day(" x ")"
+#define STATS_WEEK(x) "nudged_local_week(" x ")"
+
+/* The answer window of delivery (or grid row) x's schedule, in seconds. */
+#define STATS_WINDOW(x) \
+	"coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
+	"  w.schedule = " x ".schedule), (SELECT w.seconds FROM " \
+	"  temp.stats_windows w WHERE w.schedule IS NULL))"
+
+/* Whether person u was away when delivery (or grid row) x came due. */
+#define STATS_AWAY(u, x) \
+	"EXISTS (SELECT 1 FROM temp.stats_away a WHERE a.user_id = " u " AND " \
+	"  (a.channel IS NULL OR a.channel = " x ".channel) AND " x ".due_at >= " \
+	"  a.from_at AND " x ".due_at < a.until_at)"
 
 #endif

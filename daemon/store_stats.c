@@ -39,26 +39,10 @@ struct store_row {
 	sqlite3_stmt	*stmt;
 };
 
-/* The local day of an instant column x, and its Monday-based week. */
-#define STATS_DAY(x) "nudged_local_day(" x ")"
-#define STATS_WEEK(x) "nudged_local_week(" x ")"
-
 /* Replies of people in scope, on deliveries due in scope. */
 #define STATS_REPLY_FILTER \
 	"(?1 IS NULL OR r.channel = ?1) AND (?2 IS NULL OR r.user_id = ?2) " \
 	"AND d.due_at >= ?3"
-
-/* The answer window of delivery (or grid row) x's schedule, in seconds. */
-#define STATS_WINDOW(x) \
-	"coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
-	"  w.schedule = " x ".schedule), (SELECT w.seconds FROM " \
-	"  temp.stats_windows w WHERE w.schedule IS NULL))"
-
-/* Whether person u was away when delivery (or grid row) x came due. */
-#define STATS_AWAY(u, x) \
-	"EXISTS (SELECT 1 FROM temp.stats_away a WHERE a.user_id = " u " AND " \
-	"  (a.channel IS NULL OR a.channel = " x ".channel) AND " x ".due_at >= " \
-	"  a.from_at AND " x ".due_at < a.until_at)"
 
 /* People with their counted deliveries (see the top of this file). */
 #define STATS_COUNTED \
@@ -448,7 +432,14 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	if (store_stats_insert(st, "INSERT INTO temp.stats_windows VALUES (NULL, "
 	    "?3)", NULL, NULL, scope->default_window, 0) == -1)
 		return -1;
-	if (store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
+	if (scope->kept && store_habits_begin(st) == 0) {
+		st->stats_kept = 1;
+		return 0;
+	}
+	/* From scratch: the reference, and where nothing is kept. */
+	if (store_exec(st, "DELETE FROM temp.stats_grid; DELETE FROM "
+	    "temp.stats_streaks; DELETE FROM temp.stats_latency") == -1 ||
+	    store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
 	    store_stats_latency(st) == -1) {
 		log_warnx("store: stats: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -461,7 +452,8 @@ int
 store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
     store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = store_prepare(st, store_stats_sql[q]);
+	const char *kept = st->stats_kept ? store_habits_sql(q) : NULL;
+	sqlite3_stmt *stmt = store_prepare(st, kept ? kept : store_stats_sql[q]);
 	struct store_row row = { stmt };
 	int rc;
 
@@ -483,6 +475,13 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
 	return 0;
 }
 
+/* Whether the scope is read from the kept measures (store_habits.c). */
+int
+store_stats_kept(struct store *st)
+{
+	return st->stats_kept;
+}
+
 /* Leave the stats scope. */
 void
 store_stats_end(struct store *st)
@@ -490,4 +489,5 @@ store_stats_end(struct store *st)
 	store_exec(st, "DELETE FROM temp.stats_grid; DELETE FROM "
 	    "temp.stats_streaks; DELETE FROM temp.stats_latency");
 	st->stats = NULL;
+	st->stats_kept = 0;
 }

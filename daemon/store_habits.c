@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The habit measures kept up to date, so a stats read does not walk every
+ * answer. Deliveries due at or before the horizon H (the newest instant
+ * whose every answer window has closed) are summed per person, schedule
+ * and local week into habits_weeks (counted, answered, and the runs of
+ * answers a streak is made of, which compose week after week), and per
+ * person into habits_latency (times to answer), habits_active (weeks with
+ * an answer) and habits_prompts (answers per prompt). Deliveries after H,
+ * still open or just closed, are read from scratch at each read, with the
+ * grid store_stats.c builds, and folded onto the kept part.
+ *
+ * Triggers (the migration in store.c) write who each change touches into
+ * habits_dirty, in the change's own transaction: an answer added or
+ * deleted (forget, retention) names its person and its nudge's instant, a
+ * nudge sent (or unsent) its channel. A read first recomputes, from
+ * scratch, each person touched at or before H (everyone on the channel for
+ * a nudge), then moves H on to now less the longest answer window, adding
+ * the deliveries that closed meanwhile. What the kept part depends on
+ * besides the answers (the zone, the answer windows, the away ranges, the
+ * people's own absences) is hashed into a fingerprint: a read under
+ * another fingerprint, or `nudged stats --rebuild`, builds it all again.
+ *
+ * The same SQL fills the grid for the kept part and for the part read at
+ * each read, so both count exactly as store_stats.c's from-scratch path,
+ * which stays the reference and the path for --since and read-only stores.
+ */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* Bumped when what the kept tables mean changes: they are built again. */
+#define HABITS_FORMAT	"1"
+
+/* A run of counted deliveries, in order: how a streak composes. */
+struct habits_run {
+	int64_t	n, answers;
+	int64_t	head;		/* answered ones it starts with */
+	int64_t	tail;		/* answered ones it ends with */
+	int64_t	longest;	/* longest answered run inside */
+	int64_t	first_due;
+};
+
+/* The key a pass groups rows by (channel, user, schedule, week). */
+struct habits_key {
+	char	*channel, *user, *schedule;
+	int64_t	 week;
+};
+
+/* Person x in the stats scope (?1 channel, ?2 user). */
+#define HABITS_WHO(x) \
+	"(?1 IS NULL OR " x ".channel = ?1) AND (?2 IS NULL OR " x \
+	".user_id = ?2)"
+
+/* 1 if grid row x was answered, else 0. */
+#define HABITS_ANSWERED(x) \
+	"CASE WHEN " x ".first_at IS NOT NULL THEN 1 ELSE 0 END"
+
+/*
+ * The counted deliveries of the kept people due in (?3, ?5], into
+ * temp.stats_grid in order: ?1 channel, ?2 user (NULL: all), ?4 now, ?6 1
+ * for only the people in temp.habits_redo. Counted as in store_stats.c.
+ */
+static const char habits_grid_sql[] =
+	"INSERT INTO temp.stats_grid (channel, user_id, schedule, due_at, id, "
+	"first_at) SELECT channel, user_id, schedule, due_at, id, first_at FROM "
+	"(SELECT p.channel, p.user_id, d.schedule, d.due_at, d.id, (SELECT "
+	"  min(r.received_at) FROM replies r WHERE r.delivery_id = d.id AND "
+	"  r.user_id = p.user_id) AS first_at FROM habits_people p JOIN "
+	"  deliveries d ON d.channel = p.channel AND d.state = 'sent' AND "
+	"  d.kind = 'prompt' AND d.due_at > CASE WHEN p.first_due - 1 > ?3 "
+	"  THEN p.first_due - 1 ELSE ?3 END AND d.due_at <= ?5 WHERE "
+	HABITS_WHO("p") " AND (?6 = 0 OR EXISTS (SELECT 1 FROM "
+	"  temp.habits_redo x WHERE x.channel = p.channel AND x.user_id = "
+	"  p.user_id))) g "
+	"WHERE g.first_at IS NOT NULL OR (g.due_at <= ?4 - " STATS_WINDOW("g")
+	" AND NOT " STATS_AWAY("g.user_id", "g") ") "
+	"ORDER BY channel, user_id, schedule, due_at, id";
+
+/* Per person: where their counted deliveries start, how many, answered. */
+#define HABITS_TOTALS \
+	"a AS (SELECT w.channel, w.user_id, min(w.first_due) AS first_due, " \
+	"  sum(w.n) AS n, sum(w.answers) AS answers FROM habits_weeks w WHERE " \
+	HABITS_WHO("w") " GROUP BY w.channel, w.user_id), " \
+	"t AS (SELECT g.channel, g.user_id, min(g.due_at) AS first_due, " \
+	"  count(*) AS n, sum(" HABITS_ANSWERED("g") ") AS answers FROM " \
+	"  temp.stats_grid g GROUP BY g.channel, g.user_id), " \
+	"totals AS (SELECT p.channel, p.user_id, coalesce(a.first_due, " \
+	"  t.first_due) AS first_due, coalesce(a.n, 0) + coalesce(t.n, 0) AS " \
+	"  n, coalesce(a.answers, 0) + coalesce(t.answers, 0) AS answers FROM " \
+	"  habits_people p LEFT JOIN a ON a.channel = p.channel AND a.user_id " \
+	"  = p.user_id LEFT JOIN t ON t.channel = p.channel AND t.user_id = " \
+	"  p.user_id WHERE " HABITS_WHO("p") " AND (a.n IS NOT NULL OR t.n IS " \
+	"  NOT NULL))"
+
+/* The longest answer window: nothing due earlier is still open. */
+#define HABITS_LONGEST "(SELECT max(seconds) FROM temp.stats_windows)"
+
+/* Answers per prompt, kept and fresh (columns channel, user_id, prompt_id, n). */
+#define HABITS_PROMPTS \
+	"(SELECT h.channel, h.user_id, h.prompt_id, h.n FROM habits_prompts h " \
+	"  WHERE " HABITS_WHO("h") " UNION ALL SELECT g.channel, g.user_id, " \
+	"  coalesce(d.prompt_id, ''), 1 FROM temp.stats_grid g JOIN " \
+	"  deliveries d ON d.id = g.id WHERE g.first_at IS NOT NULL) x"
+
+/* The queries that read the kept part; the others are store_stats.c's. */
+static const char *const habits_sql[] = {
+	[STORE_STATS_PEOPLE] =
+	"WITH " HABITS_TOTALS " "
+	"SELECT x.channel, x.user_id, (SELECT r.user_name FROM replies r WHERE "
+	"r.channel = x.channel AND r.user_id = x.user_id AND r.user_name IS NOT "
+	"NULL ORDER BY r.received_at DESC LIMIT 1), x.answers, x.n, (SELECT "
+	"count(*) FROM deliveries d WHERE d.channel = x.channel AND d.state = "
+	"'sent' AND d.kind = 'prompt' AND d.due_at > CASE WHEN x.first_due - 1 "
+	"> ?4 - " HABITS_LONGEST " THEN x.first_due - 1 ELSE ?4 - "
+	HABITS_LONGEST " END AND d.due_at > ?4 - " STATS_WINDOW("d") " AND NOT "
+	"EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = d.id AND "
+	"r.user_id = x.user_id) AND NOT " STATS_AWAY("x.user_id", "d") ") FROM "
+	"totals x ORDER BY 1, 2",
+
+	[STORE_STATS_ACTIVE_WEEKS] =
+	"SELECT channel, user_id, count(DISTINCT w) FROM (SELECT h.channel, "
+	"h.user_id, h.week AS w FROM habits_active h WHERE " HABITS_WHO("h")
+	" UNION ALL SELECT g.channel, g.user_id, " STATS_WEEK("g.first_at")
+	" FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) x GROUP BY "
+	"channel, user_id",
+
+	[STORE_STATS_USER_PROMPTS] =
+	"SELECT channel, user_id, prompt_id, sum(n) FROM " HABITS_PROMPTS
+	" GROUP BY channel, user_id, prompt_id",
+
+	[STORE_STATS_CHANNELS] =
+	"WITH " HABITS_TOTALS ", "
+	"ca AS (SELECT channel, sum(answers) AS answers, sum(n - answers) AS "
+	"  missed, count(*) AS people FROM totals GROUP BY channel) "
+	"SELECT d.channel, count(*), coalesce(ca.answers, 0), coalesce("
+	"ca.people, 0), coalesce(ca.missed, 0), sum(CASE WHEN d.due_at > ?4 - "
+	HABITS_LONGEST " AND d.due_at > ?4 - " STATS_WINDOW("d") " THEN 1 ELSE "
+	"0 END) FROM deliveries d LEFT JOIN ca ON ca.channel = d.channel WHERE "
+	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
+	"NULL OR d.channel = ?1) GROUP BY d.channel, ca.answers, ca.people, "
+	"ca.missed ORDER BY 1",
+
+	[STORE_STATS_TOP_PROMPTS] =
+	"WITH pc AS (SELECT channel, prompt_id, sum(n) AS n FROM "
+	HABITS_PROMPTS " GROUP BY channel, prompt_id), "
+	"ranked AS (SELECT channel, prompt_id, n, row_number() OVER (PARTITION "
+	"  BY channel ORDER BY n DESC, prompt_id) AS rk FROM pc) "
+	"SELECT channel, prompt_id, n, rk FROM ranked WHERE rk <= ?5 ORDER BY "
+	"channel, rk",
+};
+
+static int	habits_bind_run(struct store *, sqlite3_stmt *, int);
+static int	habits_meta(struct store *, const char *, char *, size_t);
+static int	habits_set_meta(struct store *, const char *, const char *);
+static void	habits_fingerprint(struct store *, char *, size_t);
+static int	habits_grid(struct store *, int64_t, int64_t, int, int);
+static int	habits_key_same(const struct habits_key *, sqlite3_stmt *,
+		    int);
+static void	habits_key_set(struct habits_key *, sqlite3_stmt *, int);
+static void	habits_key_free(struct habits_key *);
+static void	habits_compose(struct habits_run *, const struct habits_run *);
+static int	habits_keep_weeks(struct store *);
+static int	habits_build(struct store *, int64_t, int64_t, int);
+static int	habits_rebuild(struct store *, int64_t);
+static int	habits_catch_up(struct store *, int64_t);
+static int	habits_refresh(struct store *);
+static int	habits_read_streaks(struct store *);
+static int	habits_median(sqlite3_stmt *, const struct habits_key *,
+		    const int64_t *, const int64_t *, size_t, int64_t);
+static int	habits_read_latency(struct store *);
+
+/* The kept part's SQL for a query, or NULL where store_stats.c's serves. */
+const char *
+store_habits_sql(enum store_stats_query q)
+{
+	return (size_t)q < sizeof habits_sql / sizeof habits_sql[0] ?
+	    habits_sql[q] : NULL;
+}
+
+/*
+ * Run a statement once with ?4 now and, if scoped, the scope's channel and
+ * user as ?1 and ?2 (else NULL: everyone).
+ */
+static int
+habits_bind_run(struct store *st, sqlite3_stmt *stmt, int scoped)
+{
+	int rc;
+
+	if (scoped) {
+		sqlite3_bind_text(stmt, 1, st->stats->channel, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(stmt, 4, st->stats->now);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A value from meta into buf ("" when there is none); -1 on error. */
+static int
+habits_meta(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT value FROM meta WHERE "
+	    "key = ?1");
+	int rc;
+
+	buf[0] = '\0';
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		snprintf(buf, len, "%s", store_text_or_empty(stmt, 0));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Set a value in meta. */
+static int
+habits_set_meta(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meta (key, value) "
+	    "VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
+	    "excluded.value");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * What the kept part depends on besides the answers, hashed (FNV-1a): the
+ * format, the zone, every answer window and every away range (the config's
+ * and people's own, under their pseudonyms too), as store_stats_begin put
+ * them in the temp tables.
+ */
+static void
+habits_fingerprint(struct store *st, char *buf, size_t len)
+{
+	static const char *const sql[] = {
+		"SELECT coalesce(schedule, ''), CASE WHEN schedule IS NULL THEN "
+		"1 ELSE 0 END, seconds, 0 FROM temp.stats_windows ORDER BY 1, "
+		"2, 3",
+		"SELECT user_id || ' ' || coalesce(channel, ''), CASE WHEN "
+		"channel IS NULL THEN 1 ELSE 0 END, from_at, until_at FROM "
+		"temp.stats_away ORDER BY 1, 2, 3, 4",
+	};
+	uint64_t h = 14695981039346656037ULL;
+	char part[64];
+	const char *s;
+	sqlite3_stmt *stmt;
+
+	for (s = HABITS_FORMAT " "; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	for (s = tz_name(st->stats->tz); *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		if ((stmt = store_prepare(st, sql[i])) == NULL)
+			continue;
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			for (s = store_text_or_empty(stmt, 0); *s != '\0'; s++)
+				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+			snprintf(part, sizeof part, "|%d|%" PRId64 "|%" PRId64
+			    ";", sqlite3_column_int(stmt, 1),
+			    (int64_t)sqlite3_column_int64(stmt, 2),
+			    (int64_t)sqlite3_column_int64(stmt, 3));
+			for (s = part; *s != '\0'; s++)
+				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		}
+		sqlite3_finalize(stmt);
+		h = (h ^ '#') * 1099511628211ULL;
+	}
+	snprintf(buf, len, "%016" PRIx64, h);
+}
+
+/*
+ * Fill temp.stats_grid with the counted deliveries due in (lo, hi] of the
+ * people in scope (scoped) or of everyone.
+ */
+static int
+habits_grid(struct store *st, int64_t lo, int64_t hi, int only_redo,
+    int scoped)
+{
+	sqlite3_stmt *stmt = store_prepare(st, habits_grid_sql);
+
+	if (stmt == NULL || store_exec(st, "DELETE FROM temp.stats_grid") == -1) {
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 3, lo);
+	sqlite3_bind_int64(stmt, 5, hi);
+	sqlite3_bind_int(stmt, 6, only_redo);
+	return habits_bind_run(st, stmt, scoped);
+}
+
+/* Whether the row stmt is on has key k in its first ncols columns. */
+static int
+habits_key_same(const struct habits_key *k, sqlite3_stmt *stmt, int ncols)
+{
+	return k->channel != NULL &&
+	    strcmp(k->channel, store_text_or_empty(stmt, 0)) == 0 &&
+	    strcmp(k->user, store_text_or_empty(stmt, 1)) == 0 &&
+	    (ncols < 3 || strcmp(k->schedule, store_text_or_empty(stmt, 2)) ==
+	    0) && (ncols < 4 || k->week == sqlite3_column_int64(stmt, 3));
+}
+
+/* Take the key (channel, user, schedule, week) of the row stmt is on. */
+static void
+habits_key_set(struct habits_key *k, sqlite3_stmt *stmt, int ncols)
+{
+	habits_key_free(k);
+	k->channel = xstrdup(store_text_or_empty(stmt, 0));
+	k->user = xstrdup(store_text_or_empty(stmt, 1));
+	k->schedule = xstrdup(ncols > 2 ? store_text_or_empty(stmt, 2) : "");
+	k->week = ncols > 3 ? sqlite3_column_int64(stmt, 3) : 0;
+}
+
+static void
+habits_key_free(struct habits_key *k)
+{
+	free(k->channel);
+	free(k->user);
+	free(k->schedule);
+	memset(k, 0, sizeof *k);
+}
+
+/* Run a, then b: a becomes the run of both. */
+static void
+habits_compose(struct habits_run *a, const struct habits_run *b)
+{
+	int64_t across = a->tail + b->head;
+
+	if (a->n == 0)
+		a->first_due = b->first_due;
+	a->longest = across > a->longest ? across : a->longest;
+	a->longest = b->longest > a->longest ? b->longest : a->longest;
+	a->head = a->head == a->n ? a->n + b->head : a->head;
+	a->tail = b->tail == b->n ? b->n + a->tail : b->tail;
+	a->n += b->n;
+	a->answers += b->answers;
+}
+
+/*
+ * The grid's runs per person, schedule and week, added after what
+ * habits_weeks holds for that week (the grid is due later than all of it).
+ */
+static int
+habits_keep_weeks(struct store *st)
+{
+	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, "
+	    "schedule, " STATS_WEEK("due_at") ", due_at, " HABITS_ANSWERED("g")
+	    " FROM temp.stats_grid g ORDER BY channel, user_id, schedule, "
+	    "due_at, id");
+	sqlite3_stmt *out = store_prepare(st, "INSERT INTO habits_weeks "
+	    "(channel, user_id, schedule, week, first_due, n, answers, head, "
+	    "tail, longest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (channel, user_id, schedule, week) DO UPDATE SET "
+	    "n = habits_weeks.n + excluded.n, answers = habits_weeks.answers + "
+	    "excluded.answers, head = CASE WHEN habits_weeks.head = "
+	    "habits_weeks.n THEN habits_weeks.n + excluded.head ELSE "
+	    "habits_weeks.head END, tail = CASE WHEN excluded.tail = excluded.n "
+	    "THEN excluded.n + habits_weeks.tail ELSE excluded.tail END, "
+	    "longest = CASE WHEN habits_weeks.tail + excluded.head >= "
+	    "habits_weeks.longest AND habits_weeks.tail + excluded.head >= "
+	    "excluded.longest THEN habits_weeks.tail + excluded.head WHEN "
+	    "habits_weeks.longest >= excluded.longest THEN habits_weeks.longest "
+	    "ELSE excluded.longest END");
+	struct habits_key k = { 0 };
+	struct habits_run run = { 0 }, one;
+	int rc = SQLITE_ERROR, failed = 0, row, same;
+
+	while (in != NULL && out != NULL) {
+		rc = sqlite3_step(in);
+		row = rc == SQLITE_ROW;
+		same = row && habits_key_same(&k, in, 4);
+		if (k.channel != NULL && !same) {
+			sqlite3_bind_text(out, 1, k.channel, -1, SQLITE_STATIC);
+			sqlite3_bind_text(out, 2, k.user, -1, SQLITE_STATIC);
+			sqlite3_bind_text(out, 3, k.schedule, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(out, 4, k.week);
+			sqlite3_bind_int64(out, 5, run.first_due);
+			sqlite3_bind_int64(out, 6, run.n);
+			sqlite3_bind_int64(out, 7, run.answers);
+			sqlite3_bind_int64(out, 8, run.head);
+			sqlite3_bind_int64(out, 9, run.tail);
+			sqlite3_bind_int64(out, 10, run.longest);
+			failed |= sqlite3_step(out) != SQLITE_DONE;
+			sqlite3_reset(out);
+			memset(&run, 0, sizeof run);
+		}
+		if (!row)
+			break;
+		if (!same)
+			habits_key_set(&k, in, 4);
+		one.n = 1;
+		one.answers = one.head = one.tail = one.longest =
+		    sqlite3_column_int64(in, 5);
+		one.first_due = sqlite3_column_int64(in, 4);
+		habits_compose(&run, &one);
+	}
+	habits_key_free(&k);
+	sqlite3_finalize(in);
+	sqlite3_finalize(out);
+	return failed || rc != SQLITE_DONE ? -1 : 0;
+}
+
+/*
+ * Keep the deliveries due in (lo, hi] of the kept people (only those in
+ * temp.habits_redo if only_redo): their weeks, times to answer, weeks with
+ * an answer and answers per prompt, added to what is kept.
+ */
+static int
+habits_build(struct store *st, int64_t lo, int64_t hi, int only_redo)
+{
+	if (habits_grid(st, lo, hi, only_redo, 0) == -1 ||
+	    habits_keep_weeks(st) == -1)
+		return -1;
+	return store_exec(st, "INSERT INTO habits_latency (channel, user_id, "
+	    "seconds, n) SELECT channel, user_id, first_at - due_at, count(*) "
+	    "FROM temp.stats_grid WHERE first_at IS NOT NULL GROUP BY channel, "
+	    "user_id, first_at - due_at ON CONFLICT (channel, user_id, seconds) "
+	    "DO UPDATE SET n = habits_latency.n + excluded.n;"
+	    "INSERT INTO habits_active (channel, user_id, week) SELECT DISTINCT "
+	    "channel, user_id, " STATS_WEEK("first_at") " FROM temp.stats_grid "
+	    "WHERE first_at IS NOT NULL ON CONFLICT (channel, user_id, week) DO "
+	    "NOTHING;"
+	    "INSERT INTO habits_prompts (channel, user_id, prompt_id, n) SELECT "
+	    "g.channel, g.user_id, coalesce(d.prompt_id, ''), count(*) FROM "
+	    "temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at "
+	    "IS NOT NULL GROUP BY g.channel, g.user_id, coalesce(d.prompt_id, "
+	    "'') ON CONFLICT (channel, user_id, prompt_id) DO UPDATE SET n = "
+	    "habits_prompts.n + excluded.n");
+}
+
+/* Build every kept figure again from the answers, up to horizon h. */
+static int
+habits_rebuild(struct store *st, int64_t h)
+{
+	if (store_exec(st, "DELETE FROM habits_dirty; DELETE FROM habits_people; "
+	    "DELETE FROM habits_weeks; DELETE FROM habits_latency; "
+	    "DELETE FROM habits_active; DELETE FROM habits_prompts; "
+	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
+	    "r.channel, r.user_id, min(d.due_at) FROM replies r JOIN deliveries "
+	    "d ON d.id = r.delivery_id GROUP BY r.channel, r.user_id") == -1)
+		return -1;
+	return habits_build(st, INT64_MIN, h, 0);
+}
+
+/*
+ * Bring the people habits_dirty names up to date under horizon h: each
+ * touched at or before h (all on a channel whose nudge was) is built again
+ * from the start; everyone named gets their first answered nudge again.
+ */
+static int
+habits_catch_up(struct store *st, int64_t h)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_redo "
+	    "(channel, user_id) SELECT channel, user_id FROM habits_dirty WHERE "
+	    "user_id IS NOT NULL GROUP BY channel, user_id HAVING min(due_at) <= "
+	    "?1 UNION SELECT p.channel, p.user_id FROM habits_people p WHERE "
+	    "EXISTS (SELECT 1 FROM habits_dirty x WHERE x.channel = p.channel "
+	    "AND x.user_id IS NULL AND x.due_at <= ?1)");
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, h);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE || store_exec(st,
+	    "DELETE FROM habits_weeks WHERE EXISTS (SELECT 1 FROM "
+	    "temp.habits_redo x WHERE x.channel = habits_weeks.channel AND "
+	    "x.user_id = habits_weeks.user_id);"
+	    "DELETE FROM habits_latency WHERE EXISTS (SELECT 1 FROM "
+	    "temp.habits_redo x WHERE x.channel = habits_latency.channel AND "
+	    "x.user_id = habits_latency.user_id);"
+	    "DELETE FROM habits_active WHERE EXISTS (SELECT 1 FROM "
+	    "temp.habits_redo x WHERE x.channel = habits_active.channel AND "
+	    "x.user_id = habits_active.user_id);"
+	    "DELETE FROM habits_prompts WHERE EXISTS (SELECT 1 FROM "
+	    "temp.habits_redo x WHERE x.channel = habits_prompts.channel AND "
+	    "x.user_id = habits_prompts.user_id);"
+	    "DELETE FROM habits_people WHERE EXISTS (SELECT 1 FROM habits_dirty "
+	    "x WHERE x.channel = habits_people.channel AND x.user_id = "
+	    "habits_people.user_id);"
+	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
+	    "channel, user_id, first_due FROM (SELECT x.channel, x.user_id, "
+	    "(SELECT min(d.due_at) FROM replies r JOIN deliveries d ON d.id = "
+	    "r.delivery_id WHERE r.channel = x.channel AND r.user_id = "
+	    "x.user_id) AS first_due FROM (SELECT DISTINCT channel, user_id FROM "
+	    "habits_dirty WHERE user_id IS NOT NULL) x) y WHERE y.first_due IS "
+	    "NOT NULL;"
+	    "DELETE FROM habits_dirty") == -1)
+		return -1;
+	return habits_build(st, INT64_MIN, h, 1);
+}
+
+/*
+ * Bring the kept part up to now in one write transaction (or the caller's):
+ * built again under another fingerprint or when asked, else the touched
+ * people caught up and the horizon moved on. -1 leaves it as it was.
+ */
+static int
+habits_refresh(struct store *st)
+{
+	const struct store_stats_scope *scope = st->stats;
+	char want[32], have[32], horizon[32];
+	int64_t h, target;
+	int own = sqlite3_get_autocommit(st->db), rc;
+	sqlite3_stmt *stmt;
+
+	if (own && store_begin(st) == -1)
+		return -1;
+	stmt = store_prepare(st, "SELECT " HABITS_LONGEST);
+	rc = stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW ? 0 : -1;
+	target = scope->now - (stmt != NULL ? sqlite3_column_int64(stmt, 0) : 0);
+	sqlite3_finalize(stmt);
+	habits_fingerprint(st, want, sizeof want);
+	if (rc == -1 || habits_meta(st, "habits_fingerprint", have,
+	    sizeof have) == -1 || habits_meta(st, "habits_horizon", horizon,
+	    sizeof horizon) == -1)
+		goto fail;
+	h = horizon[0] != '\0' ? strtoll(horizon, NULL, 10) : INT64_MAX;
+	if (scope->rebuild || strcmp(want, have) != 0 || h > target) {
+		if (habits_rebuild(st, target) == -1)
+			goto fail;
+		log_info("habits: kept measures built from scratch up to %" PRId64,
+		    target);
+	} else if (habits_catch_up(st, h) == -1 ||
+	    (target > h && habits_build(st, h, target, 0) == -1))
+		goto fail;
+	snprintf(horizon, sizeof horizon, "%" PRId64, target);
+	if (habits_set_meta(st, "habits_fingerprint", want) == -1 ||
+	    habits_set_meta(st, "habits_horizon", horizon) == -1 ||
+	    (own && store_commit(st) == -1))
+		goto fail;
+	st->habits_horizon = target;
+	return 0;
+fail:
+	log_warnx("store: habits: %s", sqlite3_errmsg(st->db));
+	if (own)
+		store_rollback(st);
+	return -1;
+}
+
+/*
+ * Streaks from the kept weeks and the fresh grid, in order, composed per
+ * person and schedule into temp.stats_streaks.
+ */
+static int
+habits_read_streaks(struct store *st)
+{
+	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, schedule, "
+	    "n, answers, head, tail, longest FROM (SELECT w.channel, w.user_id, "
+	    "w.schedule, 0 AS part, w.week AS k1, 0 AS k2, w.n, w.answers, "
+	    "w.head, w.tail, w.longest FROM habits_weeks w WHERE "
+	    HABITS_WHO("w") " UNION ALL SELECT g.channel, g.user_id, "
+	    "g.schedule, 1, g.due_at, g.id, 1, " HABITS_ANSWERED("g") ", "
+	    HABITS_ANSWERED("g") ", " HABITS_ANSWERED("g") ", "
+	    HABITS_ANSWERED("g") " FROM temp.stats_grid g) x ORDER BY channel, "
+	    "user_id, schedule, part, k1, k2");
+	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_streaks "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)");
+	struct habits_key k = { 0 };
+	struct habits_run run = { 0 }, seg;
+	int rc = SQLITE_ERROR, failed = 0, row, same;
+
+	if (in != NULL) {
+		sqlite3_bind_text(in, 1, st->stats->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(in, 2, st->stats->user, -1, SQLITE_STATIC);
+	}
+	while (in != NULL && out != NULL) {
+		rc = sqlite3_step(in);
+		row = rc == SQLITE_ROW;
+		same = row && habits_key_same(&k, in, 3);
+		if (k.channel != NULL && !same) {
+			sqlite3_bind_text(out, 1, k.channel, -1, SQLITE_STATIC);
+			sqlite3_bind_text(out, 2, k.user, -1, SQLITE_STATIC);
+			sqlite3_bind_text(out, 3, k.schedule, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(out, 4, run.longest);
+			sqlite3_bind_int64(out, 5, run.tail);
+			failed |= sqlite3_step(out) != SQLITE_DONE;
+			sqlite3_reset(out);
+			memset(&run, 0, sizeof run);
+		}
+		if (!row)
+			break;
+		if (!same)
+			habits_key_set(&k, in, 3);
+		seg.n = sqlite3_column_int64(in, 3);
+		seg.answers = sqlite3_column_int64(in, 4);
+		seg.head = sqlite3_column_int64(in, 5);
+		seg.tail = sqlite3_column_int64(in, 6);
+		seg.longest = sqlite3_column_int64(in, 7);
+		seg.first_due = 0;
+		habits_compose(&run, &seg);
+	}
+	habits_key_free(&k);
+	sqlite3_finalize(in);
+	sqlite3_finalize(out);
+	return failed || rc != SQLITE_DONE ? -1 : 0;
+}
+
+/*
+ * Record one person's median time to answer from sorted values v, each
+ * seen n[i] times, total times in all: as store_stats.c computes it.
+ */
+static int
+habits_median(sqlite3_stmt *out, const struct habits_key *k, const int64_t *v,
+    const int64_t *n, size_t len, int64_t total)
+{
+	int64_t want[2] = { (total - 1) / 2, total / 2 }, at[2] = { 0, 0 }, seen;
+	int rc;
+
+	for (int j = 0; j < 2; j++) {
+		seen = 0;
+		for (size_t i = 0; i < len; i++) {
+			seen += n[i];
+			if (seen > want[j]) {
+				at[j] = v[i];
+				break;
+			}
+		}
+	}
+	sqlite3_bind_text(out, 1, k->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(out, 2, k->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(out, 3, total % 2 ? at[1] : (at[0] + at[1] + 1) / 2);
+	rc = sqlite3_step(out);
+	sqlite3_reset(out);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Median times to answer from the kept ones and the fresh grid's. */
+static int
+habits_read_latency(struct store *st)
+{
+	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, seconds, "
+	    "n FROM (SELECT l.channel, l.user_id, l.seconds, l.n FROM "
+	    "habits_latency l WHERE " HABITS_WHO("l") " UNION ALL SELECT "
+	    "g.channel, g.user_id, g.first_at - g.due_at, 1 FROM temp.stats_grid "
+	    "g WHERE g.first_at IS NOT NULL) x ORDER BY channel, user_id, "
+	    "seconds");
+	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_latency "
+	    "VALUES (?1, ?2, ?3)");
+	struct habits_key k = { 0 };
+	int64_t *v = NULL, *n = NULL, total = 0;
+	size_t len = 0, cap = 0;
+	int rc = SQLITE_ERROR, failed = 0, row, same;
+
+	if (in != NULL) {
+		sqlite3_bind_text(in, 1, st->stats->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(in, 2, st->stats->user, -1, SQLITE_STATIC);
+	}
+	while (in != NULL && out != NULL) {
+		rc = sqlite3_step(in);
+		row = rc == SQLITE_ROW;
+		same = row && habits_key_same(&k, in, 2);
+		if (k.channel != NULL && !same) {
+			failed |= habits_median(out, &k, v, n, len, total) == -1;
+			len = 0;
+			total = 0;
+		}
+		if (!row)
+			break;
+		if (!same)
+			habits_key_set(&k, in, 2);
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+			n = xreallocarray(n, cap, sizeof *n);
+		}
+		v[len] = sqlite3_column_int64(in, 2);
+		n[len] = sqlite3_column_int64(in, 3);
+		total += n[len++];
+	}
+	free(v);
+	free(n);
+	habits_key_free(&k);
+	sqlite3_finalize(in);
+	sqlite3_finalize(out);
+	return failed || rc != SQLITE_DONE ? -1 : 0;
+}
+
+/*
+ * Read the stats scope from the kept measures: bring them up to date, then
+ * the fresh grid after the horizon and the streaks and medians of both.
+ * -1 when they cannot be (a busy or read-only store): the caller computes
+ * from scratch instead.
+ */
+int
+store_habits_begin(struct store *st)
+{
+	if (st->readonly || st->stats->since != 0 || store_exec(st,
+	    "CREATE TEMP TABLE IF NOT EXISTS habits_redo (channel TEXT, "
+	    "user_id TEXT); DELETE FROM temp.habits_redo") == -1 ||
+	    habits_refresh(st) == -1)
+		return -1;
+	if (habits_grid(st, st->habits_horizon, INT64_MAX, 0, 1) == -1 ||
+	    habits_read_streaks(st) == -1 || habits_read_latency(st) == -1) {
+		log_warnx("store: habits: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
