@@ -41,6 +41,7 @@ struct cli {
 	const char	*user;		/* --user U */
 	const char	*since;		/* --since DATE */
 	const char	*to;		/* send --to NAME */
+	int		 rebuild;	/* stats --rebuild */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

@@ -2,28 +2,28 @@
 /*
  * The habit measures kept up to date, so a stats read does not walk every
  * answer. Deliveries due at or before the horizon H (the newest instant
- * whose every answer window has closed) are summed per person, schedule
- * and local week into habits_weeks (counted, answered, and the runs of
- * answers a streak is made of, which compose week after week), and per
- * person into habits_latency (times to answer), habits_active (weeks with
- * an answer) and habits_prompts (answers per prompt). Deliveries after H,
+ * whose every answer window has closed) are summed per person and schedule
+ * into habits_runs (counted, answered, and the runs of answers a streak is
+ * made of, which compose one after another), and per person into
+ * habits_latency (times to answer), habits_active (local weeks with an
+ * answer) and habits_prompts (answers per prompt). Deliveries after H,
  * still open or just closed, are read from scratch at each read, with the
- * grid store_stats.c builds, and folded onto the kept part.
+ * same SQL, and composed onto the kept part.
  *
- * Triggers (the migration in store.c) write who each change touches into
+ * Triggers (the migration in store.c) write whom each change touches into
  * habits_dirty, in the change's own transaction: an answer added or
  * deleted (forget, retention) names its person and its nudge's instant, a
- * nudge sent (or unsent) its channel. A read first recomputes, from
+ * nudge sent (or unsent) its channel. A read first builds again, from
  * scratch, each person touched at or before H (everyone on the channel for
  * a nudge), then moves H on to now less the longest answer window, adding
- * the deliveries that closed meanwhile. What the kept part depends on
- * besides the answers (the zone, the answer windows, the away ranges, the
- * people's own absences) is hashed into a fingerprint: a read under
- * another fingerprint, or `nudged stats --rebuild`, builds it all again.
+ * the deliveries that closed meanwhile after what is kept. What the kept
+ * part depends on besides answers and nudges (the zone, the answer
+ * windows, the away ranges, people's own absences) is hashed into a
+ * fingerprint: a read under another fingerprint, or `nudged stats
+ * --rebuild`, builds it all again.
  *
- * The same SQL fills the grid for the kept part and for the part read at
- * each read, so both count exactly as store_stats.c's from-scratch path,
- * which stays the reference and the path for --since and read-only stores.
+ * store_stats.c's from-scratch path stays the reference the kept one is
+ * tested against, and serves --since and read-only stores.
  */
 #include "store.h"
 
@@ -50,10 +50,9 @@ struct habits_run {
 	int64_t	first_due;
 };
 
-/* The key a pass groups rows by (channel, user, schedule, week). */
+/* The key a pass groups rows by (channel, user and maybe schedule). */
 struct habits_key {
 	char	*channel, *user, *schedule;
-	int64_t	 week;
 };
 
 /* Person x in the stats scope (?1 channel, ?2 user). */
@@ -69,16 +68,18 @@ struct habits_key {
  * The counted deliveries of the kept people due in (?3, ?5], into
  * temp.stats_grid in order: ?1 channel, ?2 user (NULL: all), ?4 now, ?6 1
  * for only the people in temp.habits_redo. Counted as in store_stats.c.
+ * CROSS JOIN keeps SQLite walking people first, each one's nudges by
+ * deliveries_by_channel from where they start.
  */
 static const char habits_grid_sql[] =
 	"INSERT INTO temp.stats_grid (channel, user_id, schedule, due_at, id, "
 	"first_at) SELECT channel, user_id, schedule, due_at, id, first_at FROM "
 	"(SELECT p.channel, p.user_id, d.schedule, d.due_at, d.id, (SELECT "
 	"  min(r.received_at) FROM replies r WHERE r.delivery_id = d.id AND "
-	"  r.user_id = p.user_id) AS first_at FROM habits_people p JOIN "
-	"  deliveries d ON d.channel = p.channel AND d.state = 'sent' AND "
+	"  r.user_id = p.user_id) AS first_at FROM habits_people p CROSS JOIN "
+	"  deliveries d WHERE d.channel = p.channel AND d.state = 'sent' AND "
 	"  d.kind = 'prompt' AND d.due_at > CASE WHEN p.first_due - 1 > ?3 "
-	"  THEN p.first_due - 1 ELSE ?3 END AND d.due_at <= ?5 WHERE "
+	"  THEN p.first_due - 1 ELSE ?3 END AND d.due_at <= ?5 AND "
 	HABITS_WHO("p") " AND (?6 = 0 OR EXISTS (SELECT 1 FROM "
 	"  temp.habits_redo x WHERE x.channel = p.channel AND x.user_id = "
 	"  p.user_id))) g "
@@ -86,21 +87,29 @@ static const char habits_grid_sql[] =
 	" AND NOT " STATS_AWAY("g.user_id", "g") ") "
 	"ORDER BY channel, user_id, schedule, due_at, id";
 
-/* Per person: where their counted deliveries start, how many, answered. */
+/* Per person, kept and fresh: where their counted deliveries start, how many, answered. */
 #define HABITS_TOTALS \
-	"a AS (SELECT w.channel, w.user_id, min(w.first_due) AS first_due, " \
-	"  sum(w.n) AS n, sum(w.answers) AS answers FROM habits_weeks w WHERE " \
-	HABITS_WHO("w") " GROUP BY w.channel, w.user_id), " \
-	"t AS (SELECT g.channel, g.user_id, min(g.due_at) AS first_due, " \
-	"  count(*) AS n, sum(" HABITS_ANSWERED("g") ") AS answers FROM " \
-	"  temp.stats_grid g GROUP BY g.channel, g.user_id), " \
-	"totals AS (SELECT p.channel, p.user_id, coalesce(a.first_due, " \
-	"  t.first_due) AS first_due, coalesce(a.n, 0) + coalesce(t.n, 0) AS " \
-	"  n, coalesce(a.answers, 0) + coalesce(t.answers, 0) AS answers FROM " \
-	"  habits_people p LEFT JOIN a ON a.channel = p.channel AND a.user_id " \
-	"  = p.user_id LEFT JOIN t ON t.channel = p.channel AND t.user_id = " \
-	"  p.user_id WHERE " HABITS_WHO("p") " AND (a.n IS NOT NULL OR t.n IS " \
-	"  NOT NULL))"
+	"totals AS (SELECT channel, user_id, min(first_due) AS first_due, " \
+	"  sum(n) AS n, sum(answers) AS answers FROM temp.habits_now GROUP BY " \
+	"  channel, user_id)"
+
+/* Compose a run (the excluded row) after the one table t holds. */
+#define HABITS_COMPOSE(t) \
+	"n = " t ".n + excluded.n, answers = " t ".answers + " \
+	"excluded.answers, head = CASE WHEN " t ".head = " t ".n THEN " t ".n " \
+	"+ excluded.head ELSE " t ".head END, tail = CASE WHEN excluded.tail = " \
+	"excluded.n THEN excluded.n + " t ".tail ELSE excluded.tail END, " \
+	"longest = CASE WHEN " t ".tail + excluded.head >= " t ".longest AND " \
+	t ".tail + excluded.head >= excluded.longest THEN " t ".tail + " \
+	"excluded.head WHEN " t ".longest >= excluded.longest THEN " t \
+	".longest ELSE excluded.longest END"
+
+/* Each counted grid row as a run of one (key, then n, answered, head, tail, longest, due). */
+#define HABITS_UNITS \
+	"SELECT channel, user_id, schedule, 1, " HABITS_ANSWERED("g") ", " \
+	HABITS_ANSWERED("g") ", " HABITS_ANSWERED("g") ", " \
+	HABITS_ANSWERED("g") ", due_at FROM temp.stats_grid g ORDER BY " \
+	"channel, user_id, schedule, due_at, id"
 
 /* The longest answer window: nothing due earlier is still open. */
 #define HABITS_LONGEST "(SELECT max(seconds) FROM temp.stats_windows)"
@@ -127,12 +136,20 @@ static const char *const habits_sql[] = {
 	"r.user_id = x.user_id) AND NOT " STATS_AWAY("x.user_id", "d") ") FROM "
 	"totals x ORDER BY 1, 2",
 
+	[STORE_STATS_STREAKS] =
+	"SELECT channel, user_id, schedule, longest, tail FROM temp.habits_now "
+	"ORDER BY 1, 2, 3",
+
+	/* The kept weeks, and the fresh ones not among them. */
 	[STORE_STATS_ACTIVE_WEEKS] =
-	"SELECT channel, user_id, count(DISTINCT w) FROM (SELECT h.channel, "
-	"h.user_id, h.week AS w FROM habits_active h WHERE " HABITS_WHO("h")
-	" UNION ALL SELECT g.channel, g.user_id, " STATS_WEEK("g.first_at")
-	" FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) x GROUP BY "
-	"channel, user_id",
+	"SELECT channel, user_id, sum(n) FROM (SELECT h.channel, h.user_id, "
+	"count(*) AS n FROM habits_active h WHERE " HABITS_WHO("h") " GROUP BY "
+	"h.channel, h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) "
+	"FROM (SELECT DISTINCT g.channel, g.user_id, " STATS_WEEK("g.first_at")
+	" AS w FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) t WHERE NOT "
+	"EXISTS (SELECT 1 FROM habits_active h WHERE h.channel = t.channel AND "
+	"h.user_id = t.user_id AND h.week = t.w) GROUP BY t.channel, t.user_id) "
+	"x GROUP BY channel, user_id",
 
 	[STORE_STATS_USER_PROMPTS] =
 	"SELECT channel, user_id, prompt_id, sum(n) FROM " HABITS_PROMPTS
@@ -149,6 +166,24 @@ static const char *const habits_sql[] = {
 	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
 	"NULL OR d.channel = ?1) GROUP BY d.channel, ca.answers, ca.people, "
 	"ca.missed ORDER BY 1",
+
+	/* As store_stats.c's, each count taken once. */
+	[STORE_STATS_CHANNEL_WEEKS] =
+	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, "
+	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = "
+	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 "
+	"  * 7 - 3) * 86400 - 172800 AND (?1 IS NULL OR d.channel = ?1)) x "
+	"  WHERE w >= ?5), "
+	"ans AS (SELECT dw.channel, dw.w, r.delivery_id, r.user_id FROM dw JOIN "
+	"  replies r ON r.delivery_id = dw.id WHERE (?2 IS NULL OR r.user_id = "
+	"  ?2) GROUP BY dw.channel, dw.w, r.delivery_id, r.user_id), "
+	"a AS (SELECT channel, w, count(*) AS answers, count(DISTINCT user_id) "
+	"  AS people FROM ans GROUP BY channel, w), "
+	"n AS (SELECT channel, w, count(*) AS deliveries FROM dw GROUP BY "
+	"  channel, w) "
+	"SELECT n.channel, n.w, n.deliveries, coalesce(a.answers, 0), "
+	"coalesce(a.people, 0) FROM n LEFT JOIN a ON a.channel = n.channel AND "
+	"a.w = n.w ORDER BY 1, 2",
 
 	[STORE_STATS_TOP_PROMPTS] =
 	"WITH pc AS (SELECT channel, prompt_id, sum(n) AS n FROM "
@@ -169,12 +204,12 @@ static int	habits_key_same(const struct habits_key *, sqlite3_stmt *,
 static void	habits_key_set(struct habits_key *, sqlite3_stmt *, int);
 static void	habits_key_free(struct habits_key *);
 static void	habits_compose(struct habits_run *, const struct habits_run *);
-static int	habits_keep_weeks(struct store *);
+static int	habits_fold(struct store *, const char *, const char *);
 static int	habits_build(struct store *, int64_t, int64_t, int);
 static int	habits_rebuild(struct store *, int64_t);
 static int	habits_catch_up(struct store *, int64_t);
 static int	habits_refresh(struct store *);
-static int	habits_read_streaks(struct store *);
+static int	habits_read_runs(struct store *);
 static int	habits_median(sqlite3_stmt *, const struct habits_key *,
 		    const int64_t *, const int64_t *, size_t, int64_t);
 static int	habits_read_latency(struct store *);
@@ -316,10 +351,10 @@ habits_key_same(const struct habits_key *k, sqlite3_stmt *stmt, int ncols)
 	    strcmp(k->channel, store_text_or_empty(stmt, 0)) == 0 &&
 	    strcmp(k->user, store_text_or_empty(stmt, 1)) == 0 &&
 	    (ncols < 3 || strcmp(k->schedule, store_text_or_empty(stmt, 2)) ==
-	    0) && (ncols < 4 || k->week == sqlite3_column_int64(stmt, 3));
+	    0);
 }
 
-/* Take the key (channel, user, schedule, week) of the row stmt is on. */
+/* Take the key (channel, user, maybe schedule) of the row stmt is on. */
 static void
 habits_key_set(struct habits_key *k, sqlite3_stmt *stmt, int ncols)
 {
@@ -327,7 +362,6 @@ habits_key_set(struct habits_key *k, sqlite3_stmt *stmt, int ncols)
 	k->channel = xstrdup(store_text_or_empty(stmt, 0));
 	k->user = xstrdup(store_text_or_empty(stmt, 1));
 	k->schedule = xstrdup(ncols > 2 ? store_text_or_empty(stmt, 2) : "");
-	k->week = ncols > 3 ? sqlite3_column_int64(stmt, 3) : 0;
 }
 
 static void
@@ -356,49 +390,34 @@ habits_compose(struct habits_run *a, const struct habits_run *b)
 }
 
 /*
- * The grid's runs per person, schedule and week, added after what
- * habits_weeks holds for that week (the grid is due later than all of it).
+ * Runs in order (rows of in_sql: channel, user, schedule, then n,
+ * answered, head, tail, longest, first due), composed per person and
+ * schedule and each added after what table holds for them: habits_runs
+ * (the kept part) or temp.habits_now (the kept part and the fresh one).
  */
 static int
-habits_keep_weeks(struct store *st)
+habits_fold(struct store *st, const char *in_sql, const char *out_sql)
 {
-	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, "
-	    "schedule, " STATS_WEEK("due_at") ", due_at, " HABITS_ANSWERED("g")
-	    " FROM temp.stats_grid g ORDER BY channel, user_id, schedule, "
-	    "due_at, id");
-	sqlite3_stmt *out = store_prepare(st, "INSERT INTO habits_weeks "
-	    "(channel, user_id, schedule, week, first_due, n, answers, head, "
-	    "tail, longest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-	    "ON CONFLICT (channel, user_id, schedule, week) DO UPDATE SET "
-	    "n = habits_weeks.n + excluded.n, answers = habits_weeks.answers + "
-	    "excluded.answers, head = CASE WHEN habits_weeks.head = "
-	    "habits_weeks.n THEN habits_weeks.n + excluded.head ELSE "
-	    "habits_weeks.head END, tail = CASE WHEN excluded.tail = excluded.n "
-	    "THEN excluded.n + habits_weeks.tail ELSE excluded.tail END, "
-	    "longest = CASE WHEN habits_weeks.tail + excluded.head >= "
-	    "habits_weeks.longest AND habits_weeks.tail + excluded.head >= "
-	    "excluded.longest THEN habits_weeks.tail + excluded.head WHEN "
-	    "habits_weeks.longest >= excluded.longest THEN habits_weeks.longest "
-	    "ELSE excluded.longest END");
+	sqlite3_stmt *in = store_prepare(st, in_sql);
+	sqlite3_stmt *out = store_prepare(st, out_sql);
 	struct habits_key k = { 0 };
-	struct habits_run run = { 0 }, one;
+	struct habits_run run = { 0 }, seg;
 	int rc = SQLITE_ERROR, failed = 0, row, same;
 
 	while (in != NULL && out != NULL) {
 		rc = sqlite3_step(in);
 		row = rc == SQLITE_ROW;
-		same = row && habits_key_same(&k, in, 4);
+		same = row && habits_key_same(&k, in, 3);
 		if (k.channel != NULL && !same) {
 			sqlite3_bind_text(out, 1, k.channel, -1, SQLITE_STATIC);
 			sqlite3_bind_text(out, 2, k.user, -1, SQLITE_STATIC);
 			sqlite3_bind_text(out, 3, k.schedule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(out, 4, k.week);
-			sqlite3_bind_int64(out, 5, run.first_due);
-			sqlite3_bind_int64(out, 6, run.n);
-			sqlite3_bind_int64(out, 7, run.answers);
-			sqlite3_bind_int64(out, 8, run.head);
-			sqlite3_bind_int64(out, 9, run.tail);
-			sqlite3_bind_int64(out, 10, run.longest);
+			sqlite3_bind_int64(out, 4, run.first_due);
+			sqlite3_bind_int64(out, 5, run.n);
+			sqlite3_bind_int64(out, 6, run.answers);
+			sqlite3_bind_int64(out, 7, run.head);
+			sqlite3_bind_int64(out, 8, run.tail);
+			sqlite3_bind_int64(out, 9, run.longest);
 			failed |= sqlite3_step(out) != SQLITE_DONE;
 			sqlite3_reset(out);
 			memset(&run, 0, sizeof run);
@@ -406,12 +425,14 @@ habits_keep_weeks(struct store *st)
 		if (!row)
 			break;
 		if (!same)
-			habits_key_set(&k, in, 4);
-		one.n = 1;
-		one.answers = one.head = one.tail = one.longest =
-		    sqlite3_column_int64(in, 5);
-		one.first_due = sqlite3_column_int64(in, 4);
-		habits_compose(&run, &one);
+			habits_key_set(&k, in, 3);
+		seg.n = sqlite3_column_int64(in, 3);
+		seg.answers = sqlite3_column_int64(in, 4);
+		seg.head = sqlite3_column_int64(in, 5);
+		seg.tail = sqlite3_column_int64(in, 6);
+		seg.longest = sqlite3_column_int64(in, 7);
+		seg.first_due = sqlite3_column_int64(in, 8);
+		habits_compose(&run, &seg);
 	}
 	habits_key_free(&k);
 	sqlite3_finalize(in);
@@ -428,7 +449,10 @@ static int
 habits_build(struct store *st, int64_t lo, int64_t hi, int only_redo)
 {
 	if (habits_grid(st, lo, hi, only_redo, 0) == -1 ||
-	    habits_keep_weeks(st) == -1)
+	    habits_fold(st, HABITS_UNITS, "INSERT INTO habits_runs (channel, "
+	    "user_id, schedule, first_due, n, answers, head, tail, longest) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (channel, "
+	    "user_id, schedule) DO UPDATE SET " HABITS_COMPOSE("habits_runs")) == -1)
 		return -1;
 	return store_exec(st, "INSERT INTO habits_latency (channel, user_id, "
 	    "seconds, n) SELECT channel, user_id, first_at - due_at, count(*) "
@@ -452,7 +476,7 @@ static int
 habits_rebuild(struct store *st, int64_t h)
 {
 	if (store_exec(st, "DELETE FROM habits_dirty; DELETE FROM habits_people; "
-	    "DELETE FROM habits_weeks; DELETE FROM habits_latency; "
+	    "DELETE FROM habits_runs; DELETE FROM habits_latency; "
 	    "DELETE FROM habits_active; DELETE FROM habits_prompts; "
 	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
 	    "r.channel, r.user_id, min(d.due_at) FROM replies r JOIN deliveries "
@@ -475,29 +499,30 @@ habits_catch_up(struct store *st, int64_t h)
 	    "?1 UNION SELECT p.channel, p.user_id FROM habits_people p WHERE "
 	    "EXISTS (SELECT 1 FROM habits_dirty x WHERE x.channel = p.channel "
 	    "AND x.user_id IS NULL AND x.due_at <= ?1)");
-	int rc;
+	sqlite3_stmt *any = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "habits_dirty)");
+	int rc = any != NULL ? sqlite3_step(any) : SQLITE_ERROR;
+	int dirty = rc == SQLITE_ROW && sqlite3_column_int(any, 0);
 
-	if (stmt == NULL)
-		return -1;
+	sqlite3_finalize(any);
+	if (stmt == NULL || rc != SQLITE_ROW || !dirty) {
+		sqlite3_finalize(stmt);
+		return stmt == NULL || rc != SQLITE_ROW ? -1 : 0;
+	}
 	sqlite3_bind_int64(stmt, 1, h);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE || store_exec(st,
-	    "DELETE FROM habits_weeks WHERE EXISTS (SELECT 1 FROM "
-	    "temp.habits_redo x WHERE x.channel = habits_weeks.channel AND "
-	    "x.user_id = habits_weeks.user_id);"
-	    "DELETE FROM habits_latency WHERE EXISTS (SELECT 1 FROM "
-	    "temp.habits_redo x WHERE x.channel = habits_latency.channel AND "
-	    "x.user_id = habits_latency.user_id);"
-	    "DELETE FROM habits_active WHERE EXISTS (SELECT 1 FROM "
-	    "temp.habits_redo x WHERE x.channel = habits_active.channel AND "
-	    "x.user_id = habits_active.user_id);"
-	    "DELETE FROM habits_prompts WHERE EXISTS (SELECT 1 FROM "
-	    "temp.habits_redo x WHERE x.channel = habits_prompts.channel AND "
-	    "x.user_id = habits_prompts.user_id);"
-	    "DELETE FROM habits_people WHERE EXISTS (SELECT 1 FROM habits_dirty "
-	    "x WHERE x.channel = habits_people.channel AND x.user_id = "
-	    "habits_people.user_id);"
+	    "DELETE FROM habits_runs WHERE (channel, user_id) IN (SELECT "
+	    "channel, user_id FROM temp.habits_redo);"
+	    "DELETE FROM habits_latency WHERE (channel, user_id) IN (SELECT "
+	    "channel, user_id FROM temp.habits_redo);"
+	    "DELETE FROM habits_active WHERE (channel, user_id) IN (SELECT "
+	    "channel, user_id FROM temp.habits_redo);"
+	    "DELETE FROM habits_prompts WHERE (channel, user_id) IN (SELECT "
+	    "channel, user_id FROM temp.habits_redo);"
+	    "DELETE FROM habits_people WHERE (channel, user_id) IN (SELECT "
+	    "channel, user_id FROM habits_dirty);"
 	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
 	    "channel, user_id, first_due FROM (SELECT x.channel, x.user_id, "
 	    "(SELECT min(d.due_at) FROM replies r JOIN deliveries d ON d.id = "
@@ -559,61 +584,30 @@ fail:
 }
 
 /*
- * Streaks from the kept weeks and the fresh grid, in order, composed per
- * person and schedule into temp.stats_streaks.
+ * The runs of the people in scope into temp.habits_now: the kept ones,
+ * then the fresh grid's composed after them. Streaks and totals read it.
  */
 static int
-habits_read_streaks(struct store *st)
+habits_read_runs(struct store *st)
 {
-	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, schedule, "
-	    "n, answers, head, tail, longest FROM (SELECT w.channel, w.user_id, "
-	    "w.schedule, 0 AS part, w.week AS k1, 0 AS k2, w.n, w.answers, "
-	    "w.head, w.tail, w.longest FROM habits_weeks w WHERE "
-	    HABITS_WHO("w") " UNION ALL SELECT g.channel, g.user_id, "
-	    "g.schedule, 1, g.due_at, g.id, 1, " HABITS_ANSWERED("g") ", "
-	    HABITS_ANSWERED("g") ", " HABITS_ANSWERED("g") ", "
-	    HABITS_ANSWERED("g") " FROM temp.stats_grid g) x ORDER BY channel, "
-	    "user_id, schedule, part, k1, k2");
-	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_streaks "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)");
-	struct habits_key k = { 0 };
-	struct habits_run run = { 0 }, seg;
-	int rc = SQLITE_ERROR, failed = 0, row, same;
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_now "
+	    "SELECT channel, user_id, schedule, first_due, n, answers, head, "
+	    "tail, longest FROM habits_runs h WHERE " HABITS_WHO("h"));
 
-	if (in != NULL) {
-		sqlite3_bind_text(in, 1, st->stats->channel, -1, SQLITE_STATIC);
-		sqlite3_bind_text(in, 2, st->stats->user, -1, SQLITE_STATIC);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, st->stats->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return -1;
 	}
-	while (in != NULL && out != NULL) {
-		rc = sqlite3_step(in);
-		row = rc == SQLITE_ROW;
-		same = row && habits_key_same(&k, in, 3);
-		if (k.channel != NULL && !same) {
-			sqlite3_bind_text(out, 1, k.channel, -1, SQLITE_STATIC);
-			sqlite3_bind_text(out, 2, k.user, -1, SQLITE_STATIC);
-			sqlite3_bind_text(out, 3, k.schedule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(out, 4, run.longest);
-			sqlite3_bind_int64(out, 5, run.tail);
-			failed |= sqlite3_step(out) != SQLITE_DONE;
-			sqlite3_reset(out);
-			memset(&run, 0, sizeof run);
-		}
-		if (!row)
-			break;
-		if (!same)
-			habits_key_set(&k, in, 3);
-		seg.n = sqlite3_column_int64(in, 3);
-		seg.answers = sqlite3_column_int64(in, 4);
-		seg.head = sqlite3_column_int64(in, 5);
-		seg.tail = sqlite3_column_int64(in, 6);
-		seg.longest = sqlite3_column_int64(in, 7);
-		seg.first_due = 0;
-		habits_compose(&run, &seg);
-	}
-	habits_key_free(&k);
-	sqlite3_finalize(in);
-	sqlite3_finalize(out);
-	return failed || rc != SQLITE_DONE ? -1 : 0;
+	sqlite3_finalize(stmt);
+	return habits_fold(st, HABITS_UNITS, "INSERT INTO temp.habits_now "
+	    "(channel, user_id, schedule, first_due, n, answers, head, tail, "
+	    "longest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT "
+	    "(channel, user_id, schedule) DO UPDATE SET "
+	    HABITS_COMPOSE("habits_now"));
 }
 
 /*
@@ -707,11 +701,15 @@ store_habits_begin(struct store *st)
 {
 	if (st->readonly || st->stats->since != 0 || store_exec(st,
 	    "CREATE TEMP TABLE IF NOT EXISTS habits_redo (channel TEXT, "
-	    "user_id TEXT); DELETE FROM temp.habits_redo") == -1 ||
+	    "user_id TEXT); CREATE TEMP TABLE IF NOT EXISTS habits_now (channel "
+	    "TEXT, user_id TEXT, schedule TEXT, first_due INTEGER, n INTEGER, "
+	    "answers INTEGER, head INTEGER, tail INTEGER, longest INTEGER, "
+	    "PRIMARY KEY (channel, user_id, schedule)); DELETE FROM "
+	    "temp.habits_redo; DELETE FROM temp.habits_now") == -1 ||
 	    habits_refresh(st) == -1)
 		return -1;
 	if (habits_grid(st, st->habits_horizon, INT64_MAX, 0, 1) == -1 ||
-	    habits_read_streaks(st) == -1 || habits_read_latency(st) == -1) {
+	    habits_read_runs(st) == -1 || habits_read_latency(st) == -1) {
 		log_warnx("store: habits: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
