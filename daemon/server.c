@@ -22,6 +22,7 @@
 #include "config.h"
 #include "deliver.h"
 #include "exitcode.h"
+#include "habits.h"
 #include "health.h"
 #include "httpd.h"
 #include "log.h"
@@ -61,6 +62,7 @@ struct server {
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
 static void	server_reload(struct server *);
+static void	server_keep_habits(struct server *);
 static int	server_anonymous(struct server *, const struct config *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
@@ -128,6 +130,7 @@ server_start(struct server *s, const char *config_path)
 		    "answers under pseudonyms");
 		return EXIT_RUNTIME;
 	}
+	server_keep_habits(s);
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
 		return EXIT_RUNTIME;
@@ -258,6 +261,19 @@ server_stopped_cb(void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
+/*
+ * The habit measures the store keeps, brought up to date, and built again
+ * if the zone, answer windows or away ranges changed since: now rather
+ * than at the first stats read. Stats work without them, from scratch.
+ */
+static void
+server_keep_habits(struct server *s)
+{
+	if (habits_keep(s->store, s->cfg, clock_now(s->clock), 0) == -1)
+		log_warnx("habits: the kept measures could not be brought up to "
+		    "date; stats are computed from scratch until they can");
+}
+
 /* Delete answers older than the configured retention (daily). */
 static void
 server_retention_cb(evutil_socket_t fd, short what, void *arg)
@@ -357,6 +373,7 @@ server_reload(struct server *s)
 		    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts);
 		/* The retention may have just been set or shortened. */
 		server_retention_cb(-1, 0, s);
+		server_keep_habits(s);
 	}
 	server_announce(s, changes);
 	free(changes);

@@ -217,70 +217,8 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE deliveries ADD COLUMN context TEXT;"
 	"CREATE UNIQUE INDEX deliveries_by_event ON deliveries (channel, "
 	"  event_id, person) WHERE event_id IS NOT NULL;",
-	/*
-	 * 10 (11 once the delivery leases land): habit measures kept per
-	 * person, schedule and week for deliveries whose answer windows have
-	 * closed (store_habits.c). Triggers note whom each change to answers
-	 * or sent nudges touches, in the change's own transaction; the next
-	 * stats read brings those people up to date.
-	 */
-	"CREATE TABLE habits_people ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT NOT NULL,"
-	"  first_due INTEGER NOT NULL,"
-	"  PRIMARY KEY (channel, user_id)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE habits_runs ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT NOT NULL,"
-	"  schedule TEXT NOT NULL,"
-	"  first_due INTEGER NOT NULL,"
-	"  n INTEGER NOT NULL,"
-	"  answers INTEGER NOT NULL,"
-	"  head INTEGER NOT NULL,"
-	"  tail INTEGER NOT NULL,"
-	"  longest INTEGER NOT NULL,"
-	"  PRIMARY KEY (channel, user_id, schedule)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE habits_latency ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT NOT NULL,"
-	"  seconds INTEGER NOT NULL,"
-	"  n INTEGER NOT NULL,"
-	"  PRIMARY KEY (channel, user_id, seconds)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE habits_active ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT NOT NULL,"
-	"  week INTEGER NOT NULL,"
-	"  PRIMARY KEY (channel, user_id, week)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE habits_prompts ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT NOT NULL,"
-	"  prompt_id TEXT NOT NULL,"
-	"  n INTEGER NOT NULL,"
-	"  PRIMARY KEY (channel, user_id, prompt_id)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX replies_by_time ON replies (received_at);"
-	"CREATE TABLE habits_dirty ("
-	"  channel TEXT NOT NULL,"
-	"  user_id TEXT,"		/* NULL: everyone on the channel */
-	"  due_at INTEGER NOT NULL"
-	");"
-	"CREATE TRIGGER habits_reply_added AFTER INSERT ON replies BEGIN "
-	"  INSERT INTO habits_dirty SELECT new.channel, new.user_id, d.due_at "
-	"  FROM deliveries d WHERE d.id = new.delivery_id; END;"
-	"CREATE TRIGGER habits_reply_deleted AFTER DELETE ON replies BEGIN "
-	"  INSERT INTO habits_dirty SELECT old.channel, old.user_id, d.due_at "
-	"  FROM deliveries d WHERE d.id = old.delivery_id; END;"
-	"CREATE TRIGGER habits_sent_added AFTER INSERT ON deliveries WHEN "
-	"  new.state = 'sent' AND new.kind = 'prompt' BEGIN INSERT INTO habits_dirty VALUES "
-	"  (new.channel, NULL, new.due_at); END;"
-	"CREATE TRIGGER habits_sent_changed AFTER UPDATE OF state ON deliveries "
-	"  WHEN new.kind = 'prompt' AND (new.state = 'sent' OR old.state = "
-	"  'sent') BEGIN INSERT INTO "
-	"  habits_dirty VALUES (new.channel, NULL, new.due_at); END;",
+	/* 10 (11 once the delivery leases land): the kept habit measures. */
+	store_habits_schema,
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

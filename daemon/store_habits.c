@@ -207,6 +207,8 @@ static void	habits_compose(struct habits_run *, const struct habits_run *);
 static int	habits_fold(struct store *, const char *, const char *);
 static int	habits_build(struct store *, int64_t, int64_t, int);
 static int	habits_rebuild(struct store *, int64_t);
+static int	habits_seen(struct store *, int *);
+static int	habits_seen_done(struct store *);
 static int	habits_catch_up(struct store *, int64_t);
 static int	habits_refresh(struct store *);
 static int	habits_read_runs(struct store *);
@@ -475,18 +477,50 @@ habits_build(struct store *st, int64_t lo, int64_t hi, int only_redo)
 static int
 habits_rebuild(struct store *st, int64_t h)
 {
-	if (store_exec(st, "DELETE FROM habits_dirty; DELETE FROM habits_people; "
+	if (store_exec(st, "DELETE FROM habits_people; "
 	    "DELETE FROM habits_runs; DELETE FROM habits_latency; "
 	    "DELETE FROM habits_active; DELETE FROM habits_prompts; "
 	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
 	    "r.channel, r.user_id, min(d.due_at) FROM replies r JOIN deliveries "
 	    "d ON d.id = r.delivery_id GROUP BY r.channel, r.user_id") == -1)
 		return -1;
-	return habits_build(st, INT64_MIN, h, 0);
+	return habits_build(st, INT64_MIN, h, 0) == -1 || habits_seen_done(st) ==
+	    -1 ? -1 : 0;
 }
 
 /*
- * Bring the people habits_dirty names up to date under horizon h: each
+ * The changes the refresh handles: habits_dirty's rows as it starts, into
+ * temp.habits_seen. Only those are deleted when done, so a change that
+ * commits meanwhile (another instance's, on a shared database) waits for
+ * the next refresh instead of being lost.
+ */
+static int
+habits_seen(struct store *st, int *any)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_exec(st, "DELETE FROM temp.habits_seen; INSERT INTO "
+	    "temp.habits_seen SELECT id, channel, user_id, due_at FROM "
+	    "habits_dirty") == -1 || (stmt = store_prepare(st, "SELECT EXISTS "
+	    "(SELECT 1 FROM temp.habits_seen)")) == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	*any = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The changes in temp.habits_seen are handled. */
+static int
+habits_seen_done(struct store *st)
+{
+	return store_exec(st, "DELETE FROM habits_dirty WHERE id IN (SELECT id "
+	    "FROM temp.habits_seen)");
+}
+
+/*
+ * Bring the people temp.habits_seen names up to date under horizon h: each
  * touched at or before h (all on a channel whose nudge was) is built again
  * from the start; everyone named gets their first answered nudge again.
  */
@@ -494,21 +528,16 @@ static int
 habits_catch_up(struct store *st, int64_t h)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_redo "
-	    "(channel, user_id) SELECT channel, user_id FROM habits_dirty WHERE "
-	    "user_id IS NOT NULL GROUP BY channel, user_id HAVING min(due_at) <= "
-	    "?1 UNION SELECT p.channel, p.user_id FROM habits_people p WHERE "
-	    "EXISTS (SELECT 1 FROM habits_dirty x WHERE x.channel = p.channel "
-	    "AND x.user_id IS NULL AND x.due_at <= ?1)");
-	sqlite3_stmt *any = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
-	    "habits_dirty)");
-	int rc = any != NULL ? sqlite3_step(any) : SQLITE_ERROR;
-	int dirty = rc == SQLITE_ROW && sqlite3_column_int(any, 0);
+	    "(channel, user_id) SELECT channel, user_id FROM temp.habits_seen "
+	    "WHERE user_id IS NOT NULL GROUP BY channel, user_id HAVING "
+	    "min(due_at) <= ?1 UNION SELECT p.channel, p.user_id FROM "
+	    "habits_people p WHERE EXISTS (SELECT 1 FROM temp.habits_seen x "
+	    "WHERE x.channel = p.channel AND x.user_id IS NULL AND x.due_at <= "
+	    "?1)");
+	int rc;
 
-	sqlite3_finalize(any);
-	if (stmt == NULL || rc != SQLITE_ROW || !dirty) {
-		sqlite3_finalize(stmt);
-		return stmt == NULL || rc != SQLITE_ROW ? -1 : 0;
-	}
+	if (stmt == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, h);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
@@ -522,17 +551,16 @@ habits_catch_up(struct store *st, int64_t h)
 	    "DELETE FROM habits_prompts WHERE (channel, user_id) IN (SELECT "
 	    "channel, user_id FROM temp.habits_redo);"
 	    "DELETE FROM habits_people WHERE (channel, user_id) IN (SELECT "
-	    "channel, user_id FROM habits_dirty);"
+	    "channel, user_id FROM temp.habits_seen);"
 	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
 	    "channel, user_id, first_due FROM (SELECT x.channel, x.user_id, "
 	    "(SELECT min(d.due_at) FROM replies r JOIN deliveries d ON d.id = "
 	    "r.delivery_id WHERE r.channel = x.channel AND r.user_id = "
 	    "x.user_id) AS first_due FROM (SELECT DISTINCT channel, user_id FROM "
-	    "habits_dirty WHERE user_id IS NOT NULL) x) y WHERE y.first_due IS "
-	    "NOT NULL;"
-	    "DELETE FROM habits_dirty") == -1)
+	    "temp.habits_seen WHERE user_id IS NOT NULL) x) y WHERE y.first_due "
+	    "IS NOT NULL") == -1 || habits_build(st, INT64_MIN, h, 1) == -1)
 		return -1;
-	return habits_build(st, INT64_MIN, h, 1);
+	return habits_seen_done(st);
 }
 
 /*
@@ -546,11 +574,16 @@ habits_refresh(struct store *st)
 	const struct store_stats_scope *scope = st->stats;
 	char want[32], have[32], horizon[32];
 	int64_t h, target;
-	int own = sqlite3_get_autocommit(st->db), rc;
+	int own = sqlite3_get_autocommit(st->db), rc, any = 0;
 	sqlite3_stmt *stmt;
 
 	if (own && store_begin(st) == -1)
 		return -1;
+	/* The horizon's row first: on a shared database, one refresh at a time. */
+	if (store_exec(st, "INSERT INTO meta (key, value) VALUES "
+	    "('habits_horizon', '') ON CONFLICT (key) DO UPDATE SET value = "
+	    "meta.value") == -1 || habits_seen(st, &any) == -1)
+		goto fail;
 	stmt = store_prepare(st, "SELECT " HABITS_LONGEST);
 	rc = stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW ? 0 : -1;
 	target = scope->now - (stmt != NULL ? sqlite3_column_int64(stmt, 0) : 0);
@@ -566,7 +599,7 @@ habits_refresh(struct store *st)
 			goto fail;
 		log_info("habits: kept measures built from scratch up to %" PRId64,
 		    target);
-	} else if (habits_catch_up(st, h) == -1 ||
+	} else if ((any && habits_catch_up(st, h) == -1) ||
 	    (target > h && habits_build(st, h, target, 0) == -1))
 		goto fail;
 	snprintf(horizon, sizeof horizon, "%" PRId64, target);
@@ -701,7 +734,9 @@ store_habits_begin(struct store *st)
 {
 	if (st->readonly || st->stats->since != 0 || store_exec(st,
 	    "CREATE TEMP TABLE IF NOT EXISTS habits_redo (channel TEXT, "
-	    "user_id TEXT); CREATE TEMP TABLE IF NOT EXISTS habits_now (channel "
+	    "user_id TEXT); CREATE TEMP TABLE IF NOT EXISTS habits_seen (id "
+	    "INTEGER, channel TEXT, user_id TEXT, due_at INTEGER); "
+	    "CREATE TEMP TABLE IF NOT EXISTS habits_now (channel "
 	    "TEXT, user_id TEXT, schedule TEXT, first_due INTEGER, n INTEGER, "
 	    "answers INTEGER, head INTEGER, tail INTEGER, longest INTEGER, "
 	    "PRIMARY KEY (channel, user_id, schedule)); DELETE FROM "

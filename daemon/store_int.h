@@ -45,6 +45,7 @@ const char	*store_text_or_empty(sqlite3_stmt *, int);
 const char	*store_anon_user(const struct store *, const char *,
 		    const char *, char **);
 char		*store_anon_lookup(struct store *, const char *);
+extern const char store_habits_schema[];	/* migration 10 */
 int		 store_habits_begin(struct store *);
 const char	*store_habits_sql(enum store_stats_query);
 int		 store_keys_load(struct store *, const char *, unsigned char *,
