@@ -121,6 +121,54 @@ static const char habits_grid_sql[] =
 	"  coalesce(d.prompt_id, ''), 1 FROM temp.stats_grid g JOIN " \
 	"  deliveries d ON d.id = g.id WHERE g.first_at IS NOT NULL) x"
 
+/*
+ * The recent weeks and days, from the answers themselves as store_stats.c
+ * reads them, but walking only the recent ones (replies_by_time) or only
+ * one person's (who: HABITS_ALL or HABITS_ONE).
+ */
+#define HABITS_ALL "(?1 IS NULL OR r.channel = ?1)"
+#define HABITS_ONE "(?1 IS NULL OR r.channel = ?1) AND r.user_id = ?2"
+
+#define HABITS_USER_WEEKS(who) \
+	"SELECT channel, user_id, w, count(*) FROM (SELECT DISTINCT " \
+	"r.channel, r.user_id, r.delivery_id, " STATS_WEEK("r.received_at") \
+	" AS w FROM replies r CROSS JOIN deliveries d WHERE d.id = " \
+	"r.delivery_id AND " who " AND d.due_at >= ?3 AND r.received_at >= " \
+	"(?5 * 7 - 3) * 86400 - 172800) x WHERE w >= ?5 GROUP BY channel, " \
+	"user_id, w ORDER BY 1, 2, 3"
+
+#define HABITS_CHANNEL_DAYS(who) \
+	"SELECT channel, day, count(*) FROM (SELECT DISTINCT r.channel, " \
+	"r.delivery_id, r.user_id, " STATS_DAY("r.received_at") " AS day " \
+	"FROM replies r CROSS JOIN deliveries d WHERE d.id = r.delivery_id " \
+	"AND " who " AND d.due_at >= ?3 AND r.received_at >= ?5 * 86400 - " \
+	"172800) x WHERE day >= ?5 GROUP BY channel, day ORDER BY 1, 2"
+
+/* Each count taken once (store_stats.c's counts per week row). */
+#define HABITS_CHANNEL_WEEKS(who) \
+	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, " \
+	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = " \
+	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 " \
+	"  * 7 - 3) * 86400 - 172800 AND (?1 IS NULL OR d.channel = ?1)) x " \
+	"  WHERE w >= ?5), " \
+	"ans AS (SELECT dw.channel, dw.w, r.delivery_id, r.user_id FROM dw " \
+	"  CROSS JOIN replies r WHERE r.delivery_id = dw.id AND " who " GROUP " \
+	"  BY dw.channel, dw.w, r.delivery_id, r.user_id), " \
+	"a AS (SELECT channel, w, count(*) AS answers, count(DISTINCT user_id) " \
+	"  AS people FROM ans GROUP BY channel, w), " \
+	"n AS (SELECT channel, w, count(*) AS deliveries FROM dw GROUP BY " \
+	"  channel, w) " \
+	"SELECT n.channel, n.w, n.deliveries, coalesce(a.answers, 0), " \
+	"coalesce(a.people, 0) FROM n LEFT JOIN a ON a.channel = n.channel AND " \
+	"a.w = n.w ORDER BY 1, 2"
+
+/* One person's recent weeks and days. */
+static const char *const habits_sql_one[] = {
+	[STORE_STATS_USER_WEEKS] = HABITS_USER_WEEKS(HABITS_ONE),
+	[STORE_STATS_CHANNEL_WEEKS] = HABITS_CHANNEL_WEEKS(HABITS_ONE),
+	[STORE_STATS_CHANNEL_DAYS] = HABITS_CHANNEL_DAYS(HABITS_ONE),
+};
+
 /* The queries that read the kept part; the others are store_stats.c's. */
 static const char *const habits_sql[] = {
 	[STORE_STATS_PEOPLE] =
@@ -167,24 +215,9 @@ static const char *const habits_sql[] = {
 	"NULL OR d.channel = ?1) GROUP BY d.channel, ca.answers, ca.people, "
 	"ca.missed ORDER BY 1",
 
-	/* As store_stats.c's, each count taken once. */
-	[STORE_STATS_CHANNEL_WEEKS] =
-	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, "
-	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = "
-	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 "
-	"  * 7 - 3) * 86400 - 172800 AND (?1 IS NULL OR d.channel = ?1)) x "
-	"  WHERE w >= ?5), "
-	"ans AS (SELECT dw.channel, dw.w, r.delivery_id, r.user_id FROM dw JOIN "
-	"  replies r ON r.delivery_id = dw.id WHERE (?2 IS NULL OR r.user_id = "
-	"  ?2) GROUP BY dw.channel, dw.w, r.delivery_id, r.user_id), "
-	"a AS (SELECT channel, w, count(*) AS answers, count(DISTINCT user_id) "
-	"  AS people FROM ans GROUP BY channel, w), "
-	"n AS (SELECT channel, w, count(*) AS deliveries FROM dw GROUP BY "
-	"  channel, w) "
-	"SELECT n.channel, n.w, n.deliveries, coalesce(a.answers, 0), "
-	"coalesce(a.people, 0) FROM n LEFT JOIN a ON a.channel = n.channel AND "
-	"a.w = n.w ORDER BY 1, 2",
-
+	[STORE_STATS_USER_WEEKS] = HABITS_USER_WEEKS(HABITS_ALL),
+	[STORE_STATS_CHANNEL_WEEKS] = HABITS_CHANNEL_WEEKS(HABITS_ALL),
+	[STORE_STATS_CHANNEL_DAYS] = HABITS_CHANNEL_DAYS(HABITS_ALL),
 	[STORE_STATS_TOP_PROMPTS] =
 	"WITH pc AS (SELECT channel, prompt_id, sum(n) AS n FROM "
 	HABITS_PROMPTS " GROUP BY channel, prompt_id), "
@@ -218,8 +251,11 @@ static int	habits_read_latency(struct store *);
 
 /* The kept part's SQL for a query, or NULL where store_stats.c's serves. */
 const char *
-store_habits_sql(enum store_stats_query q)
+store_habits_sql(struct store *st, enum store_stats_query q)
 {
+	if (st->stats->user != NULL && (size_t)q < sizeof habits_sql_one /
+	    sizeof habits_sql_one[0] && habits_sql_one[q] != NULL)
+		return habits_sql_one[q];
 	return (size_t)q < sizeof habits_sql / sizeof habits_sql[0] ?
 	    habits_sql[q] : NULL;
 }

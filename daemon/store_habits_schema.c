@@ -49,8 +49,13 @@ const char store_habits_schema[] =
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (channel, user_id, prompt_id)"
 	") WITHOUT ROWID;"
-	/* Recent answers (trends, heatmap, retention) without a full scan. */
-	"CREATE INDEX replies_by_time ON replies (received_at);"
+	/*
+	 * Recent answers (trends, heatmap, retention) from the index alone,
+	 * and one person's on every channel.
+	 */
+	"CREATE INDEX replies_by_time ON replies (received_at, channel, "
+	"  user_id, delivery_id);"
+	"CREATE INDEX replies_by_person ON replies (user_id, received_at);"
 	"CREATE TABLE habits_dirty ("
 	"  id INTEGER PRIMARY KEY,"
 	"  channel TEXT NOT NULL,"

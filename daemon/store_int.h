@@ -47,7 +47,7 @@ const char	*store_anon_user(const struct store *, const char *,
 char		*store_anon_lookup(struct store *, const char *);
 extern const char store_habits_schema[];	/* migration 10 */
 int		 store_habits_begin(struct store *);
-const char	*store_habits_sql(enum store_stats_query);
+const char	*store_habits_sql(struct store *, enum store_stats_query);
 int		 store_keys_load(struct store *, const char *, unsigned char *,
 		    int);
 

@@ -452,7 +452,7 @@ int
 store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
     store_row_cb cb, void *arg)
 {
-	const char *kept = st->stats_kept ? store_habits_sql(q) : NULL;
+	const char *kept = st->stats_kept ? store_habits_sql(st, q) : NULL;
 	sqlite3_stmt *stmt = store_prepare(st, kept ? kept : store_stats_sql[q]);
 	struct store_row row = { stmt };
 	int rc;
