@@ -123,10 +123,9 @@ static const char habits_grid_sql[] =
 
 /*
  * The recent weeks and days, from the answers themselves as store_stats.c
- * reads them, but walking only the recent ones (replies_by_time) or only
- * one person's (who: HABITS_ALL or HABITS_ONE).
+ * reads them, but walking only one person's (replies_by_person).
+ * Everyone's are kept (store_habits_recent.c).
  */
-#define HABITS_ALL "(?1 IS NULL OR r.channel = ?1)"
 #define HABITS_ONE "(?1 IS NULL OR r.channel = ?1) AND r.user_id = ?2"
 
 #define HABITS_USER_WEEKS(who) \
@@ -215,9 +214,6 @@ static const char *const habits_sql[] = {
 	"NULL OR d.channel = ?1) GROUP BY d.channel, ca.answers, ca.people, "
 	"ca.missed ORDER BY 1",
 
-	[STORE_STATS_USER_WEEKS] = HABITS_USER_WEEKS(HABITS_ALL),
-	[STORE_STATS_CHANNEL_WEEKS] = HABITS_CHANNEL_WEEKS(HABITS_ALL),
-	[STORE_STATS_CHANNEL_DAYS] = HABITS_CHANNEL_DAYS(HABITS_ALL),
 	[STORE_STATS_TOP_PROMPTS] =
 	"WITH pc AS (SELECT channel, prompt_id, sum(n) AS n FROM "
 	HABITS_PROMPTS " GROUP BY channel, prompt_id), "
@@ -256,6 +252,8 @@ store_habits_sql(struct store *st, enum store_stats_query q)
 	if (st->stats->user != NULL && (size_t)q < sizeof habits_sql_one /
 	    sizeof habits_sql_one[0] && habits_sql_one[q] != NULL)
 		return habits_sql_one[q];
+	if (st->stats->user == NULL && store_habits_recent_sql(q) != NULL)
+		return store_habits_recent_sql(q);
 	return (size_t)q < sizeof habits_sql / sizeof habits_sql[0] ?
 	    habits_sql[q] : NULL;
 }
@@ -506,7 +504,8 @@ habits_build(struct store *st, int64_t lo, int64_t hi, int only_redo)
 	    "temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at "
 	    "IS NOT NULL GROUP BY g.channel, g.user_id, coalesce(d.prompt_id, "
 	    "'') ON CONFLICT (channel, user_id, prompt_id) DO UPDATE SET n = "
-	    "habits_prompts.n + excluded.n");
+	    "habits_prompts.n + excluded.n") == -1 ? -1 :
+	    store_habits_recent_build(st, lo, hi, only_redo);
 }
 
 /* Build every kept figure again from the answers, up to horizon h. */
@@ -516,6 +515,8 @@ habits_rebuild(struct store *st, int64_t h)
 	if (store_exec(st, "DELETE FROM habits_people; "
 	    "DELETE FROM habits_runs; DELETE FROM habits_latency; "
 	    "DELETE FROM habits_active; DELETE FROM habits_prompts; "
+	    "DELETE FROM habits_user_weeks; DELETE FROM habits_channel_weeks; "
+	    "DELETE FROM habits_days; "
 	    "INSERT INTO habits_people (channel, user_id, first_due) SELECT "
 	    "r.channel, r.user_id, min(d.due_at) FROM replies r JOIN deliveries "
 	    "d ON d.id = r.delivery_id GROUP BY r.channel, r.user_id") == -1)
@@ -537,7 +538,8 @@ habits_seen(struct store *st, int *any)
 	int rc;
 
 	if (store_exec(st, "DELETE FROM temp.habits_seen; INSERT INTO "
-	    "temp.habits_seen SELECT id, channel, user_id, due_at FROM "
+	    "temp.habits_seen SELECT id, channel, user_id, due_at, received_at "
+	    "FROM "
 	    "habits_dirty") == -1 || (stmt = store_prepare(st, "SELECT EXISTS "
 	    "(SELECT 1 FROM temp.habits_seen)")) == NULL)
 		return -1;
@@ -594,7 +596,8 @@ habits_catch_up(struct store *st, int64_t h)
 	    "r.delivery_id WHERE r.channel = x.channel AND r.user_id = "
 	    "x.user_id) AS first_due FROM (SELECT DISTINCT channel, user_id FROM "
 	    "temp.habits_seen WHERE user_id IS NOT NULL) x) y WHERE y.first_due "
-	    "IS NOT NULL") == -1 || habits_build(st, INT64_MIN, h, 1) == -1)
+	    "IS NOT NULL") == -1 || store_habits_recent_catch_up(st, h) == -1 ||
+	    habits_build(st, INT64_MIN, h, 1) == -1)
 		return -1;
 	return habits_seen_done(st);
 }
@@ -771,7 +774,9 @@ store_habits_begin(struct store *st)
 	if (st->readonly || st->stats->since != 0 || store_exec(st,
 	    "CREATE TEMP TABLE IF NOT EXISTS habits_redo (channel TEXT, "
 	    "user_id TEXT); CREATE TEMP TABLE IF NOT EXISTS habits_seen (id "
-	    "INTEGER, channel TEXT, user_id TEXT, due_at INTEGER); "
+	    "INTEGER, channel TEXT, user_id TEXT, due_at INTEGER, received_at "
+	    "INTEGER); CREATE TEMP TABLE IF NOT EXISTS habits_redo_days "
+	    "(channel TEXT, day INTEGER); "
 	    "CREATE TEMP TABLE IF NOT EXISTS habits_now (channel "
 	    "TEXT, user_id TEXT, schedule TEXT, first_due INTEGER, n INTEGER, "
 	    "answers INTEGER, head INTEGER, tail INTEGER, longest INTEGER, "

@@ -48,6 +48,10 @@ char		*store_anon_lookup(struct store *, const char *);
 extern const char store_habits_schema[];	/* migration 10 */
 int		 store_habits_begin(struct store *);
 const char	*store_habits_sql(struct store *, enum store_stats_query);
+const char	*store_habits_recent_sql(enum store_stats_query);
+int		 store_habits_recent_build(struct store *, int64_t, int64_t,
+		    int);
+int		 store_habits_recent_catch_up(struct store *, int64_t);
 int		 store_keys_load(struct store *, const char *, unsigned char *,
 		    int);
 

@@ -465,6 +465,8 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
 	sqlite3_bind_int64(stmt, 4, st->stats->now);
 	if (sqlite3_bind_parameter_count(stmt) >= 5)
 		sqlite3_bind_int64(stmt, 5, from);
+	if (sqlite3_bind_parameter_count(stmt) >= 6)	/* kept ones: the horizon */
+		sqlite3_bind_int64(stmt, 6, st->habits_horizon);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		cb(arg, &row);
 	sqlite3_finalize(stmt);
