@@ -190,8 +190,9 @@ static const char *const habits_sql[] = {
 	/* The kept weeks, and the fresh ones not among them. */
 	[STORE_STATS_ACTIVE_WEEKS] =
 	"SELECT channel, user_id, sum(n) FROM (SELECT h.channel, h.user_id, "
-	"count(*) AS n FROM habits_active h WHERE " HABITS_WHO("h") " GROUP BY "
-	"h.channel, h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) "
+	"count(*) AS n FROM habits_people p CROSS JOIN habits_active h WHERE "
+	"h.channel = p.channel AND h.user_id = p.user_id AND " HABITS_WHO("p")
+	" GROUP BY h.channel, h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) "
 	"FROM (SELECT DISTINCT g.channel, g.user_id, " STATS_WEEK("g.first_at")
 	" AS w FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) t WHERE NOT "
 	"EXISTS (SELECT 1 FROM habits_active h WHERE h.channel = t.channel AND "
