@@ -40,6 +40,8 @@
 
 /* Bumped when what the kept tables mean changes: they are built again. */
 #define HABITS_FORMAT	"1"
+/* How far the horizon moves at least (the rest is read fresh). */
+#define HABITS_STEP	3600
 
 /* A run of counted deliveries, in order: how a streak composes. */
 struct habits_run {
@@ -54,11 +56,6 @@ struct habits_run {
 struct habits_key {
 	char	*channel, *user, *schedule;
 };
-
-/* Person x in the stats scope (?1 channel, ?2 user). */
-#define HABITS_WHO(x) \
-	"(?1 IS NULL OR " x ".channel = ?1) AND (?2 IS NULL OR " x \
-	".user_id = ?2)"
 
 /* 1 if grid row x was answered, else 0. */
 #define HABITS_ANSWERED(x) \
@@ -128,14 +125,6 @@ static const char habits_grid_sql[] =
  */
 #define HABITS_ONE "(?1 IS NULL OR r.channel = ?1) AND r.user_id = ?2"
 
-#define HABITS_USER_WEEKS(who) \
-	"SELECT channel, user_id, w, count(*) FROM (SELECT DISTINCT " \
-	"r.channel, r.user_id, r.delivery_id, " STATS_WEEK("r.received_at") \
-	" AS w FROM replies r CROSS JOIN deliveries d WHERE d.id = " \
-	"r.delivery_id AND " who " AND d.due_at >= ?3 AND r.received_at >= " \
-	"(?5 * 7 - 3) * 86400 - 172800) x WHERE w >= ?5 GROUP BY channel, " \
-	"user_id, w ORDER BY 1, 2, 3"
-
 #define HABITS_CHANNEL_DAYS(who) \
 	"SELECT channel, day, count(*) FROM (SELECT DISTINCT r.channel, " \
 	"r.delivery_id, r.user_id, " STATS_DAY("r.received_at") " AS day " \
@@ -143,28 +132,26 @@ static const char habits_grid_sql[] =
 	"AND " who " AND d.due_at >= ?3 AND r.received_at >= ?5 * 86400 - " \
 	"172800) x WHERE day >= ?5 GROUP BY channel, day ORDER BY 1, 2"
 
-/* Each count taken once (store_stats.c's counts per week row). */
-#define HABITS_CHANNEL_WEEKS(who) \
-	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, " \
-	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = " \
-	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 " \
-	"  * 7 - 3) * 86400 - 172800 AND (?1 IS NULL OR d.channel = ?1)) x " \
-	"  WHERE w >= ?5), " \
-	"ans AS (SELECT dw.channel, dw.w, r.delivery_id, r.user_id FROM dw " \
-	"  CROSS JOIN replies r WHERE r.delivery_id = dw.id AND " who " GROUP " \
-	"  BY dw.channel, dw.w, r.delivery_id, r.user_id), " \
-	"a AS (SELECT channel, w, count(*) AS answers, count(DISTINCT user_id) " \
-	"  AS people FROM ans GROUP BY channel, w), " \
-	"n AS (SELECT channel, w, count(*) AS deliveries FROM dw GROUP BY " \
-	"  channel, w) " \
-	"SELECT n.channel, n.w, n.deliveries, coalesce(a.answers, 0), " \
-	"coalesce(a.people, 0) FROM n LEFT JOIN a ON a.channel = n.channel AND " \
-	"a.w = n.w ORDER BY 1, 2"
+/*
+ * The kept weeks with an answer, and the fresh ones not among them; the
+ * people in scope found in habits_active directly (everyone) or through
+ * habits_people (one person: their rows by key).
+ */
+#define HABITS_ACTIVE_WEEKS(from, who) \
+	"SELECT channel, user_id, sum(n) FROM (SELECT h.channel, h.user_id, " \
+	"count(*) AS n FROM " from " WHERE " who " GROUP BY h.channel, " \
+	"h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) FROM " \
+	"(SELECT DISTINCT g.channel, g.user_id, " STATS_WEEK("g.first_at") \
+	" AS w FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) t WHERE " \
+	"NOT EXISTS (SELECT 1 FROM habits_active h WHERE h.channel = " \
+	"t.channel AND h.user_id = t.user_id AND h.week = t.w) GROUP BY " \
+	"t.channel, t.user_id) x GROUP BY channel, user_id"
 
 /* One person's recent weeks and days. */
 static const char *const habits_sql_one[] = {
-	[STORE_STATS_USER_WEEKS] = HABITS_USER_WEEKS(HABITS_ONE),
-	[STORE_STATS_CHANNEL_WEEKS] = HABITS_CHANNEL_WEEKS(HABITS_ONE),
+	[STORE_STATS_ACTIVE_WEEKS] = HABITS_ACTIVE_WEEKS("habits_people p "
+	    "CROSS JOIN habits_active h", "h.channel = p.channel AND h.user_id "
+	    "= p.user_id AND " HABITS_WHO("p")),
 	[STORE_STATS_CHANNEL_DAYS] = HABITS_CHANNEL_DAYS(HABITS_ONE),
 };
 
@@ -188,16 +175,8 @@ static const char *const habits_sql[] = {
 	"ORDER BY 1, 2, 3",
 
 	/* The kept weeks, and the fresh ones not among them. */
-	[STORE_STATS_ACTIVE_WEEKS] =
-	"SELECT channel, user_id, sum(n) FROM (SELECT h.channel, h.user_id, "
-	"count(*) AS n FROM habits_people p CROSS JOIN habits_active h WHERE "
-	"h.channel = p.channel AND h.user_id = p.user_id AND " HABITS_WHO("p")
-	" GROUP BY h.channel, h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) "
-	"FROM (SELECT DISTINCT g.channel, g.user_id, " STATS_WEEK("g.first_at")
-	" AS w FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) t WHERE NOT "
-	"EXISTS (SELECT 1 FROM habits_active h WHERE h.channel = t.channel AND "
-	"h.user_id = t.user_id AND h.week = t.w) GROUP BY t.channel, t.user_id) "
-	"x GROUP BY channel, user_id",
+	[STORE_STATS_ACTIVE_WEEKS] = HABITS_ACTIVE_WEEKS("habits_active h",
+	    HABITS_WHO("h")),
 
 	[STORE_STATS_USER_PROMPTS] =
 	"SELECT channel, user_id, prompt_id, sum(n) FROM " HABITS_PROMPTS
@@ -240,6 +219,8 @@ static int	habits_rebuild(struct store *, int64_t);
 static int	habits_seen(struct store *, int *);
 static int	habits_seen_done(struct store *);
 static int	habits_catch_up(struct store *, int64_t);
+static int	habits_state(struct store *, char *, size_t, int64_t *,
+		    int *);
 static int	habits_refresh(struct store *);
 static int	habits_read_runs(struct store *);
 static int	habits_median(sqlite3_stmt *, const struct habits_key *,
@@ -253,8 +234,8 @@ store_habits_sql(struct store *st, enum store_stats_query q)
 	if (st->stats->user != NULL && (size_t)q < sizeof habits_sql_one /
 	    sizeof habits_sql_one[0] && habits_sql_one[q] != NULL)
 		return habits_sql_one[q];
-	if (st->stats->user == NULL && store_habits_recent_sql(q) != NULL)
-		return store_habits_recent_sql(q);
+	if (store_habits_recent_sql(st, q) != NULL)
+		return store_habits_recent_sql(st, q);
 	return (size_t)q < sizeof habits_sql / sizeof habits_sql[0] ?
 	    habits_sql[q] : NULL;
 }
@@ -604,9 +585,33 @@ habits_catch_up(struct store *st, int64_t h)
 }
 
 /*
+ * The state the kept part was left in: its fingerprint into have, its
+ * horizon (INT64_MAX: none yet), and whether changes wait in habits_dirty.
+ */
+static int
+habits_state(struct store *st, char *have, size_t len, int64_t *h, int *dirty)
+{
+	char horizon[32];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (habits_meta(st, "habits_fingerprint", have, len) == -1 ||
+	    habits_meta(st, "habits_horizon", horizon, sizeof horizon) == -1 ||
+	    (stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "habits_dirty)")) == NULL)
+		return -1;
+	*h = horizon[0] != '\0' ? strtoll(horizon, NULL, 10) : INT64_MAX;
+	rc = sqlite3_step(stmt);
+	*dirty = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
  * Bring the kept part up to now in one write transaction (or the caller's):
  * built again under another fingerprint or when asked, else the touched
- * people caught up and the horizon moved on. -1 leaves it as it was.
+ * people caught up and the horizon moved on (by the hour at least, so most
+ * reads write nothing). -1 leaves it as it was.
  */
 static int
 habits_refresh(struct store *st)
@@ -614,40 +619,51 @@ habits_refresh(struct store *st)
 	const struct store_stats_scope *scope = st->stats;
 	char want[32], have[32], horizon[32];
 	int64_t h, target;
-	int own = sqlite3_get_autocommit(st->db), rc, any = 0;
+	int own = sqlite3_get_autocommit(st->db), any, redo;
 	sqlite3_stmt *stmt;
 
 	if (own && store_begin(st) == -1)
 		return -1;
-	/* The horizon's row first: on a shared database, one refresh at a time. */
-	if (store_exec(st, "INSERT INTO meta (key, value) VALUES "
-	    "('habits_horizon', '') ON CONFLICT (key) DO UPDATE SET value = "
-	    "meta.value") == -1 || habits_seen(st, &any) == -1)
+	if ((stmt = store_prepare(st, "SELECT " HABITS_LONGEST)) == NULL ||
+	    sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
 		goto fail;
-	stmt = store_prepare(st, "SELECT " HABITS_LONGEST);
-	rc = stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW ? 0 : -1;
-	target = scope->now - (stmt != NULL ? sqlite3_column_int64(stmt, 0) : 0);
+	}
+	target = scope->now - sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	habits_fingerprint(st, want, sizeof want);
-	if (rc == -1 || habits_meta(st, "habits_fingerprint", have,
-	    sizeof have) == -1 || habits_meta(st, "habits_horizon", horizon,
-	    sizeof horizon) == -1)
+	if (habits_state(st, have, sizeof have, &h, &any) == -1)
 		goto fail;
-	h = horizon[0] != '\0' ? strtoll(horizon, NULL, 10) : INT64_MAX;
-	if (scope->rebuild || strcmp(want, have) != 0 || h > target) {
-		if (habits_rebuild(st, target) == -1)
+	redo = scope->rebuild || strcmp(want, have) != 0 || h > target;
+	if (redo || any || target - h >= HABITS_STEP) {
+		/*
+		 * Something to write. The horizon's row first: on a shared
+		 * database one refresh at a time, and the state read again
+		 * under it.
+		 */
+		if (store_exec(st, "INSERT INTO meta (key, value) VALUES "
+		    "('habits_horizon', '') ON CONFLICT (key) DO UPDATE SET "
+		    "value = meta.value") == -1 || habits_state(st, have,
+		    sizeof have, &h, &any) == -1 || habits_seen(st, &any) == -1)
 			goto fail;
-		log_info("habits: kept measures built from scratch up to %" PRId64,
-		    target);
-	} else if ((any && habits_catch_up(st, h) == -1) ||
-	    (target > h && habits_build(st, h, target, 0) == -1))
+		redo = scope->rebuild || strcmp(want, have) != 0 || h > target;
+		if (redo && habits_rebuild(st, target) == -1)
+			goto fail;
+		if (!redo && ((any && habits_catch_up(st, h) == -1) ||
+		    (target > h && habits_build(st, h, target, 0) == -1)))
+			goto fail;
+		if (redo)
+			log_info("habits: kept measures built from scratch up to "
+			    "%" PRId64, target);
+		snprintf(horizon, sizeof horizon, "%" PRId64, target);
+		if (habits_set_meta(st, "habits_fingerprint", want) == -1 ||
+		    habits_set_meta(st, "habits_horizon", horizon) == -1)
+			goto fail;
+		h = target;
+	}
+	if (own && store_commit(st) == -1)
 		goto fail;
-	snprintf(horizon, sizeof horizon, "%" PRId64, target);
-	if (habits_set_meta(st, "habits_fingerprint", want) == -1 ||
-	    habits_set_meta(st, "habits_horizon", horizon) == -1 ||
-	    (own && store_commit(st) == -1))
-		goto fail;
-	st->habits_horizon = target;
+	st->habits_horizon = h;
 	return 0;
 fail:
 	log_warnx("store: habits: %s", sqlite3_errmsg(st->db));

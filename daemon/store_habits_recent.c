@@ -62,16 +62,19 @@ static const char recent_channel_weeks_sql[] =
 	STATS_WEEK("due_at") ", user_id ON CONFLICT (week, channel, user_id) "
 	"DO UPDATE SET n = habits_channel_weeks.n + excluded.n";
 
-/* Everyone's recent weeks and days: kept rows, then the answers after H (?6). */
+/*
+ * The recent weeks and days: kept rows, then the answers to deliveries
+ * due after the horizon (?6). Days are everyone's only.
+ */
 static const char *const recent_sql[] = {
 	[STORE_STATS_USER_WEEKS] =
 	"SELECT channel, user_id, w, sum(n) FROM (SELECT h.channel, h.user_id, "
-	"h.week AS w, h.n FROM habits_user_weeks h WHERE h.week >= ?5 AND (?1 "
-	"IS NULL OR h.channel = ?1) UNION ALL SELECT channel, user_id, w, "
+	"h.week AS w, h.n FROM habits_user_weeks h WHERE h.week >= ?5 AND "
+	HABITS_WHO("h") " UNION ALL SELECT channel, user_id, w, "
 	"count(*) FROM (SELECT DISTINCT " RECENT_USER_WEEK_COLS " FROM "
 	"deliveries d CROSS JOIN replies r WHERE r.delivery_id = d.id AND "
-	"d.due_at > ?6 AND d.due_at >= ?3 AND (?1 IS NULL OR r.channel = ?1) "
-	"AND r.received_at >= (?5 * 7 - 3) * 86400 - 172800) y WHERE w >= ?5 "
+	"d.due_at > ?6 AND d.due_at >= ?3 AND " HABITS_WHO("r") " AND "
+	"r.received_at >= (?5 * 7 - 3) * 86400 - 172800) y WHERE w >= ?5 "
 	"GROUP BY channel, user_id, w) x GROUP BY channel, user_id, w ORDER BY "
 	"1, 2, 3",
 
@@ -83,8 +86,8 @@ static const char *const recent_sql[] = {
 	"  d.channel = ?1)) x WHERE w >= ?5 GROUP BY channel, w), "
 	"a AS (SELECT channel, w, sum(n) AS answers, count(DISTINCT user_id) AS "
 	"  people FROM (SELECT h.channel, h.week AS w, h.user_id, h.n FROM "
-	"  habits_channel_weeks h WHERE h.week >= ?5 AND (?1 IS NULL OR "
-	"  h.channel = ?1) UNION ALL SELECT g.channel, " STATS_WEEK("g.due_at")
+	"  habits_channel_weeks h WHERE h.week >= ?5 AND " HABITS_WHO("h")
+	" UNION ALL SELECT g.channel, " STATS_WEEK("g.due_at")
 	", g.user_id, 1 FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) "
 	"  y WHERE w >= ?5 GROUP BY channel, w) "
 	"SELECT n.channel, n.w, n.deliveries, coalesce(a.answers, 0), "
@@ -104,10 +107,12 @@ static const char *const recent_sql[] = {
 
 static int	recent_run(struct store *, const char *, int64_t, int64_t);
 
-/* Everyone's kept SQL for a recent query, or NULL. */
+/* The kept SQL for a recent query in the scope, or NULL. */
 const char *
-store_habits_recent_sql(enum store_stats_query q)
+store_habits_recent_sql(struct store *st, enum store_stats_query q)
 {
+	if (q == STORE_STATS_CHANNEL_DAYS && st->stats->user != NULL)
+		return NULL;
 	return (size_t)q < sizeof recent_sql / sizeof recent_sql[0] ?
 	    recent_sql[q] : NULL;
 }

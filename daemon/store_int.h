@@ -48,7 +48,8 @@ char		*store_anon_lookup(struct store *, const char *);
 extern const char store_habits_schema[];	/* migration 10 */
 int		 store_habits_begin(struct store *);
 const char	*store_habits_sql(struct store *, enum store_stats_query);
-const char	*store_habits_recent_sql(enum store_stats_query);
+const char	*store_habits_recent_sql(struct store *,
+		    enum store_stats_query);
 int		 store_habits_recent_build(struct store *, int64_t, int64_t,
 		    int);
 int		 store_habits_recent_catch_up(struct store *, int64_t);
@@ -56,6 +57,11 @@ int		 store_keys_load(struct store *, const char *, unsigned char *,
 		    int);
 
 /* Shared by the from-scratch measures and the kept ones (store_habits.c). */
+/* Person x in the stats scope (?1 channel, ?2 user). */
+#define HABITS_WHO(x) \
+	"(?1 IS NULL OR " x ".channel = ?1) AND (?2 IS NULL OR " x \
+	".user_id = ?2)"
+
 /* The local day of an instant column x, and its Monday-based week. */
 #define STATS_DAY(x) "nudged_local_day(" x ")"
 #define STATS_WEEK(x) "nudged_local_week(" x ")"
