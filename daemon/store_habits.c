@@ -84,12 +84,6 @@ static const char habits_grid_sql[] =
 	" AND NOT " STATS_AWAY("g.user_id", "g") ") "
 	"ORDER BY channel, user_id, schedule, due_at, id";
 
-/* Per person, kept and fresh: where their counted deliveries start, how many, answered. */
-#define HABITS_TOTALS \
-	"totals AS (SELECT channel, user_id, min(first_due) AS first_due, " \
-	"  sum(n) AS n, sum(answers) AS answers FROM temp.habits_now GROUP BY " \
-	"  channel, user_id)"
-
 /* Compose a run (the excluded row) after the one table t holds. */
 #define HABITS_COMPOSE(t) \
 	"n = " t ".n + excluded.n, answers = " t ".answers + " \
@@ -108,104 +102,10 @@ static const char habits_grid_sql[] =
 	HABITS_ANSWERED("g") ", due_at FROM temp.stats_grid g ORDER BY " \
 	"channel, user_id, schedule, due_at, id"
 
-/* The longest answer window: nothing due earlier is still open. */
-#define HABITS_LONGEST "(SELECT max(seconds) FROM temp.stats_windows)"
-
-/* Answers per prompt, kept and fresh (columns channel, user_id, prompt_id, n). */
-#define HABITS_PROMPTS \
-	"(SELECT h.channel, h.user_id, h.prompt_id, h.n FROM habits_prompts h " \
-	"  WHERE " HABITS_WHO("h") " UNION ALL SELECT g.channel, g.user_id, " \
-	"  coalesce(d.prompt_id, ''), 1 FROM temp.stats_grid g JOIN " \
-	"  deliveries d ON d.id = g.id WHERE g.first_at IS NOT NULL) x"
-
-/*
- * The recent weeks and days, from the answers themselves as store_stats.c
- * reads them, but walking only one person's (replies_by_person).
- * Everyone's are kept (store_habits_recent.c).
- */
-#define HABITS_ONE "(?1 IS NULL OR r.channel = ?1) AND r.user_id = ?2"
-
-#define HABITS_CHANNEL_DAYS(who) \
-	"SELECT channel, day, count(*) FROM (SELECT DISTINCT r.channel, " \
-	"r.delivery_id, r.user_id, " STATS_DAY("r.received_at") " AS day " \
-	"FROM replies r CROSS JOIN deliveries d WHERE d.id = r.delivery_id " \
-	"AND " who " AND d.due_at >= ?3 AND r.received_at >= ?5 * 86400 - " \
-	"172800) x WHERE day >= ?5 GROUP BY channel, day ORDER BY 1, 2"
-
-/*
- * The kept weeks with an answer, and the fresh ones not among them; the
- * people in scope found in habits_active directly (everyone) or through
- * habits_people (one person: their rows by key).
- */
-#define HABITS_ACTIVE_WEEKS(from, who) \
-	"SELECT channel, user_id, sum(n) FROM (SELECT h.channel, h.user_id, " \
-	"count(*) AS n FROM " from " WHERE " who " GROUP BY h.channel, " \
-	"h.user_id UNION ALL SELECT t.channel, t.user_id, count(*) FROM " \
-	"(SELECT DISTINCT g.channel, g.user_id, " STATS_WEEK("g.first_at") \
-	" AS w FROM temp.stats_grid g WHERE g.first_at IS NOT NULL) t WHERE " \
-	"NOT EXISTS (SELECT 1 FROM habits_active h WHERE h.channel = " \
-	"t.channel AND h.user_id = t.user_id AND h.week = t.w) GROUP BY " \
-	"t.channel, t.user_id) x GROUP BY channel, user_id"
-
-/* One person's recent weeks and days. */
-static const char *const habits_sql_one[] = {
-	[STORE_STATS_ACTIVE_WEEKS] = HABITS_ACTIVE_WEEKS("habits_people p "
-	    "CROSS JOIN habits_active h", "h.channel = p.channel AND h.user_id "
-	    "= p.user_id AND " HABITS_WHO("p")),
-	[STORE_STATS_CHANNEL_DAYS] = HABITS_CHANNEL_DAYS(HABITS_ONE),
-};
-
-/* The queries that read the kept part; the others are store_stats.c's. */
-static const char *const habits_sql[] = {
-	[STORE_STATS_PEOPLE] =
-	"WITH " HABITS_TOTALS " "
-	"SELECT x.channel, x.user_id, (SELECT r.user_name FROM replies r WHERE "
-	"r.channel = x.channel AND r.user_id = x.user_id AND r.user_name IS NOT "
-	"NULL ORDER BY r.received_at DESC LIMIT 1), x.answers, x.n, (SELECT "
-	"count(*) FROM deliveries d WHERE d.channel = x.channel AND d.state = "
-	"'sent' AND d.kind = 'prompt' AND d.due_at > CASE WHEN x.first_due - 1 "
-	"> ?4 - " HABITS_LONGEST " THEN x.first_due - 1 ELSE ?4 - "
-	HABITS_LONGEST " END AND d.due_at > ?4 - " STATS_WINDOW("d") " AND NOT "
-	"EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = d.id AND "
-	"r.user_id = x.user_id) AND NOT " STATS_AWAY("x.user_id", "d") ") FROM "
-	"totals x ORDER BY 1, 2",
-
-	[STORE_STATS_STREAKS] =
-	"SELECT channel, user_id, schedule, longest, tail FROM temp.habits_now "
-	"ORDER BY 1, 2, 3",
-
-	/* The kept weeks, and the fresh ones not among them. */
-	[STORE_STATS_ACTIVE_WEEKS] = HABITS_ACTIVE_WEEKS("habits_active h",
-	    HABITS_WHO("h")),
-
-	[STORE_STATS_USER_PROMPTS] =
-	"SELECT channel, user_id, prompt_id, sum(n) FROM " HABITS_PROMPTS
-	" GROUP BY channel, user_id, prompt_id",
-
-	[STORE_STATS_CHANNELS] =
-	"WITH " HABITS_TOTALS ", "
-	"ca AS (SELECT channel, sum(answers) AS answers, sum(n - answers) AS "
-	"  missed, count(*) AS people FROM totals GROUP BY channel) "
-	"SELECT d.channel, count(*), coalesce(ca.answers, 0), coalesce("
-	"ca.people, 0), coalesce(ca.missed, 0), sum(CASE WHEN d.due_at > ?4 - "
-	HABITS_LONGEST " AND d.due_at > ?4 - " STATS_WINDOW("d") " THEN 1 ELSE "
-	"0 END) FROM deliveries d LEFT JOIN ca ON ca.channel = d.channel WHERE "
-	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
-	"NULL OR d.channel = ?1) GROUP BY d.channel, ca.answers, ca.people, "
-	"ca.missed ORDER BY 1",
-
-	[STORE_STATS_TOP_PROMPTS] =
-	"WITH pc AS (SELECT channel, prompt_id, sum(n) AS n FROM "
-	HABITS_PROMPTS " GROUP BY channel, prompt_id), "
-	"ranked AS (SELECT channel, prompt_id, n, row_number() OVER (PARTITION "
-	"  BY channel ORDER BY n DESC, prompt_id) AS rk FROM pc) "
-	"SELECT channel, prompt_id, n, rk FROM ranked WHERE rk <= ?5 ORDER BY "
-	"channel, rk",
-};
-
 static int	habits_bind_run(struct store *, sqlite3_stmt *, int);
 static int	habits_meta(struct store *, const char *, char *, size_t);
 static int	habits_set_meta(struct store *, const char *, const char *);
+static int	habits_int(struct store *, const char *, int64_t *);
 static void	habits_fingerprint(struct store *, char *, size_t);
 static int	habits_grid(struct store *, int64_t, int64_t, int, int);
 static int	habits_key_same(const struct habits_key *, sqlite3_stmt *,
@@ -226,19 +126,6 @@ static int	habits_read_runs(struct store *);
 static int	habits_median(sqlite3_stmt *, const struct habits_key *,
 		    const int64_t *, const int64_t *, size_t, int64_t);
 static int	habits_read_latency(struct store *);
-
-/* The kept part's SQL for a query, or NULL where store_stats.c's serves. */
-const char *
-store_habits_sql(struct store *st, enum store_stats_query q)
-{
-	if (st->stats->user != NULL && (size_t)q < sizeof habits_sql_one /
-	    sizeof habits_sql_one[0] && habits_sql_one[q] != NULL)
-		return habits_sql_one[q];
-	if (store_habits_recent_sql(st, q) != NULL)
-		return store_habits_recent_sql(st, q);
-	return (size_t)q < sizeof habits_sql / sizeof habits_sql[0] ?
-	    habits_sql[q] : NULL;
-}
 
 /*
  * Run a statement once with ?4 now and, if scoped, the scope's channel and
@@ -294,6 +181,18 @@ habits_set_meta(struct store *st, const char *key, const char *value)
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The integer a one-row query answers, into v. */
+static int
+habits_int(struct store *st, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc = stmt != NULL ? sqlite3_step(stmt) : SQLITE_ERROR;
+
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /*
@@ -516,19 +415,15 @@ habits_rebuild(struct store *st, int64_t h)
 static int
 habits_seen(struct store *st, int *any)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	int64_t n;
 
 	if (store_exec(st, "DELETE FROM temp.habits_seen; INSERT INTO "
 	    "temp.habits_seen SELECT id, channel, user_id, due_at, received_at "
-	    "FROM "
-	    "habits_dirty") == -1 || (stmt = store_prepare(st, "SELECT EXISTS "
-	    "(SELECT 1 FROM temp.habits_seen)")) == NULL)
+	    "FROM habits_dirty") == -1 || habits_int(st, "SELECT EXISTS "
+	    "(SELECT 1 FROM temp.habits_seen)", &n) == -1)
 		return -1;
-	rc = sqlite3_step(stmt);
-	*any = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	*any = n != 0;
+	return 0;
 }
 
 /* The changes in temp.habits_seen are handled. */
@@ -592,19 +487,16 @@ static int
 habits_state(struct store *st, char *have, size_t len, int64_t *h, int *dirty)
 {
 	char horizon[32];
-	sqlite3_stmt *stmt;
-	int rc;
+	int64_t n;
 
 	if (habits_meta(st, "habits_fingerprint", have, len) == -1 ||
 	    habits_meta(st, "habits_horizon", horizon, sizeof horizon) == -1 ||
-	    (stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
-	    "habits_dirty)")) == NULL)
+	    habits_int(st, "SELECT EXISTS (SELECT 1 FROM habits_dirty)", &n) ==
+	    -1)
 		return -1;
 	*h = horizon[0] != '\0' ? strtoll(horizon, NULL, 10) : INT64_MAX;
-	rc = sqlite3_step(stmt);
-	*dirty = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	*dirty = n != 0;
+	return 0;
 }
 
 /*
@@ -620,17 +512,12 @@ habits_refresh(struct store *st)
 	char want[32], have[32], horizon[32];
 	int64_t h, target;
 	int own = sqlite3_get_autocommit(st->db), any, redo;
-	sqlite3_stmt *stmt;
 
 	if (own && store_begin(st) == -1)
 		return -1;
-	if ((stmt = store_prepare(st, "SELECT " HABITS_LONGEST)) == NULL ||
-	    sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
+	if (habits_int(st, "SELECT " HABITS_LONGEST, &target) == -1)
 		goto fail;
-	}
-	target = scope->now - sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	target = scope->now - target;
 	habits_fingerprint(st, want, sizeof want);
 	if (habits_state(st, have, sizeof have, &h, &any) == -1)
 		goto fail;

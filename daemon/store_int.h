@@ -62,6 +62,9 @@ int		 store_keys_load(struct store *, const char *, unsigned char *,
 	"(?1 IS NULL OR " x ".channel = ?1) AND (?2 IS NULL OR " x \
 	".user_id = ?2)"
 
+/* The longest answer window: nothing due earlier is still open. */
+#define HABITS_LONGEST "(SELECT max(seconds) FROM temp.stats_windows)"
+
 /* The local day of an instant column x, and its Monday-based week. */
 #define STATS_DAY(x) "nudged_local_day(" x ")"
 #define STATS_WEEK(x) "nudged_local_week(" x ")"
