@@ -109,6 +109,8 @@ $(B)/tests/%.o $(B)/bench/%.o: ALL_CFLAGS += -Itests/support
 
 # test_schema sees every list of keys the config parser checks against.
 $(B)/tests/test_schema: ALL_LDFLAGS += -Wl,--wrap=jsonc_check_keys
+# test_db runs on PostgreSQL too (NUDGED_TEST_PG) once the build has its engine.
+$(B)/tests/test_db.o: ALL_CFLAGS += $(if $(wildcard daemon/db_pg.c),-DNUDGED_HAVE_DB_PG)
 # it_hardened applies the unit's seccomp filter itself.
 $(B)/tests/it_hardened: LIBS += -lseccomp
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The store: SQLite in WAL mode with synchronous=FULL, so a committed row
- * survives kill -9 and power loss alike. The schema moves forward through
- * numbered migrations, each in its own transaction. Every write that matters
- * goes through BEGIN IMMEDIATE so a second process (nudged send) waits its
- * turn instead of failing half-way. This file holds opening, migrations,
- * transactions and schedule state; store_outbox.c, store_replies.c and
- * store_stats.c hold the queries of their concerns.
+ * The store: the database behind db.h (SQLite by default, or PostgreSQL
+ * shared by several instances), whose schema moves forward through numbered
+ * migrations, each in its own transaction. Every write that matters goes
+ * through db_begin, a write transaction taken at once, so a second process
+ * (nudged send) waits its turn instead of failing half-way. This file holds
+ * opening, migrations, transactions and schedule state; store_outbox.c,
+ * store_replies.c and store_stats.c hold the queries of their concerns.
  */
 #include "store.h"
 
@@ -19,30 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "log.h"
 #include "store_int.h"
 #include "xmalloc.h"
 
-/* Bounded so a busy database never stalls the event loop for long. */
-#define STORE_BUSY_TIMEOUT_MS	2000
-/*
- * The stats grid of a large store is big: it lives in memory. Set once at
- * open: SQLite refuses to change it inside a transaction once the temporary
- * database exists, which the outbox's digest would run into.
- */
-#define STORE_TEMP_STORE	"temp_store=MEMORY"
-/*
- * The WAL stays near 1 MiB: a checkpoint runs once it holds 256 pages (4 KiB
- * each, SQLite's default page size; the default is 1,000), and the file is
- * cut back to 1 MiB whenever a checkpoint restarts it
- * (sqlite.org/pragma.html#pragma_journal_size_limit). A store that filled
- * its disk then fits again on the space it had.
- */
-#define STORE_WAL_PAGES		"wal_autocheckpoint=256"
-#define STORE_WAL_LIMIT		"journal_size_limit=1048576"
-
 /* Migration N (1-based) brings the schema from version N-1 to N. Never edit one that shipped. */
-static const char *const store_migrations[] = {
+static const char *const store_migrations_sqlite[] = {
 	/* 1: the outbox and each schedule's last processed instant. */
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
@@ -220,16 +203,26 @@ static const char *const store_migrations[] = {
 	/* 10 (11 once the delivery leases land): the kept habit measures. */
 	store_habits_schema,
 };
-#define STORE_NMIGRATIONS \
-	((int)(sizeof store_migrations / sizeof store_migrations[0]))
-
-static int	 store_pragma_check(struct store *, const char *, const char *,
-		    char **);
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
-static sqlite3_stmt *store_cached(struct store *, sqlite3_stmt **,
-		    const char *);
-static void	 store_wal_truncate(struct store *);
+static struct store *store_wrap(struct db *, const char *);
+static struct db_stmt *store_logged(struct store *, struct db_stmt *);
+
+/*
+ * The migrations of an engine's schema, oldest first, and how many; NULL
+ * when this nudged has none built in for it.
+ */
+const char *const *
+store_migrations(enum db_dialect dialect, int *n)
+{
+	if (dialect != DB_SQLITE) {
+		*n = 0;
+		return NULL;
+	}
+	*n = (int)(sizeof store_migrations_sqlite /
+	    sizeof store_migrations_sqlite[0]);
+	return store_migrations_sqlite;
+}
 
 /* Take the serve lock on the state folder; -1 with a clear cause if held. */
 int
@@ -277,232 +270,171 @@ store_create_file(const char *path, char **cause)
 	return 0;
 }
 
-/* Open (creating if needed) and migrate the store under state_dir. */
-struct store *
-store_open(const char *state_dir, char **cause)
+/* A store around an open database, which it now owns. */
+static struct store *
+store_wrap(struct db *db, const char *where)
 {
-	struct store *st;
+	struct store *st = xcalloc(1, sizeof *st);
 
-	if (mkdir(state_dir, 0700) == -1 && errno != EEXIST) {
-		xasprintf(cause, "state folder %s: %s", state_dir, strerror(errno));
-		return NULL;
+	st->db = db;
+	st->where = xstrdup(where);
+	return st;
+}
+
+/*
+ * A store on an open database (owned from now on, closed on failure):
+ * migrated to this version's schema, with foreign keys enforced. where
+ * names it in messages and must hold no secret.
+ */
+struct store *
+store_open_db(struct db *db, const char *where, char **cause)
+{
+	struct store *st = store_wrap(db, where);
+
+	if (store_migrate(st, cause) == -1)
+		goto fail;
+	/* SQLite enforces foreign keys only when asked, after migrations. */
+	if (db_dialect(db) == DB_SQLITE &&
+	    db_exec(db, "PRAGMA foreign_keys=ON") == -1) {
+		xasprintf(cause, "%s: PRAGMA foreign_keys=ON: %s", where,
+		    db_error(db));
+		goto fail;
 	}
-	st = xcalloc(1, sizeof *st);
-	xasprintf(&st->path, "%s/%s", state_dir, STORE_FILE);
-	if (store_create_file(st->path, cause) == -1)
-		goto fail;
-	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", st->path, st->db ?
-		    sqlite3_errmsg(st->db) : "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-	if (store_pragma_check(st, "journal_mode=WAL", "wal", cause) == -1 ||
-	    store_pragma_check(st, "synchronous=FULL", NULL, cause) == -1 ||
-	    store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1 ||
-	    store_pragma_check(st, STORE_WAL_PAGES, NULL, cause) == -1 ||
-	    store_pragma_check(st, STORE_WAL_LIMIT, NULL, cause) == -1 ||
-	    store_migrate(st, cause) == -1 ||
-	    store_pragma_check(st, "foreign_keys=ON", NULL, cause) == -1)
-		goto fail;
 	return st;
 fail:
 	store_close(st);
 	return NULL;
 }
 
+/* Open (creating if needed) and migrate the SQLite store under state_dir. */
+struct store *
+store_open(const char *state_dir, char **cause)
+{
+	struct db *db;
+	char *path;
+	struct store *st = NULL;
+
+	if (mkdir(state_dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "state folder %s: %s", state_dir, strerror(errno));
+		return NULL;
+	}
+	xasprintf(&path, "%s/%s", state_dir, STORE_FILE);
+	if (store_create_file(path, cause) == 0 &&
+	    (db = db_open_sqlite(path, 0, cause)) != NULL)
+		st = store_open_db(db, path, cause);
+	free(path);
+	return st;
+}
+
 /*
- * Open an existing store read-only, for previews: NULL without a cause when
- * there is none yet, NULL with a cause when it cannot be read as this
- * version's schema.
+ * Open an existing SQLite store read-only, for previews: NULL without a
+ * cause when there is none yet, NULL with a cause when it cannot be read
+ * as this version's schema.
  */
 struct store *
 store_open_readonly(const char *state_dir, char **cause)
 {
-	struct store *st = xcalloc(1, sizeof *st);
+	struct store *st = NULL;
+	struct db *db;
+	char *path;
+	int latest = store_latest_version();
 
 	*cause = NULL;
-	xasprintf(&st->path, "%s/%s", state_dir, STORE_FILE);
-	if (access(st->path, F_OK) == -1) {
-		store_close(st);
+	xasprintf(&path, "%s/%s", state_dir, STORE_FILE);
+	if (access(path, F_OK) == -1 ||
+	    (db = db_open_sqlite(path, 1, cause)) == NULL) {
+		free(path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		xasprintf(cause, "%s: %s", st->path, st->db ?
-		    sqlite3_errmsg(st->db) : "cannot open");
-		store_close(st);
-		return NULL;
-	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	st = store_wrap(db, path);
+	free(path);
 	st->readonly = 1;
-	if (store_pragma_check(st, STORE_TEMP_STORE, NULL, cause) == -1) {
-		store_close(st);
-		return NULL;
-	}
-	if (store_schema_version(st) != STORE_NMIGRATIONS) {
+	if (store_schema_version(st) != latest) {
 		xasprintf(cause, "%s has schema version %d, not %d; nudged serve "
-		    "migrates it", st->path, store_schema_version(st),
-		    STORE_NMIGRATIONS);
+		    "migrates it", st->where, store_schema_version(st), latest);
 		store_close(st);
 		return NULL;
 	}
 	return st;
 }
 
-/* Close the database; SQLite checkpoints and removes the WAL on the last close. */
+/* Close the database (SQLite checkpoints and removes the WAL on the last close). */
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	sqlite3_finalize(st->last_instant);
-	sqlite3_finalize(st->set_last_instant);
-	for (size_t i = 0; i < sizeof st->cache / sizeof st->cache[0]; i++)
-		sqlite3_finalize(st->cache[i].stmt);
-	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
-		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	db_close(st->db);
 	for (size_t i = 0; i < st->nanon; i++)
 		free(st->anon[i]);
 	free(st->anon);
 	explicit_bzero(st->anon_key, sizeof st->anon_key);
-	free(st->path);
+	explicit_bzero(st->callback_key, sizeof st->callback_key);
+	free(st->where);
 	free(st);
-}
-
-/* Run a PRAGMA and, when want is given, check the value it reports back. */
-static int
-store_pragma_check(struct store *st, const char *pragma, const char *want,
-    char **cause)
-{
-	sqlite3_stmt *stmt;
-	char *sql;
-	int rc;
-
-	xasprintf(&sql, "PRAGMA %s", pragma);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
-	free(sql);
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: PRAGMA %s: %s", st->path, pragma,
-		    sqlite3_errmsg(st->db));
-		return -1;
-	}
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		xasprintf(cause, "%s: PRAGMA %s: %s", st->path, pragma,
-		    sqlite3_errmsg(st->db));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	if (want != NULL && (rc != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(stmt, 0), want) != 0)) {
-		xasprintf(cause, "%s: PRAGMA %s did not take effect", st->path,
-		    pragma);
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
 }
 
 /* Execute SQL without results; logs and returns -1 on failure. */
 int
 store_exec(struct store *st, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx("store: %s", err ? err : sqlite3_errmsg(st->db));
-		sqlite3_free(err);
+	if (db_exec(st->db, sql) == -1) {
+		log_warnx("store: %s", db_error(st->db));
 		return -1;
 	}
 	return 0;
 }
 
-/* Prepare a statement; logs and returns NULL on failure. */
-sqlite3_stmt *
-store_prepare(struct store *st, const char *sql)
+/* A statement as prepared, with the failure logged when there is none. */
+static struct db_stmt *
+store_logged(struct store *st, struct db_stmt *stmt)
 {
-	sqlite3_stmt *stmt;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		return NULL;
-	}
+	if (stmt == NULL)
+		log_warnx("store: %s", db_error(st->db));
 	return stmt;
 }
 
-/*
- * A statement for a SQL literal, prepared once and kept until the store is
- * closed: for the statements the outbox runs for every delivery. NULL when
- * the cache is full (or the prepare failed): the caller prepares its own.
- */
-sqlite3_stmt *
-store_prepare_cached(struct store *st, const char *sql)
+/* A statement for this call only; logs and returns NULL on failure. */
+struct db_stmt *
+store_prepare(struct store *st, const char *sql)
 {
-	size_t i, n = sizeof st->cache / sizeof st->cache[0];
-
-	for (i = 0; i < n && st->cache[i].sql != NULL; i++) {
-		if (st->cache[i].sql == sql) {
-			sqlite3_reset(st->cache[i].stmt);
-			sqlite3_clear_bindings(st->cache[i].stmt);
-			return st->cache[i].stmt;
-		}
-	}
-	if (i == n)
-		return NULL;
-	if ((st->cache[i].stmt = store_prepare(st, sql)) != NULL)
-		st->cache[i].sql = sql;
-	return st->cache[i].stmt;
+	return store_logged(st, db_prepare(st->db, sql));
 }
 
 /*
- * A statement for a SQL literal run often: the cached one when there is room
- * (*cached set), else a fresh one. Hand it back with store_stmt_done.
+ * A statement for a SQL literal run often (per delivery, per answer), kept
+ * prepared by db.c; logs and returns NULL on failure. Hand it back with
+ * db_done.
  */
-sqlite3_stmt *
-store_stmt(struct store *st, const char *sql, int *cached)
+struct db_stmt *
+store_cached(struct store *st, const char *sql)
 {
-	sqlite3_stmt *stmt = store_prepare_cached(st, sql);
-
-	*cached = stmt != NULL;
-	return stmt != NULL ? stmt : store_prepare(st, sql);
+	return store_logged(st, db_cached(st->db, sql));
 }
 
-/*
- * Done with a statement from store_stmt: a cached one is reset at once, so a
- * SELECT that stopped on a row holds no read transaction open.
- */
-void
-store_stmt_done(sqlite3_stmt *stmt, int cached)
-{
-	if (cached)
-		sqlite3_reset(stmt);
-	else
-		sqlite3_finalize(stmt);
-}
-
-/* The newest schema version this binary knows. */
+/* The newest schema version this binary knows (of its SQLite schema). */
 int
 store_latest_version(void)
 {
-	return STORE_NMIGRATIONS;
+	int n;
+
+	store_migrations(DB_SQLITE, &n);
+	return n;
 }
 
-/* The schema version recorded in the database (0 for a new file). */
+/* The schema version recorded in the database (0 for a new one). */
 int
 store_schema_version(struct store *st)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int version = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = "
-	    "'schema_version'", -1, &stmt, NULL) != SQLITE_OK)
+	if ((stmt = db_prepare(st->db, "SELECT value FROM meta WHERE key = "
+	    "'schema_version'")) == NULL)
 		return 0;	/* no meta table yet */
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	if (db_step(stmt) == DB_ROW)
+		version = atoi(store_text_or_empty(stmt, 0));
+	db_done(stmt);
 	return version;
 }
 
@@ -510,31 +442,38 @@ store_schema_version(struct store *st)
 static int
 store_migrate(struct store *st, char **cause)
 {
-	int version = store_schema_version(st);
+	int version = store_schema_version(st), n;
+	const char *const *migrations;
 	char *sql;
 
-	if (version > STORE_NMIGRATIONS) {
-		xasprintf(cause, "%s: schema version %d is newer than this nudged "
-		    "understands (%d); run the newer nudged", st->path, version,
-		    STORE_NMIGRATIONS);
+	migrations = store_migrations(db_dialect(st->db), &n);
+	if (migrations == NULL) {
+		xasprintf(cause, "%s: the PostgreSQL schema is not built into this "
+		    "nudged", st->where);
 		return -1;
 	}
-	for (int v = version + 1; v <= STORE_NMIGRATIONS; v++) {
+	if (version > n) {
+		xasprintf(cause, "%s: schema version %d is newer than this nudged "
+		    "understands (%d); run the newer nudged", st->where, version,
+		    n);
+		return -1;
+	}
+	for (int v = version + 1; v <= n; v++) {
 		xasprintf(&sql, "%s INSERT INTO meta (key, value) VALUES "
 		    "('schema_version', '%d') ON CONFLICT (key) DO UPDATE SET "
-		    "value = excluded.value;", store_migrations[v - 1], v);
-		if (store_begin(st) == -1 || store_exec(st, sql) == -1 ||
-		    store_commit(st) == -1) {
-			store_rollback(st);
+		    "value = excluded.value;", migrations[v - 1], v);
+		if (db_begin(st->db) == -1 || db_exec(st->db, sql) == -1 ||
+		    db_commit(st->db) == -1) {
 			xasprintf(cause, "%s: migration to schema version %d failed: "
-			    "%s", st->path, v, sqlite3_errmsg(st->db));
+			    "%s", st->where, v, db_error(st->db));
+			db_rollback(st->db);
 			free(sql);
 			return -1;
 		}
 		free(sql);
 		if (version != 0)
 			log_notice("store: migrated %s to schema version %d",
-			    st->path, v);
+			    st->where, v);
 	}
 	return 0;
 }
@@ -543,19 +482,21 @@ store_migrate(struct store *st, char **cause)
 int
 store_begin(struct store *st)
 {
-	return store_exec(st, "BEGIN IMMEDIATE");
+	if (db_begin(st->db) == -1) {
+		log_warnx("store: %s", db_error(st->db));
+		return -1;
+	}
+	return 0;
 }
 
 /* Commit; only after this returns 0 is anything acknowledged. */
 int
 store_commit(struct store *st)
 {
-	if (store_exec(st, "COMMIT") == -1) {
-		st->wal_trim = 1;
+	if (db_commit(st->db) == -1) {
+		log_warnx("store: %s", db_error(st->db));
 		return -1;
 	}
-	if (st->wal_trim)
-		store_wal_truncate(st);
 	return 0;
 }
 
@@ -563,9 +504,7 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
-	st->wal_trim = 1;
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(st->db);
 }
 
 /* The words of the kind column, by enum store_kind. */
@@ -591,28 +530,6 @@ store_kind_of(const char *name)
 	return STORE_KIND_PROMPT;
 }
 
-/*
- * Writes work again after a failure: fold the WAL into the database and cut
- * it to zero bytes (wal_checkpoint(TRUNCATE)), so what it grew to while the
- * disk was full is given back. Tried again after the next commit until the
- * checkpoint completes (its first column, "busy", is 0).
- */
-static void
-store_wal_truncate(struct store *st)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = store_prepare(st, "PRAGMA wal_checkpoint(TRUNCATE)")) ==
-	    NULL)
-		return;
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) ==
-	    0) {
-		st->wal_trim = 0;
-		log_info("store: writes work again; the WAL is truncated");
-	}
-	sqlite3_finalize(stmt);
-}
-
 /* The word the store uses for a state. */
 const char *
 store_state_name(enum store_state s)
@@ -623,39 +540,26 @@ store_state_name(enum store_state s)
 	return names[s];
 }
 
-/* A statement prepared on first use and kept (reset) for the store's life. */
-static sqlite3_stmt *
-store_cached(struct store *st, sqlite3_stmt **slot, const char *sql)
-{
-	if (*slot == NULL)
-		*slot = store_prepare(st, sql);
-	else {
-		sqlite3_reset(*slot);
-		sqlite3_clear_bindings(*slot);
-	}
-	return *slot;
-}
-
 /* A schedule's last processed instant: 1 and *out when known, 0 when never, -1 on error. */
 int
 store_last_instant(struct store *st, const char *schedule, int64_t *out)
 {
-	sqlite3_stmt *stmt = store_cached(st, &st->last_instant, "SELECT "
-	    "last_instant FROM schedule_state WHERE schedule = ?");
+	struct db_stmt *stmt = store_cached(st, "SELECT last_instant FROM "
+	    "schedule_state WHERE schedule = ?");
 	int rc, found = 0;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(stmt, 0);
+	db_bind_text(stmt, 1, schedule);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*out = db_int(stmt, 0);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	} else if (rc != DB_DONE) {
+		log_warnx("store: %s", db_error(st->db));
 		found = -1;
 	}
-	sqlite3_reset(stmt);
+	db_done(stmt);
 	return found;
 }
 
@@ -663,89 +567,91 @@ store_last_instant(struct store *st, const char *schedule, int64_t *out)
 int
 store_set_last_instant(struct store *st, const char *schedule, int64_t instant)
 {
-	sqlite3_stmt *stmt = store_cached(st, &st->set_last_instant, "INSERT "
-	    "INTO schedule_state (schedule, last_instant) VALUES (?, ?) ON "
-	    "CONFLICT (schedule) DO UPDATE SET last_instant = max(last_instant, "
-	    "excluded.last_instant)");
+	struct db_stmt *stmt = store_cached(st, "INSERT INTO schedule_state "
+	    "(schedule, last_instant) VALUES (?, ?) ON CONFLICT (schedule) DO "
+	    "UPDATE SET last_instant = CASE WHEN excluded.last_instant > "
+	    "schedule_state.last_instant THEN excluded.last_instant ELSE "
+	    "schedule_state.last_instant END");
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, instant);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	db_bind_text(stmt, 1, schedule);
+	db_bind_int(stmt, 2, instant);
+	rc = db_step(stmt);
+	if (rc != DB_DONE)
+		log_warnx("store: %s", db_error(st->db));
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
-/* PRAGMA integrity_check: 0 when the file is sound, else -1 and what is wrong. */
+/*
+ * Whether the database is sound: SQLite's PRAGMA integrity_check (0, or -1
+ * and what is wrong). PostgreSQL checks its pages itself; there a
+ * round trip shows the server answers.
+ */
 int
 store_integrity_check(struct store *st, char **cause)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA integrity_check");
+	int sqlite = db_dialect(st->db) == DB_SQLITE;
+	struct db_stmt *stmt = db_prepare(st->db, sqlite ?
+	    "PRAGMA integrity_check" : "SELECT 'ok'");
 	int ok = -1;
 
 	if (stmt == NULL) {
-		xasprintf(cause, "%s", sqlite3_errmsg(st->db));
+		xasprintf(cause, "%s", db_error(st->db));
 		return -1;
 	}
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(stmt, 0);
+	if (db_step(stmt) == DB_ROW) {
+		const char *r = db_text(stmt, 0);
 
 		if (r != NULL && strcmp(r, "ok") == 0)
 			ok = 0;
 		else
 			xasprintf(cause, "%s", r ? r : "no answer");
 	} else
-		xasprintf(cause, "%s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(stmt);
+		xasprintf(cause, "%s", db_error(st->db));
+	db_done(stmt);
 	return ok;
 }
 
 /* A copy of a text column, or NULL. */
 char *
-store_column_strdup(sqlite3_stmt *stmt, int col)
+store_column_strdup(struct db_stmt *stmt, int col)
 {
-	const unsigned char *t = sqlite3_column_text(stmt, col);
+	const char *t = db_text(stmt, col);
 
-	return t != NULL ? xstrdup((const char *)t) : NULL;
+	return t != NULL ? xstrdup(t) : NULL;
 }
 
 /* A text column or "" for NULL. */
 const char *
-store_text_or_empty(sqlite3_stmt *stmt, int col)
+store_text_or_empty(struct db_stmt *stmt, int col)
 {
-	const unsigned char *t = sqlite3_column_text(stmt, col);
+	const char *t = db_text(stmt, col);
 
-	return t != NULL ? (const char *)t : "";
+	return t != NULL ? t : "";
 }
 
 /*
- * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text (SQLite allows
- * binding a number the statement does not use, below its highest); -1 on error.
+ * Run an UPDATE taking ?1 id, ?2 an instant and ?3 a text (db.h ignores a
+ * parameter the statement does not use); -1 on error.
  */
 int
 store_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text)
 {
-	int rc, cached;
-	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
+	struct db_stmt *stmt = store_cached(st, sql);
+	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, at);
-	if (sqlite3_bind_parameter_count(stmt) >= 3)
-		sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, at);
+	db_bind_text(stmt, 3, text);
+	rc = db_step(stmt);
+	if (rc != DB_DONE)
+		log_warnx("store: %s", db_error(st->db));
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }

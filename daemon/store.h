@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct store;
+struct db;
 
 enum store_state {
 	STORE_PENDING,
@@ -179,6 +180,8 @@ enum store_stats_query {
 
 struct store	*store_open(const char *state_dir, char **cause);
 struct store	*store_open_readonly(const char *state_dir, char **cause);
+/* Any engine: the database is the store's from now on (closed on failure). */
+struct store	*store_open_db(struct db *, const char *where, char **cause);
 void		 store_close(struct store *);
 int		 store_lock(const char *state_dir, int *fd, char **cause);
 int		 store_schema_version(struct store *);

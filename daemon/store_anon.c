@@ -26,7 +26,8 @@
 
 static int	 store_anon_key(struct store *, int);
 static char	*store_anon_pseudonym(const struct store *, const char *);
-static void	 store_anon_sql_cb(sqlite3_context *, int, sqlite3_value **);
+static int	 store_anon_rewrite_user(struct store *, const char *,
+		    const char *, int64_t *);
 static int	 store_anon_channel(const struct store *, const char *);
 static int	 store_anon_rewrite(struct store *, const char *);
 
@@ -44,10 +45,6 @@ store_anon_key(struct store *st, int create)
 	if ((found = store_keys_load(st, STORE_ANON_META_KEY, st->anon_key,
 	    create)) != 1)
 		return found;
-	if (sqlite3_create_function(st->db, "nudged_pseudonym", 1,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, st, store_anon_sql_cb, NULL,
-	    NULL) != SQLITE_OK)
-		return -1;
 	st->anon_loaded = 1;
 	return 1;
 }
@@ -65,22 +62,6 @@ store_anon_pseudonym(const struct store *st, const char *user_id)
 	xasprintf(&out, STORE_ANON_PREFIX "%s", hex);
 	free(hex);
 	return out;
-}
-
-/* SQL nudged_pseudonym(user_id), for rewriting rows in place. */
-static void
-store_anon_sql_cb(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const unsigned char	*user = sqlite3_value_text(argv[0]);
-	char			*p;
-
-	(void)argc;
-	if (user == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	p = store_anon_pseudonym(sqlite3_user_data(ctx), (const char *)user);
-	sqlite3_result_text(ctx, p, -1, free);
 }
 
 /* Whether answers on channel are kept under pseudonyms. */
@@ -107,37 +88,88 @@ store_anon_user(const struct store *st, const char *channel,
 	return *owned = store_anon_pseudonym(st, user_id);
 }
 
-/* Rewrite a channel's answers kept under user ids, overwriting the old bytes. */
+/* A channel's answers that still name someone: kept under a user id or with a name. */
+#define STORE_ANON_EXPOSED \
+	"channel = ?1 AND (substr(user_id, 1, 5) <> '" STORE_ANON_PREFIX "' " \
+	"OR user_name IS NOT NULL)"
+
+/* Rewrite one user id's exposed answers on a channel; adds to *changed. */
+static int
+store_anon_rewrite_user(struct store *st, const char *channel,
+    const char *user_id, int64_t *changed)
+{
+	struct db_stmt	*stmt = store_cached(st, "UPDATE replies SET user_id = "
+	    "?3, user_name = NULL WHERE user_id = ?2 AND " STORE_ANON_EXPOSED);
+	char		*pseudonym = NULL;
+	int		 rc;
+
+	if (stmt == NULL)
+		return -1;
+	/* An id that is a pseudonym already only loses its name. */
+	if (strncmp(user_id, STORE_ANON_PREFIX, strlen(STORE_ANON_PREFIX)) != 0)
+		pseudonym = store_anon_pseudonym(st, user_id);
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, user_id);
+	db_bind_text(stmt, 3, pseudonym != NULL ? pseudonym : user_id);
+	rc = db_step(stmt);
+	db_done(stmt);
+	free(pseudonym);
+	if (rc != DB_DONE)
+		return -1;
+	*changed += db_changes(st->db);
+	return 0;
+}
+
+/*
+ * Rewrite a channel's answers kept under user ids, overwriting the old
+ * bytes: pseudonyms are made here in C, so every engine stores the same.
+ */
 static int
 store_anon_rewrite(struct store *st, const char *channel)
 {
-	sqlite3_stmt	*stmt;
-	int		 rc;
+	int		 sqlite = db_dialect(st->db) == DB_SQLITE;
+	struct db_stmt	*stmt;
+	char		**users = NULL;
+	size_t		 n = 0;
+	int64_t		 changed = 0;
+	int		 rc, failed = 0;
 
-	if (store_exec(st, "PRAGMA secure_delete = ON") == -1 ||
+	if ((sqlite && store_exec(st, "PRAGMA secure_delete = ON") == -1) ||
 	    store_begin(st) == -1)
 		return -1;
-	if ((stmt = store_prepare(st, "UPDATE replies SET user_id = CASE WHEN "
-	    "user_id GLOB '" STORE_ANON_PREFIX "*' THEN user_id ELSE "
-	    "nudged_pseudonym(user_id) END, user_name = NULL WHERE channel = ?1 "
-	    "AND (user_id NOT GLOB '" STORE_ANON_PREFIX "*' OR user_name IS NOT "
-	    "NULL)")) == NULL) {
+	if ((stmt = store_prepare(st, "SELECT DISTINCT user_id FROM replies "
+	    "WHERE " STORE_ANON_EXPOSED)) == NULL) {
 		store_rollback(st);
 		return -1;
 	}
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE || store_commit(st) == -1) {
+	db_bind_text(stmt, 1, channel);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		users = xreallocarray(users, n + 1, sizeof *users);
+		users[n++] = xstrdup(store_text_or_empty(stmt, 0));
+	}
+	db_done(stmt);
+	failed = rc != DB_DONE;
+	for (size_t i = 0; i < n; i++) {
+		if (!failed)
+			failed = store_anon_rewrite_user(st, channel, users[i],
+			    &changed) == -1;
+		free(users[i]);
+	}
+	free(users);
+	/* Nothing kept under the old ids: the kept measures start again. */
+	if (!failed && changed > 0)
+		failed = store_habits_forget_channel(st, channel) == -1;
+	if (failed || store_commit(st) == -1) {
 		log_warnx("store: anonymous channel %s: %s", channel,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		store_rollback(st);
 		return -1;
 	}
-	if (sqlite3_changes(st->db) > 0) {
-		log_info("store: channel %s is anonymous: %d answers now kept "
-		    "under pseudonyms", channel, sqlite3_changes(st->db));
-		store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	if (changed > 0) {
+		log_info("store: channel %s is anonymous: %lld answers now kept "
+		    "under pseudonyms", channel, (long long)changed);
+		if (sqlite)
+			store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)");
 	}
 	return 0;
 }

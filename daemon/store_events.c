@@ -18,20 +18,20 @@ int
 store_set_event(struct store *st, int64_t id, const char *event_id,
     const char *context)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE deliveries SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE deliveries SET "
 	    "event_id = ?2, context = ?3 WHERE id = ?1");
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, context, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
+	db_bind_int(stmt, 1, id);
+	db_bind_text(stmt, 2, event_id);
+	db_bind_text(stmt, 3, context);
+	rc = db_step(stmt);
+	db_done(stmt);
+	if (rc != DB_DONE) {
 		log_warnx("store: event delivery %lld: %s", (long long)id,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		return -1;
 	}
 	return 0;
@@ -42,7 +42,7 @@ int
 store_event_deliveries(struct store *st, const char *channel,
     const char *event_id, struct store_event_row **rows, size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, schedule, person, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id, schedule, person, "
 	    "reply_code FROM deliveries WHERE channel = ?1 AND event_id = ?2 "
 	    "ORDER BY id");
 	struct store_event_row *r;
@@ -52,19 +52,19 @@ store_event_deliveries(struct store *st, const char *channel,
 	*n = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, event_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, event_id);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
 		r = &(*rows)[(*n)++];
-		r->id = sqlite3_column_int64(stmt, 0);
+		r->id = db_int(stmt, 0);
 		r->schedule = store_column_strdup(stmt, 1);
 		r->person = xstrdup(store_text_or_empty(stmt, 2));
 		r->reply_code = xstrdup(store_text_or_empty(stmt, 3));
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: event deliveries: %s", sqlite3_errmsg(st->db));
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: event deliveries: %s", db_error(st->db));
 		store_event_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;

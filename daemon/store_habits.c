@@ -102,15 +102,15 @@ static const char habits_grid_sql[] =
 	HABITS_ANSWERED("g") ", due_at FROM temp.stats_grid g ORDER BY " \
 	"channel, user_id, schedule, due_at, id"
 
-static int	habits_bind_run(struct store *, sqlite3_stmt *, int);
+static int	habits_bind_run(struct store *, struct db_stmt *, int);
 static int	habits_meta(struct store *, const char *, char *, size_t);
 static int	habits_set_meta(struct store *, const char *, const char *);
 static int	habits_int(struct store *, const char *, int64_t *);
 static void	habits_fingerprint(struct store *, char *, size_t);
 static int	habits_grid(struct store *, int64_t, int64_t, int, int);
-static int	habits_key_same(const struct habits_key *, sqlite3_stmt *,
+static int	habits_key_same(const struct habits_key *, struct db_stmt *,
 		    int);
-static void	habits_key_set(struct habits_key *, sqlite3_stmt *, int);
+static void	habits_key_set(struct habits_key *, struct db_stmt *, int);
 static void	habits_key_free(struct habits_key *);
 static void	habits_compose(struct habits_run *, const struct habits_run *);
 static int	habits_fold(struct store *, const char *, const char *);
@@ -123,7 +123,7 @@ static int	habits_state(struct store *, char *, size_t, int64_t *,
 		    int *);
 static int	habits_refresh(struct store *);
 static int	habits_read_runs(struct store *);
-static int	habits_median(sqlite3_stmt *, const struct habits_key *,
+static int	habits_median(struct store *, const struct habits_key *,
 		    const int64_t *, const int64_t *, size_t, int64_t);
 static int	habits_read_latency(struct store *);
 
@@ -132,67 +132,66 @@ static int	habits_read_latency(struct store *);
  * user as ?1 and ?2 (else NULL: everyone).
  */
 static int
-habits_bind_run(struct store *st, sqlite3_stmt *stmt, int scoped)
+habits_bind_run(struct store *st, struct db_stmt *stmt, int scoped)
 {
 	int rc;
 
 	if (scoped) {
-		sqlite3_bind_text(stmt, 1, st->stats->channel, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 1, st->stats->channel);
+		db_bind_text(stmt, 2, st->stats->user);
 	}
-	sqlite3_bind_int64(stmt, 4, st->stats->now);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_int(stmt, 4, st->stats->now);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* A value from meta into buf ("" when there is none); -1 on error. */
 static int
 habits_meta(struct store *st, const char *key, char *buf, size_t len)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT value FROM meta WHERE "
+	struct db_stmt *stmt = store_prepare(st, "SELECT value FROM meta WHERE "
 	    "key = ?1");
 	int rc;
 
 	buf[0] = '\0';
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	db_bind_text(stmt, 1, key);
+	if ((rc = db_step(stmt)) == DB_ROW)
 		snprintf(buf, len, "%s", store_text_or_empty(stmt, 0));
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_done(stmt);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* Set a value in meta. */
 static int
 habits_set_meta(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meta (key, value) "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO meta (key, value) "
 	    "VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
 	    "excluded.value");
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(stmt, 1, key);
+	db_bind_text(stmt, 2, value);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* The integer a one-row query answers, into v. */
 static int
 habits_int(struct store *st, const char *sql, int64_t *v)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc = stmt != NULL ? sqlite3_step(stmt) : SQLITE_ERROR;
+	struct db_stmt *stmt = store_prepare(st, sql);
+	int rc = stmt != NULL ? db_step(stmt) : DB_ERROR;
 
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	*v = rc == DB_ROW ? db_int(stmt, 0) : 0;
+	db_done(stmt);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /*
@@ -215,7 +214,7 @@ habits_fingerprint(struct store *st, char *buf, size_t len)
 	uint64_t h = 14695981039346656037ULL;
 	char part[64];
 	const char *s;
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	for (s = HABITS_FORMAT " "; *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
@@ -224,17 +223,16 @@ habits_fingerprint(struct store *st, char *buf, size_t len)
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if ((stmt = store_prepare(st, sql[i])) == NULL)
 			continue;
-		while (sqlite3_step(stmt) == SQLITE_ROW) {
+		while (db_step(stmt) == DB_ROW) {
 			for (s = store_text_or_empty(stmt, 0); *s != '\0'; s++)
 				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-			snprintf(part, sizeof part, "|%d|%" PRId64 "|%" PRId64
-			    ";", sqlite3_column_int(stmt, 1),
-			    (int64_t)sqlite3_column_int64(stmt, 2),
-			    (int64_t)sqlite3_column_int64(stmt, 3));
+			snprintf(part, sizeof part, "|%" PRId64 "|%" PRId64 "|%"
+			    PRId64 ";", db_int(stmt, 1), db_int(stmt, 2),
+			    db_int(stmt, 3));
 			for (s = part; *s != '\0'; s++)
 				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 		}
-		sqlite3_finalize(stmt);
+		db_done(stmt);
 		h = (h ^ '#') * 1099511628211ULL;
 	}
 	snprintf(buf, len, "%016" PRIx64, h);
@@ -248,21 +246,21 @@ static int
 habits_grid(struct store *st, int64_t lo, int64_t hi, int only_redo,
     int scoped)
 {
-	sqlite3_stmt *stmt = store_prepare(st, habits_grid_sql);
+	struct db_stmt *stmt = store_prepare(st, habits_grid_sql);
 
 	if (stmt == NULL || store_exec(st, "DELETE FROM temp.stats_grid") == -1) {
-		sqlite3_finalize(stmt);
+		db_done(stmt);
 		return -1;
 	}
-	sqlite3_bind_int64(stmt, 3, lo);
-	sqlite3_bind_int64(stmt, 5, hi);
-	sqlite3_bind_int(stmt, 6, only_redo);
+	db_bind_int(stmt, 3, lo);
+	db_bind_int(stmt, 5, hi);
+	db_bind_int(stmt, 6, only_redo);
 	return habits_bind_run(st, stmt, scoped);
 }
 
 /* Whether the row stmt is on has key k in its first ncols columns. */
 static int
-habits_key_same(const struct habits_key *k, sqlite3_stmt *stmt, int ncols)
+habits_key_same(const struct habits_key *k, struct db_stmt *stmt, int ncols)
 {
 	return k->channel != NULL &&
 	    strcmp(k->channel, store_text_or_empty(stmt, 0)) == 0 &&
@@ -273,7 +271,7 @@ habits_key_same(const struct habits_key *k, sqlite3_stmt *stmt, int ncols)
 
 /* Take the key (channel, user, maybe schedule) of the row stmt is on. */
 static void
-habits_key_set(struct habits_key *k, sqlite3_stmt *stmt, int ncols)
+habits_key_set(struct habits_key *k, struct db_stmt *stmt, int ncols)
 {
 	habits_key_free(k);
 	k->channel = xstrdup(store_text_or_empty(stmt, 0));
@@ -315,46 +313,48 @@ habits_compose(struct habits_run *a, const struct habits_run *b)
 static int
 habits_fold(struct store *st, const char *in_sql, const char *out_sql)
 {
-	sqlite3_stmt *in = store_prepare(st, in_sql);
-	sqlite3_stmt *out = store_prepare(st, out_sql);
+	struct db_stmt *in = store_prepare(st, in_sql), *out;
 	struct habits_key k = { 0 };
 	struct habits_run run = { 0 }, seg;
-	int rc = SQLITE_ERROR, failed = 0, row, same;
+	int rc = DB_ERROR, failed = 0, row, same;
 
-	while (in != NULL && out != NULL) {
-		rc = sqlite3_step(in);
-		row = rc == SQLITE_ROW;
+	while (in != NULL) {
+		rc = db_step(in);
+		row = rc == DB_ROW;
 		same = row && habits_key_same(&k, in, 3);
 		if (k.channel != NULL && !same) {
-			sqlite3_bind_text(out, 1, k.channel, -1, SQLITE_STATIC);
-			sqlite3_bind_text(out, 2, k.user, -1, SQLITE_STATIC);
-			sqlite3_bind_text(out, 3, k.schedule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(out, 4, run.first_due);
-			sqlite3_bind_int64(out, 5, run.n);
-			sqlite3_bind_int64(out, 6, run.answers);
-			sqlite3_bind_int64(out, 7, run.head);
-			sqlite3_bind_int64(out, 8, run.tail);
-			sqlite3_bind_int64(out, 9, run.longest);
-			failed |= sqlite3_step(out) != SQLITE_DONE;
-			sqlite3_reset(out);
+			if ((out = store_cached(st, out_sql)) == NULL) {
+				failed = 1;
+				break;
+			}
+			db_bind_text(out, 1, k.channel);
+			db_bind_text(out, 2, k.user);
+			db_bind_text(out, 3, k.schedule);
+			db_bind_int(out, 4, run.first_due);
+			db_bind_int(out, 5, run.n);
+			db_bind_int(out, 6, run.answers);
+			db_bind_int(out, 7, run.head);
+			db_bind_int(out, 8, run.tail);
+			db_bind_int(out, 9, run.longest);
+			failed |= db_step(out) != DB_DONE;
+			db_done(out);
 			memset(&run, 0, sizeof run);
 		}
 		if (!row)
 			break;
 		if (!same)
 			habits_key_set(&k, in, 3);
-		seg.n = sqlite3_column_int64(in, 3);
-		seg.answers = sqlite3_column_int64(in, 4);
-		seg.head = sqlite3_column_int64(in, 5);
-		seg.tail = sqlite3_column_int64(in, 6);
-		seg.longest = sqlite3_column_int64(in, 7);
-		seg.first_due = sqlite3_column_int64(in, 8);
+		seg.n = db_int(in, 3);
+		seg.answers = db_int(in, 4);
+		seg.head = db_int(in, 5);
+		seg.tail = db_int(in, 6);
+		seg.longest = db_int(in, 7);
+		seg.first_due = db_int(in, 8);
 		habits_compose(&run, &seg);
 	}
 	habits_key_free(&k);
-	sqlite3_finalize(in);
-	sqlite3_finalize(out);
-	return failed || rc != SQLITE_DONE ? -1 : 0;
+	db_done(in);
+	return failed || rc != DB_DONE ? -1 : 0;
 }
 
 /*
@@ -442,7 +442,7 @@ habits_seen_done(struct store *st)
 static int
 habits_catch_up(struct store *st, int64_t h)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_redo "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_redo "
 	    "(channel, user_id) SELECT channel, user_id FROM temp.habits_seen "
 	    "WHERE user_id IS NOT NULL GROUP BY channel, user_id HAVING "
 	    "min(due_at) <= ?1 UNION SELECT p.channel, p.user_id FROM "
@@ -453,10 +453,10 @@ habits_catch_up(struct store *st, int64_t h)
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, h);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE || store_exec(st,
+	db_bind_int(stmt, 1, h);
+	rc = db_step(stmt);
+	db_done(stmt);
+	if (rc != DB_DONE || store_exec(st,
 	    "DELETE FROM habits_runs WHERE (channel, user_id) IN (SELECT "
 	    "channel, user_id FROM temp.habits_redo);"
 	    "DELETE FROM habits_latency WHERE (channel, user_id) IN (SELECT "
@@ -511,7 +511,7 @@ habits_refresh(struct store *st)
 	const struct store_stats_scope *scope = st->stats;
 	char want[32], have[32], horizon[32];
 	int64_t h, target;
-	int own = sqlite3_get_autocommit(st->db), any, redo;
+	int own = !db_in_transaction(st->db), any, redo;
 
 	if (own && store_begin(st) == -1)
 		return -1;
@@ -553,7 +553,7 @@ habits_refresh(struct store *st)
 	st->habits_horizon = h;
 	return 0;
 fail:
-	log_warnx("store: habits: %s", sqlite3_errmsg(st->db));
+	log_warnx("store: habits: %s", db_error(st->db));
 	if (own)
 		store_rollback(st);
 	return -1;
@@ -566,19 +566,19 @@ fail:
 static int
 habits_read_runs(struct store *st)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_now "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO temp.habits_now "
 	    "SELECT channel, user_id, schedule, first_due, n, answers, head, "
 	    "tail, longest FROM habits_runs h WHERE " HABITS_WHO("h"));
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, st->stats->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+	db_bind_text(stmt, 1, st->stats->channel);
+	db_bind_text(stmt, 2, st->stats->user);
+	if (db_step(stmt) != DB_DONE) {
+		db_done(stmt);
 		return -1;
 	}
-	sqlite3_finalize(stmt);
+	db_done(stmt);
 	return habits_fold(st, HABITS_UNITS, "INSERT INTO temp.habits_now "
 	    "(channel, user_id, schedule, first_due, n, answers, head, tail, "
 	    "longest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT "
@@ -591,12 +591,17 @@ habits_read_runs(struct store *st)
  * seen n[i] times, total times in all: as store_stats.c computes it.
  */
 static int
-habits_median(sqlite3_stmt *out, const struct habits_key *k, const int64_t *v,
+habits_median(struct store *st, const struct habits_key *k, const int64_t *v,
     const int64_t *n, size_t len, int64_t total)
 {
+	static const char sql[] = "INSERT INTO temp.stats_latency VALUES (?1, "
+	    "?2, ?3)";
+	struct db_stmt *out = store_cached(st, sql);
 	int64_t want[2] = { (total - 1) / 2, total / 2 }, at[2] = { 0, 0 }, seen;
 	int rc;
 
+	if (out == NULL)
+		return -1;
 	for (int j = 0; j < 2; j++) {
 		seen = 0;
 		for (size_t i = 0; i < len; i++) {
@@ -607,41 +612,39 @@ habits_median(sqlite3_stmt *out, const struct habits_key *k, const int64_t *v,
 			}
 		}
 	}
-	sqlite3_bind_text(out, 1, k->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(out, 2, k->user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(out, 3, total % 2 ? at[1] : (at[0] + at[1] + 1) / 2);
-	rc = sqlite3_step(out);
-	sqlite3_reset(out);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(out, 1, k->channel);
+	db_bind_text(out, 2, k->user);
+	db_bind_int(out, 3, total % 2 ? at[1] : (at[0] + at[1] + 1) / 2);
+	rc = db_step(out);
+	db_done(out);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Median times to answer from the kept ones and the fresh grid's. */
 static int
 habits_read_latency(struct store *st)
 {
-	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, seconds, "
+	struct db_stmt *in = store_prepare(st, "SELECT channel, user_id, seconds, "
 	    "n FROM (SELECT l.channel, l.user_id, l.seconds, l.n FROM "
 	    "habits_latency l WHERE " HABITS_WHO("l") " UNION ALL SELECT "
 	    "g.channel, g.user_id, g.first_at - g.due_at, 1 FROM temp.stats_grid "
 	    "g WHERE g.first_at IS NOT NULL) x ORDER BY channel, user_id, "
 	    "seconds");
-	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_latency "
-	    "VALUES (?1, ?2, ?3)");
 	struct habits_key k = { 0 };
 	int64_t *v = NULL, *n = NULL, total = 0;
 	size_t len = 0, cap = 0;
-	int rc = SQLITE_ERROR, failed = 0, row, same;
+	int rc = DB_ERROR, failed = 0, row, same;
 
 	if (in != NULL) {
-		sqlite3_bind_text(in, 1, st->stats->channel, -1, SQLITE_STATIC);
-		sqlite3_bind_text(in, 2, st->stats->user, -1, SQLITE_STATIC);
+		db_bind_text(in, 1, st->stats->channel);
+		db_bind_text(in, 2, st->stats->user);
 	}
-	while (in != NULL && out != NULL) {
-		rc = sqlite3_step(in);
-		row = rc == SQLITE_ROW;
+	while (in != NULL) {
+		rc = db_step(in);
+		row = rc == DB_ROW;
 		same = row && habits_key_same(&k, in, 2);
 		if (k.channel != NULL && !same) {
-			failed |= habits_median(out, &k, v, n, len, total) == -1;
+			failed |= habits_median(st, &k, v, n, len, total) == -1;
 			len = 0;
 			total = 0;
 		}
@@ -654,16 +657,15 @@ habits_read_latency(struct store *st)
 			v = xreallocarray(v, cap, sizeof *v);
 			n = xreallocarray(n, cap, sizeof *n);
 		}
-		v[len] = sqlite3_column_int64(in, 2);
-		n[len] = sqlite3_column_int64(in, 3);
+		v[len] = db_int(in, 2);
+		n[len] = db_int(in, 3);
 		total += n[len++];
 	}
 	free(v);
 	free(n);
 	habits_key_free(&k);
-	sqlite3_finalize(in);
-	sqlite3_finalize(out);
-	return failed || rc != SQLITE_DONE ? -1 : 0;
+	db_done(in);
+	return failed || rc != DB_DONE ? -1 : 0;
 }
 
 /*
@@ -690,7 +692,85 @@ store_habits_begin(struct store *st)
 		return -1;
 	if (habits_grid(st, st->habits_horizon, INT64_MAX, 0, 1) == -1 ||
 	    habits_read_runs(st) == -1 || habits_read_latency(st) == -1) {
-		log_warnx("store: habits: %s", sqlite3_errmsg(st->db));
+		log_warnx("store: habits: %s", db_error(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A channel's answers now under pseudonyms: nothing the kept measures hold
+ * of it stays under the old ids, and all is built again at the next read.
+ */
+int
+store_habits_forget_channel(struct store *st, const char *channel)
+{
+	static const char *const tables[] = { "habits_people", "habits_runs",
+	    "habits_latency", "habits_active", "habits_prompts",
+	    "habits_user_weeks", "habits_channel_weeks", "habits_days",
+	    "habits_dirty" };
+	struct db_stmt *stmt;
+	char *sql;
+	int rc;
+
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		xasprintf(&sql, "DELETE FROM %s WHERE channel = ?1", tables[i]);
+		stmt = store_prepare(st, sql);
+		free(sql);
+		if (stmt == NULL)
+			return -1;
+		db_bind_text(stmt, 1, channel);
+		rc = db_step(stmt);
+		db_done(stmt);
+		if (rc != DB_DONE)
+			return -1;
+	}
+	return store_exec(st, "DELETE FROM meta WHERE key = "
+	    "'habits_fingerprint'");
+}
+
+/*
+ * `nudged forget`: nothing kept under the person's id (or pseudonym) on
+ * the channel (NULL: all) either. The changes their deleted answers left
+ * waiting stay, without their id: everyone on those channels is counted
+ * again at the next read.
+ */
+int
+store_habits_forget_person(struct store *st, const char *user,
+    const char *pseudonym, const char *channel)
+{
+	static const char *const tables[] = { "habits_people", "habits_runs",
+	    "habits_latency", "habits_active", "habits_prompts",
+	    "habits_user_weeks", "habits_channel_weeks" };
+	struct db_stmt *stmt;
+	char *sql;
+	int rc = DB_DONE;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (size_t i = 0; i <= sizeof tables / sizeof tables[0] &&
+	    rc == DB_DONE; i++) {
+		if (i < sizeof tables / sizeof tables[0])
+			xasprintf(&sql, "DELETE FROM %s WHERE (user_id = ?1 OR "
+			    "user_id = ?2) AND (?3 IS NULL OR channel = ?3)",
+			    tables[i]);
+		else
+			sql = xstrdup("UPDATE habits_dirty SET user_id = NULL "
+			    "WHERE (user_id = ?1 OR user_id = ?2) AND (?3 IS "
+			    "NULL OR channel = ?3)");
+		stmt = store_prepare(st, sql);
+		free(sql);
+		rc = DB_ERROR;
+		if (stmt != NULL) {
+			db_bind_text(stmt, 1, user);
+			db_bind_text(stmt, 2, pseudonym);
+			db_bind_text(stmt, 3, channel);
+			rc = db_step(stmt);
+			db_done(stmt);
+		}
+	}
+	if (rc != DB_DONE || store_commit(st) == -1) {
+		store_rollback(st);
 		return -1;
 	}
 	return 0;

@@ -121,16 +121,16 @@ store_habits_recent_sql(struct store *st, enum store_stats_query q)
 static int
 recent_run(struct store *st, const char *sql, int64_t lo, int64_t hi)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql);
+	struct db_stmt *stmt = store_prepare(st, sql);
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, lo);
-	sqlite3_bind_int64(stmt, 2, hi);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_int(stmt, 1, lo);
+	db_bind_int(stmt, 2, hi);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -168,7 +168,7 @@ store_habits_recent_catch_up(struct store *st, int64_t h)
 	    "DELETE FROM temp.habits_redo_days;"
 	    "INSERT INTO temp.habits_redo_days (channel, day) SELECT DISTINCT "
 	    "channel, " STATS_DAY("received_at") " FROM temp.habits_seen WHERE "
-	    "received_at IS NOT NULL AND user_id IS NOT NULL;"
+	    "received_at IS NOT NULL;"
 	    "DELETE FROM habits_days WHERE (channel, day) IN (SELECT channel, "
 	    "day FROM temp.habits_redo_days)") == -1)
 		return -1;

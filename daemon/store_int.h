@@ -3,20 +3,15 @@
 #ifndef NUDGED_STORE_INT_H
 #define NUDGED_STORE_INT_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "store.h"
 
 struct store {
-	sqlite3				*db;
-	char				*path;
-	sqlite3_stmt			*last_instant;	/* prepared once: */
-	sqlite3_stmt			*set_last_instant; /* run per schedule */
-	struct {
-		const char	*sql;	/* the literal itself: compared by address */
-		sqlite3_stmt	*stmt;
-	}				 cache[48];	/* statements run per delivery */
+	struct db			*db;
+	char				*where;	/* the file, or the database's
+						 * name without secrets */
 	const struct store_stats_scope	*stats;	/* between stats_begin and _end */
 	int				 stats_kept;	/* ...read from the kept
 							 * aggregates */
@@ -28,25 +23,25 @@ struct store {
 	int				 anon_loaded;	/* once loaded */
 	unsigned char			 callback_key[STORE_KEY_LEN];
 	int				 callback_loaded;
-	int				 wal_trim;	/* a write failed: truncate
-							 * the WAL once one works */
 };
 
+const char *const *store_migrations(enum db_dialect, int *n);
 int		 store_exec(struct store *, const char *);
-sqlite3_stmt	*store_prepare(struct store *, const char *);
-sqlite3_stmt	*store_prepare_cached(struct store *, const char *);
-sqlite3_stmt	*store_stmt(struct store *, const char *, int *cached);
-void		 store_stmt_done(sqlite3_stmt *, int cached);
+struct db_stmt	*store_prepare(struct store *, const char *);
+struct db_stmt	*store_cached(struct store *, const char *);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
-char		*store_column_strdup(sqlite3_stmt *, int);
-void		 store_read_target(sqlite3_stmt *, struct store_target *);
-const char	*store_text_or_empty(sqlite3_stmt *, int);
+char		*store_column_strdup(struct db_stmt *, int);
+void		 store_read_target(struct db_stmt *, struct store_target *);
+const char	*store_text_or_empty(struct db_stmt *, int);
 const char	*store_anon_user(const struct store *, const char *,
 		    const char *, char **);
 char		*store_anon_lookup(struct store *, const char *);
 extern const char store_habits_schema[];	/* migration 10 */
 int		 store_habits_begin(struct store *);
+int		 store_habits_forget_channel(struct store *, const char *);
+int		 store_habits_forget_person(struct store *, const char *,
+		    const char *, const char *);
 const char	*store_habits_sql(struct store *, enum store_stats_query);
 const char	*store_habits_recent_sql(struct store *,
 		    enum store_stats_query);

@@ -26,7 +26,7 @@ static int
 store_keys_make(struct store *st, const char *name)
 {
 	unsigned char	 key[STORE_KEY_LEN];
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*hex;
 	int		 rc;
 
@@ -36,18 +36,18 @@ store_keys_make(struct store *st, const char *name)
 	}
 	hex = sig_hex_encode(key, sizeof key);
 	explicit_bzero(key, sizeof key);
-	if ((stmt = store_prepare(st, "INSERT OR IGNORE INTO meta (key, value) "
-	    "VALUES (?1, ?2)")) == NULL) {
+	if ((stmt = store_prepare(st, "INSERT INTO meta (key, value) VALUES "
+	    "(?1, ?2) ON CONFLICT (key) DO NOTHING")) == NULL) {
 		free(hex);
 		return -1;
 	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, hex, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	db_bind_text(stmt, 1, name);
+	db_bind_text(stmt, 2, hex);
+	rc = db_step(stmt);
+	db_done(stmt);
 	explicit_bzero(hex, strlen(hex));
 	free(hex);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -58,7 +58,7 @@ int
 store_keys_load(struct store *st, const char *name, unsigned char *out,
     int create)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 rc, found = 0;
 
 	if (create && store_keys_make(st, name) == -1)
@@ -66,19 +66,19 @@ store_keys_load(struct store *st, const char *name, unsigned char *out,
 	if ((stmt = store_prepare(st, "SELECT value FROM meta WHERE key = ?1"))
 	    == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, name);
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		if (sig_hex_decode(store_text_or_empty(stmt, 0), out,
 		    STORE_KEY_LEN) == -1) {
 			log_warnx("store: the %s in %s is damaged", name,
-			    st->path);
-			sqlite3_finalize(stmt);
+			    st->where);
+			db_done(stmt);
 			return -1;
 		}
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_done(stmt);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return -1;
 	return found;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bank.h"
+#include "clock.h"
 #include "log.h"
 #include "replycode.h"
 #include "store_int.h"
@@ -32,47 +33,50 @@ static void	 store_track_start(struct bank_history *, const char *, int64_t);
 int
 store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO deliveries "
+	struct db_stmt *stmt = store_cached(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, reason, "
 	    "next_attempt_at, cycle, created_at, kind, person, parent_id) VALUES "
-	    "(?, ?, ?, ?, ?, ?, min(?7, CAST(strftime('%s', 'now') AS INTEGER)), "
-	    "?, CAST(strftime('%s', 'now') AS INTEGER), ?9, ?10, ?11) "
-	    "ON CONFLICT (schedule, person, kind, due_at) DO NOTHING", &cached);
+	    "(?, ?, ?, ?, ?, ?, CASE WHEN ?7 < ?12 THEN ?7 ELSE ?12 END, ?8, ?12, "
+	    "?9, ?10, ?11) ON CONFLICT (schedule, person, kind, due_at) DO "
+	    "NOTHING RETURNING id");
+	int64_t added = 0;
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, d->schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, d->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, d->prompt_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, d->due_at);
-	sqlite3_bind_text(stmt, 5, store_state_name(d->state), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, d->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 7, d->due_at);
+	db_bind_text(stmt, 1, d->schedule);
+	db_bind_text(stmt, 2, d->channel);
+	db_bind_text(stmt, 3, d->prompt_id);
+	db_bind_int(stmt, 4, d->due_at);
+	db_bind_text(stmt, 5, store_state_name(d->state));
+	db_bind_text(stmt, 6, d->reason);
+	db_bind_int(stmt, 7, d->due_at);
 	if (d->prompt_id != NULL)
-		sqlite3_bind_int64(stmt, 8, d->cycle);
-	sqlite3_bind_text(stmt, 9, store_kind_name(d->kind), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 10, d->person != NULL ? d->person : "", -1,
-	    SQLITE_STATIC);
+		db_bind_int(stmt, 8, d->cycle);
+	else
+		db_bind_null(stmt, 8);
+	db_bind_text(stmt, 9, store_kind_name(d->kind));
+	db_bind_text(stmt, 10, d->person != NULL ? d->person : "");
 	if (d->parent_id > 0)
-		sqlite3_bind_int64(stmt, 11, d->parent_id);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_DONE) {
+		db_bind_int(stmt, 11, d->parent_id);
+	else
+		db_bind_null(stmt, 11);
+	db_bind_int(stmt, 12, clock_now(clock_system()));
+	if ((rc = db_step(stmt)) == DB_ROW)
+		added = db_int(stmt, 0);
+	db_done(stmt);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		log_warnx("store: enqueue %s: %s", d->schedule,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		return -1;
 	}
-	if (sqlite3_changes(st->db) == 0)
+	if (added == 0)
 		return 0;
 	if (d->kind == STORE_KIND_PROMPT &&
-	    store_set_reply_code(st, sqlite3_last_insert_rowid(st->db)) == -1)
+	    store_set_reply_code(st, added) == -1)
 		return -1;
 	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = added;
 	return 1;
 }
 
@@ -80,19 +84,19 @@ store_enqueue(struct store *st, const struct store_delivery *d, int64_t *id)
 static int
 store_set_reply_code(struct store *st, int64_t id)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "UPDATE deliveries SET "
-	    "reply_code = ? WHERE id = ?", &cached);
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "UPDATE deliveries SET "
+	    "reply_code = ? WHERE id = ?");
 	char code[REPLYCODE_LEN + 1];
 
 	if (stmt == NULL)
 		return -1;
 	replycode_for(id, code);
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, id);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(stmt, 1, code);
+	db_bind_int(stmt, 2, id);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* How many deliveries of a schedule (any schedule when NULL) are in a state. */
@@ -100,19 +104,19 @@ int
 store_count_deliveries(struct store *st, const char *schedule,
     enum store_state state, int64_t *count)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM deliveries "
+	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM deliveries "
 	    "WHERE state = ?1 AND (?2 IS NULL OR schedule = ?2)");
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, store_state_name(state), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, schedule, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	db_bind_text(stmt, 1, store_state_name(state));
+	db_bind_text(stmt, 2, schedule);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		*count = db_int(stmt, 0);
+	db_done(stmt);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /*
@@ -125,22 +129,19 @@ store_each_id(struct store *st, const char *sql, const char *text,
     void (*add)(struct bank_history *, const char *, int64_t),
     struct bank_history *h)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
+	int rc;
+	struct db_stmt *stmt = store_cached(st, sql);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, n);
-	if (sqlite3_bind_parameter_count(stmt) >= 3)
-		sqlite3_bind_text(stmt, 3, person, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		add(h, (const char *)sqlite3_column_text(stmt, 0),
-		    sqlite3_column_int64(stmt, 1));
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	db_bind_text(stmt, 1, text);
+	db_bind_int(stmt, 2, n);
+	db_bind_text(stmt, 3, person);
+	while ((rc = db_step(stmt)) == DB_ROW)
+		add(h, db_text(stmt, 0), db_int(stmt, 1));
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: %s", db_error(st->db));
 		return -1;
 	}
 	return 0;
@@ -172,19 +173,18 @@ int
 store_load_history(struct store *st, const char *channel, const char *person,
     const char *schedule, struct bank_history *h)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT coalesce(max(cycle), 0) "
+	struct db_stmt *stmt = store_cached(st, "SELECT coalesce(max(cycle), 0) "
 	    "FROM deliveries WHERE channel = ? AND person = ? AND prompt_id IS "
-	    "NOT NULL AND kind = 'prompt'", &cached);
+	    "NOT NULL AND kind = 'prompt'");
 	int64_t cycle = 0;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		cycle = sqlite3_column_int64(stmt, 0);
-	store_stmt_done(stmt, cached);
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, person);
+	if (db_step(stmt) == DB_ROW)
+		cycle = db_int(stmt, 0);
+	db_done(stmt);
 	if (store_each_id(st, "SELECT prompt_id, cycle FROM deliveries WHERE "
 	    "schedule = ?1 AND person = ?3 AND prompt_id IS NOT NULL AND kind = "
 	    "'prompt'", schedule, person, 0, store_add_track, h) == -1 ||
@@ -213,7 +213,7 @@ store_recover_sending(struct store *st, int64_t now, int64_t *count)
 	    "next_attempt_at = ?2 WHERE state = 'sending'", 0,
 	    now, NULL) == -1)
 		return -1;
-	*count = sqlite3_changes(st->db);
+	*count = db_changes(st->db);
 	return 0;
 }
 
@@ -224,7 +224,7 @@ store_recover_sending(struct store *st, int64_t now, int64_t *count)
 int
 store_next_attempt(struct store *st, int64_t only, int64_t *at)
 {
-	sqlite3_stmt *stmt = store_prepare(st, only > 0 ? "SELECT "
+	struct db_stmt *stmt = store_prepare(st, only > 0 ? "SELECT "
 	    "min(next_attempt_at) FROM deliveries WHERE id = ?1 AND state = "
 	    "'sending'" : "SELECT min(next_attempt_at) FROM deliveries WHERE "
 	    "?1 = 0 AND state = 'pending'");
@@ -232,13 +232,12 @@ store_next_attempt(struct store *st, int64_t only, int64_t *at)
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, only);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-		*at = sqlite3_column_int64(stmt, 0);
+	db_bind_int(stmt, 1, only);
+	if (db_step(stmt) == DB_ROW && !db_is_null(stmt, 0)) {
+		*at = db_int(stmt, 0);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_done(stmt);
 	return found;
 }
 
@@ -252,7 +251,7 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
     size_t limit, struct store_outbox_row **rows, size_t *n)
 {
 	/* Two statements, not one with OR: so the index gives the order. */
-	sqlite3_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
+	struct db_stmt *stmt = only > 0 ? store_prepare(st, "SELECT id, "
 	    "schedule, channel, prompt_id, due_at, attempts, reply_code, kind, "
 	    "person, parent_id, context "
 	    "FROM deliveries WHERE ?3 > 0 AND id = ?3 AND state = 'sending' AND "
@@ -269,31 +268,30 @@ store_due(struct store *st, int64_t now, int64_t only, size_t offset,
 	*n = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, (int64_t)limit);
-	sqlite3_bind_int64(stmt, 3, only);
-	sqlite3_bind_int64(stmt, 4, (int64_t)offset);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, now);
+	db_bind_int(stmt, 2, (int64_t)limit);
+	db_bind_int(stmt, 3, only);
+	db_bind_int(stmt, 4, (int64_t)offset);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct store_outbox_row *r;
 
 		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
 		r = &(*rows)[(*n)++];
-		r->id = sqlite3_column_int64(stmt, 0);
+		r->id = db_int(stmt, 0);
 		r->schedule = store_column_strdup(stmt, 1);
 		r->channel = store_column_strdup(stmt, 2);
 		r->prompt_id = store_column_strdup(stmt, 3);
-		r->due_at = sqlite3_column_int64(stmt, 4);
-		r->attempts = sqlite3_column_int64(stmt, 5);
+		r->due_at = db_int(stmt, 4);
+		r->attempts = db_int(stmt, 5);
 		r->reply_code = store_column_strdup(stmt, 6);
-		r->kind = store_kind_of((const char *)sqlite3_column_text(stmt,
-		    7));
+		r->kind = store_kind_of(db_text(stmt, 7));
 		r->person = xstrdup(store_text_or_empty(stmt, 8));
-		r->parent_id = sqlite3_column_int64(stmt, 9);
+		r->parent_id = db_int(stmt, 9);
 		r->context = store_column_strdup(stmt, 10);
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: %s", db_error(st->db));
 		store_outbox_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
@@ -325,7 +323,7 @@ store_mark_sending(struct store *st, int64_t id, int64_t now)
 	    "= attempts + 1, next_attempt_at = ?2 WHERE id = ?1 AND state = "
 	    "'pending'", id, now, NULL) == -1)
 		return -1;
-	return sqlite3_changes(st->db) == 1;
+	return db_changes(st->db) == 1;
 }
 
 /* Count one more attempt of a delivery `nudged send` holds in `sending`: 1, or -1 on error. */
@@ -389,7 +387,7 @@ int
 store_each_export(struct store *st,
     void (*cb)(void *, const struct store_export_row *), void *arg)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT d.id, d.schedule, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT d.id, d.schedule, "
 	    "d.channel, d.prompt_id, d.due_at, d.state, d.reason, d.attempts, "
 	    "coalesce(d.sent_at, 0), d.reply_code, coalesce(r.id, 0), r.user_id, "
 	    "r.user_name, r.text, coalesce(r.received_at, 0), r.source, "
@@ -400,28 +398,28 @@ store_each_export(struct store *st,
 
 	if (stmt == NULL)
 		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row.delivery_id = sqlite3_column_int64(stmt, 0);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		row.delivery_id = db_int(stmt, 0);
 		row.schedule = store_text_or_empty(stmt, 1);
 		row.channel = store_text_or_empty(stmt, 2);
 		row.prompt_id = store_text_or_empty(stmt, 3);
-		row.due_at = sqlite3_column_int64(stmt, 4);
+		row.due_at = db_int(stmt, 4);
 		row.state = store_text_or_empty(stmt, 5);
 		row.reason = store_text_or_empty(stmt, 6);
-		row.attempts = sqlite3_column_int64(stmt, 7);
-		row.sent_at = sqlite3_column_int64(stmt, 8);
+		row.attempts = db_int(stmt, 7);
+		row.sent_at = db_int(stmt, 8);
 		row.reply_code = store_text_or_empty(stmt, 9);
-		row.reply_id = sqlite3_column_int64(stmt, 10);
+		row.reply_id = db_int(stmt, 10);
 		row.user_id = store_text_or_empty(stmt, 11);
 		row.user_name = store_text_or_empty(stmt, 12);
 		row.text = store_text_or_empty(stmt, 13);
-		row.received_at = sqlite3_column_int64(stmt, 14);
+		row.received_at = db_int(stmt, 14);
 		row.source = store_text_or_empty(stmt, 15);
 		row.message_id = store_text_or_empty(stmt, 16);
 		cb(arg, &row);
 	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -436,7 +434,7 @@ int
 store_enqueue_reminders(struct store *st, const char *schedule,
     int64_t remind_after, int64_t window, int64_t now, int64_t *count)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO deliveries "
 	    "(schedule, channel, prompt_id, due_at, state, next_attempt_at, "
 	    "created_at, kind, parent_id, reply_code, person) SELECT "
 	    "d.schedule, d.channel, d.prompt_id, d.due_at, 'pending', ?4, ?4, "
@@ -450,16 +448,16 @@ store_enqueue_reminders(struct store *st, const char *schedule,
 	*count = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, remind_after);
-	sqlite3_bind_int64(stmt, 3, window);
-	sqlite3_bind_int64(stmt, 4, now);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: reminders: %s", sqlite3_errmsg(st->db));
+	db_bind_text(stmt, 1, schedule);
+	db_bind_int(stmt, 2, remind_after);
+	db_bind_int(stmt, 3, window);
+	db_bind_int(stmt, 4, now);
+	rc = db_step(stmt);
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: reminders: %s", db_error(st->db));
 		return -1;
 	}
-	*count = sqlite3_changes(st->db);
+	*count = db_changes(st->db);
 	return 0;
 }

@@ -14,41 +14,41 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-static int	store_people_exec(struct store *, sqlite3_stmt *, int,
+static int	store_people_exec(struct store *, struct db_stmt *,
 		    const char *);
 static int	store_people_put(struct store *, const char *, const char *,
 		    const char *, const char *, int64_t, const char *);
-static int	store_people_target(struct store *, sqlite3_stmt *, int,
+static int	store_people_target(struct store *, struct db_stmt *,
 		    struct store_target *);
 
 /* Step a write statement once; 0 or -1 with the error logged. */
 static int
-store_people_exec(struct store *st, sqlite3_stmt *stmt, int cached,
+store_people_exec(struct store *st, struct db_stmt *stmt,
     const char *what)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = db_step(stmt);
 
-	if (rc != SQLITE_DONE)
-		log_warnx("store: %s: %s", what, sqlite3_errmsg(st->db));
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != DB_DONE)
+		log_warnx("store: %s: %s", what, db_error(st->db));
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Step a target query: 1 found, 0 none, -1 error. */
 static int
-store_people_target(struct store *st, sqlite3_stmt *stmt, int cached,
+store_people_target(struct store *st, struct db_stmt *stmt,
     struct store_target *t)
 {
-	int rc = sqlite3_step(stmt), found = 0;
+	int rc = db_step(stmt), found = 0;
 
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		store_read_target(stmt, t);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	} else if (rc != DB_DONE) {
+		log_warnx("store: %s", db_error(st->db));
 		found = -1;
 	}
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return found;
 }
 
@@ -57,25 +57,24 @@ int
 store_person_channel(struct store *st, const char *channel, const char *person,
     struct store_person_channel *pc)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT dm_id, tz, tz_checked_at, "
-	    "inactive FROM person_channels WHERE channel = ?1 AND person = ?2",
-	    &cached);
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT dm_id, tz, tz_checked_at, "
+	    "inactive FROM person_channels WHERE channel = ?1 AND person = ?2");
 
 	memset(pc, 0, sizeof *pc);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, person);
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		pc->dm_id = store_column_strdup(stmt, 0);
 		pc->tz = store_column_strdup(stmt, 1);
-		pc->tz_checked_at = sqlite3_column_int64(stmt, 2);
+		pc->tz_checked_at = db_int(stmt, 2);
 		pc->inactive = store_column_strdup(stmt, 3);
-	} else if (rc != SQLITE_DONE)
-		log_warnx("store: person %s: %s", person, sqlite3_errmsg(st->db));
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	} else if (rc != DB_DONE)
+		log_warnx("store: person %s: %s", person, db_error(st->db));
+	db_done(stmt);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* Free what store_person_channel filled in. */
@@ -96,17 +95,15 @@ static int
 store_people_put(struct store *st, const char *sql, const char *channel,
     const char *person, const char *text, int64_t n, const char *what)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, sql, &cached);
+	struct db_stmt *stmt = store_cached(st, sql);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(stmt) >= 4)
-		sqlite3_bind_int64(stmt, 4, n);
-	return store_people_exec(st, stmt, cached, what);
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, person);
+	db_bind_text(stmt, 3, text);
+	db_bind_int(stmt, 4, n);
+	return store_people_exec(st, stmt, what);
 }
 
 /* Keep the id of person's direct conversation on channel. */
@@ -147,42 +144,43 @@ int
 store_person_state(struct store *st, const char *person,
     struct store_person_state *ps)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT paused_at, away_from, "
-	    "away_until FROM person_state WHERE person = ?1", &cached);
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT paused_at, away_from, "
+	    "away_until FROM person_state WHERE person = ?1");
 
 	ps->paused_at = 0;
 	ps->away_from = ps->away_until = -1;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		ps->paused_at = sqlite3_column_int64(stmt, 0);
-		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
-			ps->away_from = sqlite3_column_int64(stmt, 1);
-			ps->away_until = sqlite3_column_int64(stmt, 2);
+	db_bind_text(stmt, 1, person);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		ps->paused_at = db_int(stmt, 0);
+		if (!db_is_null(stmt, 1)) {
+			ps->away_from = db_int(stmt, 1);
+			ps->away_until = db_int(stmt, 2);
 		}
-	} else if (rc != SQLITE_DONE)
-		log_warnx("store: person %s: %s", person, sqlite3_errmsg(st->db));
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	} else if (rc != DB_DONE)
+		log_warnx("store: person %s: %s", person, db_error(st->db));
+	db_done(stmt);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* Pause person's nudges from paused_at on; 0 resumes them. */
 int
 store_set_paused(struct store *st, const char *person, int64_t paused_at)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_state (person, "
+	struct db_stmt *stmt = store_cached(st, "INSERT INTO person_state (person, "
 	    "paused_at) VALUES (?1, ?2) ON CONFLICT (person) DO UPDATE SET "
-	    "paused_at = excluded.paused_at", &cached);
+	    "paused_at = excluded.paused_at");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, person);
 	if (paused_at != 0)
-		sqlite3_bind_int64(stmt, 2, paused_at);
-	return store_people_exec(st, stmt, cached, "pause");
+		db_bind_int(stmt, 2, paused_at);
+	else
+		db_bind_null(stmt, 2);
+	return store_people_exec(st, stmt, "pause");
 }
 
 /* Record person away from one local day to another, both included. */
@@ -190,18 +188,17 @@ int
 store_set_away(struct store *st, const char *person, int64_t from_day,
     int64_t until_day)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO person_state (person, "
+	struct db_stmt *stmt = store_cached(st, "INSERT INTO person_state (person, "
 	    "away_from, away_until) VALUES (?1, ?2, ?3) ON CONFLICT (person) DO "
 	    "UPDATE SET away_from = excluded.away_from, away_until = "
-	    "excluded.away_until", &cached);
+	    "excluded.away_until");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, from_day);
-	sqlite3_bind_int64(stmt, 3, until_day);
-	return store_people_exec(st, stmt, cached, "absence");
+	db_bind_text(stmt, 1, person);
+	db_bind_int(stmt, 2, from_day);
+	db_bind_int(stmt, 3, until_day);
+	return store_people_exec(st, stmt, "absence");
 }
 
 /* Keep where the platform put a delivery: its conversation and message id. */
@@ -209,16 +206,15 @@ int
 store_set_message(struct store *st, int64_t id, const char *message_channel,
     const char *message_id)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "UPDATE deliveries SET "
-	    "message_channel = ?2, message_id = ?3 WHERE id = ?1", &cached);
+	struct db_stmt *stmt = store_cached(st, "UPDATE deliveries SET "
+	    "message_channel = ?2, message_id = ?3 WHERE id = ?1");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, message_channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, message_id, -1, SQLITE_STATIC);
-	return store_people_exec(st, stmt, cached, "message of a delivery");
+	db_bind_int(stmt, 1, id);
+	db_bind_text(stmt, 2, message_channel);
+	db_bind_text(stmt, 3, message_id);
+	return store_people_exec(st, stmt, "message of a delivery");
 }
 
 /* Where delivery id landed: 1 with its conversation and message id, 0 unknown, -1 error. */
@@ -226,23 +222,23 @@ int
 store_message_of(struct store *st, int64_t id, char **message_channel,
     char **message_id)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT message_channel, message_id "
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT message_channel, message_id "
 	    "FROM deliveries WHERE id = ?1 AND message_channel IS NOT NULL AND "
-	    "message_id IS NOT NULL", &cached);
+	    "message_id IS NOT NULL");
 
 	*message_channel = *message_id = NULL;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*message_channel = store_column_strdup(stmt, 0);
 		*message_id = store_column_strdup(stmt, 1);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != DB_DONE)
 		log_warnx("store: delivery %lld: %s", (long long)id,
-		    sqlite3_errmsg(st->db));
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+		    db_error(st->db));
+	db_done(stmt);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* The prompt a message is (a thread's root): 1 found, 0 none, -1 error. */
@@ -251,22 +247,21 @@ store_find_by_message(struct store *st, const char *channel,
     const char *message_channel, const char *message_id,
     struct store_target *t)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT COALESCE(p.id, d.id), "
+	struct db_stmt *stmt = store_cached(st, "SELECT COALESCE(p.id, d.id), "
 	    "COALESCE(p.schedule, d.schedule), COALESCE(p.prompt_id, "
 	    "d.prompt_id), COALESCE(p.due_at, d.due_at), COALESCE(p.person, "
 	    "d.person) FROM deliveries d LEFT JOIN deliveries p ON p.id = "
 	    "d.parent_id AND d.kind != 'digest' WHERE d.channel = ?1 AND "
 	    "d.message_channel = ?2 AND d.message_id = ?3 AND d.kind != 'digest' "
-	    "LIMIT 1", &cached);
+	    "LIMIT 1");
 
 	memset(t, 0, sizeof *t);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, message_channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, message_id, -1, SQLITE_STATIC);
-	return store_people_target(st, stmt, cached, t);
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, message_channel);
+	db_bind_text(stmt, 3, message_id);
+	return store_people_target(st, stmt, t);
 }
 
 /* person's newest prompt on channel sent at or after since: 1, 0 none, -1. */
@@ -274,19 +269,18 @@ int
 store_find_for_person(struct store *st, const char *channel,
     const char *person, int64_t since, struct store_target *t)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT id, schedule, prompt_id, "
+	struct db_stmt *stmt = store_cached(st, "SELECT id, schedule, prompt_id, "
 	    "due_at, person FROM deliveries WHERE channel = ?1 AND person = ?2 "
 	    "AND kind = 'prompt' AND state = 'sent' AND due_at >= ?3 ORDER BY "
-	    "due_at DESC, id DESC LIMIT 1", &cached);
+	    "due_at DESC, id DESC LIMIT 1");
 
 	memset(t, 0, sizeof *t);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, since);
-	return store_people_target(st, stmt, cached, t);
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, person);
+	db_bind_int(stmt, 3, since);
+	return store_people_target(st, stmt, t);
 }
 
 /*
@@ -298,36 +292,34 @@ int
 store_previous_prompt(struct store *st, const char *schedule,
     const char *person, int64_t before, struct store_previous *prev)
 {
-	int cached, rc, found = 0;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT d.id, d.prompt_id, "
+	int rc, found = 0;
+	struct db_stmt *stmt = store_cached(st, "SELECT d.id, d.prompt_id, "
 	    "d.due_at, EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = "
 	    "d.id), EXISTS (SELECT 1 FROM deliveries f WHERE f.parent_id = "
 	    "d.id AND f.kind = 'follow_up') FROM deliveries d WHERE "
 	    "d.schedule = ?1 AND d.person = ?2 "
 	    "AND d.kind = 'prompt' AND d.state = 'sent' AND d.due_at < ?3 AND "
-	    "d.prompt_id IS NOT NULL ORDER BY d.due_at DESC, d.id DESC LIMIT 1",
-	    &cached);
+	    "d.prompt_id IS NOT NULL ORDER BY d.due_at DESC, d.id DESC LIMIT 1");
 
 	memset(prev, 0, sizeof *prev);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person != NULL ? person : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, before);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		prev->id = sqlite3_column_int64(stmt, 0);
+	db_bind_text(stmt, 1, schedule);
+	db_bind_text(stmt, 2, person != NULL ? person : "");
+	db_bind_int(stmt, 3, before);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		prev->id = db_int(stmt, 0);
 		prev->prompt_id = store_column_strdup(stmt, 1);
-		prev->due_at = sqlite3_column_int64(stmt, 2);
-		prev->answered = sqlite3_column_int(stmt, 3);
-		prev->followed = sqlite3_column_int(stmt, 4);
+		prev->due_at = db_int(stmt, 2);
+		prev->answered = db_int(stmt, 3);
+		prev->followed = db_int(stmt, 4);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		log_warnx("store: previous prompt of %s: %s", schedule,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		found = -1;
 	}
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return found;
 }
 
@@ -346,25 +338,25 @@ store_previous_clear(struct store_previous *prev)
 int
 store_first_answer(struct store *st, int64_t id, char **text, int64_t *due_at)
 {
-	int cached, rc, found = 0;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT r.text, d.due_at FROM "
+	int rc, found = 0;
+	struct db_stmt *stmt = store_cached(st, "SELECT r.text, d.due_at FROM "
 	    "replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
-	    "r.delivery_id = ?1 ORDER BY r.received_at, r.id LIMIT 1", &cached);
+	    "r.delivery_id = ?1 ORDER BY r.received_at, r.id LIMIT 1");
 
 	*text = NULL;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*text = store_column_strdup(stmt, 0);
-		*due_at = sqlite3_column_int64(stmt, 1);
+		*due_at = db_int(stmt, 1);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		log_warnx("store: answer of delivery %lld: %s", (long long)id,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		found = -1;
 	}
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return found;
 }
 
@@ -376,17 +368,17 @@ int
 store_follow_up_waiting(struct store *st, const char *schedule,
     const char *person, int64_t at)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT 1 FROM deliveries WHERE "
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT 1 FROM deliveries WHERE "
 	    "schedule = ?1 AND person = ?2 AND kind = 'follow_up' AND due_at = "
-	    "?3 AND state IN ('pending', 'sending')", &cached);
+	    "?3 AND state IN ('pending', 'sending')");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, at);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(stmt, 1, schedule);
+	db_bind_text(stmt, 2, person);
+	db_bind_int(stmt, 3, at);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }

@@ -4,8 +4,6 @@
  * through the deliveries_by_state index, never counted in memory, so the
  * figures are right after a restart or a `nudged send` from another process.
  */
-#include <sqlite3.h>
-
 #include "store.h"
 #include "store_int.h"
 
@@ -17,19 +15,18 @@
 int
 store_queue(struct store *st, int64_t *depth, int64_t *oldest_due)
 {
-	int cached, rc = -1;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT count(*), min(CASE WHEN "
+	int rc = -1;
+	struct db_stmt *stmt = store_cached(st, "SELECT count(*), min(CASE WHEN "
 	    "state = 'pending' THEN due_at END) FROM deliveries WHERE state IN "
-	    "('pending', 'sending')", &cached);
+	    "('pending', 'sending')");
 
 	if (stmt == NULL)
 		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*depth = sqlite3_column_int64(stmt, 0);
-		*oldest_due = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? 0 :
-		    sqlite3_column_int64(stmt, 1);
+	if (db_step(stmt) == DB_ROW) {
+		*depth = db_int(stmt, 0);
+		*oldest_due = db_is_null(stmt, 1) ? 0 : db_int(stmt, 1);
 		rc = 0;
 	}
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return rc;
 }

@@ -19,12 +19,12 @@ static int	 store_delete_replies(struct store *, const char *,
 
 /* Read a target row (id, schedule, prompt_id, due_at, person) from a statement's current row. */
 void
-store_read_target(sqlite3_stmt *stmt, struct store_target *t)
+store_read_target(struct db_stmt *stmt, struct store_target *t)
 {
-	t->id = sqlite3_column_int64(stmt, 0);
+	t->id = db_int(stmt, 0);
 	t->schedule = store_column_strdup(stmt, 1);
 	t->prompt_id = store_column_strdup(stmt, 2);
-	t->due_at = sqlite3_column_int64(stmt, 3);
+	t->due_at = db_int(stmt, 3);
 	t->person = xstrdup(store_text_or_empty(stmt, 4));
 }
 
@@ -37,27 +37,26 @@ int
 store_find_target(struct store *st, const char *channel, const char *code,
     int64_t since, struct store_target *t)
 {
-	int cached;
 	/* Without a code, only the channel's own nudges: never someone's DM. */
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT id, schedule, prompt_id, "
+	struct db_stmt *stmt = store_cached(st, "SELECT id, schedule, prompt_id, "
 	    "due_at, person FROM deliveries WHERE channel = ?1 AND state = 'sent' "
 	    "AND kind = 'prompt' AND due_at >= ?3 AND (?2 IS NULL AND person = '' "
-	    "OR reply_code = ?2) ORDER BY due_at DESC, id DESC LIMIT 1", &cached);
+	    "OR reply_code = ?2) ORDER BY due_at DESC, id DESC LIMIT 1");
 	int rc, found = 0;
 
 	memset(t, 0, sizeof *t);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, since);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(stmt, 1, channel);
+	db_bind_text(stmt, 2, code);
+	db_bind_int(stmt, 3, since);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		store_read_target(stmt, t);
 		found = 1;
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != DB_DONE)
 		found = -1;
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return found;
 }
 
@@ -78,11 +77,11 @@ store_target_clear(struct store_target *t)
 int
 store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "INSERT INTO replies (delivery_id, "
+	struct db_stmt *stmt = store_cached(st, "INSERT INTO replies (delivery_id, "
 	    "channel, user_id, user_name, text, received_at, source, message_id) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO "
-	    "NOTHING", &cached);
+	    "NOTHING RETURNING id");
+	int64_t added = 0;
 	char *pseudonym;
 	const char *user = store_anon_user(st, r->channel, r->user_id,
 	    &pseudonym);
@@ -92,27 +91,27 @@ store_add_reply(struct store *st, const struct store_reply *r, int64_t *id)
 		free(pseudonym);
 		return -1;
 	}
-	sqlite3_bind_int64(stmt, 1, r->delivery_id);
-	sqlite3_bind_text(stmt, 2, r->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, user, -1, SQLITE_STATIC);
+	db_bind_int(stmt, 1, r->delivery_id);
+	db_bind_text(stmt, 2, r->channel);
+	db_bind_text(stmt, 3, user);
 	/* An anonymous channel keeps no name at all. */
-	sqlite3_bind_text(stmt, 4, pseudonym != NULL ? NULL : r->user_name, -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, r->text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 6, r->received_at);
-	sqlite3_bind_text(stmt, 7, r->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 8, r->message_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
+	db_bind_text(stmt, 4, pseudonym != NULL ? NULL : r->user_name);
+	db_bind_text(stmt, 5, r->text);
+	db_bind_int(stmt, 6, r->received_at);
+	db_bind_text(stmt, 7, r->source);
+	db_bind_text(stmt, 8, r->message_id);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		added = db_int(stmt, 0);
+	db_done(stmt);
 	free(pseudonym);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: reply: %s", sqlite3_errmsg(st->db));
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_warnx("store: reply: %s", db_error(st->db));
 		return -1;
 	}
-	if (sqlite3_changes(st->db) == 0)
+	if (added == 0)
 		return 0;
 	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = added;
 	return 1;
 }
 
@@ -126,45 +125,45 @@ int
 store_streak_at(struct store *st, const char *schedule, const char *channel,
     const char *user_id, int64_t due_at, int64_t *streak)
 {
-	int cached;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM "
+	struct db_stmt *stmt = store_cached(st, "SELECT EXISTS (SELECT 1 FROM "
 	    "replies r WHERE r.delivery_id = d.id AND r.user_id = ?3) FROM "
 	    "deliveries d WHERE d.schedule = ?1 AND d.channel = ?2 AND d.state = "
 	    "'sent' AND d.kind = 'prompt' AND d.due_at <= ?4 ORDER BY d.due_at "
-	    "DESC, d.id DESC", &cached);
+	    "DESC, d.id DESC");
 	char *pseudonym;
 	int rc;
 
 	*streak = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, store_anon_user(st, channel, user_id,
-	    &pseudonym), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, due_at);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
-	    sqlite3_column_int(stmt, 0) == 1)
+	db_bind_text(stmt, 1, schedule);
+	db_bind_text(stmt, 2, channel);
+	db_bind_text(stmt, 3, store_anon_user(st, channel, user_id,
+	    &pseudonym));
+	db_bind_int(stmt, 4, due_at);
+	while ((rc = db_step(stmt)) == DB_ROW && db_int(stmt, 0) == 1)
 		(*streak)++;
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	free(pseudonym);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /*
- * Delete answers for good: secure_delete overwrites their bytes and the
- * checkpoint moves that into the database file, so a forgotten answer does
+ * Delete answers for good: on SQLite secure_delete overwrites their bytes
+ * and the checkpoint moves that into the database file, so a forgotten answer does
  * not linger in free pages or the WAL. *count is how many were deleted.
  */
 static int
 store_delete_replies(struct store *st, const char *sql, const char *a,
     const char *b, const char *c, int64_t before, int64_t *count)
 {
-	sqlite3_stmt *stmt;
+	int sqlite = db_dialect(st->db) == DB_SQLITE;
+	struct db_stmt *stmt;
+	int64_t changed;
 	int rc;
 
 	*count = 0;
-	if (store_exec(st, "PRAGMA secure_delete = ON") == -1 ||
+	if ((sqlite && store_exec(st, "PRAGMA secure_delete = ON") == -1) ||
 	    store_begin(st) == -1)
 		return -1;
 	if ((stmt = store_prepare(st, sql)) == NULL) {
@@ -175,23 +174,20 @@ store_delete_replies(struct store *st, const char *sql, const char *a,
 	 * Statements take ?1 user, ?2 channel, ?3 an instant, ?4 the user's
 	 * pseudonym, or some of them.
 	 */
-	if (sqlite3_bind_parameter_count(stmt) >= 2) {
-		sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
-	}
-	if (sqlite3_bind_parameter_count(stmt) >= 3)
-		sqlite3_bind_int64(stmt, 3, before);
-	if (sqlite3_bind_parameter_count(stmt) >= 4)
-		sqlite3_bind_text(stmt, 4, c, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE || store_commit(st) == -1) {
-		log_warnx("store: delete answers: %s", sqlite3_errmsg(st->db));
+	db_bind_text(stmt, 1, a);
+	db_bind_text(stmt, 2, b);
+	db_bind_int(stmt, 3, before);
+	db_bind_text(stmt, 4, c);
+	rc = db_step(stmt);
+	db_done(stmt);
+	changed = db_changes(st->db);
+	if (rc != DB_DONE || store_commit(st) == -1) {
+		log_warnx("store: delete answers: %s", db_error(st->db));
 		store_rollback(st);
 		return -1;
 	}
-	*count = sqlite3_changes(st->db);
-	if (*count > 0)
+	*count = changed;
+	if (*count > 0 && sqlite)
 		store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)");
 	return 0;
 }
@@ -210,6 +206,8 @@ store_forget(struct store *st, const char *user, const char *channel,
 	rc = store_delete_replies(st, "DELETE FROM replies WHERE (user_id = ?1 "
 	    "OR user_id = ?4) AND (?2 IS NULL OR channel = ?2)", user, channel,
 	    pseudonym, 0, count);
+	if (rc == 0)
+		rc = store_habits_forget_person(st, user, pseudonym, channel);
 	free(pseudonym);
 	return rc;
 }
@@ -227,18 +225,18 @@ int
 store_each_recent_reply(struct store *st, const char *channel, int64_t since,
     int limit, void (*cb)(void *, const char *, const char *), void *arg)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT r.text, coalesce("
+	struct db_stmt *stmt = store_prepare(st, "SELECT r.text, coalesce("
 	    "r.user_name, r.user_id) FROM replies r WHERE r.channel = ?1 AND "
 	    "r.received_at >= ?2 ORDER BY r.received_at DESC, r.id DESC LIMIT ?3");
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	sqlite3_bind_int(stmt, 3, limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	db_bind_text(stmt, 1, channel);
+	db_bind_int(stmt, 2, since);
+	db_bind_int(stmt, 3, limit);
+	while ((rc = db_step(stmt)) == DB_ROW)
 		cb(arg, store_text_or_empty(stmt, 0), store_text_or_empty(stmt, 1));
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }

@@ -22,31 +22,31 @@ int
 store_find_delivery(struct store *st, int64_t id, struct store_target *t,
     struct store_where *w)
 {
-	int cached, rc, found = 0;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT COALESCE(p.id, d.id), "
+	int rc, found = 0;
+	struct db_stmt *stmt = store_cached(st, "SELECT COALESCE(p.id, d.id), "
 	    "COALESCE(p.schedule, d.schedule), COALESCE(p.prompt_id, "
 	    "d.prompt_id), COALESCE(p.due_at, d.due_at), COALESCE(p.person, "
 	    "d.person), d.channel, d.message_channel, d.message_id FROM "
 	    "deliveries d LEFT JOIN deliveries p ON p.id = d.parent_id WHERE "
-	    "d.id = ?1 AND d.state = 'sent' AND d.kind != 'digest'", &cached);
+	    "d.id = ?1 AND d.state = 'sent' AND d.kind != 'digest'");
 
 	memset(t, 0, sizeof *t);
 	memset(w, 0, sizeof *w);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		store_read_target(stmt, t);
 		w->channel = store_column_strdup(stmt, 5);
 		w->conversation = store_column_strdup(stmt, 6);
 		w->message_id = store_column_strdup(stmt, 7);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		log_warnx("store: delivery %lld: %s", (long long)id,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		found = -1;
 	}
-	store_stmt_done(stmt, cached);
+	db_done(stmt);
 	return found;
 }
 
@@ -69,27 +69,26 @@ int
 store_person_streak(struct store *st, const char *schedule, const char *person,
     const char *user_id, int64_t due_at, int64_t *streak)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM "
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT EXISTS (SELECT 1 FROM "
 	    "replies r WHERE r.delivery_id = d.id AND r.user_id = ?3) FROM "
 	    "deliveries d WHERE d.schedule = ?1 AND d.person = ?2 AND d.state = "
 	    "'sent' AND d.kind = 'prompt' AND d.due_at <= ?4 ORDER BY d.due_at "
-	    "DESC, d.id DESC", &cached);
+	    "DESC, d.id DESC");
 
 	*streak = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, schedule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, due_at);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
-	    sqlite3_column_int(stmt, 0) == 1)
+	db_bind_text(stmt, 1, schedule);
+	db_bind_text(stmt, 2, person);
+	db_bind_text(stmt, 3, user_id);
+	db_bind_int(stmt, 4, due_at);
+	while ((rc = db_step(stmt)) == DB_ROW && db_int(stmt, 0) == 1)
 		(*streak)++;
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	db_done(stmt);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		log_warnx("store: streak of %s: %s", person,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		return -1;
 	}
 	return 0;
@@ -100,24 +99,25 @@ int
 store_person_rate(struct store *st, const char *person, const char *user_id,
     int64_t *sent, int64_t *answered)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT count(*), COALESCE(sum("
-	    "EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = d.id AND "
-	    "r.user_id = ?2)), 0) FROM deliveries d WHERE d.person = ?1 AND "
-	    "d.state = 'sent' AND d.kind = 'prompt'", &cached);
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT count(*), COALESCE(sum("
+	    "CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.delivery_id = "
+	    "d.id AND r.user_id = ?2) THEN 1 ELSE 0 END), 0) FROM deliveries d "
+	    "WHERE d.person = ?1 AND "
+	    "d.state = 'sent' AND d.kind = 'prompt'");
 
 	*sent = *answered = 0;
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, user_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*sent = sqlite3_column_int64(stmt, 0);
-		*answered = sqlite3_column_int64(stmt, 1);
+	db_bind_text(stmt, 1, person);
+	db_bind_text(stmt, 2, user_id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*sent = db_int(stmt, 0);
+		*answered = db_int(stmt, 1);
 	} else
-		log_warnx("store: rate of %s: %s", person, sqlite3_errmsg(st->db));
-	store_stmt_done(stmt, cached);
-	return rc == SQLITE_ROW ? 0 : -1;
+		log_warnx("store: rate of %s: %s", person, db_error(st->db));
+	db_done(stmt);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /*
@@ -130,27 +130,26 @@ store_person_answers(struct store *st, const char *person, const char *user_id,
     void *arg)
 {
 	struct store_target t;
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "SELECT d.id, d.schedule, "
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "SELECT d.id, d.schedule, "
 	    "d.prompt_id, d.due_at, d.person, r.text FROM replies r JOIN "
 	    "deliveries d ON d.id = r.delivery_id WHERE d.person = ?1 AND "
-	    "r.user_id = ?2 ORDER BY r.received_at DESC, r.id DESC LIMIT ?3",
-	    &cached);
+	    "r.user_id = ?2 ORDER BY r.received_at DESC, r.id DESC LIMIT ?3");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, person);
+	db_bind_text(stmt, 2, user_id);
+	db_bind_int(stmt, 3, limit);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		store_read_target(stmt, &t);
-		cb(arg, &t, (const char *)sqlite3_column_text(stmt, 5));
+		cb(arg, &t, db_text(stmt, 5));
 		store_target_clear(&t);
 	}
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_DONE) {
+	db_done(stmt);
+	if (rc != DB_DONE) {
 		log_warnx("store: answers of %s: %s", person,
-		    sqlite3_errmsg(st->db));
+		    db_error(st->db));
 		return -1;
 	}
 	return 0;
@@ -164,30 +163,30 @@ store_person_answers(struct store *st, const char *person, const char *user_id,
 int
 store_put_reply(struct store *st, const struct store_reply *r)
 {
-	int cached, rc;
-	sqlite3_stmt *stmt = store_stmt(st, "UPDATE replies SET text = ?3, "
+	int rc;
+	struct db_stmt *stmt = store_cached(st, "UPDATE replies SET text = ?3, "
 	    "user_name = COALESCE(?4, user_name), received_at = ?5, source = "
 	    "?6, message_id = ?7 WHERE id = (SELECT id FROM replies WHERE "
 	    "delivery_id = ?1 AND user_id = ?2 ORDER BY received_at DESC, id "
 	    "DESC LIMIT 1) AND NOT EXISTS (SELECT 1 FROM replies WHERE source "
-	    "= ?6 AND message_id = ?7)", &cached);
+	    "= ?6 AND message_id = ?7)");
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, r->delivery_id);
-	sqlite3_bind_text(stmt, 2, r->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, r->user_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, r->received_at);
-	sqlite3_bind_text(stmt, 6, r->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, r->message_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	store_stmt_done(stmt, cached);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: edited reply: %s", sqlite3_errmsg(st->db));
+	db_bind_int(stmt, 1, r->delivery_id);
+	db_bind_text(stmt, 2, r->user_id);
+	db_bind_text(stmt, 3, r->text);
+	db_bind_text(stmt, 4, r->user_name);
+	db_bind_int(stmt, 5, r->received_at);
+	db_bind_text(stmt, 6, r->source);
+	db_bind_text(stmt, 7, r->message_id);
+	rc = db_step(stmt);
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: edited reply: %s", db_error(st->db));
 		return -1;
 	}
-	if (sqlite3_changes(st->db) == 1)
+	if (db_changes(st->db) == 1)
 		return 1;
 	return store_add_reply(st, r, NULL);
 }

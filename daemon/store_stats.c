@@ -30,13 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_sqlite.h"
 #include "log.h"
 #include "store_int.h"
 #include "tz.h"
 #include "xmalloc.h"
 
 struct store_row {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 };
 
 /* Replies of people in scope, on deliveries due in scope. */
@@ -61,7 +62,7 @@ struct store_row {
 static const char *const store_stats_sql[] = {
 	[STORE_STATS_PEOPLE] =
 	"WITH p AS (SELECT channel, user_id, min(due_at) AS first_due, "
-	"  sum(first_at IS NOT NULL) AS answers, count(*) AS n FROM "
+	"  count(first_at) AS answers, count(*) AS n FROM "
 	"  temp.stats_grid GROUP BY channel, user_id) "
 	"SELECT p.channel, p.user_id, (SELECT r.user_name FROM replies r WHERE "
 	"r.channel = p.channel AND r.user_id = p.user_id AND r.user_name IS NOT "
@@ -77,36 +78,38 @@ static const char *const store_stats_sql[] = {
 	"temp.stats_streaks ORDER BY 1, 2, 3",
 
 	[STORE_STATS_LATENCY] =
-	"SELECT channel, user_id, median FROM temp.stats_latency",
+	"SELECT channel, user_id, median FROM temp.stats_latency ORDER BY 1, 2",
 
 	[STORE_STATS_ACTIVE_WEEKS] =
 	"SELECT channel, user_id, count(DISTINCT " STATS_WEEK("first_at") ") "
 	"FROM temp.stats_grid WHERE first_at IS NOT NULL GROUP BY channel, "
-	"user_id",
+	"user_id ORDER BY 1, 2",
 
 	[STORE_STATS_USER_WEEKS] =
 	"SELECT channel, user_id, w, count(*) FROM (SELECT DISTINCT r.channel, "
 	"r.user_id, r.delivery_id, " STATS_WEEK("r.received_at") " AS w FROM "
 	"replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
 	STATS_REPLY_FILTER " AND r.received_at >= (?5 * 7 - 3) * 86400 - 172800) "
-	"WHERE w >= ?5 GROUP BY channel, user_id, w ORDER BY 1, 2, 3",
+	"AS uw WHERE w >= ?5 GROUP BY channel, user_id, w ORDER BY 1, 2, 3",
 
 	[STORE_STATS_USER_PROMPTS] =
 	"SELECT g.channel, g.user_id, d.prompt_id, count(*) FROM "
 	"temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at IS "
-	"NOT NULL GROUP BY g.channel, g.user_id, d.prompt_id",
+	"NOT NULL GROUP BY g.channel, g.user_id, d.prompt_id ORDER BY 1, 2, 3 "
+	"NULLS FIRST",
 
 	[STORE_STATS_CHANNELS] =
-	"WITH a AS (SELECT channel, sum(first_at IS NOT NULL) AS answers, "
-	"  sum(first_at IS NULL) AS missed, count(DISTINCT user_id) AS people "
+	"WITH a AS (SELECT channel, count(first_at) AS answers, "
+	"  count(*) - count(first_at) AS missed, count(DISTINCT user_id) AS people "
 	"  FROM temp.stats_grid GROUP BY channel) "
 	"SELECT d.channel, count(*), coalesce(a.answers, 0), coalesce(a.people, "
 	"0), coalesce(a.missed, 0), sum(CASE WHEN d.due_at > ?4 - (SELECT "
-	"max(seconds) FROM temp.stats_windows) THEN d.due_at > ?4 - "
-	STATS_WINDOW("d") " ELSE 0 END) "
+	"max(seconds) FROM temp.stats_windows) AND d.due_at > ?4 - "
+	STATS_WINDOW("d") " THEN 1 ELSE 0 END) "
 	"FROM deliveries d LEFT JOIN a ON a.channel = d.channel WHERE "
 	"d.state = 'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND (?1 IS "
-	"NULL OR d.channel = ?1) GROUP BY d.channel ORDER BY 1",
+	"NULL OR d.channel = ?1) GROUP BY d.channel, a.answers, a.people, "
+	"a.missed ORDER BY 1",
 
 	[STORE_STATS_PARTICIPATION] =
 	"WITH ranked AS (SELECT d.id, d.channel, d.due_at, d.schedule, "
@@ -122,7 +125,7 @@ static const char *const store_stats_sql[] = {
 	"WITH dw AS (SELECT * FROM (SELECT d.id, d.channel, "
 	"  " STATS_WEEK("d.due_at") " AS w FROM deliveries d WHERE d.state = "
 	"  'sent' AND d.kind = 'prompt' AND d.due_at >= ?3 AND d.due_at >= (?5 * 7 - 3) * 86400 - "
-	"  172800 AND (?1 IS NULL OR d.channel = ?1)) WHERE w >= ?5), "
+	"  172800 AND (?1 IS NULL OR d.channel = ?1)) AS dd WHERE w >= ?5), "
 	"ans AS (SELECT DISTINCT dw.channel, dw.w, r.delivery_id, r.user_id "
 	"  FROM dw JOIN replies r ON r.delivery_id = dw.id WHERE (?2 IS NULL OR "
 	"  r.user_id = ?2)) "
@@ -135,28 +138,30 @@ static const char *const store_stats_sql[] = {
 	"SELECT channel, day, count(*) FROM (SELECT DISTINCT r.channel, "
 	"r.delivery_id, r.user_id, " STATS_DAY("r.received_at") " AS day FROM "
 	"replies r JOIN deliveries d ON d.id = r.delivery_id WHERE "
-	STATS_REPLY_FILTER " AND r.received_at >= ?5 * 86400 - 172800) WHERE "
-	"day >= ?5 GROUP BY channel, day ORDER BY 1, 2",
+	STATS_REPLY_FILTER " AND r.received_at >= ?5 * 86400 - 172800) AS cd "
+	"WHERE day >= ?5 GROUP BY channel, day ORDER BY 1, 2",
 
 	[STORE_STATS_TOP_PROMPTS] =
 	"WITH pc AS (SELECT g.channel, d.prompt_id, count(*) AS n FROM "
 	"  temp.stats_grid g JOIN deliveries d ON d.id = g.id WHERE g.first_at "
 	"  IS NOT NULL GROUP BY g.channel, d.prompt_id), "
 	"ranked AS (SELECT channel, prompt_id, n, row_number() OVER (PARTITION "
-	"  BY channel ORDER BY n DESC, prompt_id) AS rk FROM pc) "
+	"  BY channel ORDER BY n DESC, prompt_id NULLS FIRST) AS rk FROM pc) "
 	"SELECT channel, prompt_id, n, rk FROM ranked WHERE rk <= ?5 ORDER BY "
 	"channel, rk",
 };
 
 static int	store_stats_insert(struct store *, const char *, const char *,
-		    const char *, int64_t, int64_t);
+		    const char *, const char *, int64_t, int64_t);
 static void	store_stats_local_day(sqlite3_context *, int, sqlite3_value **);
 static void	store_stats_local_week(sqlite3_context *, int, sqlite3_value **);
+static int	store_stats_zone(struct store *, const struct tz *);
+static int	store_stats_tables(struct store *);
 static int	store_stats_grid(struct store *);
 static int	store_stats_streaks(struct store *);
 static int64_t	store_stats_floor_div(int64_t, int64_t);
 static int	store_stats_cmp(const void *, const void *);
-static int	store_stats_median(sqlite3_stmt *, const char *, const char *,
+static int	store_stats_median(struct store *, const char *, const char *,
 		    int64_t *, size_t);
 static int	store_stats_latency(struct store *);
 
@@ -164,7 +169,7 @@ static int	store_stats_latency(struct store *);
 int64_t
 store_row_int(const struct store_row *row, int col)
 {
-	return sqlite3_column_int64(row->stmt, col);
+	return db_int(row->stmt, col);
 }
 
 /* A text column of a row ("" for NULL). */
@@ -178,26 +183,27 @@ store_row_text(const struct store_row *row, int col)
 int
 store_row_is_null(const struct store_row *row, int col)
 {
-	return sqlite3_column_type(row->stmt, col) == SQLITE_NULL;
+	return db_is_null(row->stmt, col);
 }
 
-/* Insert one row into a temp table: up to two texts and two integers. */
+/* Insert one row into a temp table: texts ?1 to ?3, integers ?4 and ?5. */
 static int
 store_stats_insert(struct store *st, const char *sql, const char *a,
-    const char *b, int64_t x, int64_t y)
+    const char *b, const char *c, int64_t x, int64_t y)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql);
+	struct db_stmt *stmt = store_cached(st, sql);
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, x);
-	sqlite3_bind_int64(stmt, 4, y);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(stmt, 1, a);
+	db_bind_text(stmt, 2, b);
+	db_bind_text(stmt, 3, c);
+	db_bind_int(stmt, 4, x);
+	db_bind_int(stmt, 5, y);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* a / b rounded down (instants before 1970 give negative days). */
@@ -207,7 +213,7 @@ store_stats_floor_div(int64_t a, int64_t b)
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* SQL nudged_local_day(t): the day number of instant t in the scope's zone. */
+/* SQL nudged_local_day(t) on SQLite: the day number of instant t in the scope's zone. */
 static void
 store_stats_local_day(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -219,7 +225,7 @@ store_stats_local_day(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	    tz_offset(scope->tz, t, NULL), 86400));
 }
 
-/* SQL nudged_local_week(t): its Monday-based week (1970-01-01 was a Thursday). */
+/* SQL nudged_local_week(t) on SQLite: its Monday-based week (1970-01-01 was a Thursday). */
 static void
 store_stats_local_week(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -232,28 +238,97 @@ store_stats_local_week(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
- * The counted deliveries of every person in scope (see the top of this
- * file), built once per stats call and kept sorted by channel, person,
- * schedule and instant: most measures read it instead of all answers.
+ * The zone nudged_local_day() and nudged_local_week() count in: on SQLite
+ * C functions reading the scope's zone; on PostgreSQL SQL functions (made
+ * with the schema) reading the setting nudged.tz of this session.
  */
+static int
+store_stats_zone(struct store *st, const struct tz *zone)
+{
+	sqlite3 *h = db_sqlite_handle(st->db);
+	void *scope = (void *)(uintptr_t)st->stats;
+	struct db_stmt *stmt;
+	int rc;
+
+	if (db_dialect(st->db) == DB_SQLITE)
+		return sqlite3_create_function(h, "nudged_local_day", 1,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, scope,
+		    store_stats_local_day, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(h, "nudged_local_week", 1,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, scope,
+		    store_stats_local_week, NULL, NULL) != SQLITE_OK ? -1 : 0;
+	if ((stmt = store_prepare(st, "SELECT set_config('nudged.tz', ?1, "
+	    "false)")) == NULL)
+		return -1;
+	db_bind_text(stmt, 1, tz_name(zone));
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_ROW ? 0 : -1;
+}
+
+/*
+ * The temp tables, emptied. PostgreSQL compares their text bytewise, as
+ * the store's own tables do; SQLite always does.
+ */
+#define STATS_TABLES(TEXT) \
+	"CREATE TEMP TABLE IF NOT EXISTS stats_away (user_id " TEXT ", " \
+	"channel " TEXT ", from_at BIGINT, until_at BIGINT);" \
+	"CREATE TEMP TABLE IF NOT EXISTS stats_windows (schedule " TEXT ", " \
+	"seconds BIGINT);" \
+	"CREATE TEMP TABLE IF NOT EXISTS stats_grid (seq INTEGER PRIMARY " \
+	"KEY, channel " TEXT ", user_id " TEXT ", schedule " TEXT ", due_at " \
+	"BIGINT, id BIGINT, first_at BIGINT);" \
+	"CREATE TEMP TABLE IF NOT EXISTS stats_streaks (channel " TEXT ", " \
+	"user_id " TEXT ", schedule " TEXT ", longest BIGINT, current " \
+	"BIGINT);" \
+	"CREATE TEMP TABLE IF NOT EXISTS stats_latency (channel " TEXT ", " \
+	"user_id " TEXT ", median BIGINT);" \
+	"DELETE FROM temp.stats_away; DELETE FROM temp.stats_windows; " \
+	"DELETE FROM temp.stats_grid; DELETE FROM temp.stats_streaks; " \
+	"DELETE FROM temp.stats_latency;"
+
+static int
+store_stats_tables(struct store *st)
+{
+	return store_exec(st, db_dialect(st->db) == DB_SQLITE ?
+	    STATS_TABLES("TEXT") : STATS_TABLES("TEXT COLLATE \"C\""));
+}
+
+/*
+ * The counted deliveries of every person in scope (see the top of this
+ * file), built once per stats call and numbered (seq) in the order of
+ * channel, person, schedule and instant: most measures read it instead of
+ * all answers. SQLite numbers rows as they are inserted (seq is its rowid),
+ * cheaper than a window function; PostgreSQL numbers them with one.
+ */
+#define STATS_GRID_INSERT(SEQ, NUMBER, ORDER) \
+	"INSERT INTO temp.stats_grid (" SEQ "channel, user_id, schedule, " \
+	"due_at, id, first_at) WITH " STATS_COUNTED " SELECT " NUMBER \
+	"channel, user_id, schedule, due_at, id, first_at FROM counted" ORDER
+#define STATS_GRID_ORDER	"channel, user_id, schedule, due_at, id"
+
+static const char *const store_stats_grid_sql[] = {
+	[DB_SQLITE] = STATS_GRID_INSERT("", "", " ORDER BY " STATS_GRID_ORDER),
+	[DB_POSTGRESQL] = STATS_GRID_INSERT("seq, ", "row_number() OVER "
+	    "(ORDER BY " STATS_GRID_ORDER "), ", ""),
+};
+
 static int
 store_stats_grid(struct store *st)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO temp.stats_grid "
-	    "WITH " STATS_COUNTED " SELECT channel, user_id, schedule, due_at, id, "
-	    "first_at FROM counted ORDER BY channel, user_id, schedule, due_at, "
-	    "id");
+	struct db_stmt *stmt = store_prepare(st,
+	    store_stats_grid_sql[db_dialect(st->db)]);
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, st->stats->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, st->stats->since);
-	sqlite3_bind_int64(stmt, 4, st->stats->now);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(stmt, 1, st->stats->channel);
+	db_bind_text(stmt, 2, st->stats->user);
+	db_bind_int(stmt, 3, st->stats->since);
+	db_bind_int(stmt, 4, st->stats->now);
+	rc = db_step(stmt);
+	db_done(stmt);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -263,48 +338,41 @@ store_stats_grid(struct store *st)
 static int
 store_stats_streaks(struct store *st)
 {
-	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, schedule, "
-	    "first_at IS NOT NULL FROM temp.stats_grid ORDER BY rowid");
-	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_streaks "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)");
+	struct db_stmt *in = store_prepare(st, "SELECT channel, user_id, "
+	    "schedule, first_at IS NOT NULL FROM temp.stats_grid ORDER BY seq");
 	char *channel = NULL, *user = NULL, *schedule = NULL;
 	int64_t run = 0, longest = 0;
-	int rc = SQLITE_ERROR, failed = 0;
+	int rc = DB_ERROR, failed = 0;
 
-	while (in != NULL && out != NULL) {
-		rc = sqlite3_step(in);
-		if (rc != SQLITE_ROW || channel == NULL ||
+	while (in != NULL) {
+		rc = db_step(in);
+		if (rc != DB_ROW || channel == NULL ||
 		    strcmp(channel, store_text_or_empty(in, 0)) != 0 ||
 		    strcmp(user, store_text_or_empty(in, 1)) != 0 ||
 		    strcmp(schedule, store_text_or_empty(in, 2)) != 0) {
 			/* A group ended: record it, start the next. */
-			if (channel != NULL) {
-				sqlite3_bind_text(out, 1, channel, -1, SQLITE_STATIC);
-				sqlite3_bind_text(out, 2, user, -1, SQLITE_STATIC);
-				sqlite3_bind_text(out, 3, schedule, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(out, 4, longest);
-				sqlite3_bind_int64(out, 5, run);
-				failed |= sqlite3_step(out) != SQLITE_DONE;
-				sqlite3_reset(out);
-			}
+			if (channel != NULL)
+				failed |= store_stats_insert(st, "INSERT INTO "
+				    "temp.stats_streaks VALUES (?1, ?2, ?3, ?4, "
+				    "?5)", channel, user, schedule, longest,
+				    run) == -1;
 			free(channel);
 			free(user);
 			free(schedule);
 			channel = user = schedule = NULL;
-			if (rc != SQLITE_ROW)
+			if (rc != DB_ROW)
 				break;
 			channel = xstrdup(store_text_or_empty(in, 0));
 			user = xstrdup(store_text_or_empty(in, 1));
 			schedule = xstrdup(store_text_or_empty(in, 2));
 			run = longest = 0;
 		}
-		run = sqlite3_column_int(in, 3) ? run + 1 : 0;
+		run = db_int(in, 3) ? run + 1 : 0;
 		if (run > longest)
 			longest = run;
 	}
-	sqlite3_finalize(in);
-	sqlite3_finalize(out);
-	return failed || rc != SQLITE_DONE ? -1 : 0;
+	db_done(in);
+	return failed || rc != DB_DONE ? -1 : 0;
 }
 
 /* qsort order for latencies. */
@@ -318,20 +386,15 @@ store_stats_cmp(const void *a, const void *b)
 
 /* Record one person's median time to answer (the mean of the middle two). */
 static int
-store_stats_median(sqlite3_stmt *out, const char *channel, const char *user,
+store_stats_median(struct store *st, const char *channel, const char *user,
     int64_t *v, size_t n)
 {
 	int64_t m;
-	int rc;
 
 	qsort(v, n, sizeof *v, store_stats_cmp);
 	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2] + 1) / 2;
-	sqlite3_bind_text(out, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(out, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(out, 3, m);
-	rc = sqlite3_step(out);
-	sqlite3_reset(out);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_stats_insert(st, "INSERT INTO temp.stats_latency VALUES "
+	    "(?1, ?2, ?4)", channel, user, NULL, m, 0);
 }
 
 /*
@@ -342,29 +405,27 @@ store_stats_median(sqlite3_stmt *out, const char *channel, const char *user,
 static int
 store_stats_latency(struct store *st)
 {
-	sqlite3_stmt *in = store_prepare(st, "SELECT channel, user_id, first_at "
-	    "- due_at FROM temp.stats_grid WHERE first_at IS NOT NULL ORDER BY "
-	    "rowid");
-	sqlite3_stmt *out = store_prepare(st, "INSERT INTO temp.stats_latency "
-	    "VALUES (?1, ?2, ?3)");
+	struct db_stmt *in = store_prepare(st, "SELECT channel, user_id, "
+	    "first_at - due_at FROM temp.stats_grid WHERE first_at IS NOT NULL "
+	    "ORDER BY seq");
 	char *channel = NULL, *user = NULL;
 	int64_t *v = NULL;
 	size_t n = 0, cap = 0;
-	int rc = SQLITE_ERROR, failed = 0;
+	int rc = DB_ERROR, failed = 0;
 
-	while (in != NULL && out != NULL) {
-		rc = sqlite3_step(in);
-		if (rc != SQLITE_ROW || channel == NULL ||
+	while (in != NULL) {
+		rc = db_step(in);
+		if (rc != DB_ROW || channel == NULL ||
 		    strcmp(channel, store_text_or_empty(in, 0)) != 0 ||
 		    strcmp(user, store_text_or_empty(in, 1)) != 0) {
 			if (channel != NULL && n > 0)
-				failed |= store_stats_median(out, channel, user, v,
+				failed |= store_stats_median(st, channel, user, v,
 				    n) == -1;
 			free(channel);
 			free(user);
 			channel = user = NULL;
 			n = 0;
-			if (rc != SQLITE_ROW)
+			if (rc != DB_ROW)
 				break;
 			channel = xstrdup(store_text_or_empty(in, 0));
 			user = xstrdup(store_text_or_empty(in, 1));
@@ -373,12 +434,11 @@ store_stats_latency(struct store *st)
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof *v);
 		}
-		v[n++] = sqlite3_column_int64(in, 2);
+		v[n++] = db_int(in, 2);
 	}
 	free(v);
-	sqlite3_finalize(in);
-	sqlite3_finalize(out);
-	return failed || rc != SQLITE_DONE ? -1 : 0;
+	db_done(in);
+	return failed || rc != DB_DONE ? -1 : 0;
 }
 
 /* Prepare the temp tables the stats queries read; -1 on error. */
@@ -386,26 +446,8 @@ int
 store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 {
 	st->stats = scope;
-	if (sqlite3_create_function(st->db, "nudged_local_day", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)scope,
-	    store_stats_local_day, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nudged_local_week", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)scope,
-	    store_stats_local_week, NULL, NULL) != SQLITE_OK)
-		return -1;
-	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS stats_away (user_id "
-	    "TEXT, channel TEXT, from_at INTEGER, until_at INTEGER);"
-	    "CREATE TEMP TABLE IF NOT EXISTS stats_windows (schedule TEXT, "
-	    "seconds INTEGER);"
-	    "CREATE TEMP TABLE IF NOT EXISTS stats_grid (channel TEXT, user_id "
-	    "TEXT, schedule TEXT, due_at INTEGER, id INTEGER, first_at INTEGER);"
-	    "CREATE TEMP TABLE IF NOT EXISTS stats_streaks (channel TEXT, "
-	    "user_id TEXT, schedule TEXT, longest INTEGER, current INTEGER);"
-	    "CREATE TEMP TABLE IF NOT EXISTS stats_latency (channel TEXT, "
-	    "user_id TEXT, median INTEGER);"
-	    "DELETE FROM temp.stats_away; DELETE FROM temp.stats_windows; "
-	    "DELETE FROM temp.stats_grid; DELETE FROM temp.stats_streaks; "
-	    "DELETE FROM temp.stats_latency;") == -1)
+	if (store_stats_zone(st, scope->tz) == -1 ||
+	    store_stats_tables(st) == -1)
 		return -1;
 	for (size_t i = 0; i < scope->naway; i++) {
 		/* Away on an anonymous channel too, where answers carry the
@@ -415,9 +457,9 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 
 		for (int k = 0; k < (pseudonym != NULL ? 2 : 1); k++)
 			failed |= store_stats_insert(st, "INSERT INTO "
-			    "temp.stats_away VALUES (?1, ?2, ?3, ?4)", k == 0 ?
+			    "temp.stats_away VALUES (?1, ?2, ?4, ?5)", k == 0 ?
 			    scope->away[i].user : pseudonym,
-			    scope->away[i].channel, scope->away[i].from,
+			    scope->away[i].channel, NULL, scope->away[i].from,
 			    scope->away[i].until) == -1;
 		free(pseudonym);
 		if (failed)
@@ -425,12 +467,12 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	}
 	for (size_t i = 0; i < scope->nwindows; i++) {
 		if (store_stats_insert(st, "INSERT INTO temp.stats_windows VALUES "
-		    "(?1, ?3)", scope->windows[i].schedule, NULL,
+		    "(?1, ?4)", scope->windows[i].schedule, NULL, NULL,
 		    scope->windows[i].seconds, 0) == -1)
 			return -1;
 	}
 	if (store_stats_insert(st, "INSERT INTO temp.stats_windows VALUES (NULL, "
-	    "?3)", NULL, NULL, scope->default_window, 0) == -1)
+	    "?4)", NULL, NULL, NULL, scope->default_window, 0) == -1)
 		return -1;
 	if (scope->kept && store_habits_begin(st) == 0) {
 		st->stats_kept = 1;
@@ -441,7 +483,7 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	    "temp.stats_streaks; DELETE FROM temp.stats_latency") == -1 ||
 	    store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
 	    store_stats_latency(st) == -1) {
-		log_warnx("store: stats: %s", sqlite3_errmsg(st->db));
+		log_warnx("store: stats: %s", db_error(st->db));
 		return -1;
 	}
 	return 0;
@@ -453,25 +495,23 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
     store_row_cb cb, void *arg)
 {
 	const char *kept = st->stats_kept ? store_habits_sql(st, q) : NULL;
-	sqlite3_stmt *stmt = store_prepare(st, kept ? kept : store_stats_sql[q]);
+	struct db_stmt *stmt = store_prepare(st, kept ? kept : store_stats_sql[q]);
 	struct store_row row = { stmt };
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, st->stats->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, st->stats->user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, st->stats->since);
-	sqlite3_bind_int64(stmt, 4, st->stats->now);
-	if (sqlite3_bind_parameter_count(stmt) >= 5)
-		sqlite3_bind_int64(stmt, 5, from);
-	if (sqlite3_bind_parameter_count(stmt) >= 6)	/* kept ones: the horizon */
-		sqlite3_bind_int64(stmt, 6, st->habits_horizon);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	db_bind_text(stmt, 1, st->stats->channel);
+	db_bind_text(stmt, 2, st->stats->user);
+	db_bind_int(stmt, 3, st->stats->since);
+	db_bind_int(stmt, 4, st->stats->now);
+	db_bind_int(stmt, 5, from);
+	db_bind_int(stmt, 6, st->habits_horizon);	/* the kept ones' horizon */
+	while ((rc = db_step(stmt)) == DB_ROW)
 		cb(arg, &row);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: stats: %s", sqlite3_errmsg(st->db));
+	db_done(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("store: stats: %s", db_error(st->db));
 		return -1;
 	}
 	return 0;
