@@ -68,21 +68,28 @@ struct habits_key {
  * CROSS JOIN keeps SQLite walking people first, each one's nudges by
  * deliveries_by_channel from where they start.
  */
-static const char habits_grid_sql[] =
-	"INSERT INTO temp.stats_grid (channel, user_id, schedule, due_at, id, "
-	"first_at) SELECT channel, user_id, schedule, due_at, id, first_at FROM "
-	"(SELECT p.channel, p.user_id, d.schedule, d.due_at, d.id, (SELECT "
-	"  min(r.received_at) FROM replies r WHERE r.delivery_id = d.id AND "
-	"  r.user_id = p.user_id) AS first_at FROM habits_people p CROSS JOIN "
-	"  deliveries d WHERE d.channel = p.channel AND d.state = 'sent' AND "
-	"  d.kind = 'prompt' AND d.due_at > CASE WHEN p.first_due - 1 > ?3 "
-	"  THEN p.first_due - 1 ELSE ?3 END AND d.due_at <= ?5 AND "
-	HABITS_WHO("p") " AND (?6 = 0 OR EXISTS (SELECT 1 FROM "
-	"  temp.habits_redo x WHERE x.channel = p.channel AND x.user_id = "
-	"  p.user_id))) g "
-	"WHERE g.first_at IS NOT NULL OR (g.due_at <= ?4 - " STATS_WINDOW("g")
-	" AND NOT " STATS_AWAY("g.user_id", "g") ") "
-	"ORDER BY channel, user_id, schedule, due_at, id";
+#define HABITS_GRID(SEQ, NUMBER) \
+	"INSERT INTO temp.stats_grid (" SEQ "channel, user_id, schedule, " \
+	"due_at, id, first_at) SELECT " NUMBER "channel, user_id, schedule, " \
+	"due_at, id, first_at FROM (SELECT p.channel, p.user_id, d.schedule, " \
+	"  d.due_at, d.id, (SELECT min(r.received_at) FROM replies r WHERE " \
+	"  r.delivery_id = d.id AND r.user_id = p.user_id) AS first_at FROM " \
+	"  habits_people p CROSS JOIN deliveries d WHERE d.channel = " \
+	"  p.channel AND d.state = 'sent' AND d.kind = 'prompt' AND d.due_at " \
+	"  > CASE WHEN p.first_due - 1 > ?3 THEN p.first_due - 1 ELSE ?3 END " \
+	"  AND d.due_at <= ?5 AND " HABITS_WHO("p") " AND (?6 = 0 OR EXISTS " \
+	"  (SELECT 1 FROM temp.habits_redo x WHERE x.channel = p.channel AND " \
+	"  x.user_id = p.user_id))) g " \
+	"WHERE g.first_at IS NOT NULL OR (g.due_at <= ?4 - " \
+	STATS_WINDOW("g") " AND NOT " STATS_AWAY("g.user_id", "g") ") " \
+	"ORDER BY channel, user_id, schedule, due_at, id"
+
+/* SQLite numbers the grid's rows (seq) itself; PostgreSQL is told to. */
+static const char *const habits_grid_sql[] = {
+	[DB_SQLITE] = HABITS_GRID("", ""),
+	[DB_POSTGRESQL] = HABITS_GRID("seq, ", "row_number() OVER (ORDER BY "
+	    "channel, user_id, schedule, due_at, id), "),
+};
 
 /* Compose a run (the excluded row) after the one table t holds. */
 #define HABITS_COMPOSE(t) \
@@ -246,7 +253,8 @@ static int
 habits_grid(struct store *st, int64_t lo, int64_t hi, int only_redo,
     int scoped)
 {
-	struct db_stmt *stmt = store_prepare(st, habits_grid_sql);
+	struct db_stmt *stmt = store_prepare(st,
+	    habits_grid_sql[db_dialect(st->db)]);
 
 	if (stmt == NULL || store_exec(st, "DELETE FROM temp.stats_grid") == -1) {
 		db_done(stmt);

@@ -2,17 +2,17 @@
 -- The PostgreSQL text of the kept habit measures' migration (SQLite's is
 -- store_habits_schema.c): to be pasted into store_schema_pg.c's list as
 -- migration 11 when branch pg lands. Same tables and keys; BIGINT for
--- instants; triggers through plpgsql functions.
+-- instants; text compared bytewise; triggers through plpgsql functions.
 CREATE TABLE habits_people (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
   first_due BIGINT NOT NULL,
   PRIMARY KEY (channel, user_id)
 );
 CREATE TABLE habits_runs (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  schedule TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  schedule TEXT COLLATE "C" NOT NULL,
   first_due BIGINT NOT NULL,
   n BIGINT NOT NULL,
   answers BIGINT NOT NULL,
@@ -22,41 +22,41 @@ CREATE TABLE habits_runs (
   PRIMARY KEY (channel, user_id, schedule)
 );
 CREATE TABLE habits_latency (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
   seconds BIGINT NOT NULL,
   n BIGINT NOT NULL,
   PRIMARY KEY (channel, user_id, seconds)
 );
 CREATE TABLE habits_active (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
   week BIGINT NOT NULL,
   PRIMARY KEY (channel, user_id, week)
 );
 CREATE TABLE habits_prompts (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  prompt_id TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  prompt_id TEXT COLLATE "C" NOT NULL,
   n BIGINT NOT NULL,
   PRIMARY KEY (channel, user_id, prompt_id)
 );
 CREATE TABLE habits_user_weeks (
-  channel TEXT NOT NULL,
-  user_id TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
   week BIGINT NOT NULL,
   n BIGINT NOT NULL,
   PRIMARY KEY (week, channel, user_id)
 );
 CREATE TABLE habits_channel_weeks (
-  channel TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
   week BIGINT NOT NULL,
-  user_id TEXT NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
   n BIGINT NOT NULL,
   PRIMARY KEY (week, channel, user_id)
 );
 CREATE TABLE habits_days (
-  channel TEXT NOT NULL,
+  channel TEXT COLLATE "C" NOT NULL,
   day BIGINT NOT NULL,
   n BIGINT NOT NULL,
   PRIMARY KEY (day, channel)
@@ -66,8 +66,8 @@ CREATE INDEX replies_by_time ON replies (received_at, channel, user_id,
 CREATE INDEX replies_by_person ON replies (user_id, received_at);
 CREATE TABLE habits_dirty (
   id BIGSERIAL PRIMARY KEY,
-  channel TEXT NOT NULL,
-  user_id TEXT,
+  channel TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C",
   due_at BIGINT NOT NULL,
   received_at BIGINT
 );
