@@ -572,17 +572,12 @@ store_set_last_instant(struct store *st, const char *schedule, int64_t instant)
 	    "UPDATE SET last_instant = CASE WHEN excluded.last_instant > "
 	    "schedule_state.last_instant THEN excluded.last_instant ELSE "
 	    "schedule_state.last_instant END");
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_text(stmt, 1, schedule);
 	db_bind_int(stmt, 2, instant);
-	rc = db_step(stmt);
-	if (rc != DB_DONE)
-		log_warnx("store: %s", db_error(st->db));
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
+	return store_write(st, stmt, NULL);
 }
 
 /*
@@ -642,15 +637,24 @@ store_update(struct store *st, const char *sql, int64_t id, int64_t at,
     const char *text)
 {
 	struct db_stmt *stmt = store_cached(st, sql);
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, at);
 	db_bind_text(stmt, 3, text);
-	rc = db_step(stmt);
-	if (rc != DB_DONE)
+	return store_write(st, stmt, NULL);
+}
+
+/* Run a bound write statement once and hand it back; -1 with the error (and what failed) logged. */
+int
+store_write(struct store *st, struct db_stmt *stmt, const char *what)
+{
+	int rc = db_step(stmt);
+
+	if (rc != DB_DONE && what != NULL)
+		log_warnx("store: %s: %s", what, db_error(st->db));
+	else if (rc != DB_DONE)
 		log_warnx("store: %s", db_error(st->db));
 	db_done(stmt);
 	return rc == DB_DONE ? 0 : -1;

@@ -29,6 +29,7 @@ const char *const *store_migrations(enum db_dialect, int *n);
 int		 store_exec(struct store *, const char *);
 struct db_stmt	*store_prepare(struct store *, const char *);
 struct db_stmt	*store_cached(struct store *, const char *);
+int		 store_write(struct store *, struct db_stmt *, const char *);
 int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(struct db_stmt *, int);

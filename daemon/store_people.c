@@ -14,25 +14,10 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-static int	store_people_exec(struct store *, struct db_stmt *,
-		    const char *);
 static int	store_people_put(struct store *, const char *, const char *,
 		    const char *, const char *, int64_t, const char *);
 static int	store_people_target(struct store *, struct db_stmt *,
 		    struct store_target *);
-
-/* Step a write statement once; 0 or -1 with the error logged. */
-static int
-store_people_exec(struct store *st, struct db_stmt *stmt,
-    const char *what)
-{
-	int rc = db_step(stmt);
-
-	if (rc != DB_DONE)
-		log_warnx("store: %s: %s", what, db_error(st->db));
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
-}
 
 /* Step a target query: 1 found, 0 none, -1 error. */
 static int
@@ -103,7 +88,7 @@ store_people_put(struct store *st, const char *sql, const char *channel,
 	db_bind_text(stmt, 2, person);
 	db_bind_text(stmt, 3, text);
 	db_bind_int(stmt, 4, n);
-	return store_people_exec(st, stmt, what);
+	return store_write(st, stmt, what);
 }
 
 /* Keep the id of person's direct conversation on channel. */
@@ -180,7 +165,7 @@ store_set_paused(struct store *st, const char *person, int64_t paused_at)
 		db_bind_int(stmt, 2, paused_at);
 	else
 		db_bind_null(stmt, 2);
-	return store_people_exec(st, stmt, "pause");
+	return store_write(st, stmt, "pause");
 }
 
 /* Record person away from one local day to another, both included. */
@@ -198,7 +183,7 @@ store_set_away(struct store *st, const char *person, int64_t from_day,
 	db_bind_text(stmt, 1, person);
 	db_bind_int(stmt, 2, from_day);
 	db_bind_int(stmt, 3, until_day);
-	return store_people_exec(st, stmt, "absence");
+	return store_write(st, stmt, "absence");
 }
 
 /* Keep where the platform put a delivery: its conversation and message id. */
@@ -214,7 +199,7 @@ store_set_message(struct store *st, int64_t id, const char *message_channel,
 	db_bind_int(stmt, 1, id);
 	db_bind_text(stmt, 2, message_channel);
 	db_bind_text(stmt, 3, message_id);
-	return store_people_exec(st, stmt, "message of a delivery");
+	return store_write(st, stmt, "message of a delivery");
 }
 
 /* Where delivery id landed: 1 with its conversation and message id, 0 unknown, -1 error. */
