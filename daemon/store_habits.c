@@ -141,16 +141,12 @@ static int	habits_read_latency(struct store *);
 static int
 habits_bind_run(struct store *st, struct db_stmt *stmt, int scoped)
 {
-	int rc;
-
 	if (scoped) {
 		db_bind_text(stmt, 1, st->stats->channel);
 		db_bind_text(stmt, 2, st->stats->user);
 	}
 	db_bind_int(stmt, 4, st->stats->now);
-	rc = db_step(stmt);
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
+	return store_write(st, stmt, NULL);
 }
 
 /* A value from meta into buf ("" when there is none); -1 on error. */
@@ -178,15 +174,12 @@ habits_set_meta(struct store *st, const char *key, const char *value)
 	struct db_stmt *stmt = store_prepare(st, "INSERT INTO meta (key, value) "
 	    "VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
 	    "excluded.value");
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_text(stmt, 1, key);
 	db_bind_text(stmt, 2, value);
-	rc = db_step(stmt);
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
+	return store_write(st, stmt, NULL);
 }
 
 /* The integer a one-row query answers, into v. */
@@ -457,14 +450,11 @@ habits_catch_up(struct store *st, int64_t h)
 	    "habits_people p WHERE EXISTS (SELECT 1 FROM temp.habits_seen x "
 	    "WHERE x.channel = p.channel AND x.user_id IS NULL AND x.due_at <= "
 	    "?1)");
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_int(stmt, 1, h);
-	rc = db_step(stmt);
-	db_done(stmt);
-	if (rc != DB_DONE || store_exec(st,
+	if (store_write(st, stmt, NULL) == -1 || store_exec(st,
 	    "DELETE FROM habits_runs WHERE (channel, user_id) IN (SELECT "
 	    "channel, user_id FROM temp.habits_redo);"
 	    "DELETE FROM habits_latency WHERE (channel, user_id) IN (SELECT "
@@ -719,7 +709,6 @@ store_habits_forget_channel(struct store *st, const char *channel)
 	    "habits_dirty" };
 	struct db_stmt *stmt;
 	char *sql;
-	int rc;
 
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		xasprintf(&sql, "DELETE FROM %s WHERE channel = ?1", tables[i]);
@@ -728,9 +717,7 @@ store_habits_forget_channel(struct store *st, const char *channel)
 		if (stmt == NULL)
 			return -1;
 		db_bind_text(stmt, 1, channel);
-		rc = db_step(stmt);
-		db_done(stmt);
-		if (rc != DB_DONE)
+		if (store_write(st, stmt, NULL) == -1)
 			return -1;
 	}
 	return store_exec(st, "DELETE FROM meta WHERE key = "
@@ -773,8 +760,8 @@ store_habits_forget_person(struct store *st, const char *user,
 			db_bind_text(stmt, 1, user);
 			db_bind_text(stmt, 2, pseudonym);
 			db_bind_text(stmt, 3, channel);
-			rc = db_step(stmt);
-			db_done(stmt);
+			rc = store_write(st, stmt, NULL) == 0 ? DB_DONE :
+			    DB_ERROR;
 		}
 	}
 	if (rc != DB_DONE || store_commit(st) == -1) {

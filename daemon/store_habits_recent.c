@@ -122,15 +122,12 @@ static int
 recent_run(struct store *st, const char *sql, int64_t lo, int64_t hi)
 {
 	struct db_stmt *stmt = store_prepare(st, sql);
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	db_bind_int(stmt, 1, lo);
 	db_bind_int(stmt, 2, hi);
-	rc = db_step(stmt);
-	db_done(stmt);
-	return rc == DB_DONE ? 0 : -1;
+	return store_write(st, stmt, NULL);
 }
 
 /*
