@@ -498,7 +498,8 @@ habits_state(struct store *st, char *have, size_t len, int64_t *h, int *dirty)
 }
 
 /*
- * Bring the kept part up to now in one write transaction (or the caller's):
+ * Bring the kept part up to now in one write transaction of its own (inside
+ * the caller's, only when there is nothing to write):
  * built again under another fingerprint or when asked, else the touched
  * people caught up and the horizon moved on (by the hour at least, so most
  * reads write nothing). -1 leaves it as it was.
@@ -520,6 +521,10 @@ habits_refresh(struct store *st)
 	if (habits_state(st, have, sizeof have, &h, &any) == -1)
 		goto fail;
 	redo = scope->rebuild || strcmp(want, have) != 0 || h > target;
+	/* Inside the caller's transaction nothing is written: a failure
+	 * half-way could not be undone without undoing theirs. */
+	if (!own && (redo || any || target - h >= HABITS_STEP))
+		return -1;
 	if (redo || any || target - h >= HABITS_STEP) {
 		/*
 		 * Something to write. The horizon's row first: on a shared
