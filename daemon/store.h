@@ -247,6 +247,8 @@ int		 store_stats_begin(struct store *,
 int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
 int		 store_stats_kept(struct store *);
+int64_t		 store_habits_redone(struct store *);
+void		 store_on_busy(struct store *, void (*)(void *), void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
 /* Bytes in a key made once per installation (store_keys.c). */

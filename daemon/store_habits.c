@@ -39,9 +39,11 @@
 #include "xmalloc.h"
 
 /* Bumped when what the kept tables mean changes: they are built again. */
-#define HABITS_FORMAT	"1"
+#define HABITS_FORMAT	"2"
 /* How far the horizon moves at least (the rest is read fresh). */
 #define HABITS_STEP	3600
+/* How much history a build keeps between calls of the busy callback. */
+#define HABITS_CHUNK	(7 * 86400)
 
 /* A run of counted deliveries, in order: how a streak composes. */
 struct habits_run {
@@ -122,6 +124,7 @@ static void	habits_key_free(struct habits_key *);
 static void	habits_compose(struct habits_run *, const struct habits_run *);
 static int	habits_fold(struct store *, const char *, const char *);
 static int	habits_build(struct store *, int64_t, int64_t, int);
+static int	habits_build_chunked(struct store *, int64_t, int64_t);
 static int	habits_rebuild(struct store *, int64_t);
 static int	habits_seen(struct store *, int *);
 static int	habits_seen_done(struct store *);
@@ -195,46 +198,34 @@ habits_int(struct store *st, const char *sql, int64_t *v)
 }
 
 /*
- * What the kept part depends on besides the answers, hashed (FNV-1a): the
- * format, the zone, every answer window and every away range (the config's
- * and people's own, under their pseudonyms too), as store_stats_begin put
- * them in the temp tables.
+ * What the kept part depends on besides the answers and the away ranges
+ * (store_habits_away.c), hashed (FNV-1a): the format, the zone and every
+ * answer window, as store_stats_begin put them in temp.stats_windows. A
+ * change (an admin's, rare) builds it all again.
  */
 static void
 habits_fingerprint(struct store *st, char *buf, size_t len)
 {
-	static const char *const sql[] = {
-		"SELECT coalesce(schedule, ''), CASE WHEN schedule IS NULL THEN "
-		"1 ELSE 0 END, seconds, 0 FROM temp.stats_windows ORDER BY 1, "
-		"2, 3",
-		"SELECT user_id || ' ' || coalesce(channel, ''), CASE WHEN "
-		"channel IS NULL THEN 1 ELSE 0 END, from_at, until_at FROM "
-		"temp.stats_away ORDER BY 1, 2, 3, 4",
-	};
 	uint64_t h = 14695981039346656037ULL;
 	char part[64];
 	const char *s;
-	struct db_stmt *stmt;
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(schedule, "
+	    "''), CASE WHEN schedule IS NULL THEN 1 ELSE 0 END, seconds FROM "
+	    "temp.stats_windows ORDER BY 1, 2, 3");
 
 	for (s = HABITS_FORMAT " "; *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	for (s = tz_name(st->stats->tz); *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		if ((stmt = store_prepare(st, sql[i])) == NULL)
-			continue;
-		while (db_step(stmt) == DB_ROW) {
-			for (s = store_text_or_empty(stmt, 0); *s != '\0'; s++)
-				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-			snprintf(part, sizeof part, "|%" PRId64 "|%" PRId64 "|%"
-			    PRId64 ";", db_int(stmt, 1), db_int(stmt, 2),
-			    db_int(stmt, 3));
-			for (s = part; *s != '\0'; s++)
-				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-		}
-		db_done(stmt);
-		h = (h ^ '#') * 1099511628211ULL;
+	while (stmt != NULL && db_step(stmt) == DB_ROW) {
+		for (s = store_text_or_empty(stmt, 0); *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		snprintf(part, sizeof part, "|%" PRId64 "|%" PRId64 ";",
+		    db_int(stmt, 1), db_int(stmt, 2));
+		for (s = part; *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	}
+	db_done(stmt);
 	snprintf(buf, len, "%016" PRIx64, h);
 }
 
@@ -390,6 +381,42 @@ habits_build(struct store *st, int64_t lo, int64_t hi, int only_redo)
 	    store_habits_recent_build(st, lo, hi, only_redo);
 }
 
+/*
+ * Keep everyone's deliveries due in (lo, hi] a week of them at a time
+ * (runs compose, as when the horizon moves on), calling the store's busy
+ * callback after each week: built from scratch at a million answers this
+ * takes longer than systemd waits to hear from the daemon (server.c).
+ */
+static int
+habits_build_chunked(struct store *st, int64_t lo, int64_t hi)
+{
+	struct db_stmt *stmt;
+	int64_t first, next;
+	int rc;
+
+	while (lo < hi) {
+		if ((stmt = store_prepare(st, "SELECT min(due_at) FROM deliveries "
+		    "WHERE state = 'sent' AND kind = 'prompt' AND due_at > ?1 AND "
+		    "due_at <= ?2")) == NULL)
+			return -1;
+		db_bind_int(stmt, 1, lo);
+		db_bind_int(stmt, 2, hi);
+		rc = db_step(stmt);
+		first = rc == DB_ROW && !db_is_null(stmt, 0) ? db_int(stmt, 0) :
+		    hi;
+		db_done(stmt);
+		if (rc != DB_ROW)
+			return -1;
+		next = hi - first < HABITS_CHUNK ? hi : first - 1 + HABITS_CHUNK;
+		if (habits_build(st, lo, next, 0) == -1)
+			return -1;
+		if (st->busy != NULL)
+			st->busy(st->busy_arg);
+		lo = next;
+	}
+	return 0;
+}
+
 /* Build every kept figure again from the answers, up to horizon h. */
 static int
 habits_rebuild(struct store *st, int64_t h)
@@ -403,8 +430,8 @@ habits_rebuild(struct store *st, int64_t h)
 	    "r.channel, r.user_id, min(d.due_at) FROM replies r JOIN deliveries "
 	    "d ON d.id = r.delivery_id GROUP BY r.channel, r.user_id") == -1)
 		return -1;
-	return habits_build(st, INT64_MIN, h, 0) == -1 || habits_seen_done(st) ==
-	    -1 ? -1 : 0;
+	return habits_build_chunked(st, INT64_MIN, h) == -1 ||
+	    habits_seen_done(st) == -1 ? -1 : 0;
 }
 
 /*
@@ -479,21 +506,23 @@ habits_catch_up(struct store *st, int64_t h)
 
 /*
  * The state the kept part was left in: its fingerprint into have, its
- * horizon (INT64_MAX: none yet), and whether changes wait in habits_dirty.
+ * horizon (INT64_MAX: none yet), and whether changes wait (in habits_dirty,
+ * or away ranges other than those it was built under).
  */
 static int
 habits_state(struct store *st, char *have, size_t len, int64_t *h, int *dirty)
 {
 	char horizon[32];
 	int64_t n;
+	int away;
 
 	if (habits_meta(st, "habits_fingerprint", have, len) == -1 ||
 	    habits_meta(st, "habits_horizon", horizon, sizeof horizon) == -1 ||
 	    habits_int(st, "SELECT EXISTS (SELECT 1 FROM habits_dirty)", &n) ==
-	    -1)
+	    -1 || store_habits_away_changed(st, &away) == -1)
 		return -1;
 	*h = horizon[0] != '\0' ? strtoll(horizon, NULL, 10) : INT64_MAX;
-	*dirty = n != 0;
+	*dirty = n != 0 || away;
 	return 0;
 }
 
@@ -509,7 +538,7 @@ habits_refresh(struct store *st)
 {
 	const struct store_stats_scope *scope = st->stats;
 	char want[32], have[32], horizon[32];
-	int64_t h, target;
+	int64_t h, target, redone = 0;
 	int own = !db_in_transaction(st->db), any, redo;
 
 	if (own && store_begin(st) == -1)
@@ -534,13 +563,15 @@ habits_refresh(struct store *st)
 		if (store_exec(st, "INSERT INTO meta (key, value) VALUES "
 		    "('habits_horizon', '') ON CONFLICT (key) DO UPDATE SET "
 		    "value = meta.value") == -1 || habits_state(st, have,
-		    sizeof have, &h, &any) == -1 || habits_seen(st, &any) == -1)
+		    sizeof have, &h, &any) == -1 ||
+		    store_habits_away_note(st) == -1 || habits_seen(st, &any) == -1)
 			goto fail;
 		redo = scope->rebuild || strcmp(want, have) != 0 || h > target;
 		if (redo && habits_rebuild(st, target) == -1)
 			goto fail;
 		if (!redo && ((any && habits_catch_up(st, h) == -1) ||
-		    (target > h && habits_build(st, h, target, 0) == -1)))
+		    habits_int(st, "SELECT count(*) FROM temp.habits_redo",
+		    &redone) == -1 || habits_build_chunked(st, h, target) == -1))
 			goto fail;
 		if (redo)
 			log_info("habits: kept measures built from scratch up to "
@@ -554,6 +585,7 @@ habits_refresh(struct store *st)
 	if (own && store_commit(st) == -1)
 		goto fail;
 	st->habits_horizon = h;
+	st->habits_redone = redo ? -1 : redone;
 	return 0;
 fail:
 	log_warnx("store: habits: %s", db_error(st->db));
@@ -671,6 +703,21 @@ habits_read_latency(struct store *st)
 	return failed || rc != DB_DONE ? -1 : 0;
 }
 
+/* How many people the last refresh built again (-1: everyone, from scratch). */
+int64_t
+store_habits_redone(struct store *st)
+{
+	return st->habits_redone;
+}
+
+/* Call busy(arg) between the parts of a long build of the kept measures. */
+void
+store_on_busy(struct store *st, void (*busy)(void *), void *arg)
+{
+	st->busy = busy;
+	st->busy_arg = arg;
+}
+
 /*
  * Read the stats scope from the kept measures: bring them up to date, then
  * the fresh grid after the horizon and the streaks and medians of both.
@@ -696,81 +743,6 @@ store_habits_begin(struct store *st)
 	if (habits_grid(st, st->habits_horizon, INT64_MAX, 0, 1) == -1 ||
 	    habits_read_runs(st) == -1 || habits_read_latency(st) == -1) {
 		log_warnx("store: habits: %s", db_error(st->db));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A channel's answers now under pseudonyms: nothing the kept measures hold
- * of it stays under the old ids, and all is built again at the next read.
- */
-int
-store_habits_forget_channel(struct store *st, const char *channel)
-{
-	static const char *const tables[] = { "habits_people", "habits_runs",
-	    "habits_latency", "habits_active", "habits_prompts",
-	    "habits_user_weeks", "habits_channel_weeks", "habits_days",
-	    "habits_dirty" };
-	struct db_stmt *stmt;
-	char *sql;
-
-	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		xasprintf(&sql, "DELETE FROM %s WHERE channel = ?1", tables[i]);
-		stmt = store_prepare(st, sql);
-		free(sql);
-		if (stmt == NULL)
-			return -1;
-		db_bind_text(stmt, 1, channel);
-		if (store_write(st, stmt, NULL) == -1)
-			return -1;
-	}
-	return store_exec(st, "DELETE FROM meta WHERE key = "
-	    "'habits_fingerprint'");
-}
-
-/*
- * `nudged forget`: nothing kept under the person's id (or pseudonym) on
- * the channel (NULL: all) either. The changes their deleted answers left
- * waiting stay, without their id: everyone on those channels is counted
- * again at the next read.
- */
-int
-store_habits_forget_person(struct store *st, const char *user,
-    const char *pseudonym, const char *channel)
-{
-	static const char *const tables[] = { "habits_people", "habits_runs",
-	    "habits_latency", "habits_active", "habits_prompts",
-	    "habits_user_weeks", "habits_channel_weeks" };
-	struct db_stmt *stmt;
-	char *sql;
-	int rc = DB_DONE;
-
-	if (store_begin(st) == -1)
-		return -1;
-	for (size_t i = 0; i <= sizeof tables / sizeof tables[0] &&
-	    rc == DB_DONE; i++) {
-		if (i < sizeof tables / sizeof tables[0])
-			xasprintf(&sql, "DELETE FROM %s WHERE (user_id = ?1 OR "
-			    "user_id = ?2) AND (?3 IS NULL OR channel = ?3)",
-			    tables[i]);
-		else
-			sql = xstrdup("UPDATE habits_dirty SET user_id = NULL "
-			    "WHERE (user_id = ?1 OR user_id = ?2) AND (?3 IS "
-			    "NULL OR channel = ?3)");
-		stmt = store_prepare(st, sql);
-		free(sql);
-		rc = DB_ERROR;
-		if (stmt != NULL) {
-			db_bind_text(stmt, 1, user);
-			db_bind_text(stmt, 2, pseudonym);
-			db_bind_text(stmt, 3, channel);
-			rc = store_write(st, stmt, NULL) == 0 ? DB_DONE :
-			    DB_ERROR;
-		}
-	}
-	if (rc != DB_DONE || store_commit(st) == -1) {
-		store_rollback(st);
 		return -1;
 	}
 	return 0;

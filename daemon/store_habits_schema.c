@@ -4,8 +4,8 @@
  * (store_habits.c): per person their first answered nudge; per person and
  * schedule the runs of counted nudges; per person their times to answer,
  * weeks with an answer and answers per prompt; the recent weeks and days
- * (store_habits_recent.c); and the people a change
- * touched since. Triggers note those in the change's own transaction, so
+ * (store_habits_recent.c); the away ranges the kept part was built under
+ * (store_habits_away.c); and the people a change touched since. Triggers note those in the change's own transaction, so
  * no write path can forget to. The tables are clustered by their keys
  * (WITHOUT ROWID), which is the order a read walks them in.
  */
@@ -70,6 +70,12 @@ const char store_habits_schema[] =
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (day, channel)"
 	") WITHOUT ROWID;"
+	"CREATE TABLE habits_away ("
+	"  user_id TEXT NOT NULL,"
+	"  channel TEXT,"		/* NULL: every channel */
+	"  from_at INTEGER NOT NULL,"
+	"  until_at INTEGER NOT NULL"
+	");"
 	/*
 	 * Recent answers (trends, heatmap, retention) from the index alone,
 	 * and one person's on every channel.

@@ -61,6 +61,12 @@ CREATE TABLE habits_days (
   n BIGINT NOT NULL,
   PRIMARY KEY (day, channel)
 );
+CREATE TABLE habits_away (
+  user_id TEXT COLLATE "C" NOT NULL,
+  channel TEXT COLLATE "C",
+  from_at BIGINT NOT NULL,
+  until_at BIGINT NOT NULL
+);
 CREATE INDEX replies_by_time ON replies (received_at, channel, user_id,
   delivery_id);
 CREATE INDEX replies_by_person ON replies (user_id, received_at);

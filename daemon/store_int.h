@@ -17,6 +17,10 @@ struct store {
 							 * aggregates */
 	int				 readonly;	/* opened for previews */
 	int64_t				 habits_horizon; /* kept up to here */
+	int64_t				 habits_redone;	/* people the last
+							 * refresh rebuilt */
+	void				(*busy)(void *); /* between parts of a */
+	void				*busy_arg;	/* long build */
 	char				**anon;	/* anonymous channels */
 	size_t				 nanon;
 	unsigned char			 anon_key[STORE_KEY_LEN]; /* pseudonym key, */
@@ -43,6 +47,8 @@ int		 store_habits_begin(struct store *);
 int		 store_habits_forget_channel(struct store *, const char *);
 int		 store_habits_forget_person(struct store *, const char *,
 		    const char *, const char *);
+int		 store_habits_away_changed(struct store *, int *);
+int		 store_habits_away_note(struct store *);
 const char	*store_habits_sql(struct store *, enum store_stats_query);
 const char	*store_habits_recent_sql(struct store *,
 		    enum store_stats_query);

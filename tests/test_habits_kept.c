@@ -9,8 +9,11 @@
  * change in Europe/Berlin (spring, then autumn), the clock moving on a few
  * hours per step: nudges come due and are sent (some only later, some
  * skipped or failed), people answer (on time, late, twice, to reminders),
- * and now and then one is forgotten, old answers expire, or the config
- * swaps to one with other away ranges and answer windows.
+ * and now and then one is forgotten, old answers expire, someone gives,
+ * moves or ends their own absence (after which that person alone is built
+ * again), or the config swaps to one with other away ranges and answer
+ * windows. At the end each history is built again from scratch, a week at
+ * a time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,9 +58,14 @@ static const char *const schedules[][2] = {
 	{ "w-anon", "anon" },
 };
 static const char *const users[][2] = {
-	{ "U1", "team" }, { "U2", "team" }, { "U3", "team" }, { "U4", "team" },
-	{ "A1", "anon" }, { "A2", "anon" }, { "A3", "anon" },
+	{ "U01", "team" }, { "U02", "team" }, { "U03", "team" },
+	{ "U04", "team" }, { "UA1", "anon" }, { "UA2", "anon" },
+	{ "UA3", "anon" },
 };
+/* The configured people who can give their own absence (U01, U03, UA2). */
+static const char *const people[] = { "ann", "bea", "cat" };
+/* Own absences after which one person alone was built again. */
+static int rebuilt_alone;
 
 /* A random number in [0, n). */
 static int
@@ -81,6 +89,8 @@ load(int which)
 	    "\"prompts\": \"%s/prompts\", \"channels\": {"
 	    "\"team\": {\"platform\": \"console\"}, \"anon\": {\"platform\": "
 	    "\"console\", \"anonymous\": true}}, \"away\": [%s], "
+	    "\"people\": {\"ann\": {\"slack\": \"U01\"}, \"bea\": "
+	    "{\"slack\": \"U03\"}, \"cat\": {\"slack\": \"UA2\"}}, "
 	    "\"schedules\": ["
 	    "{\"name\": \"daily\", \"cron\": \"0 9 * * *\", \"channel\": \"team\", "
 	    "\"answer_window\": \"%s\"},"
@@ -90,12 +100,12 @@ load(int which)
 	    "\"team\"},"
 	    "{\"name\": \"w-anon\", \"cron\": \"0 10 * * MON\", \"channel\": "
 	    "\"anon\", \"answer_window\": \"2d\"}]}", cwd, which == 0 ?
-	    "{\"user\": \"U2\", \"from\": \"2026-03-27\", \"to\": \"2026-03-30\"}, "
-	    "{\"user\": \"U2\", \"from\": \"2026-10-23\", \"to\": \"2026-10-26\"}, "
-	    "{\"user\": \"A1\", \"channel\": \"anon\", \"from\": \"2026-03-20\", "
+	    "{\"user\": \"U02\", \"from\": \"2026-03-27\", \"to\": \"2026-03-30\"}, "
+	    "{\"user\": \"U02\", \"from\": \"2026-10-23\", \"to\": \"2026-10-26\"}, "
+	    "{\"user\": \"UA1\", \"channel\": \"anon\", \"from\": \"2026-03-20\", "
 	    "\"to\": \"2026-04-05\"}" :
-	    "{\"user\": \"U3\", \"from\": \"2026-03-20\", \"to\": \"2026-04-02\"}, "
-	    "{\"user\": \"U4\", \"channel\": \"team\", \"from\": \"2026-10-20\", "
+	    "{\"user\": \"U03\", \"from\": \"2026-03-20\", \"to\": \"2026-04-02\"}, "
+	    "{\"user\": \"U04\", \"channel\": \"team\", \"from\": \"2026-10-20\", "
 	    "\"to\": \"2026-10-28\"}", which == 0 ? "1d" : "6h");
 	fclose(f);
 	free(cwd);
@@ -222,6 +232,33 @@ compare(struct world *w, const char *channel, const char *user, int step)
 	cJSON_Delete(ds);
 }
 
+/*
+ * Someone gives, moves or ends their own absence (`/reflect away`), with
+ * every other change caught up first: the kept measures build that person
+ * again (or no one, when nothing kept is theirs), not everyone.
+ */
+static void
+own_away(struct world *w)
+{
+	int64_t from = w->now / 86400 - pick(w, 20), redone;
+	int ends = pick(w, 4) == 0;
+
+	assert_int_equal(habits_keep(st, w->cfg, w->now, 0), 0);
+	assert_int_equal(store_set_away(st, people[pick(w, 3)], ends ? -1 :
+	    from, ends ? -1 : from + pick(w, 10)), 0);
+	assert_int_equal(habits_keep(st, w->cfg, w->now, 0), 0);
+	redone = store_habits_redone(st);
+	assert_true(redone == 0 || redone == 1);
+	rebuilt_alone += redone == 1;
+}
+
+/* Count the busy callback's calls. */
+static void
+count_busy(void *arg)
+{
+	(*(int *)arg)++;
+}
+
 /* One step: time passes, things happen, then every document is compared. */
 static void
 step(struct world *w, int k)
@@ -255,6 +292,8 @@ step(struct world *w, int k)
 		    (5 + pick(w, 20)), &n), 0);
 	if (what == 3)
 		w->cfg = cfgs[pick(w, NCONFIGS)];
+	if (what >= 4 && what < 8)
+		own_away(w);
 	compare(w, NULL, NULL, k);
 	compare(w, "team", NULL, k);
 	compare(w, NULL, users[k % 7][0], k);
@@ -268,9 +307,17 @@ history(unsigned seed, int y, int m, int d)
 	struct world w = { .cfg = cfgs[0], .seed = seed,
 	    .now = timefmt_days_from_civil(y, m, d) * 86400 };
 
+	int busy = 0;
+
 	open_store();
 	for (int k = 0; k < STEPS; k++)
 		step(&w, k);
+	store_on_busy(st, count_busy, &busy);
+	assert_int_equal(habits_keep(st, w.cfg, w.now, 1), 0);
+	assert_int_equal(store_habits_redone(st), -1);
+	assert_true(busy >= 3);		/* a history is weeks long */
+	compare(&w, NULL, NULL, STEPS);
+	compare(&w, "team", "U02", STEPS);
 	store_close(st);
 	st = NULL;
 }
@@ -280,8 +327,10 @@ static void
 test_spring(void **state)
 {
 	(void)state;
+	rebuilt_alone = 0;
 	history(1, 2026, 3, 12);
 	history(7, 2026, 3, 20);
+	assert_true(rebuilt_alone > 0);
 }
 
 /* Fall back in Berlin: 2026-10-25. */
@@ -289,8 +338,10 @@ static void
 test_autumn(void **state)
 {
 	(void)state;
+	rebuilt_alone = 0;
 	history(3, 2026, 10, 8);
 	history(11, 2026, 10, 18);
+	assert_true(rebuilt_alone > 0);
 }
 
 int
