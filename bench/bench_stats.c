@@ -5,7 +5,8 @@
  * every nudge but a few, so about a million answers), rebuilds the measures
  * nudged keeps (the history was written behind its back) and times that,
  * then times the whole `nudged stats --format json` process, and one
- * person's stats, R times each.
+ * person's stats, R times each; last, everyone's stats after one person
+ * (U17) gave their own absence, which builds that person again alone.
  *
  *   build/release/bench/bench_stats [NUDGED] [CHANNELS] [PEOPLE] [DAYS] [RUNS]
  */
@@ -121,7 +122,7 @@ main(int argc, char **argv)
 	int runs = argc > 5 ? atoi(argv[5]) : 3;
 	char dir[] = "/tmp/nudged-test-XXXXXX", path[128], cmd[160];
 	char *cwd = getcwd(NULL, 0), *cause = NULL;
-	double all[16], one[16], t0, rebuilt;
+	double all[16], one[16], t0, rebuilt, away;
 	struct store *st;
 	FILE *f;
 
@@ -134,7 +135,8 @@ main(int argc, char **argv)
 	for (int c = 0; c < channels; c++)
 		fprintf(f, "%s\"c%d\": {\"platform\": \"console\"}", c ? ", " : "",
 		    c);
-	fprintf(f, "}, \"schedules\": [");
+	fprintf(f, "}, \"people\": {\"ann\": {\"slack\": \"U17\"}}, "
+	    "\"schedules\": [");
 	for (int c = 0; c < channels; c++)
 		fprintf(f, "%s{\"name\": \"c%d\", \"cron\": \"0 9 * * *\", "
 		    "\"channel\": \"c%d\"}", c ? ", " : "", c, c);
@@ -161,6 +163,18 @@ main(int argc, char **argv)
 		printf("stats run %d: everyone %.0f ms, one person %.0f ms\n", i + 1,
 		    all[i], one[i]);
 	}
+	/* Ann's own absence (`/reflect away`), a month ago for ten days. */
+	snprintf(cmd, sizeof cmd, "%s/state", dir);
+	if ((st = store_open(cmd, &cause)) == NULL ||
+	    store_set_away(st, "ann", time(NULL) / 86400 - 30, time(NULL) /
+	    86400 - 20) == -1) {
+		fprintf(stderr, "%s\n", cause != NULL ? cause : "store_set_away");
+		return 3;
+	}
+	store_close(st);
+	away = bench_stats_once(bin, path, NULL, 0);
+	printf("stats: everyone %.0f ms after one person's own absence changed "
+	    "(ann, U17, on every channel)\n", away);
 	bench_sort(all, runs);
 	bench_sort(one, runs);
 	printf("stats over about %d answers: everyone %.0f ms, one person %.0f "
@@ -172,6 +186,8 @@ main(int argc, char **argv)
 	    NULL, 0, 0, 0);
 	bench_table_row("stats: kept measures rebuilt", "ms", rebuilt, NULL, 0,
 	    0, 0);
+	bench_table_row("stats: everyone's, one person's absence changed", "ms",
+	    away, NULL, 0, 0, 0);
 	free(cwd);
 	return harness_rmdir(dir) == 0 ? 0 : 3;
 }

@@ -10,17 +10,18 @@
  * still open or just closed, are read from scratch at each read, with the
  * same SQL, and composed onto the kept part.
  *
- * Triggers (the migration in store.c) write whom each change touches into
+ * Triggers (store_habits_schema.c) write whom each change touches into
  * habits_dirty, in the change's own transaction: an answer added or
  * deleted (forget, retention) names its person and its nudge's instant, a
  * nudge sent (or unsent) its channel. A read first builds again, from
  * scratch, each person touched at or before H (everyone on the channel for
  * a nudge), then moves H on to now less the longest answer window, adding
- * the deliveries that closed meanwhile after what is kept. What the kept
- * part depends on besides answers and nudges (the zone, the answer
- * windows, the away ranges, people's own absences) is hashed into a
- * fingerprint: a read under another fingerprint, or `nudged stats
- * --rebuild`, builds it all again.
+ * the deliveries that closed meanwhile after what is kept. The people whose
+ * away ranges changed (the config's, or their own absence) are noted as
+ * touched first (store_habits_away.c). What else the kept part depends on
+ * (the zone, the answer windows) is hashed into a fingerprint: a read
+ * under another fingerprint, or `nudged stats --rebuild`, builds it all
+ * again, a week of deliveries at a time (the busy callback in between).
  *
  * store_stats.c's from-scratch path stays the reference the kept one is
  * tested against, and serves --since and read-only stores.
