@@ -2,8 +2,11 @@
 /*
  * Habit measures at a million answers: seeds a store with C channels x P
  * people x D daily nudges (default 10 x 100 x 1000, every person answering
- * every nudge but a few, so about a million answers), then times the whole
- * `nudged stats --format json` process, and one person's stats, R times each.
+ * every nudge but a few, so about a million answers), rebuilds the measures
+ * nudged keeps (the history was written behind its back) and times that,
+ * then times the whole `nudged stats --format json` process, and one
+ * person's stats, R times each; last, everyone's stats after one person
+ * (U17) gave their own absence, which builds that person again alone.
  *
  *   build/release/bench/bench_stats [NUDGED] [CHANNELS] [PEOPLE] [DAYS] [RUNS]
  */
@@ -71,9 +74,13 @@ bench_seed(const char *db_path, int channels, int people, int days)
 	sqlite3_close(db);
 }
 
-/* Run nudged stats with extra arguments, output discarded; milliseconds. */
+/*
+ * Run nudged stats, output discarded; milliseconds. user: one person's
+ * document; rebuild: the kept measures built again instead.
+ */
 static double
-bench_stats_once(const char *bin, const char *config, const char *user)
+bench_stats_once(const char *bin, const char *config, const char *user,
+    int rebuild)
 {
 	double t0;
 	int status;
@@ -86,7 +93,10 @@ bench_stats_once(const char *bin, const char *config, const char *user)
 	if (pid == 0) {
 		if (freopen("/dev/null", "w", stdout) == NULL)
 			_exit(127);
-		if (user != NULL)
+		if (rebuild)
+			execl(bin, bin, "stats", "-c", config, "--rebuild",
+			    (char *)NULL);
+		else if (user != NULL)
 			execl(bin, bin, "stats", "-c", config, "--format", "json",
 			    "--user", user, (char *)NULL);
 		else
@@ -112,7 +122,7 @@ main(int argc, char **argv)
 	int runs = argc > 5 ? atoi(argv[5]) : 3;
 	char dir[] = "/tmp/nudged-test-XXXXXX", path[128], cmd[160];
 	char *cwd = getcwd(NULL, 0), *cause = NULL;
-	double all[16], one[16], t0;
+	double all[16], one[16], t0, rebuilt, away;
 	struct store *st;
 	FILE *f;
 
@@ -125,7 +135,8 @@ main(int argc, char **argv)
 	for (int c = 0; c < channels; c++)
 		fprintf(f, "%s\"c%d\": {\"platform\": \"console\"}", c ? ", " : "",
 		    c);
-	fprintf(f, "}, \"schedules\": [");
+	fprintf(f, "}, \"people\": {\"ann\": {\"slack\": \"U17\"}}, "
+	    "\"schedules\": [");
 	for (int c = 0; c < channels; c++)
 		fprintf(f, "%s{\"name\": \"c%d\", \"cron\": \"0 9 * * *\", "
 		    "\"channel\": \"c%d\"}", c ? ", " : "", c, c);
@@ -142,12 +153,28 @@ main(int argc, char **argv)
 	bench_seed(cmd, channels, people, days);
 	printf("stats: seeded %d channels x %d people x %d days in %.1f s\n",
 	    channels, people, days, (bench_ms() - t0) / 1e3);
+	/* Seeded behind nudged's back: the kept measures start from scratch. */
+	rebuilt = bench_stats_once(bin, path, NULL, 1);
+	printf("stats: kept measures rebuilt from every answer in %.1f s\n",
+	    rebuilt / 1e3);
 	for (int i = 0; i < runs; i++) {
-		all[i] = bench_stats_once(bin, path, NULL);
-		one[i] = bench_stats_once(bin, path, "U7");
+		all[i] = bench_stats_once(bin, path, NULL, 0);
+		one[i] = bench_stats_once(bin, path, "U7", 0);
 		printf("stats run %d: everyone %.0f ms, one person %.0f ms\n", i + 1,
 		    all[i], one[i]);
 	}
+	/* Ann's own absence (`/reflect away`), a month ago for ten days. */
+	snprintf(cmd, sizeof cmd, "%s/state", dir);
+	if ((st = store_open(cmd, &cause)) == NULL ||
+	    store_set_away(st, "ann", time(NULL) / 86400 - 30, time(NULL) /
+	    86400 - 20) == -1) {
+		fprintf(stderr, "%s\n", cause != NULL ? cause : "store_set_away");
+		return 3;
+	}
+	store_close(st);
+	away = bench_stats_once(bin, path, NULL, 0);
+	printf("stats: everyone %.0f ms after one person's own absence changed "
+	    "(ann, U17, on every channel)\n", away);
 	bench_sort(all, runs);
 	bench_sort(one, runs);
 	printf("stats over about %d answers: everyone %.0f ms, one person %.0f "
@@ -157,6 +184,10 @@ main(int argc, char **argv)
 	    0, 0, 0);
 	bench_table_row("stats: one person's document", "ms", one[runs / 2],
 	    NULL, 0, 0, 0);
+	bench_table_row("stats: kept measures rebuilt", "ms", rebuilt, NULL, 0,
+	    0, 0);
+	bench_table_row("stats: everyone's, one person's absence changed", "ms",
+	    away, NULL, 0, 0, 0);
 	free(cwd);
 	return harness_rmdir(dir) == 0 ? 0 : 3;
 }

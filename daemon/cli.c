@@ -67,11 +67,14 @@ static const struct cli_spec cli_specs[] = {
 	{ CLI_STATS, "stats",
 	    "usage: nudged stats [-c FILE] [--channel C] [--user U] [--since DATE]\n"
 	    "                    [--format table|json|csv]\n"
+	    "       nudged stats [-c FILE] --rebuild\n"
 	    "How the reflection habit grows: per channel the nudges, answers,\n"
 	    "people and a 12-week trend; per person answers, response rate,\n"
 	    "streaks, median time to answer, active weeks. DATE is a local date\n"
-	    "(YYYY-MM-DD) in the config's time zone.\n",
-	    "cFHus" },
+	    "(YYYY-MM-DD) in the config's time zone. --rebuild builds the\n"
+	    "measures the store keeps per person and week again from every\n"
+	    "answer, and says how long it took.\n",
+	    "cFHusR" },
 	{ CLI_FORGET, "forget",
 	    "usage: nudged forget [-c FILE] USER [--channel C]\n"
 	    "Delete every answer of USER (a platform user id), on channel C or\n"
@@ -105,6 +108,7 @@ static const char cli_main_usage[] =
     "  export  [-c FILE] [--format json|csv]      every delivery and answer\n"
     "  stats   [-c FILE] [--channel C] [--user U] [--since DATE]\n"
     "          [--format table|json|csv]          streaks, response rates, trends\n"
+    "  stats   [-c FILE] --rebuild                build the kept measures again\n"
     "  forget  [-c FILE] USER [--channel C]       delete a person's answers\n"
     "  store   copy --from STATE_DIR [-c FILE]    SQLite store into PostgreSQL\n"
     "\n"
@@ -191,6 +195,7 @@ cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 		{ "user", required_argument, NULL, 'u' },
 		{ "since", required_argument, NULL, 's' },
 		{ "to", required_argument, NULL, 'P' },
+		{ "rebuild", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -343,6 +348,9 @@ cli_apply(const struct cli_spec *spec, struct cli *cli, int ch,
 	case 'P':
 		cli->to = optarg;
 		return 0;
+	case 'R':
+		cli->rebuild = 1;
+		return 0;
 	default:
 		xasprintf(cause, "%s: unknown option", spec->name);
 		return -1;
@@ -399,6 +407,8 @@ cli_long_name(int ch)
 		return "offline";
 	case 'P':
 		return "to";
+	case 'R':
+		return "rebuild";
 	default:
 		return "verbose";
 	}

@@ -44,6 +44,7 @@ struct cli {
 	const char	*to;		/* send --to NAME */
 	const char	*store_action;	/* store copy */
 	const char	*from_dir;	/* store copy --from STATE_DIR */
+	int		 rebuild;	/* stats --rebuild */
 };
 
 int		 cli_parse(int argc, char **argv, struct cli *, char **cause);

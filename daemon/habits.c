@@ -63,6 +63,9 @@ static void	 habits_add_date(cJSON *, const char *, int64_t);
 static void	 habits_finish_person(struct habits_build *,
 		    struct habits_person *);
 static void	 habits_fill_calendar(struct habits_build *, cJSON *);
+static void	 habits_scope(struct store *, const struct config *,
+		    const struct habits_filter *, int64_t,
+		    struct store_stats_scope *);
 static void	 habits_sparkline(FILE *, const cJSON *, const char *);
 static double	 habits_num(const cJSON *, const char *);
 static void	 habits_digest_quote(void *, const char *, const char *);
@@ -423,6 +426,56 @@ habits_fill_calendar(struct habits_build *b, cJSON *c)
 }
 
 /*
+ * What the store's measures look at for a filter at now: the config's and
+ * people's own away ranges, each schedule's answer window, the zone; the
+ * kept measures unless the filter asks for the computation from scratch.
+ * Free with habits_scope_free.
+ */
+static void
+habits_scope(struct store *st, const struct config *cfg,
+    const struct habits_filter *f, int64_t now, struct store_stats_scope *scope)
+{
+	*scope = (struct store_stats_scope){ .channel = f->channel,
+	    .user = f->user, .since = f->since, .now = now, .tz = cfg->tz,
+	    .default_window = CONFIG_DEFAULT_ANSWER_WINDOW,
+	    .kept = !f->from_scratch, .rebuild = f->rebuild };
+	scope->away = xcalloc(cfg->naway + 1, sizeof *scope->away);
+	for (size_t i = 0; i < cfg->naway; i++)
+		scope->away[scope->naway++] = (struct store_away){
+		    cfg->away[i].user, cfg->away[i].channel, cfg->away[i].from,
+		    cfg->away[i].until };
+	habits_self_away(st, cfg, &scope->away, &scope->naway);
+	scope->windows = xcalloc(cfg->nschedules + 1, sizeof *scope->windows);
+	for (size_t i = 0; i < cfg->nschedules; i++)
+		scope->windows[scope->nwindows++] = (struct store_window){
+		    cfg->schedules[i].name, cfg->schedules[i].answer_window };
+}
+
+/*
+ * Bring the kept measures up to now (built again from scratch if rebuild,
+ * or if the zone, windows or away ranges changed since they were built):
+ * at start-up, on reload and for `nudged stats --rebuild`. -1 on failure.
+ */
+int
+habits_keep(struct store *st, const struct config *cfg, int64_t now,
+    int rebuild)
+{
+	struct habits_filter f = { .rebuild = rebuild };
+	struct store_stats_scope scope;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	habits_scope(st, cfg, &f, now, &scope);
+	rc = store_stats_begin(st, &scope) == 0 && store_stats_kept(st) ? 0 :
+	    -1;
+	store_stats_end(st);
+	free(scope.away);
+	free(scope.windows);
+	return rc;
+}
+
+/*
  * The stats document for a filter at now (st NULL: no database yet, every
  * figure zero); NULL with a cause when the store fails.
  */
@@ -432,9 +485,7 @@ habits_stats(struct store *st, const struct config *cfg,
     char **cause)
 {
 	struct habits_build b = { .cfg = cfg, .bank = bank };
-	struct store_stats_scope scope = { .channel = f->channel,
-	    .user = f->user, .since = f->since, .now = now, .tz = cfg->tz,
-	    .default_window = CONFIG_DEFAULT_ANSWER_WINDOW };
+	struct store_stats_scope scope;
 	int64_t today = (now + tz_offset(cfg->tz, now, NULL)) / 86400;
 	int64_t week = (today + 3) / 7;
 	cJSON *root = cJSON_CreateObject(), *people, *channels, *c;
@@ -443,15 +494,7 @@ habits_stats(struct store *st, const struct config *cfg,
 	b.first_week = week - (HABITS_WEEKS - 1);
 	b.first_day = (week - (HABITS_HEATMAP_WEEKS - 1)) * 7 - 3;
 	b.channels = cJSON_CreateObject();
-	scope.away = xcalloc(cfg->naway + 1, sizeof *scope.away);
-	for (size_t i = 0; i < cfg->naway; i++)
-		scope.away[scope.naway++] = (struct store_away){ cfg->away[i].user,
-		    cfg->away[i].channel, cfg->away[i].from, cfg->away[i].until };
-	habits_self_away(st, cfg, &scope.away, &scope.naway);
-	scope.windows = xcalloc(cfg->nschedules + 1, sizeof *scope.windows);
-	for (size_t i = 0; i < cfg->nschedules; i++)
-		scope.windows[scope.nwindows++] = (struct store_window){
-		    cfg->schedules[i].name, cfg->schedules[i].answer_window };
+	habits_scope(st, cfg, f, now, &scope);
 	for (size_t i = 0; i < cfg->nchannels; i++) {
 		if (f->channel == NULL ||
 		    strcmp(f->channel, cfg->channels[i].name) == 0)

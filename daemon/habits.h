@@ -18,6 +18,9 @@ struct habits_filter {
 	const char	*user;		/* NULL: everyone */
 	int64_t		 since;		/* UTC; 0: from the start */
 	const char	*since_date;	/* as given, for the document */
+	int		 from_scratch;	/* not from the kept measures (the
+					 * reference they are tested against) */
+	int		 rebuild;	/* the kept measures built again first */
 };
 
 #define HABITS_WEEKS		12	/* the trend */
@@ -29,6 +32,8 @@ struct habits_filter {
 cJSON	*habits_stats(struct store *, const struct config *,
 	    const struct bank *, const struct habits_filter *, int64_t now,
 	    char **cause);
+int	 habits_keep(struct store *, const struct config *, int64_t now,
+	    int rebuild);
 char	*habits_digest(struct store *, const struct config *,
 	    const struct bank *, const char *channel, int64_t now,
 	    char **cause);

@@ -41,6 +41,9 @@ static cJSON	*main_track_json(const struct bank_track *);
 static int	main_send(const struct cli *);
 static int	main_export(const struct cli *);
 static int	main_stats(const struct cli *);
+static struct store *main_stats_store(const struct config *, char **);
+static int	main_stats_rebuild(struct store *, const struct config *,
+		    char **);
 static int	main_forget(const struct cli *);
 static int	main_store_copy(const struct cli *);
 static void	main_send_done(void *, enum deliver_result, const char *);
@@ -551,6 +554,48 @@ main_export(const struct cli *cli)
 	return rc == -1 ? EXIT_RUNTIME : EXIT_OK;
 }
 
+/*
+ * The store for nudged stats: NULL without a cause when there is none yet.
+ * Opened for writing where it can be, so the measures it keeps are brought
+ * up to date; else read-only, and they are computed from scratch.
+ */
+static struct store *
+main_stats_store(const struct config *cfg, char **cause)
+{
+	struct store *st = main_store(cfg, 1, cause);
+	char *why = NULL;
+
+	if (st == NULL)
+		return NULL;
+	store_close(st);
+	if ((st = main_store(cfg, 0, &why)) != NULL)
+		return st;
+	free(why);
+	return main_store(cfg, 1, cause);
+}
+
+/* nudged stats --rebuild: the kept measures built again from every answer. */
+static int
+main_stats_rebuild(struct store *st, const struct config *cfg, char **cause)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (st == NULL) {
+		printf("nothing to rebuild: no answers are stored yet\n");
+		return EXIT_OK;
+	}
+	if (habits_keep(st, cfg, clock_now(clock_system()), 1) == -1) {
+		xasprintf(cause, "stats --rebuild: the store could not be written "
+		    "(is it read-only, or busy?)");
+		return EXIT_RUNTIME;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("rebuilt the kept habit measures in %.1f s\n", (double)(t1.tv_sec -
+	    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return EXIT_OK;
+}
+
 /* nudged stats: the habit measures as a table, JSON or CSV. */
 static int
 main_stats(const struct cli *cli)
@@ -579,9 +624,12 @@ main_stats(const struct cli *cli)
 		f.since = tz_from_local(cfg->tz, y, m, d, 0, 0, 0);
 	}
 	rc = EXIT_RUNTIME;
-	st = main_store(cfg, 1, &cause);
-	if (st == NULL && cause != NULL)
+	if ((st = main_stats_store(cfg, &cause)) == NULL && cause != NULL)
 		goto out;
+	if (cli->rebuild) {
+		rc = main_stats_rebuild(st, cfg, &cause);
+		goto out;
+	}
 	if ((doc = habits_stats(st, cfg, bank, &f, clock_now(clock_system()),
 	    &cause)) == NULL)
 		goto out;

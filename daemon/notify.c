@@ -52,6 +52,18 @@ notify_watchdog(void)
 	sd_notify(0, "WATCHDOG=1");
 }
 
+/*
+ * Busy on the loop's thread for a while yet (a long build): alive for the
+ * watchdog, and the start-up or reload timeout moved on past the next
+ * call, which comes well within NOTIFY_BUSY_USEC.
+ */
+void
+notify_busy(void)
+{
+	sd_notifyf(0, "WATCHDOG=1\nEXTEND_TIMEOUT_USEC=%llu",
+	    (unsigned long long)NOTIFY_BUSY_USEC);
+}
+
 /* The watchdog interval systemd expects pings within, or 0 when off. */
 int64_t
 notify_watchdog_usec(void)

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "deliver.h"
 #include "exitcode.h"
+#include "habits.h"
 #include "health.h"
 #include "httpd.h"
 #include "log.h"
@@ -52,22 +53,25 @@ struct server {
 	struct event		*ev_int;
 	struct event		*ev_hup;
 	struct event		*ev_watchdog;
-	struct event		*ev_retention;
+	struct event		*ev_daily;
 };
 
-/* Retention runs at start and then once a day. */
-#define SERVER_RETENTION_INTERVAL	86400
+/* Retention and the kept habit measures: at start, on reload, once a day. */
+#define SERVER_DAILY_INTERVAL	86400
 
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_watchdog_cb(evutil_socket_t, short, void *);
 static void	server_reload(struct server *);
+static void	server_keep_habits(struct server *);
+static void	server_busy_cb(void *);
 static int	server_anonymous(struct server *, const struct config *);
 static int	server_start(struct server *, const char *);
 static void	server_shutdown(struct server *);
 static void	server_log_errors(const char *, const char *);
 static void	server_stopped_cb(void *);
 static void	server_kick_cb(void *);
-static void	server_retention_cb(evutil_socket_t, short, void *);
+static void	server_retention(struct server *);
+static void	server_daily_cb(evutil_socket_t, short, void *);
 static void	server_announce(struct server *, const char *);
 
 /* Log a multi-line error list one line per error. */
@@ -129,6 +133,7 @@ server_start(struct server *s, const char *config_path)
 		    "answers under pseudonyms");
 		return EXIT_RUNTIME;
 	}
+	store_on_busy(s->store, server_busy_cb, s);
 	if ((s->base = event_base_new()) == NULL) {
 		log_warnx("nudged: cannot create the event loop");
 		return EXIT_RUNTIME;
@@ -172,12 +177,12 @@ server_start(struct server *s, const char *config_path)
 	health_watch(s->health, s->scheduler);
 	httpd_set_health(s->httpd, s->health);
 	{
-		struct timeval day = { SERVER_RETENTION_INTERVAL, 0 };
+		struct timeval day = { SERVER_DAILY_INTERVAL, 0 };
 
-		s->ev_retention = event_new(s->base, -1, EV_PERSIST,
-		    server_retention_cb, s);
-		event_add(s->ev_retention, &day);
-		server_retention_cb(-1, 0, s);
+		s->ev_daily = event_new(s->base, -1, EV_PERSIST,
+		    server_daily_cb, s);
+		event_add(s->ev_daily, &day);
+		server_daily_cb(-1, 0, s);
 	}
 	log_info("nudged %s started: config %s, listening on %s:%d, "
 	    "%zu schedule%s, %zu prompts, state %s", NUDGED_VERSION, config_path,
@@ -203,8 +208,8 @@ server_shutdown(struct server *s)
 	health_free(s->health);
 	if (s->ev_watchdog != NULL)
 		event_free(s->ev_watchdog);
-	if (s->ev_retention != NULL)
-		event_free(s->ev_retention);
+	if (s->ev_daily != NULL)
+		event_free(s->ev_daily);
 	if (s->ev_term != NULL) {
 		event_free(s->ev_term);
 		event_free(s->ev_int);
@@ -259,15 +264,56 @@ server_stopped_cb(void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
-/* Delete answers older than the configured retention (daily). */
+/*
+ * The habit measures the store keeps, brought up to date (built again if
+ * the zone or answer windows changed since, the people whose away ranges
+ * changed caught up): now rather than at the first stats read. Stats work
+ * without them, from scratch.
+ */
 static void
-server_retention_cb(evutil_socket_t fd, short what, void *arg)
+server_keep_habits(struct server *s)
+{
+	if (habits_keep(s->store, s->cfg, clock_now(s->clock), 0) == -1)
+		log_warnx("habits: the kept measures could not be brought up to "
+		    "date; stats are computed from scratch until they can");
+}
+
+/*
+ * A long build of the kept measures (thousands of answers) is in progress
+ * on the loop's thread: tell systemd the daemon is alive (its watchdog) and
+ * not stuck starting or reloading.
+ */
+static void
+server_busy_cb(void *arg)
+{
+	(void)arg;
+	notify_busy();
+}
+
+/*
+ * At start, on reload and once a day: old answers deleted, then the kept
+ * habit measures brought up to date. Each answer and sent nudge leaves a
+ * row in habits_dirty until they are; with no one reading stats those
+ * would pile up without end, so they catch up daily at least (and this
+ * timer wakes the daemon no more often than that).
+ */
+static void
+server_daily_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
-	int64_t n = 0, before;
 
 	(void)fd;
 	(void)what;
+	server_retention(s);
+	server_keep_habits(s);
+}
+
+/* Delete answers older than the configured retention. */
+static void
+server_retention(struct server *s)
+{
+	int64_t n = 0, before;
+
 	if (s->cfg->retention <= 0)
 		return;
 	before = clock_now(s->clock) - s->cfg->retention;
@@ -360,7 +406,7 @@ server_reload(struct server *s)
 		    s->cfg->path, s->cfg->nschedules,
 		    s->cfg->nschedules == 1 ? "" : "s", s->bank->nprompts);
 		/* The retention may have just been set or shortened. */
-		server_retention_cb(-1, 0, s);
+		server_daily_cb(-1, 0, s);
 	}
 	server_announce(s, changes);
 	free(changes);

@@ -209,6 +209,8 @@ static const char *const store_migrations_sqlite[] = {
 	 */
 	"ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;"
 	"ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;",
+	/* 11: the habit measures kept up to date (store_habits.c). */
+	store_habits_schema,
 };
 static int	 store_migrate(struct store *, char **);
 static int	 store_create_file(const char *, char **);
@@ -361,6 +363,7 @@ store_open_readonly(const char *state_dir, char **cause)
 	}
 	st = store_wrap(db, path);
 	free(path);
+	st->readonly = 1;
 	return store_check_latest(st, cause);
 }
 
@@ -440,6 +443,7 @@ store_open_postgresql(const char *conninfo, char **cause)
 struct store *
 store_open_postgresql_readonly(const char *conninfo, char **cause)
 {
+	struct store *st;
 	struct db *db;
 
 	*cause = NULL;
@@ -449,7 +453,9 @@ store_open_postgresql_readonly(const char *conninfo, char **cause)
 		db_close(db);
 		return NULL;
 	}
-	return store_check_latest(store_wrap(db, STORE_PG_WHERE), cause);
+	st = store_wrap(db, STORE_PG_WHERE);
+	st->readonly = 1;
+	return store_check_latest(st, cause);
 }
 
 /* Close the database (SQLite checkpoints and removes the WAL on the last close). */

@@ -150,6 +150,8 @@ struct store_stats_scope {
 	size_t		 nwindows;
 	int64_t		 default_window;
 	const struct tz	*tz;		/* the zone local days and weeks are read in */
+	int		 kept;		/* read the kept measures (store_habits.c) */
+	int		 rebuild;	/* ...built again from scratch first */
 };
 
 /* One result row of a stats query. */
@@ -261,6 +263,9 @@ int		 store_stats_begin(struct store *,
 		    const struct store_stats_scope *);
 int		 store_stats_run(struct store *, enum store_stats_query,
 		    int64_t from, store_row_cb, void *);
+int		 store_stats_kept(struct store *);
+int64_t		 store_habits_redone(struct store *);
+void		 store_on_busy(struct store *, void (*)(void *), void *);
 void		 store_stats_end(struct store *);
 int		 store_integrity_check(struct store *, char **cause);
 /* Bytes in a key made once per installation (store_keys.c). */

@@ -156,6 +156,9 @@ store_anon_rewrite(struct store *st, const char *channel)
 		free(users[i]);
 	}
 	free(users);
+	/* Nothing kept under the old ids: the kept measures start again. */
+	if (!failed && changed > 0)
+		failed = store_habits_forget_channel(st, channel) == -1;
 	if (failed || store_commit(st) == -1) {
 		log_warnx("store: anonymous channel %s: %s", channel,
 		    db_error(st->db));

@@ -211,6 +211,8 @@ store_forget(struct store *st, const char *user, const char *channel,
 	rc = store_delete_replies(st, "DELETE FROM replies WHERE (user_id = ?1 "
 	    "OR user_id = ?4) AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
 	    user, channel, pseudonym, 0, count);
+	if (rc == 0)
+		rc = store_habits_forget_person(st, user, pseudonym, channel);
 	free(pseudonym);
 	return rc;
 }

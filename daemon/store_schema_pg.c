@@ -7,6 +7,7 @@
  * a table to change a UNIQUE (7 and 8), ALTER TABLE does it in place; the
  * constraints are named for that. Never edit one that shipped.
  */
+#include "store_int.h"
 #include "store_schema.h"
 
 const char *const store_pg_migrations[] = {
@@ -148,6 +149,8 @@ const char *const store_pg_migrations[] = {
 	 */
 	"ALTER TABLE deliveries ADD COLUMN claimed_by TEXT COLLATE \"C\";"
 	"ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;",
+	/* 11: the habit measures kept up to date (store_habits.c). */
+	store_habits_schema_pg,
 };
 
 const int store_pg_nmigrations =

@@ -40,32 +40,10 @@ struct store_row {
 	struct db_stmt	*stmt;
 };
 
-/* The local day of an instant column x, and its Monday-based week. */
-#define STATS_DAY(x) "nudged_local_day(" x ")"
-#define STATS_WEEK(x) "nudged_local_week(" x ")"
-
-/*
- * Whether ?1 (the channel) or ?2 (the user) is NULL, every one: typed, as
- * PostgreSQL infers no type for a parameter only tested for NULL.
- */
-#define STATS_ALL(p) "CAST(" p " AS TEXT) IS NULL"
-
 /* Replies of people in scope, on deliveries due in scope. */
 #define STATS_REPLY_FILTER \
 	"(" STATS_ALL("?1") " OR r.channel = ?1) AND (" STATS_ALL("?2") " OR " \
 	"r.user_id = ?2) AND d.due_at >= ?3"
-
-/* The answer window of delivery (or grid row) x's schedule, in seconds. */
-#define STATS_WINDOW(x) \
-	"coalesce((SELECT w.seconds FROM temp.stats_windows w WHERE " \
-	"  w.schedule = " x ".schedule), (SELECT w.seconds FROM " \
-	"  temp.stats_windows w WHERE w.schedule IS NULL))"
-
-/* Whether person u was away when delivery (or grid row) x came due. */
-#define STATS_AWAY(u, x) \
-	"EXISTS (SELECT 1 FROM temp.stats_away a WHERE a.user_id = " u " AND " \
-	"  (a.channel IS NULL OR a.channel = " x ".channel) AND " x ".due_at >= " \
-	"  a.from_at AND " x ".due_at < a.until_at)"
 
 /* People with their counted deliveries (see the top of this file). */
 #define STATS_COUNTED \
@@ -499,7 +477,14 @@ store_stats_begin(struct store *st, const struct store_stats_scope *scope)
 	if (store_stats_insert(st, "INSERT INTO temp.stats_windows VALUES (NULL, "
 	    "?4)", NULL, NULL, NULL, scope->default_window, 0) == -1)
 		return -1;
-	if (store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
+	if (scope->kept && store_habits_begin(st) == 0) {
+		st->stats_kept = 1;
+		return 0;
+	}
+	/* From scratch: the reference, and where nothing is kept. */
+	if (store_exec(st, "DELETE FROM temp.stats_grid; DELETE FROM "
+	    "temp.stats_streaks; DELETE FROM temp.stats_latency") == -1 ||
+	    store_stats_grid(st) == -1 || store_stats_streaks(st) == -1 ||
 	    store_stats_latency(st) == -1) {
 		log_warnx("store: stats: %s", db_error(st->db));
 		return -1;
@@ -512,7 +497,8 @@ int
 store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
     store_row_cb cb, void *arg)
 {
-	struct db_stmt *stmt = store_prepare(st, store_stats_sql[q]);
+	const char *kept = st->stats_kept ? store_habits_sql(st, q) : NULL;
+	struct db_stmt *stmt = store_prepare(st, kept ? kept : store_stats_sql[q]);
 	struct store_row row = { stmt };
 	int rc;
 
@@ -523,6 +509,7 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
 	db_bind_int(stmt, 3, st->stats->since);
 	db_bind_int(stmt, 4, st->stats->now);
 	db_bind_int(stmt, 5, from);
+	db_bind_int(stmt, 6, st->habits_horizon);	/* the kept ones' horizon */
 	while ((rc = db_step(stmt)) == DB_ROW)
 		cb(arg, &row);
 	db_done(stmt);
@@ -533,6 +520,13 @@ store_stats_run(struct store *st, enum store_stats_query q, int64_t from,
 	return 0;
 }
 
+/* Whether the scope is read from the kept measures (store_habits.c). */
+int
+store_stats_kept(struct store *st)
+{
+	return st->stats_kept;
+}
+
 /* Leave the stats scope. */
 void
 store_stats_end(struct store *st)
@@ -540,4 +534,5 @@ store_stats_end(struct store *st)
 	store_exec(st, "DELETE FROM temp.stats_grid; DELETE FROM "
 	    "temp.stats_streaks; DELETE FROM temp.stats_latency");
 	st->stats = NULL;
+	st->stats_kept = 0;
 }

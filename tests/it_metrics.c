@@ -79,6 +79,34 @@ seed(struct sink_fixture *f, const char *schedule, const char *channel, int n,
 	store_close(st);
 }
 
+/* Five weeks of sent nudges on "a", one a day, the first one answered. */
+static void
+seed_history(struct sink_fixture *f)
+{
+	char *cause = NULL;
+	struct store *st = store_open(f->state, &cause);
+	struct store_delivery d = { .schedule = "s", .channel = "a",
+	    .prompt_id = "coaching-001", .state = STORE_SENT, .cycle = 1,
+	    .kind = store_kind_of("prompt") };
+	struct store_reply r = { .channel = "a", .user_id = "U1",
+	    .user_name = "U1", .text = "an answer", .source = "api",
+	    .message_id = "m1" };
+	int64_t id;
+
+	if (st == NULL)
+		fail_msg("%s", cause);
+	for (int i = 35; i > 0; i--) {
+		d.due_at = (int64_t)time(NULL) - i * 86400;
+		assert_int_equal(store_enqueue(st, &d, &id), 1);
+		if (i == 35) {
+			r.delivery_id = id;
+			r.received_at = d.due_at + 60;
+			assert_int_not_equal(store_add_reply(st, &r, NULL), -1);
+		}
+	}
+	store_close(st);
+}
+
 /* GET path with the dashboard token; its status, body in *body. */
 static int
 get_with_token(struct sink_fixture *f, const char *path, char **body)
@@ -318,6 +346,30 @@ test_next_due_in_the_log_and_reload_changes(void **state)
 }
 
 /*
+ * The kept habit measures are built at start-up, a week of history at a
+ * time; between weeks systemd hears the daemon is alive and still starting
+ * (a rebuild at a million answers outlasts WatchdogSec and the start
+ * timeout), before READY.
+ */
+static void
+test_long_rebuild_tells_systemd_it_is_alive(void **state)
+{
+	struct sink_fixture *f = *state;
+	struct harness_proc p;
+	int notify;
+
+	write_config(f, "");
+	seed_history(f);
+	notify = notify_listen(f);
+	harness_serve_start(&p, f->config);
+	unsetenv("NOTIFY_SOCKET");
+	free(notify_expect(notify, "WATCHDOG=1\nEXTEND_TIMEOUT_USEC="));
+	free(notify_expect(notify, "READY=1"));
+	harness_serve_stop(&p);
+	close(notify);
+}
+
+/*
  * The state folder stops taking writes: a tiny tmpfs filled up (as root),
  * or a folder without write permission (as anyone else).
  */
@@ -376,6 +428,9 @@ main(void)
 		    sink_fixture_setup, sink_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_healthz_503_when_the_store_cannot_write,
+		    sink_fixture_setup, sink_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_long_rebuild_tells_systemd_it_is_alive,
 		    sink_fixture_setup, sink_fixture_teardown),
 	};
 
