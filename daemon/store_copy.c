@@ -17,6 +17,8 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
+/* What is derived from the rest and not copied: the kept habit measures. */
+#define STORE_COPY_DERIVED	"'habits\\_%'"
 /* The one table the target has rows in before a copy: its schema version, its keys. */
 #define STORE_COPY_META		"meta"
 /* Rows a statement inserts: far fewer round trips, far under 65,535 parameters. */
@@ -46,13 +48,16 @@ store_copy_free(char **names, size_t n)
 
 /*
  * The source's tables, deliveries first (replies and deliveries' own
- * parent ids point at it), the rest in the order they were made.
+ * parent ids point at it), the rest in the order they were made. The kept
+ * habit measures (habits_*) are not copied: they are derived, and the
+ * target builds them from the copied answers at its first stats read.
  */
 static int
 store_copy_tables(struct db *from, char ***names, size_t *n, char **cause)
 {
 	struct db_stmt *s = db_prepare(from, "SELECT name FROM sqlite_master "
-	    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name <> "
+	    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT "
+	    "LIKE " STORE_COPY_DERIVED " ESCAPE '\\' ORDER BY name <> "
 	    "'deliveries', rowid");
 	int rc;
 
@@ -217,7 +222,8 @@ store_copy_table(struct db *from, struct db *to, const char *table,
 		strbuf_addf(&cols, "%s%s", i ? ", " : "", names[i]);
 	}
 	xasprintf(&sql, "SELECT %s FROM %s%s ORDER BY rowid", cols.s, table,
-	    meta ? " WHERE key <> 'schema_version'" : "");
+	    meta ? " WHERE key <> 'schema_version' AND key NOT LIKE "
+	    STORE_COPY_DERIVED " ESCAPE '\\'" : "");
 	get = db_prepare(from, sql);
 	free(sql);
 	xasprintf(&sql, "INSERT INTO %s (%s) VALUES", table, cols.s);

@@ -37,11 +37,20 @@ int
 store_find_target(struct store *st, const char *channel, const char *code,
     int64_t since, struct store_target *t)
 {
-	/* Without a code, only the channel's own nudges: never someone's DM. */
-	struct db_stmt *stmt = store_cached(st, "SELECT id, schedule, prompt_id, "
-	    "due_at, person FROM deliveries WHERE channel = ?1 AND state = 'sent' "
-	    "AND kind = 'prompt' AND due_at >= ?3 AND (CAST(?2 AS TEXT) IS NULL "
-	    "AND person = '' OR reply_code = ?2) ORDER BY due_at DESC, id DESC "
+	/*
+	 * Two statements, so each reads its own index (deliveries_by_code,
+	 * deliveries_by_person): one with an OR between them walked every
+	 * nudge on the channel for each answer. Without a code, only the
+	 * channel's own nudges: never someone's DM.
+	 */
+	struct db_stmt *stmt = store_cached(st, code != NULL ?
+	    "SELECT id, schedule, prompt_id, due_at, person FROM deliveries "
+	    "WHERE channel = ?1 AND due_at >= ?2 AND reply_code = ?3 AND "
+	    "state = 'sent' AND kind = 'prompt' ORDER BY due_at DESC, id DESC "
+	    "LIMIT 1" :
+	    "SELECT id, schedule, prompt_id, due_at, person FROM deliveries "
+	    "WHERE channel = ?1 AND due_at >= ?2 AND person = '' AND "
+	    "state = 'sent' AND kind = 'prompt' ORDER BY due_at DESC, id DESC "
 	    "LIMIT 1");
 	int rc, found = 0;
 
@@ -49,8 +58,9 @@ store_find_target(struct store *st, const char *channel, const char *code,
 	if (stmt == NULL)
 		return -1;
 	db_bind_text(stmt, 1, channel);
-	db_bind_text(stmt, 2, code);
-	db_bind_int(stmt, 3, since);
+	db_bind_int(stmt, 2, since);
+	if (code != NULL)
+		db_bind_text(stmt, 3, code);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
 		store_read_target(stmt, t);
