@@ -346,10 +346,9 @@ test_next_due_in_the_log_and_reload_changes(void **state)
 }
 
 /*
- * The kept habit measures are built at start-up, a week of history at a
- * time; between weeks systemd hears the daemon is alive and still starting
- * (a rebuild at a million answers outlasts WatchdogSec and the start
- * timeout), before READY.
+ * The kept habit measures are built on the first turn after start-up, a
+ * week of history at a time; between weeks systemd hears the daemon is
+ * alive (a rebuild at a million answers outlasts WatchdogSec).
  */
 static void
 test_long_rebuild_tells_systemd_it_is_alive(void **state)
@@ -363,8 +362,8 @@ test_long_rebuild_tells_systemd_it_is_alive(void **state)
 	notify = notify_listen(f);
 	harness_serve_start(&p, f->config);
 	unsetenv("NOTIFY_SOCKET");
-	free(notify_expect(notify, "WATCHDOG=1\nEXTEND_TIMEOUT_USEC="));
 	free(notify_expect(notify, "READY=1"));
+	free(notify_expect(notify, "WATCHDOG=1\nEXTEND_TIMEOUT_USEC="));
 	harness_serve_stop(&p);
 	close(notify);
 }
