@@ -45,6 +45,8 @@ int		 store_update(struct store *, const char *, int64_t, int64_t,
 		    const char *);
 char		*store_column_strdup(struct db_stmt *, int);
 void		 store_read_target(struct db_stmt *, struct store_target *);
+int		 store_step_target(struct store *, struct db_stmt *,
+		    struct store_target *);
 const char	*store_text_or_empty(struct db_stmt *, int);
 const char	*store_anon_user(const struct store *, const char *,
 		    const char *, char **);

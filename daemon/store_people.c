@@ -16,26 +16,6 @@
 
 static int	store_people_put(struct store *, const char *, const char *,
 		    const char *, const char *, int64_t, const char *);
-static int	store_people_target(struct store *, struct db_stmt *,
-		    struct store_target *);
-
-/* Step a target query: 1 found, 0 none, -1 error. */
-static int
-store_people_target(struct store *st, struct db_stmt *stmt,
-    struct store_target *t)
-{
-	int rc = db_step(stmt), found = 0;
-
-	if (rc == DB_ROW) {
-		store_read_target(stmt, t);
-		found = 1;
-	} else if (rc != DB_DONE) {
-		log_warnx("store: %s", db_error(st->db));
-		found = -1;
-	}
-	db_done(stmt);
-	return found;
-}
 
 /* What the store knows of person on channel (all NULL when nothing). */
 int
@@ -246,7 +226,7 @@ store_find_by_message(struct store *st, const char *channel,
 	db_bind_text(stmt, 1, channel);
 	db_bind_text(stmt, 2, message_channel);
 	db_bind_text(stmt, 3, message_id);
-	return store_people_target(st, stmt, t);
+	return store_step_target(st, stmt, t);
 }
 
 /* person's newest prompt on channel sent at or after since: 1, 0 none, -1. */
@@ -265,7 +245,7 @@ store_find_for_person(struct store *st, const char *channel,
 	db_bind_text(stmt, 1, channel);
 	db_bind_text(stmt, 2, person);
 	db_bind_int(stmt, 3, since);
-	return store_people_target(st, stmt, t);
+	return store_step_target(st, stmt, t);
 }
 
 /*

@@ -28,6 +28,24 @@ store_read_target(struct db_stmt *stmt, struct store_target *t)
 	t->person = xstrdup(store_text_or_empty(stmt, 4));
 }
 
+/* Step a query of a target's columns and keep its row: 1 found, 0 none, -1 error. */
+int
+store_step_target(struct store *st, struct db_stmt *stmt,
+    struct store_target *t)
+{
+	int rc = db_step(stmt), found = 0;
+
+	if (rc == DB_ROW) {
+		store_read_target(stmt, t);
+		found = 1;
+	} else if (rc != DB_DONE) {
+		log_warnx("store: %s", db_error(st->db));
+		found = -1;
+	}
+	db_done(stmt);
+	return found;
+}
+
 /*
  * The delivery an answer belongs to: the sent one on channel with this reply
  * code (code non-NULL) or else the newest sent one, due at or after since.
@@ -52,7 +70,6 @@ store_find_target(struct store *st, const char *channel, const char *code,
 	    "WHERE channel = ?1 AND due_at >= ?2 AND person = '' AND "
 	    "state = 'sent' AND kind = 'prompt' ORDER BY due_at DESC, id DESC "
 	    "LIMIT 1");
-	int rc, found = 0;
 
 	memset(t, 0, sizeof *t);
 	if (stmt == NULL)
@@ -61,14 +78,7 @@ store_find_target(struct store *st, const char *channel, const char *code,
 	db_bind_int(stmt, 2, since);
 	if (code != NULL)
 		db_bind_text(stmt, 3, code);
-	rc = db_step(stmt);
-	if (rc == DB_ROW) {
-		store_read_target(stmt, t);
-		found = 1;
-	} else if (rc != DB_DONE)
-		found = -1;
-	db_done(stmt);
-	return found;
+	return store_step_target(st, stmt, t);
 }
 
 /* Free what store_find_target filled in. */
